@@ -1,0 +1,1 @@
+//! chainrule: a tutor that makes backpropagation visible.
