@@ -1,1 +1,8 @@
 //! chainrule: a tutor that makes backpropagation visible.
+//!
+//! The core library (everything but `app`) never imports egui: the engine, the expression language, the optimizers
+//! and the surfaces are all computed and tested without a window.
+
+pub mod cli;
+pub mod expr;
+pub mod scalar;

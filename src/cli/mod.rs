@@ -1,0 +1,263 @@
+//! The command line: `chainrule eval | trace | check | dot PROGRAM [--at NAME=VALUE ...] [--json]`.
+//!
+//! Exit codes: 0 done; 1 a check found a wrong gradient; 2 the input was malformed (a program, a value, a file).
+//! With `--json` standard output holds exactly one JSON object (on failure `{"error": {...}}`), and a human-readable
+//! message goes to standard error.
+
+mod program;
+
+use std::io::Write;
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::{Value, json};
+
+use crate::expr::{Program, ProgramError};
+use crate::scalar::{Band, DEFAULT_H, explain};
+
+/// chainrule: a tutor that makes backpropagation visible. Without a command it opens the window.
+#[derive(Debug, Parser)]
+#[command(name = "chainrule", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do; with none, the window opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Open the window, save a screenshot of it to this PNG file after it settles, and quit.
+    #[arg(long, value_name = "PATH", global = false)]
+    pub screenshot: Option<std::path::PathBuf>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The output's value and its gradient with respect to every input.
+    Eval(ProgramArgs),
+    /// The forward steps, then the backward steps, one line each, as the window animates them.
+    Trace(ProgramArgs),
+    /// Analytical vs numerical gradient for every input and node; exits 1 if an input's gradient is wrong.
+    Check {
+        /// The program and its inputs.
+        #[command(flatten)]
+        program: ProgramArgs,
+        /// The step of the central difference.
+        #[arg(long, default_value_t = DEFAULT_H)]
+        h: f64,
+    },
+    /// The graph as Graphviz DOT text (render with `dot -Tpng`).
+    Dot(ProgramArgs),
+}
+
+/// A program and the values of its inputs.
+#[derive(Debug, Args)]
+pub struct ProgramArgs {
+    /// The program text, `-` for standard input, or `@path` for a file.
+    #[arg(allow_hyphen_values = true)]
+    pub program: String,
+    /// Give an input a value: NAME=VALUE; repeat, or separate with commas.
+    #[arg(long = "at", value_name = "NAME=VALUE", value_delimiter = ',')]
+    pub at: Vec<String>,
+    /// Rewrite fused gates (sigmoid, tanh, softplus, selu) into primitive ones first.
+    #[arg(long)]
+    pub expand: bool,
+    /// Print one JSON object on standard output and nothing else.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A failure of a command: what to print and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    /// The exit code (1 or 2).
+    pub code: u8,
+    /// The message for standard error (already positioned, with a caret, where it has a place).
+    pub message: String,
+    /// The JSON error object for `--json`.
+    pub json: Value,
+}
+
+impl Failure {
+    fn usage(message: String) -> Self {
+        let json = json!({ "error": { "message": message } });
+        Self { code: 2, message: format!("error: {message}\n"), json }
+    }
+}
+
+/// Runs a subcommand, writing its output to `out`; returns the exit code.
+pub fn run(command: Command, out: &mut dyn Write) -> u8 {
+    let json_mode = match &command {
+        Command::Eval(a) | Command::Trace(a) | Command::Dot(a) | Command::Check { program: a, .. } => a.json,
+    };
+    match execute(command) {
+        Ok(Output { text, json, code }) => {
+            let written = if json_mode { writeln!(out, "{json}") } else { write!(out, "{text}") };
+            if written.is_err() {
+                // A closed pipe (e.g. `| head`) is not an error worth a message.
+                return code;
+            }
+            code
+        }
+        Err(f) => {
+            if json_mode {
+                let _ = writeln!(out, "{}", f.json);
+            }
+            eprint!("{}", f.message);
+            f.code
+        }
+    }
+}
+
+struct Output {
+    text: String,
+    json: Value,
+    code: u8,
+}
+
+fn load(args: &ProgramArgs) -> Result<(String, Program), Failure> {
+    let src = program::read_source(&args.program).map_err(Failure::usage)?;
+    let at = program::parse_at(&args.at).map_err(Failure::usage)?;
+    let mut p = crate::expr::compile(&src, &at).map_err(|e| program_failure(&e, &src))?;
+    if args.expand {
+        let (mut g, map) = p.graph.expand();
+        let output = map[p.output.index()];
+        g.backward(output);
+        for i in &mut p.inputs {
+            i.node = map[i.node.index()];
+        }
+        p.graph = g;
+        p.output = output;
+    }
+    Ok((src, p))
+}
+
+fn program_failure(e: &ProgramError, src: &str) -> Failure {
+    let json = match e {
+        ProgramError::Syntax(s) => {
+            json!({ "error": { "message": s.message, "hint": s.hint, "line": s.line, "column": s.column } })
+        }
+        other => json!({ "error": { "message": other.to_string() } }),
+    };
+    Failure { code: 2, message: e.render(src), json }
+}
+
+fn execute(command: Command) -> Result<Output, Failure> {
+    match command {
+        Command::Eval(a) => {
+            let (_, p) = load(&a)?;
+            Ok(eval(&p))
+        }
+        Command::Trace(a) => {
+            let (_, mut p) = load(&a)?;
+            Ok(trace(&mut p))
+        }
+        Command::Check { program, h } => {
+            if !(h.is_finite() && h > 0.0) {
+                return Err(Failure::usage(format!("--h {h}: the step must be a positive number, e.g. 1e-5")));
+            }
+            let (_, mut p) = load(&program)?;
+            Ok(check(&mut p, h))
+        }
+        Command::Dot(a) => {
+            let (_, p) = load(&a)?;
+            let dot = p.graph.to_dot();
+            Ok(Output { json: json!({ "dot": dot }), text: dot, code: 0 })
+        }
+    }
+}
+
+fn num(v: f64) -> Value {
+    // JSON has no NaN or infinity: they become null, and the text output says NaN / ∞.
+    serde_json::Number::from_f64(v).map(Value::Number).unwrap_or(Value::Null)
+}
+
+fn eval(p: &Program) -> Output {
+    let grads: serde_json::Map<String, Value> = p.grads().into_iter().map(|(k, g)| (k, num(g))).collect();
+    let inputs: Vec<Value> = p
+        .inputs
+        .iter()
+        .map(|i| json!({ "name": i.name, "value": num(p.graph.value(i.node)), "grad": num(p.graph.grad(i.node)) }))
+        .collect();
+    let out_name = explain::name(&p.graph, p.output);
+    let json = json!({
+        "value": num(p.value()),
+        "grads": grads,
+        "output": out_name,
+        "inputs": inputs,
+        "nodes": p.graph.len(),
+    });
+    let mut text = format!("{out_name} = {}\n", p.value());
+    for (name, g) in p.grads() {
+        text.push_str(&format!("∂{out_name}/∂{name} = {g}\n"));
+    }
+    Output { text, json, code: 0 }
+}
+
+fn trace(p: &mut Program) -> Output {
+    let g = &mut p.graph;
+    let forward = g.forward_trace();
+    let backward = g.backward_trace(p.output);
+    let mut text = String::from("forward\n");
+    let mut fj = Vec::new();
+    for (k, s) in forward.steps.iter().enumerate() {
+        let line = explain::forward_text(g, s.node);
+        text.push_str(&format!("{:>4}  {line}\n", k + 1));
+        fj.push(json!({
+            "node": s.node.0, "label": explain::name(g, s.node), "op": g.op(s.node).short(),
+            "value": num(s.value), "text": line,
+        }));
+    }
+    text.push_str("backward\n");
+    let mut bj = Vec::new();
+    for (k, s) in backward.steps.iter().enumerate() {
+        let lines = explain::backward_lines(g, p.output, s);
+        text.push_str(&format!("{:>4}  {}\n", k + 1, lines[0]));
+        for l in &lines[1..] {
+            text.push_str(&format!("        {l}\n"));
+        }
+        let contributions: Vec<Value> = s
+            .contributions
+            .iter()
+            .map(|c| {
+                json!({
+                    "operand": c.operand.0, "label": explain::name(g, c.operand), "local": num(c.local),
+                    "contribution": num(c.contribution), "accumulates": c.accumulates,
+                })
+            })
+            .collect();
+        bj.push(json!({
+            "node": s.node.0, "label": explain::name(g, s.node), "op": g.op(s.node).short(),
+            "upstream": num(s.upstream), "contributions": contributions, "text": lines,
+        }));
+    }
+    Output { text, json: json!({ "forward": fj, "backward": bj }), code: 0 }
+}
+
+fn check(p: &mut Program, h: f64) -> Output {
+    let checks = p.graph.gradcheck(p.output, h);
+    let wrong_leaf = checks.iter().any(|c| c.leaf && c.band == Band::Wrong);
+    let g = &p.graph;
+    let mut text = format!(
+        "{:<12} {:<12} {:>14} {:>14} {:>11}  band   (h = {h:e})\n",
+        "node", "kind", "analytic", "numeric", "rel. error"
+    );
+    let mut nodes = Vec::new();
+    for c in &checks {
+        let name = explain::name(g, c.node);
+        let kind = if c.leaf { "input".to_owned() } else { g.op(c.node).short().to_owned() };
+        text.push_str(&format!(
+            "{:<12} {:<12} {:>14.8} {:>14.8} {:>11.2e}  {}\n",
+            name,
+            kind,
+            c.analytic,
+            c.numeric,
+            c.rel_error,
+            c.band.name()
+        ));
+        nodes.push(json!({
+            "node": c.node.0, "label": name, "leaf": c.leaf, "analytic": num(c.analytic), "numeric": num(c.numeric),
+            "rel_error": num(c.rel_error), "band": c.band.name(),
+        }));
+    }
+    if wrong_leaf {
+        text.push_str("an input's gradient is in the 'wrong' band (> 1e-2)\n");
+    }
+    Output { text, json: json!({ "h": h, "ok": !wrong_leaf, "nodes": nodes }), code: u8::from(wrong_leaf) }
+}
