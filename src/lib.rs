@@ -5,4 +5,5 @@
 
 pub mod cli;
 pub mod expr;
+pub mod optim;
 pub mod scalar;

@@ -1,0 +1,151 @@
+//! Adagrad, as PyTorch's `torch.optim.Adagrad` (Duchi, Hazan & Singer, "Adaptive Subgradient Methods for Online
+//! Learning and Stochastic Optimization", JMLR 2011): every parameter gets its own step size, shrinking with the
+//! sum of its squared gradients — big steps for rarely-moved parameters, small for busy ones.
+//!
+//! For each parameter θ with gradient g, step t:
+//!
+//! ```text
+//! g ← −g                              if maximize
+//! g ← g + λ·θ                         if weight_decay λ ≠ 0
+//! lrₜ ← lr / (1 + (t − 1)·lr_decay)
+//! s ← s + g²                          (s₀ = initial_accumulator_value)
+//! θ ← θ − lrₜ·g / (√s + ε)
+//! ```
+//!
+//! Since s only grows, the steps only shrink: on a long run Adagrad stalls (the motivation for RMSprop). O(n).
+
+use super::torch_ops::{add_alpha, addcdiv, addcmul};
+use super::{Rule, Trace};
+
+/// `torch.optim.Adagrad`'s arguments.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct AdagradConfig {
+    /// Learning rate (default 0.01).
+    pub lr: f64,
+    /// Decay of the learning rate, lr/(1 + (t−1)·lr_decay) (default 0).
+    pub lr_decay: f64,
+    /// Weight decay λ (default 0).
+    pub weight_decay: f64,
+    /// The sum of squares starts here (default 0).
+    pub initial_accumulator_value: f64,
+    /// ε added to √s (default 1e-10).
+    pub eps: f64,
+    /// Ascend instead of descend (default false).
+    pub maximize: bool,
+}
+
+impl Default for AdagradConfig {
+    fn default() -> Self {
+        Self { lr: 0.01, lr_decay: 0.0, weight_decay: 0.0, initial_accumulator_value: 0.0, eps: 1e-10, maximize: false }
+    }
+}
+
+/// Adagrad with its sums of squared gradients.
+#[derive(Clone, Debug)]
+pub struct Adagrad {
+    cfg: AdagradConfig,
+    t: u64,
+    sum: Vec<f64>,
+    trace: Trace,
+}
+
+impl Adagrad {
+    /// A fresh rule; its state is sized by the first `step`.
+    pub fn new(cfg: AdagradConfig) -> Self {
+        Self { cfg, t: 0, sum: Vec::new(), trace: Trace::default() }
+    }
+
+    /// The configuration (with the current learning rate).
+    pub fn config(&self) -> &AdagradConfig {
+        &self.cfg
+    }
+
+    /// lrₜ, the decayed learning rate of step t.
+    fn clr(&self, t: u64) -> f64 {
+        self.cfg.lr / (1.0 + (t as f64 - 1.0) * self.cfg.lr_decay)
+    }
+}
+
+impl Rule for Adagrad {
+    fn step(&mut self, params: &mut [f64], grads: &[f64]) {
+        let n = Trace::check_lengths(params, grads);
+        if self.trace.len() != n {
+            self.t = 0;
+            self.sum = vec![self.cfg.initial_accumulator_value; n];
+            self.trace.resize(n);
+        }
+        self.t += 1;
+        let AdagradConfig { weight_decay, eps, maximize, .. } = self.cfg;
+        let clr = self.clr(self.t);
+        for i in 0..n {
+            let p0 = params[i];
+            let mut g = if maximize { -grads[i] } else { grads[i] };
+            if weight_decay != 0.0 {
+                g = add_alpha(g, p0, weight_decay);
+            }
+            let s = addcmul(self.sum[i], g, g, 1.0);
+            self.sum[i] = s;
+            let std = s.sqrt() + eps;
+            params[i] = addcdiv(p0, g, std, -clr);
+            self.trace.record(i, grads[i], params[i] - p0);
+        }
+    }
+
+    fn lr(&self) -> f64 {
+        self.cfg.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        self.cfg.lr = lr;
+    }
+
+    fn steps(&self) -> u64 {
+        self.t
+    }
+
+    fn reset(&mut self) {
+        self.t = 0;
+        self.sum.clear();
+        self.trace.clear();
+    }
+
+    fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
+        let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
+        let mut out = vec![("grad", grad), ("sum_sq", self.sum[i])];
+        if self.cfg.lr_decay != 0.0 {
+            out.push(("lr_t", self.clr(self.t)));
+        }
+        out.extend([("lr", self.cfg.lr), ("step", delta)]);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_shrink_as_squares_pile_up() {
+        // ε = 0, lr = 1, g = 3 every step: s = 9t, step = 3/√(9t) = 1/√t
+        let mut a = Adagrad::new(AdagradConfig { lr: 1.0, eps: 0.0, ..AdagradConfig::default() });
+        let mut p = [0.0];
+        a.step(&mut p, &[3.0]);
+        assert_eq!(p[0], -1.0);
+        a.step(&mut p, &[3.0]);
+        assert!((p[0] - (-1.0 - 1.0 / 2f64.sqrt())).abs() < 1e-15);
+    }
+
+    #[test]
+    fn lr_decay_and_initial_accumulator() {
+        // s₀ = 7, g = 3: s = 16, √s = 4; t = 2 with lr_decay 1: lr₂ = 1/(1 + 1) = 0.5
+        let cfg =
+            AdagradConfig { lr: 1.0, eps: 0.0, lr_decay: 1.0, initial_accumulator_value: 7.0, ..Default::default() };
+        let mut a = Adagrad::new(cfg);
+        let mut p = [0.0];
+        a.step(&mut p, &[3.0]); // θ = -3/4
+        assert_eq!(p[0], -0.75);
+        a.step(&mut p, &[0.0]); // g = 0: no move, but lr₂ shows the decay
+        assert_eq!(a.inspect(0)[2], ("lr_t", 0.5));
+    }
+}

@@ -1,0 +1,244 @@
+//! Adam and AdamW, as PyTorch's `torch.optim.Adam` / `torch.optim.AdamW` (Kingma & Ba, "Adam: A Method for
+//! Stochastic Optimization", 2015; AMSGrad: Reddi et al., "On the Convergence of Adam and Beyond", 2018; AdamW:
+//! Loshchilov & Hutter, "Decoupled Weight Decay Regularization", 2019), and the lecture's Adam without bias
+//! correction (slide 114).
+//!
+//! For each parameter θ with gradient g, step t:
+//!
+//! ```text
+//! g ← −g                                  if maximize
+//! θ ← θ·(1 − lr·λ)                        if λ ≠ 0 and decoupled (AdamW)
+//! g ← g + λ·θ                             if λ ≠ 0 and not decoupled (Adam's L2 penalty)
+//! m ← m + (1 − β₁)·(g − m)                (= β₁·m + (1 − β₁)·g, PyTorch's lerp)
+//! v ← β₂·v + (1 − β₂)·g²
+//! v_max ← max(v_max, v)                   if amsgrad, and v stands for v_max below
+//! denom ← √v / √(1 − β₂ᵗ) + ε             (= √v̂ + ε)
+//! θ ← θ − (lr / (1 − β₁ᵗ))·m / denom      (= θ − lr·m̂ / (√v̂ + ε))
+//! ```
+//!
+//! Without bias correction (`adam-nobias`, the lecture's form), 1 − β₁ᵗ and 1 − β₂ᵗ are replaced by 1:
+//! θ ← θ − lr·m / (√v + ε). The bias correction matters in the first steps, when m and v, started at zero, are
+//! too small: m̂ = m/(1 − β₁ᵗ) undoes that. O(n) per step.
+
+use super::torch_ops::{add_alpha, addcdiv, addcmul, lerp, maximum};
+use super::{Rule, Trace};
+
+/// `torch.optim.Adam`'s arguments (AdamW: [`AdamConfig::adamw`]).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct AdamConfig {
+    /// Learning rate (default 1e-3).
+    pub lr: f64,
+    /// β₁, decay of the first moment m (default 0.9).
+    pub beta1: f64,
+    /// β₂, decay of the second moment v (default 0.999).
+    pub beta2: f64,
+    /// ε added to √v̂ (default 1e-8).
+    pub eps: f64,
+    /// Weight decay λ (Adam default 0; AdamW default 0.01).
+    pub weight_decay: f64,
+    /// Divide by the running maximum of v (AMSGrad; default false).
+    pub amsgrad: bool,
+    /// Ascend instead of descend (default false).
+    pub maximize: bool,
+    /// Decay θ directly instead of adding λθ to g (AdamW; default false for Adam).
+    pub decoupled_weight_decay: bool,
+    /// Divide m and v by 1 − βᵗ (default true; false is the lecture's `adam-nobias`, not a PyTorch option).
+    pub bias_correction: bool,
+}
+
+impl Default for AdamConfig {
+    fn default() -> Self {
+        Self {
+            lr: 1e-3,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: 0.0,
+            amsgrad: false,
+            maximize: false,
+            decoupled_weight_decay: false,
+            bias_correction: true,
+        }
+    }
+}
+
+impl AdamConfig {
+    /// `torch.optim.AdamW`'s defaults: Adam's, with weight decay 0.01, decoupled.
+    pub fn adamw() -> Self {
+        Self { weight_decay: 0.01, decoupled_weight_decay: true, ..Self::default() }
+    }
+
+    /// The lecture's Adam (slide 114) without bias correction: Adam's defaults otherwise.
+    pub fn no_bias_correction() -> Self {
+        Self { bias_correction: false, ..Self::default() }
+    }
+}
+
+/// Adam / AdamW / AMSGrad with its moment estimates.
+#[derive(Clone, Debug)]
+pub struct Adam {
+    cfg: AdamConfig,
+    t: u64,
+    m: Vec<f64>,
+    v: Vec<f64>,
+    v_max: Vec<f64>,
+    trace: Trace,
+}
+
+impl Adam {
+    /// A fresh rule; its state is sized by the first `step`.
+    pub fn new(cfg: AdamConfig) -> Self {
+        Self { cfg, t: 0, m: Vec::new(), v: Vec::new(), v_max: Vec::new(), trace: Trace::default() }
+    }
+
+    /// The configuration (with the current learning rate).
+    pub fn config(&self) -> &AdamConfig {
+        &self.cfg
+    }
+
+    /// (1 − β₁ᵗ, 1 − β₂ᵗ) at step t, or (1, 1) without bias correction. Python's `beta ** step` with a float step
+    /// is C's `pow`, as is `powf`.
+    fn bias_corrections(&self, t: u64) -> (f64, f64) {
+        if self.cfg.bias_correction {
+            let step = t as f64;
+            (1.0 - self.cfg.beta1.powf(step), 1.0 - self.cfg.beta2.powf(step))
+        } else {
+            (1.0, 1.0)
+        }
+    }
+}
+
+impl Rule for Adam {
+    fn step(&mut self, params: &mut [f64], grads: &[f64]) {
+        let n = Trace::check_lengths(params, grads);
+        if self.trace.len() != n {
+            self.t = 0;
+            self.m = vec![0.0; n];
+            self.v = vec![0.0; n];
+            self.v_max = if self.cfg.amsgrad { vec![0.0; n] } else { Vec::new() };
+            self.trace.resize(n);
+        }
+        self.t += 1;
+        let AdamConfig { lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay, .. } =
+            self.cfg;
+        let (bias_correction1, bias_correction2) = self.bias_corrections(self.t);
+        let step_size = lr / bias_correction1;
+        let bias_correction2_sqrt = bias_correction2.powf(0.5);
+        let decay = 1.0 - lr * weight_decay;
+        for i in 0..n {
+            let p0 = params[i];
+            let mut p = p0;
+            let mut g = if maximize { -grads[i] } else { grads[i] };
+            if weight_decay != 0.0 {
+                if decoupled_weight_decay {
+                    p *= decay;
+                } else {
+                    g = add_alpha(g, p, weight_decay);
+                }
+            }
+            let m = lerp(self.m[i], g, 1.0 - beta1);
+            let v = addcmul(self.v[i] * beta2, g, g, 1.0 - beta2);
+            self.m[i] = m;
+            self.v[i] = v;
+            let v_used = if amsgrad {
+                self.v_max[i] = maximum(self.v_max[i], v);
+                self.v_max[i]
+            } else {
+                v
+            };
+            let denom = v_used.sqrt() / bias_correction2_sqrt + eps;
+            params[i] = addcdiv(p, m, denom, -step_size);
+            self.trace.record(i, grads[i], params[i] - p0);
+        }
+    }
+
+    fn lr(&self) -> f64 {
+        self.cfg.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        self.cfg.lr = lr;
+    }
+
+    fn steps(&self) -> u64 {
+        self.t
+    }
+
+    fn reset(&mut self) {
+        self.t = 0;
+        self.m.clear();
+        self.v.clear();
+        self.v_max.clear();
+        self.trace.clear();
+    }
+
+    fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
+        let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
+        let (bc1, bc2) = self.bias_corrections(self.t);
+        let mut out = vec![("grad", grad), ("m", self.m[i]), ("v", self.v[i])];
+        let v_used = if self.cfg.amsgrad {
+            out.push(("v_max", self.v_max[i]));
+            self.v_max[i]
+        } else {
+            self.v[i]
+        };
+        if self.cfg.bias_correction {
+            out.extend([("bias_correction1", bc1), ("bias_correction2", bc2)]);
+        }
+        out.extend([("m_hat", self.m[i] / bc1), ("v_hat", v_used / bc2), ("lr", self.cfg.lr), ("step", delta)]);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_step_moves_every_parameter_by_about_lr() {
+        // t = 1: m̂ = g and v̂ = g², so the step is lr·g/(|g| + ε) ≈ lr·sign(g), whatever |g|.
+        let mut adam = Adam::new(AdamConfig { lr: 0.1, ..AdamConfig::default() });
+        let mut p = [0.0, 0.0];
+        adam.step(&mut p, &[1000.0, -0.001]);
+        assert!((p[0] + 0.1).abs() < 1e-9 && (p[1] - 0.1).abs() < 1e-5, "{p:?}");
+        let names: Vec<&str> = adam.inspect(0).iter().map(|&(n, _)| n).collect();
+        assert_eq!(names, ["grad", "m", "v", "bias_correction1", "bias_correction2", "m_hat", "v_hat", "lr", "step"]);
+    }
+
+    #[test]
+    fn lecture_adam_without_bias_correction_by_hand() {
+        // β₁ = 0.5, β₂ = 0.75, ε = 0, lr = 1, g = 2 twice:
+        // t=1: m = 0.5·2 = 1;          v = 0.25·4 = 1;              θ = 0 - 1·1/√1 = -1
+        // t=2: m = 0.5 + 0.5·2 = 1.5;  v = 0.75 + 0.25·4 = 1.75;   θ = -1 - 1.5/√1.75
+        let cfg = AdamConfig { lr: 1.0, beta1: 0.5, beta2: 0.75, eps: 0.0, ..AdamConfig::no_bias_correction() };
+        let mut adam = Adam::new(cfg);
+        let mut p = [0.0];
+        adam.step(&mut p, &[2.0]);
+        assert_eq!(p[0], -1.0);
+        adam.step(&mut p, &[2.0]);
+        assert!((p[0] - (-1.0 - 1.5 / 1.75f64.sqrt())).abs() < 1e-15, "{p:?}");
+        let names: Vec<&str> = adam.inspect(0).iter().map(|&(n, _)| n).collect();
+        assert!(!names.contains(&"bias_correction1"));
+    }
+
+    #[test]
+    fn amsgrad_keeps_the_largest_v() {
+        let cfg = AdamConfig { lr: 0.1, beta2: 0.5, amsgrad: true, ..AdamConfig::default() };
+        let mut adam = Adam::new(cfg);
+        let mut p = [0.0];
+        adam.step(&mut p, &[4.0]); // v = 8
+        adam.step(&mut p, &[0.0]); // v = 4, v_max = 8
+        let seen: std::collections::HashMap<_, _> = adam.inspect(0).into_iter().collect();
+        assert_eq!((seen["v"], seen["v_max"]), (4.0, 8.0));
+    }
+
+    #[test]
+    fn adamw_shrinks_theta_before_the_adam_step() {
+        // With g = 0, m = v = 0: the step is only θ·(1 - lr·λ) = 2·(1 - 0.1·0.5) = 1.9.
+        let mut adam = Adam::new(AdamConfig { lr: 0.1, weight_decay: 0.5, ..AdamConfig::adamw() });
+        let mut p = [2.0];
+        adam.step(&mut p, &[0.0]);
+        assert_eq!(p[0], 1.9);
+    }
+}

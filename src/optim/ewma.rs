@@ -1,0 +1,163 @@
+//! Momentum as the lecture teaches it (slides 108-111): gradient descent on an exponentially weighted moving average
+//! of the gradients, with bias correction (the "momentum" of Andrew Ng's deep-learning course; the average itself is
+//! the low-pass filter of slide 108).
+//!
+//! For each parameter W with gradient g, step t:
+//!
+//! ```text
+//! V ← β·V + (1 − β)·g                 (V₀ = 0)
+//! V̂ ← V / (1 − βᵗ)                    (bias correction; V̂ = V when bias_correction=false)
+//! W ← W − lr·V̂
+//! ```
+//!
+//! Compared with PyTorch's SGD momentum (`sgd:momentum=0.9`: b ← μb + g, W ← W − lr·b), the average is scaled by
+//! (1 − β): with the same lr, the lecture's steps are 1 − β times as long once the average has settled, and
+//! 1/(1 − β) is the effective window of remembered gradients. O(n) per step.
+
+use super::{Rule, Trace};
+
+/// The lecture's momentum parameters.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct MomentumEwmaConfig {
+    /// Learning rate α (default 0.01).
+    pub lr: f64,
+    /// β, weight of the past in the average (default 0.9, "usually works well in practice").
+    pub beta: f64,
+    /// Divide V by 1 − βᵗ (default true).
+    pub bias_correction: bool,
+}
+
+impl Default for MomentumEwmaConfig {
+    fn default() -> Self {
+        Self { lr: 0.01, beta: 0.9, bias_correction: true }
+    }
+}
+
+/// The lecture's momentum with its moving averages.
+#[derive(Clone, Debug)]
+pub struct MomentumEwma {
+    cfg: MomentumEwmaConfig,
+    t: u64,
+    velocity: Vec<f64>,
+    trace: Trace,
+}
+
+impl MomentumEwma {
+    /// A fresh rule; its state is sized by the first `step`.
+    pub fn new(cfg: MomentumEwmaConfig) -> Self {
+        Self { cfg, t: 0, velocity: Vec::new(), trace: Trace::default() }
+    }
+
+    /// The configuration (with the current learning rate).
+    pub fn config(&self) -> &MomentumEwmaConfig {
+        &self.cfg
+    }
+
+    /// 1 − βᵗ, or 1 without bias correction.
+    fn bias_correction(&self, t: u64) -> f64 {
+        if self.cfg.bias_correction { 1.0 - self.cfg.beta.powf(t as f64) } else { 1.0 }
+    }
+}
+
+impl Rule for MomentumEwma {
+    fn step(&mut self, params: &mut [f64], grads: &[f64]) {
+        let n = Trace::check_lengths(params, grads);
+        if self.trace.len() != n {
+            self.t = 0;
+            self.velocity = vec![0.0; n];
+            self.trace.resize(n);
+        }
+        self.t += 1;
+        let MomentumEwmaConfig { lr, beta, .. } = self.cfg;
+        let correction = self.bias_correction(self.t);
+        for i in 0..n {
+            let p0 = params[i];
+            let v = beta * self.velocity[i] + (1.0 - beta) * grads[i];
+            self.velocity[i] = v;
+            params[i] = p0 - lr * (v / correction);
+            self.trace.record(i, grads[i], params[i] - p0);
+        }
+    }
+
+    fn lr(&self) -> f64 {
+        self.cfg.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        self.cfg.lr = lr;
+    }
+
+    fn steps(&self) -> u64 {
+        self.t
+    }
+
+    fn reset(&mut self) {
+        self.t = 0;
+        self.velocity.clear();
+        self.trace.clear();
+    }
+
+    fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
+        let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
+        let correction = self.bias_correction(self.t);
+        let mut out = vec![("grad", grad), ("velocity", self.velocity[i])];
+        if self.cfg.bias_correction {
+            out.push(("bias_correction", correction));
+        }
+        out.extend([("v_hat", self.velocity[i] / correction), ("lr", self.cfg.lr), ("step", delta)]);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bias_corrected_average_of_a_constant_gradient_is_the_gradient() {
+        // β = 0.5, g = 4 each step: V₁ = 2, V̂₁ = 2/(1 - 0.5) = 4;  V₂ = 1 + 2 = 3, V̂₂ = 3/(1 - 0.25) = 4
+        // W₁ = 0 - 0.5·4 = -2;  W₂ = -2 - 0.5·4 = -4
+        let mut m = MomentumEwma::new(MomentumEwmaConfig { lr: 0.5, beta: 0.5, bias_correction: true });
+        let mut p = [0.0];
+        m.step(&mut p, &[4.0]);
+        assert_eq!(p[0], -2.0);
+        m.step(&mut p, &[4.0]);
+        assert_eq!(p[0], -4.0);
+        assert_eq!(
+            m.inspect(0),
+            vec![
+                ("grad", 4.0),
+                ("velocity", 3.0),
+                ("bias_correction", 0.75),
+                ("v_hat", 4.0),
+                ("lr", 0.5),
+                ("step", -2.0)
+            ]
+        );
+    }
+
+    #[test]
+    fn without_bias_correction_the_first_steps_are_short() {
+        // β = 0.5, g = 4: V₁ = 2, W₁ = -0.5·2 = -1;  V₂ = 3, W₂ = -1 - 1.5 = -2.5
+        let mut m = MomentumEwma::new(MomentumEwmaConfig { lr: 0.5, beta: 0.5, bias_correction: false });
+        let mut p = [0.0];
+        m.step(&mut p, &[4.0]);
+        assert_eq!(p[0], -1.0);
+        m.step(&mut p, &[4.0]);
+        assert_eq!(p[0], -2.5);
+    }
+
+    #[test]
+    fn defaults_with_beta_point_nine_by_hand() {
+        // lr 0.01, β 0.9, g = 1 then 0:
+        // t=1: V = 0.1, V̂ = 0.1/0.1 = 1, W = -0.01
+        // t=2: V = 0.09, V̂ = 0.09/0.19 = 0.47368..., W = -0.01 - 0.0047368... = -0.0147368...
+        let mut m = MomentumEwma::new(MomentumEwmaConfig::default());
+        let mut p = [0.0];
+        m.step(&mut p, &[1.0]);
+        assert!((p[0] + 0.01).abs() < 1e-15);
+        m.step(&mut p, &[0.0]);
+        assert!((p[0] + 0.01 + 0.01 * 0.09 / 0.19).abs() < 1e-15, "{p:?}");
+    }
+}

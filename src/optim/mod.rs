@@ -1,0 +1,315 @@
+//! ONE implementation of every optimizer and learning-rate schedule, on flat parameter slices: the 2-D loss-surface
+//! race, the scalar MLP and the tensor MLP all call the same `step(params, grads)`.
+//!
+//! | spec name       | rule                                         | update, per parameter θ with gradient g, step t  |
+//! |-----------------|----------------------------------------------|--------------------------------------------------|
+//! | `sgd`           | [`Sgd`] (`torch.optim.SGD`)                   | b ← μb + (1−τ)g;  θ ← θ − lr·b                   |
+//! | `adagrad`       | [`Adagrad`] (`torch.optim.Adagrad`)           | s ← s + g²;  θ ← θ − lr·g/(√s + ε)               |
+//! | `rmsprop`       | [`RmsProp`] (`torch.optim.RMSprop`)           | s ← αs + (1−α)g²;  θ ← θ − lr·g/(√s + ε)         |
+//! | `adam`          | [`Adam`] (`torch.optim.Adam`)                 | m, v averages;  θ ← θ − lr·m̂/(√v̂ + ε)            |
+//! | `adamw`         | [`Adam`] (`torch.optim.AdamW`)                | θ ← θ(1 − lr·λ), then Adam                        |
+//! | `radam`         | [`RAdam`] (`torch.optim.RAdam`)               | Adam rectified by r_t when ρ_t > 5               |
+//! | `nadam`         | [`NAdam`] (`torch.optim.NAdam`)               | Adam with a Nesterov look-ahead on m             |
+//! | `momentum-ewma` | [`MomentumEwma`] (the lecture, slides 108-110) | V ← βV + (1−β)g;  θ ← θ − lr·V/(1−βᵗ)           |
+//! | `adam-nobias`   | [`Adam`] without bias correction (the lecture) | θ ← θ − lr·m/(√v + ε)                           |
+//!
+//! The PyTorch rules follow PyTorch 2.15's single-tensor (`foreach=False`) code operation by operation, defaults
+//! included (see [`torch_ops`](self) for how each tensor op rounds), and `tests/optim_fixtures.rs` checks every
+//! rule against trajectories recorded from PyTorch by `bench/optim_fixtures.py`.
+//!
+//! A rule is chosen by a spec string, `name[:key=value,...]`, with PyTorch's argument names; a key left out takes
+//! PyTorch's default:
+//!
+//! ```
+//! use chainrule::optim::{OptimSpec, Schedule};
+//!
+//! let spec: OptimSpec = "sgd:lr=0.1,momentum=0.9".parse()?;
+//! let mut opt = spec.build();
+//! let schedule: Schedule = "warmup:steps=2+cos:t_max=10".parse()?;
+//! let mut p = [1.0, 1.0];
+//! for t in 0..3 {
+//!     opt.set_lr(schedule.lr_at(spec.lr(), t));
+//!     let g = [p[0] / 10.0, 4.0 * p[1]]; // ∇(x²/20 + 2y²)
+//!     opt.step(&mut p, &g);
+//! }
+//! assert_eq!(opt.steps(), 3);
+//! assert!(opt.inspect(0).iter().any(|&(name, _)| name == "velocity"));
+//! # Ok::<(), chainrule::optim::OptimError>(())
+//! ```
+
+mod adagrad;
+mod adam;
+mod error;
+mod ewma;
+mod nadam;
+mod radam;
+mod rmsprop;
+mod schedule;
+mod sgd;
+mod spec;
+mod torch_ops;
+
+pub use adagrad::{Adagrad, AdagradConfig};
+pub use adam::{Adam, AdamConfig};
+pub use error::OptimError;
+pub use ewma::{MomentumEwma, MomentumEwmaConfig};
+pub use nadam::{NAdam, NAdamConfig};
+pub use radam::{RAdam, RAdamConfig};
+pub use rmsprop::{RmsProp, RmsPropConfig};
+pub use schedule::{Decay, SCHEDULE_NAMES, Schedule, Warmup};
+pub use sgd::{Sgd, SgdConfig};
+pub use spec::{OPTIMIZER_NAMES, OptimSpec};
+
+/// One optimization rule with its state: what every optimizer in this module does.
+pub trait Rule {
+    /// One update of `params` in place from `grads` (same length), O(n). The state is sized by the first call; a
+    /// slice of another length starts the rule afresh, as a new optimizer would.
+    ///
+    /// # Panics
+    /// If `params` and `grads` differ in length (a bug in the caller, not something a user can type).
+    fn step(&mut self, params: &mut [f64], grads: &[f64]);
+    /// The learning rate the next step uses.
+    fn lr(&self) -> f64;
+    /// Sets the learning rate for the next steps (what a schedule drives), like `param_groups[0]["lr"] = lr`.
+    fn set_lr(&mut self, lr: f64);
+    /// How many steps since creation or the last reset: t of the last step.
+    fn steps(&self) -> u64;
+    /// Forgets the state (buffers, step count) but keeps the configuration.
+    fn reset(&mut self);
+    /// The rule's internal quantities for parameter `i` after the latest step, by name, for the tutor to show;
+    /// empty before the first step or when `i` is out of range. Always `grad` (as fed in), `lr` and `step` (the
+    /// change the step made to θ), plus the rule's own: `velocity`, `m`, `v`, `m_hat`, `v_hat`, `v_max`,
+    /// `bias_correction1` (1−β₁ᵗ), `bias_correction2` (1−β₂ᵗ), `rho_t`, `rectified` (1 or 0), ...
+    fn inspect(&self, i: usize) -> Vec<(&'static str, f64)>;
+}
+
+/// Any rule, built from an [`OptimSpec`]: what the race, the MLPs and the window hold.
+#[derive(Clone, Debug)]
+pub struct Optimizer {
+    spec: OptimSpec,
+    rule: AnyRule,
+}
+
+#[derive(Clone, Debug)]
+enum AnyRule {
+    Sgd(Sgd),
+    Adagrad(Adagrad),
+    RmsProp(RmsProp),
+    Adam(Adam),
+    RAdam(RAdam),
+    NAdam(NAdam),
+    MomentumEwma(MomentumEwma),
+}
+
+impl Optimizer {
+    /// A fresh optimizer for a spec (which [`OptimSpec::validate`] should accept; parsed specs always are).
+    pub fn new(spec: &OptimSpec) -> Self {
+        let rule = match spec {
+            OptimSpec::Sgd(c) => AnyRule::Sgd(Sgd::new(c.clone())),
+            OptimSpec::Adagrad(c) => AnyRule::Adagrad(Adagrad::new(c.clone())),
+            OptimSpec::RmsProp(c) => AnyRule::RmsProp(RmsProp::new(c.clone())),
+            OptimSpec::Adam(c) => AnyRule::Adam(Adam::new(c.clone())),
+            OptimSpec::AdamW(c) => {
+                AnyRule::Adam(Adam::new(AdamConfig { decoupled_weight_decay: true, bias_correction: true, ..*c }))
+            }
+            OptimSpec::AdamNoBias(c) => AnyRule::Adam(Adam::new(AdamConfig { bias_correction: false, ..*c })),
+            OptimSpec::RAdam(c) => AnyRule::RAdam(RAdam::new(c.clone())),
+            OptimSpec::NAdam(c) => AnyRule::NAdam(NAdam::new(c.clone())),
+            OptimSpec::MomentumEwma(c) => AnyRule::MomentumEwma(MomentumEwma::new(c.clone())),
+        };
+        Self { spec: spec.clone(), rule }
+    }
+
+    /// The spec this optimizer was built from (its `lr` is the base learning rate, not the scheduled one).
+    pub fn spec(&self) -> &OptimSpec {
+        &self.spec
+    }
+
+    /// The spec name: `sgd`, `adam`, `momentum-ewma`, ...
+    pub fn name(&self) -> &'static str {
+        self.spec.name()
+    }
+
+    fn rule(&self) -> &dyn Rule {
+        match &self.rule {
+            AnyRule::Sgd(r) => r,
+            AnyRule::Adagrad(r) => r,
+            AnyRule::RmsProp(r) => r,
+            AnyRule::Adam(r) => r,
+            AnyRule::RAdam(r) => r,
+            AnyRule::NAdam(r) => r,
+            AnyRule::MomentumEwma(r) => r,
+        }
+    }
+
+    fn rule_mut(&mut self) -> &mut dyn Rule {
+        match &mut self.rule {
+            AnyRule::Sgd(r) => r,
+            AnyRule::Adagrad(r) => r,
+            AnyRule::RmsProp(r) => r,
+            AnyRule::Adam(r) => r,
+            AnyRule::RAdam(r) => r,
+            AnyRule::NAdam(r) => r,
+            AnyRule::MomentumEwma(r) => r,
+        }
+    }
+
+    /// One update of `params` in place from `grads`; see [`Rule::step`].
+    ///
+    /// # Panics
+    /// If `params` and `grads` differ in length (a bug in the caller).
+    pub fn step(&mut self, params: &mut [f64], grads: &[f64]) {
+        self.rule_mut().step(params, grads);
+    }
+
+    /// The learning rate the next step uses.
+    pub fn lr(&self) -> f64 {
+        self.rule().lr()
+    }
+
+    /// Sets the learning rate for the next steps (a schedule calls this before each step).
+    pub fn set_lr(&mut self, lr: f64) {
+        self.rule_mut().set_lr(lr);
+    }
+
+    /// How many steps since creation or the last reset.
+    pub fn steps(&self) -> u64 {
+        self.rule().steps()
+    }
+
+    /// Forgets the state and the step count, and goes back to the spec's learning rate.
+    pub fn reset(&mut self) {
+        self.rule_mut().reset();
+        let lr = self.spec.lr();
+        self.rule_mut().set_lr(lr);
+    }
+
+    /// The rule's internal quantities for parameter `i` after the latest step; see [`Rule::inspect`].
+    pub fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
+        self.rule().inspect(i)
+    }
+}
+
+/// What every rule remembers of its latest step for [`Rule::inspect`]: the gradient fed in and the change made to
+/// each parameter. Its length is the length the rule's state is sized for.
+#[derive(Clone, Debug, Default)]
+struct Trace {
+    grad: Vec<f64>,
+    delta: Vec<f64>,
+}
+
+impl Trace {
+    /// The common length of params and grads.
+    fn check_lengths(params: &[f64], grads: &[f64]) -> usize {
+        assert_eq!(params.len(), grads.len(), "optimizer step: {} params but {} grads", params.len(), grads.len());
+        params.len()
+    }
+
+    fn len(&self) -> usize {
+        self.grad.len()
+    }
+
+    fn resize(&mut self, n: usize) {
+        self.grad = vec![0.0; n];
+        self.delta = vec![0.0; n];
+    }
+
+    fn clear(&mut self) {
+        self.grad.clear();
+        self.delta.clear();
+    }
+
+    #[inline]
+    fn record(&mut self, i: usize, grad: f64, delta: f64) {
+        self.grad[i] = grad;
+        self.delta[i] = delta;
+    }
+
+    /// (gradient, change) of parameter `i`, if a step has been taken and `i` is in range.
+    fn get(&self, i: usize) -> Option<(f64, f64)> {
+        Some((*self.grad.get(i)?, *self.delta.get(i)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs `steps` steps of `spec` from `x0` with `grad` and returns the path, x0 included.
+    fn path(spec: &str, x0: [f64; 2], steps: usize, grad: impl Fn([f64; 2]) -> [f64; 2]) -> Vec<[f64; 2]> {
+        let mut opt = spec.parse::<OptimSpec>().expect("a valid test spec").build();
+        let mut p = x0;
+        let mut out = vec![p];
+        for _ in 0..steps {
+            let g = grad(p);
+            opt.step(&mut p, &g);
+            out.push(p);
+        }
+        out
+    }
+
+    #[test]
+    fn adam_on_rosenbrock_matches_torch() {
+        // f = (1-x)² + 100(y-x²)²;  ∂f/∂x = -2(1-x) - 400x(y-x²);  ∂f/∂y = 200(y-x²)
+        let rosenbrock = |[x, y]: [f64; 2]| [-2.0 * (1.0 - x) - 400.0 * x * (y - x * x), 200.0 * (y - x * x)];
+        let got = path("adam:lr=0.1", [-1.5, 2.0], 3, rosenbrock);
+        // torch.optim.Adam([p], lr=0.1) in float64, from the contract check
+        let want = [
+            [-1.5, 2.0],
+            [-1.4000000000064516, 2.09999999998],
+            [-1.37140881743199, 2.122083378335596],
+            [-1.3918311743776175, 2.093962645994611],
+        ];
+        for (g, w) in got.iter().zip(want) {
+            assert!((g[0] - w[0]).abs() < 1e-12 && (g[1] - w[1]).abs() < 1e-12, "{got:?}");
+        }
+    }
+
+    #[test]
+    fn sgd_momentum_on_the_ravine_matches_torch() {
+        // f = x²/20 + 2y²;  ∇f = (x/10, 4y)
+        let got = path("sgd:lr=0.1,momentum=0.9", [1.0, 1.0], 3, |[x, y]| [x / 10.0, 4.0 * y]);
+        // step 1: b = g = (0.1, 4); θ = (1 - 0.01, 1 - 0.4) = (0.99, 0.6)
+        // step 2: g = (0.099, 2.4); b = (0.09 + 0.099, 3.6 + 2.4) = (0.189, 6); θ = (0.9711, 0)
+        // step 3: g = (0.09711, 0); b = (0.1701 + 0.09711, 5.4) = (0.26721, 5.4); θ = (0.944379, -0.54)
+        let want = [[1.0, 1.0], [0.99, 0.6], [0.9711, 0.0], [0.944379, -0.54]];
+        for (g, w) in got.iter().zip(want) {
+            assert!((g[0] - w[0]).abs() < 1e-12 && (g[1] - w[1]).abs() < 1e-12, "{got:?}");
+        }
+    }
+
+    #[test]
+    fn set_lr_changes_the_next_step_and_reset_restores_the_spec() {
+        let mut opt = "sgd:lr=0.5".parse::<OptimSpec>().expect("valid").build();
+        opt.set_lr(0.25);
+        let mut p = [1.0];
+        opt.step(&mut p, &[1.0]);
+        assert_eq!((p[0], opt.lr()), (0.75, 0.25));
+        opt.reset();
+        assert_eq!((opt.lr(), opt.steps()), (0.5, 0));
+        assert!(opt.inspect(0).is_empty());
+    }
+
+    #[test]
+    fn every_name_builds_steps_and_inspects() {
+        for name in OPTIMIZER_NAMES {
+            let mut opt = name.parse::<OptimSpec>().expect("every name parses alone").build();
+            assert_eq!(opt.name(), *name);
+            let mut p = [1.0, -2.0, 0.5];
+            opt.step(&mut p, &[0.3, -0.1, 2.0]);
+            opt.step(&mut p, &[0.2, -0.2, 1.0]);
+            assert!(p.iter().all(|x| x.is_finite()), "{name}: {p:?}");
+            assert!(p[0] < 1.0 && p[1] > -2.0, "{name} should descend: {p:?}");
+            let names: Vec<&str> = opt.inspect(2).iter().map(|&(n, _)| n).collect();
+            assert!(names.contains(&"grad") && names.contains(&"step") && names.contains(&"lr"), "{name}: {names:?}");
+            assert!(opt.inspect(3).is_empty());
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "2 params but 1 grads")]
+    fn mismatched_lengths_are_a_caller_bug() {
+        let mut opt = OptimSpec::default().build();
+        opt.step(&mut [0.0, 0.0], &[1.0]);
+    }
+}

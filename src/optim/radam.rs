@@ -1,0 +1,215 @@
+//! RAdam, as PyTorch's `torch.optim.RAdam` (Liu et al., "On the Variance of the Adaptive Learning Rate and Beyond",
+//! ICLR 2020 — the lecture's slide 120). Early on, v̂ rests on a handful of squared gradients and its variance is
+//! huge; RAdam takes plain momentum steps until the approximated SMA length ρₜ exceeds 5, then Adam steps scaled by
+//! the rectification rₜ — a warmup built into the rule.
+//!
+//! For each parameter θ with gradient g, step t:
+//!
+//! ```text
+//! g ← −g;  θ ← θ·(1 − lr·λ) or g ← g + λ·θ        (maximize, weight decay: as in Adam)
+//! m ← m + (1 − β₁)·(g − m);   v ← β₂·v + (1 − β₂)·g²
+//! m̂ ← m / (1 − β₁ᵗ)
+//! ρ∞ ← 2/(1 − β₂) − 1;   ρₜ ← ρ∞ − 2t·β₂ᵗ / (1 − β₂ᵗ)
+//! if ρₜ > 5:  rₜ ← √((ρₜ − 4)(ρₜ − 2)ρ∞ / ((ρ∞ − 4)(ρ∞ − 2)ρₜ))
+//!             θ ← θ − lr·m̂ · √(1 − β₂ᵗ)/(√v + ε) · rₜ
+//! else:       θ ← θ − lr·m̂
+//! ```
+//!
+//! With the default β₂ = 0.999, ρₜ ≤ 5 for t ≤ 5: the first five steps are unrectified. O(n) per step.
+
+use super::torch_ops::{add_alpha, addcmul, lerp};
+use super::{Rule, Trace};
+
+/// `torch.optim.RAdam`'s arguments.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct RAdamConfig {
+    /// Learning rate (default 1e-3).
+    pub lr: f64,
+    /// β₁ (default 0.9).
+    pub beta1: f64,
+    /// β₂ (default 0.999).
+    pub beta2: f64,
+    /// ε added to √v (default 1e-8).
+    pub eps: f64,
+    /// Weight decay λ (default 0).
+    pub weight_decay: f64,
+    /// Decay θ directly, as AdamW does (default false).
+    pub decoupled_weight_decay: bool,
+    /// Ascend instead of descend (default false).
+    pub maximize: bool,
+}
+
+impl Default for RAdamConfig {
+    fn default() -> Self {
+        Self {
+            lr: 1e-3,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: 0.0,
+            decoupled_weight_decay: false,
+            maximize: false,
+        }
+    }
+}
+
+/// RAdam with its moment estimates.
+#[derive(Clone, Debug)]
+pub struct RAdam {
+    cfg: RAdamConfig,
+    t: u64,
+    m: Vec<f64>,
+    v: Vec<f64>,
+    trace: Trace,
+}
+
+/// The step-wide quantities of RAdam at step t.
+struct Rectification {
+    bias_correction1: f64,
+    bias_correction2: f64,
+    rho_inf: f64,
+    rho_t: f64,
+    /// rₜ when ρₜ > 5.
+    rect: Option<f64>,
+}
+
+impl RAdam {
+    /// A fresh rule; its state is sized by the first `step`.
+    pub fn new(cfg: RAdamConfig) -> Self {
+        Self { cfg, t: 0, m: Vec::new(), v: Vec::new(), trace: Trace::default() }
+    }
+
+    /// The configuration (with the current learning rate).
+    pub fn config(&self) -> &RAdamConfig {
+        &self.cfg
+    }
+
+    /// ρₜ and friends, in PyTorch's Python-float operation order.
+    fn rectification(&self, t: u64) -> Rectification {
+        let (beta1, beta2) = (self.cfg.beta1, self.cfg.beta2);
+        let step = t as f64;
+        let bias_correction1 = 1.0 - beta1.powf(step);
+        let bias_correction2 = 1.0 - beta2.powf(step);
+        let rho_inf = 2.0 / (1.0 - beta2) - 1.0;
+        let rho_t = rho_inf - 2.0 * step * beta2.powf(step) / bias_correction2;
+        let rect = (rho_t > 5.0)
+            .then(|| ((rho_t - 4.0) * (rho_t - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t)).powf(0.5));
+        Rectification { bias_correction1, bias_correction2, rho_inf, rho_t, rect }
+    }
+}
+
+impl Rule for RAdam {
+    fn step(&mut self, params: &mut [f64], grads: &[f64]) {
+        let n = Trace::check_lengths(params, grads);
+        if self.trace.len() != n {
+            self.t = 0;
+            self.m = vec![0.0; n];
+            self.v = vec![0.0; n];
+            self.trace.resize(n);
+        }
+        self.t += 1;
+        let RAdamConfig { lr, beta1, beta2, eps, weight_decay, decoupled_weight_decay, maximize } = self.cfg;
+        let r = self.rectification(self.t);
+        let bias_correction2_sqrt = r.bias_correction2.powf(0.5);
+        let decay = 1.0 - lr * weight_decay;
+        for i in 0..n {
+            let p0 = params[i];
+            let mut p = p0;
+            let mut g = if maximize { -grads[i] } else { grads[i] };
+            if weight_decay != 0.0 {
+                if decoupled_weight_decay {
+                    p *= decay;
+                } else {
+                    g = add_alpha(g, p, weight_decay);
+                }
+            }
+            let m = lerp(self.m[i], g, 1.0 - beta1);
+            let v = addcmul(self.v[i] * beta2, g, g, 1.0 - beta2);
+            self.m[i] = m;
+            self.v[i] = v;
+            let m_hat = m / r.bias_correction1;
+            let update = match r.rect {
+                // PyTorch: bias_corrected_exp_avg * lr * (bc2_sqrt / (v.sqrt() + eps)) * rect, where a float divided
+                // by a tensor is the tensor's reciprocal times the float.
+                Some(rect) => m_hat * lr * ((1.0 / (v.sqrt() + eps)) * bias_correction2_sqrt) * rect,
+                None => m_hat * lr,
+            };
+            params[i] = p - update;
+            self.trace.record(i, grads[i], params[i] - p0);
+        }
+    }
+
+    fn lr(&self) -> f64 {
+        self.cfg.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        self.cfg.lr = lr;
+    }
+
+    fn steps(&self) -> u64 {
+        self.t
+    }
+
+    fn reset(&mut self) {
+        self.t = 0;
+        self.m.clear();
+        self.v.clear();
+        self.trace.clear();
+    }
+
+    fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
+        let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
+        let r = self.rectification(self.t);
+        let mut out = vec![
+            ("grad", grad),
+            ("m", self.m[i]),
+            ("v", self.v[i]),
+            ("bias_correction1", r.bias_correction1),
+            ("bias_correction2", r.bias_correction2),
+            ("m_hat", self.m[i] / r.bias_correction1),
+            ("v_hat", self.v[i] / r.bias_correction2),
+            ("rho_inf", r.rho_inf),
+            ("rho_t", r.rho_t),
+            ("rectified", if r.rect.is_some() { 1.0 } else { 0.0 }),
+        ];
+        if let Some(rect) = r.rect {
+            out.push(("rect", rect));
+        }
+        out.extend([("lr", self.cfg.lr), ("step", delta)]);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen(r: &RAdam, name: &str) -> Option<f64> {
+        r.inspect(0).into_iter().find(|&(n, _)| n == name).map(|(_, x)| x)
+    }
+
+    #[test]
+    fn rectifies_from_step_six_with_the_default_beta2() {
+        // ρ∞ = 2/0.001 - 1 = 1999.  t=5: ρ₅ = 1999 - 10·0.999⁵/(1 - 0.999⁵) ≈ 4.994 ≤ 5;  t=6: ≈ 5.992 > 5
+        let mut r = RAdam::new(RAdamConfig { lr: 0.1, ..RAdamConfig::default() });
+        let mut p = [1.0];
+        for t in 1..=6 {
+            r.step(&mut p, &[1.0]);
+            let rectified = seen(&r, "rectified");
+            assert_eq!(rectified, Some(if t < 6 { 0.0 } else { 1.0 }), "t={t}, rho_t={:?}", seen(&r, "rho_t"));
+        }
+        assert!((seen(&r, "rho_inf").expect("shown") - 1999.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn unrectified_step_is_momentum_with_bias_correction() {
+        // t=1: m = 0.1·g, m̂ = g, θ = θ - lr·g = 1 - 0.1·3 = 0.7
+        let mut r = RAdam::new(RAdamConfig { lr: 0.1, ..RAdamConfig::default() });
+        let mut p = [1.0];
+        r.step(&mut p, &[3.0]);
+        assert!((p[0] - 0.7).abs() < 1e-15, "{p:?}");
+        assert_eq!(seen(&r, "rect"), None);
+    }
+}

@@ -1,0 +1,169 @@
+//! Stochastic gradient descent with momentum, as PyTorch's `torch.optim.SGD` (Robbins & Monro, "A Stochastic
+//! Approximation Method", 1951; momentum: Polyak, "Some methods of speeding up the convergence of iteration methods",
+//! 1964; the Nesterov form: Sutskever et al., "On the importance of initialization and momentum in deep learning",
+//! 2013).
+//!
+//! For each parameter θ with gradient g, step t:
+//!
+//! ```text
+//! g ← −g                          if maximize
+//! g ← g + λ·θ                     if weight_decay λ ≠ 0
+//! b ← g                           if momentum μ ≠ 0 and t = 1
+//! b ← μ·b + (1 − τ)·g             if μ ≠ 0 and t > 1        (τ = dampening)
+//! g ← g + μ·b  (nesterov)   or   g ← b                      if μ ≠ 0
+//! θ ← θ − lr·g
+//! ```
+//!
+//! The momentum buffer `b` starts as the first gradient (not zero): PyTorch's form, not the lecture's exponentially
+//! weighted average (see `MomentumEwma`). One pass over the parameters per step: O(n).
+
+use super::torch_ops::add_alpha;
+use super::{Rule, Trace};
+
+/// `torch.optim.SGD`'s arguments. PyTorch 2.15 defaults `lr` to 1e-3 (older versions required it); chainrule uses
+/// 0.01, a step that moves visibly on the lecture's surfaces.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct SgdConfig {
+    /// Learning rate (chainrule default 0.01).
+    pub lr: f64,
+    /// Momentum factor μ (default 0: no buffer).
+    pub momentum: f64,
+    /// Dampening τ of the gradient added to the buffer (default 0).
+    pub dampening: f64,
+    /// L2 penalty λ added to the gradient (default 0).
+    pub weight_decay: f64,
+    /// Nesterov momentum (default false; needs momentum > 0 and dampening 0).
+    pub nesterov: bool,
+    /// Ascend instead of descend (default false).
+    pub maximize: bool,
+}
+
+impl Default for SgdConfig {
+    fn default() -> Self {
+        Self { lr: 0.01, momentum: 0.0, dampening: 0.0, weight_decay: 0.0, nesterov: false, maximize: false }
+    }
+}
+
+/// SGD with its momentum buffers.
+#[derive(Clone, Debug)]
+pub struct Sgd {
+    cfg: SgdConfig,
+    t: u64,
+    buf: Vec<f64>,
+    trace: Trace,
+}
+
+impl Sgd {
+    /// A fresh rule; its state is sized by the first `step`.
+    pub fn new(cfg: SgdConfig) -> Self {
+        Self { cfg, t: 0, buf: Vec::new(), trace: Trace::default() }
+    }
+
+    /// The configuration (with the current learning rate).
+    pub fn config(&self) -> &SgdConfig {
+        &self.cfg
+    }
+}
+
+impl Rule for Sgd {
+    fn step(&mut self, params: &mut [f64], grads: &[f64]) {
+        let n = Trace::check_lengths(params, grads);
+        if self.trace.len() != n {
+            self.t = 0;
+            self.buf = vec![0.0; n];
+            self.trace.resize(n);
+        }
+        self.t += 1;
+        let SgdConfig { lr, momentum, dampening, weight_decay, nesterov, maximize } = self.cfg;
+        let first = self.t == 1;
+        for i in 0..n {
+            let p0 = params[i];
+            let mut g = if maximize { -grads[i] } else { grads[i] };
+            if weight_decay != 0.0 {
+                g = add_alpha(g, p0, weight_decay);
+            }
+            if momentum != 0.0 {
+                let b = if first { g } else { add_alpha(self.buf[i] * momentum, g, 1.0 - dampening) };
+                self.buf[i] = b;
+                g = if nesterov { add_alpha(g, b, momentum) } else { b };
+            }
+            params[i] = add_alpha(p0, g, -lr);
+            self.trace.record(i, grads[i], params[i] - p0);
+        }
+    }
+
+    fn lr(&self) -> f64 {
+        self.cfg.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        self.cfg.lr = lr;
+    }
+
+    fn steps(&self) -> u64 {
+        self.t
+    }
+
+    fn reset(&mut self) {
+        self.t = 0;
+        self.buf.clear();
+        self.trace.clear();
+    }
+
+    fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
+        let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
+        let mut out = vec![("grad", grad)];
+        if self.cfg.momentum != 0.0 {
+            out.push(("velocity", self.buf[i]));
+        }
+        out.extend([("lr", self.cfg.lr), ("step", delta)]);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_sgd_is_theta_minus_lr_g() {
+        let mut sgd = Sgd::new(SgdConfig { lr: 0.5, ..SgdConfig::default() });
+        let mut p = [1.0, -2.0];
+        sgd.step(&mut p, &[2.0, -4.0]);
+        // 1 - 0.5·2 = 0;  -2 - 0.5·(-4) = 0
+        assert_eq!(p, [0.0, 0.0]);
+        assert_eq!(sgd.inspect(1), vec![("grad", -4.0), ("lr", 0.5), ("step", 2.0)]);
+        assert!(sgd.inspect(2).is_empty());
+    }
+
+    #[test]
+    fn first_buffer_is_the_gradient_then_mu_b_plus_g() {
+        let mut sgd = Sgd::new(SgdConfig { lr: 0.1, momentum: 0.9, ..SgdConfig::default() });
+        let mut p = [0.0];
+        sgd.step(&mut p, &[1.0]); // b = 1; θ = -0.1
+        assert_eq!(p[0], -0.1);
+        sgd.step(&mut p, &[1.0]); // b = 0.9·1 + 1 = 1.9; θ = -0.1 - 0.19 = -0.29
+        assert!((p[0] + 0.29).abs() < 1e-15);
+        assert_eq!(sgd.inspect(0)[1], ("velocity", 1.9));
+    }
+
+    #[test]
+    fn nesterov_looks_ahead() {
+        let mut sgd = Sgd::new(SgdConfig { lr: 0.1, momentum: 0.5, nesterov: true, ..SgdConfig::default() });
+        let mut p = [0.0];
+        sgd.step(&mut p, &[2.0]); // b = 2; g + μ·b = 2 + 1 = 3; θ = -0.3
+        assert!((p[0] + 0.3).abs() < 1e-15);
+    }
+
+    #[test]
+    fn a_new_length_starts_afresh() {
+        let mut sgd = Sgd::new(SgdConfig { lr: 0.1, momentum: 0.9, ..SgdConfig::default() });
+        sgd.step(&mut [0.0], &[1.0]);
+        sgd.step(&mut [0.0], &[1.0]);
+        let mut p = [0.0, 0.0];
+        sgd.step(&mut p, &[1.0, 1.0]); // a first step again: b = g
+        assert_eq!(sgd.steps(), 1);
+        assert_eq!(p, [-0.1, -0.1]);
+    }
+}

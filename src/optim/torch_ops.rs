@@ -1,0 +1,72 @@
+//! The elementwise tensor ops that `torch.optim`'s single-tensor code calls, one `f64` at a time and rounded the way
+//! PyTorch's CPU kernels round them, so that our trajectories follow PyTorch's to the last bits.
+//!
+//! Measured on PyTorch 2.15 (float64, x86-64 with FMA; `bench/optim_fixtures.py` era): `add(alpha=)`, `addcmul` and
+//! `lerp` are fused multiply-adds (one rounding), `addcdiv` is `self + (value·t1)/t2` with the division rounded
+//! first, and `mul`, `div`, `sqrt`, `maximum` are plain IEEE operations. (PyTorch's `sqrt` itself is off by one ulp
+//! about once in a hundred calls, which no Rust code can copy bit for bit; that is why the fixtures compare to 1e-12
+//! rather than exactly.)
+//!
+//! Each function names the PyTorch call it stands for; the rule files read like the Python they follow.
+
+/// `a.add(b, alpha=alpha)` = a + alpha·b, fused.
+#[inline]
+pub(crate) fn add_alpha(a: f64, b: f64, alpha: f64) -> f64 {
+    alpha.mul_add(b, a)
+}
+
+/// `a.addcmul(t1, t2, value=value)` = a + (value·t1)·t2, the last multiply-add fused.
+#[inline]
+pub(crate) fn addcmul(a: f64, t1: f64, t2: f64, value: f64) -> f64 {
+    (value * t1).mul_add(t2, a)
+}
+
+/// `a.addcdiv(t1, t2, value=value)` = a + (value·t1)/t2.
+#[inline]
+pub(crate) fn addcdiv(a: f64, t1: f64, t2: f64, value: f64) -> f64 {
+    a + value * t1 / t2
+}
+
+/// `a.lerp(b, w)` = a + w·(b − a), fused; for |w| ≥ 0.5 PyTorch computes b + (w − 1)·(b − a) instead, which is
+/// closer when w is near 1.
+#[inline]
+pub(crate) fn lerp(a: f64, b: f64, w: f64) -> f64 {
+    let diff = b - a;
+    if w.abs() < 0.5 { w.mul_add(diff, a) } else { (w - 1.0).mul_add(diff, b) }
+}
+
+/// `torch.maximum(a, b)`: like `f64::max`, but NaN wins, as in PyTorch.
+#[inline]
+pub(crate) fn maximum(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() { f64::NAN } else { a.max(b) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fused_ops_round_once() {
+        // 1 + 2^-30 squared is 1 + 2^-29 + 2^-60; the 2^-60 survives only a fused multiply-add.
+        let x = 1.0 + 2f64.powi(-30);
+        let unfused = x * x - (1.0 + 2f64.powi(-29));
+        assert_eq!(unfused, 0.0);
+        assert_eq!(add_alpha(-(1.0 + 2f64.powi(-29)), x, x), 2f64.powi(-60));
+        assert_eq!(addcmul(-(1.0 + 2f64.powi(-29)), x, x, 1.0), 2f64.powi(-60));
+    }
+
+    #[test]
+    fn lerp_ends_and_middle() {
+        assert_eq!(lerp(2.0, 6.0, 0.0), 2.0);
+        assert_eq!(lerp(2.0, 6.0, 1.0), 6.0); // the w >= 0.5 branch lands exactly on b
+        assert_eq!(lerp(2.0, 6.0, 0.25), 3.0);
+        assert_eq!(lerp(2.0, 6.0, 0.75), 5.0);
+    }
+
+    #[test]
+    fn addcdiv_divides_after_scaling() {
+        assert_eq!(addcdiv(1.0, 3.0, 4.0, 2.0), 1.0 + 6.0 / 4.0);
+        assert!(maximum(f64::NAN, 1.0).is_nan());
+        assert_eq!(maximum(1.0, 2.0), 2.0);
+    }
+}
