@@ -3,7 +3,9 @@
 //! The core library (everything but `app`) never imports egui: the engine, the expression language, the optimizers
 //! and the surfaces are all computed and tested without a window.
 
+pub mod app;
 pub mod cli;
 pub mod expr;
+pub mod layout;
 pub mod optim;
 pub mod scalar;

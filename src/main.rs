@@ -1,8 +1,12 @@
 //! chainrule's entry point: the command line, or the window when no subcommand is given.
+//!
+//! `chainrule --screenshot PATH` opens the window, waits for it to settle, saves a PNG of it and quits. With the
+//! environment variable `CHAINRULE_SESSION=FILE` the window opens that session (JSON, as the app stores it) instead of
+//! the stored one; together they make the documentation images reproducible (see `assets/README.md`).
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
 use chainrule::cli::{Cli, run};
 
@@ -11,9 +15,17 @@ fn main() -> ExitCode {
     match cli.command {
         Some(command) => ExitCode::from(run(command, &mut std::io::stdout().lock())),
         None => {
-            // The window arrives with its issue; until then the help is the front door.
-            let _ = Cli::command().print_help();
-            ExitCode::SUCCESS
+            let options = chainrule::app::Options {
+                screenshot: cli.screenshot,
+                session_file: std::env::var_os("CHAINRULE_SESSION").map(std::path::PathBuf::from),
+            };
+            match chainrule::app::run(options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: could not open the window: {e}");
+                    ExitCode::from(2)
+                }
+            }
         }
     }
 }

@@ -155,6 +155,60 @@ pub fn backward_lines(g: &Graph, output: NodeId, step: &BackwardStep) -> Vec<Str
     lines
 }
 
+/// The nudge experiment of slides 39-42: move one input by `h` and compare the linear prediction
+/// `f + ∂f/∂x · h` with the true new output.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Nudge {
+    /// The output before the nudge.
+    pub before: f64,
+    /// `∂f/∂x` from the latest backward pass.
+    pub grad: f64,
+    /// The step added to the input.
+    pub h: f64,
+    /// `f + ∂f/∂x · h`.
+    pub predicted: f64,
+    /// The output recomputed with `x + h`.
+    pub actual: f64,
+    /// `actual - predicted`: zero where `f` is linear in `x`, O(h²) elsewhere.
+    pub difference: f64,
+}
+
+/// Nudges `input` by `h` (the graph is left as it was; its gradients must be those of a backward pass from
+/// `output`). O(nodes).
+pub fn nudge(g: &mut Graph, output: NodeId, input: NodeId, h: f64) -> Nudge {
+    let before = g.value(output);
+    let grad = g.grad(input);
+    let predicted = before + grad * h;
+    let actual = g.output_with(input, g.value(input) + h, output);
+    Nudge { before, grad, h, predicted, actual, difference: actual - predicted }
+}
+
+/// The nudge as the slides write it: the prediction, the true value and the difference.
+pub fn nudge_lines(g: &Graph, output: NodeId, input: NodeId, n: &Nudge) -> Vec<String> {
+    let f = name(g, output);
+    let x = name(g, input);
+    vec![
+        format!(
+            "predicted  {f} + ∂{f}/∂{x} · h = {} + {} · {} = {}",
+            fmt_num(n.before),
+            wrap(fmt_num(n.grad)),
+            wrap(fmt_num(n.h)),
+            fmt_num(n.predicted)
+        ),
+        format!("true       {f}({x} + h) = {}", fmt_num(n.actual)),
+        format!("difference {}", fmt_num(n.difference)),
+    ]
+}
+
+/// The relative error of the central difference against the analytical gradient of `node`, for each step in `hs`:
+/// large h shows truncation error (O(h²)), tiny h shows round-off (O(ε/h)). O(nodes · hs).
+pub fn error_vs_h(g: &mut Graph, node: NodeId, output: NodeId, hs: &[f64]) -> Vec<(f64, f64)> {
+    let analytic = g.grad(node);
+    hs.iter()
+        .map(|&h| (h, super::gradcheck::relative_error(analytic, g.numerical_grad(node, output, h))))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,5 +242,48 @@ mod tests {
             "∂f/∂x = ∂f/∂q · ∂q/∂x = -4 · 1 = -4"
         );
         assert_eq!(local_formula(&g, f, 0), "∂f/∂q = z");
+    }
+
+    #[test]
+    fn nudge_as_slides_39_to_41() {
+        // f = (x + y)z at x=-2, y=5, z=-4: nudging x by 1 predicts -12 + (-4)·1 = -16, exactly the true value
+        let mut g = Graph::new();
+        let x = g.named_leaf("x", -2.0);
+        let y = g.named_leaf("y", 5.0);
+        let z = g.named_leaf("z", -4.0);
+        let q = g.add(x, y);
+        let f = g.mul(q, z);
+        g.set_label(f, "f");
+        g.backward(f);
+        let n = nudge(&mut g, f, x, 1.0);
+        assert_eq!((n.predicted, n.actual, n.difference), (-16.0, -16.0, 0.0));
+        // z: -12 + 3·1 = -9 (slide 41)
+        let n = nudge(&mut g, f, z, 1.0);
+        assert_eq!((n.predicted, n.actual), (-9.0, -9.0));
+        assert_eq!(g.value(f), -12.0); // the graph is left as it was
+        assert_eq!(nudge_lines(&g, f, z, &n)[0], "predicted  f + ∂f/∂z · h = -12 + 3 · 1 = -9");
+    }
+
+    #[test]
+    fn nudge_of_a_curved_output_misses_by_order_h_squared() {
+        // f = x·x at 3: prediction 9 + 6·0.1 = 9.6, truth 9.61, difference h² = 0.01
+        let mut g = Graph::new();
+        let x = g.named_leaf("x", 3.0);
+        let f = g.mul(x, x);
+        g.backward(f);
+        let n = nudge(&mut g, f, x, 0.1);
+        assert!((n.difference - 0.01).abs() < 1e-12);
+    }
+
+    #[test]
+    fn error_vs_h_shows_truncation_and_round_off() {
+        // f = exp(x) at 1: the error is smallest near h ~ 1e-5 and grows both ways
+        let mut g = Graph::new();
+        let x = g.leaf(1.0);
+        let f = g.unary(Unary::Exp, x);
+        g.backward(f);
+        let e = error_vs_h(&mut g, x, f, &[1e-1, 1e-5, 1e-12]);
+        assert!(e[1].1 < e[0].1 && e[1].1 < e[2].1, "{e:?}");
+        assert!(e[0].1 > 1e-4); // truncation: h²/6 ≈ 1.7e-3
     }
 }

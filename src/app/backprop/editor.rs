@@ -1,0 +1,79 @@
+//! The program editor: a multi-line text field, the presets, Apply (Ctrl+Enter), and the error under the text at its
+//! line and column while the graph keeps showing the last program that compiled.
+
+use eframe::egui;
+
+use super::model::Model;
+use super::presets::PRESETS;
+use super::{Action, Settings};
+use crate::app::theme::Palette;
+use crate::expr::{ProgramError, compile};
+
+/// Draws the editor.
+pub fn ui(
+    ui: &mut egui::Ui,
+    settings: &mut Settings,
+    model: &Model,
+    error: &mut Option<(String, ProgramError)>,
+    actions: &mut Vec<Action>,
+) {
+    ui.horizontal(|ui| {
+        ui.strong("Program");
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            egui::ComboBox::from_id_salt("preset")
+                .selected_text("Presets")
+                .width(150.0)
+                .show_ui(ui, |ui| {
+                    for (i, p) in PRESETS.iter().enumerate() {
+                        if ui.selectable_label(false, p.name).clicked() {
+                            actions.push(Action::LoadPreset(i));
+                        }
+                    }
+                })
+                .response
+                .on_hover_text("Load a program from the lecture, cs231n or micrograd");
+        });
+    });
+    let label = ui.label("Statements, one per line; the last one is the output.");
+    let response = ui.add(
+        egui::TextEdit::multiline(&mut settings.source)
+            .id_salt("program_editor")
+            .font(egui::TextStyle::Monospace)
+            .code_editor()
+            .desired_rows(6)
+            .desired_width(f32::INFINITY)
+            .lock_focus(true),
+    );
+    let response = response.labelled_by(label.id);
+    if response.changed() {
+        // Check as the learner types; the graph changes only on Apply.
+        *error = match compile(&settings.source, &[]) {
+            Ok(_) => None,
+            Err(e) => Some((settings.source.clone(), e)),
+        };
+    }
+    ui.horizontal(|ui| {
+        let edited = settings.source != settings.applied;
+        if ui.add_enabled(edited, egui::Button::new("Apply")).on_hover_text("Show this program (Ctrl+Enter)").clicked()
+        {
+            actions.push(Action::Apply);
+        }
+        if edited {
+            ui.weak("edited — Ctrl+Enter to apply");
+        } else {
+            ui.weak(format!("{} nodes", model.graph.len()));
+        }
+    });
+    if let Some((text, e)) = error.as_ref().filter(|(text, _)| *text == settings.source) {
+        let red = Palette::of(ui).error;
+        let place = match e {
+            ProgramError::Syntax(s) => format!("Line {}, column {}: {}", s.line, s.column, s.message),
+            other => other.to_string(),
+        };
+        ui.colored_label(red, place);
+        ui.add(egui::Label::new(egui::RichText::new(e.render(text)).monospace().color(red).size(12.0)).wrap_mode(
+            egui::TextWrapMode::Extend,
+        ));
+        ui.weak("The graph still shows the last program that worked.");
+    }
+}

@@ -1,0 +1,72 @@
+//! The explanation of the current step, with its numbers: the forward computation (`q = x + y = -2 + 5 = 3`), or the
+//! backward chain rule for each operand (`∂f/∂x = ∂f/∂q · ∂q/∂x = -4 · 1 = -4`), the gate's rule in words and its
+//! local derivative. The text comes from `crate::scalar::explain`.
+
+use eframe::egui;
+
+use super::model::{Model, Step};
+use crate::app::theme::Palette;
+use crate::scalar::{Op, explain, fmt_num};
+
+/// Draws the explanation of the step the cursor has just taken.
+pub fn ui(ui: &mut egui::Ui, model: &mut Model, cursor: usize) {
+    let p = Palette::of(ui);
+    let g = &model.graph;
+    let out = explain::name(g, model.output);
+    let Some(step) = model.step_at(cursor) else {
+        ui.label(format!(
+            "The graph computes {out} from {} inputs. The forward pass computes every node from its operands, left to \
+             right; the backward pass then sends ∂{out}/∂node back, right to left, by the chain rule.",
+            model.inputs.len()
+        ));
+        return;
+    };
+    let node = model.step_node(step);
+    let mono = |s: String, color: egui::Color32| egui::RichText::new(s).monospace().size(15.0).color(color);
+    match step {
+        Step::Forward(k) => {
+            ui.label(egui::RichText::new(format!("Forward step {}: {}", k + 1, title(model, node))).strong());
+            ui.label(mono(explain::forward_text(&model.graph, node), p.forward));
+            if model.graph.op(node) != Op::Leaf {
+                ui.weak(format!("{} is computed as soon as its operands are known.", explain::name(&model.graph, node)));
+            }
+        }
+        Step::Backward(k) => {
+            let s = &model.backward.steps[k];
+            let g = &model.graph;
+            ui.label(egui::RichText::new(format!("Backward step {}: {}", k + 1, title(model, node))).strong());
+            let lines = explain::backward_lines(g, model.output, s);
+            ui.label(mono(lines[0].clone(), p.backward));
+            let rule = g.op(node).rule();
+            if !rule.is_empty() {
+                ui.label(egui::RichText::new(format!("Rule: {rule}.")).italics());
+            }
+            for (c, line) in s.contributions.iter().zip(&lines[1..]) {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(mono(line.clone(), p.backward));
+                    ui.weak(format!("local: {}", explain::local_formula(g, node, c.position)));
+                });
+            }
+            if g.op(node) == Op::Leaf {
+                ui.weak(format!(
+                    "{} is an input: its gradient ∂{out}/∂{} = {} is complete and says how {out} moves when it is nudged.",
+                    explain::name(g, node),
+                    explain::name(g, node),
+                    fmt_num(s.upstream)
+                ));
+            } else if s.contributions.iter().any(|c| c.accumulates) {
+                ui.weak("+= : that operand feeds several nodes, so its gradient is the sum of what each sends back.");
+            }
+        }
+    }
+}
+
+/// `q (+)` or `x (input)`.
+fn title(model: &Model, node: crate::scalar::NodeId) -> String {
+    let g = &model.graph;
+    let kind = match g.op(node) {
+        Op::Leaf => "input".to_owned(),
+        op => format!("the {} gate", op.short()),
+    };
+    format!("{}, {kind}", explain::name(g, node))
+}

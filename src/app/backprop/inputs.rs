@@ -1,0 +1,77 @@
+//! The inputs, editable in place (the whole graph recomputes live), the output, and the nudge experiment of slides
+//! 39-42: add h to one input and compare the prediction `f + ∂f/∂x · h` with the true new value.
+
+use eframe::egui;
+
+use super::model::Model;
+use super::{Action, Settings};
+use crate::app::theme::Palette;
+use crate::scalar::{explain, fmt_num};
+
+/// Draws the inputs and the nudge.
+pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, model: &mut Model, actions: &mut Vec<Action>) {
+    let p = Palette::of(ui);
+    let out = explain::name(&model.graph, model.output);
+    ui.horizontal(|ui| {
+        ui.strong("Inputs");
+        if !settings.overrides.is_empty() && ui.small_button("Reset").on_hover_text("Use the program's values").clicked()
+        {
+            actions.push(Action::ResetInputs);
+        }
+    });
+    let cursor = settings.cursor;
+    let known = model.known(cursor).clone();
+    egui::Grid::new("inputs_grid").num_columns(3).spacing([10.0, 4.0]).show(ui, |ui| {
+        for (name, node) in model.inputs.clone() {
+            let Some(mut v) = model.input_value(&name) else { continue };
+            let label = ui.label(egui::RichText::new(&name).monospace());
+            let r = ui.add(egui::DragValue::new(&mut v).speed(0.05).max_decimals(6)).labelled_by(label.id);
+            if r.changed() {
+                actions.push(Action::SetInput(name.clone(), v));
+            }
+            if known.touched[node.index()] {
+                ui.colored_label(p.backward, format!("∂{out}/∂{name} = {}", fmt_num(known.grad[node.index()])));
+            } else {
+                ui.weak(format!("∂{out}/∂{name} = ?"));
+            }
+            ui.end_row();
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label("Output");
+        ui.colored_label(p.forward, egui::RichText::new(format!("{out} = {}", fmt_num(model.graph.value(model.output)))).monospace().strong());
+    });
+
+    ui.add_space(6.0);
+    ui.strong("Nudge an input (slides 39-42)");
+    if model.inputs.is_empty() {
+        ui.weak("The program has no inputs.");
+        return;
+    }
+    ui.horizontal(|ui| {
+        egui::ComboBox::from_label("nudged input")
+            .selected_text(&settings.nudge_input)
+            .show_ui(ui, |ui| {
+                for (name, _) in &model.inputs {
+                    ui.selectable_value(&mut settings.nudge_input, name.clone(), name);
+                }
+            });
+        let l = ui.label("h");
+        ui.add(egui::DragValue::new(&mut settings.nudge_h).speed(0.01).max_decimals(6)).labelled_by(l.id);
+    });
+    let Some(&(_, node)) = model.inputs.iter().find(|(n, _)| *n == settings.nudge_input) else {
+        ui.weak("Pick an input to nudge.");
+        return;
+    };
+    let output = model.output;
+    let n = explain::nudge(&mut model.graph, output, node, settings.nudge_h);
+    for (i, line) in explain::nudge_lines(&model.graph, output, node, &n).into_iter().enumerate() {
+        let color = [p.backward, p.forward, p.muted][i.min(2)];
+        ui.label(egui::RichText::new(line).monospace().color(color));
+    }
+    ui.weak(if n.difference == 0.0 {
+        format!("{out} is linear in {}: the gradient predicts the change exactly.", settings.nudge_input)
+    } else {
+        "The gradient is a slope: the prediction misses by about h² (halve h and see the difference quarter).".to_owned()
+    });
+}

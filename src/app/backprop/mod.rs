@@ -1,0 +1,359 @@
+//! The backprop view: type a program, watch the forward pass fill the graph with values (green) and the backward pass
+//! fill it with gradients (red), one node at a time, with the chain rule spelled out for the current step.
+//!
+//! Panels, one per file: the program editor and presets ([`editor`]), the graph canvas ([`canvas`]), the timeline
+//! ([`timeline`]), the explanation ([`explanation`]), the inputs and the nudge experiment ([`inputs`]), the gradient
+//! check ([`gradcheck`]) and the exports ([`export`]). Panels report what the user asked for as [`Action`]s, which
+//! the view applies after drawing.
+
+pub mod canvas;
+pub mod editor;
+pub mod explanation;
+pub mod export;
+pub mod gradcheck;
+pub mod inputs;
+pub mod model;
+pub mod presets;
+pub mod timeline;
+
+use std::collections::BTreeMap;
+
+use eframe::egui;
+use serde::{Deserialize, Serialize};
+
+use super::view::{Shell, View};
+use model::Model;
+
+/// What the user asked for during a frame; applied once drawing is done.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Compile the editor's text and show it.
+    Apply,
+    /// Replace the editor's text with a preset and apply it.
+    LoadPreset(usize),
+    /// Move the cursor by this many steps.
+    Step(isize),
+    /// Put the cursor here.
+    Seek(usize),
+    /// Start or stop playback.
+    TogglePlay,
+    /// Give an input a value.
+    SetInput(String, f64),
+    /// Forget the edited input values and use the program's.
+    ResetInputs,
+    /// Show the fused or the expanded graph.
+    SetExpanded(bool),
+    /// Select a node (for the gradient check).
+    Select(Option<u32>),
+    /// Write the graph as DOT.
+    ExportDot,
+    /// Save the graph area as a PNG.
+    ExportPng,
+    /// Change where the DOT and PNG exports go.
+    SetPaths(String, String),
+}
+
+/// The part of the view kept across restarts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// The editor's text.
+    pub source: String,
+    /// The last program that compiled and is shown.
+    pub applied: String,
+    /// Input values edited in the window, by name.
+    pub overrides: BTreeMap<String, f64>,
+    /// Whether fused gates are shown expanded.
+    pub expanded: bool,
+    /// The timeline's cursor: the number of steps done.
+    pub cursor: usize,
+    /// Playback speed in steps per second.
+    pub speed: f32,
+    /// The nudge experiment's input and step.
+    pub nudge_input: String,
+    /// The nudge's h.
+    pub nudge_h: f64,
+    /// log10 of the gradient check's h.
+    pub check_log_h: f64,
+    /// The node selected for the gradient check.
+    pub selected: Option<u32>,
+    /// Where the DOT export goes.
+    pub dot_path: String,
+    /// Where the PNG export goes.
+    pub png_path: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let first = presets::PRESETS[0].source.to_owned();
+        Self {
+            source: first.clone(),
+            applied: first,
+            overrides: BTreeMap::new(),
+            expanded: false,
+            cursor: 0,
+            speed: 2.0,
+            nudge_input: "x".into(),
+            nudge_h: 1.0,
+            check_log_h: -5.0,
+            selected: None,
+            dot_path: "chainrule-graph.dot".into(),
+            png_path: "chainrule-graph.png".into(),
+        }
+    }
+}
+
+/// The backprop view.
+pub struct BackpropView {
+    /// The persisted settings.
+    pub settings: Settings,
+    /// The shown program (the last good one).
+    pub model: Model,
+    /// The editor's text's error, if it does not compile, with the text it belongs to.
+    pub error: Option<(String, crate::expr::ProgramError)>,
+    /// Whether playback is running.
+    pub playing: bool,
+    play_accum: f32,
+    canvas: canvas::Canvas,
+    check: gradcheck::CheckCache,
+    export: export::Exporter,
+    actions: Vec<Action>,
+}
+
+impl Default for BackpropView {
+    fn default() -> Self {
+        let settings = Settings::default();
+        let model = Model::build(&settings.applied, &settings.overrides, settings.expanded)
+            .expect("the first preset compiles (tested in presets.rs)");
+        Self {
+            settings,
+            model,
+            error: None,
+            playing: false,
+            play_accum: 0.0,
+            canvas: canvas::Canvas::default(),
+            check: gradcheck::CheckCache::default(),
+            export: export::Exporter::default(),
+            actions: Vec::new(),
+        }
+    }
+}
+
+impl BackpropView {
+    /// The timeline cursor (steps done).
+    pub fn cursor(&self) -> usize {
+        self.settings.cursor
+    }
+
+    /// Queues an action, as a panel does (applied at the end of the frame, or by [`BackpropView::apply_actions`]).
+    pub fn push(&mut self, action: Action) {
+        self.actions.push(action);
+    }
+
+    /// Applies the queued actions now.
+    pub fn apply_actions(&mut self, status: &mut super::Status) {
+        for action in std::mem::take(&mut self.actions) {
+            self.apply(action, status);
+        }
+    }
+
+    fn apply(&mut self, action: Action, status: &mut super::Status) {
+        let total = self.model.total_steps();
+        match action {
+            Action::Apply => self.apply_source(status),
+            Action::LoadPreset(i) => {
+                if let Some(p) = presets::PRESETS.get(i) {
+                    self.settings.source = p.source.to_owned();
+                    self.settings.overrides.clear();
+                    self.apply_source(status);
+                    status.info(format!("Loaded the preset '{}'.", p.name));
+                }
+            }
+            Action::Step(d) => {
+                self.settings.cursor = self.settings.cursor.saturating_add_signed(d).min(total);
+                self.playing = false;
+            }
+            Action::Seek(c) => {
+                self.settings.cursor = c.min(total);
+                self.playing = false;
+            }
+            Action::TogglePlay => {
+                self.playing = !self.playing;
+                if self.playing && self.settings.cursor >= total {
+                    self.settings.cursor = 0;
+                }
+                self.play_accum = 0.0;
+            }
+            Action::SetInput(name, v) => {
+                if self.model.set_input(&name, v) {
+                    self.settings.overrides.insert(name, v);
+                }
+            }
+            Action::ResetInputs => {
+                self.settings.overrides.clear();
+                self.rebuild(status);
+            }
+            Action::SetExpanded(e) => {
+                self.settings.expanded = e;
+                self.model.set_expanded(e);
+                self.settings.cursor = self.settings.cursor.min(self.model.total_steps());
+                self.settings.selected = None;
+                self.canvas.request_fit();
+            }
+            Action::Select(n) => self.settings.selected = n,
+            Action::ExportDot => self.export.write_dot(&self.model, &self.settings.dot_path, status),
+            Action::ExportPng => self.export.request_png(&self.settings.png_path),
+            Action::SetPaths(dot, png) => {
+                self.settings.dot_path = dot;
+                self.settings.png_path = png;
+            }
+        }
+    }
+
+    /// Compiles the editor's text; on success it becomes the shown program (inputs whose literal did not change keep
+    /// their edited values), on failure the error is kept and the last good program stays.
+    fn apply_source(&mut self, status: &mut super::Status) {
+        let source = self.settings.source.clone();
+        let old_text_values = self.model.text_values.clone();
+        match crate::expr::compile(&source, &[]) {
+            Ok(p) => {
+                // keep an override only where the program text still gives that input the same literal
+                self.settings.overrides.retain(|name, _| {
+                    p.input(name).is_some_and(|i| old_text_values.get(name) == Some(&p.graph.value(i.node)))
+                });
+                self.settings.applied = source;
+                self.error = None;
+                self.rebuild(status);
+                self.settings.cursor = 0;
+                self.settings.selected = None;
+                self.playing = false;
+                self.canvas.request_fit();
+                if !self.model.inputs.iter().any(|(n, _)| *n == self.settings.nudge_input) {
+                    self.settings.nudge_input = self.model.inputs.first().map(|(n, _)| n.clone()).unwrap_or_default();
+                }
+            }
+            Err(e) => {
+                status.error(format!("The program has an error ({e}); the graph shows the last program that worked."));
+                self.error = Some((source, e));
+            }
+        }
+    }
+
+    fn rebuild(&mut self, status: &mut super::Status) {
+        match Model::build(&self.settings.applied, &self.settings.overrides, self.settings.expanded) {
+            Ok(m) => {
+                self.model = m;
+                self.settings.cursor = self.settings.cursor.min(self.model.total_steps());
+            }
+            Err(e) => status.error(format!("The saved program no longer compiles: {e}")),
+        }
+    }
+
+    /// Keyboard shortcuts: Ctrl+Enter applies the program (even while typing); Space, ← → and Home/End step, unless a
+    /// text field has the keyboard (then they type).
+    fn keys(&mut self, ui: &egui::Ui) {
+        if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter)) {
+            self.push(Action::Apply);
+        }
+        if ui.ctx().egui_wants_keyboard_input() {
+            return;
+        }
+        let total = self.model.total_steps();
+        ui.input_mut(|i| {
+            let none = egui::Modifiers::NONE;
+            if i.consume_key(none, egui::Key::Space) {
+                self.actions.push(Action::TogglePlay);
+            }
+            if i.consume_key(none, egui::Key::ArrowRight) {
+                self.actions.push(Action::Step(1));
+            }
+            if i.consume_key(none, egui::Key::ArrowLeft) {
+                self.actions.push(Action::Step(-1));
+            }
+            if i.consume_key(none, egui::Key::Home) {
+                self.actions.push(Action::Seek(0));
+            }
+            if i.consume_key(none, egui::Key::End) {
+                self.actions.push(Action::Seek(total));
+            }
+        });
+    }
+
+    fn playback(&mut self, ui: &egui::Ui) {
+        if !self.playing {
+            return;
+        }
+        let total = self.model.total_steps();
+        let dt = ui.input(|i| i.stable_dt).min(0.1);
+        self.play_accum += dt * self.settings.speed;
+        while self.play_accum >= 1.0 {
+            self.play_accum -= 1.0;
+            self.settings.cursor = (self.settings.cursor + 1).min(total);
+        }
+        if self.settings.cursor >= total {
+            self.playing = false;
+        } else {
+            ui.ctx().request_repaint();
+        }
+    }
+}
+
+impl View for BackpropView {
+    fn id(&self) -> &'static str {
+        "backprop"
+    }
+
+    fn title(&self) -> &'static str {
+        "Backprop"
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, shell: &mut Shell<'_>) {
+        self.keys(ui);
+        self.playback(ui);
+        self.export.poll(ui.ctx(), shell.status);
+
+        egui::Panel::right("backprop_side").resizable(true).default_size(340.0).min_size(260.0).show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                editor::ui(ui, &mut self.settings, &self.model, &mut self.error, &mut self.actions);
+                ui.separator();
+                inputs::ui(ui, &mut self.settings, &mut self.model, &mut self.actions);
+                ui.separator();
+                gradcheck::ui(ui, &mut self.settings, &mut self.model, &mut self.check, &mut self.actions);
+            });
+        });
+        egui::Panel::bottom("backprop_bottom").resizable(true).default_size(190.0).min_size(120.0).show(ui, |ui| {
+            ui.add_space(4.0);
+            timeline::ui(ui, &mut self.settings, &self.model, self.playing, &mut self.actions);
+            ui.separator();
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                explanation::ui(ui, &mut self.model, self.settings.cursor);
+            });
+        });
+        egui::CentralPanel::default().show(ui, |ui| {
+            let rect = self.canvas.ui(ui, &mut self.model, &self.settings, &mut self.actions);
+            self.export.set_area(rect, ui.ctx().pixels_per_point());
+        });
+
+        self.apply_actions(shell.status);
+    }
+
+    fn save_state(&self) -> serde_json::Value {
+        serde_json::to_value(&self.settings).expect("settings are plain data")
+    }
+
+    fn load_state(&mut self, state: serde_json::Value) -> Result<(), String> {
+        let settings: Settings = serde_json::from_value(state).map_err(|e| e.to_string())?;
+        let model = Model::build(&settings.applied, &settings.overrides, settings.expanded)
+            .map_err(|e| format!("the saved program does not compile: {e}"))?;
+        self.settings = settings;
+        self.model = model;
+        self.settings.cursor = self.settings.cursor.min(self.model.total_steps());
+        if self.settings.source != self.settings.applied {
+            if let Err(e) = crate::expr::compile(&self.settings.source, &[]) {
+                self.error = Some((self.settings.source.clone(), e));
+            }
+        }
+        self.canvas.request_fit();
+        Ok(())
+    }
+}

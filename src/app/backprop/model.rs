@@ -1,0 +1,298 @@
+//! What the backprop view shows, computed by the engine and cached: the compiled program, the graph as drawn (fused
+//! or expanded), its forward and backward traces, its layout, and for the timeline's cursor which values and
+//! gradients are known. Nothing here does calculus: the numbers come from `crate::scalar` and `crate::expr`.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::expr::{Program, ProgramError, compile};
+use crate::layout::{Layout, LayoutConfig, graph_edges, layout_graph};
+use crate::scalar::{BackwardTrace, ForwardTrace, Graph, NodeId, Op};
+
+/// A source of generation numbers unique across models, so a cache keyed by one never confuses two programs.
+static GENERATION: AtomicU64 = AtomicU64::new(1);
+
+/// One step of the single timeline: forward steps first, then backward steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// The `k`-th forward step (0-based).
+    Forward(usize),
+    /// The `k`-th backward step (0-based).
+    Backward(usize),
+}
+
+/// An edge of the drawn graph: an operand flowing into a node.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EdgeInfo {
+    /// The operand.
+    pub from: NodeId,
+    /// The node using it.
+    pub to: NodeId,
+    /// The operand's position (0 for `a`, 1 for `b`).
+    pub position: usize,
+    /// The backward step that sends gradient along it, and the contribution it sends (none for constants).
+    pub backward: Option<(usize, f64)>,
+}
+
+/// What is known at one cursor position.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Known {
+    /// Whether each node's value has been computed.
+    pub value: Vec<bool>,
+    /// Each node's gradient so far (meaningful where `touched`).
+    pub grad: Vec<f64>,
+    /// Whether each node has received any gradient yet.
+    pub touched: Vec<bool>,
+    /// Whether each node's gradient is complete (its own backward step reached).
+    pub complete: Vec<bool>,
+    /// How many backward steps are done.
+    pub backward_done: usize,
+}
+
+/// The compiled program and everything derived from it.
+pub struct Model {
+    /// The program as compiled, leaf overrides applied.
+    pub program: Program,
+    /// The graph as drawn: the program's, or its expansion.
+    pub graph: Graph,
+    /// The output in `graph`.
+    pub output: NodeId,
+    /// The inputs by name, with their node in `graph`.
+    pub inputs: Vec<(String, NodeId)>,
+    /// Whether `graph` is the expansion of fused gates.
+    pub expanded: bool,
+    /// The forward pass, step by step.
+    pub forward: ForwardTrace,
+    /// The backward pass, step by step.
+    pub backward: BackwardTrace,
+    /// The layout of `graph` (computed when the structure changes, not when values do).
+    pub layout: Layout,
+    /// The edges of `graph`, in the layout's order.
+    pub edges: Vec<EdgeInfo>,
+    /// Each node's forward step (`usize::MAX` for constants, known from the start).
+    pub forward_step: Vec<usize>,
+    /// Each node's backward step (`usize::MAX` for nodes without one).
+    pub backward_step: Vec<usize>,
+    /// The literal values the program text gives its inputs (before overrides).
+    pub text_values: BTreeMap<String, f64>,
+    /// Bumped on every change of values, for caches downstream.
+    pub generation: u64,
+    known_cache: Option<(usize, Known)>,
+}
+
+impl Model {
+    /// Compiles `source`, applies `overrides` (names the program does not have are dropped), and lays it out.
+    pub fn build(source: &str, overrides: &BTreeMap<String, f64>, expanded: bool) -> Result<Model, ProgramError> {
+        let mut program = compile(source, &[])?;
+        let text_values = program.inputs.iter().map(|i| (i.name.clone(), program.graph.value(i.node))).collect();
+        let mut changed = false;
+        for (name, &v) in overrides {
+            changed |= program.set_input(name, v);
+        }
+        if changed {
+            program.recompute();
+        }
+        let mut model = Model {
+            program,
+            graph: Graph::new(),
+            output: NodeId(0),
+            inputs: Vec::new(),
+            expanded,
+            forward: ForwardTrace::default(),
+            backward: BackwardTrace { output: NodeId(0), steps: Vec::new() },
+            layout: Layout::default(),
+            edges: Vec::new(),
+            forward_step: Vec::new(),
+            backward_step: Vec::new(),
+            text_values,
+            generation: 0,
+            known_cache: None,
+        };
+        model.derive();
+        model.layout = layout_graph(&model.graph, &LayoutConfig::default());
+        Ok(model)
+    }
+
+    /// Rebuilds the drawn graph and traces from the program (the layout is kept: the structure has not changed).
+    fn derive(&mut self) {
+        let (graph, map) = if self.expanded {
+            self.program.graph.expand()
+        } else {
+            let n = self.program.graph.len() as u32;
+            (self.program.graph.clone(), (0..n).map(NodeId).collect())
+        };
+        self.graph = graph;
+        self.output = map[self.program.output.index()];
+        self.inputs = self.program.inputs.iter().map(|i| (i.name.clone(), map[i.node.index()])).collect();
+        self.graph.forward();
+        self.forward = self.graph.forward_trace();
+        self.backward = self.graph.backward_trace(self.output);
+        let n = self.graph.len();
+        self.forward_step = vec![usize::MAX; n];
+        for (k, s) in self.forward.steps.iter().enumerate() {
+            self.forward_step[s.node.index()] = k;
+        }
+        self.backward_step = vec![usize::MAX; n];
+        for (k, s) in self.backward.steps.iter().enumerate() {
+            self.backward_step[s.node.index()] = k;
+        }
+        let mut seen_into: Vec<usize> = vec![0; n];
+        self.edges = graph_edges(&self.graph)
+            .into_iter()
+            .map(|(a, b)| {
+                let position = seen_into[b];
+                seen_into[b] += 1;
+                let step = self.backward_step[b];
+                let backward = self.backward.steps.get(step).and_then(|s| {
+                    s.contributions.iter().find(|c| c.position == position).map(|c| (step, c.contribution))
+                });
+                EdgeInfo { from: NodeId(a as u32), to: NodeId(b as u32), position, backward }
+            })
+            .collect();
+        self.generation = GENERATION.fetch_add(1, Ordering::Relaxed);
+        self.known_cache = None;
+    }
+
+    /// Sets an input's value and recomputes everything but the layout. False for an unknown name.
+    pub fn set_input(&mut self, name: &str, value: f64) -> bool {
+        if !self.program.set_input(name, value) {
+            return false;
+        }
+        self.derive();
+        true
+    }
+
+    /// Switches between the fused and the expanded graph (a new layout, since the structure changes).
+    pub fn set_expanded(&mut self, expanded: bool) {
+        if self.expanded != expanded {
+            self.expanded = expanded;
+            self.derive();
+            self.layout = layout_graph(&self.graph, &LayoutConfig::default());
+        }
+    }
+
+    /// The current value of an input.
+    pub fn input_value(&self, name: &str) -> Option<f64> {
+        self.program.input(name).map(|i| self.program.graph.value(i.node))
+    }
+
+    /// The number of timeline steps (forward, then backward).
+    pub fn total_steps(&self) -> usize {
+        self.forward.steps.len() + self.backward.steps.len()
+    }
+
+    /// The step just taken when the cursor (the number of steps done) is `cursor`.
+    pub fn step_at(&self, cursor: usize) -> Option<Step> {
+        let f = self.forward.steps.len();
+        match cursor {
+            0 => None,
+            c if c <= f => Some(Step::Forward(c - 1)),
+            c if c <= self.total_steps() => Some(Step::Backward(c - 1 - f)),
+            _ => None,
+        }
+    }
+
+    /// The node the step works on.
+    pub fn step_node(&self, step: Step) -> NodeId {
+        match step {
+            Step::Forward(k) => self.forward.steps[k].node,
+            Step::Backward(k) => self.backward.steps[k].node,
+        }
+    }
+
+    /// What is known after `cursor` steps; cached for the last cursor asked (gradients accumulate through
+    /// [`BackwardTrace::grads_after`]).
+    pub fn known(&mut self, cursor: usize) -> &Known {
+        let fresh = !matches!(&self.known_cache, Some((c, _)) if *c == cursor);
+        if fresh {
+            let n = self.graph.len();
+            let fwd_done = cursor.min(self.forward.steps.len());
+            let value =
+                (0..n).map(|i| self.graph.nodes()[i].op == Op::Const || self.forward_step[i] < fwd_done).collect();
+            let backward_done = cursor.saturating_sub(self.forward.steps.len()).min(self.backward.steps.len());
+            let (grad, touched, complete) = if cursor > self.forward.steps.len() {
+                let grad = self.backward.grads_after(n, backward_done);
+                let mut touched = vec![false; n];
+                touched[self.output.index()] = true;
+                for s in &self.backward.steps[..backward_done] {
+                    for c in &s.contributions {
+                        touched[c.operand.index()] = true;
+                    }
+                }
+                let complete = (0..n).map(|i| self.backward_step[i] < backward_done).collect();
+                (grad, touched, complete)
+            } else {
+                (vec![0.0; n], vec![false; n], vec![false; n])
+            };
+            self.known_cache = Some((cursor, Known { value, grad, touched, complete, backward_done }));
+        }
+        &self.known_cache.as_ref().expect("filled just above").1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LECTURE: &str = "x = -2\ny = 5\nz = -4\nq = x + y\nf = q * z";
+
+    #[test]
+    fn timeline_is_forward_then_backward() {
+        let m = Model::build(LECTURE, &BTreeMap::new(), false).unwrap();
+        // 5 forward steps (x, y, z, q, f), 5 backward steps (f, q, z, y, x)
+        assert_eq!(m.total_steps(), 10);
+        assert_eq!(m.step_at(0), None);
+        assert_eq!(m.step_at(4), Some(Step::Forward(3)));
+        assert_eq!(m.step_at(6), Some(Step::Backward(0)));
+        assert_eq!(m.step_node(Step::Backward(0)), m.output);
+    }
+
+    #[test]
+    fn known_gradients_accumulate_along_the_trace() {
+        let mut m = Model::build(LECTURE, &BTreeMap::new(), false).unwrap();
+        let (q, x) = (NodeId(3), NodeId(0));
+        // after the forward pass and the output's backward step: q has -4 (= z) but is not complete
+        let k = m.known(6).clone();
+        assert!(k.value.iter().all(|&v| v));
+        assert!(k.touched[q.index()] && !k.complete[q.index()]);
+        assert_eq!(k.grad[q.index()], -4.0);
+        assert!(!k.touched[x.index()]);
+        // one more step (q's): x receives -4
+        let k = m.known(7).clone();
+        assert_eq!(k.grad[x.index()], -4.0);
+        assert!(k.complete[q.index()]);
+    }
+
+    #[test]
+    fn overrides_apply_and_unknown_names_are_dropped() {
+        let mut o = BTreeMap::new();
+        o.insert("x".to_owned(), -1.0);
+        o.insert("nope".to_owned(), 9.0);
+        let m = Model::build(LECTURE, &o, false).unwrap();
+        assert_eq!(m.graph.value(m.output), -16.0); // (−1 + 5)·(−4)
+        assert_eq!(m.text_values["x"], -2.0);
+    }
+
+    #[test]
+    fn expanding_keeps_the_output_and_relays_out() {
+        let src = "x = 0.4\nf = sigmoid(x)";
+        let mut m = Model::build(src, &BTreeMap::new(), false).unwrap();
+        let v = m.graph.value(m.output);
+        m.set_expanded(true);
+        assert!(m.graph.len() > 2);
+        assert_eq!(m.layout.positions.len(), m.graph.len());
+        assert!((m.graph.value(m.output) - v).abs() < 1e-15);
+        assert!(m.set_input("x", 1.0));
+        assert!((m.graph.value(m.output) - 0.7310585786).abs() < 1e-9);
+    }
+
+    #[test]
+    fn edges_carry_their_contribution() {
+        let m = Model::build(LECTURE, &BTreeMap::new(), false).unwrap();
+        // q → f at position 0 carries ∂f/∂q = z = -4; z → f carries q = 3
+        let qf = m.edges.iter().find(|e| e.from == NodeId(3)).unwrap();
+        assert_eq!(qf.backward.map(|b| b.1), Some(-4.0));
+        let zf = m.edges.iter().find(|e| e.from == NodeId(2)).unwrap();
+        assert_eq!((zf.position, zf.backward.map(|b| b.1)), (1, Some(3.0)));
+    }
+}
