@@ -9,3 +9,4 @@ pub mod expr;
 pub mod layout;
 pub mod optim;
 pub mod scalar;
+pub mod surface;

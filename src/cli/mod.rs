@@ -5,6 +5,9 @@
 //! message goes to standard error.
 
 mod program;
+mod race;
+
+pub use race::RaceArgs;
 
 use std::io::Write;
 
@@ -44,6 +47,18 @@ pub enum Command {
     },
     /// The graph as Graphviz DOT text (render with `dot -Tpng`).
     Dot(ProgramArgs),
+    /// Optimizers racing down a 2-D loss surface from the same start.
+    Race(RaceArgs),
+}
+
+impl Command {
+    /// Whether the command was asked for JSON.
+    pub fn json(&self) -> bool {
+        match self {
+            Command::Eval(a) | Command::Trace(a) | Command::Dot(a) | Command::Check { program: a, .. } => a.json,
+            Command::Race(a) => a.json,
+        }
+    }
 }
 
 /// A program and the values of its inputs.
@@ -83,9 +98,7 @@ impl Failure {
 
 /// Runs a subcommand, writing its output to `out`; returns the exit code.
 pub fn run(command: Command, out: &mut dyn Write) -> u8 {
-    let json_mode = match &command {
-        Command::Eval(a) | Command::Trace(a) | Command::Dot(a) | Command::Check { program: a, .. } => a.json,
-    };
+    let json_mode = command.json();
     match execute(command) {
         Ok(Output { text, json, code }) => {
             let written = if json_mode { writeln!(out, "{json}") } else { write!(out, "{text}") };
@@ -105,7 +118,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> u8 {
     }
 }
 
-struct Output {
+pub(crate) struct Output {
     text: String,
     json: Value,
     code: u8,
@@ -155,6 +168,7 @@ fn execute(command: Command) -> Result<Output, Failure> {
             let (_, mut p) = load(&program)?;
             Ok(check(&mut p, h))
         }
+        Command::Race(a) => race::race(&a),
         Command::Dot(a) => {
             let (_, p) = load(&a)?;
             let dot = p.graph.to_dot();
@@ -163,7 +177,7 @@ fn execute(command: Command) -> Result<Output, Failure> {
     }
 }
 
-fn num(v: f64) -> Value {
+pub(crate) fn num(v: f64) -> Value {
     // JSON has no NaN or infinity: they become null, and the text output says NaN / ∞.
     serde_json::Number::from_f64(v).map(Value::Number).unwrap_or(Value::Null)
 }

@@ -30,6 +30,26 @@ pub fn fmt_num(v: f64) -> String {
     if s == "-0" { "0".into() } else { s }
 }
 
+/// A number with at most `sig` significant digits (at least 1), trailing zeros dropped: `fmt_sig(-0.5344, 3)` is
+/// `-0.534`. For the graph canvas, where wires have room for a few characters; the panels use [`fmt_num`].
+pub fn fmt_sig(v: f64, sig: usize) -> String {
+    if !v.is_finite() || v == 0.0 {
+        return fmt_num(v);
+    }
+    let sig = sig.max(1);
+    let mag = v.abs();
+    if !(1e-3..1e6).contains(&mag) {
+        let s = format!("{v:.prec$e}", prec = sig - 1);
+        let (m, e) = s.split_once('e').expect("{:e} formatting always has an exponent");
+        let m = if m.contains('.') { m.trim_end_matches('0').trim_end_matches('.') } else { m };
+        return format!("{m}e{e}");
+    }
+    let decimals = (sig as i32 - 1 - mag.log10().floor() as i32).clamp(0, 12) as usize;
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_owned() } else { s };
+    if s == "-0" { "0".into() } else { s }
+}
+
 /// A node's name in formulas: its label, or `n` with its index.
 pub fn name(g: &Graph, id: NodeId) -> String {
     match g.label(id) {
@@ -204,9 +224,7 @@ pub fn nudge_lines(g: &Graph, output: NodeId, input: NodeId, n: &Nudge) -> Vec<S
 /// large h shows truncation error (O(h²)), tiny h shows round-off (O(ε/h)). O(nodes · hs).
 pub fn error_vs_h(g: &mut Graph, node: NodeId, output: NodeId, hs: &[f64]) -> Vec<(f64, f64)> {
     let analytic = g.grad(node);
-    hs.iter()
-        .map(|&h| (h, super::gradcheck::relative_error(analytic, g.numerical_grad(node, output, h))))
-        .collect()
+    hs.iter().map(|&h| (h, super::gradcheck::relative_error(analytic, g.numerical_grad(node, output, h)))).collect()
 }
 
 #[cfg(test)]
@@ -285,5 +303,17 @@ mod tests {
         let e = error_vs_h(&mut g, x, f, &[1e-1, 1e-5, 1e-12]);
         assert!(e[1].1 < e[0].1 && e[1].1 < e[2].1, "{e:?}");
         assert!(e[0].1 > 1e-4); // truncation: h²/6 ≈ 1.7e-3
+    }
+
+    #[test]
+    fn short_numbers_for_the_canvas() {
+        assert_eq!(fmt_sig(-0.5344466, 3), "-0.534"); // cs231n's exp node gradient
+        assert_eq!(fmt_sig(0.36787944, 3), "0.368");
+        assert_eq!(fmt_sig(-12.0, 3), "-12");
+        assert_eq!(fmt_sig(24.70408, 3), "24.7");
+        assert_eq!(fmt_sig(645.577, 3), "646");
+        assert_eq!(fmt_sig(1234567.0, 3), "1.23e6");
+        assert_eq!(fmt_sig(-0.0004, 3), "-4e-4");
+        assert_eq!(fmt_sig(0.0, 3), "0");
     }
 }

@@ -32,6 +32,9 @@ pub struct Node {
     pub value: f64,
     /// `∂output/∂node` after the latest backward pass (0 before one, and for nodes the output does not use).
     pub grad: f64,
+    /// Set during backward when some node the output depends on uses this one; it sits in the padding after `op`, so
+    /// a node stays 32 bytes.
+    reached: bool,
 }
 
 /// A scalar computational graph.
@@ -124,7 +127,7 @@ impl Graph {
 
     fn push(&mut self, op: Op, value: f64) -> NodeId {
         let id = u32::try_from(self.nodes.len()).expect("a graph holds fewer than 2³² nodes");
-        self.nodes.push(Node { op, value, grad: 0.0 });
+        self.nodes.push(Node { op, value, grad: 0.0, reached: false });
         NodeId(id)
     }
 
@@ -222,35 +225,41 @@ impl Graph {
 
     /// Backpropagates from `output`: sets every node's gradient to `∂output/∂node` (0 for nodes the output does not
     /// use and for constants). As PyTorch, a zero upstream gradient still multiplies its local derivative, so
-    /// `0 · ∞` gives NaN rather than hiding a singularity. Calling it twice gives the same gradients. O(nodes).
+    /// `0 · ∞` gives NaN rather than hiding a singularity. Calling it twice gives the same gradients. Two passes over
+    /// the nodes, no allocation.
     pub fn backward(&mut self, output: NodeId) {
-        let reach = self.ancestors(output);
         for n in &mut self.nodes {
             n.grad = 0.0;
+            n.reached = false;
         }
-        self.nodes[output.index()].grad = 1.0;
-        for i in (0..=output.index()).rev() {
-            if !reach[i] {
+        let nodes = &mut self.nodes[..=output.index()];
+        nodes[output.index()].grad = 1.0;
+        nodes[output.index()].reached = true;
+        // Reverse creation order is a reverse topological order: when node i is visited, every node using it has
+        // been, so its gradient is complete, and it is reachable from the output exactly when one of them reached it.
+        for i in (0..nodes.len()).rev() {
+            let n = nodes[i];
+            if !n.reached {
                 continue;
             }
-            let n = self.nodes[i];
             match n.op {
-                Op::Leaf | Op::Const => {}
+                Op::Leaf => {}
+                // Constants take no gradient (PyTorch's numbers don't require grad); contributions that arrived are
+                // dropped here, once all of them have.
+                Op::Const => nodes[i].grad = 0.0,
                 Op::Unary(u, a) => {
-                    let av = self.nodes[a as usize].value;
-                    self.nodes[a as usize].grad += n.grad * u.local(av, n.value);
+                    let a = &mut nodes[a as usize];
+                    a.grad += n.grad * u.local(a.value, n.value);
+                    a.reached = true;
                 }
                 Op::Binary(b, x, y) => {
-                    let (xv, yv) = (self.nodes[x as usize].value, self.nodes[y as usize].value);
-                    let (dx, dy) = b.local(xv, yv, n.value);
-                    self.nodes[x as usize].grad += n.grad * dx;
-                    self.nodes[y as usize].grad += n.grad * dy;
+                    let (x, y) = (x as usize, y as usize);
+                    let (dx, dy) = b.local(nodes[x].value, nodes[y].value, n.value);
+                    nodes[x].grad += n.grad * dx;
+                    nodes[x].reached = true;
+                    nodes[y].grad += n.grad * dy;
+                    nodes[y].reached = true;
                 }
-            }
-        }
-        for n in &mut self.nodes {
-            if n.op == Op::Const {
-                n.grad = 0.0;
             }
         }
     }

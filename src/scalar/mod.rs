@@ -8,6 +8,7 @@ pub mod explain;
 mod gradcheck;
 mod graph;
 pub mod op;
+pub mod workloads;
 
 pub use backward::{BackwardStep, BackwardTrace, Contribution, ForwardStep, ForwardTrace};
 pub use expand::expandable;
