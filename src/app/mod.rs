@@ -88,7 +88,8 @@ impl App {
         for v in &mut app.views {
             if let Some(state) = session.views.get(v.id()) {
                 if let Err(e) = v.load_state(state.clone()) {
-                    app.status.error(format!("The saved state of '{}' could not be read ({e}); using defaults.", v.title()));
+                    app.status
+                        .error(format!("The saved state of '{}' could not be read ({e}); using defaults.", v.title()));
                 }
             }
         }
@@ -100,7 +101,9 @@ impl App {
         let (session, message) = match &options.session_file {
             Some(path) => match std::fs::read_to_string(path) {
                 Ok(text) => load_session(Some(&text)),
-                Err(e) => (Session::default(), Some(format!("Could not read the session file {}: {e}", path.display()))),
+                Err(e) => {
+                    (Session::default(), Some(format!("Could not read the session file {}: {e}", path.display())))
+                }
             },
             None => {
                 let stored = cc.storage.and_then(|s| s.get_string(STORAGE_KEY));
@@ -145,7 +148,7 @@ impl App {
     /// The whole window's contents: navigation, the open view and the status line. Tests drive this directly.
     pub fn ui_body(&mut self, ui: &mut egui::Ui) {
         ui.ctx().set_theme(if self.dark { egui::Theme::Dark } else { egui::Theme::Light });
-        egui::Panel::left("navigation").resizable(false).exact_size(132.0).show(ui, |ui| self.navigation_ui(ui));
+        egui::Panel::left("navigation").resizable(false).exact_size(112.0).show(ui, |ui| self.navigation_ui(ui));
         egui::Panel::bottom("status").resizable(false).show(ui, |ui| self.status_ui(ui));
         egui::CentralPanel::default_margins().show(ui, |ui| {
             let mut shell = Shell { status: &mut self.status };
@@ -164,7 +167,7 @@ impl App {
         }
         ui.with_layout(egui::Layout::bottom_up(egui::Align::LEFT), |ui| {
             ui.add_space(6.0);
-            let label = if self.dark { "☀ Light theme" } else { "🌙 Dark theme" };
+            let label = if self.dark { "Light theme" } else { "Dark theme" };
             if ui.button(label).on_hover_text("Switch between the light and dark themes").clicked() {
                 self.dark = !self.dark;
             }
@@ -178,7 +181,7 @@ impl App {
             } else {
                 let color = if self.status.is_error { theme::Palette::of(ui).error } else { ui.visuals().text_color() };
                 ui.colored_label(color, &self.status.text);
-                if ui.small_button("✕").on_hover_text("Dismiss the message").clicked() {
+                if ui.small_button("x").on_hover_text("Dismiss the message").clicked() {
                     self.status = Status::default();
                 }
             }
@@ -250,7 +253,7 @@ pub fn run(options: Options) -> eframe::Result {
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("chainrule")
-            .with_inner_size([1280.0, 800.0])
+            .with_inner_size([1440.0, 900.0])
             .with_min_inner_size([720.0, 480.0]),
         ..Default::default()
     };

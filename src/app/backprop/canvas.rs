@@ -9,18 +9,19 @@ use eframe::egui::{self, Color32, FontId, Pos2, Rect, Sense, Shape, Stroke, Vec2
 use super::model::{Model, Step};
 use super::{Action, Settings};
 use crate::app::theme::Palette;
+use crate::scalar::explain::fmt_sig;
 use crate::scalar::{NodeId, Op, explain, fmt_num};
 
 /// A node card's size in layout units.
-const NODE: Vec2 = vec2(104.0, 66.0);
+const NODE: Vec2 = vec2(88.0, 62.0);
 /// A constant's (smaller) card.
-const CONST: Vec2 = vec2(58.0, 30.0);
+const CONST: Vec2 = vec2(48.0, 28.0);
 /// Below this zoom the wires' numbers are hidden; below [`TEXT_ZOOM`] all text is.
-const EDGE_LABEL_ZOOM: f32 = 0.55;
+const EDGE_LABEL_ZOOM: f32 = 0.42;
 /// Below this zoom only the cards are drawn.
 const TEXT_ZOOM: f32 = 0.28;
 /// The output's stub wire, in layout units.
-const STUB: f32 = 78.0;
+const STUB: f32 = 62.0;
 
 /// The camera over the layout.
 pub struct Canvas {
@@ -117,7 +118,7 @@ impl Canvas {
 
     fn toolbar_ui(&mut self, ui: &mut egui::Ui, model: &Model, settings: &Settings, actions: &mut Vec<Action>) {
         ui.horizontal(|ui| {
-            if ui.button("⛶ Fit").on_hover_text("Fit the graph to the window").clicked() {
+            if ui.button("Fit").on_hover_text("Fit the graph to the window").clicked() {
                 self.request_fit();
             }
             let mut expanded = settings.expanded;
@@ -129,7 +130,7 @@ impl Canvas {
             {
                 actions.push(Action::SetExpanded(expanded));
             }
-            ui.menu_button("Export ▾", |ui| {
+            ui.menu_button("Export", |ui| {
                 let mut s = settings.clone();
                 ui.horizontal(|ui| {
                     let l = ui.label("DOT file");
@@ -228,12 +229,19 @@ impl Canvas {
             if edge_labels && text && g.op(e.from) != Op::Const {
                 let s = pts[pts.len() - 2];
                 let mid = pos2((s.x + end.x) * 0.5, (s.y + end.y) * 0.5);
-                let size = 13.0 * z;
+                let size = 14.0 * z;
                 if known.value[a] {
-                    label_on_wire(painter, mid - vec2(0.0, 9.0 * z), &fmt_num(g.value(e.from)), size, p.forward, p.canvas);
+                    label_on_wire(
+                        painter,
+                        mid - vec2(0.0, 9.0 * z),
+                        &short(g.value(e.from)),
+                        size,
+                        p.forward,
+                        p.canvas,
+                    );
                 }
                 if let Some((_, c)) = gradient_sent {
-                    label_on_wire(painter, mid + vec2(0.0, 9.0 * z), &fmt_num(c), size, p.backward, p.canvas);
+                    label_on_wire(painter, mid + vec2(0.0, 9.0 * z), &short(c), size, p.backward, p.canvas);
                 }
             }
         }
@@ -249,7 +257,14 @@ impl Canvas {
             if edge_labels && text {
                 let mid = pos2((s.x + t.x) * 0.5, s.y);
                 if known.value[out] {
-                    label_on_wire(painter, mid - vec2(0.0, 9.0 * z), &fmt_num(g.value(model.output)), 13.0 * z, p.forward, p.canvas);
+                    label_on_wire(
+                        painter,
+                        mid - vec2(0.0, 9.0 * z),
+                        &short(g.value(model.output)),
+                        13.0 * z,
+                        p.forward,
+                        p.canvas,
+                    );
                 }
                 if known.touched[out] {
                     label_on_wire(painter, mid + vec2(0.0, 9.0 * z), "1", 13.0 * z, p.backward, p.canvas);
@@ -293,29 +308,56 @@ impl Canvas {
             let m = |s: f32| FontId::monospace(s * z);
             match op {
                 Op::Const => {
-                    painter.text(centre, egui::Align2::CENTER_CENTER, fmt_num(g.value(id)), m(13.0), p.muted);
+                    painter.text(centre, egui::Align2::CENTER_CENTER, short(g.value(id)), m(13.0), p.muted);
                     continue;
                 }
                 Op::Leaf => {
-                    painter.text(centre - vec2(0.0, 17.0 * z), egui::Align2::CENTER_CENTER, explain::name(g, id), f(17.0), p.text);
+                    painter.text(
+                        centre - vec2(0.0, 17.0 * z),
+                        egui::Align2::CENTER_CENTER,
+                        explain::name(g, id),
+                        f(17.0),
+                        p.text,
+                    );
                 }
                 _ => {
-                    painter.text(centre - vec2(0.0, 17.0 * z), egui::Align2::CENTER_CENTER, gate_symbol(op), f(17.0), p.muted);
-                    if let Some(l) = g.label(id) {
-                        painter.text(r.center_top() - vec2(0.0, 3.0 * z), egui::Align2::CENTER_BOTTOM, l, f(14.0), p.text);
-                    }
+                    painter.text(
+                        centre - vec2(0.0, 17.0 * z),
+                        egui::Align2::CENTER_CENTER,
+                        gate_symbol(op),
+                        f(17.0),
+                        p.muted,
+                    );
+                    // the name the explanation uses: the program's, or n<index>
+                    let (name, color) = match g.label(id) {
+                        Some(l) => (l.to_owned(), p.text),
+                        None => (explain::name(g, id), p.muted),
+                    };
+                    painter.text(
+                        r.center_top() - vec2(0.0, 3.0 * z),
+                        egui::Align2::CENTER_BOTTOM,
+                        name,
+                        f(14.0),
+                        color,
+                    );
                 }
             }
             if known.value[i] {
-                painter.text(centre + vec2(0.0, 3.0 * z), egui::Align2::CENTER_CENTER, fmt_num(g.value(id)), m(14.0), p.forward);
+                painter.text(
+                    centre + vec2(0.0, 3.0 * z),
+                    egui::Align2::CENTER_CENTER,
+                    short(g.value(id)),
+                    m(15.0),
+                    p.forward,
+                );
             }
             if known.touched[i] {
                 let color = if known.complete[i] || i == out { p.backward } else { p.partial };
-                let mut s = fmt_num(known.grad[i]);
+                let mut s = short(known.grad[i]);
                 if !(known.complete[i] || i == out) {
                     s.push('…');
                 }
-                painter.text(centre + vec2(0.0, 20.0 * z), egui::Align2::CENTER_CENTER, s, m(14.0), color);
+                painter.text(centre + vec2(0.0, 20.0 * z), egui::Align2::CENTER_CENTER, s, m(15.0), color);
             }
         }
     }
@@ -353,6 +395,11 @@ fn gate_symbol(op: Op) -> String {
         Op::Unary(Unary::Sigmoid, _) => "σ".into(),
         other => other.short().to_owned(),
     }
+}
+
+/// Numbers on the canvas: 3 significant digits (the panels show 6).
+fn short(v: f64) -> String {
+    fmt_sig(v, 3)
 }
 
 fn arrow(painter: &egui::Painter, tip: Pos2, size: f32, color: Color32) {

@@ -20,18 +20,16 @@ pub fn ui(
     ui.horizontal(|ui| {
         ui.strong("Program");
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            egui::ComboBox::from_id_salt("preset")
-                .selected_text("Presets")
-                .width(150.0)
-                .show_ui(ui, |ui| {
-                    for (i, p) in PRESETS.iter().enumerate() {
-                        if ui.selectable_label(false, p.name).clicked() {
-                            actions.push(Action::LoadPreset(i));
-                        }
+            ui.menu_button("Presets", |ui| {
+                for (i, p) in PRESETS.iter().enumerate() {
+                    if ui.button(p.name).clicked() {
+                        actions.push(Action::LoadPreset(i));
+                        ui.close();
                     }
-                })
-                .response
-                .on_hover_text("Load a program from the lecture, cs231n or micrograd");
+                }
+            })
+            .response
+            .on_hover_text("Load a program from the lecture, cs231n or micrograd");
         });
     });
     let label = ui.label("Statements, one per line; the last one is the output.");
@@ -71,9 +69,10 @@ pub fn ui(
             other => other.to_string(),
         };
         ui.colored_label(red, place);
-        ui.add(egui::Label::new(egui::RichText::new(e.render(text)).monospace().color(red).size(12.0)).wrap_mode(
-            egui::TextWrapMode::Extend,
-        ));
+        ui.add(
+            egui::Label::new(egui::RichText::new(e.render(text)).monospace().color(red).size(12.0))
+                .wrap_mode(egui::TextWrapMode::Extend),
+        );
         ui.weak("The graph still shows the last program that worked.");
     }
 }

@@ -28,7 +28,10 @@ pub fn ui(ui: &mut egui::Ui, model: &mut Model, cursor: usize) {
             ui.label(egui::RichText::new(format!("Forward step {}: {}", k + 1, title(model, node))).strong());
             ui.label(mono(explain::forward_text(&model.graph, node), p.forward));
             if model.graph.op(node) != Op::Leaf {
-                ui.weak(format!("{} is computed as soon as its operands are known.", explain::name(&model.graph, node)));
+                ui.weak(format!(
+                    "{} is computed as soon as its operands are known.",
+                    explain::name(&model.graph, node)
+                ));
             }
         }
         Step::Backward(k) => {

@@ -33,7 +33,13 @@ pub fn band_color(p: &Palette, band: Band) -> egui::Color32 {
 }
 
 /// Draws the check.
-pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, model: &mut Model, cache: &mut CheckCache, actions: &mut Vec<Action>) {
+pub fn ui(
+    ui: &mut egui::Ui,
+    settings: &mut Settings,
+    model: &mut Model,
+    cache: &mut CheckCache,
+    actions: &mut Vec<Action>,
+) {
     egui::CollapsingHeader::new(egui::RichText::new("Gradient check").strong()).default_open(false).show(ui, |ui| {
         let p = Palette::of(ui);
         ui.horizontal(|ui| {

@@ -14,7 +14,8 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, model: &mut Model, actions
     let out = explain::name(&model.graph, model.output);
     ui.horizontal(|ui| {
         ui.strong("Inputs");
-        if !settings.overrides.is_empty() && ui.small_button("Reset").on_hover_text("Use the program's values").clicked()
+        if !settings.overrides.is_empty()
+            && ui.small_button("Reset").on_hover_text("Use the program's values").clicked()
         {
             actions.push(Action::ResetInputs);
         }
@@ -39,7 +40,10 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, model: &mut Model, actions
     });
     ui.horizontal(|ui| {
         ui.label("Output");
-        ui.colored_label(p.forward, egui::RichText::new(format!("{out} = {}", fmt_num(model.graph.value(model.output)))).monospace().strong());
+        ui.colored_label(
+            p.forward,
+            egui::RichText::new(format!("{out} = {}", fmt_num(model.graph.value(model.output)))).monospace().strong(),
+        );
     });
 
     ui.add_space(6.0);
@@ -49,13 +53,11 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, model: &mut Model, actions
         return;
     }
     ui.horizontal(|ui| {
-        egui::ComboBox::from_label("nudged input")
-            .selected_text(&settings.nudge_input)
-            .show_ui(ui, |ui| {
-                for (name, _) in &model.inputs {
-                    ui.selectable_value(&mut settings.nudge_input, name.clone(), name);
-                }
-            });
+        egui::ComboBox::from_label("nudged input").selected_text(&settings.nudge_input).show_ui(ui, |ui| {
+            for (name, _) in &model.inputs {
+                ui.selectable_value(&mut settings.nudge_input, name.clone(), name);
+            }
+        });
         let l = ui.label("h");
         ui.add(egui::DragValue::new(&mut settings.nudge_h).speed(0.01).max_decimals(6)).labelled_by(l.id);
     });
@@ -72,6 +74,7 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, model: &mut Model, actions
     ui.weak(if n.difference == 0.0 {
         format!("{out} is linear in {}: the gradient predicts the change exactly.", settings.nudge_input)
     } else {
-        "The gradient is a slope: the prediction misses by about h² (halve h and see the difference quarter).".to_owned()
+        "The gradient is a slope: the prediction misses by about h² (halve h and see the difference quarter)."
+            .to_owned()
     });
 }

@@ -312,7 +312,7 @@ impl View for BackpropView {
         self.playback(ui);
         self.export.poll(ui.ctx(), shell.status);
 
-        egui::Panel::right("backprop_side").resizable(true).default_size(340.0).min_size(260.0).show(ui, |ui| {
+        egui::Panel::right("backprop_side").resizable(true).default_size(320.0).min_size(260.0).show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 editor::ui(ui, &mut self.settings, &self.model, &mut self.error, &mut self.actions);
                 ui.separator();
@@ -334,6 +334,10 @@ impl View for BackpropView {
             self.export.set_area(rect, ui.ctx().pixels_per_point());
         });
 
+        if !self.actions.is_empty() {
+            // what was asked changes what is drawn: draw again
+            ui.ctx().request_repaint();
+        }
         self.apply_actions(shell.status);
     }
 

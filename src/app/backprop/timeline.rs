@@ -12,20 +12,20 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, model: &Model, playing: bo
     let total = model.total_steps();
     let cursor = settings.cursor;
     ui.horizontal(|ui| {
-        if ui.button("⏮ Start").on_hover_text("Jump to the start (Home)").clicked() {
+        if ui.button("|< Start").on_hover_text("Jump to the start (Home)").clicked() {
             actions.push(Action::Seek(0));
         }
-        if ui.add_enabled(cursor > 0, egui::Button::new("◀ Back")).on_hover_text("Step back (←)").clicked() {
+        if ui.add_enabled(cursor > 0, egui::Button::new("< Back")).on_hover_text("Step back (left arrow)").clicked() {
             actions.push(Action::Step(-1));
         }
-        let play = if playing { "⏸ Pause" } else { "▶ Play" };
+        let play = if playing { "Pause" } else { "Play" };
         if ui.button(play).on_hover_text("Play or pause (Space)").clicked() {
             actions.push(Action::TogglePlay);
         }
-        if ui.add_enabled(cursor < total, egui::Button::new("Step ▶")).on_hover_text("Step forward (→)").clicked() {
+        if ui.add_enabled(cursor < total, egui::Button::new("Step >")).on_hover_text("Step forward (right arrow)").clicked() {
             actions.push(Action::Step(1));
         }
-        if ui.button("End ⏭").on_hover_text("Jump to the end (End)").clicked() {
+        if ui.button("End >|").on_hover_text("Jump to the end (End)").clicked() {
             actions.push(Action::Seek(total));
         }
         ui.separator();
@@ -42,14 +42,14 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, model: &Model, playing: bo
     let b = model.backward.steps.len();
     ui.horizontal(|ui| match model.step_at(cursor) {
         None => {
-            ui.label("Nothing computed yet: step forward (→) to let the numbers flow.");
+            ui.label("Nothing computed yet: press Step or the right arrow key to let the numbers flow.");
         }
         Some(Step::Forward(k)) => {
             ui.colored_label(p.forward, egui::RichText::new(format!("Forward pass  {}/{f}", k + 1)).strong());
             ui.weak(format!("then {b} backward steps"));
         }
         Some(Step::Backward(k)) => {
-            ui.colored_label(p.forward, format!("Forward pass  {f}/{f} ✔"));
+            ui.colored_label(p.forward, format!("Forward pass  {f}/{f} done"));
             ui.colored_label(p.backward, egui::RichText::new(format!("Backward pass  {}/{b}", k + 1)).strong());
         }
     });

@@ -1,0 +1,255 @@
+//! The window, driven headless through egui_kittest by the labels a learner sees: presets, stepping, the explanation's
+//! numbers, live leaf edits, a malformed program, the keyboard, the fused/expanded toggle and the exports.
+
+use chainrule::app::App;
+use chainrule::app::backprop::{Action, BackpropView};
+use eframe::egui::{self, Key, Modifiers, Role};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn harness() -> Harness<'static, App> {
+    Harness::builder()
+        .with_size(egui::vec2(1440.0, 900.0))
+        .build_ui_state(|ui, app: &mut App| app.ui_body(ui), App::default())
+}
+
+fn view<'h>(h: &'h mut Harness<'static, App>) -> &'h mut BackpropView {
+    h.state_mut().view_mut::<BackpropView>().expect("the backprop view is registered")
+}
+
+fn load_preset(h: &mut Harness<'static, App>, name: &str) {
+    h.get_by_label("Presets").click();
+    h.run();
+    h.get_by_label(name).click();
+    h.run();
+}
+
+#[test]
+fn stepping_forward_to_q_explains_the_add_gate() {
+    let mut h = harness();
+    h.run();
+    // the lecture circuit: x, y, z, then q = x + y
+    for _ in 0..4 {
+        h.get_by_label("Step >").click();
+        h.run();
+    }
+    assert_eq!(view(&mut h).cursor(), 4);
+    h.get_by_label("q = x + y = -2 + 5 = 3");
+    h.get_by_label_contains("Forward step 4: q, the + gate");
+}
+
+#[test]
+fn stepping_backward_to_q_shows_the_chain_rule_with_numbers() {
+    let mut h = harness();
+    h.run();
+    // 5 forward steps, then f's backward step and q's
+    for _ in 0..7 {
+        h.get_by_label("Step >").click();
+        h.run();
+    }
+    h.get_by_label("∂f/∂x = ∂f/∂q · ∂q/∂x = -4 · 1 = -4");
+    h.get_by_label("∂f/∂y = ∂f/∂q · ∂q/∂y = -4 · 1 = -4");
+    h.get_by_label("Rule: add distributes the gradient: each input gets the upstream gradient unchanged.");
+    h.get_by_label("local: ∂q/∂x = 1");
+    // the inputs' gradients appear in the side panel as the backward pass reaches them
+    h.get_by_label("∂f/∂x = -4");
+    h.get_by_label("∂f/∂z = 3");
+}
+
+#[test]
+fn a_preset_from_the_menu_replaces_the_program() {
+    let mut h = harness();
+    h.run();
+    load_preset(&mut h, "Max gate");
+    // f = 2(xy + max(z, w)) = -20
+    h.get_by_label("f = -20");
+    assert!(h.state().status().text.contains("Max gate"));
+    h.get_by_label("End >|").click();
+    h.run();
+    // max routes the whole gradient 2 to z and nothing to w
+    h.get_by_label("∂f/∂z = 2");
+    h.get_by_label("∂f/∂w = 0");
+}
+
+#[test]
+fn an_accumulating_gradient_is_written_with_plus_equals() {
+    let mut h = harness();
+    h.run();
+    load_preset(&mut h, "micrograd test_sanity_check");
+    h.get_by_label("End >|").click();
+    h.run();
+    // x feeds several nodes: its gradient is summed, and ends at micrograd's 46
+    h.get_by_label("∂y/∂x = 46");
+    let v = view(&mut h);
+    let accumulating = v.model.backward.steps.iter().position(|s| s.contributions.iter().any(|c| c.accumulates));
+    let k = accumulating.expect("x is used more than once");
+    let f = v.model.forward.steps.len();
+    v.push(Action::Seek(f + k + 1));
+    h.run();
+    // the step of n11 = h + q: q already had -4 from q·x, so its gradient becomes -4 + 1 = -3
+    h.get_by_label("∂y/∂q += ∂y/∂n11 · ∂n11/∂q = 1 · 1 = 1  (total -4 + 1 = -3)");
+}
+
+#[test]
+fn editing_a_leaf_recomputes_the_graph_live() {
+    let mut h = harness();
+    h.run();
+    h.get_by_label("f = -12");
+    // slide 39: x = -2 + 1 gives f = ((-1) + 5)·(-4) = -16
+    h.get_by_role_and_label(Role::SpinButton, "x").set_value_accesskit(-1.0);
+    h.run();
+    h.get_by_label("f = -16");
+    assert_eq!(view(&mut h).settings.overrides.get("x"), Some(&-1.0));
+}
+
+#[test]
+fn the_nudge_compares_prediction_and_truth() {
+    let mut h = harness();
+    h.run();
+    // x nudged by h = 1 (the defaults): -12 + (-4)·1 = -16, exactly the true value
+    h.get_by_label("predicted  f + ∂f/∂x · h = -12 + (-4) · 1 = -16");
+    h.get_by_label("true       f(x + h) = -16");
+    h.get_by_label("difference 0");
+}
+
+#[test]
+fn a_malformed_program_shows_its_error_and_keeps_the_last_graph() {
+    let mut h = harness();
+    h.run();
+    let before = view(&mut h).model.graph.len();
+    view(&mut h).settings.source = "x = 1\ny = x +* 2".into();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    h.run();
+    h.get_by_label_contains("Line 2, column 8");
+    h.get_by_label("The graph still shows the last program that worked.");
+    assert!(h.state().status().is_error);
+    let v = view(&mut h);
+    assert_eq!(v.model.graph.len(), before);
+    assert!(v.error.is_some());
+    // fixing it and applying shows the new graph
+    v.settings.source = "x = 1\ny = x * 2".into();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    h.run();
+    h.get_by_label("y = 2");
+    assert!(view(&mut h).error.is_none());
+}
+
+#[test]
+fn the_keyboard_steps_jumps_and_plays() {
+    let mut h = harness();
+    h.run();
+    for _ in 0..3 {
+        h.key_press(Key::ArrowRight);
+        h.run();
+    }
+    assert_eq!(view(&mut h).cursor(), 3);
+    h.key_press(Key::ArrowLeft);
+    h.run();
+    assert_eq!(view(&mut h).cursor(), 2);
+    h.key_press(Key::End);
+    h.run();
+    assert_eq!(view(&mut h).cursor(), 10); // 5 forward + 5 backward steps
+    h.key_press(Key::Home);
+    h.run();
+    assert_eq!(view(&mut h).cursor(), 0);
+    h.key_press(Key::Space);
+    h.step();
+    assert!(view(&mut h).playing);
+    h.key_press(Key::Space);
+    h.step();
+    assert!(!view(&mut h).playing);
+}
+
+#[test]
+fn arrows_and_space_type_in_the_editor_instead_of_stepping() {
+    let mut h = harness();
+    h.run();
+    h.get_by_role(Role::MultilineTextInput).focus();
+    h.run();
+    h.key_press(Key::ArrowRight);
+    h.run();
+    h.key_press(Key::Space);
+    h.run();
+    let v = view(&mut h);
+    assert_eq!(v.cursor(), 0);
+    assert!(!v.playing);
+    assert!(v.settings.source.contains(' '), "the space went into the text");
+}
+
+#[test]
+fn fused_gates_expand_and_keep_the_output() {
+    let mut h = harness();
+    h.run();
+    load_preset(&mut h, "Sigmoid neuron (fused gate)");
+    let (fused_len, value) = {
+        let v = view(&mut h);
+        (v.model.graph.len(), v.model.graph.value(v.model.output))
+    };
+    h.get_by_label("Expand fused gates").click();
+    h.run();
+    let v = view(&mut h);
+    assert!(v.model.expanded && v.model.graph.len() > fused_len);
+    assert!((v.model.graph.value(v.model.output) - value).abs() < 1e-15);
+    // sigmoid(dot) = 1 / (1 + exp(-dot)): the exp gate appears
+    assert!(v.model.graph.ids().any(|id| v.model.graph.op(id).short() == "exp"));
+}
+
+#[test]
+fn the_gradient_check_colours_each_node_by_its_band() {
+    let mut h = harness();
+    h.run();
+    h.get_by_label("Gradient check").click();
+    h.run();
+    // five nodes of the lecture circuit, all "good" at h = 1e-5
+    assert_eq!(h.get_all_by_label_contains(" good").count(), 5);
+}
+
+#[test]
+fn dot_export_writes_the_file_and_says_where() {
+    let mut h = harness();
+    h.run();
+    let path = std::env::temp_dir().join(format!("chainrule-ui-test-{}.dot", std::process::id()));
+    let v = view(&mut h);
+    v.settings.dot_path = path.display().to_string();
+    v.push(Action::ExportDot);
+    h.run();
+    let text = std::fs::read_to_string(&path).expect("the DOT file was written");
+    assert!(text.contains("digraph"));
+    assert!(h.state().status().text.contains(&path.display().to_string()));
+    let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn the_session_round_trips_through_storage() {
+    let mut h = harness();
+    h.run();
+    load_preset(&mut h, "Karpathy's tanh neuron");
+    for _ in 0..3 {
+        h.key_press(Key::ArrowRight);
+        h.run();
+    }
+    h.get_by_label("Dark theme").click();
+    h.run();
+    let session = h.state().session();
+    let mut restored = App::new(session.clone());
+    let v = restored.view_mut::<BackpropView>().unwrap();
+    assert_eq!(v.cursor(), 3);
+    assert!(v.settings.applied.contains("tanh"));
+    assert!(session.dark);
+}
+
+#[test]
+fn every_character_the_tutor_writes_has_a_glyph() {
+    // the non-ASCII characters of the explanations, the formulas, versioned names (c₂) and the panels
+    let used = "∂·−₀₁₂₃₄₅₆₇₈₉σ²×…—ε÷λ½≥≤∞√≈α";
+    let ctx = egui::Context::default();
+    let mut out = ctx.run_ui(Default::default(), |_| {});
+    out.textures_delta.clear();
+    for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
+        let font = egui::FontId::new(14.0, family);
+        let missing: String = used.chars().filter(|&c| !ctx.fonts_mut(|f| f.has_glyph(&font, c))).collect();
+        assert!(missing.is_empty(), "{:?} lacks {missing}", font.family);
+    }
+    let mut out = ctx.run_ui(Default::default(), |_| {});
+    out.textures_delta.clear();
+}
