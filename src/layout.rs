@@ -43,7 +43,7 @@ pub struct LayoutConfig {
 
 impl Default for LayoutConfig {
     fn default() -> Self {
-        Self { layer_gap: 190.0, node_gap: 92.0, dummy_gap: 40.0, sweeps: 12 }
+        Self { layer_gap: 150.0, node_gap: 84.0, dummy_gap: 36.0, sweeps: 12 }
     }
 }
 
@@ -271,7 +271,8 @@ fn assign_layers(roles: &[Role], edges: &[(usize, usize, usize)]) -> Vec<usize> 
                 .max(1);
         }
     }
-    let beside = |v: usize, layer: &[usize]| consumers[v].iter().map(|&c| layer[c]).min().map_or(0, |l| l.saturating_sub(1));
+    let beside =
+        |v: usize, layer: &[usize]| consumers[v].iter().map(|&c| layer[c]).min().map_or(0, |l| l.saturating_sub(1));
     let span: usize = (0..n)
         .filter(|&v| roles[v] == Role::Input)
         .map(|v| consumers[v].iter().map(|&c| layer[c].saturating_sub(1)).sum::<usize>())
@@ -295,11 +296,8 @@ fn reorder(layer: &mut [usize], neighbours: &[Vec<usize>], pos: &[usize]) {
         .enumerate()
         .map(|(i, &v)| {
             let nb = &neighbours[v];
-            let key = if nb.is_empty() {
-                i as f32
-            } else {
-                nb.iter().map(|&u| pos[u] as f32).sum::<f32>() / nb.len() as f32
-            };
+            let key =
+                if nb.is_empty() { i as f32 } else { nb.iter().map(|&u| pos[u] as f32).sum::<f32>() / nb.len() as f32 };
             (key, i, v)
         })
         .collect();

@@ -2,7 +2,8 @@
 //!
 //! `chainrule --screenshot PATH` opens the window, waits for it to settle, saves a PNG of it and quits. With the
 //! environment variable `CHAINRULE_SESSION=FILE` the window opens that session (JSON, as the app stores it) instead of
-//! the stored one; together they make the documentation images reproducible (see `assets/README.md`).
+//! the stored one; together they make the documentation images reproducible:
+//! `CHAINRULE_SESSION=assets/backprop-session.json xvfb-run -s "-screen 0 1440x900x24" chainrule --screenshot assets/backprop.png`.
 
 use std::process::ExitCode;
 

@@ -250,7 +250,10 @@ pub fn save_png(image: &egui::ColorImage, crop: Option<[usize; 4]>, path: &std::
 
 /// Opens the window and runs until it is closed.
 pub fn run(options: Options) -> eframe::Result {
+    // A screenshot run neither restores nor remembers the window's geometry, so pictures come out the same size.
+    let persist_window = options.screenshot.is_none();
     let native = eframe::NativeOptions {
+        persist_window,
         viewport: egui::ViewportBuilder::default()
             .with_title("chainrule")
             .with_inner_size([1440.0, 900.0])

@@ -22,7 +22,11 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, model: &Model, playing: bo
         if ui.button(play).on_hover_text("Play or pause (Space)").clicked() {
             actions.push(Action::TogglePlay);
         }
-        if ui.add_enabled(cursor < total, egui::Button::new("Step >")).on_hover_text("Step forward (right arrow)").clicked() {
+        if ui
+            .add_enabled(cursor < total, egui::Button::new("Step >"))
+            .on_hover_text("Step forward (right arrow)")
+            .clicked()
+        {
             actions.push(Action::Step(1));
         }
         if ui.button("End >|").on_hover_text("Jump to the end (End)").clicked() {
