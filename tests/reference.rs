@@ -81,7 +81,7 @@ fn karpathy_tanh_neuron() {
     // o = tanh(x1·w1 + x2·w2 + b) = tanh(0.8813735870195432) = 1/√2
     let src = "x1 = 2; x2 = 0; w1 = -3; w2 = 1; b = 6.8813735870195432\nn = x1*w1 + x2*w2 + b\no = tanh(n)";
     let p = program(src);
-    close(p.value(), 0.7071067812, 1e-10);
+    close(p.value(), std::f64::consts::FRAC_1_SQRT_2, 1e-10); // REFERENCE.md: 0.7071067812
     // ∂o/∂n = 1 - o² = 0.5; ∂o/∂x1 = 0.5·w1 = -1.5; ∂o/∂w1 = 0.5·x1 = 1; ∂o/∂x2 = 0.5·w2; ∂o/∂w2 = 0.5·x2 = 0
     for (name, want) in [("x1", -1.5), ("w1", 1.0), ("x2", 0.5), ("w2", 0.0), ("b", 0.5)] {
         close(p.grad_of(name).unwrap(), want, 1e-10);
