@@ -16,7 +16,9 @@ What it writes, one JSON file per case in tests/fixtures/optim/:
      "objective": ..., "params0": [...], "steps": [{"lr": .., "grad": [...], "params": [...]}, ...]}
 
 `lr` is the learning rate in the param group when the step ran (it changes when a scheduler drives it), `grad` is
-the gradient fed to the step and `params` the parameters after it. tests/optim_fixtures.rs feeds the same
+the gradient fed to the step and `params` the parameters after it. Every float is written as a string holding
+Python's repr (the shortest text that round-trips): serde_json's default float parser is not correctly rounded
+(about one value in ten comes back one ulp off), Rust's `str::parse::<f64>` is. tests/optim_fixtures.rs feeds the same
 gradients to the Rust rule and compares every parameter after every step to 1e-12.
 
 Every optimizer runs with foreach=False, i.e. PyTorch's single-tensor implementation, whose operation order
@@ -54,6 +56,13 @@ def ensure_venv(venv: Path) -> None:
 
 # ---------------------------------------------------------------------------------------------------------------
 # Everything below runs inside the venv.
+
+
+def exact(x):
+    """Floats as repr strings, which every reader can parse back to the same bits."""
+    if isinstance(x, list):
+        return [exact(v) for v in x]
+    return repr(float(x))
 
 
 def objective(x):
@@ -135,7 +144,7 @@ def record_case(name, spec, cls_name, kwargs, make_sched, maximize_objective):
         opt.step()
         if scheduler is not None:
             scheduler.step()
-        steps.append({"lr": lr, "grad": grad, "params": x.detach().clone().tolist()})
+        steps.append({"lr": exact(lr), "grad": exact(grad), "params": exact(x.detach().clone().tolist())})
     args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
     torch_call = f"torch.optim.{cls_name}([x], {args + ', ' if args else ''}foreach=False)"
     if make_sched is not None:
@@ -146,7 +155,7 @@ def record_case(name, spec, cls_name, kwargs, make_sched, maximize_objective):
         "torch": torch_call,
         "torch_version": torch.__version__,
         "objective": ("maximize -(" + OBJECTIVE_TEXT + ")") if maximize_objective else OBJECTIVE_TEXT,
-        "params0": X0,
+        "params0": exact(X0),
         "steps": steps,
     }
 
@@ -204,7 +213,7 @@ def record_schedules():
                 lrs.append(opt.param_groups[0]["lr"])
                 opt.step()
                 scheduler.step()
-        out.append({"spec": spec, "torch": desc, "base_lr": base_lr, "lrs": lrs})
+        out.append({"spec": spec, "torch": desc, "base_lr": exact(base_lr), "lrs": exact(lrs)})
     return {"torch_version": torch.__version__,
             "note": "lrs[t] is the learning rate of the (t+1)-th optimizer step, i.e. Schedule::lr_at(base_lr, t)",
             "schedules": out}

@@ -4,6 +4,8 @@
 //! every parameter after every step must agree to 1e-12 relative to max(1, |x|).
 //!
 //! Regenerate the fixtures with `python3 bench/optim_fixtures.py` (installs torch into a venv outside the repo).
+//! Floats are stored as strings and parsed with `str::parse::<f64>`, which is correctly rounded (serde_json's
+//! default float parser is not), so the Rust rule sees the very bits PyTorch saw.
 
 use std::path::PathBuf;
 
@@ -16,14 +18,18 @@ struct Case {
     case: String,
     spec: String,
     torch: String,
+    #[serde(deserialize_with = "exact_vec")]
     params0: Vec<f64>,
     steps: Vec<Step>,
 }
 
 #[derive(serde::Deserialize)]
 struct Step {
+    #[serde(deserialize_with = "exact")]
     lr: f64,
+    #[serde(deserialize_with = "exact_vec")]
     grad: Vec<f64>,
+    #[serde(deserialize_with = "exact_vec")]
     params: Vec<f64>,
 }
 
@@ -36,8 +42,22 @@ struct Schedules {
 struct ScheduleCase {
     spec: String,
     torch: String,
+    #[serde(deserialize_with = "exact")]
     base_lr: f64,
+    #[serde(deserialize_with = "exact_vec")]
     lrs: Vec<f64>,
+}
+
+/// A float written as a string (Python's repr), parsed exactly.
+fn exact<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let text: String = serde::Deserialize::deserialize(d)?;
+    text.parse().map_err(|e| serde::de::Error::custom(format!("`{text}`: {e}")))
+}
+
+/// A list of floats written as strings, parsed exactly.
+fn exact_vec<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+    let texts: Vec<String> = serde::Deserialize::deserialize(d)?;
+    texts.iter().map(|t| t.parse().map_err(|e| serde::de::Error::custom(format!("`{t}`: {e}")))).collect()
 }
 
 fn fixture_dir() -> PathBuf {
@@ -66,18 +86,27 @@ fn error(got: f64, want: f64) -> f64 {
     (got - want).abs() / want.abs().max(1.0)
 }
 
-/// Runs one case; returns the largest error, or the first place it went beyond `TOL`.
-fn run(case: &Case) -> Result<f64, String> {
+/// How close a run came: the largest error and how many values matched PyTorch's to the bit.
+struct Agreement {
+    worst: f64,
+    bit_exact: usize,
+    values: usize,
+}
+
+/// Runs one case; returns how close it came, or the first place it went beyond `TOL`.
+fn run(case: &Case) -> Result<Agreement, String> {
     let spec: OptimSpec = case.spec.parse().map_err(|e| format!("{}: spec `{}`: {e}", case.case, case.spec))?;
     let mut opt = spec.build();
     let mut p = case.params0.clone();
-    let mut worst = 0.0f64;
+    let mut agreement = Agreement { worst: 0.0, bit_exact: 0, values: 0 };
     for (t, step) in case.steps.iter().enumerate() {
         opt.set_lr(step.lr);
         opt.step(&mut p, &step.grad);
         for (i, (&got, &want)) in p.iter().zip(&step.params).enumerate() {
             let e = error(got, want);
-            worst = worst.max(e);
+            agreement.worst = agreement.worst.max(e);
+            agreement.values += 1;
+            agreement.bit_exact += usize::from(got.to_bits() == want.to_bits());
             if e.is_nan() || e > TOL {
                 return Err(format!(
                     "{} (`{}` vs {}): step {}, param {i}: got {got:e}, torch {want:e}, error {e:.2e}",
@@ -89,7 +118,7 @@ fn run(case: &Case) -> Result<f64, String> {
             }
         }
     }
-    Ok(worst)
+    Ok(agreement)
 }
 
 #[test]
@@ -100,7 +129,10 @@ fn every_rule_follows_torch_step_by_step() {
     for case in &cases {
         assert!(case.steps.len() >= 30, "{}: only {} steps", case.case, case.steps.len());
         match run(case) {
-            Ok(worst) => eprintln!("{:32} {:64} max error {worst:.1e}", case.case, case.spec),
+            Ok(a) => eprintln!(
+                "{:28} {:72} max error {:.1e}, bit-exact {}/{}",
+                case.case, case.spec, a.worst, a.bit_exact, a.values
+            ),
             Err(e) => failures.push(e),
         }
     }

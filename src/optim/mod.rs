@@ -105,19 +105,19 @@ impl Optimizer {
     /// A fresh optimizer for a spec (which [`OptimSpec::validate`] should accept; parsed specs always are).
     pub fn new(spec: &OptimSpec) -> Self {
         let rule = match spec {
-            OptimSpec::Sgd(c) => AnyRule::Sgd(Sgd::new(c.clone())),
-            OptimSpec::Adagrad(c) => AnyRule::Adagrad(Adagrad::new(c.clone())),
-            OptimSpec::RmsProp(c) => AnyRule::RmsProp(RmsProp::new(c.clone())),
-            OptimSpec::Adam(c) => AnyRule::Adam(Adam::new(c.clone())),
+            OptimSpec::Sgd(c) => AnyRule::Sgd(Sgd::new(*c)),
+            OptimSpec::Adagrad(c) => AnyRule::Adagrad(Adagrad::new(*c)),
+            OptimSpec::RmsProp(c) => AnyRule::RmsProp(RmsProp::new(*c)),
+            OptimSpec::Adam(c) => AnyRule::Adam(Adam::new(*c)),
             OptimSpec::AdamW(c) => {
                 AnyRule::Adam(Adam::new(AdamConfig { decoupled_weight_decay: true, bias_correction: true, ..*c }))
             }
             OptimSpec::AdamNoBias(c) => AnyRule::Adam(Adam::new(AdamConfig { bias_correction: false, ..*c })),
-            OptimSpec::RAdam(c) => AnyRule::RAdam(RAdam::new(c.clone())),
-            OptimSpec::NAdam(c) => AnyRule::NAdam(NAdam::new(c.clone())),
-            OptimSpec::MomentumEwma(c) => AnyRule::MomentumEwma(MomentumEwma::new(c.clone())),
+            OptimSpec::RAdam(c) => AnyRule::RAdam(RAdam::new(*c)),
+            OptimSpec::NAdam(c) => AnyRule::NAdam(NAdam::new(*c)),
+            OptimSpec::MomentumEwma(c) => AnyRule::MomentumEwma(MomentumEwma::new(*c)),
         };
-        Self { spec: spec.clone(), rule }
+        Self { spec: *spec, rule }
     }
 
     /// The spec this optimizer was built from (its `lr` is the base learning rate, not the scheduled one).

@@ -22,7 +22,7 @@ use super::{Rule, Trace};
 
 /// `torch.optim.SGD`'s arguments. PyTorch 2.15 defaults `lr` to 1e-3 (older versions required it); chainrule uses
 /// 0.01, a step that moves visibly on the lecture's surfaces.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct SgdConfig {
     /// Learning rate (chainrule default 0.01).

@@ -27,7 +27,7 @@ pub const OPTIMIZER_NAMES: &[&str] =
 
 /// An optimizer and its hyper-parameters: what a spec string says, and what the window persists (as the canonical
 /// spec string, through serde).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum OptimSpec {
     /// `sgd`: `torch.optim.SGD`.

@@ -1,11 +1,14 @@
 //! The elementwise tensor ops that `torch.optim`'s single-tensor code calls, one `f64` at a time and rounded the way
 //! PyTorch's CPU kernels round them, so that our trajectories follow PyTorch's to the last bits.
 //!
-//! Measured on PyTorch 2.15 (float64, x86-64 with FMA; `bench/optim_fixtures.py` era): `add(alpha=)`, `addcmul` and
-//! `lerp` are fused multiply-adds (one rounding), `addcdiv` is `self + (value·t1)/t2` with the division rounded
-//! first, and `mul`, `div`, `sqrt`, `maximum` are plain IEEE operations. (PyTorch's `sqrt` itself is off by one ulp
-//! about once in a hundred calls, which no Rust code can copy bit for bit; that is why the fixtures compare to 1e-12
-//! rather than exactly.)
+//! Measured on PyTorch 2.15 (float64, x86-64 with FMA): `add(alpha=)`, `addcmul` and `lerp` are fused
+//! multiply-adds (one rounding), `addcdiv` is `self + (value·t1)/t2` with the division rounded first, and `mul`,
+//! `div`, `sqrt`, `maximum` are plain IEEE operations; Python-float scalars (`beta ** step`, `x ** 0.5`) are C's
+//! `pow`, as `f64::powf` is. With these, 3997 of the 4000 parameter values in `tests/fixtures/optim` come out
+//! bit for bit as PyTorch's, the other three one ulp away (PyTorch's own `sqrt` is not always correctly rounded).
+//! The plain, unfused forms would also pass the 1e-12 check (worst 1.2e-15, 2602 values bit-exact) and run 2-4
+//! times faster on a wide slice, since without `-C target-feature=+fma` each `mul_add` is a call into libm; we
+//! keep PyTorch's rounding.
 //!
 //! Each function names the PyTorch call it stands for; the rule files read like the Python they follow.
 
