@@ -14,11 +14,13 @@
 //! | `adam-nobias`   | [`Adam`] without bias correction (the lecture) | θ ← θ − lr·m/(√v + ε)                           |
 //!
 //! The PyTorch rules follow PyTorch 2.15's single-tensor (`foreach=False`) code operation by operation, defaults
-//! included (see [`torch_ops`](self) for how each tensor op rounds), and `tests/optim_fixtures.rs` checks every
+//! included (`torch_ops.rs` says how each tensor op rounds), and `tests/optim_fixtures.rs` checks every
 //! rule against trajectories recorded from PyTorch by `bench/optim_fixtures.py`.
 //!
 //! A rule is chosen by a spec string, `name[:key=value,...]`, with PyTorch's argument names; a key left out takes
-//! PyTorch's default:
+//! PyTorch's default (except sgd's lr: 0.01 here, 1e-3 in PyTorch 2.15, required before). See [`OptimSpec`] for the
+//! keys. A [`Schedule`] (`step:step_size=10,gamma=0.9`, `exp:gamma=0.99`, `inv:k=0.01`, `cos:t_max=100,eta_min=0`,
+//! `warmup:steps=10,start_factor=0.1+cos:t_max=100`) drives any rule's learning rate through `set_lr`:
 //!
 //! ```
 //! use chainrule::optim::{OptimSpec, Schedule};

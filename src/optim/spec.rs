@@ -8,6 +8,23 @@
 //! momentum-ewma:lr=0.01,beta=0.9,bias_correction=false
 //! ```
 //!
+//! The keys, with their defaults (ranges: lr, eps, weight_decay, lr_decay, initial_accumulator_value and
+//! momentum_decay ≥ 0; betas, beta, alpha in [0, 1); momentum and dampening in [0, 1]; all finite):
+//!
+//! ```text
+//! sgd            lr=0.01 momentum=0 dampening=0 weight_decay=0 nesterov=false maximize=false
+//! momentum-ewma  lr=0.01 beta=0.9 bias_correction=true
+//! adagrad        lr=0.01 lr_decay=0 weight_decay=0 initial_accumulator_value=0 eps=1e-10 maximize=false
+//! rmsprop        lr=0.01 alpha=0.99 eps=1e-8 weight_decay=0 momentum=0 centered=false maximize=false
+//! adam           lr=0.001 beta1=0.9 beta2=0.999 eps=1e-8 weight_decay=0 amsgrad=false maximize=false
+//!                decoupled_weight_decay=false
+//! adam-nobias    lr=0.001 beta1=0.9 beta2=0.999 eps=1e-8
+//! adamw          lr=0.001 beta1=0.9 beta2=0.999 eps=1e-8 weight_decay=0.01 amsgrad=false maximize=false
+//! radam          lr=0.001 beta1=0.9 beta2=0.999 eps=1e-8 weight_decay=0 decoupled_weight_decay=false maximize=false
+//! nadam          lr=0.002 beta1=0.9 beta2=0.999 eps=1e-8 weight_decay=0 momentum_decay=0.004
+//!                decoupled_weight_decay=false maximize=false
+//! ```
+//!
 //! A key left out takes PyTorch's default (sgd's lr, which PyTorch 2.15 defaults to 1e-3, is 0.01 here). Numbers
 //! are Rust/Python float literals (`1e-8`), booleans `true`/`false`. Names and keys are case-insensitive and spaces
 //! around them are ignored. Every failure is an [`OptimError`] naming the valid names, keys or range. The key-value
@@ -663,6 +680,22 @@ mod tests {
         assert!(OptimSpec::default().validate().is_ok());
         for name in OPTIMIZER_NAMES {
             assert!(OptimSpec::defaults(name).expect("known").validate().is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_key_table_in_the_module_doc_is_the_code() {
+        // Each name's line (and its indented continuation) lists key=default in the canonical order.
+        let doc: Vec<&str> = include_str!("spec.rs").lines().take_while(|l| l.starts_with("//!")).collect();
+        for name in OPTIMIZER_NAMES {
+            let start = doc.iter().position(|l| l.starts_with(&format!("//! {name:14} "))).expect("a line per name");
+            let mut listed: Vec<&str> = doc[start][4..].split_whitespace().skip(1).collect();
+            for line in doc[start + 1..].iter().take_while(|l| l.starts_with("//!                ")) {
+                listed.extend(line[4..].split_whitespace());
+            }
+            let spec = OptimSpec::defaults(name).expect("known");
+            let want: Vec<String> = spec.fields().iter().map(|f| format!("{}={}", f.key, f.val)).collect();
+            assert_eq!(listed, want, "{name}");
         }
     }
 
