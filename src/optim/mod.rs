@@ -60,7 +60,7 @@ pub use radam::{RAdam, RAdamConfig};
 pub use rmsprop::{RmsProp, RmsPropConfig};
 pub use schedule::{Decay, SCHEDULE_NAMES, Schedule, Warmup};
 pub use sgd::{Sgd, SgdConfig};
-pub use spec::{OPTIMIZER_NAMES, OptimSpec};
+pub use spec::{Hyper, HyperValue, OPTIMIZER_NAMES, OptimSpec};
 
 /// One optimization rule with its state: what every optimizer in this module does.
 pub trait Rule {

@@ -137,6 +137,36 @@ impl OptimSpec {
         self.fields().iter().map(|f| f.key).collect()
     }
 
+    /// Every hyper-parameter of this spec with its value and range, in canonical order: what a window needs to offer
+    /// one editor per key.
+    pub fn hypers(&self) -> Vec<Hyper> {
+        self.fields().iter().map(Hyper::of).collect()
+    }
+
+    /// This spec with `key` set to `value`, checked as parsing checks it (the key exists, the value is in range, the
+    /// values go together), so a value typed in a window fails with the same message as on the command line.
+    pub fn with_value(&self, key: &str, value: HyperValue) -> Result<Self, OptimError> {
+        let fields = self.fields();
+        let field = fields.iter().find(|f| f.key == key).ok_or_else(|| OptimError::UnknownKey {
+            name: self.name().into(),
+            key: key.into(),
+            valid: self.valid_keys(),
+        })?;
+        let val = match value {
+            HyperValue::Number(x) => Val::F(x),
+            HyperValue::Count(n) => Val::N(n),
+            HyperValue::Flag(b) => Val::B(b),
+        };
+        if !field.kind.accepts(val) {
+            return Err(field.kind.bad_value(self.name(), field.key, &val.to_string()));
+        }
+        let mut args = Args::default();
+        args.insert(self.name(), field.key, val)?;
+        let spec = self.with(&args);
+        spec.check_conflicts()?;
+        Ok(spec)
+    }
+
     /// A fresh optimizer for this spec.
     pub fn build(&self) -> Optimizer {
         Optimizer::new(self)
@@ -323,6 +353,49 @@ impl OptimSpec {
             keys.push("betas (as beta1/beta2)");
         }
         keys.join(", ")
+    }
+}
+
+/// A hyper-parameter's value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum HyperValue {
+    /// A real number.
+    Number(f64),
+    /// A whole number.
+    Count(u64),
+    /// On or off.
+    Flag(bool),
+}
+
+/// One hyper-parameter of a spec: its key, value and range, for an editor in the window.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hyper {
+    /// PyTorch's argument name.
+    pub key: &'static str,
+    /// The current value.
+    pub value: HyperValue,
+    /// The smallest and largest value accepted (for numbers; a bound the range leaves open is approached as closely as
+    /// an f64 allows).
+    pub range: (f64, f64),
+    /// What the key takes, in words: `a number in [0, 1)`.
+    pub expected: &'static str,
+}
+
+impl Hyper {
+    fn of(f: &Field) -> Self {
+        let value = match f.val {
+            Val::F(x) => HyperValue::Number(x),
+            Val::N(n) => HyperValue::Count(n),
+            Val::B(b) => HyperValue::Flag(b),
+        };
+        let range = match f.kind {
+            Kind::NonNeg => (0.0, f64::MAX),
+            Kind::Positive => (f64::MIN_POSITIVE, f64::MAX),
+            Kind::Unit => (0.0, 1.0 - f64::EPSILON / 2.0),
+            Kind::UnitClosed | Kind::Bool => (0.0, 1.0),
+            Kind::Count => (1.0, u64::MAX as f64),
+        };
+        Self { key: f.key, value, range, expected: f.kind.expected() }
     }
 }
 
@@ -697,6 +770,29 @@ mod tests {
             let want: Vec<String> = spec.fields().iter().map(|f| format!("{}={}", f.key, f.val)).collect();
             assert_eq!(listed, want, "{name}");
         }
+    }
+
+    #[test]
+    fn hypers_list_values_and_with_value_checks_like_parsing() {
+        let spec = parse("sgd:lr=0.1,momentum=0.9").expect("valid");
+        let hypers = spec.hypers();
+        assert_eq!(hypers.iter().map(|h| h.key).collect::<Vec<_>>(), spec.keys());
+        assert_eq!(hypers[1].value, HyperValue::Number(0.9));
+        assert_eq!(hypers[4].value, HyperValue::Flag(false)); // nesterov
+        assert_eq!(hypers[1].range, (0.0, 1.0)); // momentum in [0, 1]
+        let nesterov = spec.with_value("nesterov", HyperValue::Flag(true)).expect("momentum > 0 allows nesterov");
+        assert_eq!(nesterov, parse("sgd:lr=0.1,momentum=0.9,nesterov=true").expect("valid"));
+        let msg = |r: Result<OptimSpec, OptimError>| r.expect_err("refused").to_string();
+        assert!(msg(nesterov.with_value("momentum", HyperValue::Number(0.0))).contains("momentum > 0"));
+        let adam = OptimSpec::default();
+        assert!(msg(adam.with_value("beta1", HyperValue::Number(1.0))).contains("[0, 1)"));
+        assert!(msg(adam.with_value("lr", HyperValue::Number(f64::INFINITY))).contains("finite"));
+        assert!(msg(adam.with_value("momentum", HyperValue::Number(0.9))).contains("valid keys: lr, beta1"));
+        // the lecture's Adam keeps its missing bias correction through an edit
+        let nobias = parse("adam-nobias").expect("valid").with_value("lr", HyperValue::Number(0.5)).expect("valid");
+        assert_eq!(nobias, parse("adam-nobias:lr=0.5").expect("valid"));
+        let (lo, hi) = adam.hypers()[1].range;
+        assert!(lo == 0.0 && hi < 1.0 && adam.with_value("beta1", HyperValue::Number(hi)).is_ok());
     }
 
     #[test]

@@ -4,8 +4,10 @@
 //! Grid evaluation for contours sets the two leaves and runs one forward pass per point: O(grid · nodes), a 200×200
 //! grid of a typical surface in a few milliseconds.
 
+pub mod contour;
 mod race;
 
+pub use contour::{Contour, ValueScale};
 pub use race::{Race, Racer, RacerSetup, Status};
 
 use rand::SeedableRng;
