@@ -33,7 +33,7 @@ fn mlp_program(hidden: usize) -> String {
     s
 }
 
-fn frame_time(nodes_wanted: usize) {
+fn frame_time(nodes_wanted: usize, zoom: Option<f32>) {
     let hidden = (nodes_wanted.saturating_sub(10)) / 17;
     let mut app = App::default();
     {
@@ -58,7 +58,12 @@ fn frame_time(nodes_wanted: usize) {
     for _ in 0..30 {
         run(&mut app);
     }
-    let n = app.view_mut::<BackpropView>().expect("registered").model.graph.len();
+    let v = app.view_mut::<BackpropView>().expect("registered");
+    let n = v.model.graph.len();
+    if let Some(z) = zoom {
+        v.canvas_mut().zoom_to(z);
+    }
+    let zoom = v.canvas_mut().zoom();
     let frames = 600;
     let mut times = Vec::with_capacity(frames);
     for _ in 0..frames {
@@ -78,7 +83,8 @@ fn frame_time(nodes_wanted: usize) {
     let median = times[frames / 2];
     let p95 = times[frames * 95 / 100];
     println!(
-        "backprop view, {n}-node graph, playback: mean {:.2} ms, median {:.2} ms, p95 {:.2} ms per frame (run_ui + tessellate, {frames} frames)",
+        "backprop view, {n}-node graph, zoom {:.0}%, playback: mean {:.2} ms, median {:.2} ms, p95 {:.2} ms per frame (run_ui + tessellate, {frames} frames)",
+        zoom * 100.0,
         ms(mean),
         ms(median),
         ms(p95)
@@ -105,6 +111,10 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn main() {
-    frame_time(200);
+    // fitted to the window (cards only: text is hidden below 28%), at 45% (the numbers on cards and wires appear) and
+    // at 100% (fewer, larger cards in view)
+    frame_time(200, None);
+    frame_time(200, Some(0.45));
+    frame_time(200, Some(1.0));
     layout_time(1000);
 }

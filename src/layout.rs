@@ -168,9 +168,9 @@ pub fn layout(roles: &[Role], edges: &[(usize, usize)], config: &LayoutConfig) -
             break;
         }
         // left to right: order each layer by its left neighbours
-        for l in 1..=max_layer {
-            reorder(&mut order[l], &left, &pos);
-            for (i, &v) in order[l].iter().enumerate() {
+        for layer in order.iter_mut().skip(1) {
+            reorder(layer, &left, &pos);
+            for (i, &v) in layer.iter().enumerate() {
                 pos[v] = i;
             }
         }

@@ -202,6 +202,11 @@ fn the_gradient_check_colours_each_node_by_its_band() {
     h.run();
     // five nodes of the lecture circuit, all "good" at h = 1e-5
     assert_eq!(h.get_all_by_label_contains(" good").count(), 5);
+    // selecting q plots its relative error against h
+    h.get_by_label("q").click();
+    h.run();
+    assert_eq!(view(&mut h).settings.selected, Some(3));
+    h.get_by_label("Relative error against h for q");
 }
 
 #[test]

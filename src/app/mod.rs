@@ -86,11 +86,11 @@ impl App {
         };
         app.current = app.views.iter().position(|v| v.id() == session.view).unwrap_or(0);
         for v in &mut app.views {
-            if let Some(state) = session.views.get(v.id()) {
-                if let Err(e) = v.load_state(state.clone()) {
-                    app.status
-                        .error(format!("The saved state of '{}' could not be read ({e}); using defaults.", v.title()));
-                }
+            if let Some(state) = session.views.get(v.id())
+                && let Err(e) = v.load_state(state.clone())
+            {
+                app.status
+                    .error(format!("The saved state of '{}' could not be read ({e}); using defaults.", v.title()));
             }
         }
         app

@@ -47,6 +47,20 @@ impl Canvas {
         self.moved = false;
     }
 
+    /// The zoom (screen points per layout unit).
+    pub fn zoom(&self) -> f32 {
+        self.zoom
+    }
+
+    /// Zooms about the canvas centre, as the wheel would there (the camera then stays put on resize).
+    pub fn zoom_to(&mut self, zoom: f32) {
+        let zoom = zoom.clamp(0.03, 4.0);
+        self.pan *= zoom / self.zoom;
+        self.zoom = zoom;
+        self.fit_pending = false;
+        self.moved = true;
+    }
+
     fn screen_from_layout(&self, rect: Rect, p: [f32; 2]) -> Pos2 {
         rect.center() + self.pan + vec2(p[0], p[1]) * self.zoom
     }

@@ -33,15 +33,22 @@ pub fn ui(
         });
     });
     let label = ui.label("Statements, one per line; the last one is the output.");
-    let response = ui.add(
-        egui::TextEdit::multiline(&mut settings.source)
-            .id_salt("program_editor")
-            .font(egui::TextStyle::Monospace)
-            .code_editor()
-            .desired_rows(6)
-            .desired_width(f32::INFINITY)
-            .lock_focus(true),
-    );
+    // a long program scrolls inside the editor rather than pushing the other panels away
+    let response = egui::ScrollArea::vertical()
+        .id_salt("program_scroll")
+        .max_height(220.0)
+        .show(ui, |ui| {
+            ui.add(
+                egui::TextEdit::multiline(&mut settings.source)
+                    .id_salt("program_editor")
+                    .font(egui::TextStyle::Monospace)
+                    .code_editor()
+                    .desired_rows(6)
+                    .desired_width(f32::INFINITY)
+                    .lock_focus(true),
+            )
+        })
+        .inner;
     let response = response.labelled_by(label.id);
     if response.changed() {
         // Check as the learner types; the graph changes only on Apply.

@@ -30,8 +30,11 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, model: &mut Model, actions
             if r.changed() {
                 actions.push(Action::SetInput(name.clone(), v));
             }
-            if known.touched[node.index()] {
+            if known.complete[node.index()] {
                 ui.colored_label(p.backward, format!("∂{out}/∂{name} = {}", fmt_num(known.grad[node.index()])));
+            } else if known.touched[node.index()] {
+                // still accumulating: more consumers will add to it
+                ui.colored_label(p.partial, format!("∂{out}/∂{name} = {} so far", fmt_num(known.grad[node.index()])));
             } else {
                 ui.weak(format!("∂{out}/∂{name} = ?"));
             }

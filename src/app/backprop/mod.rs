@@ -145,6 +145,11 @@ impl BackpropView {
         self.settings.cursor
     }
 
+    /// The graph canvas's camera.
+    pub fn canvas_mut(&mut self) -> &mut canvas::Canvas {
+        &mut self.canvas
+    }
+
     /// Queues an action, as a panel does (applied at the end of the frame, or by [`BackpropView::apply_actions`]).
     pub fn push(&mut self, action: Action) {
         self.actions.push(action);
@@ -321,7 +326,7 @@ impl View for BackpropView {
                 gradcheck::ui(ui, &mut self.settings, &mut self.model, &mut self.check, &mut self.actions);
             });
         });
-        egui::Panel::bottom("backprop_bottom").resizable(true).default_size(190.0).min_size(120.0).show(ui, |ui| {
+        egui::Panel::bottom("backprop_bottom").resizable(true).default_size(225.0).min_size(120.0).show(ui, |ui| {
             ui.add_space(4.0);
             timeline::ui(ui, &mut self.settings, &self.model, self.playing, &mut self.actions);
             ui.separator();
@@ -352,10 +357,10 @@ impl View for BackpropView {
         self.settings = settings;
         self.model = model;
         self.settings.cursor = self.settings.cursor.min(self.model.total_steps());
-        if self.settings.source != self.settings.applied {
-            if let Err(e) = crate::expr::compile(&self.settings.source, &[]) {
-                self.error = Some((self.settings.source.clone(), e));
-            }
+        if self.settings.source != self.settings.applied
+            && let Err(e) = crate::expr::compile(&self.settings.source, &[])
+        {
+            self.error = Some((self.settings.source.clone(), e));
         }
         self.canvas.request_fit();
         Ok(())

@@ -43,7 +43,7 @@ pub struct Known {
     pub grad: Vec<f64>,
     /// Whether each node has received any gradient yet.
     pub touched: Vec<bool>,
-    /// Whether each node's gradient is complete (its own backward step reached).
+    /// Whether each node's gradient is final: every node using it has sent its share.
     pub complete: Vec<bool>,
     /// How many backward steps are done.
     pub backward_done: usize,
@@ -73,6 +73,9 @@ pub struct Model {
     pub forward_step: Vec<usize>,
     /// Each node's backward step (`usize::MAX` for nodes without one).
     pub backward_step: Vec<usize>,
+    /// For each node, the number of backward steps after which its gradient is final (`usize::MAX` if it never
+    /// receives any).
+    pub final_after: Vec<usize>,
     /// The literal values the program text gives its inputs (before overrides).
     pub text_values: BTreeMap<String, f64>,
     /// Bumped on every change of values, for caches downstream.
@@ -104,6 +107,7 @@ impl Model {
             edges: Vec::new(),
             forward_step: Vec::new(),
             backward_step: Vec::new(),
+            final_after: Vec::new(),
             text_values,
             generation: 0,
             known_cache: None,
@@ -135,6 +139,14 @@ impl Model {
         self.backward_step = vec![usize::MAX; n];
         for (k, s) in self.backward.steps.iter().enumerate() {
             self.backward_step[s.node.index()] = k;
+        }
+        self.final_after = vec![usize::MAX; n];
+        self.final_after[self.output.index()] = 0;
+        for (k, s) in self.backward.steps.iter().enumerate() {
+            for c in &s.contributions {
+                // steps only grow, so the last one wins
+                self.final_after[c.operand.index()] = k + 1;
+            }
         }
         let mut seen_into: Vec<usize> = vec![0; n];
         self.edges = graph_edges(&self.graph)
@@ -219,7 +231,7 @@ impl Model {
                         touched[c.operand.index()] = true;
                     }
                 }
-                let complete = (0..n).map(|i| self.backward_step[i] < backward_done).collect();
+                let complete = (0..n).map(|i| self.final_after[i] <= backward_done).collect();
                 (grad, touched, complete)
             } else {
                 (vec![0.0; n], vec![false; n], vec![false; n])
@@ -249,18 +261,22 @@ mod tests {
 
     #[test]
     fn known_gradients_accumulate_along_the_trace() {
-        let mut m = Model::build(LECTURE, &BTreeMap::new(), false).unwrap();
-        let (q, x) = (NodeId(3), NodeId(0));
-        // after the forward pass and the output's backward step: q has -4 (= z) but is not complete
-        let k = m.known(6).clone();
+        // f = m + a with m = a·b: a receives 1 from the add, then b = 4 from the mul
+        let mut m = Model::build("a = 3\nb = 4\nm = a*b\nf = m + a", &BTreeMap::new(), false).unwrap();
+        let (a, mm) = (NodeId(0), NodeId(2));
+        let f = m.forward.steps.len();
+        // after the output's step: a has 1 so far and is not final; m has its whole gradient 1
+        let k = m.known(f + 1).clone();
         assert!(k.value.iter().all(|&v| v));
-        assert!(k.touched[q.index()] && !k.complete[q.index()]);
-        assert_eq!(k.grad[q.index()], -4.0);
-        assert!(!k.touched[x.index()]);
-        // one more step (q's): x receives -4
-        let k = m.known(7).clone();
-        assert_eq!(k.grad[x.index()], -4.0);
-        assert!(k.complete[q.index()]);
+        assert!(k.touched[a.index()] && !k.complete[a.index()]);
+        assert_eq!(k.grad[a.index()], 1.0);
+        assert!(k.complete[mm.index()]);
+        // after m's step: a = 1 + b = 5, final
+        let k = m.known(f + 2).clone();
+        assert_eq!(k.grad[a.index()], 5.0);
+        assert!(k.complete[a.index()]);
+        // before the backward pass nothing is touched
+        assert!(!m.known(f).touched.iter().any(|&t| t));
     }
 
     #[test]
