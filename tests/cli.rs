@@ -132,3 +132,15 @@ fn dot_is_left_to_right_with_values_and_grads() {
     let v = json(&chainrule(&["dot", "x = 1; y = sigmoid(x)", "--expand", "--json"]));
     assert!(v["dot"].as_str().unwrap().contains("exp"));
 }
+
+#[test]
+fn check_of_a_large_program_checks_its_inputs_only() {
+    let path = std::env::temp_dir().join(format!("chainrule-large-{}.cr", std::process::id()));
+    std::fs::write(&path, chainrule::scalar::workloads::program_text(6000)).unwrap();
+    let out = chainrule(&["check", &format!("@{}", path.display()), "--json"]);
+    std::fs::remove_file(&path).ok();
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    assert_eq!(v["all_nodes"], false);
+    assert!(v["nodes"].as_array().unwrap().iter().all(|n| n["leaf"] == true));
+}

@@ -100,27 +100,32 @@ impl Graph {
     }
 
     /// Checks every leaf and every intermediate node the output depends on (constants excluded), after a backward
-    /// pass from `output`. O(nodes²): meant for programs a learner types.
+    /// pass from `output`. O(nodes²): meant for programs a learner types; see [`Graph::gradcheck_leaves`].
     pub fn gradcheck(&mut self, output: NodeId, h: f64) -> Vec<NodeCheck> {
-        self.backward(output);
         let reach = self.ancestors(output);
-        let ids: Vec<NodeId> = self
-            .ids()
-            .filter(|id| id.index() < reach.len() && reach[id.index()] && self.op(*id) != Op::Const)
-            .collect();
-        ids.into_iter()
-            .map(|id| {
+        let ids: Vec<NodeId> =
+            self.ids().filter(|id| id.index() < reach.len() && reach[id.index()] && self.op(*id) != Op::Const).collect();
+        self.gradcheck_nodes(output, h, &ids)
+    }
+
+    /// Checks only the leaves the output depends on: O(leaves · nodes), for programs too large to check every node.
+    pub fn gradcheck_leaves(&mut self, output: NodeId, h: f64) -> Vec<NodeCheck> {
+        let reach = self.ancestors(output);
+        let ids: Vec<NodeId> =
+            self.ids().filter(|id| id.index() < reach.len() && reach[id.index()] && self.op(*id) == Op::Leaf).collect();
+        self.gradcheck_nodes(output, h, &ids)
+    }
+
+    /// Checks the given nodes, after a backward pass from `output`.
+    pub fn gradcheck_nodes(&mut self, output: NodeId, h: f64, nodes: &[NodeId]) -> Vec<NodeCheck> {
+        self.backward(output);
+        nodes
+            .iter()
+            .map(|&id| {
                 let analytic = self.grad(id);
                 let numeric = self.numerical_grad(id, output, h);
                 let rel_error = relative_error(analytic, numeric);
-                NodeCheck {
-                    node: id,
-                    leaf: self.op(id) == Op::Leaf,
-                    analytic,
-                    numeric,
-                    rel_error,
-                    band: Band::of(rel_error),
-                }
+                NodeCheck { node: id, leaf: self.op(id) == Op::Leaf, analytic, numeric, rel_error, band: Band::of(rel_error) }
             })
             .collect()
     }
