@@ -222,6 +222,11 @@ impl eframe::App for App {
         self.screenshot_step(&ctx);
     }
 
+    fn persist_egui_memory(&self) -> bool {
+        // a screenshot run must look the same every time: no panel sizes or scroll offsets from earlier sessions
+        self.screenshot.is_none()
+    }
+
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         if self.screenshot.is_none() {
             storage.set_string(STORAGE_KEY, self.session().to_json());

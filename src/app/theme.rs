@@ -32,6 +32,8 @@ pub struct Palette {
     pub muted: Color32,
     /// Errors.
     pub error: Color32,
+    /// The soft shadow under node cards.
+    pub shadow: Color32,
 }
 
 impl Palette {
@@ -55,6 +57,7 @@ impl Palette {
         text: Color32::from_rgb(0x1f, 0x23, 0x28),
         muted: Color32::from_rgb(0x65, 0x6d, 0x76),
         error: Color32::from_rgb(0xc9, 0x25, 0x2c),
+        shadow: Color32::from_black_alpha(22),
     };
 
     /// Dark theme.
@@ -72,5 +75,6 @@ impl Palette {
         text: Color32::from_rgb(0xe6, 0xed, 0xf3),
         muted: Color32::from_rgb(0x8d, 0x96, 0xa0),
         error: Color32::from_rgb(0xff, 0x7b, 0x72),
+        shadow: Color32::from_black_alpha(90),
     };
 }

@@ -314,6 +314,10 @@ impl Canvas {
             } else {
                 Stroke::new(1.0, p.node_stroke)
             };
+            if text && op != Op::Const {
+                let shadow = egui::epaint::Shadow { offset: [0, 2], blur: 8, spread: 0, color: p.shadow };
+                painter.add(shadow.as_shape(r, rounding));
+            }
             painter.rect(r, rounding, fill, stroke, egui::StrokeKind::Inside);
             if !text {
                 continue;

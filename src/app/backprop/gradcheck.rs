@@ -40,7 +40,10 @@ pub fn ui(
     cache: &mut CheckCache,
     actions: &mut Vec<Action>,
 ) {
-    egui::CollapsingHeader::new(egui::RichText::new("Gradient check").strong()).default_open(false).show(ui, |ui| {
+    let header = egui::CollapsingHeader::new(egui::RichText::new("Gradient check").strong())
+        .id_salt("gradient_check")
+        .default_open(settings.check_open);
+    let response = header.show(ui, |ui| {
         let p = Palette::of(ui);
         ui.horizontal(|ui| {
             ui.add(egui::Slider::new(&mut settings.check_log_h, -12.0..=-1.0).step_by(0.25).text("log₁₀ h"));
@@ -103,4 +106,5 @@ pub fn ui(
             });
         ui.weak("Left: round-off grows as h shrinks (ε/h). Right: truncation grows as h² .");
     });
+    settings.check_open = response.openness > 0.5;
 }

@@ -77,6 +77,8 @@ pub struct Settings {
     pub check_log_h: f64,
     /// The node selected for the gradient check.
     pub selected: Option<u32>,
+    /// Whether the gradient check panel is open.
+    pub check_open: bool,
     /// Where the DOT export goes.
     pub dot_path: String,
     /// Where the PNG export goes.
@@ -97,6 +99,7 @@ impl Default for Settings {
             nudge_h: 1.0,
             check_log_h: -5.0,
             selected: None,
+            check_open: false,
             dot_path: "chainrule-graph.dot".into(),
             png_path: "chainrule-graph.png".into(),
         }
@@ -330,7 +333,7 @@ impl View for BackpropView {
             ui.add_space(4.0);
             timeline::ui(ui, &mut self.settings, &self.model, self.playing, &mut self.actions);
             ui.separator();
-            egui::ScrollArea::vertical().show(ui, |ui| {
+            egui::ScrollArea::vertical().id_salt("explanation_scroll").auto_shrink([false, false]).show(ui, |ui| {
                 explanation::ui(ui, &mut self.model, self.settings.cursor);
             });
         });
