@@ -263,7 +263,7 @@ impl BackpropView {
         if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter)) {
             self.push(Action::Apply);
         }
-        if ui.ctx().egui_wants_keyboard_input() {
+        if ui.ctx().text_edit_focused() {
             return;
         }
         let total = self.model.total_steps();
