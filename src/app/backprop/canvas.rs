@@ -76,7 +76,7 @@ impl Canvas {
         let margin = 24.0;
         let zx = (rect.width() - 2.0 * margin) / size.x;
         let zy = (rect.height() - 2.0 * margin) / size.y;
-        self.zoom = zx.min(zy).clamp(0.05, 1.6);
+        self.zoom = zx.min(zy).clamp(0.05, 1.25);
         self.pan = -((lo + hi) * 0.5) * self.zoom;
     }
 
