@@ -378,6 +378,30 @@ impl Canvas {
                 painter.text(centre + vec2(0.0, 20.0 * z), egui::Align2::CENTER_CENTER, s, m(15.0), color);
             }
         }
+
+        // Zoomed too far out to read the cards: the current node still gets a readable callout.
+        if let (false, Some(id)) = (text, current) {
+            let i = id.index();
+            let at = self.screen_from_layout(rect, model.layout.positions[i]) - vec2(0.0, NODE.y * 0.5 * z + 6.0);
+            let mut job = egui::text::LayoutJob::default();
+            let font = FontId::monospace(13.0);
+            let mut add =
+                |t: String, color: Color32| job.append(&t, 0.0, egui::TextFormat::simple(font.clone(), color));
+            add(format!("{} ", explain::name(g, id)), p.text);
+            if known.value[i] {
+                add(short(g.value(id)), p.forward);
+            }
+            if known.touched[i] {
+                add(format!("  {}", short(known.grad[i])), p.backward);
+            }
+            let galley = painter.layout_job(job);
+            let r = Rect::from_min_size(
+                at - vec2(galley.size().x * 0.5 + 6.0, galley.size().y + 6.0),
+                galley.size() + vec2(12.0, 6.0),
+            );
+            painter.rect(r, 4.0, p.node_fill, Stroke::new(1.5, p.highlight), egui::StrokeKind::Inside);
+            painter.galley(r.min + vec2(6.0, 3.0), galley, p.text);
+        }
     }
 
     fn paint_grid(&self, painter: &egui::Painter, rect: Rect, p: Palette) {
