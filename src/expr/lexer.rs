@@ -139,6 +139,14 @@ pub fn lex(src: &str) -> Result<Vec<Token>, ExprError> {
                 let value: f64 = text.parse().map_err(|_| {
                     ExprError::at(line, col, format!("'{text}' is not a number"), "a number like 2, -0.5 or 1e-3")
                 })?;
+                if !value.is_finite() {
+                    return Err(ExprError::at(
+                        line,
+                        col,
+                        format!("'{text}' is too large for a 64-bit float (the largest is about 1.8e308)"),
+                        "use a smaller number",
+                    ));
+                }
                 push(&mut out, Tok::Num(value));
                 col += i - begin;
                 continue;
@@ -194,6 +202,12 @@ mod tests {
         );
         assert_eq!((t[4].line, t[4].col), (1, 9));
         assert_eq!((t[7].line, t[7].col), (2, 1));
+    }
+
+    #[test]
+    fn overflowing_literal_is_refused() {
+        let e = lex("x = 1e400").unwrap_err();
+        assert_eq!((e.line, e.column), (1, 5));
     }
 
     #[test]

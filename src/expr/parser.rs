@@ -356,6 +356,20 @@ impl Parser<'_> {
     }
 
     fn call(&mut self, name: &str, t: &Token) -> Result<NodeId, ExprError> {
+        // The name is checked before the arguments, so `sigmod(` says what is wrong with it first.
+        let (unary, binary) = (Unary::from_name(name), Binary::from_name(name));
+        let arity = match (unary, binary) {
+            (Some(_), _) => 1,
+            (_, Some(_)) => 2,
+            (None, None) => {
+                let known = function_names();
+                let hint = match nearest(name, known.iter().copied()) {
+                    Some(near) => format!("did you mean '{near}'? Known functions: {}", known.join(", ")),
+                    None => format!("known functions: {}", known.join(", ")),
+                };
+                return Err(ExprError::at(t.line, t.col, format!("unknown function '{name}'"), hint));
+            }
+        };
         let open = self.bump();
         let mut args = Vec::new();
         if self.peek().tok != Tok::RParen {
@@ -384,34 +398,21 @@ impl Parser<'_> {
             }
         }
         self.bump();
-        if let Some(u) = Unary::from_name(name) {
-            if args.len() != 1 {
-                return Err(ExprError::at(
-                    t.line,
-                    t.col,
-                    format!("{name} takes 1 argument, got {}", args.len()),
-                    format!("write {name}(x)"),
-                ));
-            }
-            return Ok(self.graph.unary(u, args[0]));
+        if args.len() != arity {
+            let (noun, example) =
+                if arity == 1 { ("argument", format!("{name}(x)")) } else { ("arguments", format!("{name}(a, b)")) };
+            return Err(ExprError::at(
+                t.line,
+                t.col,
+                format!("{name} takes {arity} {noun}, got {}", args.len()),
+                format!("write {example}"),
+            ));
         }
-        if let Some(b) = Binary::from_name(name) {
-            if args.len() != 2 {
-                return Err(ExprError::at(
-                    t.line,
-                    t.col,
-                    format!("{name} takes 2 arguments, got {}", args.len()),
-                    format!("write {name}(a, b)"),
-                ));
-            }
-            return Ok(self.graph.binary(b, args[0], args[1]));
-        }
-        let known = function_names();
-        let hint = match nearest(name, known.iter().copied()) {
-            Some(near) => format!("did you mean '{near}'? Known functions: {}", known.join(", ")),
-            None => format!("known functions: {}", known.join(", ")),
-        };
-        Err(ExprError::at(t.line, t.col, format!("unknown function '{name}'"), hint))
+        Ok(match (unary, binary) {
+            (Some(u), _) => self.graph.unary(u, args[0]),
+            (_, Some(b)) => self.graph.binary(b, args[0], args[1]),
+            (None, None) => return Err(ExprError::at(t.line, t.col, format!("unknown function '{name}'"), "")),
+        })
     }
 }
 

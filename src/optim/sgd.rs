@@ -20,12 +20,11 @@
 use super::torch_ops::add_alpha;
 use super::{Rule, Trace};
 
-/// `torch.optim.SGD`'s arguments. PyTorch 2.15 defaults `lr` to 1e-3 (older versions required it); chainrule uses
-/// 0.01, a step that moves visibly on the lecture's surfaces.
+/// `torch.optim.SGD`'s arguments, with PyTorch 2.15's defaults (`lr` 1e-3; older versions required it).
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct SgdConfig {
-    /// Learning rate (chainrule default 0.01).
+    /// Learning rate (PyTorch's default 1e-3).
     pub lr: f64,
     /// Momentum factor μ (default 0: no buffer).
     pub momentum: f64,
@@ -41,7 +40,7 @@ pub struct SgdConfig {
 
 impl Default for SgdConfig {
     fn default() -> Self {
-        Self { lr: 0.01, momentum: 0.0, dampening: 0.0, weight_decay: 0.0, nesterov: false, maximize: false }
+        Self { lr: 1e-3, momentum: 0.0, dampening: 0.0, weight_decay: 0.0, nesterov: false, maximize: false }
     }
 }
 

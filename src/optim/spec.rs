@@ -12,7 +12,7 @@
 //! momentum_decay ≥ 0; betas, beta, alpha in [0, 1); momentum and dampening in [0, 1]; all finite):
 //!
 //! ```text
-//! sgd            lr=0.01 momentum=0 dampening=0 weight_decay=0 nesterov=false maximize=false
+//! sgd            lr=0.001 momentum=0 dampening=0 weight_decay=0 nesterov=false maximize=false
 //! momentum-ewma  lr=0.01 beta=0.9 bias_correction=true
 //! adagrad        lr=0.01 lr_decay=0 weight_decay=0 initial_accumulator_value=0 eps=1e-10 maximize=false
 //! rmsprop        lr=0.01 alpha=0.99 eps=1e-8 weight_decay=0 momentum=0 centered=false maximize=false
@@ -25,7 +25,7 @@
 //!                decoupled_weight_decay=false maximize=false
 //! ```
 //!
-//! A key left out takes PyTorch's default (sgd's lr, which PyTorch 2.15 defaults to 1e-3, is 0.01 here). Numbers
+//! A key left out takes PyTorch 2.15's default (sgd's lr included: 1e-3). Numbers
 //! are Rust/Python float literals (`1e-8`), booleans `true`/`false`. Names and keys are case-insensitive and spaces
 //! around them are ignored. Every failure is an [`OptimError`] naming the valid names, keys or range. The key-value
 //! machinery here is shared with the schedules.
@@ -673,7 +673,7 @@ mod tests {
         let OptimSpec::AdamW(c) = parse("adamw:lr=0.01").expect("valid") else { panic!("adamw") };
         assert_eq!((c.lr, c.weight_decay, c.decoupled_weight_decay), (0.01, 0.01, true));
         let OptimSpec::Sgd(c) = parse("sgd").expect("valid") else { panic!("sgd") };
-        assert_eq!(c.lr, 0.01);
+        assert_eq!(c.lr, 1e-3); // PyTorch 2.15's default
         let OptimSpec::RmsProp(c) = parse("rmsprop").expect("valid") else { panic!("rmsprop") };
         assert_eq!((c.lr, c.alpha, c.eps), (0.01, 0.99, 1e-8));
         let OptimSpec::Adagrad(c) = parse("adagrad").expect("valid") else { panic!("adagrad") };
