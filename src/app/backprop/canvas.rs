@@ -229,16 +229,7 @@ impl Canvas {
                 p.edge
             };
             let width = if highlighted { 3.0 } else { 1.6 } * z.clamp(0.5, 1.3);
-            for w in pts.windows(2) {
-                let (s, t) = (w[0], w[1]);
-                let mx = (t.x - s.x) * 0.5;
-                painter.add(egui::epaint::CubicBezierShape::from_points_stroke(
-                    [s, s + vec2(mx, 0.0), t - vec2(mx, 0.0), t],
-                    false,
-                    Color32::TRANSPARENT,
-                    Stroke::new(width, color),
-                ));
-            }
+            painter.add(Shape::line(smooth_route(&pts), Stroke::new(width, color)));
             arrow(painter, end, 7.0 * z.clamp(0.5, 1.3), color);
             if edge_labels && text && g.op(e.from) != Op::Const {
                 let s = pts[pts.len() - 2];
@@ -406,23 +397,24 @@ impl Canvas {
 
     fn paint_grid(&self, painter: &egui::Painter, rect: Rect, p: Palette) {
         let mut step = 40.0 * self.zoom;
-        while step < 18.0 {
+        while step < 24.0 {
             step *= 2.0;
         }
         let origin = rect.center() + self.pan;
         let x0 = origin.x - ((origin.x - rect.left()) / step).floor() * step;
         let y0 = origin.y - ((origin.y - rect.top()) / step).floor() * step;
-        let mut shapes = Vec::new();
+        // one mesh of tiny squares: nothing to tessellate
+        let mut mesh = egui::Mesh::default();
         let mut y = y0;
         while y < rect.bottom() {
             let mut x = x0;
             while x < rect.right() {
-                shapes.push(Shape::circle_filled(pos2(x, y), 1.0, p.grid));
+                mesh.add_colored_rect(Rect::from_center_size(pos2(x, y), vec2(2.0, 2.0)), p.grid);
                 x += step;
             }
             y += step;
         }
-        painter.extend(shapes);
+        painter.add(Shape::mesh(mesh));
     }
 }
 
@@ -437,6 +429,24 @@ fn gate_symbol(op: Op) -> String {
         Op::Unary(Unary::Sigmoid, _) => "σ".into(),
         other => other.short().to_owned(),
     }
+}
+
+/// A wire through its points as one polyline: between consecutive points, a cubic curve leaving and arriving
+/// horizontally (sampled at a few points: cheaper to tessellate than Bézier shapes, and the same to the eye).
+fn smooth_route(points: &[Pos2]) -> Vec<Pos2> {
+    const SAMPLES: usize = 10;
+    let mut out = Vec::with_capacity(points.len() * SAMPLES);
+    out.push(points[0]);
+    for w in points.windows(2) {
+        let (s, t) = (w[0], w[1]);
+        for k in 1..=SAMPLES {
+            let u = k as f32 / SAMPLES as f32;
+            // x moves linearly (the control points are at the horizontal midpoint); y eases in and out
+            let ease = u * u * (3.0 - 2.0 * u);
+            out.push(pos2(s.x + (t.x - s.x) * u, s.y + (t.y - s.y) * ease));
+        }
+    }
+    out
 }
 
 /// Numbers on the canvas: 3 significant digits (the panels show 6).
