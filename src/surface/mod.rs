@@ -161,6 +161,16 @@ pub enum SurfaceError {
         /// The message with the source line and a caret.
         rendered: String,
     },
+    /// A bare name that is not a preset.
+    #[error("unknown surface '{name}'{suggestion}; the presets are {presets}, or type an expression in x and y")]
+    UnknownPreset {
+        /// The name as typed.
+        name: String,
+        /// ` (did you mean 'rosenbrock'?)` or empty.
+        suggestion: String,
+        /// The preset names, comma-separated.
+        presets: String,
+    },
     /// The expression uses neither x nor y.
     #[error("the surface expression '{expr}' uses neither x nor y; write a loss in x and y, e.g. x^2 + 10*y^2")]
     Constant {
@@ -230,10 +240,24 @@ impl Surface {
 
     /// A preset name, or else an expression in x and y.
     pub fn parse(name_or_expr: &str) -> Result<Surface, SurfaceError> {
-        match Surface::preset(name_or_expr.trim()) {
-            Some(s) => Ok(s),
-            None => Surface::from_expr(name_or_expr),
+        let name = name_or_expr.trim();
+        if let Some(s) = Surface::preset(name) {
+            return Ok(s);
         }
+        let bare = name.len() > 1 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if bare {
+            let nearest = PRESETS
+                .iter()
+                .map(|p| (strsim::damerau_levenshtein(name, p.name), p.name))
+                .filter(|(d, _)| *d <= 3)
+                .min();
+            return Err(SurfaceError::UnknownPreset {
+                name: name.to_owned(),
+                suggestion: nearest.map(|(_, n)| format!(" (did you mean '{n}'?)")).unwrap_or_default(),
+                presets: PRESETS.iter().map(|p| p.name).collect::<Vec<_>>().join(", "),
+            });
+        }
+        Surface::from_expr(name_or_expr)
     }
 
     /// An expression in x and y (other inputs must be given in the expression, like `a = 2; a*x^2 + y^2`). The
@@ -373,6 +397,10 @@ mod tests {
         let e = Surface::from_expr("x^2 + z").unwrap_err();
         assert!(e.to_string().contains("'z' has no value"), "{e}");
         assert!(matches!(Surface::from_expr("x +* y"), Err(SurfaceError::Program { .. })));
+        let e = Surface::parse("rosenbrok").unwrap_err();
+        assert!(e.to_string().contains("did you mean 'rosenbrock'"), "{e}");
+        // a bare x or y is still an expression
+        assert!(Surface::parse("x").is_ok());
     }
 
     #[test]
