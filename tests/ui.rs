@@ -103,6 +103,18 @@ fn editing_a_leaf_recomputes_the_graph_live() {
 }
 
 #[test]
+fn a_selected_input_is_edited_on_the_graph() {
+    let mut h = harness();
+    h.run();
+    // select x (node 0), as a click on its card does: a value field appears under the card
+    view(&mut h).push(Action::Select(Some(0)));
+    h.run();
+    h.get_by_role_and_label(Role::SpinButton, "x on the graph").set_value_accesskit(-1.0);
+    h.run();
+    h.get_by_label("f = -16");
+}
+
+#[test]
 fn the_nudge_compares_prediction_and_truth() {
     let mut h = harness();
     h.run();

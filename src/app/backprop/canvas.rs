@@ -127,7 +127,37 @@ impl Canvas {
 
         let painter = ui.painter_at(rect);
         self.paint(&painter, rect, model, settings, Palette::of(ui));
+        self.leaf_editor_ui(ui, rect, model, settings, actions);
         rect
+    }
+
+    /// A selected input gets a value field on the graph, under its card: edit it in place, watch the graph follow.
+    fn leaf_editor_ui(
+        &self,
+        ui: &mut egui::Ui,
+        rect: Rect,
+        model: &Model,
+        settings: &Settings,
+        actions: &mut Vec<Action>,
+    ) {
+        let Some(sel) = settings.selected.map(NodeId).filter(|s| s.index() < model.graph.len()) else { return };
+        let Some((name, _)) = model.inputs.iter().find(|(_, n)| *n == sel) else { return };
+        let Some(mut v) = model.input_value(name) else { return };
+        if self.zoom < TEXT_ZOOM {
+            return;
+        }
+        let below = self.screen_from_layout(rect, model.layout.positions[sel.index()])
+            + vec2(0.0, NODE.y * 0.5 * self.zoom + 16.0);
+        let field = Rect::from_center_size(below, vec2(NODE.x * self.zoom.max(1.0), 22.0));
+        if !rect.contains_rect(field) {
+            return;
+        }
+        let r = ui.put(field, egui::DragValue::new(&mut v).speed(0.05).max_decimals(6).prefix(format!("{name} = ")));
+        let label = format!("{name} on the graph");
+        ui.ctx().accesskit_node_builder(r.id, |node| node.set_label(label));
+        if r.changed() {
+            actions.push(Action::SetInput(name.clone(), v));
+        }
     }
 
     fn toolbar_ui(&mut self, ui: &mut egui::Ui, model: &Model, settings: &Settings, actions: &mut Vec<Action>) {
