@@ -131,7 +131,7 @@ impl Canvas {
         rect
     }
 
-    /// A selected input gets a value field on the graph, under its card: edit it in place, watch the graph follow.
+    /// A selected input's value becomes a field on its card: edit it in place, watch the graph follow.
     fn leaf_editor_ui(
         &self,
         ui: &mut egui::Ui,
@@ -146,13 +146,13 @@ impl Canvas {
         if self.zoom < TEXT_ZOOM {
             return;
         }
-        let below = self.screen_from_layout(rect, model.layout.positions[sel.index()])
-            + vec2(0.0, NODE.y * 0.5 * self.zoom + 16.0);
-        let field = Rect::from_center_size(below, vec2(NODE.x * self.zoom.max(1.0), 22.0));
-        if !rect.contains_rect(field) {
+        // over the card's value line: the number itself becomes editable
+        let centre = self.screen_from_layout(rect, model.layout.positions[sel.index()]);
+        let field = Rect::from_center_size(centre + vec2(0.0, 3.0 * self.zoom), vec2(NODE.x * self.zoom - 10.0, 20.0));
+        if !rect.contains_rect(field) || field.width() < 40.0 {
             return;
         }
-        let r = ui.put(field, egui::DragValue::new(&mut v).speed(0.05).max_decimals(6).prefix(format!("{name} = ")));
+        let r = ui.put(field, egui::DragValue::new(&mut v).speed(0.05).max_decimals(6));
         let label = format!("{name} on the graph");
         ui.ctx().accesskit_node_builder(r.id, |node| node.set_label(label));
         if r.changed() {
