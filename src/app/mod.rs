@@ -5,6 +5,7 @@
 //! (`crate::layout`) and draw what they return.
 
 pub mod backprop;
+pub mod race;
 pub mod session;
 pub mod theme;
 pub mod view;

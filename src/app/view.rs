@@ -43,6 +43,7 @@ pub trait View: AsAny {
 pub fn registry() -> Vec<Box<dyn View>> {
     vec![
         Box::new(super::backprop::BackpropView::default()),
+        Box::new(super::race::RaceView::default()),
         // The optimizer race, the playground, the labs and the lessons register here as they arrive.
     ]
 }

@@ -1,0 +1,79 @@
+//! The leaderboard: who reached the loss threshold (editable) first, who is still on the way, who diverged and when.
+
+use eframe::egui;
+
+use super::Settings;
+use super::plot::racer_color;
+use crate::app::theme::Palette;
+use crate::scalar::fmt_num;
+use crate::surface::{Race, Racer, Status};
+
+/// Where a racer ranks: first those that reached the threshold (fewest steps first), then the others by their loss,
+/// then the diverged (the later the better).
+fn rank_key(r: &Racer, threshold: f64) -> (u8, f64) {
+    let loss = r.loss.last().copied().unwrap_or(f64::INFINITY);
+    match (r.steps_to(threshold), r.status) {
+        (Some(k), _) => (0, k as f64),
+        (None, Status::Diverged) => (2, -(r.stopped_at.unwrap_or(0) as f64)),
+        (None, _) => (1, loss),
+    }
+}
+
+/// What the leaderboard says of a racer's progress.
+pub fn progress(r: &Racer, threshold: f64) -> String {
+    match (r.steps_to(threshold), r.status) {
+        (Some(k), Status::Diverged) => format!("{k} steps, then diverged at step {}", r.stopped_at.unwrap_or(0)),
+        (Some(k), _) => format!("{k} steps"),
+        (None, Status::Diverged) => format!("diverged at step {}", r.stopped_at.unwrap_or(0)),
+        (None, Status::Converged) => format!("stuck: converged at step {} above it", r.stopped_at.unwrap_or(0)),
+        (None, Status::Running) => "not yet".into(),
+    }
+}
+
+/// Draws the leaderboard.
+pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, race: &Race) {
+    let p = Palette::of(ui);
+    ui.horizontal(|ui| {
+        ui.strong("Leaderboard");
+        let l = ui.label("steps to loss ≤");
+        let speed = (settings.threshold.abs() * 0.02).max(1e-6);
+        ui.add(egui::DragValue::new(&mut settings.threshold).speed(speed).max_decimals(10))
+            .labelled_by(l.id)
+            .on_hover_text("The loss a racer must reach; a preset sets it 1e-3 above its minimum");
+    });
+    let mut order: Vec<usize> = (0..race.racers.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ka, kb) = (rank_key(&race.racers[a], settings.threshold), rank_key(&race.racers[b], settings.threshold));
+        ka.partial_cmp(&kb).unwrap_or(std::cmp::Ordering::Equal)
+    });
+    egui::ScrollArea::vertical().id_salt("leaderboard_scroll").show(ui, |ui| {
+        egui::Grid::new("leaderboard").num_columns(4).striped(true).spacing([12.0, 4.0]).show(ui, |ui| {
+            ui.weak("#");
+            ui.weak("racer");
+            ui.weak("loss now");
+            ui.weak("reached");
+            ui.end_row();
+            for (rank, &i) in order.iter().enumerate() {
+                let (r, cfg) = (&race.racers[i], &settings.racers[i]);
+                ui.label(format!("{}", rank + 1));
+                let name = super::racer_name(&r.setup);
+                ui.label(
+                    egui::RichText::new(format!("● {}", super::shorten(&name, 26)))
+                        .color(racer_color(cfg.color))
+                        .monospace(),
+                )
+                .on_hover_text(name);
+                ui.label(egui::RichText::new(fmt_num(r.loss.last().copied().unwrap_or(f64::NAN))).monospace());
+                let text = progress(r, settings.threshold);
+                if r.status == Status::Diverged {
+                    ui.colored_label(p.error, text);
+                } else if r.steps_to(settings.threshold).is_some() {
+                    ui.colored_label(p.forward, text);
+                } else {
+                    ui.label(text);
+                }
+                ui.end_row();
+            }
+        });
+    });
+}
