@@ -229,6 +229,31 @@ fn play_runs_until_paused() {
 }
 
 #[test]
+fn the_keyboard_steps_plays_and_resets_unless_typing() {
+    let mut h = harness();
+    h.key_press(Key::ArrowRight);
+    h.run();
+    h.key_press(Key::ArrowRight);
+    h.run();
+    assert_eq!(view(&mut h).settings.steps, 2);
+    h.key_press(Key::Space);
+    h.run_steps(5);
+    assert!(view(&mut h).playing);
+    h.key_press(Key::Space);
+    h.run_steps(2);
+    assert!(!view(&mut h).playing);
+    h.key_press(Key::Home);
+    h.run();
+    assert_eq!(view(&mut h).race.step, 0);
+    // typing in the expression field is typing
+    h.get_by_role_and_label(Role::TextInput, "f(x, y) =").focus();
+    h.run();
+    h.key_press(Key::ArrowRight);
+    h.run();
+    assert_eq!(view(&mut h).settings.steps, 0);
+}
+
+#[test]
 fn the_grid_is_computed_once_per_surface_not_per_frame() {
     let mut h = harness();
     h.run_steps(30);

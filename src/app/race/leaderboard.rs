@@ -3,6 +3,7 @@
 use eframe::egui;
 
 use super::Settings;
+use super::loss::fmt_short;
 use super::plot::racer_color;
 use crate::app::theme::Palette;
 use crate::scalar::fmt_num;
@@ -37,9 +38,14 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, race: &Race) {
         ui.strong("Leaderboard");
         let l = ui.label("steps to loss ≤");
         let speed = (settings.threshold.abs() * 0.02).max(1e-6);
-        ui.add(egui::DragValue::new(&mut settings.threshold).speed(speed).max_decimals(10))
-            .labelled_by(l.id)
-            .on_hover_text("The loss a racer must reach; a preset sets it 1e-3 above its minimum");
+        ui.add(
+            egui::DragValue::new(&mut settings.threshold)
+                .speed(speed)
+                .custom_formatter(|v, _| fmt_num(v))
+                .custom_parser(|t| t.trim().parse().ok().filter(|v: &f64| v.is_finite())),
+        )
+        .labelled_by(l.id)
+        .on_hover_text("The loss a racer must reach; a preset sets it 1e-3 above its minimum");
     });
     let mut order: Vec<usize> = (0..race.racers.len()).collect();
     order.sort_by(|&a, &b| {
@@ -63,7 +69,7 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, race: &Race) {
                         .monospace(),
                 )
                 .on_hover_text(name);
-                ui.label(egui::RichText::new(fmt_num(r.loss.last().copied().unwrap_or(f64::NAN))).monospace());
+                ui.label(egui::RichText::new(fmt_short(r.loss.last().copied().unwrap_or(f64::NAN))).monospace());
                 let text = progress(r, settings.threshold);
                 if r.status == Status::Diverged {
                     ui.colored_label(p.error, text);

@@ -2,7 +2,7 @@
 //! saddle and the six-hump camel go below zero), with the leaderboard's threshold as a dashed line.
 
 use eframe::egui;
-use egui_plot::{GridInput, GridMark, HLine, Line, LineStyle, Plot, PlotPoints, VLine};
+use egui_plot::{AxisHints, GridInput, GridMark, HLine, Line, LineStyle, Plot, PlotPoints, VLine};
 
 use super::Settings;
 use super::plot::racer_color;
@@ -29,6 +29,27 @@ pub fn decade_label(mark: GridMark) -> String {
     }
 }
 
+/// The step axis: labels allowed closer than egui_plot's default (short numbers in a narrow plot).
+pub fn step_axis() -> Vec<AxisHints<'static>> {
+    vec![AxisHints::new_x().label("step").label_spacing(28.0..=44.0)]
+}
+
+/// A number in at most four significant digits, for narrow columns: `0.1206`, `7.367e-4`, `1458`.
+pub fn fmt_short(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return crate::scalar::fmt_num(v);
+    }
+    let mag = v.abs().log10().floor() as i32;
+    if (-3..5).contains(&mag) {
+        let s = format!("{v:.*}", (3 - mag).max(0) as usize);
+        if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_owned() } else { s }
+    } else {
+        let s = format!("{v:.3e}");
+        let (m, e) = s.split_once('e').expect("{:e} always has an exponent");
+        format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.'))
+    }
+}
+
 /// Draws the plot.
 pub fn ui(ui: &mut egui::Ui, settings: &Settings, race: &Race) {
     let log = race.racers.iter().all(|r| r.loss.iter().all(|&l| l > 0.0));
@@ -37,17 +58,19 @@ pub fn ui(ui: &mut egui::Ui, settings: &Settings, race: &Race) {
         ui.weak(if log { "log scale" } else { "linear scale (some losses ≤ 0)" });
     });
     let y = |l: f64| if log { l.log10() } else { l };
-    let mut plot =
-        Plot::new("race_loss").x_axis_label("step").allow_scroll(false).include_x(0.0).include_x(10.0).label_formatter(
-            move |pos| {
-                let (name, p) = match pos {
-                    egui_plot::HoverPosition::NearDataPoint { plot_name, position, .. } => (*plot_name, position),
-                    egui_plot::HoverPosition::Elsewhere { position } => ("", position),
-                };
-                let loss = if log { 10f64.powf(p.y) } else { p.y };
-                Some(format!("{name}\nstep {:.0}\nloss {}", p.x, crate::scalar::fmt_num(loss)))
-            },
-        );
+    let mut plot = Plot::new("race_loss")
+        .custom_x_axes(step_axis())
+        .allow_scroll(false)
+        .include_x(0.0)
+        .include_x(10.0)
+        .label_formatter(move |pos| {
+            let (name, p) = match pos {
+                egui_plot::HoverPosition::NearDataPoint { plot_name, position, .. } => (*plot_name, position),
+                egui_plot::HoverPosition::Elsewhere { position } => ("", position),
+            };
+            let loss = if log { 10f64.powf(p.y) } else { p.y };
+            Some(format!("{name}\nstep {:.0}\nloss {}", p.x, crate::scalar::fmt_num(loss)))
+        });
     if log {
         plot = plot.y_grid_spacer(decade_marks).y_axis_formatter(|m, _| decade_label(m));
     }
@@ -81,4 +104,21 @@ pub fn same_series(a: &[f64], b: &[f64]) -> bool {
 /// A quiet line colour for the theme.
 pub fn ui_muted(ctx: &egui::Context) -> egui::Color32 {
     if ctx.global_style().visuals.dark_mode { egui::Color32::from_gray(140) } else { egui::Color32::from_gray(110) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_numbers_keep_four_digits() {
+        assert_eq!(fmt_short(0.000736717), "7.367e-4");
+        assert_eq!(fmt_short(0.120587), "0.1206");
+        assert_eq!(fmt_short(3.84427), "3.844");
+        assert_eq!(fmt_short(1458.0), "1458");
+        assert_eq!(fmt_short(-1.0316), "-1.032");
+        assert_eq!(fmt_short(2.5e-20), "2.5e-20");
+        assert_eq!(fmt_short(123456.0), "1.235e5");
+        assert_eq!(fmt_short(0.0), "0");
+    }
 }

@@ -5,7 +5,7 @@ use eframe::egui;
 use egui_plot::{Line, LineStyle, Plot, PlotPoints, VLine};
 
 use super::Settings;
-use super::loss::{decade_label, decade_marks, same_series, ui_muted};
+use super::loss::{decade_label, decade_marks, same_series, step_axis, ui_muted};
 use super::plot::racer_color;
 use crate::surface::Race;
 
@@ -26,15 +26,16 @@ pub fn ui(ui: &mut egui::Ui, settings: &Settings, race: &Race) {
         ui.weak(if log { "log scale" } else { "linear" });
     });
     let y = |v: f64| if log { v.log10() } else { v };
-    let mut plot =
-        Plot::new("race_lr").x_axis_label("step").allow_scroll(false).include_x(0.0).label_formatter(move |pos| {
+    let mut plot = Plot::new("race_lr").custom_x_axes(step_axis()).allow_scroll(false).include_x(0.0).label_formatter(
+        move |pos| {
             let p = match pos {
                 egui_plot::HoverPosition::NearDataPoint { position, .. } => position,
                 egui_plot::HoverPosition::Elsewhere { position } => position,
             };
             let lr = if log { 10f64.powf(p.y) } else { p.y };
             Some(format!("step {:.0}\nlr {}", p.x, crate::scalar::fmt_num(lr)))
-        });
+        },
+    );
     if log {
         plot = plot.y_grid_spacer(decade_marks).y_axis_formatter(|m, _| decade_label(m));
     }

@@ -398,7 +398,7 @@ impl RaceView {
     /// Keyboard shortcuts, unless a text field has the keyboard: Space plays or pauses, the right arrow steps,
     /// Home resets.
     fn keys(&mut self, ui: &egui::Ui) {
-        if ui.ctx().egui_wants_keyboard_input() {
+        if ui.ctx().text_edit_focused() {
             return;
         }
         ui.input_mut(|i| {

@@ -211,8 +211,22 @@ pub fn ui(
     }
 }
 
-/// The inspector's arrows on one scale: the longest is [`ARROW_PX`] long on screen. Drawn as a shaft and a filled
-/// head (egui_plot's own arrows are hairlines).
+/// The inspector's arrows on screen, `(origin, tip)` for each vector, on one scale: the longest is [`ARROW_PX`]
+/// long. Tips are placed in plot units and mapped by the plot's own transform, so the axes' directions (screen y grows
+/// downwards) are the transform's business. Empty if every vector is zero.
+pub fn arrow_ends(transform: &PlotTransform, origin: [f64; 2], vectors: &[[f64; 2]]) -> Vec<(egui::Pos2, egui::Pos2)> {
+    let [sx, sy] = transform.dpos_dvalue();
+    let screen_len = |v: &[f64; 2]| (v[0] * sx).hypot(v[1] * sy);
+    let longest = vectors.iter().map(screen_len).fold(0.0, f64::max);
+    if !(longest.is_finite() && longest > 0.0) {
+        return Vec::new();
+    }
+    let k = ARROW_PX / longest;
+    let at = |p: [f64; 2]| transform.position_from_point(&PlotPoint::new(p[0], p[1]));
+    vectors.iter().map(|v| (at(origin), at([origin[0] + k * v[0], origin[1] + k * v[1]]))).collect()
+}
+
+/// Draws the inspector's arrows as a shaft and a filled head each (egui_plot's own arrows are hairlines).
 fn arrows(
     plot_ui: &mut egui_plot::PlotUi<'_>,
     origin: [f64; 2],
@@ -221,25 +235,17 @@ fn arrows(
     dark: bool,
 ) {
     let transform = *plot_ui.transform();
-    let [sx, sy] = transform.dpos_dvalue();
-    let screen_len = |v: &[f64; 2]| (v[0] * sx).hypot(v[1] * sy);
-    let longest = vectors.iter().map(screen_len).fold(0.0, f64::max);
-    if !(longest.is_finite() && longest > 0.0) {
-        return;
-    }
-    let k = ARROW_PX / longest;
-    let colors = arrow_colors(dark);
     let count = if has_momentum { 3 } else { 2 };
-    let o = transform.position_from_point(&PlotPoint::new(origin[0], origin[1]));
+    let ends = arrow_ends(&transform, origin, &vectors[..count]);
+    let colors = arrow_colors(dark);
     let to_plot = |p: egui::Pos2| {
         let v = transform.value_from_position(p);
         [v.x, v.y]
     };
     // the step is drawn last, on top
-    for idx in [0, 2, 1].into_iter().filter(|&i| i < count) {
-        let v = vectors[idx];
-        // screen y grows downwards
-        let d = egui::vec2((k * v[0] * sx) as f32, (-k * v[1] * sy) as f32);
+    for idx in [0, 2, 1].into_iter().filter(|&i| i < ends.len()) {
+        let (o, tip) = ends[idx];
+        let d = tip - o;
         let len = d.length();
         if len < 1.0 {
             continue;
@@ -247,7 +253,6 @@ fn arrows(
         let dir = d / len;
         let normal = egui::vec2(-dir.y, dir.x);
         let head = 11.0f32.min(len * 0.6);
-        let tip = o + d;
         let base = tip - dir * head;
         let color = colors[idx];
         plot_ui.line(Line::new("", vec![to_plot(o), to_plot(base)]).stroke(Stroke::new(2.5, color)).allow_hover(false));
@@ -255,5 +260,26 @@ fn arrows(
         plot_ui.polygon(
             egui_plot::Polygon::new("", triangle).fill_color(color).stroke(Stroke::new(1.0, color)).allow_hover(false),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrows_point_the_way_their_vectors_do_and_share_a_scale() {
+        // a 400 × 200 point frame over x in [0, 4], y in [0, 1]: 100 points per unit of x, 200 per unit of y
+        let frame = egui::Rect::from_min_size(egui::pos2(10.0, 20.0), egui::vec2(400.0, 200.0));
+        let t = PlotTransform::new(frame, PlotBounds::from_min_max([0.0, 0.0], [4.0, 1.0]), false);
+        let ends = arrow_ends(&t, [2.0, 0.5], &[[1.0, 0.0], [0.0, 0.25], [0.0, -0.1]]);
+        let d: Vec<egui::Vec2> = ends.iter().map(|(o, tip)| *tip - *o).collect();
+        // +x goes right; +y goes up the screen (screen y decreases); the longest is ARROW_PX long
+        assert!((d[0].x - ARROW_PX as f32).abs() < 1e-3 && d[0].y.abs() < 1e-3, "{:?}", d[0]);
+        // 0.25 in y is 50 points against x's 100: half as long, upwards
+        assert!(d[1].x.abs() < 1e-3 && (d[1].y + ARROW_PX as f32 / 2.0).abs() < 1e-3, "{:?}", d[1]);
+        assert!(d[2].y > 0.0, "-y points down the screen");
+        assert_eq!(ends[0].0, egui::pos2(210.0, 120.0), "arrows start at the origin's place");
+        assert!(arrow_ends(&t, [2.0, 0.5], &[[0.0, 0.0]]).is_empty());
     }
 }

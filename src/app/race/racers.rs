@@ -9,6 +9,7 @@ use super::plot::racer_color;
 use super::{Action, MAX_RACERS, Noise, RacerConfig, Settings};
 use crate::app::theme::Palette;
 use crate::optim::{HyperValue, OPTIMIZER_NAMES, OptimSpec, SCHEDULE_NAMES, Schedule};
+use crate::scalar::fmt_num;
 use crate::surface::{Race, Status};
 
 /// What a racer's text fields hold while being edited, and their errors.
@@ -190,7 +191,7 @@ fn racer_ui(
                     "Diverged at step {}: its next point overflowed or left the plotted region (lr = {}). \
                      Try a smaller learning rate.",
                     r.stopped_at.unwrap_or(0),
-                    crate::scalar::fmt_num(lr)
+                    fmt_num(lr)
                 ),
             );
         }
@@ -210,7 +211,13 @@ fn hypers_ui(ui: &mut egui::Ui, i: usize, spec: OptimSpec, edit: &mut RacerEdit,
                     // drag in steps of 1% of the value, so 0.001 and 0.9 are both easy to adjust
                     let speed = (x.abs() * 0.01).max(1e-4);
                     let r = ui
-                        .add(egui::DragValue::new(&mut x).speed(speed).range(h.range.0..=h.range.1).max_decimals(8))
+                        .add(
+                            egui::DragValue::new(&mut x)
+                                .speed(speed)
+                                .range(h.range.0..=h.range.1)
+                                .custom_formatter(|v, _| fmt_num(v))
+                                .custom_parser(|t| t.trim().parse().ok().filter(|v: &f64| v.is_finite())),
+                        )
                         .labelled_by(l.id)
                         .on_hover_text(h.expected);
                     r.changed().then_some(HyperValue::Number(x))
