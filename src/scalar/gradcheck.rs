@@ -103,8 +103,10 @@ impl Graph {
     /// pass from `output`. O(nodes²): meant for programs a learner types; see [`Graph::gradcheck_leaves`].
     pub fn gradcheck(&mut self, output: NodeId, h: f64) -> Vec<NodeCheck> {
         let reach = self.ancestors(output);
-        let ids: Vec<NodeId> =
-            self.ids().filter(|id| id.index() < reach.len() && reach[id.index()] && self.op(*id) != Op::Const).collect();
+        let ids: Vec<NodeId> = self
+            .ids()
+            .filter(|id| id.index() < reach.len() && reach[id.index()] && self.op(*id) != Op::Const)
+            .collect();
         self.gradcheck_nodes(output, h, &ids)
     }
 
@@ -125,7 +127,14 @@ impl Graph {
                 let analytic = self.grad(id);
                 let numeric = self.numerical_grad(id, output, h);
                 let rel_error = relative_error(analytic, numeric);
-                NodeCheck { node: id, leaf: self.op(id) == Op::Leaf, analytic, numeric, rel_error, band: Band::of(rel_error) }
+                NodeCheck {
+                    node: id,
+                    leaf: self.op(id) == Op::Leaf,
+                    analytic,
+                    numeric,
+                    rel_error,
+                    band: Band::of(rel_error),
+                }
             })
             .collect()
     }
