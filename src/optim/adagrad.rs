@@ -68,6 +68,7 @@ impl Adagrad {
 }
 
 impl Rule for Adagrad {
+    #[inline(always)] // so that `Optimizer::step_fma` compiles it with hardware FMA
     fn step(&mut self, params: &mut [f64], grads: &[f64]) {
         let n = Trace::check_lengths(params, grads);
         if self.trace.len() != n {

@@ -110,6 +110,7 @@ impl Adam {
 }
 
 impl Rule for Adam {
+    #[inline(always)] // so that `Optimizer::step_fma` compiles it with hardware FMA
     fn step(&mut self, params: &mut [f64], grads: &[f64]) {
         let n = Trace::check_lengths(params, grads);
         if self.trace.len() != n {

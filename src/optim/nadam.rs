@@ -85,6 +85,7 @@ impl NAdam {
 }
 
 impl Rule for NAdam {
+    #[inline(always)] // so that `Optimizer::step_fma` compiles it with hardware FMA
     fn step(&mut self, params: &mut [f64], grads: &[f64]) {
         let n = Trace::check_lengths(params, grads);
         if self.trace.len() != n {

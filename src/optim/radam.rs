@@ -100,6 +100,7 @@ impl RAdam {
 }
 
 impl Rule for RAdam {
+    #[inline(always)] // so that `Optimizer::step_fma` compiles it with hardware FMA
     fn step(&mut self, params: &mut [f64], grads: &[f64]) {
         let n = Trace::check_lengths(params, grads);
         if self.trace.len() != n {
