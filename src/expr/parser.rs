@@ -210,12 +210,27 @@ impl Parser<'_> {
     }
 
     fn bind(&mut self, name: &str, id: NodeId) {
-        let version = self.versions.entry(name.to_owned()).and_modify(|v| *v += 1).or_insert(0);
+        // Look up before inserting, so a rebinding allocates no new key.
+        let version = match self.versions.get_mut(name) {
+            Some(v) => {
+                *v += 1;
+                *v
+            }
+            None => {
+                self.versions.insert(name.to_owned(), 0);
+                0
+            }
+        };
         if self.graph.label(id).is_none() {
-            let label = if *version == 0 { name.to_owned() } else { format!("{name}{}", subscript(*version)) };
+            let label = if version == 0 { name.to_owned() } else { format!("{name}{}", subscript(version)) };
             self.graph.set_label(id, label);
         }
-        self.names.insert(name.to_owned(), id);
+        match self.names.get_mut(name) {
+            Some(slot) => *slot = id,
+            None => {
+                self.names.insert(name.to_owned(), id);
+            }
+        }
     }
 
     fn expr(&mut self) -> Result<NodeId, ExprError> {
@@ -293,6 +308,14 @@ impl Parser<'_> {
     }
 
     fn primary(&mut self) -> Result<NodeId, ExprError> {
+        // The common case, a name already bound, without copying the token.
+        if let (Tok::Ident(name), next) = (self.peek_at(0), self.peek_at(1))
+            && *next != Tok::LParen
+            && let Some(&id) = self.names.get(name.as_str())
+        {
+            self.bump();
+            return Ok(id);
+        }
         let t = self.peek().clone();
         match t.tok {
             Tok::Num(v) => {
