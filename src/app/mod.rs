@@ -62,7 +62,30 @@ struct ScreenshotPlan {
     path: PathBuf,
     frames: u32,
     requested: bool,
-    image: Arc<Mutex<Option<Arc<egui::ColorImage>>>>,
+    image: ScreenshotSlot,
+}
+
+/// Where a requested screenshot of the window lands when it arrives (a frame or two later).
+#[derive(Clone, Default)]
+pub struct ScreenshotSlot(Arc<Mutex<Option<Arc<egui::ColorImage>>>>);
+
+impl ScreenshotSlot {
+    /// Asks for a screenshot of the window; it arrives in this slot and wakes the next frame.
+    pub fn request(&self, ctx: &egui::Context) {
+        let slot = self.0.clone();
+        let waker = ctx.clone();
+        ctx.request_screenshot(move |image| {
+            if let Ok(mut s) = slot.lock() {
+                *s = Some(image);
+            }
+            waker.request_repaint();
+        });
+    }
+
+    /// The screenshot, once it has arrived.
+    pub fn take(&self) -> Option<Arc<egui::ColorImage>> {
+        self.0.lock().map(|mut s| s.take()).unwrap_or(None)
+    }
 }
 
 /// Frames to wait before the `--screenshot` picture: enough for fonts, the layout and the fit to settle.
@@ -120,7 +143,7 @@ impl App {
                 path: path.clone(),
                 frames: 0,
                 requested: false,
-                image: Arc::new(Mutex::new(None)),
+                image: ScreenshotSlot::default(),
             });
         }
         app
@@ -191,8 +214,7 @@ impl App {
 
     fn screenshot_step(&mut self, ctx: &egui::Context) {
         let Some(plan) = &mut self.screenshot else { return };
-        let taken = plan.image.lock().map(|mut slot| slot.take()).unwrap_or(None);
-        if let Some(image) = taken {
+        if let Some(image) = plan.image.take() {
             match save_png(&image, None, &plan.path) {
                 Ok(()) => eprintln!("screenshot saved to {}", plan.path.display()),
                 Err(e) => eprintln!("error: {e}"),
@@ -203,14 +225,7 @@ impl App {
         plan.frames += 1;
         if plan.frames >= SETTLE_FRAMES && !plan.requested {
             plan.requested = true;
-            let slot = plan.image.clone();
-            let waker = ctx.clone();
-            ctx.request_screenshot(move |image| {
-                if let Ok(mut s) = slot.lock() {
-                    *s = Some(image);
-                }
-                waker.request_repaint();
-            });
+            plan.image.request(ctx);
         }
         ctx.request_repaint();
     }

@@ -127,18 +127,8 @@ pub(crate) struct Output {
 fn load(args: &ProgramArgs) -> Result<(String, Program), Failure> {
     let src = program::read_source(&args.program).map_err(Failure::usage)?;
     let at = program::parse_at(&args.at).map_err(Failure::usage)?;
-    let mut p = crate::expr::compile(&src, &at).map_err(|e| program_failure(&e, &src))?;
-    if args.expand {
-        let (mut g, map) = p.graph.expand();
-        let output = map[p.output.index()];
-        g.backward(output);
-        for i in &mut p.inputs {
-            i.node = map[i.node.index()];
-        }
-        p.graph = g;
-        p.output = output;
-    }
-    Ok((src, p))
+    let p = crate::expr::compile(&src, &at).map_err(|e| program_failure(&e, &src))?;
+    Ok((src, if args.expand { p.expanded() } else { p }))
 }
 
 fn program_failure(e: &ProgramError, src: &str) -> Failure {

@@ -74,7 +74,7 @@ impl Program {
         self.inputs.iter().map(|i| (i.name.clone(), self.graph.grad(i.node))).collect()
     }
 
-    /// One input's gradient.
+    /// One input's gradient (after the latest backward pass).
     pub fn grad_of(&self, name: &str) -> Option<f64> {
         self.input(name).map(|i| self.graph.grad(i.node))
     }
@@ -90,6 +90,16 @@ impl Program {
         self.graph.set_value(node, value);
         self.recompute();
         true
+    }
+
+    /// The same program with its fused gates expanded into primitive ones ([`Graph::expand`]): output and inputs
+    /// mapped to their new nodes, gradients computed. The leaf gradients agree away from kinks.
+    pub fn expanded(&self) -> Program {
+        let (mut graph, map) = self.graph.expand();
+        let output = map[self.output.index()];
+        graph.backward(output);
+        let inputs = self.inputs.iter().map(|i| Input { node: map[i.node.index()], ..i.clone() }).collect();
+        Program { graph, output, inputs }
     }
 
     /// Recomputes values (forward) and gradients (backward).

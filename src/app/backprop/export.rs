@@ -2,12 +2,11 @@
 //! window, cropped, saved with the `image` crate). Where the file went is said in the status line.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use eframe::egui;
 
 use super::model::Model;
-use crate::app::{Status, save_png};
+use crate::app::{ScreenshotSlot, Status, save_png};
 
 /// A PNG export in flight: the window's next frame is captured, then cropped to the graph area.
 #[derive(Default)]
@@ -15,7 +14,7 @@ pub struct Exporter {
     area: Option<(egui::Rect, f32)>,
     pending: Option<PathBuf>,
     requested: bool,
-    image: Arc<Mutex<Option<Arc<egui::ColorImage>>>>,
+    image: ScreenshotSlot,
 }
 
 fn shown(path: &std::path::Path) -> String {
@@ -52,18 +51,10 @@ impl Exporter {
         let Some(path) = self.pending.clone() else { return };
         if !self.requested {
             self.requested = true;
-            let slot = self.image.clone();
-            let waker = ctx.clone();
-            ctx.request_screenshot(move |image| {
-                if let Ok(mut s) = slot.lock() {
-                    *s = Some(image);
-                }
-                waker.request_repaint();
-            });
+            self.image.request(ctx);
             return;
         }
-        let image = self.image.lock().map(|mut s| s.take()).unwrap_or(None);
-        let Some(image) = image else { return };
+        let Some(image) = self.image.take() else { return };
         self.pending = None;
         let crop = self.area.map(|(r, ppp)| {
             let px = |v: f32| (v * ppp).round().max(0.0) as usize;

@@ -119,15 +119,10 @@ impl Model {
 
     /// Rebuilds the drawn graph and traces from the program (the layout is kept: the structure has not changed).
     fn derive(&mut self) {
-        let (graph, map) = if self.expanded {
-            self.program.graph.expand()
-        } else {
-            let n = self.program.graph.len() as u32;
-            (self.program.graph.clone(), (0..n).map(NodeId).collect())
-        };
-        self.graph = graph;
-        self.output = map[self.program.output.index()];
-        self.inputs = self.program.inputs.iter().map(|i| (i.name.clone(), map[i.node.index()])).collect();
+        let shown = if self.expanded { self.program.expanded() } else { self.program.clone() };
+        self.inputs = shown.inputs.iter().map(|i| (i.name.clone(), i.node)).collect();
+        self.graph = shown.graph;
+        self.output = shown.output;
         self.graph.forward();
         self.forward = self.graph.forward_trace();
         self.backward = self.graph.backward_trace(self.output);
