@@ -8,5 +8,6 @@ pub mod cli;
 pub mod expr;
 pub mod layout;
 pub mod optim;
+pub mod real;
 pub mod scalar;
 pub mod surface;
