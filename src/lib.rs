@@ -11,3 +11,4 @@ pub mod optim;
 pub mod real;
 pub mod scalar;
 pub mod surface;
+pub mod tensor;

@@ -29,8 +29,8 @@ pub trait Real:
     const NAME: &'static str;
     /// The nearest value of this type (f64 → f32 rounds to nearest).
     fn from_f64(x: f64) -> Self;
-    /// The exact f64 value.
-    fn to_f64(self) -> f64;
+    /// The exact f64 value (named `as_f64` so it never resolves to `num_traits::ToPrimitive::to_f64`, which returns an Option).
+    fn as_f64(self) -> f64;
     /// `n` as this type (exact below 2²⁴ for f32).
     #[inline]
     fn from_usize(n: usize) -> Self {
@@ -45,7 +45,7 @@ impl Real for f64 {
         x
     }
     #[inline]
-    fn to_f64(self) -> f64 {
+    fn as_f64(self) -> f64 {
         self
     }
 }
@@ -57,7 +57,7 @@ impl Real for f32 {
         x as f32
     }
     #[inline]
-    fn to_f64(self) -> f64 {
+    fn as_f64(self) -> f64 {
         f64::from(self)
     }
 }
@@ -74,7 +74,7 @@ mod tests {
     fn both_types_round_trip_through_f64() {
         assert_eq!(half(3.0f64), 1.5);
         assert_eq!(half(3.0f32), 1.5);
-        assert_eq!(f32::from_f64(0.1).to_f64(), 0.1f32 as f64); // rounded once, then exact
+        assert_eq!(f32::from_f64(0.1).as_f64(), 0.1f32 as f64); // rounded once, then exact
         assert_eq!((f32::NAME, f64::NAME), ("f32", "f64"));
     }
 }

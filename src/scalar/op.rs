@@ -29,6 +29,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::real::Real;
+
 /// Slope of `leaky_relu` for negative inputs (PyTorch's default `negative_slope`).
 pub const LEAKY_SLOPE: f64 = 0.01;
 /// `elu`'s alpha (PyTorch's default).
@@ -111,46 +113,49 @@ impl Unary {
         Unary::Abs,
     ];
 
-    /// The forward rule.
+    /// The forward rule, for f64 (the scalar engine) and f32 (the tensor backend): one implementation for both.
     #[inline]
-    pub fn forward(self, a: f64) -> f64 {
+    pub fn forward<T: Real>(self, a: T) -> T {
+        let zero = T::zero();
+        let one = T::one();
+        let c = T::from_f64;
         match self {
             Unary::Neg => -a,
             Unary::Exp => a.exp(),
             Unary::Log => a.ln(),
             Unary::Sqrt => a.sqrt(),
             Unary::Tanh => a.tanh(),
-            Unary::Sigmoid => 1.0 / (1.0 + (-a).exp()),
+            Unary::Sigmoid => one / (one + (-a).exp()),
             Unary::Relu => {
-                if a > 0.0 {
+                if a > zero {
                     a
                 } else {
-                    0.0
+                    zero
                 }
             }
             Unary::LeakyRelu => {
-                if a > 0.0 {
+                if a > zero {
                     a
                 } else {
-                    LEAKY_SLOPE * a
+                    c(LEAKY_SLOPE) * a
                 }
             }
             Unary::Elu => {
-                if a > 0.0 {
+                if a > zero {
                     a
                 } else {
-                    ELU_ALPHA * a.exp_m1()
+                    c(ELU_ALPHA) * a.exp_m1()
                 }
             }
             Unary::Selu => {
-                if a > 0.0 {
-                    SELU_LAMBDA * a
+                if a > zero {
+                    c(SELU_LAMBDA) * a
                 } else {
-                    SELU_LAMBDA * SELU_ALPHA * a.exp_m1()
+                    c(SELU_LAMBDA) * c(SELU_ALPHA) * a.exp_m1()
                 }
             }
             Unary::Softplus => {
-                if a > SOFTPLUS_THRESHOLD {
+                if a > c(SOFTPLUS_THRESHOLD) {
                     a
                 } else {
                     a.exp().ln_1p()
@@ -162,61 +167,64 @@ impl Unary {
         }
     }
 
-    /// The local derivative `∂out/∂a`, given the operand `a` and the op's own output `out`.
+    /// The local derivative `∂out/∂a`, given the operand `a` and the op's own output `out` (f64 or f32).
     #[inline]
-    pub fn local(self, a: f64, out: f64) -> f64 {
+    pub fn local<T: Real>(self, a: T, out: T) -> T {
+        let zero = T::zero();
+        let one = T::one();
+        let c = T::from_f64;
         match self {
-            Unary::Neg => -1.0,
+            Unary::Neg => -one,
             Unary::Exp => out,
-            Unary::Log => 1.0 / a,
-            Unary::Sqrt => 0.5 / out,
-            Unary::Tanh => 1.0 - out * out,
-            Unary::Sigmoid => out * (1.0 - out),
+            Unary::Log => one / a,
+            Unary::Sqrt => c(0.5) / out,
+            Unary::Tanh => one - out * out,
+            Unary::Sigmoid => out * (one - out),
             Unary::Relu => {
-                if a > 0.0 {
-                    1.0
+                if a > zero {
+                    one
                 } else {
-                    0.0
+                    zero
                 }
             }
             Unary::LeakyRelu => {
-                if a > 0.0 {
-                    1.0
+                if a > zero {
+                    one
                 } else {
-                    LEAKY_SLOPE
+                    c(LEAKY_SLOPE)
                 }
             }
             Unary::Elu => {
-                if a > 0.0 {
-                    1.0
+                if a > zero {
+                    one
                 } else {
-                    ELU_ALPHA * a.exp()
+                    c(ELU_ALPHA) * a.exp()
                 }
             }
             Unary::Selu => {
-                if a > 0.0 {
-                    SELU_LAMBDA
+                if a > zero {
+                    c(SELU_LAMBDA)
                 } else {
-                    SELU_LAMBDA * SELU_ALPHA * a.exp()
+                    c(SELU_LAMBDA) * c(SELU_ALPHA) * a.exp()
                 }
             }
             Unary::Softplus => {
-                if a > SOFTPLUS_THRESHOLD {
-                    1.0
+                if a > c(SOFTPLUS_THRESHOLD) {
+                    one
                 } else {
                     let z = a.exp();
-                    z / (z + 1.0)
+                    z / (z + one)
                 }
             }
             Unary::Sin => a.cos(),
             Unary::Cos => -a.sin(),
             Unary::Abs => {
-                if a > 0.0 {
-                    1.0
-                } else if a < 0.0 {
-                    -1.0
+                if a > zero {
+                    one
+                } else if a < zero {
+                    -one
                 } else {
-                    0.0
+                    zero
                 }
             }
         }
