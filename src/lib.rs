@@ -7,6 +7,7 @@ pub mod app;
 pub mod cli;
 pub mod expr;
 pub mod layout;
+pub mod nn;
 pub mod optim;
 pub mod real;
 pub mod scalar;

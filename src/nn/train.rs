@@ -1,0 +1,364 @@
+//! Training: minibatches, epochs, shuffling with the seed, any optimizer rule of [`crate::optim`] and any schedule;
+//! the same seed gives the same run, bit for bit. After each epoch both parts of the data are evaluated in
+//! evaluation mode (running batch-norm statistics, no dropout), as TensorFlow Playground shows its losses.
+//!
+//! A [`Trainer`] is `Send`: a window trains it on a worker thread ([`Trainer::spawn`]) and reads [`Snapshot`]s —
+//! the flat weights, the running statistics, the history — which cost one copy of the parameters each.
+//!
+//! The schedule's step is the epoch (the lecture decays the learning rate per epoch, slide 119). With batch norm, a
+//! last minibatch of a single row is skipped, since one row has no batch variance (PyTorch refuses it).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use serde::{Deserialize, Serialize};
+
+use super::{Built, Mlp, Mode, NnError};
+use crate::optim::{OptimSpec, Optimizer, Schedule};
+use crate::tensor::Element;
+
+/// Which engine computes the gradients.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Backend {
+    /// The tensor tape (fast).
+    Tensor,
+    /// The scalar engine, one node per multiply-add (micrograd's way; slow, for looking inside).
+    Scalar,
+}
+
+/// How to train.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainConfig {
+    /// The optimizer rule and its hyper-parameters.
+    pub opt: OptimSpec,
+    /// The learning-rate schedule, stepped once per epoch (None: constant).
+    pub schedule: Option<Schedule>,
+    /// Passes over the training part.
+    pub epochs: usize,
+    /// Rows per minibatch (the last one of an epoch may be smaller).
+    pub batch: usize,
+    /// Seeds the shuffling and the dropout masks (the weights are seeded when the network is made).
+    pub seed: u64,
+    /// Which engine computes the gradients.
+    pub backend: Backend,
+}
+
+/// What one epoch gave, evaluated after it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EpochStats {
+    /// 1-based epoch number.
+    pub epoch: usize,
+    /// Mean data loss on the training part (no penalty), evaluation mode.
+    pub train_loss: f64,
+    /// Mean data loss on the test part (NaN when it is empty).
+    pub test_loss: f64,
+    /// Fraction of training rows classified right.
+    pub train_acc: f64,
+    /// Fraction of test rows classified right (NaN when empty).
+    pub test_acc: f64,
+    /// The learning rate used in this epoch.
+    pub lr: f64,
+    /// Minibatch steps taken so far in the run.
+    pub steps: u64,
+}
+
+/// A copy of a training run's state, cheap to hand to another thread.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot<T> {
+    /// Epochs finished.
+    pub epoch: usize,
+    /// Steps taken.
+    pub steps: u64,
+    /// Every parameter, flat, in the store's order.
+    pub params: Vec<T>,
+    /// Each batch-norm layer's running statistics (mean then variance).
+    pub running: Vec<Vec<T>>,
+    /// Per-epoch figures so far.
+    pub history: Vec<EpochStats>,
+}
+
+/// A network, its optimizer and its data, ready to train.
+#[derive(Debug)]
+pub struct Trainer<T: Element> {
+    /// The network being trained.
+    pub mlp: Mlp<T>,
+    opt: Optimizer<T>,
+    cfg: TrainConfig,
+    rng: StdRng,
+    train_x: Vec<T>,
+    train_y: Vec<usize>,
+    test_x: Vec<T>,
+    test_y: Vec<usize>,
+    order: Vec<usize>,
+    xb: Vec<T>,
+    yb: Vec<usize>,
+    tb: Vec<T>,
+    pred: Vec<usize>,
+    /// Per-epoch figures.
+    pub history: Vec<EpochStats>,
+    steps: u64,
+}
+
+/// Rows evaluated per forward pass when a whole part is evaluated.
+const EVAL_CHUNK: usize = 4096;
+
+impl<T: Element> Trainer<T> {
+    /// A trainer over row-major training and test data (`inputs` columns) with class labels.
+    pub fn new(
+        mlp: Mlp<T>,
+        cfg: TrainConfig,
+        train: (&[f64], &[usize]),
+        test: (&[f64], &[usize]),
+    ) -> Result<Self, NnError> {
+        let d = mlp.spec.inputs;
+        if cfg.batch == 0 {
+            return Err(NnError::Size { what: "--batch", got: 0 });
+        }
+        for (x, y) in [train, test] {
+            if x.len() != y.len() * d {
+                return Err(NnError::Size { what: "the data's column count (features)", got: x.len() / y.len().max(1) });
+            }
+        }
+        if train.1.is_empty() {
+            return Err(NnError::Size { what: "the number of training rows", got: 0 });
+        }
+        let k = mlp.spec.outputs.max(2);
+        if let Some(&bad) = train.1.iter().chain(test.1).find(|&&y| y >= k) {
+            return Err(NnError::Loss { loss: mlp.spec.loss.name().into(), reason: format!("label {bad} but only {k} classes") });
+        }
+        let to_t = |x: &[f64]| x.iter().map(|&v| T::from_f64(v)).collect::<Vec<T>>();
+        let opt = Optimizer::<T>::new(&cfg.opt);
+        let n = train.1.len();
+        Ok(Self {
+            rng: StdRng::seed_from_u64(cfg.seed ^ 0x9E37_79B9_7F4A_7C15),
+            opt,
+            train_x: to_t(train.0),
+            train_y: train.1.to_vec(),
+            test_x: to_t(test.0),
+            test_y: test.1.to_vec(),
+            order: (0..n).collect(),
+            xb: Vec::new(),
+            yb: Vec::new(),
+            tb: Vec::new(),
+            pred: Vec::new(),
+            history: Vec::new(),
+            steps: 0,
+            mlp,
+            cfg,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &TrainConfig {
+        &self.cfg
+    }
+
+    /// Minibatch steps taken.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// The optimizer (to inspect its state).
+    pub fn optimizer(&self) -> &Optimizer<T> {
+        &self.opt
+    }
+
+    /// One minibatch step on the given training rows: forward, loss, backward, optimizer step. Returns the batch's
+    /// total loss (data loss + penalties) before the step. Allocates nothing once warm (tensor backend).
+    pub fn train_step(&mut self, rows: &[usize]) -> Result<f64, NnError> {
+        let d = self.mlp.spec.inputs;
+        self.xb.clear();
+        self.yb.clear();
+        for &r in rows {
+            self.xb.extend_from_slice(&self.train_x[r * d..(r + 1) * d]);
+            self.yb.push(self.train_y[r]);
+        }
+        let loss = match self.cfg.backend {
+            Backend::Tensor => {
+                let scores = self.mlp.forward(&self.xb, rows.len(), Mode::Train, &mut self.rng)?;
+                self.mlp.targets(&self.yb, &mut self.tb);
+                let total = self.mlp.loss(scores, &self.tb)?;
+                self.mlp.tape.backward(total)?;
+                self.mlp.update_running_stats();
+                self.mlp.tape.value(total)[0].as_f64()
+            }
+            Backend::Scalar => {
+                let x: Vec<f64> = self.xb.iter().map(|v| v.as_f64()).collect();
+                let mut net = self.mlp.scalar_graph(&x, &self.yb, Mode::Train, &mut self.rng);
+                let grads = net.param_grads();
+                for (g, v) in self.mlp.tape.params.grads.iter_mut().zip(grads) {
+                    *g = T::from_f64(v);
+                }
+                let mut stats = net.batch_stats.into_iter();
+                for layer in &mut self.mlp.layers {
+                    if let Built::BatchNorm { running, batches, .. } = layer {
+                        let Some((mean, var)) = stats.next() else { break };
+                        super::blend_running(
+                            running,
+                            mean.into_iter().map(T::from_f64),
+                            var.into_iter().map(T::from_f64),
+                            rows.len(),
+                        );
+                        *batches += 1;
+                    }
+                }
+                net.graph.value(net.loss)
+            }
+        };
+        let store = &mut self.mlp.tape.params;
+        self.opt.step(&mut store.values, &store.grads);
+        self.steps += 1;
+        Ok(loss)
+    }
+
+    /// One epoch: shuffle the training rows with the run's generator, step through them in minibatches, then
+    /// evaluate both parts. Returns (and records) the epoch's figures.
+    pub fn run_epoch(&mut self) -> Result<EpochStats, NnError> {
+        let epoch = self.history.len();
+        let lr = match &self.cfg.schedule {
+            Some(s) => s.lr_at(self.cfg.opt.lr(), epoch as u64),
+            None => self.cfg.opt.lr(),
+        };
+        self.opt.set_lr(lr);
+        self.order.shuffle(&mut self.rng);
+        let order = std::mem::take(&mut self.order);
+        let result = (|| {
+            for rows in order.chunks(self.cfg.batch) {
+                if rows.len() == 1 && self.mlp.spec.batchnorm && order.len() > 1 {
+                    continue;
+                }
+                self.train_step(rows)?;
+            }
+            Ok::<(), NnError>(())
+        })();
+        self.order = order;
+        result?;
+        let (train_loss, train_acc) = self.evaluate_part(false)?;
+        let (test_loss, test_acc) = self.evaluate_part(true)?;
+        let stats =
+            EpochStats { epoch: epoch + 1, train_loss, test_loss, train_acc, test_acc, lr, steps: self.steps };
+        self.history.push(stats);
+        Ok(stats)
+    }
+
+    fn evaluate_part(&mut self, test: bool) -> Result<(f64, f64), NnError> {
+        let (x, y) = if test {
+            (std::mem::take(&mut self.test_x), std::mem::take(&mut self.test_y))
+        } else {
+            (std::mem::take(&mut self.train_x), std::mem::take(&mut self.train_y))
+        };
+        let out = self.evaluate(&x, &y);
+        if test {
+            (self.test_x, self.test_y) = (x, y);
+        } else {
+            (self.train_x, self.train_y) = (x, y);
+        }
+        out
+    }
+
+    /// Mean data loss and accuracy of the network on rows `x` with labels `y`, in evaluation mode ((NaN, NaN) for
+    /// no rows).
+    pub fn evaluate(&mut self, x: &[T], y: &[usize]) -> Result<(f64, f64), NnError> {
+        if y.is_empty() {
+            return Ok((f64::NAN, f64::NAN));
+        }
+        let d = self.mlp.spec.inputs;
+        let (mut loss_sum, mut right) = (0.0, 0usize);
+        for (xc, yc) in x.chunks(EVAL_CHUNK * d).zip(y.chunks(EVAL_CHUNK)) {
+            let scores = self.mlp.forward(xc, yc.len(), Mode::Eval, &mut self.rng)?;
+            self.mlp.targets(yc, &mut self.tb);
+            let cols = if self.mlp.spec.loss == crate::tensor::Loss::Mse { self.mlp.spec.outputs } else { 1 };
+            let t = self.mlp.tape.input(&self.tb, yc.len(), cols)?;
+            let l = self.mlp.tape.loss(self.mlp.spec.loss, scores, t)?;
+            loss_sum += self.mlp.tape.value(l)[0].as_f64() * yc.len() as f64;
+            let mut pred = std::mem::take(&mut self.pred);
+            self.mlp.classify(self.mlp.tape.value(scores), &mut pred);
+            right += pred.iter().zip(yc).filter(|(p, t)| p == t).count();
+            self.pred = pred;
+        }
+        Ok((loss_sum / y.len() as f64, right as f64 / y.len() as f64))
+    }
+
+    /// Runs the remaining epochs of the configuration, calling `each` after every epoch (a progress bar, a
+    /// printer); stops early when `each` returns false.
+    pub fn run(&mut self, mut each: impl FnMut(&EpochStats) -> bool) -> Result<(), NnError> {
+        while self.history.len() < self.cfg.epochs {
+            let stats = self.run_epoch()?;
+            if !each(&stats) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// A copy of the weights, running statistics and history.
+    pub fn snapshot(&self) -> Snapshot<T> {
+        Snapshot {
+            epoch: self.history.len(),
+            steps: self.steps,
+            params: self.mlp.params().values.clone(),
+            running: self
+                .mlp
+                .layers
+                .iter()
+                .filter_map(|l| match l {
+                    Built::BatchNorm { running, .. } => Some(running.clone()),
+                    _ => None,
+                })
+                .collect(),
+            history: self.history.clone(),
+        }
+    }
+}
+
+/// A training run on a worker thread: the window polls [`Session::latest`] each frame and may stop it.
+pub struct Session<T: Element> {
+    latest: Arc<Mutex<Arc<Snapshot<T>>>>,
+    stop: Arc<AtomicBool>,
+    handle: Option<JoinHandle<Result<Trainer<T>, NnError>>>,
+}
+
+impl<T: Element> Trainer<T> {
+    /// Trains the remaining epochs on a new thread, publishing a snapshot after every epoch.
+    pub fn spawn(mut self) -> Session<T> {
+        let latest = Arc::new(Mutex::new(Arc::new(self.snapshot())));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (l, s) = (latest.clone(), stop.clone());
+        let handle = std::thread::spawn(move || {
+            while self.history.len() < self.cfg.epochs && !s.load(Ordering::Relaxed) {
+                self.run_epoch()?;
+                let snap = Arc::new(self.snapshot());
+                *l.lock().unwrap_or_else(|e| e.into_inner()) = snap;
+            }
+            Ok(self)
+        });
+        Session { latest, stop, handle: Some(handle) }
+    }
+}
+
+impl<T: Element> Session<T> {
+    /// The newest snapshot (a pointer copy).
+    pub fn latest(&self) -> Arc<Snapshot<T>> {
+        self.latest.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Asks the worker to stop after the current epoch.
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the worker has finished.
+    pub fn is_finished(&self) -> bool {
+        self.handle.as_ref().is_none_or(|h| h.is_finished())
+    }
+
+    /// Waits for the worker and returns the trainer (or the error that ended it).
+    pub fn join(mut self) -> Result<Trainer<T>, NnError> {
+        let h = self.handle.take().expect("joined once");
+        h.join().unwrap_or_else(|_| Err(NnError::Worker("the training thread stopped with a panic".into())))
+    }
+}
