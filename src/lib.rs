@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod data;
 pub mod expr;
 pub mod layout;
 pub mod nn;
