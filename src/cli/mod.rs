@@ -1,4 +1,5 @@
-//! The command line: `chainrule eval | trace | check | dot PROGRAM [--at NAME=VALUE ...] [--json]`.
+//! The command line: `chainrule eval | trace | check | dot PROGRAM [--at NAME=VALUE ...] [--json]`, `race`, and the
+//! networks: `train`, `predict`, `init-stats`.
 //!
 //! Exit codes: 0 done; 1 a check found a wrong gradient; 2 the input was malformed (a program, a value, a file).
 //! With `--json` standard output holds exactly one JSON object (on failure `{"error": {...}}`), and a human-readable
@@ -6,8 +7,10 @@
 
 mod program;
 mod race;
+mod train;
 
 pub use race::RaceArgs;
+pub use train::{InitStatsArgs, MAX_EPOCHS, PredictArgs, TrainArgs};
 
 use std::io::Write;
 
@@ -49,6 +52,13 @@ pub enum Command {
     Dot(ProgramArgs),
     /// Optimizers racing down a 2-D loss surface from the same start.
     Race(RaceArgs),
+    /// Train a multi-layer perceptron on a generated set or a CSV file; per-epoch losses and accuracies.
+    Train(Box<TrainArgs>),
+    /// Predict every row of a data set with a model saved by `train --save`.
+    Predict(PredictArgs),
+    /// The lecture's initialization experiment: activation statistics layer by layer (slides 93-98).
+    #[command(name = "init-stats")]
+    InitStats(InitStatsArgs),
 }
 
 impl Command {
@@ -57,6 +67,9 @@ impl Command {
         match self {
             Command::Eval(a) | Command::Trace(a) | Command::Dot(a) | Command::Check { program: a, .. } => a.json,
             Command::Race(a) => a.json,
+            Command::Train(a) => a.json,
+            Command::Predict(a) => a.json,
+            Command::InitStats(a) => a.json,
         }
     }
 }
@@ -159,6 +172,9 @@ fn execute(command: Command) -> Result<Output, Failure> {
             Ok(check(&mut p, h))
         }
         Command::Race(a) => race::race(&a),
+        Command::Train(a) => train::train(&a),
+        Command::Predict(a) => train::predict(&a),
+        Command::InitStats(a) => train::init_stats(&a),
         Command::Dot(a) => {
             let (_, p) = load(&a)?;
             let dot = p.graph.to_dot();

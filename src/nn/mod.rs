@@ -29,7 +29,7 @@ pub mod train;
 
 pub use init::Init;
 pub use scalar_net::ScalarNet;
-pub use spec::{Layer, MlpSpec, NnError};
+pub use spec::{ACTIVATIONS, Layer, MlpSpec, NnError, parse_activation, parse_hidden};
 pub use train::{Backend, EpochStats, Snapshot, TrainConfig, Trainer};
 
 use rand::rngs::StdRng;

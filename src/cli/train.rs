@@ -1,0 +1,471 @@
+//! `chainrule train`, `chainrule predict` and `chainrule init-stats`: real multi-layer perceptrons from the command
+//! line, on the tensor backend (or the scalar engine with `--backend scalar`).
+//!
+//! Defaults are TensorFlow Playground's where it has one: circle, 500 points, half for training, inputs x and y,
+//! hidden layers 4,2, tanh, its initializer, SGD with lr 0.03, batch 10, no noise. The loss defaults to `bce` for
+//! two classes and `ce` for more.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::Args;
+use serde_json::{Value, json};
+
+use super::{Failure, Output, num};
+use crate::data::{self, Dataset, Feature, Fitted, Preprocess};
+use crate::nn::store::ModelMeta;
+use crate::nn::{Backend, EpochStats, Init, Mlp, MlpSpec, Mode, TrainConfig, Trainer, init_stats};
+use crate::optim::{OptimSpec, Schedule};
+use crate::tensor::{Element, Loss, gemm};
+
+/// The most epochs one run may ask for.
+pub const MAX_EPOCHS: usize = 1_000_000;
+
+/// `train`'s arguments.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// A generated set (circle, xor, gauss, spiral, moons, kspiral[:classes=K], digits) or a CSV file (numeric
+    /// features, the label in the last column, header optional).
+    #[arg(long, default_value = "circle")]
+    pub dataset: String,
+    /// Noise of a generated set (Playground's 0 to 0.5; moons: the Gaussian's standard deviation).
+    #[arg(long, default_value_t = 0.0)]
+    pub noise: f64,
+    /// Points of a generated set.
+    #[arg(long, default_value_t = 500)]
+    pub points: usize,
+    /// The share of the rows used for training (after a seeded shuffle); the rest is the test part.
+    #[arg(long = "train-ratio", default_value_t = 0.5)]
+    pub train_ratio: f64,
+    /// Playground's input features for 2-D data: x,y,x2,y2,xy,sinx,siny (default: the data's own columns).
+    #[arg(long)]
+    pub features: Option<String>,
+    /// Preprocessing fitted on the training part: none, standardize, pca, whiten.
+    #[arg(long, default_value = "none")]
+    pub preprocess: String,
+    /// Units per hidden layer, e.g. 8,8 (none for a linear model).
+    #[arg(long, default_value = "4,2")]
+    pub hidden: String,
+    /// The hidden layers' activation: tanh, sigmoid, relu, leaky_relu, elu, selu, softplus, sin, abs.
+    #[arg(long, default_value = "tanh")]
+    pub activation: String,
+    /// Weight initialization: std=S, xavier, he, glorot-uniform, playground, pytorch.
+    #[arg(long, default_value = "playground")]
+    pub init: String,
+    /// A BatchNorm1d after each hidden Linear.
+    #[arg(long)]
+    pub batchnorm: bool,
+    /// Dropout after each hidden activation: the probability of DROPPING a unit (PyTorch's p), in [0, 1).
+    #[arg(long, default_value_t = 0.0)]
+    pub dropout: f64,
+    /// L1 penalty λ₁·Σ|w| on the weights.
+    #[arg(long, default_value_t = 0.0)]
+    pub l1: f64,
+    /// L2 penalty λ₂·Σw² on the weights.
+    #[arg(long, default_value_t = 0.0)]
+    pub l2: f64,
+    /// The loss: mse, bce, ce, hinge (micrograd's max(0, 1 − y·s)), svm (cs231n's multiclass hinge).
+    #[arg(long)]
+    pub loss: Option<String>,
+    /// The optimizer: name[:key=value,...] as in `race`, e.g. adam:lr=0.01.
+    #[arg(long, default_value = "sgd:lr=0.03")]
+    pub opt: String,
+    /// A learning-rate schedule stepped once per epoch, e.g. step:step_size=10,gamma=0.9.
+    #[arg(long)]
+    pub schedule: Option<String>,
+    /// Passes over the training part.
+    #[arg(long, default_value_t = 100)]
+    pub epochs: usize,
+    /// Rows per minibatch.
+    #[arg(long, default_value_t = 10)]
+    pub batch: usize,
+    /// Seeds the data, the split, the weights, the shuffling and dropout.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// tensor (fast) or scalar (the scalar engine, one node per multiply-add, as micrograd).
+    #[arg(long, default_value = "tensor")]
+    pub backend: String,
+    /// Element type of the tensor backend: f32 or f64 (the scalar backend is f64).
+    #[arg(long, default_value = "f32")]
+    pub dtype: String,
+    /// Threads for large matrix products: 1 or 2.
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+    /// Write the trained network to this safetensors file (PyTorch's state-dict names).
+    #[arg(long)]
+    pub save: Option<PathBuf>,
+    /// Print one JSON object on standard output and nothing else.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `predict`'s arguments.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// A model written by `train --save`.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// A CSV file in the training format, or a generated set's name.
+    #[arg(long)]
+    pub dataset: String,
+    /// Noise of a generated set.
+    #[arg(long, default_value_t = 0.0)]
+    pub noise: f64,
+    /// Points of a generated set.
+    #[arg(long, default_value_t = 500)]
+    pub points: usize,
+    /// Seed of a generated set.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Print one JSON object on standard output and nothing else.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `init-stats`' arguments.
+#[derive(Debug, Args)]
+pub struct InitStatsArgs {
+    /// The activation of every layer.
+    #[arg(long, default_value = "tanh")]
+    pub activation: String,
+    /// The initializer: std=S, xavier, he, glorot-uniform, playground, pytorch.
+    #[arg(long, default_value = "xavier")]
+    pub init: String,
+    /// Layers.
+    #[arg(long, default_value_t = 10)]
+    pub depth: usize,
+    /// Units per layer (and input features).
+    #[arg(long, default_value_t = 500)]
+    pub width: usize,
+    /// Input rows.
+    #[arg(long, default_value_t = 1000)]
+    pub samples: usize,
+    /// Seeds the input and the weights.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Print one JSON object on standard output and nothing else.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn usage(e: impl std::fmt::Display) -> Failure {
+    Failure::usage(e.to_string())
+}
+
+/// A generated set by name, or a CSV file when the argument names one (ends in .csv or is an existing file).
+fn load_dataset(name: &str, points: usize, noise: f64, seed: u64) -> Result<(Dataset, String), Failure> {
+    let path = Path::new(name);
+    if name.to_ascii_lowercase().ends_with(".csv") || path.is_file() {
+        let d = data::load_csv(path).map_err(|e| usage(format!("--dataset {e}")))?;
+        return Ok((d, name.to_string()));
+    }
+    let d = data::generate(name, points, noise, seed).map_err(|e| usage(format!("--dataset {e}")))?;
+    Ok((d, name.trim().to_string()))
+}
+
+struct Prepared {
+    train: Dataset,
+    test: Dataset,
+    features: Vec<Feature>,
+    fitted: Fitted,
+    source: String,
+    classes: Vec<String>,
+}
+
+fn prepare(a: &TrainArgs) -> Result<Prepared, Failure> {
+    if !(a.noise.is_finite() && a.noise >= 0.0) {
+        return Err(usage(format!("--noise {}: must be a finite number ≥ 0", a.noise)));
+    }
+    if a.points == 0 || a.points > 10_000_000 {
+        return Err(usage(format!("--points {}: must be between 1 and 10 000 000", a.points)));
+    }
+    let (data, source) = load_dataset(&a.dataset, a.points, a.noise, a.seed)?;
+    let features = match &a.features {
+        Some(list) => data::parse_features(list).map_err(|e| usage(format!("--features {e}")))?,
+        None => Vec::new(),
+    };
+    let data =
+        if features.is_empty() { data } else { data::with_features(&data, &features).map_err(|e| usage(format!("--features {e}")))? };
+    let (train, test) = data::split(&data, a.train_ratio, a.seed).map_err(|e| usage(format!("--train-ratio {e}")))?;
+    let kind: Preprocess = a.preprocess.parse().map_err(|e| usage(format!("--preprocess {e}")))?;
+    let fitted = Fitted::fit(&train, kind);
+    let train = fitted.apply(&train);
+    let test = fitted.apply(&test);
+    let classes = data.class_names.clone();
+    Ok(Prepared { train, test, features, fitted, source, classes })
+}
+
+fn spec_from(a: &TrainArgs, inputs: usize, classes: usize) -> Result<MlpSpec, Failure> {
+    let hidden = crate::nn::parse_hidden(&a.hidden).map_err(usage)?;
+    let activation = crate::nn::parse_activation(&a.activation).map_err(usage)?;
+    let loss = match &a.loss {
+        Some(name) => Loss::from_name(name).ok_or_else(|| {
+            usage(format!("--loss {name}: unknown; use one of mse, bce, ce, hinge, svm"))
+        })?,
+        None if classes == 2 => Loss::BceLogits,
+        None => Loss::SoftmaxCe,
+    };
+    let mut spec = MlpSpec::classifier(inputs, &hidden, classes, activation, loss).map_err(usage)?;
+    spec.init = a.init.parse::<Init>().map_err(usage)?;
+    spec.batchnorm = a.batchnorm;
+    spec.dropout = a.dropout;
+    spec.l1 = a.l1;
+    spec.l2 = a.l2;
+    spec.validate().map_err(usage)?;
+    Ok(spec)
+}
+
+/// Runs `train`.
+pub(super) fn train(a: &TrainArgs) -> Result<Output, Failure> {
+    if a.epochs == 0 || a.epochs > MAX_EPOCHS {
+        return Err(usage(format!("--epochs {}: must be between 1 and {MAX_EPOCHS}", a.epochs)));
+    }
+    if a.batch == 0 {
+        return Err(usage("--batch 0: a minibatch needs at least one row"));
+    }
+    if !(1..=2).contains(&a.threads) {
+        return Err(usage(format!("--threads {}: use 1 or 2", a.threads)));
+    }
+    let opt: OptimSpec = a.opt.parse().map_err(|e| usage(format!("--opt {e}")))?;
+    let schedule = match &a.schedule {
+        Some(s) => Some(s.parse::<Schedule>().map_err(|e| usage(format!("--schedule {e}")))?),
+        None => None,
+    };
+    let backend = match a.backend.trim() {
+        "tensor" => Backend::Tensor,
+        "scalar" => Backend::Scalar,
+        other => return Err(usage(format!("--backend {other}: use tensor or scalar"))),
+    };
+    let p = prepare(a)?;
+    let spec = spec_from(a, p.train.d, p.classes.len())?;
+    gemm::set_threads(a.threads);
+    let cfg = TrainConfig { opt, schedule, epochs: a.epochs, batch: a.batch, seed: a.seed, backend };
+    match (a.dtype.trim(), backend) {
+        ("f32", Backend::Tensor) => run_training::<f32>(a, &p, &spec, cfg),
+        ("f64", _) | (_, Backend::Scalar) if matches!(a.dtype.trim(), "f32" | "f64") => {
+            run_training::<f64>(a, &p, &spec, cfg)
+        }
+        (other, _) => Err(usage(format!("--dtype {other}: use f32 or f64"))),
+    }
+}
+
+fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: TrainConfig) -> Result<Output, Failure> {
+    let mlp = Mlp::<T>::new(spec, a.seed).map_err(usage)?;
+    let mut trainer = Trainer::new(mlp, cfg.clone(), (&p.train.x, &p.train.y), (&p.test.x, &p.test.y)).map_err(usage)?;
+    let show = !a.json;
+    let bar = if show && std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(a.epochs as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} epochs {msg}") {
+            bar.set_style(style);
+        }
+        Some(bar)
+    } else {
+        None
+    };
+    if show {
+        println!(
+            "{} on {} ({} training rows, {} test rows, {} classes), {} parameters, {}{}",
+            spec.describe(),
+            p.source,
+            p.train.n(),
+            p.test.n(),
+            p.classes.len(),
+            spec.parameter_count(),
+            cfg.opt,
+            if cfg.backend == Backend::Scalar { ", scalar engine" } else { "" },
+        );
+        println!("epoch  train loss  test loss  train acc  test acc");
+    }
+    let start = Instant::now();
+    let mut diverged = None;
+    trainer
+        .run(|s: &EpochStats| {
+            if show {
+                let line = format!(
+                    "{:>5}  {:>10.6}  {:>9.6}  {:>9.4}  {:>8.4}",
+                    s.epoch, s.train_loss, s.test_loss, s.train_acc, s.test_acc
+                );
+                match &bar {
+                    Some(b) => {
+                        b.println(&line);
+                        b.inc(1);
+                    }
+                    None => println!("{line}"),
+                }
+            }
+            if !s.train_loss.is_finite() {
+                diverged = Some(s.epoch);
+                return false;
+            }
+            true
+        })
+        .map_err(usage)?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let last = trainer.history.last().copied();
+    let mut saved = Value::Null;
+    if let Some(path) = &a.save {
+        let meta = ModelMeta {
+            spec: spec.clone(),
+            torch: vec![],
+            dtype: String::new(),
+            features: p.features.iter().map(|f| f.key().to_string()).collect(),
+            preprocess: serde_json::to_value(&p.fitted).unwrap_or(Value::Null),
+            classes: p.classes.clone(),
+            dataset: p.source.clone(),
+        };
+        trainer.mlp.save(path, meta).map_err(|e| usage(format!("--save {e}")))?;
+        saved = json!(path.display().to_string());
+    }
+    let epochs: Vec<Value> = trainer
+        .history
+        .iter()
+        .map(|s| {
+            json!({
+                "epoch": s.epoch, "train_loss": num(s.train_loss), "test_loss": num(s.test_loss),
+                "train_acc": num(s.train_acc), "test_acc": num(s.test_acc), "lr": num(s.lr), "steps": s.steps,
+            })
+        })
+        .collect();
+    let steps = trainer.steps();
+    let get = |f: fn(&EpochStats) -> f64| num(last.map(|s| f(&s)).unwrap_or(f64::NAN));
+    let json = json!({
+        "epochs": epochs,
+        "train_loss": get(|s| s.train_loss),
+        "test_loss": get(|s| s.test_loss),
+        "train_acc": get(|s| s.train_acc),
+        "test_acc": get(|s| s.test_acc),
+        "diverged_at_epoch": diverged,
+        "model": { "describe": spec.describe(), "parameters": spec.parameter_count(),
+                   "torch": crate::nn::store::torch_modules(spec), "spec": serde_json::to_value(spec).unwrap_or(Value::Null) },
+        "data": { "source": p.source, "train_rows": p.train.n(), "test_rows": p.test.n(),
+                  "features": p.train.feature_names, "classes": p.classes },
+        "optimizer": cfg.opt.to_string(),
+        "backend": match cfg.backend { Backend::Tensor => "tensor", Backend::Scalar => "scalar" },
+        "dtype": T::NAME,
+        "steps": steps,
+        "seconds": num(seconds),
+        "steps_per_second": num(steps as f64 / seconds.max(1e-9)),
+        "saved": saved,
+    });
+    let mut text = String::new();
+    if let Some(s) = last {
+        text += &format!(
+            "after {} epochs ({} steps, {:.2} s, {:.0} steps/s): test accuracy {:.4}, test loss {:.6}\n",
+            s.epoch,
+            steps,
+            seconds,
+            steps as f64 / seconds.max(1e-9),
+            s.test_acc,
+            s.test_loss
+        );
+    }
+    if let Some(path) = &a.save {
+        text += &format!("saved to {}\n", path.display());
+    }
+    let mut code = 0;
+    if let Some(e) = diverged {
+        let msg = format!(
+            "training diverged in epoch {e}: the loss is no longer a finite number; lower the learning rate (--opt {})\n",
+            a.opt
+        );
+        eprint!("warning: {msg}");
+        code = 1;
+    }
+    Ok(Output { text, json, code })
+}
+
+/// Runs `predict`.
+pub(super) fn predict(a: &PredictArgs) -> Result<Output, Failure> {
+    let header = Mlp::<f64>::load(&a.model).map_err(usage)?.1;
+    if header.dtype == "f32" { predict_as::<f32>(a) } else { predict_as::<f64>(a) }
+}
+
+fn predict_as<T: Element>(a: &PredictArgs) -> Result<Output, Failure> {
+    let (mut mlp, meta) = Mlp::<T>::load(&a.model).map_err(usage)?;
+    let (data, _) = load_dataset(&a.dataset, a.points, a.noise, a.seed)?;
+    let data = if meta.features.is_empty() {
+        data
+    } else {
+        let features: Vec<Feature> =
+            meta.features.iter().map(|f| f.parse()).collect::<Result<_, _>>().map_err(|e| usage(format!("--model {e}")))?;
+        data::with_features(&data, &features).map_err(|e| usage(format!("--dataset {e}")))?
+    };
+    let data = match serde_json::from_value::<Fitted>(meta.preprocess.clone()) {
+        Ok(f) => f.try_apply(&data).map_err(|e| usage(format!("--dataset {e}")))?,
+        Err(_) => data,
+    };
+    if data.d != mlp.spec.inputs {
+        return Err(usage(format!(
+            "--dataset {}: {} feature columns, but the model reads {} ({})",
+            a.dataset,
+            data.d,
+            mlp.spec.inputs,
+            meta.features.join(",")
+        )));
+    }
+    let x: Vec<T> = data.x.iter().map(|&v| T::from_f64(v)).collect();
+    let mut predictions = Vec::with_capacity(data.n());
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0);
+    let mut chunk_pred = Vec::new();
+    for xc in x.chunks(4096 * data.d) {
+        let n = xc.len() / data.d;
+        let scores = mlp.forward(xc, n, Mode::Eval, &mut rng).map_err(usage)?;
+        mlp.classify(mlp.tape.value(scores), &mut chunk_pred);
+        predictions.extend_from_slice(&chunk_pred);
+    }
+    // the data's labels, as the model's class indices (by their text)
+    let truth: Option<Vec<usize>> =
+        data.y.iter().map(|&y| meta.classes.iter().position(|c| *c == data.class_names[y])).collect();
+    let accuracy = truth.map(|t| t.iter().zip(&predictions).filter(|(a, b)| a == b).count() as f64 / t.len().max(1) as f64);
+    let labels: Vec<&str> = predictions.iter().map(|&p| meta.classes.get(p).map(String::as_str).unwrap_or("?")).collect();
+    let json = json!({
+        "predictions": predictions,
+        "labels": labels,
+        "accuracy": accuracy.map(num),
+        "rows": data.n(),
+        "classes": meta.classes,
+    });
+    let mut text = String::new();
+    for (i, l) in labels.iter().enumerate() {
+        text += &format!("{i}\t{l}\n");
+    }
+    match accuracy {
+        Some(acc) => text += &format!("accuracy {acc:.4} on {} rows\n", data.n()),
+        None => text += "the data's labels are not among the model's classes: no accuracy\n",
+    }
+    Ok(Output { text, json, code: 0 })
+}
+
+/// Runs `init-stats`.
+pub(super) fn init_stats(a: &InitStatsArgs) -> Result<Output, Failure> {
+    let activation = crate::nn::parse_activation(&a.activation).map_err(usage)?;
+    let init: Init = a.init.parse().map_err(usage)?;
+    let layers = init_stats::run(activation, init, a.depth, a.width, a.samples, a.seed).map_err(usage)?;
+    let json = json!({
+        "activation": activation.name(),
+        "init": init.to_string(),
+        "layers": layers.iter().map(|l| json!({
+            "layer": l.layer, "mean": num(l.mean), "std": num(l.std), "grad_std": num(l.grad_std),
+            "hist": l.hist, "hist_min": num(l.hist_min), "hist_max": num(l.hist_max),
+        })).collect::<Vec<_>>(),
+    });
+    let mut text = format!(
+        "{} layers of {} {} units, {} init, input {}×{} standard normal\nlayer      mean       std  grad std  histogram\n",
+        a.depth, a.width, activation.name(), init, a.samples, a.width
+    );
+    for l in &layers {
+        text += &format!("{:>5}  {:>8.5}  {:>8.6}  {:>8.2e}  {}\n", l.layer, l.mean, l.std, l.grad_std, sparkline(&l.hist));
+    }
+    Ok(Output { text, json, code: 0 })
+}
+
+/// A histogram as a row of block characters.
+fn sparkline(hist: &[u32]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = hist.iter().copied().max().unwrap_or(0).max(1) as f64;
+    hist.iter().map(|&c| if c == 0 { ' ' } else { BARS[((c as f64 / max) * 7.0).round() as usize] }).collect()
+}
