@@ -16,6 +16,7 @@
 
 use super::torch_ops::{add_alpha, addcdiv, addcmul};
 use super::{Rule, Trace};
+use crate::real::Real;
 
 /// `torch.optim.Adagrad`'s arguments.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -41,16 +42,16 @@ impl Default for AdagradConfig {
     }
 }
 
-/// Adagrad with its sums of squared gradients.
+/// Adagrad with its sums of squared gradients, on f64 (the default) or f32 parameters.
 #[derive(Clone, Debug)]
-pub struct Adagrad {
+pub struct Adagrad<T: Real = f64> {
     cfg: AdagradConfig,
     t: u64,
-    sum: Vec<f64>,
-    trace: Trace,
+    sum: Vec<T>,
+    trace: Trace<T>,
 }
 
-impl Adagrad {
+impl<T: Real> Adagrad<T> {
     /// A fresh rule; its state is sized by the first `step`.
     pub fn new(cfg: AdagradConfig) -> Self {
         Self { cfg, t: 0, sum: Vec::new(), trace: Trace::default() }
@@ -67,30 +68,33 @@ impl Adagrad {
     }
 }
 
-impl Rule for Adagrad {
+impl<T: Real> Rule<T> for Adagrad<T> {
     #[inline(always)] // so that `Optimizer::step_fma` compiles it with hardware FMA
-    fn step(&mut self, params: &mut [f64], grads: &[f64]) {
+    fn step(&mut self, params: &mut [T], grads: &[T]) {
         let n = Trace::check_lengths(params, grads);
         if self.trace.len() != n {
             self.t = 0;
-            self.sum = vec![self.cfg.initial_accumulator_value; n];
+            self.sum = vec![T::from_f64(self.cfg.initial_accumulator_value); n];
             self.trace.resize(n);
         }
         self.t += 1;
+        self.trace.before(params);
         let AdagradConfig { weight_decay, eps, maximize, .. } = self.cfg;
-        let clr = self.clr(self.t);
+        let neg_clr = T::from_f64(-self.clr(self.t));
+        let (weight_decay, eps) = (T::from_f64(weight_decay), T::from_f64(eps));
+        let (grads, sum) = (&grads[..n], &mut self.sum[..n]);
         for i in 0..n {
-            let p0 = params[i];
+            let p = params[i];
             let mut g = if maximize { -grads[i] } else { grads[i] };
-            if weight_decay != 0.0 {
-                g = add_alpha(g, p0, weight_decay);
+            if weight_decay != T::zero() {
+                g = add_alpha(g, p, weight_decay);
             }
-            let s = addcmul(self.sum[i], g, g, 1.0);
-            self.sum[i] = s;
+            let s = addcmul(sum[i], g, g, T::one());
+            sum[i] = s;
             let std = s.sqrt() + eps;
-            params[i] = addcdiv(p0, g, std, -clr);
-            self.trace.record(i, grads[i], params[i] - p0);
+            params[i] = addcdiv(p, g, std, neg_clr);
         }
+        self.trace.after(params, grads);
     }
 
     fn lr(&self) -> f64 {
@@ -111,9 +115,17 @@ impl Rule for Adagrad {
         self.trace.clear();
     }
 
+    fn set_inspectable(&mut self, on: bool) {
+        self.trace.set_inspectable(on);
+    }
+
+    fn is_inspectable(&self) -> bool {
+        self.trace.inspectable
+    }
+
     fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
         let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
-        let mut out = vec![("grad", grad), ("sum_sq", self.sum[i])];
+        let mut out = vec![("grad", grad), ("sum_sq", self.sum[i].to_f64())];
         if self.cfg.lr_decay != 0.0 {
             out.push(("lr_t", self.clr(self.t)));
         }
@@ -129,7 +141,7 @@ mod tests {
     #[test]
     fn steps_shrink_as_squares_pile_up() {
         // ε = 0, lr = 1, g = 3 every step: s = 9t, step = 3/√(9t) = 1/√t
-        let mut a = Adagrad::new(AdagradConfig { lr: 1.0, eps: 0.0, ..AdagradConfig::default() });
+        let mut a = Adagrad::<f64>::new(AdagradConfig { lr: 1.0, eps: 0.0, ..AdagradConfig::default() });
         let mut p = [0.0];
         a.step(&mut p, &[3.0]);
         assert_eq!(p[0], -1.0);
@@ -142,7 +154,7 @@ mod tests {
         // s₀ = 7, g = 3: s = 16, √s = 4; t = 2 with lr_decay 1: lr₂ = 1/(1 + 1) = 0.5
         let cfg =
             AdagradConfig { lr: 1.0, eps: 0.0, lr_decay: 1.0, initial_accumulator_value: 7.0, ..Default::default() };
-        let mut a = Adagrad::new(cfg);
+        let mut a = Adagrad::<f64>::new(cfg);
         let mut p = [0.0];
         a.step(&mut p, &[3.0]); // θ = -3/4
         assert_eq!(p[0], -0.75);

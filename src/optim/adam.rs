@@ -22,6 +22,7 @@
 
 use super::torch_ops::{add_alpha, addcdiv, addcmul, lerp, maximum};
 use super::{Rule, Trace};
+use crate::real::Real;
 
 /// `torch.optim.Adam`'s arguments (AdamW: [`AdamConfig::adamw`]).
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -75,18 +76,18 @@ impl AdamConfig {
     }
 }
 
-/// Adam / AdamW / AMSGrad with its moment estimates.
+/// Adam / AdamW / AMSGrad with its moment estimates, on f64 (the default) or f32 parameters.
 #[derive(Clone, Debug)]
-pub struct Adam {
+pub struct Adam<T: Real = f64> {
     cfg: AdamConfig,
     t: u64,
-    m: Vec<f64>,
-    v: Vec<f64>,
-    v_max: Vec<f64>,
-    trace: Trace,
+    m: Vec<T>,
+    v: Vec<T>,
+    v_max: Vec<T>,
+    trace: Trace<T>,
 }
 
-impl Adam {
+impl<T: Real> Adam<T> {
     /// A fresh rule; its state is sized by the first `step`.
     pub fn new(cfg: AdamConfig) -> Self {
         Self { cfg, t: 0, m: Vec::new(), v: Vec::new(), v_max: Vec::new(), trace: Trace::default() }
@@ -107,51 +108,69 @@ impl Adam {
             (1.0, 1.0)
         }
     }
-}
 
-impl Rule for Adam {
-    #[inline(always)] // so that `Optimizer::step_fma` compiles it with hardware FMA
-    fn step(&mut self, params: &mut [f64], grads: &[f64]) {
-        let n = Trace::check_lengths(params, grads);
-        if self.trace.len() != n {
-            self.t = 0;
-            self.m = vec![0.0; n];
-            self.v = vec![0.0; n];
-            self.v_max = if self.cfg.amsgrad { vec![0.0; n] } else { Vec::new() };
-            self.trace.resize(n);
-        }
-        self.t += 1;
-        let AdamConfig { lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay, .. } =
-            self.cfg;
+    /// The loop of one step, with or without AMSGrad's running maximum: a branch hoisted out of the loop by hand, as
+    /// the conditional store into `v_max` would keep the loop from vectorizing.
+    #[inline(always)]
+    fn update<const AMSGRAD: bool>(&mut self, params: &mut [T], grads: &[T]) {
+        let AdamConfig { lr, beta1, beta2, eps, weight_decay, maximize, decoupled_weight_decay, .. } = self.cfg;
         let (bias_correction1, bias_correction2) = self.bias_corrections(self.t);
+        // PyTorch's Python-float scalars, computed in f64 and rounded to T once.
         let step_size = lr / bias_correction1;
-        let bias_correction2_sqrt = bias_correction2.powf(0.5);
-        let decay = 1.0 - lr * weight_decay;
+        let neg_step_size = T::from_f64(-step_size);
+        let bias_correction2_sqrt = T::from_f64(bias_correction2.powf(0.5));
+        let decay = T::from_f64(1.0 - lr * weight_decay);
+        let (one_minus_beta1, beta2, one_minus_beta2) =
+            (T::from_f64(1.0 - beta1), T::from_f64(beta2), T::from_f64(1.0 - beta2));
+        let (eps, weight_decay) = (T::from_f64(eps), T::from_f64(weight_decay));
+        let n = params.len();
+        let (grads, m, v) = (&grads[..n], &mut self.m[..n], &mut self.v[..n]);
+        let v_max: &mut [T] = if AMSGRAD { &mut self.v_max[..n] } else { &mut [] };
         for i in 0..n {
-            let p0 = params[i];
-            let mut p = p0;
+            let mut p = params[i];
             let mut g = if maximize { -grads[i] } else { grads[i] };
-            if weight_decay != 0.0 {
+            if weight_decay != T::zero() {
                 if decoupled_weight_decay {
                     p *= decay;
                 } else {
                     g = add_alpha(g, p, weight_decay);
                 }
             }
-            let m = lerp(self.m[i], g, 1.0 - beta1);
-            let v = addcmul(self.v[i] * beta2, g, g, 1.0 - beta2);
-            self.m[i] = m;
-            self.v[i] = v;
-            let v_used = if amsgrad {
-                self.v_max[i] = maximum(self.v_max[i], v);
-                self.v_max[i]
+            let m_i = lerp(m[i], g, one_minus_beta1);
+            let v_i = addcmul(v[i] * beta2, g, g, one_minus_beta2);
+            m[i] = m_i;
+            v[i] = v_i;
+            let v_used = if AMSGRAD {
+                v_max[i] = maximum(v_max[i], v_i);
+                v_max[i]
             } else {
-                v
+                v_i
             };
             let denom = v_used.sqrt() / bias_correction2_sqrt + eps;
-            params[i] = addcdiv(p, m, denom, -step_size);
-            self.trace.record(i, grads[i], params[i] - p0);
+            params[i] = addcdiv(p, m_i, denom, neg_step_size);
         }
+    }
+}
+
+impl<T: Real> Rule<T> for Adam<T> {
+    #[inline(always)] // so that `Optimizer::step_fma` compiles it with hardware FMA
+    fn step(&mut self, params: &mut [T], grads: &[T]) {
+        let n = Trace::check_lengths(params, grads);
+        if self.trace.len() != n {
+            self.t = 0;
+            self.m = vec![T::zero(); n];
+            self.v = vec![T::zero(); n];
+            self.v_max = if self.cfg.amsgrad { vec![T::zero(); n] } else { Vec::new() };
+            self.trace.resize(n);
+        }
+        self.t += 1;
+        self.trace.before(params);
+        if self.cfg.amsgrad {
+            self.update::<true>(params, grads);
+        } else {
+            self.update::<false>(params, grads);
+        }
+        self.trace.after(params, grads);
     }
 
     fn lr(&self) -> f64 {
@@ -174,20 +193,30 @@ impl Rule for Adam {
         self.trace.clear();
     }
 
+    fn set_inspectable(&mut self, on: bool) {
+        self.trace.set_inspectable(on);
+    }
+
+    fn is_inspectable(&self) -> bool {
+        self.trace.inspectable
+    }
+
     fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
         let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
         let (bc1, bc2) = self.bias_corrections(self.t);
-        let mut out = vec![("grad", grad), ("m", self.m[i]), ("v", self.v[i])];
+        let (m, v) = (self.m[i].to_f64(), self.v[i].to_f64());
+        let mut out = vec![("grad", grad), ("m", m), ("v", v)];
         let v_used = if self.cfg.amsgrad {
-            out.push(("v_max", self.v_max[i]));
-            self.v_max[i]
+            let v_max = self.v_max[i].to_f64();
+            out.push(("v_max", v_max));
+            v_max
         } else {
-            self.v[i]
+            v
         };
         if self.cfg.bias_correction {
             out.extend([("bias_correction1", bc1), ("bias_correction2", bc2)]);
         }
-        out.extend([("m_hat", self.m[i] / bc1), ("v_hat", v_used / bc2), ("lr", self.cfg.lr), ("step", delta)]);
+        out.extend([("m_hat", m / bc1), ("v_hat", v_used / bc2), ("lr", self.cfg.lr), ("step", delta)]);
         out
     }
 }
@@ -199,7 +228,7 @@ mod tests {
     #[test]
     fn first_step_moves_every_parameter_by_about_lr() {
         // t = 1: m̂ = g and v̂ = g², so the step is lr·g/(|g| + ε) ≈ lr·sign(g), whatever |g|.
-        let mut adam = Adam::new(AdamConfig { lr: 0.1, ..AdamConfig::default() });
+        let mut adam = Adam::<f64>::new(AdamConfig { lr: 0.1, ..AdamConfig::default() });
         let mut p = [0.0, 0.0];
         adam.step(&mut p, &[1000.0, -0.001]);
         assert!((p[0] + 0.1).abs() < 1e-9 && (p[1] - 0.1).abs() < 1e-5, "{p:?}");
@@ -213,7 +242,7 @@ mod tests {
         // t=1: m = 0.5·2 = 1;          v = 0.25·4 = 1;              θ = 0 - 1·1/√1 = -1
         // t=2: m = 0.5 + 0.5·2 = 1.5;  v = 0.75 + 0.25·4 = 1.75;   θ = -1 - 1.5/√1.75
         let cfg = AdamConfig { lr: 1.0, beta1: 0.5, beta2: 0.75, eps: 0.0, ..AdamConfig::no_bias_correction() };
-        let mut adam = Adam::new(cfg);
+        let mut adam = Adam::<f64>::new(cfg);
         let mut p = [0.0];
         adam.step(&mut p, &[2.0]);
         assert_eq!(p[0], -1.0);
@@ -226,7 +255,7 @@ mod tests {
     #[test]
     fn amsgrad_keeps_the_largest_v() {
         let cfg = AdamConfig { lr: 0.1, beta2: 0.5, amsgrad: true, ..AdamConfig::default() };
-        let mut adam = Adam::new(cfg);
+        let mut adam = Adam::<f64>::new(cfg);
         let mut p = [0.0];
         adam.step(&mut p, &[4.0]); // v = 8
         adam.step(&mut p, &[0.0]); // v = 4, v_max = 8
@@ -237,7 +266,7 @@ mod tests {
     #[test]
     fn adamw_shrinks_theta_before_the_adam_step() {
         // With g = 0, m = v = 0: the step is only θ·(1 - lr·λ) = 2·(1 - 0.1·0.5) = 1.9.
-        let mut adam = Adam::new(AdamConfig { lr: 0.1, weight_decay: 0.5, ..AdamConfig::adamw() });
+        let mut adam = Adam::<f64>::new(AdamConfig { lr: 0.1, weight_decay: 0.5, ..AdamConfig::adamw() });
         let mut p = [2.0];
         adam.step(&mut p, &[0.0]);
         assert_eq!(p[0], 1.9);

@@ -15,6 +15,7 @@
 //! 1/(1 − β) is the effective window of remembered gradients. O(n) per step.
 
 use super::{Rule, Trace};
+use crate::real::Real;
 
 /// The lecture's momentum parameters.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -34,16 +35,16 @@ impl Default for MomentumEwmaConfig {
     }
 }
 
-/// The lecture's momentum with its moving averages.
+/// The lecture's momentum with its moving averages, on f64 (the default) or f32 parameters.
 #[derive(Clone, Debug)]
-pub struct MomentumEwma {
+pub struct MomentumEwma<T: Real = f64> {
     cfg: MomentumEwmaConfig,
     t: u64,
-    velocity: Vec<f64>,
-    trace: Trace,
+    velocity: Vec<T>,
+    trace: Trace<T>,
 }
 
-impl MomentumEwma {
+impl<T: Real> MomentumEwma<T> {
     /// A fresh rule; its state is sized by the first `step`.
     pub fn new(cfg: MomentumEwmaConfig) -> Self {
         Self { cfg, t: 0, velocity: Vec::new(), trace: Trace::default() }
@@ -60,25 +61,27 @@ impl MomentumEwma {
     }
 }
 
-impl Rule for MomentumEwma {
+impl<T: Real> Rule<T> for MomentumEwma<T> {
     #[inline(always)] // so that `Optimizer::step_fma` compiles it with hardware FMA
-    fn step(&mut self, params: &mut [f64], grads: &[f64]) {
+    fn step(&mut self, params: &mut [T], grads: &[T]) {
         let n = Trace::check_lengths(params, grads);
         if self.trace.len() != n {
             self.t = 0;
-            self.velocity = vec![0.0; n];
+            self.velocity = vec![T::zero(); n];
             self.trace.resize(n);
         }
         self.t += 1;
+        self.trace.before(params);
         let MomentumEwmaConfig { lr, beta, .. } = self.cfg;
-        let correction = self.bias_correction(self.t);
+        let correction = T::from_f64(self.bias_correction(self.t));
+        let (lr, beta, one_minus_beta) = (T::from_f64(lr), T::from_f64(beta), T::from_f64(1.0 - beta));
+        let (grads, velocity) = (&grads[..n], &mut self.velocity[..n]);
         for i in 0..n {
-            let p0 = params[i];
-            let v = beta * self.velocity[i] + (1.0 - beta) * grads[i];
-            self.velocity[i] = v;
-            params[i] = p0 - lr * (v / correction);
-            self.trace.record(i, grads[i], params[i] - p0);
+            let v = beta * velocity[i] + one_minus_beta * grads[i];
+            velocity[i] = v;
+            params[i] -= lr * (v / correction);
         }
+        self.trace.after(params, grads);
     }
 
     fn lr(&self) -> f64 {
@@ -99,14 +102,23 @@ impl Rule for MomentumEwma {
         self.trace.clear();
     }
 
+    fn set_inspectable(&mut self, on: bool) {
+        self.trace.set_inspectable(on);
+    }
+
+    fn is_inspectable(&self) -> bool {
+        self.trace.inspectable
+    }
+
     fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
         let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
         let correction = self.bias_correction(self.t);
-        let mut out = vec![("grad", grad), ("velocity", self.velocity[i])];
+        let velocity = self.velocity[i].to_f64();
+        let mut out = vec![("grad", grad), ("velocity", velocity)];
         if self.cfg.bias_correction {
             out.push(("bias_correction", correction));
         }
-        out.extend([("v_hat", self.velocity[i] / correction), ("lr", self.cfg.lr), ("step", delta)]);
+        out.extend([("v_hat", velocity / correction), ("lr", self.cfg.lr), ("step", delta)]);
         out
     }
 }
@@ -119,7 +131,7 @@ mod tests {
     fn bias_corrected_average_of_a_constant_gradient_is_the_gradient() {
         // β = 0.5, g = 4 each step: V₁ = 2, V̂₁ = 2/(1 - 0.5) = 4;  V₂ = 1 + 2 = 3, V̂₂ = 3/(1 - 0.25) = 4
         // W₁ = 0 - 0.5·4 = -2;  W₂ = -2 - 0.5·4 = -4
-        let mut m = MomentumEwma::new(MomentumEwmaConfig { lr: 0.5, beta: 0.5, bias_correction: true });
+        let mut m = MomentumEwma::<f64>::new(MomentumEwmaConfig { lr: 0.5, beta: 0.5, bias_correction: true });
         let mut p = [0.0];
         m.step(&mut p, &[4.0]);
         assert_eq!(p[0], -2.0);
@@ -141,7 +153,7 @@ mod tests {
     #[test]
     fn without_bias_correction_the_first_steps_are_short() {
         // β = 0.5, g = 4: V₁ = 2, W₁ = -0.5·2 = -1;  V₂ = 3, W₂ = -1 - 1.5 = -2.5
-        let mut m = MomentumEwma::new(MomentumEwmaConfig { lr: 0.5, beta: 0.5, bias_correction: false });
+        let mut m = MomentumEwma::<f64>::new(MomentumEwmaConfig { lr: 0.5, beta: 0.5, bias_correction: false });
         let mut p = [0.0];
         m.step(&mut p, &[4.0]);
         assert_eq!(p[0], -1.0);
@@ -154,7 +166,7 @@ mod tests {
         // lr 0.01, β 0.9, g = 1 then 0:
         // t=1: V = 0.1, V̂ = 0.1/0.1 = 1, W = -0.01
         // t=2: V = 0.09, V̂ = 0.09/0.19 = 0.47368..., W = -0.01 - 0.0047368... = -0.0147368...
-        let mut m = MomentumEwma::new(MomentumEwmaConfig::default());
+        let mut m = MomentumEwma::<f64>::new(MomentumEwmaConfig::default());
         let mut p = [0.0];
         m.step(&mut p, &[1.0]);
         assert!((p[0] + 0.01).abs() < 1e-15);

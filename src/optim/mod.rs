@@ -62,14 +62,17 @@ pub use schedule::{Decay, SCHEDULE_NAMES, Schedule, Warmup};
 pub use sgd::{Sgd, SgdConfig};
 pub use spec::{Hyper, HyperValue, OPTIMIZER_NAMES, OptimSpec};
 
-/// One optimization rule with its state: what every optimizer in this module does.
-pub trait Rule {
+use crate::real::Real;
+
+/// One optimization rule with its state, on parameters of type `T` (f64 by default, or f32): what every optimizer
+/// in this module does. Hyper-parameters and what [`Rule::inspect`] reports stay f64 whatever `T` is.
+pub trait Rule<T: Real = f64> {
     /// One update of `params` in place from `grads` (same length), O(n). The state is sized by the first call; a
     /// slice of another length starts the rule afresh, as a new optimizer would.
     ///
     /// # Panics
     /// If `params` and `grads` differ in length (a bug in the caller, not something a user can type).
-    fn step(&mut self, params: &mut [f64], grads: &[f64]);
+    fn step(&mut self, params: &mut [T], grads: &[T]);
     /// The learning rate the next step uses.
     fn lr(&self) -> f64;
     /// Sets the learning rate for the next steps (what a schedule drives), like `param_groups[0]["lr"] = lr`.
@@ -79,32 +82,41 @@ pub trait Rule {
     /// Forgets the state (buffers, step count) but keeps the configuration.
     fn reset(&mut self);
     /// The rule's internal quantities for parameter `i` after the latest step, by name, for the tutor to show;
-    /// empty before the first step or when `i` is out of range. Always `grad` (as fed in), `lr` and `step` (the
-    /// change the step made to θ), plus the rule's own: `velocity`, `m`, `v`, `m_hat`, `v_hat`, `v_max`,
-    /// `bias_correction1` (1−β₁ᵗ), `bias_correction2` (1−β₂ᵗ), `rho_t`, `rectified` (1 or 0), ...
+    /// empty before the first step, when `i` is out of range, or when the rule is not inspectable. Always `grad`
+    /// (as fed in), `lr` and `step` (the change the step made to θ), plus the rule's own: `velocity`, `m`, `v`,
+    /// `m_hat`, `v_hat`, `v_max`, `bias_correction1` (1−β₁ᵗ), `bias_correction2` (1−β₂ᵗ), `rho_t`, `rectified`
+    /// (1 or 0), ...
     fn inspect(&self, i: usize) -> Vec<(&'static str, f64)>;
+    /// Whether steps record what [`Rule::inspect`] shows (the gradient and the change of every parameter; on by
+    /// default). Off, a step costs two slice passes less and changes no value; `inspect` is then empty.
+    fn set_inspectable(&mut self, on: bool);
+    /// Whether steps record what [`Rule::inspect`] shows.
+    fn is_inspectable(&self) -> bool;
 }
 
-/// Any rule, built from an [`OptimSpec`]: what the race, the MLPs and the window hold.
+/// Any rule, built from an [`OptimSpec`]: what the race, the MLPs and the window hold. `Optimizer` is the f64 one
+/// (the race, the scalar MLP, the PyTorch fixtures); `Optimizer<f32>` steps the tensor backend's f32 parameters with
+/// the same code.
 #[derive(Clone, Debug)]
-pub struct Optimizer {
+pub struct Optimizer<T: Real = f64> {
     spec: OptimSpec,
-    rule: AnyRule,
+    rule: AnyRule<T>,
 }
 
 #[derive(Clone, Debug)]
-enum AnyRule {
-    Sgd(Sgd),
-    Adagrad(Adagrad),
-    RmsProp(RmsProp),
-    Adam(Adam),
-    RAdam(RAdam),
-    NAdam(NAdam),
-    MomentumEwma(MomentumEwma),
+enum AnyRule<T: Real> {
+    Sgd(Sgd<T>),
+    Adagrad(Adagrad<T>),
+    RmsProp(RmsProp<T>),
+    Adam(Adam<T>),
+    RAdam(RAdam<T>),
+    NAdam(NAdam<T>),
+    MomentumEwma(MomentumEwma<T>),
 }
 
-impl Optimizer {
-    /// A fresh optimizer for a spec (which [`OptimSpec::validate`] should accept; parsed specs always are).
+impl<T: Real> Optimizer<T> {
+    /// A fresh optimizer for a spec (which [`OptimSpec::validate`] should accept; parsed specs always are), with
+    /// inspection on. `Optimizer::<f32>::new(&spec)` is [`OptimSpec::build_for`].
     pub fn new(spec: &OptimSpec) -> Self {
         let rule = match spec {
             OptimSpec::Sgd(c) => AnyRule::Sgd(Sgd::new(*c)),
@@ -132,7 +144,7 @@ impl Optimizer {
         self.spec.name()
     }
 
-    fn rule(&self) -> &dyn Rule {
+    fn rule(&self) -> &dyn Rule<T> {
         match &self.rule {
             AnyRule::Sgd(r) => r,
             AnyRule::Adagrad(r) => r,
@@ -144,7 +156,7 @@ impl Optimizer {
         }
     }
 
-    fn rule_mut(&mut self) -> &mut dyn Rule {
+    fn rule_mut(&mut self) -> &mut dyn Rule<T> {
         match &mut self.rule {
             AnyRule::Sgd(r) => r,
             AnyRule::Adagrad(r) => r,
@@ -160,7 +172,7 @@ impl Optimizer {
     ///
     /// # Panics
     /// If `params` and `grads` differ in length (a bug in the caller).
-    pub fn step(&mut self, params: &mut [f64], grads: &[f64]) {
+    pub fn step(&mut self, params: &mut [T], grads: &[T]) {
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("fma") {
             // SAFETY: the CPU was just found to have FMA, the one feature `step_fma` is compiled for.
@@ -172,16 +184,18 @@ impl Optimizer {
 
     /// The same step compiled with hardware fused multiply-add: the rules' `mul_add` (PyTorch's rounding) becomes one
     /// instruction instead of a call into libm. The results are identical, bit for bit: both are correctly rounded.
+    /// FMA implies AVX, so the loops are vectorized 256 bits wide here (4 f64 or 8 f32), which changes no value
+    /// either: every operation is elementwise and keeps its order.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "fma")]
-    unsafe fn step_fma(&mut self, params: &mut [f64], grads: &[f64]) {
+    unsafe fn step_fma(&mut self, params: &mut [T], grads: &[T]) {
         self.step_any(params, grads);
     }
 
     /// Dispatch on the concrete rule, so that each rule's (always inlined) step is compiled into the caller, with the
     /// caller's target features.
     #[inline(always)]
-    fn step_any(&mut self, params: &mut [f64], grads: &[f64]) {
+    fn step_any(&mut self, params: &mut [T], grads: &[T]) {
         match &mut self.rule {
             AnyRule::Sgd(r) => r.step(params, grads),
             AnyRule::Adagrad(r) => r.step(params, grads),
@@ -208,7 +222,7 @@ impl Optimizer {
         self.rule().steps()
     }
 
-    /// Forgets the state and the step count, and goes back to the spec's learning rate.
+    /// Forgets the state and the step count, and goes back to the spec's learning rate (inspection stays as set).
     pub fn reset(&mut self) {
         self.rule_mut().reset();
         let lr = self.spec.lr();
@@ -219,46 +233,104 @@ impl Optimizer {
     pub fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
         self.rule().inspect(i)
     }
+
+    /// Turns the recording for [`Optimizer::inspect`] on (the default: the race shows it) or off (big parameter
+    /// slices, where nobody inspects one parameter and the recording is two extra passes); see
+    /// [`Rule::set_inspectable`]. No parameter value depends on it.
+    pub fn set_inspectable(&mut self, on: bool) {
+        self.rule_mut().set_inspectable(on);
+    }
+
+    /// [`Optimizer::set_inspectable`] as a builder: `spec.build_for::<f32>().inspectable(false)`.
+    #[must_use]
+    pub fn inspectable(mut self, on: bool) -> Self {
+        self.set_inspectable(on);
+        self
+    }
+
+    /// Whether steps record what [`Optimizer::inspect`] shows.
+    pub fn is_inspectable(&self) -> bool {
+        self.rule().is_inspectable()
+    }
 }
 
-/// What every rule remembers of its latest step for [`Rule::inspect`]: the gradient fed in and the change made to
-/// each parameter. Its length is the length the rule's state is sized for.
-#[derive(Clone, Debug, Default)]
-struct Trace {
-    grad: Vec<f64>,
-    delta: Vec<f64>,
+/// What every rule remembers of its latest step for [`Rule::inspect`], when it is inspectable: the gradient fed in and
+/// the change made to each parameter, taken in passes of their own around the rule's loop, so that the loop is the
+/// same (and vectorizes the same) with inspection on or off. It also holds the length the rule's state is sized for.
+#[derive(Clone, Debug)]
+struct Trace<T> {
+    /// The length the rule's state is sized for: 0 before the first step and after a reset.
+    len: usize,
+    inspectable: bool,
+    /// Empty unless inspectable and a step was taken since inspection was turned on.
+    grad: Vec<T>,
+    /// θ before the step during [`Trace::before`]..[`Trace::after`], then the change.
+    delta: Vec<T>,
 }
 
-impl Trace {
+impl<T: Real> Default for Trace<T> {
+    fn default() -> Self {
+        Self { len: 0, inspectable: true, grad: Vec::new(), delta: Vec::new() }
+    }
+}
+
+impl<T: Real> Trace<T> {
     /// The common length of params and grads.
-    fn check_lengths(params: &[f64], grads: &[f64]) -> usize {
+    #[inline(always)]
+    fn check_lengths(params: &[T], grads: &[T]) -> usize {
         assert_eq!(params.len(), grads.len(), "optimizer step: {} params but {} grads", params.len(), grads.len());
         params.len()
     }
 
+    /// The length the rule's state is sized for.
     fn len(&self) -> usize {
-        self.grad.len()
+        self.len
     }
 
+    /// The rule's state was sized anew for `n` parameters.
     fn resize(&mut self, n: usize) {
-        self.grad = vec![0.0; n];
-        self.delta = vec![0.0; n];
-    }
-
-    fn clear(&mut self) {
+        self.len = n;
         self.grad.clear();
         self.delta.clear();
     }
 
-    #[inline]
-    fn record(&mut self, i: usize, grad: f64, delta: f64) {
-        self.grad[i] = grad;
-        self.delta[i] = delta;
+    fn clear(&mut self) {
+        self.resize(0);
     }
 
-    /// (gradient, change) of parameter `i`, if a step has been taken and `i` is in range.
+    fn set_inspectable(&mut self, on: bool) {
+        self.inspectable = on;
+        if !on {
+            self.grad = Vec::new();
+            self.delta = Vec::new();
+        }
+    }
+
+    /// Before the rule's loop: keeps θ to take the change from.
+    #[inline(always)]
+    fn before(&mut self, params: &[T]) {
+        if self.inspectable {
+            self.delta.clear();
+            self.delta.extend_from_slice(params);
+        }
+    }
+
+    /// After the rule's loop: keeps the gradient and the change θ_new − θ_old.
+    #[inline(always)]
+    fn after(&mut self, params: &[T], grads: &[T]) {
+        if self.inspectable {
+            self.grad.clear();
+            self.grad.extend_from_slice(grads);
+            for (d, &p) in self.delta.iter_mut().zip(params) {
+                *d = p - *d;
+            }
+        }
+    }
+
+    /// (gradient, change) of parameter `i`, if a step has been recorded and `i` is in range.
     fn get(&self, i: usize) -> Option<(f64, f64)> {
-        Some((*self.grad.get(i)?, *self.delta.get(i)?))
+        let (grad, delta) = (*self.grad.get(i)?, *self.delta.get(i)?);
+        Some((grad.to_f64(), delta.to_f64()))
     }
 }
 

@@ -17,6 +17,7 @@
 
 use super::torch_ops::{add_alpha, addcdiv, addcmul, lerp};
 use super::{Rule, Trace};
+use crate::real::Real;
 
 /// `torch.optim.NAdam`'s arguments.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -55,19 +56,19 @@ impl Default for NAdamConfig {
     }
 }
 
-/// NAdam with its moment estimates and the product of momentum coefficients.
+/// NAdam with its moment estimates and the product of momentum coefficients, on f64 (the default) or f32 parameters.
 #[derive(Clone, Debug)]
-pub struct NAdam {
+pub struct NAdam<T: Real = f64> {
     cfg: NAdamConfig,
     t: u64,
-    /// Πₜ = μ₁·…·μₜ.
+    /// Πₜ = μ₁·…·μₜ, a Python float in PyTorch whatever the parameters' type.
     mu_product: f64,
-    m: Vec<f64>,
-    v: Vec<f64>,
-    trace: Trace,
+    m: Vec<T>,
+    v: Vec<T>,
+    trace: Trace<T>,
 }
 
-impl NAdam {
+impl<T: Real> NAdam<T> {
     /// A fresh rule; its state is sized by the first `step`.
     pub fn new(cfg: NAdamConfig) -> Self {
         Self { cfg, t: 0, mu_product: 1.0, m: Vec::new(), v: Vec::new(), trace: Trace::default() }
@@ -84,18 +85,19 @@ impl NAdam {
     }
 }
 
-impl Rule for NAdam {
+impl<T: Real> Rule<T> for NAdam<T> {
     #[inline(always)] // so that `Optimizer::step_fma` compiles it with hardware FMA
-    fn step(&mut self, params: &mut [f64], grads: &[f64]) {
+    fn step(&mut self, params: &mut [T], grads: &[T]) {
         let n = Trace::check_lengths(params, grads);
         if self.trace.len() != n {
             self.t = 0;
             self.mu_product = 1.0;
-            self.m = vec![0.0; n];
-            self.v = vec![0.0; n];
+            self.m = vec![T::zero(); n];
+            self.v = vec![T::zero(); n];
             self.trace.resize(n);
         }
         self.t += 1;
+        self.trace.before(params);
         let NAdamConfig { lr, beta1, beta2, eps, weight_decay, decoupled_weight_decay, maximize, .. } = self.cfg;
         let step = self.t as f64;
         let bias_correction2 = 1.0 - beta2.powf(step);
@@ -103,29 +105,34 @@ impl Rule for NAdam {
         let mu_next = self.mu(step + 1.0);
         self.mu_product *= mu;
         let mu_product_next = self.mu_product * mu_next;
-        let grad_coef = -lr * (1.0 - mu) / (1.0 - self.mu_product);
-        let m_coef = -lr * mu_next / (1.0 - mu_product_next);
-        let decay = 1.0 - lr * weight_decay;
+        // PyTorch's Python-float scalars, computed in f64 and rounded to T once.
+        let grad_coef = T::from_f64(-lr * (1.0 - mu) / (1.0 - self.mu_product));
+        let m_coef = T::from_f64(-lr * mu_next / (1.0 - mu_product_next));
+        let decay = T::from_f64(1.0 - lr * weight_decay);
+        let (bias_correction2, eps, weight_decay) =
+            (T::from_f64(bias_correction2), T::from_f64(eps), T::from_f64(weight_decay));
+        let (one_minus_beta1, beta2, one_minus_beta2) =
+            (T::from_f64(1.0 - beta1), T::from_f64(beta2), T::from_f64(1.0 - beta2));
+        let (grads, m, v) = (&grads[..n], &mut self.m[..n], &mut self.v[..n]);
         for i in 0..n {
-            let p0 = params[i];
-            let mut p = p0;
+            let mut p = params[i];
             let mut g = if maximize { -grads[i] } else { grads[i] };
-            if weight_decay != 0.0 {
+            if weight_decay != T::zero() {
                 if decoupled_weight_decay {
                     p *= decay;
                 } else {
                     g = add_alpha(g, p, weight_decay);
                 }
             }
-            let m = lerp(self.m[i], g, 1.0 - beta1);
-            let v = addcmul(self.v[i] * beta2, g, g, 1.0 - beta2);
-            self.m[i] = m;
-            self.v[i] = v;
-            let denom = (v / bias_correction2).sqrt() + eps;
+            let m_i = lerp(m[i], g, one_minus_beta1);
+            let v_i = addcmul(v[i] * beta2, g, g, one_minus_beta2);
+            m[i] = m_i;
+            v[i] = v_i;
+            let denom = (v_i / bias_correction2).sqrt() + eps;
             p = addcdiv(p, g, denom, grad_coef);
-            params[i] = addcdiv(p, m, denom, m_coef);
-            self.trace.record(i, grads[i], params[i] - p0);
+            params[i] = addcdiv(p, m_i, denom, m_coef);
         }
+        self.trace.after(params, grads);
     }
 
     fn lr(&self) -> f64 {
@@ -148,18 +155,27 @@ impl Rule for NAdam {
         self.trace.clear();
     }
 
+    fn set_inspectable(&mut self, on: bool) {
+        self.trace.set_inspectable(on);
+    }
+
+    fn is_inspectable(&self) -> bool {
+        self.trace.inspectable
+    }
+
     fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
         let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
         let step = self.t as f64;
+        let (m, v) = (self.m[i].to_f64(), self.v[i].to_f64());
         vec![
             ("grad", grad),
-            ("m", self.m[i]),
-            ("v", self.v[i]),
+            ("m", m),
+            ("v", v),
             ("mu_t", self.mu(step)),
             ("mu_next", self.mu(step + 1.0)),
             ("mu_product", self.mu_product),
             ("bias_correction2", 1.0 - self.cfg.beta2.powf(step)),
-            ("v_hat", self.v[i] / (1.0 - self.cfg.beta2.powf(step))),
+            ("v_hat", v / (1.0 - self.cfg.beta2.powf(step))),
             ("lr", self.cfg.lr),
             ("step", delta),
         ]
@@ -172,7 +188,7 @@ mod tests {
 
     #[test]
     fn momentum_warms_up_towards_beta1() {
-        let nadam = NAdam::new(NAdamConfig::default());
+        let nadam = NAdam::<f64>::new(NAdamConfig::default());
         // μ₁ = 0.9·(1 - ½·0.96^0.004) ≈ 0.9·0.50008 ≈ 0.45007; μ grows to β₁ = 0.9 as t → ∞
         assert!((nadam.mu(1.0) - 0.9 * (1.0 - 0.5 * 0.96f64.powf(0.004))).abs() < 1e-16);
         assert!(nadam.mu(1.0) < nadam.mu(100.0) && nadam.mu(1e6) < 0.9 + 1e-12 && nadam.mu(1e6) > 0.9 - 1e-9);
@@ -182,7 +198,7 @@ mod tests {
     fn first_step_by_hand() {
         // t=1, g=2, ε=0: m = 0.2, v = 0.004, v̂ = 4, denom = 2; Π₁ = μ₁
         // θ = -lr(1-μ₁)/(1-μ₁)·2/2 - lr·μ₂/(1-μ₁μ₂)·0.2/2 = -lr - 0.1·lr·μ₂/(1-μ₁μ₂)
-        let mut nadam = NAdam::new(NAdamConfig { lr: 1.0, eps: 0.0, ..NAdamConfig::default() });
+        let mut nadam = NAdam::<f64>::new(NAdamConfig { lr: 1.0, eps: 0.0, ..NAdamConfig::default() });
         let (mu1, mu2) = (nadam.mu(1.0), nadam.mu(2.0));
         let mut p = [0.0];
         nadam.step(&mut p, &[2.0]);

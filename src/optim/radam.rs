@@ -19,6 +19,7 @@
 
 use super::torch_ops::{add_alpha, addcmul, lerp};
 use super::{Rule, Trace};
+use crate::real::Real;
 
 /// `torch.optim.RAdam`'s arguments.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -54,14 +55,14 @@ impl Default for RAdamConfig {
     }
 }
 
-/// RAdam with its moment estimates.
+/// RAdam with its moment estimates, on f64 (the default) or f32 parameters.
 #[derive(Clone, Debug)]
-pub struct RAdam {
+pub struct RAdam<T: Real = f64> {
     cfg: RAdamConfig,
     t: u64,
-    m: Vec<f64>,
-    v: Vec<f64>,
-    trace: Trace,
+    m: Vec<T>,
+    v: Vec<T>,
+    trace: Trace<T>,
 }
 
 /// The step-wide quantities of RAdam at step t.
@@ -74,7 +75,7 @@ struct Rectification {
     rect: Option<f64>,
 }
 
-impl RAdam {
+impl<T: Real> RAdam<T> {
     /// A fresh rule; its state is sized by the first `step`.
     pub fn new(cfg: RAdamConfig) -> Self {
         Self { cfg, t: 0, m: Vec::new(), v: Vec::new(), trace: Trace::default() }
@@ -97,48 +98,66 @@ impl RAdam {
             .then(|| ((rho_t - 4.0) * (rho_t - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t)).powf(0.5));
         Rectification { bias_correction1, bias_correction2, rho_inf, rho_t, rect }
     }
-}
 
-impl Rule for RAdam {
-    #[inline(always)] // so that `Optimizer::step_fma` compiles it with hardware FMA
-    fn step(&mut self, params: &mut [f64], grads: &[f64]) {
-        let n = Trace::check_lengths(params, grads);
-        if self.trace.len() != n {
-            self.t = 0;
-            self.m = vec![0.0; n];
-            self.v = vec![0.0; n];
-            self.trace.resize(n);
-        }
-        self.t += 1;
+    /// The loop of one step, rectified (ρₜ > 5) or not: a branch hoisted out of the loop by hand, as both arms would
+    /// otherwise be computed for every parameter.
+    #[inline(always)]
+    fn update<const RECTIFIED: bool>(&mut self, params: &mut [T], grads: &[T], r: &Rectification, rect: f64) {
+        let n = params.len();
+        let (grads, m, v) = (&grads[..n], &mut self.m[..n], &mut self.v[..n]);
         let RAdamConfig { lr, beta1, beta2, eps, weight_decay, decoupled_weight_decay, maximize } = self.cfg;
-        let r = self.rectification(self.t);
-        let bias_correction2_sqrt = r.bias_correction2.powf(0.5);
-        let decay = 1.0 - lr * weight_decay;
+        // PyTorch's Python-float scalars, computed in f64 and rounded to T once.
+        let bias_correction2_sqrt = T::from_f64(r.bias_correction2.powf(0.5));
+        let (bias_correction1, rect) = (T::from_f64(r.bias_correction1), T::from_f64(rect));
+        let decay = T::from_f64(1.0 - lr * weight_decay);
+        let (lr, eps, weight_decay) = (T::from_f64(lr), T::from_f64(eps), T::from_f64(weight_decay));
+        let (one_minus_beta1, beta2, one_minus_beta2) =
+            (T::from_f64(1.0 - beta1), T::from_f64(beta2), T::from_f64(1.0 - beta2));
         for i in 0..n {
-            let p0 = params[i];
-            let mut p = p0;
+            let mut p = params[i];
             let mut g = if maximize { -grads[i] } else { grads[i] };
-            if weight_decay != 0.0 {
+            if weight_decay != T::zero() {
                 if decoupled_weight_decay {
                     p *= decay;
                 } else {
                     g = add_alpha(g, p, weight_decay);
                 }
             }
-            let m = lerp(self.m[i], g, 1.0 - beta1);
-            let v = addcmul(self.v[i] * beta2, g, g, 1.0 - beta2);
-            self.m[i] = m;
-            self.v[i] = v;
-            let m_hat = m / r.bias_correction1;
-            let update = match r.rect {
+            let m_i = lerp(m[i], g, one_minus_beta1);
+            let v_i = addcmul(v[i] * beta2, g, g, one_minus_beta2);
+            m[i] = m_i;
+            v[i] = v_i;
+            let m_hat = m_i / bias_correction1;
+            let update = if RECTIFIED {
                 // PyTorch: bias_corrected_exp_avg * lr * (bc2_sqrt / (v.sqrt() + eps)) * rect, where a float divided
                 // by a tensor is the tensor's reciprocal times the float.
-                Some(rect) => m_hat * lr * ((1.0 / (v.sqrt() + eps)) * bias_correction2_sqrt) * rect,
-                None => m_hat * lr,
+                m_hat * lr * ((T::one() / (v_i.sqrt() + eps)) * bias_correction2_sqrt) * rect
+            } else {
+                m_hat * lr
             };
             params[i] = p - update;
-            self.trace.record(i, grads[i], params[i] - p0);
         }
+    }
+}
+
+impl<T: Real> Rule<T> for RAdam<T> {
+    #[inline(always)] // so that `Optimizer::step_fma` compiles it with hardware FMA
+    fn step(&mut self, params: &mut [T], grads: &[T]) {
+        let n = Trace::check_lengths(params, grads);
+        if self.trace.len() != n {
+            self.t = 0;
+            self.m = vec![T::zero(); n];
+            self.v = vec![T::zero(); n];
+            self.trace.resize(n);
+        }
+        self.t += 1;
+        self.trace.before(params);
+        let r = self.rectification(self.t);
+        match r.rect {
+            Some(rect) => self.update::<true>(params, grads, &r, rect),
+            None => self.update::<false>(params, grads, &r, 1.0),
+        }
+        self.trace.after(params, grads);
     }
 
     fn lr(&self) -> f64 {
@@ -160,17 +179,26 @@ impl Rule for RAdam {
         self.trace.clear();
     }
 
+    fn set_inspectable(&mut self, on: bool) {
+        self.trace.set_inspectable(on);
+    }
+
+    fn is_inspectable(&self) -> bool {
+        self.trace.inspectable
+    }
+
     fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
         let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
         let r = self.rectification(self.t);
+        let (m, v) = (self.m[i].to_f64(), self.v[i].to_f64());
         let mut out = vec![
             ("grad", grad),
-            ("m", self.m[i]),
-            ("v", self.v[i]),
+            ("m", m),
+            ("v", v),
             ("bias_correction1", r.bias_correction1),
             ("bias_correction2", r.bias_correction2),
-            ("m_hat", self.m[i] / r.bias_correction1),
-            ("v_hat", self.v[i] / r.bias_correction2),
+            ("m_hat", m / r.bias_correction1),
+            ("v_hat", v / r.bias_correction2),
             ("rho_inf", r.rho_inf),
             ("rho_t", r.rho_t),
             ("rectified", if r.rect.is_some() { 1.0 } else { 0.0 }),
@@ -194,7 +222,7 @@ mod tests {
     #[test]
     fn rectifies_from_step_six_with_the_default_beta2() {
         // ρ∞ = 2/0.001 - 1 = 1999.  t=5: ρ₅ = 1999 - 10·0.999⁵/(1 - 0.999⁵) ≈ 4.994 ≤ 5;  t=6: ≈ 5.992 > 5
-        let mut r = RAdam::new(RAdamConfig { lr: 0.1, ..RAdamConfig::default() });
+        let mut r = RAdam::<f64>::new(RAdamConfig { lr: 0.1, ..RAdamConfig::default() });
         let mut p = [1.0];
         for t in 1..=6 {
             r.step(&mut p, &[1.0]);
@@ -207,7 +235,7 @@ mod tests {
     #[test]
     fn unrectified_step_is_momentum_with_bias_correction() {
         // t=1: m = 0.1·g, m̂ = g, θ = θ - lr·g = 1 - 0.1·3 = 0.7
-        let mut r = RAdam::new(RAdamConfig { lr: 0.1, ..RAdamConfig::default() });
+        let mut r = RAdam::<f64>::new(RAdamConfig { lr: 0.1, ..RAdamConfig::default() });
         let mut p = [1.0];
         r.step(&mut p, &[3.0]);
         assert!((p[0] - 0.7).abs() < 1e-15, "{p:?}");

@@ -19,6 +19,7 @@
 
 use super::torch_ops::add_alpha;
 use super::{Rule, Trace};
+use crate::real::Real;
 
 /// `torch.optim.SGD`'s arguments, with PyTorch 2.15's defaults (`lr` 1e-3; older versions required it).
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -44,16 +45,16 @@ impl Default for SgdConfig {
     }
 }
 
-/// SGD with its momentum buffers.
+/// SGD with its momentum buffers, on f64 (the default) or f32 parameters.
 #[derive(Clone, Debug)]
-pub struct Sgd {
+pub struct Sgd<T: Real = f64> {
     cfg: SgdConfig,
     t: u64,
-    buf: Vec<f64>,
-    trace: Trace,
+    buf: Vec<T>,
+    trace: Trace<T>,
 }
 
-impl Sgd {
+impl<T: Real> Sgd<T> {
     /// A fresh rule; its state is sized by the first `step`.
     pub fn new(cfg: SgdConfig) -> Self {
         Self { cfg, t: 0, buf: Vec::new(), trace: Trace::default() }
@@ -63,34 +64,51 @@ impl Sgd {
     pub fn config(&self) -> &SgdConfig {
         &self.cfg
     }
+
+    /// The loop of one step, with or without a momentum buffer: a branch hoisted out of the loop by hand, as the
+    /// conditional store into `buf` would keep the loop from vectorizing.
+    #[inline(always)]
+    fn update<const MOMENTUM: bool>(&mut self, params: &mut [T], grads: &[T]) {
+        let n = params.len();
+        let grads = &grads[..n];
+        let buf: &mut [T] = if MOMENTUM { &mut self.buf[..n] } else { &mut [] };
+        let SgdConfig { lr, momentum, dampening, weight_decay, nesterov, maximize } = self.cfg;
+        let (neg_lr, momentum, one_minus_dampening, weight_decay) =
+            (T::from_f64(-lr), T::from_f64(momentum), T::from_f64(1.0 - dampening), T::from_f64(weight_decay));
+        let first = self.t == 1;
+        for i in 0..n {
+            let p = params[i];
+            let mut g = if maximize { -grads[i] } else { grads[i] };
+            if weight_decay != T::zero() {
+                g = add_alpha(g, p, weight_decay);
+            }
+            if MOMENTUM {
+                let b = if first { g } else { add_alpha(buf[i] * momentum, g, one_minus_dampening) };
+                buf[i] = b;
+                g = if nesterov { add_alpha(g, b, momentum) } else { b };
+            }
+            params[i] = add_alpha(p, g, neg_lr);
+        }
+    }
 }
 
-impl Rule for Sgd {
+impl<T: Real> Rule<T> for Sgd<T> {
     #[inline(always)] // so that `Optimizer::step_fma` compiles it with hardware FMA
-    fn step(&mut self, params: &mut [f64], grads: &[f64]) {
+    fn step(&mut self, params: &mut [T], grads: &[T]) {
         let n = Trace::check_lengths(params, grads);
         if self.trace.len() != n {
             self.t = 0;
-            self.buf = vec![0.0; n];
+            self.buf = if self.cfg.momentum != 0.0 { vec![T::zero(); n] } else { Vec::new() };
             self.trace.resize(n);
         }
         self.t += 1;
-        let SgdConfig { lr, momentum, dampening, weight_decay, nesterov, maximize } = self.cfg;
-        let first = self.t == 1;
-        for i in 0..n {
-            let p0 = params[i];
-            let mut g = if maximize { -grads[i] } else { grads[i] };
-            if weight_decay != 0.0 {
-                g = add_alpha(g, p0, weight_decay);
-            }
-            if momentum != 0.0 {
-                let b = if first { g } else { add_alpha(self.buf[i] * momentum, g, 1.0 - dampening) };
-                self.buf[i] = b;
-                g = if nesterov { add_alpha(g, b, momentum) } else { b };
-            }
-            params[i] = add_alpha(p0, g, -lr);
-            self.trace.record(i, grads[i], params[i] - p0);
+        self.trace.before(params);
+        if self.cfg.momentum != 0.0 {
+            self.update::<true>(params, grads);
+        } else {
+            self.update::<false>(params, grads);
         }
+        self.trace.after(params, grads);
     }
 
     fn lr(&self) -> f64 {
@@ -111,11 +129,19 @@ impl Rule for Sgd {
         self.trace.clear();
     }
 
+    fn set_inspectable(&mut self, on: bool) {
+        self.trace.set_inspectable(on);
+    }
+
+    fn is_inspectable(&self) -> bool {
+        self.trace.inspectable
+    }
+
     fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
         let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
         let mut out = vec![("grad", grad)];
         if self.cfg.momentum != 0.0 {
-            out.push(("velocity", self.buf[i]));
+            out.push(("velocity", self.buf[i].to_f64()));
         }
         out.extend([("lr", self.cfg.lr), ("step", delta)]);
         out
@@ -128,7 +154,7 @@ mod tests {
 
     #[test]
     fn plain_sgd_is_theta_minus_lr_g() {
-        let mut sgd = Sgd::new(SgdConfig { lr: 0.5, ..SgdConfig::default() });
+        let mut sgd = Sgd::<f64>::new(SgdConfig { lr: 0.5, ..SgdConfig::default() });
         let mut p = [1.0, -2.0];
         sgd.step(&mut p, &[2.0, -4.0]);
         // 1 - 0.5·2 = 0;  -2 - 0.5·(-4) = 0
@@ -139,7 +165,7 @@ mod tests {
 
     #[test]
     fn first_buffer_is_the_gradient_then_mu_b_plus_g() {
-        let mut sgd = Sgd::new(SgdConfig { lr: 0.1, momentum: 0.9, ..SgdConfig::default() });
+        let mut sgd = Sgd::<f64>::new(SgdConfig { lr: 0.1, momentum: 0.9, ..SgdConfig::default() });
         let mut p = [0.0];
         sgd.step(&mut p, &[1.0]); // b = 1; θ = -0.1
         assert_eq!(p[0], -0.1);
@@ -150,7 +176,7 @@ mod tests {
 
     #[test]
     fn nesterov_looks_ahead() {
-        let mut sgd = Sgd::new(SgdConfig { lr: 0.1, momentum: 0.5, nesterov: true, ..SgdConfig::default() });
+        let mut sgd = Sgd::<f64>::new(SgdConfig { lr: 0.1, momentum: 0.5, nesterov: true, ..SgdConfig::default() });
         let mut p = [0.0];
         sgd.step(&mut p, &[2.0]); // b = 2; g + μ·b = 2 + 1 = 3; θ = -0.3
         assert!((p[0] + 0.3).abs() < 1e-15);
@@ -158,7 +184,7 @@ mod tests {
 
     #[test]
     fn a_new_length_starts_afresh() {
-        let mut sgd = Sgd::new(SgdConfig { lr: 0.1, momentum: 0.9, ..SgdConfig::default() });
+        let mut sgd = Sgd::<f64>::new(SgdConfig { lr: 0.1, momentum: 0.9, ..SgdConfig::default() });
         sgd.step(&mut [0.0], &[1.0]);
         sgd.step(&mut [0.0], &[1.0]);
         let mut p = [0.0, 0.0];

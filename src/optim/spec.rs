@@ -37,6 +37,7 @@ use super::{
     AdagradConfig, AdamConfig, MomentumEwmaConfig, NAdamConfig, OptimError, Optimizer, RAdamConfig, RmsPropConfig,
     SgdConfig,
 };
+use crate::real::Real;
 
 /// Every optimizer spec name, in the order the window lists them.
 pub const OPTIMIZER_NAMES: &[&str] =
@@ -167,8 +168,14 @@ impl OptimSpec {
         Ok(spec)
     }
 
-    /// A fresh optimizer for this spec.
+    /// A fresh optimizer for this spec, on f64 parameters (the race, the scalar MLP).
     pub fn build(&self) -> Optimizer {
+        Optimizer::new(self)
+    }
+
+    /// A fresh optimizer for this spec on parameters of type `T`, f32 or f64: `spec.build_for::<f32>()` for the
+    /// tensor backend. The hyper-parameters stay f64 here and are rounded to `T` once per step.
+    pub fn build_for<T: Real>(&self) -> Optimizer<T> {
         Optimizer::new(self)
     }
 
