@@ -125,7 +125,7 @@ impl<T: Real> Rule<T> for Adagrad<T> {
 
     fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
         let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
-        let mut out = vec![("grad", grad), ("sum_sq", self.sum[i].to_f64())];
+        let mut out = vec![("grad", grad), ("sum_sq", self.sum[i].as_f64())];
         if self.cfg.lr_decay != 0.0 {
             out.push(("lr_t", self.clr(self.t)));
         }

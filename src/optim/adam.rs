@@ -204,10 +204,10 @@ impl<T: Real> Rule<T> for Adam<T> {
     fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
         let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
         let (bc1, bc2) = self.bias_corrections(self.t);
-        let (m, v) = (self.m[i].to_f64(), self.v[i].to_f64());
+        let (m, v) = (self.m[i].as_f64(), self.v[i].as_f64());
         let mut out = vec![("grad", grad), ("m", m), ("v", v)];
         let v_used = if self.cfg.amsgrad {
-            let v_max = self.v_max[i].to_f64();
+            let v_max = self.v_max[i].as_f64();
             out.push(("v_max", v_max));
             v_max
         } else {

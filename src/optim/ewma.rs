@@ -113,7 +113,7 @@ impl<T: Real> Rule<T> for MomentumEwma<T> {
     fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
         let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
         let correction = self.bias_correction(self.t);
-        let velocity = self.velocity[i].to_f64();
+        let velocity = self.velocity[i].as_f64();
         let mut out = vec![("grad", grad), ("velocity", velocity)];
         if self.cfg.bias_correction {
             out.push(("bias_correction", correction));

@@ -330,7 +330,7 @@ impl<T: Real> Trace<T> {
     /// (gradient, change) of parameter `i`, if a step has been recorded and `i` is in range.
     fn get(&self, i: usize) -> Option<(f64, f64)> {
         let (grad, delta) = (*self.grad.get(i)?, *self.delta.get(i)?);
-        Some((grad.to_f64(), delta.to_f64()))
+        Some((grad.as_f64(), delta.as_f64()))
     }
 }
 

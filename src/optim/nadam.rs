@@ -166,7 +166,7 @@ impl<T: Real> Rule<T> for NAdam<T> {
     fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
         let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
         let step = self.t as f64;
-        let (m, v) = (self.m[i].to_f64(), self.v[i].to_f64());
+        let (m, v) = (self.m[i].as_f64(), self.v[i].as_f64());
         vec![
             ("grad", grad),
             ("m", m),

@@ -190,7 +190,7 @@ impl<T: Real> Rule<T> for RAdam<T> {
     fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
         let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
         let r = self.rectification(self.t);
-        let (m, v) = (self.m[i].to_f64(), self.v[i].to_f64());
+        let (m, v) = (self.m[i].as_f64(), self.v[i].as_f64());
         let mut out = vec![
             ("grad", grad),
             ("m", m),

@@ -163,15 +163,15 @@ impl<T: Real> Rule<T> for RmsProp<T> {
     fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
         let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
         let centered = self.cfg.centered;
-        let mut out = vec![("grad", grad), ("square_avg", self.square_avg[i].to_f64())];
+        let mut out = vec![("grad", grad), ("square_avg", self.square_avg[i].as_f64())];
         let grad_avg = if centered { self.grad_avg[i] } else { T::zero() };
         if centered {
-            out.push(("grad_avg", grad_avg.to_f64()));
+            out.push(("grad_avg", grad_avg.as_f64()));
         }
         let denom = Self::avg(self.square_avg[i], grad_avg, centered, T::from_f64(self.cfg.eps));
-        out.push(("denom", denom.to_f64()));
+        out.push(("denom", denom.as_f64()));
         if self.cfg.momentum > 0.0 {
-            out.push(("velocity", self.buf[i].to_f64()));
+            out.push(("velocity", self.buf[i].as_f64()));
         }
         out.extend([("lr", self.cfg.lr), ("step", delta)]);
         out

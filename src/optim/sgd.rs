@@ -141,7 +141,7 @@ impl<T: Real> Rule<T> for Sgd<T> {
         let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
         let mut out = vec![("grad", grad)];
         if self.cfg.momentum != 0.0 {
-            out.push(("velocity", self.buf[i].to_f64()));
+            out.push(("velocity", self.buf[i].as_f64()));
         }
         out.extend([("lr", self.cfg.lr), ("step", delta)]);
         out
