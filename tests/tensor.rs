@@ -52,7 +52,11 @@ fn check(name: &str, store: ParamStore<f64>, f: impl Fn(&mut Tape<f64>) -> Resul
         if analytic[i].abs() > 1e-9 || numeric.abs() > 1e-7 {
             worst = worst.max(e);
         }
-        assert!(e < 1e-6 || (analytic[i] - numeric).abs() < 1e-8, "{name}: param {i}: analytic {} numeric {numeric}", analytic[i]);
+        assert!(
+            e < 1e-6 || (analytic[i] - numeric).abs() < 1e-8,
+            "{name}: param {i}: analytic {} numeric {numeric}",
+            analytic[i]
+        );
     }
     assert!(worst < 1e-6, "{name}: worst relative error {worst}");
 }
@@ -252,7 +256,7 @@ fn a_warm_step_reuses_its_buffers() {
     let (s, p) = store(&[(8, 4), (1, 8)]);
     let mut t = Tape::new(s);
     let x = values(16 * 4, 3);
-    let mut step = |t: &mut Tape<f64>| {
+    let step = |t: &mut Tape<f64>| {
         t.reset();
         let xi = t.input(&x, 16, 4).expect("x");
         let (w, b) = (t.param(p[0]), t.param(p[1]));

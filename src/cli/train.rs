@@ -185,8 +185,11 @@ fn prepare(a: &TrainArgs) -> Result<Prepared, Failure> {
         Some(list) => data::parse_features(list).map_err(|e| usage(format!("--features {e}")))?,
         None => Vec::new(),
     };
-    let data =
-        if features.is_empty() { data } else { data::with_features(&data, &features).map_err(|e| usage(format!("--features {e}")))? };
+    let data = if features.is_empty() {
+        data
+    } else {
+        data::with_features(&data, &features).map_err(|e| usage(format!("--features {e}")))?
+    };
     let (train, test) = data::split(&data, a.train_ratio, a.seed).map_err(|e| usage(format!("--train-ratio {e}")))?;
     let kind: Preprocess = a.preprocess.parse().map_err(|e| usage(format!("--preprocess {e}")))?;
     let fitted = Fitted::fit(&train, kind);
@@ -200,9 +203,8 @@ fn spec_from(a: &TrainArgs, inputs: usize, classes: usize) -> Result<MlpSpec, Fa
     let hidden = crate::nn::parse_hidden(&a.hidden).map_err(usage)?;
     let activation = crate::nn::parse_activation(&a.activation).map_err(usage)?;
     let loss = match &a.loss {
-        Some(name) => Loss::from_name(name).ok_or_else(|| {
-            usage(format!("--loss {name}: unknown; use one of mse, bce, ce, hinge, svm"))
-        })?,
+        Some(name) => Loss::from_name(name)
+            .ok_or_else(|| usage(format!("--loss {name}: unknown; use one of mse, bce, ce, hinge, svm")))?,
         None if classes == 2 => Loss::BceLogits,
         None => Loss::SoftmaxCe,
     };
@@ -252,7 +254,8 @@ pub(super) fn train(a: &TrainArgs) -> Result<Output, Failure> {
 
 fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: TrainConfig) -> Result<Output, Failure> {
     let mlp = Mlp::<T>::new(spec, a.seed).map_err(usage)?;
-    let mut trainer = Trainer::new(mlp, cfg.clone(), (&p.train.x, &p.train.y), (&p.test.x, &p.test.y)).map_err(usage)?;
+    let mut trainer =
+        Trainer::new(mlp, cfg.clone(), (&p.train.x, &p.train.y), (&p.test.x, &p.test.y)).map_err(usage)?;
     let show = !a.json;
     let bar = if show && std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(a.epochs as u64);
@@ -390,8 +393,12 @@ fn predict_as<T: Element>(a: &PredictArgs) -> Result<Output, Failure> {
     let data = if meta.features.is_empty() {
         data
     } else {
-        let features: Vec<Feature> =
-            meta.features.iter().map(|f| f.parse()).collect::<Result<_, _>>().map_err(|e| usage(format!("--model {e}")))?;
+        let features: Vec<Feature> = meta
+            .features
+            .iter()
+            .map(|f| f.parse())
+            .collect::<Result<_, _>>()
+            .map_err(|e| usage(format!("--model {e}")))?;
         data::with_features(&data, &features).map_err(|e| usage(format!("--dataset {e}")))?
     };
     let data = match serde_json::from_value::<Fitted>(meta.preprocess.clone()) {
@@ -420,8 +427,10 @@ fn predict_as<T: Element>(a: &PredictArgs) -> Result<Output, Failure> {
     // the data's labels, as the model's class indices (by their text)
     let truth: Option<Vec<usize>> =
         data.y.iter().map(|&y| meta.classes.iter().position(|c| *c == data.class_names[y])).collect();
-    let accuracy = truth.map(|t| t.iter().zip(&predictions).filter(|(a, b)| a == b).count() as f64 / t.len().max(1) as f64);
-    let labels: Vec<&str> = predictions.iter().map(|&p| meta.classes.get(p).map(String::as_str).unwrap_or("?")).collect();
+    let accuracy =
+        truth.map(|t| t.iter().zip(&predictions).filter(|(a, b)| a == b).count() as f64 / t.len().max(1) as f64);
+    let labels: Vec<&str> =
+        predictions.iter().map(|&p| meta.classes.get(p).map(String::as_str).unwrap_or("?")).collect();
     let json = json!({
         "predictions": predictions,
         "labels": labels,
@@ -455,10 +464,16 @@ pub(super) fn init_stats(a: &InitStatsArgs) -> Result<Output, Failure> {
     });
     let mut text = format!(
         "{} layers of {} {} units, {} init, input {}×{} standard normal\nlayer      mean       std  grad std  histogram\n",
-        a.depth, a.width, activation.name(), init, a.samples, a.width
+        a.depth,
+        a.width,
+        activation.name(),
+        init,
+        a.samples,
+        a.width
     );
     for l in &layers {
-        text += &format!("{:>5}  {:>8.5}  {:>8.6}  {:>8.2e}  {}\n", l.layer, l.mean, l.std, l.grad_std, sparkline(&l.hist));
+        text +=
+            &format!("{:>5}  {:>8.5}  {:>8.6}  {:>8.2e}  {}\n", l.layer, l.mean, l.std, l.grad_std, sparkline(&l.hist));
     }
     Ok(Output { text, json, code: 0 })
 }

@@ -44,9 +44,8 @@ impl Init {
     pub fn draw(self, rng: &mut impl Rng, fan_in: usize, fan_out: usize) -> (Vec<f64>, Vec<f64>) {
         let n = fan_in * fan_out;
         let fi = fan_in as f64;
-        let mut randn = |scale: f64| -> Vec<f64> {
-            (0..n).map(|_| StandardNormal.sample(rng)).map(|z: f64| z * scale).collect()
-        };
+        let mut randn =
+            |scale: f64| -> Vec<f64> { (0..n).map(|_| StandardNormal.sample(rng)).map(|z: f64| z * scale).collect() };
         match self {
             Init::Std(s) => (randn(s), vec![0.0; fan_out]),
             Init::Xavier => (randn(1.0 / fi.sqrt()), vec![0.0; fan_out]),
@@ -93,19 +92,20 @@ impl FromStr for Init {
 
     fn from_str(text: &str) -> Result<Self, NnError> {
         let t = text.trim().to_ascii_lowercase();
-        let init = match t.as_str() {
-            "xavier" => Init::Xavier,
-            "he" | "kaiming" => Init::He,
-            "glorot-uniform" | "glorot_uniform" | "glorot" => Init::GlorotUniform,
-            "playground" => Init::Playground,
-            "pytorch" | "torch" => Init::PyTorch,
-            _ => match t.strip_prefix("std=").or_else(|| t.strip_prefix("std:")) {
-                Some(s) => Init::Std(s.trim().parse().map_err(|_| {
-                    NnError::Init(text.into(), format!("'{s}' is not a number (write e.g. std=0.01)"))
-                })?),
-                None => return Err(NnError::Init(text.into(), format!("unknown; use one of {INIT_NAMES}"))),
-            },
-        };
+        let init =
+            match t.as_str() {
+                "xavier" => Init::Xavier,
+                "he" | "kaiming" => Init::He,
+                "glorot-uniform" | "glorot_uniform" | "glorot" => Init::GlorotUniform,
+                "playground" => Init::Playground,
+                "pytorch" | "torch" => Init::PyTorch,
+                _ => match t.strip_prefix("std=").or_else(|| t.strip_prefix("std:")) {
+                    Some(s) => Init::Std(s.trim().parse().map_err(|_| {
+                        NnError::Init(text.into(), format!("'{s}' is not a number (write e.g. std=0.01)"))
+                    })?),
+                    None => return Err(NnError::Init(text.into(), format!("unknown; use one of {INIT_NAMES}"))),
+                },
+            };
         init.validate()?;
         Ok(init)
     }

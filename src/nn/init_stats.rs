@@ -51,7 +51,10 @@ pub fn run(
         }
     }
     if depth * width * width > 500_000_000 || samples * width > 50_000_000 {
-        return Err(NnError::Size { what: "a size this tool can run in memory (depth·width² ≤ 5·10⁸, samples·width ≤ 5·10⁷); got", got: depth * width * width });
+        return Err(NnError::Size {
+            what: "a size this tool can run in memory (depth·width² ≤ 5·10⁸, samples·width ≤ 5·10⁷); got",
+            got: depth * width * width,
+        });
     }
     let mut rng = StdRng::seed_from_u64(seed);
     let mut randn = |n: usize| -> Vec<f64> { (0..n).map(|_| StandardNormal.sample(&mut rng)).collect() };

@@ -243,12 +243,7 @@ impl<T: Element> Mlp<T> {
 }
 
 /// running = 0.9·running + 0.1·(batch mean; unbiased batch variance), PyTorch's momentum 0.1.
-fn blend_running<T: Element>(
-    running: &mut [T],
-    mean: impl Iterator<Item = T>,
-    var: impl Iterator<Item = T>,
-    n: usize,
-) {
+fn blend_running<T: Element>(running: &mut [T], mean: impl Iterator<Item = T>, var: impl Iterator<Item = T>, n: usize) {
     let m = T::from_f64(BN_MOMENTUM);
     let keep = T::one() - m;
     let unbias = if n > 1 { T::from_usize(n) / T::from_usize(n - 1) } else { T::one() };

@@ -51,7 +51,11 @@ impl<T: Element> Mlp<T> {
                 (0..e.len()).map(move |i| (e, i, vals[i].as_f64()))
             })
             .map(|(e, i, v)| {
-                let name = if e.rows == 1 { format!("{}[{i}]", e.name) } else { format!("{}[{}][{}]", e.name, i / e.cols, i % e.cols) };
+                let name = if e.rows == 1 {
+                    format!("{}[{i}]", e.name)
+                } else {
+                    format!("{}[{}][{}]", e.name, i / e.cols, i % e.cols)
+                };
                 g.named_leaf(&name, v)
             })
             .collect();

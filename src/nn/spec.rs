@@ -99,9 +99,10 @@ pub const ACTIVATIONS: [Unary; 9] = [
 /// network without hidden layers instead).
 pub fn parse_activation(name: &str) -> Result<Unary, NnError> {
     let key = name.trim().to_ascii_lowercase().replace('-', "_");
-    ACTIVATIONS.into_iter().find(|u| u.name() == key).ok_or_else(|| {
-        NnError::Activation(name.to_string(), ACTIVATIONS.map(|u| u.name()).join(", "))
-    })
+    ACTIVATIONS
+        .into_iter()
+        .find(|u| u.name() == key)
+        .ok_or_else(|| NnError::Activation(name.to_string(), ACTIVATIONS.map(|u| u.name()).join(", ")))
 }
 
 /// The PyTorch module an activation is, for the model's metadata (`nn.Tanh`, ...).
@@ -285,8 +286,12 @@ pub fn parse_hidden(text: &str) -> Result<Vec<usize>, NnError> {
         .map(|part| {
             let p = part.trim();
             match p.parse::<usize>() {
-                Ok(0) => Err(NnError::Hidden(text.into(), "a hidden layer has 0 units; every layer needs at least 1".into())),
-                Ok(n) if n > 1_000_000 => Err(NnError::Hidden(text.into(), format!("{n} units is more than this tool allows (10⁶)"))),
+                Ok(0) => {
+                    Err(NnError::Hidden(text.into(), "a hidden layer has 0 units; every layer needs at least 1".into()))
+                }
+                Ok(n) if n > 1_000_000 => {
+                    Err(NnError::Hidden(text.into(), format!("{n} units is more than this tool allows (10⁶)")))
+                }
                 Ok(n) => Ok(n),
                 Err(_) => Err(NnError::Hidden(text.into(), format!("'{p}' is not a number of units (write e.g. 8,8)"))),
             }
@@ -323,7 +328,10 @@ mod tests {
         assert_eq!(parse_hidden("16x16").expect("valid"), [16, 16]);
         let mut spec = MlpSpec::classifier(2, &[8], 2, Unary::Tanh, Loss::SoftmaxCe).expect("valid");
         spec.dropout = 1.5;
-        assert_eq!(spec.validate().unwrap_err().to_string(), "--dropout 1.5 is not a probability of dropping in [0, 1)");
+        assert_eq!(
+            spec.validate().unwrap_err().to_string(),
+            "--dropout 1.5 is not a probability of dropping in [0, 1)"
+        );
         assert!(parse_activation("nope").unwrap_err().to_string().contains("tanh, sigmoid, relu"));
         assert_eq!(parse_activation("Leaky-ReLU").expect("valid"), Unary::LeakyRelu);
     }

@@ -78,7 +78,12 @@ impl<T: Element> Mlp<T> {
             match layer {
                 Built::Linear { weight, bias } => {
                     let (w, b) = (store.entry(*weight), store.entry(*bias));
-                    tensors.push((w.name.clone(), dtype_of::<T>(), vec![w.rows, w.cols], bytes_of(store.value(*weight))));
+                    tensors.push((
+                        w.name.clone(),
+                        dtype_of::<T>(),
+                        vec![w.rows, w.cols],
+                        bytes_of(store.value(*weight)),
+                    ));
                     tensors.push((b.name.clone(), dtype_of::<T>(), vec![b.cols], bytes_of(store.value(*bias))));
                 }
                 Built::BatchNorm { gamma, beta, running, batches } => {
@@ -90,16 +95,19 @@ impl<T: Element> Mlp<T> {
                     tensors.push((format!("{prefix}.running_mean"), dtype_of::<T>(), vec![w], bytes_of(&running[..w])));
                     tensors.push((format!("{prefix}.running_var"), dtype_of::<T>(), vec![w], bytes_of(&running[w..])));
                     let count = i64::try_from(*batches).unwrap_or(i64::MAX);
-                    tensors.push((format!("{prefix}.num_batches_tracked"), Dtype::I64, vec![], count.to_le_bytes().to_vec()));
+                    tensors.push((
+                        format!("{prefix}.num_batches_tracked"),
+                        Dtype::I64,
+                        vec![],
+                        count.to_le_bytes().to_vec(),
+                    ));
                 }
                 _ => {}
             }
         }
         let views = tensors
             .iter()
-            .map(|(name, dtype, shape, bytes)| {
-                TensorView::new(*dtype, shape.clone(), bytes).map(|v| (name.clone(), v))
-            })
+            .map(|(name, dtype, shape, bytes)| TensorView::new(*dtype, shape.clone(), bytes).map(|v| (name.clone(), v)))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| model_err(path, format!("cannot lay out the tensors: {e}")))?;
         let json = serde_json::to_string(&meta).map_err(|e| model_err(path, e.to_string()))?;
@@ -111,16 +119,15 @@ impl<T: Element> Mlp<T> {
     /// Reads a network saved by [`Mlp::save`] (in either element type) and its metadata.
     pub fn load(path: &Path) -> Result<(Self, ModelMeta), NnError> {
         let bytes = std::fs::read(path).map_err(|e| model_err(path, format!("cannot read: {e}")))?;
-        let (_, header) = SafeTensors::read_metadata(&bytes)
-            .map_err(|e| model_err(path, format!("not a safetensors file ({e})")))?;
-        let json = header
-            .metadata()
-            .as_ref()
-            .and_then(|m| m.get("chainrule"))
-            .ok_or_else(|| model_err(path, "no chainrule metadata: this file was not saved by `chainrule train --save`".into()))?;
+        let (_, header) =
+            SafeTensors::read_metadata(&bytes).map_err(|e| model_err(path, format!("not a safetensors file ({e})")))?;
+        let json = header.metadata().as_ref().and_then(|m| m.get("chainrule")).ok_or_else(|| {
+            model_err(path, "no chainrule metadata: this file was not saved by `chainrule train --save`".into())
+        })?;
         let meta: ModelMeta =
             serde_json::from_str(json).map_err(|e| model_err(path, format!("unreadable chainrule metadata: {e}")))?;
-        let st = SafeTensors::deserialize(&bytes).map_err(|e| model_err(path, format!("not a safetensors file ({e})")))?;
+        let st =
+            SafeTensors::deserialize(&bytes).map_err(|e| model_err(path, format!("not a safetensors file ({e})")))?;
         let mut mlp = Mlp::<T>::new(&meta.spec, 0).map_err(|e| model_err(path, format!("bad architecture: {e}")))?;
         let read = |name: &str, len: usize| -> Result<Vec<T>, NnError> {
             let t = st.tensor(name).map_err(|_| model_err(path, format!("tensor {name} is missing")))?;
@@ -129,8 +136,16 @@ impl<T: Element> Mlp<T> {
                 return Err(model_err(path, format!("tensor {name} has shape {:?}, expected {len} values", t.shape())));
             }
             match t.dtype() {
-                Dtype::F32 => Ok(t.data().chunks_exact(4).map(|c| T::from_f64(f32::from_le_bytes(c.try_into().expect("4 bytes")) as f64)).collect()),
-                Dtype::F64 => Ok(t.data().chunks_exact(8).map(|c| T::from_f64(f64::from_le_bytes(c.try_into().expect("8 bytes")))).collect()),
+                Dtype::F32 => Ok(t
+                    .data()
+                    .chunks_exact(4)
+                    .map(|c| T::from_f64(f32::from_le_bytes(c.try_into().expect("4 bytes")) as f64))
+                    .collect()),
+                Dtype::F64 => Ok(t
+                    .data()
+                    .chunks_exact(8)
+                    .map(|c| T::from_f64(f64::from_le_bytes(c.try_into().expect("8 bytes"))))
+                    .collect()),
                 d => Err(model_err(path, format!("tensor {name} is {d:?}, expected F32 or F64"))),
             }
         };
@@ -149,7 +164,9 @@ impl<T: Element> Mlp<T> {
             .layers
             .iter()
             .filter_map(|l| match l {
-                Built::BatchNorm { gamma, .. } => Some(mlp.params().entry(*gamma).name.trim_end_matches(".weight").to_string()),
+                Built::BatchNorm { gamma, .. } => {
+                    Some(mlp.params().entry(*gamma).name.trim_end_matches(".weight").to_string())
+                }
                 _ => None,
             })
             .collect();

@@ -120,7 +120,10 @@ impl<T: Element> Trainer<T> {
         }
         for (x, y) in [train, test] {
             if x.len() != y.len() * d {
-                return Err(NnError::Size { what: "the data's column count (features)", got: x.len() / y.len().max(1) });
+                return Err(NnError::Size {
+                    what: "the data's column count (features)",
+                    got: x.len() / y.len().max(1),
+                });
             }
         }
         if train.1.is_empty() {
@@ -128,7 +131,10 @@ impl<T: Element> Trainer<T> {
         }
         let k = mlp.spec.outputs.max(2);
         if let Some(&bad) = train.1.iter().chain(test.1).find(|&&y| y >= k) {
-            return Err(NnError::Loss { loss: mlp.spec.loss.name().into(), reason: format!("label {bad} but only {k} classes") });
+            return Err(NnError::Loss {
+                loss: mlp.spec.loss.name().into(),
+                reason: format!("label {bad} but only {k} classes"),
+            });
         }
         let to_t = |x: &[f64]| x.iter().map(|&v| T::from_f64(v)).collect::<Vec<T>>();
         let opt = Optimizer::<T>::new(&cfg.opt);
@@ -239,8 +245,7 @@ impl<T: Element> Trainer<T> {
         result?;
         let (train_loss, train_acc) = self.evaluate_part(false)?;
         let (test_loss, test_acc) = self.evaluate_part(true)?;
-        let stats =
-            EpochStats { epoch: epoch + 1, train_loss, test_loss, train_acc, test_acc, lr, steps: self.steps };
+        let stats = EpochStats { epoch: epoch + 1, train_loss, test_loss, train_acc, test_acc, lr, steps: self.steps };
         self.history.push(stats);
         Ok(stats)
     }
