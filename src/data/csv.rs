@@ -235,7 +235,11 @@ fn classes(labels: &[String]) -> (Vec<usize>, Vec<String>) {
     let mut distinct: Vec<&str> = labels.iter().map(String::as_str).collect();
     distinct.sort_unstable();
     distinct.dedup();
-    let as_indices: Option<Vec<usize>> = labels.iter().map(|l| l.parse::<usize>().ok()).collect();
+    // Plain digit strings only: `+1` parses as a usize but is a signed label, and keeps its text below.
+    let as_indices: Option<Vec<usize>> = labels
+        .iter()
+        .map(|l| l.bytes().all(|b| b.is_ascii_digit()).then(|| l.parse::<usize>().ok()).flatten())
+        .collect();
     if let Some(idx) = as_indices {
         let k = idx.iter().max().map_or(0, |m| m + 1);
         // K distinct values need K ≤ n rows; this also keeps a label like 10^12 from sizing `seen`.
@@ -304,6 +308,8 @@ mod tests {
         let data = parse_csv("1,+1\n2,-1\n3,10\n4,-1", "t.csv").unwrap();
         assert_eq!(data.class_names, ["-1", "+1", "10"]);
         assert_eq!(data.y, vec![1, 0, 2, 0]);
+        // "+1" and "0" are not both plain indices: sorted as numbers 0 < +1, the texts kept.
+        assert_eq!(parse_csv("1,+1\n2,0", "t.csv").unwrap().class_names, ["0", "+1"]);
         // {1, 2}: integers but not 0..K−1, so mapped: 1 → 0, 2 → 1, the names kept.
         let data = parse_csv("5,2\n6,1", "t.csv").unwrap();
         assert_eq!((data.y, data.class_names), (vec![1, 0], vec!["1".to_owned(), "2".to_owned()]));
