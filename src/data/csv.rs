@@ -46,6 +46,17 @@ pub fn load_csv(path: &Path) -> Result<Dataset, DataError> {
 }
 
 /// Parses CSV text; `origin` names it in errors (a file name, or e.g. `pasted text`).
+///
+/// ```
+/// use chainrule::data::parse_csv;
+///
+/// let data = parse_csv("x,y,class\n0.5,1,dog\n2,-1,cat\n", "example").unwrap();
+/// assert_eq!((data.n(), data.d, data.row(1)), (2, 2, &[2.0, -1.0][..]));
+/// assert_eq!((data.y, data.class_names), (vec![1, 0], vec!["cat".to_owned(), "dog".to_owned()]));
+///
+/// let e = parse_csv("x,y,class\n0.5,one,dog\n", "example").unwrap_err();
+/// assert_eq!(e.to_string(), "example, line 2, column 2: 'one' is not a number");
+/// ```
 pub fn parse_csv(text: &str, origin: &str) -> Result<Dataset, DataError> {
     let err = |line: usize, column: usize, message: String| DataError::Csv {
         origin: origin.to_owned(),
