@@ -361,6 +361,27 @@ mod tests {
     }
 
     #[test]
+    fn kspiral_angles_are_cs231n_with_noise_0_2() {
+        // Point i of class j (N = 100) sits at angle atan2(x, y) = t = 4j + 4i/99 + 0.2·z: the difference from the
+        // noiseless angle, wrapped to (−π, π], is a 0.2-std Gaussian.
+        let data = kspiral(300, 3, 12);
+        let mut diffs = Vec::new();
+        for (k, (p, j)) in points(&data).enumerate() {
+            let i = k % 100;
+            if i == 0 {
+                continue; // r = 0: no angle.
+            }
+            let nominal = 4.0 * j as f64 + 4.0 * i as f64 / 99.0;
+            let d = (p[0].atan2(p[1]) - nominal).rem_euclid(2.0 * PI);
+            diffs.push(if d > PI { d - 2.0 * PI } else { d });
+        }
+        let std = (diffs.iter().map(|d| d * d).sum::<f64>() / diffs.len() as f64).sqrt();
+        // 297 draws: the sample std is within ±0.2·√(1/(2·297)) ≈ ±0.008 (1σ) of 0.2; no draw beyond 6σ = 1.2.
+        assert!((std - 0.2).abs() < 0.03, "{std}");
+        assert!(diffs.iter().all(|d| d.abs() < 1.2));
+    }
+
+    #[test]
     fn seeds() {
         type Generator = fn(usize, f64, u64) -> Dataset;
         let all: [(Generator, &str); 6] = [
