@@ -46,6 +46,17 @@ pub fn load_csv(path: &Path) -> Result<Dataset, DataError> {
 }
 
 /// Parses CSV text; `origin` names it in errors (a file name, or e.g. `pasted text`).
+///
+/// ```
+/// use chainrule::data::parse_csv;
+///
+/// let data = parse_csv("x,y,class\n0.5,1,dog\n2,-1,cat\n", "example").unwrap();
+/// assert_eq!((data.n(), data.d, data.row(1)), (2, 2, &[2.0, -1.0][..]));
+/// assert_eq!((data.y, data.class_names), (vec![1, 0], vec!["cat".to_owned(), "dog".to_owned()]));
+///
+/// let e = parse_csv("x,y,class\n0.5,one,dog\n", "example").unwrap_err();
+/// assert_eq!(e.to_string(), "example, line 2, column 2: 'one' is not a number");
+/// ```
 pub fn parse_csv(text: &str, origin: &str) -> Result<Dataset, DataError> {
     let err = |line: usize, column: usize, message: String| DataError::Csv {
         origin: origin.to_owned(),
@@ -235,7 +246,11 @@ fn classes(labels: &[String]) -> (Vec<usize>, Vec<String>) {
     let mut distinct: Vec<&str> = labels.iter().map(String::as_str).collect();
     distinct.sort_unstable();
     distinct.dedup();
-    let as_indices: Option<Vec<usize>> = labels.iter().map(|l| l.parse::<usize>().ok()).collect();
+    // Plain digit strings only: `+1` parses as a usize but is a signed label, and keeps its text below.
+    let as_indices: Option<Vec<usize>> = labels
+        .iter()
+        .map(|l| l.bytes().all(|b| b.is_ascii_digit()).then(|| l.parse::<usize>().ok()).flatten())
+        .collect();
     if let Some(idx) = as_indices {
         let k = idx.iter().max().map_or(0, |m| m + 1);
         // K distinct values need K ≤ n rows; this also keeps a label like 10^12 from sizing `seen`.
@@ -304,6 +319,8 @@ mod tests {
         let data = parse_csv("1,+1\n2,-1\n3,10\n4,-1", "t.csv").unwrap();
         assert_eq!(data.class_names, ["-1", "+1", "10"]);
         assert_eq!(data.y, vec![1, 0, 2, 0]);
+        // "+1" and "0" are not both plain indices: sorted as numbers 0 < +1, the texts kept.
+        assert_eq!(parse_csv("1,+1\n2,0", "t.csv").unwrap().class_names, ["0", "+1"]);
         // {1, 2}: integers but not 0..K−1, so mapped: 1 → 0, 2 → 1, the names kept.
         let data = parse_csv("5,2\n6,1", "t.csv").unwrap();
         assert_eq!((data.y, data.class_names), (vec![1, 0], vec!["1".to_owned(), "2".to_owned()]));

@@ -91,7 +91,8 @@ fn linspace(a: f64, b: f64, m: usize) -> impl Iterator<Item = f64> {
     (0..m).map(move |i| if m > 1 && i == m - 1 { b } else { a + i as f64 * step })
 }
 
-/// Playground `classifyCircleData`.
+/// Playground `classifyCircleData`: ⌈n/2⌉ points at r ~ U(0, 2.5), then ⌊n/2⌋ at r ~ U(3.5, 5), angle ~ U(0, 2π);
+/// label +1 if the point moved by U(−5, 5)·noise per axis lies within 2.5 of the origin.
 pub(super) fn circle(n: usize, noise: f64, seed: u64) -> Dataset {
     let mut rng = StdRng::seed_from_u64(seed);
     let radius = 5.0;
@@ -112,7 +113,8 @@ pub(super) fn circle(n: usize, noise: f64, seed: u64) -> Dataset {
     playground(x, y)
 }
 
-/// Playground `classifyXORData`.
+/// Playground `classifyXORData`: x, y ~ U(−5, 5) pushed 0.3 off the axes; label +1 if (x + ex)(y + ey) ≥ 0 with
+/// e ~ U(−5, 5)·noise per axis.
 pub(super) fn xor(n: usize, noise: f64, seed: u64) -> Dataset {
     let mut rng = StdRng::seed_from_u64(seed);
     let padding = 0.3;
@@ -130,7 +132,8 @@ pub(super) fn xor(n: usize, noise: f64, seed: u64) -> Dataset {
     playground(x, y)
 }
 
-/// Playground `classifyTwoGaussData`.
+/// Playground `classifyTwoGaussData`: ⌈n/2⌉ points around (2, 2) labelled +1, ⌊n/2⌋ around (−2, −2) labelled −1,
+/// each coordinate Normal(centre, variance = 0.5 + 7·noise).
 pub(super) fn gauss(n: usize, noise: f64, seed: u64) -> Dataset {
     let mut rng = StdRng::seed_from_u64(seed);
     // d3.scale.linear().domain([0, .5]).range([0.5, 4]), unclamped.
@@ -148,7 +151,8 @@ pub(super) fn gauss(n: usize, noise: f64, seed: u64) -> Dataset {
     playground(x, y)
 }
 
-/// Playground `classifySpiralData`.
+/// Playground `classifySpiralData`: arm +1 (⌈n/2⌉ points) and arm −1 (⌊n/2⌋, turned by π), point i of m at
+/// r = 5i/m, t = 1.75·2π·i/m, (r sin t, r cos t) + U(−1, 1)·noise per axis.
 pub(super) fn spiral(n: usize, noise: f64, seed: u64) -> Dataset {
     let mut rng = StdRng::seed_from_u64(seed);
     let (positive, negative) = halves(n);
@@ -167,7 +171,8 @@ pub(super) fn spiral(n: usize, noise: f64, seed: u64) -> Dataset {
     playground(x, y)
 }
 
-/// scikit-learn `make_moons(n, noise=noise, shuffle=False)`.
+/// scikit-learn `make_moons(n, noise=noise, shuffle=False)`: ⌊n/2⌋ points (cos t, sin t) (class 0), then
+/// n − ⌊n/2⌋ points (1 − cos t, 0.5 − sin t) (class 1), t = linspace(0, π), plus Normal(0, noise) per coordinate.
 pub(super) fn moons(n: usize, noise: f64, seed: u64) -> Dataset {
     let mut rng = StdRng::seed_from_u64(seed);
     let n_out = n / 2;
@@ -185,7 +190,8 @@ pub(super) fn moons(n: usize, noise: f64, seed: u64) -> Dataset {
     Dataset { x, y, d: 2, feature_names: xy_names(), class_names: vec!["0".into(), "1".into()] }
 }
 
-/// cs231n's K-class spiral.
+/// cs231n's K-class spiral: class j's N_j points at r = linspace(0, 1, N_j), t = linspace(4j, 4j + 4, N_j) +
+/// 0.2·randn, (r sin t, r cos t); N_j = ⌊n/K⌋, plus one for j < n mod K.
 pub(super) fn kspiral(n: usize, classes: usize, seed: u64) -> Dataset {
     let mut rng = StdRng::seed_from_u64(seed);
     let (mut x, mut y) = (Vec::with_capacity(2 * n), Vec::with_capacity(n));
@@ -352,6 +358,27 @@ mod tests {
             assert!((r - (k % 100) as f64 / 99.0).abs() < 1e-12);
             assert_eq!(c, k / 100);
         }
+    }
+
+    #[test]
+    fn kspiral_angles_are_cs231n_with_noise_0_2() {
+        // Point i of class j (N = 100) sits at angle atan2(x, y) = t = 4j + 4i/99 + 0.2·z: the difference from the
+        // noiseless angle, wrapped to (−π, π], is a 0.2-std Gaussian.
+        let data = kspiral(300, 3, 12);
+        let mut diffs = Vec::new();
+        for (k, (p, j)) in points(&data).enumerate() {
+            let i = k % 100;
+            if i == 0 {
+                continue; // r = 0: no angle.
+            }
+            let nominal = 4.0 * j as f64 + 4.0 * i as f64 / 99.0;
+            let d = (p[0].atan2(p[1]) - nominal).rem_euclid(2.0 * PI);
+            diffs.push(if d > PI { d - 2.0 * PI } else { d });
+        }
+        let std = (diffs.iter().map(|d| d * d).sum::<f64>() / diffs.len() as f64).sqrt();
+        // 297 draws: the sample std is within ±0.2·√(1/(2·297)) ≈ ±0.008 (1σ) of 0.2; no draw beyond 6σ = 1.2.
+        assert!((std - 0.2).abs() < 0.03, "{std}");
+        assert!(diffs.iter().all(|d| d.abs() < 1.2));
     }
 
     #[test]

@@ -111,7 +111,7 @@ impl Dataset {
 /// | `gauss` | 2 | Playground: two Gaussians at (2, 2) (+1) and (−2, −2) (−1) | variance 0.5 + 7·noise; 0 to 0.5 |
 /// | `spiral` | 2 | Playground: two arms r = 5i/m, t = 1.75·2π·i/m (+ π) | uniform ±noise added to x and y; 0 to 0.5 |
 /// | `moons` | 2 | scikit-learn's make_moons: two interleaved half circles | Gaussian std added to x and y |
-/// | `kspiral`, `kspiral:classes=K` | K (3) | cs231n's spiral, r ≤ 1 | ignored: the angle's noise is 0.2·randn |
+/// | `kspiral`, `kspiral:classes=K` | K in 2..=64 (3) | cs231n's spiral, r ≤ 1; n mod K extra points go one each to the first classes | ignored: the angle's noise is 0.2·randn |
 /// | `digits` | 10 | UCI optical digits, 1797 8×8 images, 64 features 0..16 | ignored, as is `n` |
 ///
 /// The Playground's sets have class 0 = its −1 (orange) and class 1 = its +1 (blue); see `generators.rs` for each

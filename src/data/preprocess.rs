@@ -329,15 +329,16 @@ mod tests {
         let (mean, cov) = stats(&out);
         // The input is strongly correlated (b ≈ 2a), the output not at all.
         assert!(stats(&train).1[0][1] > 1.5);
-        for a in 0..3 {
-            assert!(mean[a].abs() < 1e-12);
-            for b in 0..3 {
-                if a != b {
-                    assert!(cov[a][b].abs() < 1e-10, "cov[{a}][{b}] = {}", cov[a][b]);
+        assert!(mean.iter().all(|m| m.abs() < 1e-12), "{mean:?}");
+        for (a, row) in cov.iter().enumerate() {
+            for (b, &v) in row.iter().enumerate() {
+                if a == b {
+                    // The variance along component k is its eigenvalue.
+                    assert!((v - fit.eigenvalues[a]).abs() < 1e-10);
+                } else {
+                    assert!(v.abs() < 1e-10, "cov[{a}][{b}] = {v}");
                 }
             }
-            // The variance along component k is its eigenvalue.
-            assert!((cov[a][a] - fit.eigenvalues[a]).abs() < 1e-10);
         }
         assert!(fit.eigenvalues.windows(2).all(|w| w[0] >= w[1]), "{:?}", fit.eigenvalues);
         assert_eq!(out.feature_names, ["pc1", "pc2", "pc3"]);
@@ -381,11 +382,11 @@ mod tests {
         // ε/λ ≈ 1.2e-3 of 1.
         let smallest = *fit.eigenvalues.last().unwrap();
         assert!((smallest / 8.3e-3 - 1.0).abs() < 0.2, "{smallest}");
-        for a in 0..3 {
-            for b in 0..3 {
+        for (a, row) in cov.iter().enumerate() {
+            for (b, &v) in row.iter().enumerate() {
                 let want = if a == b { fit.eigenvalues[a] / (fit.eigenvalues[a] + WHITEN_EPS) } else { 0.0 };
-                assert!((cov[a][b] - want).abs() < 1e-10, "cov[{a}][{b}] = {}", cov[a][b]);
-                assert!((cov[a][b] - f64::from(u8::from(a == b))).abs() < 1e-2);
+                assert!((v - want).abs() < 1e-10, "cov[{a}][{b}] = {v}");
+                assert!((v - f64::from(u8::from(a == b))).abs() < 1e-2);
             }
         }
     }
