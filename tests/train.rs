@@ -1,0 +1,186 @@
+//! Training end to end: the library's trainer reaches the accuracies the issue sets, the same seed gives the same run,
+//! the scalar backend follows the tensor backend step for step, and the command line's `train`, `predict` and
+//! `init-stats` keep their contract (JSON shapes, exit 2 with the option named on bad input).
+
+use std::process::{Command, Output};
+
+use chainrule::data::{self, Fitted, Preprocess};
+use chainrule::nn::{Backend, Init, Mlp, MlpSpec, TrainConfig, Trainer};
+use chainrule::scalar::Unary;
+use chainrule::tensor::Loss;
+use serde_json::Value;
+
+fn trainer(
+    dataset: &str,
+    points: usize,
+    hidden: &[usize],
+    act: Unary,
+    loss: Loss,
+    opt: &str,
+    epochs: usize,
+    batch: usize,
+    backend: Backend,
+) -> Trainer<f64> {
+    let d = data::generate(dataset, points, 0.0, 1).expect("generates");
+    let (train, test) = data::split(&d, 0.5, 1).expect("splits");
+    let fitted = Fitted::fit(&train, Preprocess::None);
+    let (train, test) = (fitted.apply(&train), fitted.apply(&test));
+    let mut spec = MlpSpec::classifier(train.d, hidden, d.classes(), act, loss).expect("valid");
+    spec.init = Init::He;
+    let cfg = TrainConfig { opt: opt.parse().expect("spec"), schedule: None, epochs, batch, seed: 1, backend };
+    let mlp = Mlp::new(&spec, 1).expect("builds");
+    Trainer::new(mlp, cfg, (&train.x, &train.y), (&test.x, &test.y)).expect("trainer")
+}
+
+#[test]
+fn circle_reaches_097_test_accuracy() {
+    let mut t = trainer("circle", 500, &[8, 8], Unary::Tanh, Loss::BceLogits, "adam:lr=0.01", 50, 10, Backend::Tensor);
+    t.run(|_| true).expect("trains");
+    let last = t.history.last().expect("50 epochs");
+    assert!(last.test_acc >= 0.97, "{last:?}");
+    assert!(t.history[0].train_loss > last.train_loss);
+}
+
+#[test]
+fn k_class_spiral_reaches_095_test_accuracy() {
+    let mut t = trainer("kspiral:classes=3", 600, &[64, 64], Unary::Relu, Loss::SoftmaxCe, "adam:lr=0.01", 200, 32, Backend::Tensor);
+    t.run(|_| true).expect("trains");
+    let last = t.history.last().expect("epochs");
+    assert!(last.test_acc >= 0.95, "{last:?}");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_run() {
+    let run = || {
+        let mut t = trainer("xor", 200, &[8], Unary::Tanh, Loss::SoftmaxCe, "sgd:lr=0.1,momentum=0.9", 3, 7, Backend::Tensor);
+        t.run(|_| true).expect("trains");
+        (t.history.clone(), t.snapshot().params)
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn the_scalar_backend_trains_like_the_tensor_backend() {
+    // micrograd's way and the tape take the same steps: after 2 epochs of minibatches the weights agree to 1e-9
+    let mut a = trainer("moons", 60, &[6, 5], Unary::Tanh, Loss::MarginHinge, "sgd:lr=0.05", 2, 8, Backend::Tensor);
+    let mut b = trainer("moons", 60, &[6, 5], Unary::Tanh, Loss::MarginHinge, "sgd:lr=0.05", 2, 8, Backend::Scalar);
+    a.run(|_| true).expect("tensor trains");
+    b.run(|_| true).expect("scalar trains");
+    let (pa, pb) = (a.snapshot().params, b.snapshot().params);
+    assert!(pa.iter().zip(&pb).all(|(x, y)| (x - y).abs() < 1e-9), "{pa:?}\n{pb:?}");
+    assert_ne!(pa, trainer("moons", 60, &[6, 5], Unary::Tanh, Loss::MarginHinge, "sgd:lr=0.05", 2, 8, Backend::Tensor).snapshot().params);
+}
+
+#[test]
+fn a_snapshot_from_a_worker_thread() {
+    let t = trainer("gauss", 100, &[4], Unary::Tanh, Loss::BceLogits, "adam:lr=0.01", 5, 10, Backend::Tensor);
+    let session = t.spawn();
+    let back = session.join().expect("trains on the worker");
+    assert_eq!(back.history.len(), 5);
+    assert_eq!(back.snapshot().epoch, 5);
+}
+
+fn chainrule(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chainrule")).args(args).output().expect("the binary runs")
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn train_json_has_a_line_per_epoch() {
+    let out = chainrule(&["train", "--dataset", "xor", "--hidden", "8", "--epochs", "3", "--seed", "2", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&out);
+    let epochs = v["epochs"].as_array().expect("epochs");
+    assert_eq!(epochs.len(), 3);
+    for key in ["train_loss", "test_loss", "train_acc", "test_acc"] {
+        assert!(epochs[2][key].is_number(), "{key}: {v}");
+    }
+    assert_eq!(v["test_acc"], epochs[2]["test_acc"]);
+    assert_eq!(v["model"]["torch"][0], "Linear(2, 8)");
+    assert_eq!(v["data"]["train_rows"], 250); // Playground's 500 points, half for training
+}
+
+#[test]
+fn bad_options_exit_2_naming_the_option() {
+    for (args, option) in [
+        (vec!["--loss", "nope"], "--loss nope"),
+        (vec!["--dataset", "kspiral", "--loss", "bce"], "--loss bce: needs exactly two classes and the data has 3"),
+        (vec!["--hidden", "8,0"], "--hidden 8,0"),
+        (vec!["--dropout", "1.5"], "--dropout 1.5"),
+        (vec!["--opt", "adam:lr=-1"], "--opt"),
+        (vec!["--dataset", "circel"], "--dataset"),
+        (vec!["--epochs", "0"], "--epochs 0"),
+        (vec!["--preprocess", "zca"], "--preprocess"),
+        (vec!["--features", "x,z"], "--features"),
+        (vec!["--init", "lecun"], "--init lecun"),
+        (vec!["--dataset", "/nonexistent/data.csv"], "--dataset"),
+    ] {
+        let mut all = vec!["train"];
+        if !args.contains(&"--epochs") {
+            all.extend(["--epochs", "1"]);
+        }
+        all.extend(args);
+        let out = chainrule(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{all:?}: {err}");
+        assert!(err.contains(option), "{all:?}: {err}");
+    }
+}
+
+#[test]
+fn a_huge_learning_rate_is_reported_as_divergence() {
+    let out = chainrule(&["train", "--opt", "sgd:lr=1e9", "--loss", "mse", "--epochs", "20", "--json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let v = json(&out);
+    // sgd with lr 1e9 on a tanh net with a squared loss overflows in the first epoch
+    assert_eq!(v["diverged_at_epoch"], 1, "{v}");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(err.contains("lower the learning rate"), "{err}");
+}
+
+#[test]
+fn save_then_predict_with_a_csv_of_our_own() {
+    let dir = std::env::temp_dir().join(format!("chainrule-train-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    // two blobs with string labels, header present
+    let mut csv = String::from("a,b,kind\n");
+    for i in 0..80 {
+        let t = i as f64 * 0.1;
+        let (x, y, label) = if i % 2 == 0 { (2.0 + t.sin(), 2.0 + t.cos(), "cat") } else { (-2.0 + t.cos(), -2.0 - t.sin(), "dog") };
+        csv += &format!("{x},{y},{label}\n");
+    }
+    let data = dir.join("pets.csv");
+    std::fs::write(&data, csv).expect("write csv");
+    let model = dir.join("pets.safetensors");
+    let (d, m) = (data.to_str().expect("utf-8"), model.to_str().expect("utf-8"));
+    let out = chainrule(&["train", "--dataset", d, "--preprocess", "standardize", "--epochs", "20", "--save", m, "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = chainrule(&["predict", "--model", m, "--dataset", d, "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["predictions"].as_array().expect("predictions").len(), 80);
+    assert_eq!(v["classes"], serde_json::json!(["cat", "dog"]));
+    assert_eq!(v["accuracy"], 1.0);
+    // a ragged CSV is refused with its line
+    std::fs::write(dir.join("bad.csv"), "1,2,0\n3,4\n").expect("write");
+    let out = chainrule(&["predict", "--model", m, "--dataset", dir.join("bad.csv").to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn init_stats_reproduces_the_slides_shape() {
+    let out = chainrule(&["init-stats", "--activation", "tanh", "--init", "std=0.01", "--depth", "5", "--width", "200", "--samples", "300", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    let stds: Vec<f64> = v["layers"].as_array().expect("layers").iter().map(|l| l["std"].as_f64().expect("std")).collect();
+    // slide 94: with std 0.01 each tanh layer shrinks the spread by about 0.01·√width ≈ 0.14
+    assert!(stds.windows(2).all(|w| w[1] < 0.2 * w[0]), "{stds:?}");
+    assert_eq!(v["layers"][0]["hist"].as_array().expect("hist").len(), 40);
+    let out = chainrule(&["init-stats", "--depth", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+}
