@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""MLP training steps per second: chainrule's tensor backend against PyTorch (CPU, f32), side by side in one run,
+and chainrule's scalar backend against micrograd on micrograd's demo.
+
+Usage (by hand, never from CI: PyTorch's wheel is several GB):
+    python3 bench/compare_mlp.py [--venv ~/.cache/chainrule-torch-venv] [--seconds 3] [--skip-torch]
+
+It creates a virtualenv outside the repo (if missing) and pip-installs torch and micrograd into it, builds the Rust
+example `mlp_throughput` in release mode, then for each case runs chainrule and PyTorch in fresh processes, one after
+the other, with the same thread count. The workload is the same on both sides: a fixed random batch, ReLU hidden
+layers, BCEWithLogits for one output or CrossEntropy for K, plain SGD (lr 0.01); a step is forward, loss, backward,
+update (and PyTorch's zero_grad); steady state after a warm-up.
+
+Cases: (a) 2-16-16-1, batch 100 (micrograd's demo network, full batch); (b) 2-64-64-1, batch 256;
+(c) 784-256-256-10, batch 128; (d) 784-1024-1024-10, batch 512, each on one thread and on two.
+Then micrograd's demo step (MLP(2, [16, 16, 1]), 100 points, hinge loss + 1e-4·L2, full batch) in micrograd with
+Python's garbage collector on and off, against chainrule's scalar engine on the same network.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+CASES = [("a", "2-16-16-1", 100), ("b", "2-64-64-1", 256), ("c", "784-256-256-10", 128),
+         ("d", "784-1024-1024-10", 512)]
+
+TORCH_WORKER = textwrap.dedent(r'''
+import json, sys, time
+import torch
+sizes, batch, threads, seconds = [int(s) for s in sys.argv[1].split("-")], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+torch.set_num_threads(threads)
+torch.manual_seed(0)
+layers = []
+for a, b in zip(sizes[:-2], sizes[1:-1]):
+    layers += [torch.nn.Linear(a, b), torch.nn.ReLU()]
+layers.append(torch.nn.Linear(sizes[-2], sizes[-1]))
+model = torch.nn.Sequential(*layers)
+x = torch.randn(batch, sizes[0])
+if sizes[-1] == 1:
+    y, lossf = (torch.arange(batch) % 2).float().unsqueeze(1), torch.nn.BCEWithLogitsLoss()
+else:
+    y, lossf = torch.arange(batch) % sizes[-1], torch.nn.CrossEntropyLoss()
+opt = torch.optim.SGD(model.parameters(), lr=0.01)
+def step():
+    opt.zero_grad()
+    loss = lossf(model(x), y)
+    loss.backward()
+    opt.step()
+t0 = time.perf_counter()
+while time.perf_counter() - t0 < min(seconds, 1.0) / 2:
+    step()
+n, t0 = 0, time.perf_counter()
+while n < 3 or time.perf_counter() - t0 < seconds:
+    step(); n += 1
+dt = time.perf_counter() - t0
+print(json.dumps({"steps_per_s": n / dt, "us_per_step": dt / n * 1e6, "torch": torch.__version__}))
+''')
+
+MICROGRAD_WORKER = textwrap.dedent(r'''
+import gc, json, random, sys, time
+from micrograd.nn import MLP
+gc_on, seconds = sys.argv[1] == "on", float(sys.argv[2])
+if not gc_on:
+    gc.disable()
+random.seed(1337)
+model = MLP(2, [16, 16, 1])
+X = [[random.gauss(0, 1), random.gauss(0, 1)] for _ in range(100)]
+Y = [1 if i % 2 else -1 for i in range(100)]
+def step(k):
+    scores = [model(x) for x in X]
+    losses = [(1 + -yi * si).relu() for yi, si in zip(Y, scores)]
+    loss = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum((p * p for p in model.parameters()))
+    model.zero_grad()
+    loss.backward()
+    lr = 1.0 - 0.9 * k / 100
+    for p in model.parameters():
+        p.data -= lr * p.grad
+step(0)
+n, t0 = 0, time.perf_counter()
+while n < 3 or time.perf_counter() - t0 < seconds:
+    step(n % 100); n += 1
+dt = time.perf_counter() - t0
+print(json.dumps({"steps_per_s": n / dt, "us_per_step": dt / n * 1e6}))
+''')
+
+
+def venv_python(venv, skip_torch):
+    py = os.path.join(venv, "bin", "python")
+    if not os.path.exists(py):
+        subprocess.check_call([sys.executable, "-m", "venv", venv])
+    pkgs = ["micrograd"] + ([] if skip_torch else ["torch"])
+    subprocess.check_call([py, "-m", "pip", "install", "--quiet", *pkgs])
+    return py
+
+
+def run_json(cmd, env=None):
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed: {out.stderr[-500:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--venv", default=os.path.expanduser("~/.cache/chainrule-torch-venv"))
+    ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--skip-torch", action="store_true")
+    args = ap.parse_args()
+    py = venv_python(args.venv, args.skip_torch)
+    subprocess.check_call(["cargo", "build", "--release", "--quiet", "--example", "mlp_throughput"], cwd=ROOT)
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+    exe = os.path.join(target, "release", "examples", "mlp_throughput")
+    # one thread per process for both sides unless the case asks for two (OpenMP/MKL read these too)
+    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    with open("/proc/loadavg") as f:
+        load = f.read().split()[0]
+    print(f"load average before the run: {load}")
+    print("| case | network, batch | threads | chainrule steps/s | PyTorch steps/s | ratio |")
+    print("|---|---|---|---|---|---|")
+    for case, net, batch in CASES:
+        for threads in (1, 2):
+            ours = run_json([exe, net, str(batch), str(threads), str(args.seconds)])
+            if args.skip_torch:
+                theirs = {"steps_per_s": float("nan")}
+            else:
+                tenv = dict(env, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+                theirs = run_json([py, "-c", TORCH_WORKER, net, str(batch), str(threads), str(args.seconds)], tenv)
+            ratio = ours["steps_per_s"] / theirs["steps_per_s"]
+            print(f"| ({case}) | {net}, {batch} | {threads} | {ours['steps_per_s']:,.1f} "
+                  f"({ours['us_per_step']:,.1f} µs) | {theirs['steps_per_s']:,.1f} | {ratio:.2f}× |", flush=True)
+    print()
+    ours = run_json([exe, "2-16-16-1", "100", "1", str(args.seconds), "scalar"])
+    print("| micrograd's demo step (2-16-16-1, 100 points, hinge + L2) | ms per step | chainrule scalar is |")
+    print("|---|---|---|")
+    print(f"| chainrule, scalar engine ({ours['nodes']} nodes) | {ours['us_per_step'] / 1000:.3f} | |")
+    for gc_mode in ("on", "off"):
+        mg = run_json([py, "-c", MICROGRAD_WORKER, gc_mode, str(max(args.seconds, 5.0))], env)
+        print(f"| micrograd, gc {gc_mode} | {mg['us_per_step'] / 1000:.1f} | "
+              f"{mg['us_per_step'] / ours['us_per_step']:.0f}× faster |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
