@@ -1,10 +1,12 @@
 //! Criterion benchmarks of the optimizers: 10⁶ steps of every rule on a 2-D quadratic (the race's workload), and
-//! one step of every rule on a 10⁶-parameter slice (the tensor MLP's), both reported per element (step, parameter).
+//! one step of every rule on a 10⁶-parameter slice (the tensor MLP's), f64 with inspection (as before) and f32 and
+//! f64 without (the tensor backend's setting), all reported per element (step, parameter).
 //! Run: `cargo bench --bench optim`.
 
 use std::hint::black_box;
 
 use chainrule::optim::OptimSpec;
+use chainrule::real::Real;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 const SPECS: &[&str] = &[
@@ -47,17 +49,18 @@ fn quadratic_2d(c: &mut Criterion) {
     group.finish();
 }
 
-/// One step on a 10⁶-parameter slice with a fixed gradient (the state persists from one iteration to the next).
-fn wide_slice(c: &mut Criterion) {
-    let mut group = c.benchmark_group("optim 1e6-parameter slice, 1 step");
+/// One step on a 10⁶-parameter slice of `T` with a fixed gradient (the state persists from one iteration to the next).
+fn wide_slice<T: Real>(c: &mut Criterion, inspectable: bool) {
+    let inspect = if inspectable { ", inspectable" } else { "" };
+    let mut group = c.benchmark_group(format!("optim 1e6-parameter {} slice{inspect}, 1 step", T::NAME));
     group.sample_size(10);
     let n = 1_000_000usize;
     group.throughput(Throughput::Elements(n as u64));
-    let grads: Vec<f64> = (0..n).map(|i| (i as f64 * 1e-3).sin()).collect();
+    let grads: Vec<T> = (0..n).map(|i| T::from_f64((i as f64 * 1e-3).sin())).collect();
     for s in SPECS {
         group.bench_with_input(BenchmarkId::from_parameter(s), &spec(s), |b, spec| {
-            let mut opt = spec.build();
-            let mut p = vec![1.0; n];
+            let mut opt = spec.build_for::<T>().inspectable(inspectable);
+            let mut p = vec![T::one(); n];
             b.iter(|| {
                 opt.step(&mut p, black_box(&grads));
                 black_box(p[n / 2])
@@ -67,5 +70,12 @@ fn wide_slice(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, quadratic_2d, wide_slice);
+/// The race's setting (f64, inspectable), then the tensor backend's (no inspection), in f64 and f32.
+fn wide_slices(c: &mut Criterion) {
+    wide_slice::<f64>(c, true);
+    wide_slice::<f64>(c, false);
+    wide_slice::<f32>(c, false);
+}
+
+criterion_group!(benches, quadratic_2d, wide_slices);
 criterion_main!(benches);

@@ -126,13 +126,18 @@ fn every_rule_follows_torch_step_by_step() {
     let cases = cases();
     assert!(cases.len() >= 20, "only {} fixtures in {}", cases.len(), fixture_dir().display());
     let mut failures = Vec::new();
+    let (mut bit_exact, mut values) = (0, 0);
     for case in &cases {
         assert!(case.steps.len() >= 30, "{}: only {} steps", case.case, case.steps.len());
         match run(case) {
-            Ok(a) => eprintln!(
-                "{:28} {:72} max error {:.1e}, bit-exact {}/{}",
-                case.case, case.spec, a.worst, a.bit_exact, a.values
-            ),
+            Ok(a) => {
+                eprintln!(
+                    "{:28} {:72} max error {:.1e}, bit-exact {}/{}",
+                    case.case, case.spec, a.worst, a.bit_exact, a.values
+                );
+                bit_exact += a.bit_exact;
+                values += a.values;
+            }
             Err(e) => failures.push(e),
         }
     }
@@ -142,6 +147,14 @@ fn every_rule_follows_torch_step_by_step() {
         failures.len(),
         cases.len(),
         failures.join("\n")
+    );
+    // `src/optim/torch_ops.rs`: 3997 of the 4000 values are PyTorch's to the bit, the other three one ulp away (in
+    // radam_weight_decay, where PyTorch's own sqrt is not correctly rounded). A change that keeps 1e-12 but loses
+    // PyTorch's rounding (an unfused multiply-add, a reordered product) shows here.
+    eprintln!("bit-exact {bit_exact}/{values}");
+    assert!(
+        values - bit_exact <= 3,
+        "only {bit_exact} of {values} values are PyTorch's to the bit (3997 of 4000 were)"
     );
 }
 
