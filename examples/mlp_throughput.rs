@@ -47,6 +47,7 @@ fn main() {
     mlp.targets(&labels, &mut targets);
     let spec_opt: OptimSpec = "sgd:lr=0.01".parse().expect("valid");
     let mut opt = Optimizer::<f32>::new(&spec_opt);
+    opt.set_inspectable(false);
     let mut step = |mlp: &mut Mlp<f32>| {
         let s = mlp.forward(&x, batch, Mode::Train, &mut rng).expect("forward");
         let l = mlp.loss(s, &targets).expect("loss");
@@ -86,6 +87,7 @@ fn scalar(sizes: &[usize], batch: usize, seconds: f64) {
     let x: Vec<f64> = (0..batch * inputs).map(|_| StandardNormal.sample(&mut rng)).collect();
     let labels: Vec<usize> = (0..batch).map(|i| i % 2).collect();
     let mut opt = Optimizer::<f64>::new(&"sgd:lr=0.01".parse::<OptimSpec>().expect("valid"));
+    opt.set_inspectable(false);
     let mut nodes = 0;
     let mut step = |mlp: &mut Mlp<f64>| {
         let mut net = mlp.scalar_graph(&x, &labels, Mode::Train, &mut rng);

@@ -137,7 +137,9 @@ impl<T: Element> Trainer<T> {
             });
         }
         let to_t = |x: &[f64]| x.iter().map(|&v| T::from_f64(v)).collect::<Vec<T>>();
-        let opt = Optimizer::<T>::new(&cfg.opt);
+        // a network's slice is large and no single weight is inspected: skip the per-parameter recording
+        let mut opt = Optimizer::<T>::new(&cfg.opt);
+        opt.set_inspectable(false);
         let n = train.1.len();
         Ok(Self {
             rng: StdRng::seed_from_u64(cfg.seed ^ 0x9E37_79B9_7F4A_7C15),

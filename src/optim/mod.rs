@@ -494,7 +494,7 @@ mod tests {
         fn same<T: Real>(spec: &str) {
             let (on, opt_on) = run::<T>(spec, true);
             let (off, opt_off) = run::<T>(spec, false);
-            let bits = |p: &[T]| p.iter().map(|&x| x.to_f64().to_bits()).collect::<Vec<_>>();
+            let bits = |p: &[T]| p.iter().map(|&x| x.as_f64().to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&on), bits(&off), "{spec} in {}", T::NAME);
             assert!(opt_on.is_inspectable() && !opt_off.is_inspectable());
             assert!(!opt_on.inspect(0).is_empty() && opt_off.inspect(0).is_empty(), "{spec} in {}", T::NAME);

@@ -416,6 +416,9 @@ fn measure(configs: &mut [&mut Config], shape: Shape, o: &Opts) -> Vec<Vec<f64>>
         for (i, c) in configs.iter_mut().enumerate() {
             let d = c.time(&mut bufs, reps[i]);
             times[i].push(d.as_secs_f64() / reps[i] as f64);
+            // Let the thread pools that just ran (spindle, rayon, thread-tree spin a few ms before they park)
+            // go to sleep, so they do not take a core from the next configuration's sample.
+            std::thread::sleep(Duration::from_millis(5));
         }
     }
     times
@@ -599,7 +602,7 @@ fn main() {
     ));
     p(format!(
         "- Method: per shape and configuration a ≥ {} ms warm-up, then {} samples of back-to-back calls (~{} ms each), \
-         configurations interleaved round-robin; a cell is GFLOP/s = 2·m·n·k / time per call, **best** (median) of \
+         configurations interleaved round-robin (5 ms pause between samples, so the pool that just ran parks); a cell is GFLOP/s = 2·m·n·k / time per call, **best** (median) of \
          the samples. `1t` = one thread (faer `Par::Seq`, gemm `Parallelism::None`), `2t` = two threads (faer \
          `Par::rayon(2)`, gemm `Parallelism::Rayon(2)`, matrixmultiply `MATMUL_NUM_THREADS=2`).",
         opts.warmup.as_millis(),
