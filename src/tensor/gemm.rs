@@ -54,14 +54,22 @@ impl<T> Operand<'_, T> {
 
 /// The element types the tensor backend runs on: f32 and f64, each with its faer product.
 pub trait Element: Real {
-    /// `dst (m×n, row-major) = [dst +] alpha·op(A)·op(B)`; `accumulate` adds to dst instead of overwriting it.
-    fn gemm(dst: &mut [Self], a: Operand<'_, Self>, b: Operand<'_, Self>, alpha: Self, accumulate: bool);
+    /// `dst (m×n, row-major) = [dst +] alpha·op(A)·op(B)`; `accumulate` adds to dst instead of overwriting it. Runs
+    /// on two threads when the product has at least [`PARALLEL_MIN_MACS`] multiply-adds and [`threads`] allows.
+    fn gemm(dst: &mut [Self], a: Operand<'_, Self>, b: Operand<'_, Self>, alpha: Self, accumulate: bool) {
+        let (m, k) = a.shape();
+        let parallel = m * b.shape().1 * k >= PARALLEL_MIN_MACS && threads() > 1;
+        Self::gemm_with(dst, a, b, alpha, accumulate, parallel);
+    }
+
+    /// The same product, single-threaded or on [`threads`] threads as `parallel` says (for measuring the threshold).
+    fn gemm_with(dst: &mut [Self], a: Operand<'_, Self>, b: Operand<'_, Self>, alpha: Self, accumulate: bool, parallel: bool);
 }
 
 macro_rules! element {
     ($t:ty) => {
         impl Element for $t {
-            fn gemm(dst: &mut [$t], a: Operand<'_, $t>, b: Operand<'_, $t>, alpha: $t, accumulate: bool) {
+            fn gemm_with(dst: &mut [$t], a: Operand<'_, $t>, b: Operand<'_, $t>, alpha: $t, accumulate: bool, parallel: bool) {
                 let (m, k) = a.shape();
                 let (k2, n) = b.shape();
                 assert!(k == k2 && dst.len() == m * n, "gemm: {m}×{k} · {k2}×{n} into {}", dst.len());
@@ -70,8 +78,7 @@ macro_rules! element {
                     if x.transposed { v.transpose() } else { v }
                 }
                 let out = MatMut::from_row_major_slice_mut(dst, m, n);
-                let macs = m * n * k;
-                let par = if macs >= PARALLEL_MIN_MACS && threads() > 1 { Par::rayon(threads()) } else { Par::Seq };
+                let par = if parallel { Par::rayon(threads().max(2)) } else { Par::Seq };
                 let accum = if accumulate { Accum::Add } else { Accum::Replace };
                 if k == 0 {
                     // faer's Replace with an empty inner dimension leaves dst alone; the product is zero.
