@@ -227,6 +227,21 @@ fn the_gradient_check_colours_each_node_by_its_band() {
 }
 
 #[test]
+fn the_gradient_check_calls_a_kink_a_kink() {
+    let mut h = harness();
+    h.run();
+    view(&mut h).settings.source = "x = 0\nf = relu(x)".into();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    h.run();
+    h.get_by_label("Gradient check").click();
+    h.run();
+    // relu at 0: the difference averages the slopes 0 and 1 (½), the analytic gradient is PyTorch's 0
+    h.get_by_label("1.0e0 wrong (kink)");
+    h.get_by_label_contains("x, kink: f = relu(x) has a kink at 0");
+    h.get_by_label_contains("the analytic one takes PyTorch's slope at the kink (0)");
+}
+
+#[test]
 fn dot_export_writes_the_file_and_says_where() {
     let mut h = harness();
     h.run();

@@ -323,10 +323,24 @@ fn not_finite_reason(g: &Graph, reach: &[bool], values: [&[f64]; 3]) -> String {
         let me = name(g, id);
         let v = fmt_num(vals[id.index()]);
         return match g.op(id) {
-            Op::Unary(Unary::Exp, a) => format!(
-                "{me} = exp({}) = {v} {where_}: exp overflows the largest f64 above e^709.78",
-                fmt_num(vals[a as usize])
-            ),
+            Op::Unary(Unary::Exp, a) => {
+                // log(1 + exp(a)) is softplus expanded: the fused gate would have stayed finite
+                let in_softplus = g.ids().any(|l| match g.op(l) {
+                    Op::Unary(Unary::Log, s) => {
+                        matches!(g.op(NodeId(s)), Op::Binary(Binary::Add, p, q) if p == id.0 || q == id.0)
+                    }
+                    _ => false,
+                });
+                let fused = if in_softplus {
+                    "; the fused softplus returns its input above its threshold of 20 (as PyTorch) and stays finite"
+                } else {
+                    ""
+                };
+                format!(
+                    "{me} = exp({}) = {v} {where_}: exp overflows the largest f64 above e^709.78{fused}",
+                    fmt_num(vals[a as usize])
+                )
+            }
             _ => format!("{me} = {v} {where_}"),
         };
     }
@@ -429,6 +443,20 @@ mod tests {
         });
         assert_eq!(c.status, Status::NotFinite);
         assert!(c.reason.unwrap().contains("infinite at 0"));
+    }
+
+    #[test]
+    fn an_expanded_softplus_overflows_where_the_fused_one_returns_its_input() {
+        // softplus(800) = 800 fused; log(1 + exp(800)) = ∞ expanded
+        let mut g = Graph::new();
+        let x = g.named_leaf("x", 800.0);
+        let s = g.unary(Unary::Softplus, x);
+        assert_eq!(g.gradcheck(s, DEFAULT_H)[0].status, Status::Ok);
+        let (mut e, map) = g.expand();
+        let c = e.gradcheck(map[s.index()], DEFAULT_H).into_iter().find(|c| c.node == map[x.index()]).unwrap();
+        assert_eq!(c.status, Status::NotFinite);
+        let reason = c.reason.unwrap();
+        assert!(reason.contains("exp overflows") && reason.contains("threshold of 20"), "{reason}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The programs a teacher reaches for first (REFERENCE.md): the lecture's circuit, the sigmoid neuron both ways, the
 //! max gate, the staged example, micrograd's two tests and Karpathy's tanh neuron, each with the names its source
-//! uses (cs231n's staged example stages `sigy`, `num`, `sigx`, `xpy`, `xpysqr`, `den`, `invden`).
+//! uses (cs231n's staged example stages `sigy`, `num`, `sigx`, `xpy`, `xpysqr`, `den`, `invden`; Karpathy's neuron
+//! `x1w1`, `x2w2`, `x1w1x2w2`, `n`, `o`).
 
 /// A named program.
 #[derive(Clone, Copy, Debug)]
@@ -39,7 +40,8 @@ pub const PRESETS: &[Preset] = &[
     },
     Preset {
         name: "Karpathy's tanh neuron",
-        source: "x1 = 2\nx2 = 0\nw1 = -3\nw2 = 1\nb = 6.8813735870195432\nn = x1*w1 + x2*w2 + b\no = tanh(n)",
+        source: "x1 = 2\nx2 = 0\nw1 = -3\nw2 = 1\nb = 6.8813735870195432\nx1w1 = x1*w1\nx2w2 = x2*w2\n\
+                 x1w1x2w2 = x1w1 + x2w2\nn = x1w1x2w2 + b\no = tanh(n)",
     },
 ];
 
