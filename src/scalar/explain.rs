@@ -1,5 +1,5 @@
 //! The chain rule in words and numbers, for each forward and backward step: the text the explanation panel and
-//! `chainrule trace` show. Forward: `q = x + y = -2 + 5 = 3`, negative operands bracketed (`(-1) ^ 2 = 1`).
+//! `chainrule trace` show. Forward: `q = x + y = (-2) + 5 = 3`, negative operands bracketed (`(-1) ^ 2 = 1`).
 //! Backward, upstream × local = downstream: `∂f/∂x = upstream (-4) × local 1 = -4`, with `+=` and the running total
 //! for every share of an operand used more than once. Each step's notes name the pattern it shows (slides on the add,
 //! max and mul gates), and each gradient's sign is read as a nudge (slides 39-41).
@@ -89,7 +89,7 @@ fn expression(op: Op, operands: &[String]) -> String {
     }
 }
 
-/// The forward step for one node: `q = x + y = -2 + 5 = 3`, `n = a ^ 2 = (-1) ^ 2 = 1`, or `x = -2 (input)`.
+/// The forward step for one node: `q = x + y = (-2) + 5 = 3`, `n = a ^ 2 = (-1) ^ 2 = 1`, or `x = -2 (input)`.
 pub fn forward_text(g: &Graph, id: NodeId) -> String {
     let op = g.op(id);
     let me = name(g, id);
@@ -213,6 +213,8 @@ pub fn contribution_text(g: &Graph, output: NodeId, step: &BackwardStep, c: &Con
     let up = operand(step.upstream);
     let local = operand(c.local);
     let named = local_named(g, step.node, c.position);
+    // a rule with cases is one factor: `local (1 if z > w, ½ on a tie, else 0) = 2 × 1`
+    let named = if named.contains(" if ") { format!("({named})") } else { named };
     let mut s = format!("∂{f}/∂{a} {assign} upstream {up} × local ");
     if named == fmt_num(c.local) {
         s.push_str(&local);
@@ -653,6 +655,11 @@ mod tests {
             ["max routes: z = 2 is larger than w = -1, so z gets all of the upstream 1 and w gets 0"]
         );
         assert_eq!(local_formula(&g, m, 0), "local for z: 1 if z > w, ½ on a tie, else 0 = 1");
+        let step = &t.steps[0];
+        assert_eq!(
+            contribution_text(&g, m, step, &step.contributions[1]),
+            "∂m/∂w = upstream 1 × local (1 if w > z, ½ on a tie, else 0) = 1 × 0 = 0"
+        );
         g.set_value(w, 2.0);
         g.forward();
         let t = g.backward_trace(m);

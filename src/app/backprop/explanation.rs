@@ -1,4 +1,4 @@
-//! The explanation of the current step, with its numbers: the forward computation (`q = x + y = -2 + 5 = 3`), or the
+//! The explanation of the current step, with its numbers: the forward computation (`q = x + y = (-2) + 5 = 3`), or the
 //! backward chain rule for each operand (`∂f/∂x = upstream (-4) × local 1 = -4`), the gate's rule in words, its
 //! local derivative with the numbers plugged in, the backward-flow pattern the step shows and the gradient's sign read
 //! as a nudge. The text comes from `crate::scalar::explain`.
