@@ -90,7 +90,7 @@ fn an_accumulating_gradient_is_written_with_plus_equals() {
     v.push(Action::Seek(f + k + 1));
     h.run();
     // the step of n6 = h + q: q already had -4 from q·x, so its gradient becomes -4 + 1 = -3
-    h.get_by_label("∂y/∂q += upstream 1 × local 1 = 1  (total -4 + 1 = -3)");
+    h.get_by_label("∂y/∂q += upstream 1 × local 1 = 1  (total (-4) + 1 = -3)");
     h.get_by_label("+= : that operand is used more than once, so its gradient is the sum of what each use sends back.");
 }
 
@@ -123,7 +123,7 @@ fn the_nudge_compares_prediction_and_truth() {
     let mut h = harness();
     h.run();
     // x nudged by h = 1 (the defaults): -12 + (-4)·1 = -16, exactly the true value
-    h.get_by_label("predicted  f + ∂f/∂x · h = -12 + (-4) · 1 = -16");
+    h.get_by_label("predicted  f + ∂f/∂x · h = (-12) + (-4) · 1 = -16");
     h.get_by_label("true       f(x + h) = -16");
     h.get_by_label("difference 0");
     h.get_by_label("f is linear in x here: the gradient predicts the change exactly.");

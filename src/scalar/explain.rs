@@ -225,7 +225,7 @@ pub fn contribution_text(g: &Graph, output: NodeId, step: &BackwardStep, c: &Con
     if c.shared {
         s.push_str(&format!(
             "  (total {} + {} = {})",
-            fmt_num(c.before),
+            operand(c.before),
             operand(c.contribution),
             fmt_num(c.before + c.contribution)
         ));
@@ -422,7 +422,7 @@ pub fn nudge_lines(g: &Graph, output: NodeId, input: NodeId, n: &Nudge) -> Vec<S
     vec![
         format!(
             "predicted  {f} + ∂{f}/∂{x} · h = {} + {} · {} = {}",
-            fmt_num(n.before),
+            operand(n.before),
             wrap(fmt_num(n.grad)),
             wrap(fmt_num(n.h)),
             fmt_num(n.predicted)
@@ -713,7 +713,7 @@ mod tests {
         let n = nudge(&mut g, f, z, 1.0);
         assert_eq!((n.predicted, n.actual), (-9.0, -9.0));
         assert_eq!(g.value(f), -12.0); // the graph is left as it was
-        assert_eq!(nudge_lines(&g, f, z, &n)[0], "predicted  f + ∂f/∂z · h = -12 + 3 · 1 = -9");
+        assert_eq!(nudge_lines(&g, f, z, &n)[0], "predicted  f + ∂f/∂z · h = (-12) + 3 · 1 = -9");
     }
 
     #[test]
