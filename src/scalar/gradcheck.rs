@@ -8,7 +8,8 @@
 //! row says which applies: a **kink**, where the difference steps across a point at which a gate's slope jumps (relu,
 //! leaky relu, abs, selu at 0; max and min at a tie; softplus at its threshold of 20) and so averages the slopes of the
 //! two sides while the analytic gradient takes PyTorch's one-sided choice; and a value that is **not finite** (a NaN
-//! or an infinity in the program, its gradient or its difference), said in words: `(-2)^0.5`, `sqrt(0)`, `0^0`.
+//! or an infinity in the program, its gradient or its difference), said in words: `(-2)^0.5`, `sqrt(0)`, `0^0`. A
+//! non-finite row that no gate explains stays `wrong`.
 
 use serde::Serialize;
 
@@ -205,7 +206,11 @@ impl Graph {
         }
         if !finite {
             let base: Vec<f64> = self.nodes()[..=output.index()].iter().map(|n| n.value).collect();
-            return (Status::NotFinite, Some(not_finite_reason(self, &reach, [&base, &lo, &hi])));
+            // a NaN that no gate's domain explains is a wrong gradient, not a limit of the check
+            return match not_finite_reason(self, &reach, [&base, &lo, &hi]) {
+                Some(reason) => (Status::NotFinite, Some(reason)),
+                None => (Status::Wrong, None),
+            };
         }
         (if band == Band::Wrong { Status::Wrong } else { Status::Ok }, None)
     }
@@ -274,8 +279,8 @@ pub fn kink_between(g: &Graph, lo: &[f64], hi: &[f64], reach: &[bool]) -> Option
 }
 
 /// Why a check's numbers are not finite, in words: the first gate that is at a singular point (at the input's
-/// value), or else the first node whose value is not finite at the input's value or at ±h.
-fn not_finite_reason(g: &Graph, reach: &[bool], values: [&[f64]; 3]) -> String {
+/// value), or else the first node whose value is not finite at the input's value or at ±h; None if neither.
+fn not_finite_reason(g: &Graph, reach: &[bool], values: [&[f64]; 3]) -> Option<String> {
     let base = values[0];
     let at = |i: u32| base[i as usize];
     for id in g.ids().take(base.len()).filter(|id| reach[id.index()]) {
@@ -311,8 +316,8 @@ fn not_finite_reason(g: &Graph, reach: &[bool], values: [&[f64]; 3]) -> String {
             }
             _ => None,
         };
-        if let Some(s) = said {
-            return s;
+        if said.is_some() {
+            return said;
         }
     }
     for (k, vals) in values.iter().enumerate() {
@@ -322,7 +327,7 @@ fn not_finite_reason(g: &Graph, reach: &[bool], values: [&[f64]; 3]) -> String {
         let where_ = ["at the input's value", "at the input's value - h", "at the input's value + h"][k];
         let me = name(g, id);
         let v = fmt_num(vals[id.index()]);
-        return match g.op(id) {
+        return Some(match g.op(id) {
             Op::Unary(Unary::Exp, a) => {
                 // log(1 + exp(a)) is softplus expanded: the fused gate would have stayed finite
                 let in_softplus = g.ids().any(|l| match g.op(l) {
@@ -342,9 +347,9 @@ fn not_finite_reason(g: &Graph, reach: &[bool], values: [&[f64]; 3]) -> String {
                 )
             }
             _ => format!("{me} = {v} {where_}"),
-        };
+        });
     }
-    "a local derivative is not finite at this value".to_owned()
+    None
 }
 
 #[cfg(test)]
