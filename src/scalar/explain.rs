@@ -338,11 +338,26 @@ pub fn step_notes(g: &Graph, output: NodeId, step: &BackwardStep) -> Vec<String>
                     fmt_num(lv)
                 )
             } else {
-                format!("{op} routes: {na} and {nb} tie at {}, so each gets half of the upstream {up}", fmt_num(va))
+                format!(
+                    "{op} routes: {na} and {nb} tie at {}, so each gets half of the upstream {up} (as PyTorch does)",
+                    fmt_num(va)
+                )
             };
             notes.push(text);
         }
         _ => {}
+    }
+    if let (Op::Unary(u, a), Some(c)) = (g.op(node), step.contributions.first())
+        && u.kink().is_some_and(|k| g.value(NodeId(a)) == k)
+    {
+        notes.push(format!(
+            "{} = {} sits on {}'s kink, where the slope jumps: the lecture leaves the slope there open, this tool takes \
+             PyTorch's, {}",
+            name(g, NodeId(a)),
+            fmt_num(g.value(NodeId(a))),
+            u.name(),
+            fmt_num(c.local)
+        ));
     }
     let f = name(g, output);
     let mut forked: Vec<NodeId> = Vec::new();
@@ -666,7 +681,19 @@ mod tests {
         assert_eq!(local_formula(&g, m, 1), "local for w: 1 if w > z, ½ on a tie, else 0 = 0.5");
         assert_eq!(
             step_notes(&g, m, &t.steps[0]),
-            ["max routes: z and w tie at 2, so each gets half of the upstream 1"]
+            ["max routes: z and w tie at 2, so each gets half of the upstream 1 (as PyTorch does)"]
+        );
+        // on relu's kink the tool says whose convention it follows
+        let mut g = Graph::new();
+        let x = g.named_leaf("x", 0.0);
+        let r = g.unary(Unary::Relu, x);
+        let t = g.backward_trace(r);
+        assert_eq!(
+            step_notes(&g, r, &t.steps[0]),
+            [
+                "x = 0 sits on relu's kink, where the slope jumps: the lecture leaves the slope there open, this tool takes \
+              PyTorch's, 0"
+            ]
         );
     }
 

@@ -4,12 +4,12 @@
 //! O(ε/h) from round-off; h = 1e-5 balances the two in f64. The analytical gradient is compared by the relative error
 //! `|a - n| / max(|a|, |n|)` (0 when both are 0), read in cs231n's bands.
 //!
-//! Two disagreements are known limits of the check rather than wrong gradients (slide 45, cs231n's "kinks"), and each
-//! row says which applies: a **kink**, where the difference steps across a point at which a gate's slope jumps (relu,
-//! leaky relu, abs, selu at 0; max and min at a tie; softplus at its threshold of 20) and so averages the slopes of the
-//! two sides while the analytic gradient takes PyTorch's one-sided choice; and a value that is **not finite** (a NaN
-//! or an infinity in the program, its gradient or its difference), said in words: `(-2)^0.5`, `sqrt(0)`, `0^0`. A
-//! non-finite row that no gate explains stays `wrong`.
+//! Two disagreements are known limits of the check rather than wrong gradients (cs231n's "kinks in the objective"),
+//! and each row says which applies: a **kink**, where the difference steps across a point at which a gate's slope
+//! jumps (relu, leaky relu, abs, selu at 0; max and min at a tie; softplus at its threshold of 20) and so averages the
+//! slopes of the two sides while the analytic gradient takes PyTorch's one-sided choice; and a value that is **not
+//! finite** (a NaN or an infinity in the program, its gradient or its difference), said in words: `(-2)^0.5`,
+//! `sqrt(0)`, `0^0`. A non-finite row that no gate explains stays `wrong`.
 
 use serde::Serialize;
 
