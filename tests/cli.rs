@@ -91,8 +91,13 @@ fn trace_lists_forward_then_backward() {
     let out = chainrule(&["trace", "x = -2; y = 5; z = -4; q = x + y; f = q * z"]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("q = x + y = -2 + 5 = 3"), "{text}");
-    assert!(text.contains("∂f/∂x = ∂f/∂q · ∂q/∂x = -4 · 1 = -4"), "{text}");
+    assert!(text.contains("q = x + y = (-2) + 5 = 3"), "{text}");
+    assert!(text.contains("∂f/∂x = upstream (-4) × local 1 = -4"), "{text}");
+    // the window's rule and local formula, the step's pattern and the sign's reading are printed too
+    assert!(text.contains("rule: add distributes the gradient"), "{text}");
+    assert!(text.contains("local for q: z = -4"), "{text}");
+    assert!(text.contains("add distributes: the upstream (-4) passes unchanged, x and y each get it"), "{text}");
+    assert!(text.contains("∂f/∂q = -4: raising q a little lowers f about four times as much"), "{text}");
     let forward_at = text.find("forward").unwrap();
     let backward_at = text.find("backward").unwrap();
     assert!(forward_at < backward_at);
@@ -105,6 +110,50 @@ fn trace_lists_forward_then_backward() {
     assert_eq!(c.len(), 2);
     assert_eq!(c[0]["accumulates"], false);
     assert_eq!(c[1]["accumulates"], true);
+    // ... and both are shares of a used-twice operand, the first printed as a share
+    assert_eq!(c[0]["shared"], true);
+    let first = steps[0]["text"][1].as_str().unwrap();
+    assert_eq!(first, "∂f/∂a += upstream 1 × local a = 1 × 3 = 3  (total 0 + 3 = 3)");
+}
+
+#[test]
+fn trace_brackets_negative_operands() {
+    // `-1^2` is -1 in the language, so a = -1 squared prints as (-1) ^ 2
+    let text = String::from_utf8_lossy(&chainrule(&["trace", "a = -1; n = a ^ 2"]).stdout).into_owned();
+    assert!(text.contains("n = a ^ 2 = (-1) ^ 2 = 1"), "{text}");
+    let text = String::from_utf8_lossy(&chainrule(&["trace", "b = -4; m = 2 - b; k = 3 * b"]).stdout).into_owned();
+    assert!(text.contains("m = 2 - b = 2 - (-4) = 6"), "{text}");
+    assert!(text.contains("k = 3 * b = 3 * (-4) = -12"), "{text}");
+}
+
+#[test]
+fn check_reports_a_kink_and_does_not_fail() {
+    // relu'(0): the difference averages 0 and 1, a known limit of the check (slide 45)
+    for program in ["x = 0; f = relu(x)", "x = 0; f = selu(x)"] {
+        let out = chainrule(&["check", program, "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{program}");
+        let v = json(&out);
+        let x = &v["nodes"][0];
+        assert_eq!(x["band"], "wrong"); // the band as measured stays
+        assert_eq!(x["status"], "kink", "{program}");
+        assert!(x["reason"].as_str().unwrap().contains("averages the slopes"), "{x}");
+        assert_eq!(v["ok"], true);
+    }
+    let out = chainrule(&["check", "x = 0; f = relu(x)"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("kink: f = relu(x) has a kink at 0"));
+    // NaN and infinite rows say why
+    for (program, words) in [
+        ("x = -2; f = x ^ 0.5", "negative base to a fractional power"),
+        ("x = 0; f = sqrt(x)", "infinite at 0"),
+        ("x = 0; y = 0; f = x ^ y", "0^0 = 1 by convention"),
+    ] {
+        let v = json(&chainrule(&["check", program, "--json"]));
+        let rows = v["nodes"].as_array().unwrap();
+        assert!(
+            rows.iter().any(|r| r["status"] == "not finite" && r["reason"].as_str().unwrap().contains(words)),
+            "{program}: {rows:?}"
+        );
+    }
 }
 
 #[test]

@@ -34,7 +34,7 @@ fn stepping_forward_to_q_explains_the_add_gate() {
         h.run();
     }
     assert_eq!(view(&mut h).cursor(), 4);
-    h.get_by_label("q = x + y = -2 + 5 = 3");
+    h.get_by_label("q = x + y = (-2) + 5 = 3");
     h.get_by_label_contains("Forward step 4: q, the + gate");
 }
 
@@ -47,10 +47,13 @@ fn stepping_backward_to_q_shows_the_chain_rule_with_numbers() {
         h.get_by_label("Step >").click();
         h.run();
     }
-    h.get_by_label("∂f/∂x = ∂f/∂q · ∂q/∂x = -4 · 1 = -4");
-    h.get_by_label("∂f/∂y = ∂f/∂q · ∂q/∂y = -4 · 1 = -4");
+    h.get_by_label("∂f/∂x = upstream (-4) × local 1 = -4");
+    h.get_by_label("∂f/∂y = upstream (-4) × local 1 = -4");
     h.get_by_label("Rule: add distributes the gradient: each input gets the upstream gradient unchanged.");
-    h.get_by_label("local: ∂q/∂x = 1");
+    h.get_by_label("local for x: 1");
+    // the pattern at the step where it happens, and the sign read as a nudge (slides 39-41)
+    h.get_by_label("add distributes: the upstream (-4) passes unchanged, x and y each get it");
+    h.get_by_label("∂f/∂q = -4: raising q a little lowers f about four times as much");
     // the inputs' gradients appear in the side panel as the backward pass reaches them
     h.get_by_label("∂f/∂x = -4");
     h.get_by_label("∂f/∂z = 3");
@@ -78,7 +81,7 @@ fn an_accumulating_gradient_is_written_with_plus_equals() {
     load_preset(&mut h, "micrograd test_sanity_check");
     h.get_by_label("End >|").click();
     h.run();
-    // x feeds several nodes: its gradient is summed, and ends at micrograd's 46
+    // x is used more than once: its gradient is summed, and ends at micrograd's 46
     h.get_by_label("∂y/∂x = 46");
     let v = view(&mut h);
     let accumulating = v.model.backward.steps.iter().position(|s| s.contributions.iter().any(|c| c.accumulates));
@@ -86,8 +89,9 @@ fn an_accumulating_gradient_is_written_with_plus_equals() {
     let f = v.model.forward.steps.len();
     v.push(Action::Seek(f + k + 1));
     h.run();
-    // the step of n11 = h + q: q already had -4 from q·x, so its gradient becomes -4 + 1 = -3
-    h.get_by_label("∂y/∂q += ∂y/∂n11 · ∂n11/∂q = 1 · 1 = 1  (total -4 + 1 = -3)");
+    // the step of n6 = h + q: q already had -4 from q·x, so its gradient becomes -4 + 1 = -3
+    h.get_by_label("∂y/∂q += upstream 1 × local 1 = 1  (total (-4) + 1 = -3)");
+    h.get_by_label("+= : that operand is used more than once, so its gradient is the sum of what each use sends back.");
 }
 
 #[test]
@@ -119,9 +123,10 @@ fn the_nudge_compares_prediction_and_truth() {
     let mut h = harness();
     h.run();
     // x nudged by h = 1 (the defaults): -12 + (-4)·1 = -16, exactly the true value
-    h.get_by_label("predicted  f + ∂f/∂x · h = -12 + (-4) · 1 = -16");
+    h.get_by_label("predicted  f + ∂f/∂x · h = (-12) + (-4) · 1 = -16");
     h.get_by_label("true       f(x + h) = -16");
     h.get_by_label("difference 0");
+    h.get_by_label("f is linear in x here: the gradient predicts the change exactly.");
 }
 
 #[test]
@@ -219,6 +224,21 @@ fn the_gradient_check_colours_each_node_by_its_band() {
     h.run();
     assert_eq!(view(&mut h).settings.selected, Some(3));
     h.get_by_label("Relative error against h for q");
+}
+
+#[test]
+fn the_gradient_check_calls_a_kink_a_kink() {
+    let mut h = harness();
+    h.run();
+    view(&mut h).settings.source = "x = 0\nf = relu(x)".into();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    h.run();
+    h.get_by_label("Gradient check").click();
+    h.run();
+    // relu at 0: the difference averages the slopes 0 and 1 (½), the analytic gradient is PyTorch's 0
+    h.get_by_label("1.0e0 wrong (kink)");
+    h.get_by_label_contains("x, kink: f = relu(x) has a kink at 0");
+    h.get_by_label_contains("the analytic one takes PyTorch's slope at the kink (0)");
 }
 
 #[test]

@@ -177,12 +177,15 @@ fn the_inspector_shows_adams_state_after_a_step() {
     let mut h = harness();
     h.get_by_label("Step").click();
     h.run();
-    // Adam at t = 1: 1 - β₁ = 0.1 and 1 - β₂ = 0.001, so m_hat = g and v_hat = g²
+    // Adam at t = 1: 1 - β₁ = 0.1 and 1 - β₂ = 0.001, so m_hat = g and v_hat = g², shown with the slides' names
     h.get_by_label("1 − β₁^t");
     h.get_by_label("0.1");
     h.get_by_label("0.001");
-    h.get_by_label("m_hat");
-    h.get_by_label("v_hat");
+    h.get_by_label("V_hat");
+    h.get_by_label("S_hat");
+    // the caption is built from the racer's spec, and the momentum arrow is said to be unnormalized
+    h.get_by_label("Δθ = −lr·V_hat / (√S_hat + ε)   (slide 114)");
+    h.get_by_label_contains("the first moment unnormalized");
     h.get_by_label("Δθ: the step the rule took");
     let v = view(&mut h);
     let adam = &v.race.racers[3];
@@ -317,8 +320,8 @@ fn gradient_noise_is_seeded() {
 #[test]
 fn every_character_the_race_writes_has_a_glyph() {
     // proportional text avoids what the default fonts lack (ᵗ, ₜ, combining hats, ●); monospace text has ●
-    let proportional = "−·Δθβ₁₂ρμΠΣ√ε∞×≤≈²";
-    let monospace = "●−·Δθβ₁₂ρμΣ√ε";
+    let proportional = "−·Δθβ₁₂ρμΠΣ√ε∞×≤≈²λτ";
+    let monospace = "●−·Δθβ₁₂ρμΣ√ε²";
     let ctx = egui::Context::default();
     let mut out = ctx.run_ui(Default::default(), |_| {});
     out.textures_delta.clear();

@@ -1,7 +1,9 @@
 //! The command line: `chainrule eval | trace | check | dot PROGRAM [--at NAME=VALUE ...] [--json]`, `race`, and the
 //! networks: `train`, `predict`, `init-stats`.
 //!
-//! Exit codes: 0 done; 1 a check found a wrong gradient; 2 the input was malformed (a program, a value, a file).
+//! Exit codes: 0 done; 1 a check found a wrong gradient (an input's row with status `wrong`: a row whose difference
+//! crosses a kink, or whose numbers are not finite, is reported as `kink` or `not finite` with its reason and does not
+//! fail the run); 2 the input was malformed (a program, a value, a file).
 //! With `--json` standard output holds exactly one JSON object (on failure `{"error": {...}}`), and a human-readable
 //! message goes to standard error.
 
@@ -18,7 +20,7 @@ use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 
 use crate::expr::{Program, ProgramError};
-use crate::scalar::{Band, DEFAULT_H, explain};
+use crate::scalar::{DEFAULT_H, Status, explain};
 
 /// chainrule: a tutor that makes backpropagation visible. Without a command it opens the window.
 #[derive(Debug, Parser)]
@@ -37,9 +39,11 @@ pub struct Cli {
 pub enum Command {
     /// The output's value and its gradient with respect to every input.
     Eval(ProgramArgs),
-    /// The forward steps, then the backward steps, one line each, as the window animates them.
+    /// The forward steps, then the backward steps as the window explains them: each chain-rule line (upstream ×
+    /// local), the gate's rule and local formula with its numbers, the pattern the step shows and the sign's reading.
     Trace(ProgramArgs),
-    /// Analytical vs numerical gradient for every input and node; exits 1 if an input's gradient is wrong.
+    /// Analytical vs numerical gradient for every input and node; exits 1 if an input's gradient is wrong (a kink or
+    /// a non-finite value is explained in its row and does not fail).
     Check {
         /// The program and its inputs.
         #[command(flatten)]
@@ -229,22 +233,37 @@ fn trace(p: &mut Program) -> Output {
     for (k, s) in backward.steps.iter().enumerate() {
         let lines = explain::backward_lines(g, p.output, s);
         text.push_str(&format!("{:>4}  {}\n", k + 1, lines[0]));
-        for l in &lines[1..] {
+        let rule = g.op(s.node).rule();
+        if !rule.is_empty() {
+            text.push_str(&format!("        rule: {rule}\n"));
+        }
+        let locals: Vec<String> =
+            s.contributions.iter().map(|c| explain::local_formula(g, s.node, c.position)).collect();
+        for (l, local) in lines[1..].iter().zip(&locals) {
             text.push_str(&format!("        {l}\n"));
+            text.push_str(&format!("            {local}\n"));
+        }
+        let mut notes = explain::step_notes(g, p.output, s);
+        notes.extend(explain::sign_reading(g, p.output, s.node, s.upstream));
+        for n in &notes {
+            text.push_str(&format!("        · {n}\n"));
         }
         let contributions: Vec<Value> = s
             .contributions
             .iter()
-            .map(|c| {
+            .zip(&locals)
+            .map(|(c, local)| {
                 json!({
                     "operand": c.operand.0, "label": explain::name(g, c.operand), "local": num(c.local),
-                    "contribution": num(c.contribution), "accumulates": c.accumulates,
+                    "contribution": num(c.contribution), "accumulates": c.accumulates, "shared": c.shared,
+                    "local_text": local,
                 })
             })
             .collect();
         bj.push(json!({
             "node": s.node.0, "label": explain::name(g, s.node), "op": g.op(s.node).short(),
-            "upstream": num(s.upstream), "contributions": contributions, "text": lines,
+            "upstream": num(s.upstream), "contributions": contributions, "text": lines, "rule": rule,
+            "notes": notes,
         }));
     }
     Output { text, json: json!({ "forward": fj, "backward": bj }), code: 0 }
@@ -256,7 +275,8 @@ pub const CHECK_ALL_NODES_UP_TO: usize = 5000;
 fn check(p: &mut Program, h: f64) -> Output {
     let all_nodes = p.graph.len() <= CHECK_ALL_NODES_UP_TO;
     let checks = if all_nodes { p.graph.gradcheck(p.output, h) } else { p.graph.gradcheck_leaves(p.output, h) };
-    let wrong_leaf = checks.iter().any(|c| c.leaf && c.band == Band::Wrong);
+    // A kink or a non-finite value is a known limit of the check, explained in its row, not a wrong gradient.
+    let wrong_leaf = checks.iter().any(|c| c.leaf && c.status == Status::Wrong);
     let g = &p.graph;
     let mut text = format!(
         "{:<12} {:<12} {:>14} {:>14} {:>11}  band   (h = {h:e})\n",
@@ -275,9 +295,12 @@ fn check(p: &mut Program, h: f64) -> Output {
             c.rel_error,
             c.band.name()
         ));
+        if let Some(reason) = &c.reason {
+            text.push_str(&format!("{:<12} {}: {reason}\n", "", c.status.name()));
+        }
         nodes.push(json!({
             "node": c.node.0, "label": name, "leaf": c.leaf, "analytic": num(c.analytic), "numeric": num(c.numeric),
-            "rel_error": num(c.rel_error), "band": c.band.name(),
+            "rel_error": num(c.rel_error), "band": c.band.name(), "status": c.status.name(), "reason": c.reason,
         }));
     }
     if !all_nodes {
@@ -287,7 +310,9 @@ fn check(p: &mut Program, h: f64) -> Output {
         ));
     }
     if wrong_leaf {
-        text.push_str("an input's gradient is in the 'wrong' band (> 1e-2)\n");
+        text.push_str(
+            "an input's gradient is in the 'wrong' band (> 1e-2), and no kink or non-finite value explains it\n",
+        );
     }
     let json = json!({ "h": h, "ok": !wrong_leaf, "all_nodes": all_nodes, "nodes": nodes });
     Output { text, json, code: u8::from(wrong_leaf) }

@@ -41,8 +41,11 @@ pub struct Contribution {
     pub contribution: f64,
     /// The operand's gradient before the addition.
     pub before: f64,
-    /// Whether the operand had already received gradient from an earlier step or operand (so this is a `+=`).
+    /// Whether the operand had already received gradient from an earlier step or operand.
     pub accumulates: bool,
+    /// Whether the operand is used more than once (it receives several contributions), so that every share, the
+    /// first included, is written `+=` with its running total.
+    pub shared: bool,
 }
 
 /// One backward step: a node whose gradient is complete, passing it on to its operands.
@@ -113,11 +116,19 @@ impl Graph {
                     contribution,
                     before,
                     accumulates: touched[a as usize],
+                    shared: false,
                 });
                 grads[a as usize] = before + contribution;
                 touched[a as usize] = true;
             }
             steps.push(BackwardStep { node: NodeId(i as u32), upstream, contributions });
+        }
+        let mut uses = vec![0u32; output.index() + 1];
+        for c in steps.iter().flat_map(|s| &s.contributions) {
+            uses[c.operand.index()] += 1;
+        }
+        for c in steps.iter_mut().flat_map(|s| &mut s.contributions) {
+            c.shared = uses[c.operand.index()] > 1;
         }
         self.backward(output);
         BackwardTrace { output, steps }
@@ -165,6 +176,7 @@ mod tests {
         // the add step gives a its first share, the mul step adds to it
         let add_to_a = &t.steps[0].contributions[1];
         assert!(!add_to_a.accumulates);
+        assert!(add_to_a.shared); // a's first share is still a share of its total
         let mul_step = &t.steps[1];
         assert_eq!(mul_step.node, m);
         let mul_to_a = &mul_step.contributions[0];

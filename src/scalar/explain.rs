@@ -1,10 +1,12 @@
 //! The chain rule in words and numbers, for each forward and backward step: the text the explanation panel and
-//! `chainrule trace` show. Forward: `q = x + y = -2 + 5 = 3`. Backward: `∂f/∂x = ∂f/∂q · ∂q/∂x = -4 · 1 = -4`,
-//! with `+=` where a node used twice accumulates.
+//! `chainrule trace` show. Forward: `q = x + y = (-2) + 5 = 3`, negative operands bracketed (`(-1) ^ 2 = 1`).
+//! Backward, upstream × local = downstream: `∂f/∂x = upstream (-4) × local 1 = -4`, with `+=` and the running total
+//! for every share of an operand used more than once. Each step's notes name the pattern it shows (slides on the add,
+//! max and mul gates), and each gradient's sign is read as a nudge (slides 39-41).
 
 use super::backward::{BackwardStep, Contribution};
 use super::graph::{Graph, NodeId};
-use super::op::{Op, Unary};
+use super::op::{Binary, Op, Unary};
 
 /// A number as the tutor shows it: at most 6 significant digits, no trailing zeros, `-0` as `0`.
 pub fn fmt_num(v: f64) -> String {
@@ -50,33 +52,44 @@ pub fn fmt_sig(v: f64, sig: usize) -> String {
     if s == "-0" { "0".into() } else { s }
 }
 
-/// A node's name in formulas: its label, or `n` with its index.
+/// A node's name in formulas: its label, a constant's value, or `n` with its number among the unnamed nodes
+/// (`n1`, `n2`, ... in the order the forward pass meets them; constants use up no numbers).
 pub fn name(g: &Graph, id: NodeId) -> String {
     match g.label(id) {
         Some(l) => l.to_owned(),
         None => match g.op(id) {
             Op::Const => fmt_num(g.value(id)),
-            _ => format!("n{}", id.0),
+            _ => format!("n{}", g.number(id)),
         },
     }
 }
 
+/// A negative operand in brackets, so that the printed arithmetic reads as the language parses it: `(-1) ^ 2 = 1`
+/// (while `-1 ^ 2` is `-(1 ^ 2) = -1`).
 fn wrap(s: String) -> String {
     if s.starts_with('-') { format!("({s})") } else { s }
 }
 
-/// The expression computing a node, over the given operand texts: `x + y`, `tanh(a)`, `max(z, w)`.
+/// A number as an operand of a printed formula: [`fmt_num`], bracketed when negative.
+pub fn operand(v: f64) -> String {
+    wrap(fmt_num(v))
+}
+
+/// The expression computing a node, over the given operand texts: `x + y`, `tanh(a)`, `max(z, w)`. Negative operands
+/// of an infix operator or of a negation are bracketed (`2 - (-4)`, `-(-2)`); a call's own brackets suffice.
 fn expression(op: Op, operands: &[String]) -> String {
     match op {
         Op::Leaf | Op::Const => String::new(),
-        Op::Unary(Unary::Neg, _) => format!("-{}", operands[0]),
+        Op::Unary(Unary::Neg, _) => format!("-{}", wrap(operands[0].clone())),
         Op::Unary(u, _) => format!("{}({})", u.name(), operands[0]),
         Op::Binary(b, _, _) if b.is_call() => format!("{}({}, {})", b.symbol(), operands[0], operands[1]),
-        Op::Binary(b, _, _) => format!("{} {} {}", operands[0], b.symbol(), operands[1]),
+        Op::Binary(b, _, _) => {
+            format!("{} {} {}", wrap(operands[0].clone()), b.symbol(), wrap(operands[1].clone()))
+        }
     }
 }
 
-/// The forward step for one node: `q = x + y = -2 + 5 = 3`, or `x = -2 (input)`.
+/// The forward step for one node: `q = x + y = (-2) + 5 = 3`, `n = a ^ 2 = (-1) ^ 2 = 1`, or `x = -2 (input)`.
 pub fn forward_text(g: &Graph, id: NodeId) -> String {
     let op = g.op(id);
     let me = name(g, id);
@@ -86,78 +99,138 @@ pub fn forward_text(g: &Graph, id: NodeId) -> String {
         _ => {
             let ops = g.operands(id);
             let names: Vec<String> = ops.iter().map(|&a| name(g, a)).collect();
-            let values: Vec<String> = ops
-                .iter()
-                .map(|&a| {
-                    let v = fmt_num(g.value(a));
-                    if matches!(op, Op::Unary(Unary::Neg, _)) { wrap(v) } else { v }
-                })
-                .collect();
+            let values: Vec<String> = ops.iter().map(|&a| fmt_num(g.value(a))).collect();
             format!("{me} = {} = {} = {}", expression(op, &names), expression(op, &values), fmt_num(g.value(id)))
         }
     }
 }
 
-/// The chain-rule line for one contribution: `∂f/∂x = ∂f/∂q · ∂q/∂x = -4 · 1 = -4`, with `+=` and the new total
-/// when the operand accumulates.
+/// The local derivative `∂node/∂operand` for the operand at `position`, from the node's current operand values.
+pub fn local_value(g: &Graph, node: NodeId, position: usize) -> f64 {
+    let value = |i: u32| g.value(NodeId(i));
+    match g.op(node) {
+        Op::Leaf | Op::Const => 0.0,
+        Op::Unary(u, a) => u.local(value(a), g.value(node)),
+        Op::Binary(b, x, y) => {
+            let (dx, dy) = b.local(value(x), value(y), g.value(node));
+            if position == 0 { dx } else { dy }
+        }
+    }
+}
+
+/// The local rule's formula for the operand at `position` (`b`, `-a/b²`, `σ(a)·(1 - σ(a))`) with `a` and `b`
+/// replaced by the given texts.
+fn local_rule(g: &Graph, node: NodeId, position: usize, operands: &[String]) -> String {
+    let formula = match g.op(node) {
+        Op::Leaf | Op::Const => return String::new(),
+        Op::Unary(u, _) => u.local_formula(),
+        Op::Binary(b, _, _) => {
+            let (fa, fb) = b.local_formulas();
+            if position == 0 { fa } else { fb }
+        }
+    };
+    substitute(formula, operands)
+}
+
+/// The local rule over the operands' names: `z` for `∂(q·z)/∂q`, `-num/den²` for `∂(num/den)/∂den`.
+fn local_named(g: &Graph, node: NodeId, position: usize) -> String {
+    let names: Vec<String> = g.operands(node).iter().map(|&o| name(g, o)).collect();
+    local_rule(g, node, position, &names)
+}
+
+/// The local rule in words and numbers: the formula over the names, with the operands' values plugged in, and its
+/// value, each shown once: `z = -4`, `σ(dot)·(1 - σ(dot)) = σ(1)·(1 - σ(1)) = 0.196612`, `1`.
+pub fn local_text(g: &Graph, node: NodeId, position: usize) -> String {
+    let named = local_named(g, node, position);
+    let value = fmt_num(local_value(g, node, position));
+    let mut parts = vec![named.clone()];
+    // A rule with cases (`1 if a > 0 else 0`) reads worse with numbers in it: its value says which case applies.
+    if !named.contains(" if ") {
+        let values: Vec<String> = g.operands(node).iter().map(|&o| operand(g.value(o))).collect();
+        let plugged = local_rule(g, node, position, &values);
+        if plugged != named && plugged != value && plugged != wrap(value.clone()) {
+            parts.push(plugged);
+        }
+    }
+    if value != named {
+        parts.push(value);
+    }
+    parts.join(" = ")
+}
+
+/// The local derivative for the operand at `position`, named by the operand and the rule with its numbers rather
+/// than by a `∂` symbol (which would collide with the total gradient where the node is the output, or where it uses
+/// one operand twice): `local for x: 1`, `local for q: z = -4`, `local for x (2nd use): x = 3`.
+pub fn local_formula(g: &Graph, node: NodeId, position: usize) -> String {
+    let ops = g.operands(node);
+    if ops.is_empty() {
+        return String::new();
+    }
+    let who = match ops.as_slice() {
+        [a, b] if a == b => format!("{} ({} use)", name(g, *a), ["1st", "2nd"][position.min(1)]),
+        _ => name(g, ops[position]),
+    };
+    format!("local for {who}: {}", local_text(g, node, position))
+}
+
+/// Replaces the whole tokens `a` and `b` of a formula by `operands[0]` and `operands[1]` (bracketed when negative). A
+/// token is a run of ASCII letters, digits and `_`, so `abs`, `exp` and `ln` stay intact while the `b` of `b²` (a
+/// superscript is no part of a name) is replaced; the `a` of `½ on a tie` is a word and stays.
+fn substitute(formula: &str, operands: &[String]) -> String {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::new();
+    let mut rest = formula;
+    while let Some(c) = rest.chars().next() {
+        if is_word(c) {
+            let end = rest.find(|c: char| !is_word(c)).unwrap_or(rest.len());
+            let token = &rest[..end];
+            // The article of `½ on a tie` is a word, not an operand.
+            let slot = match token {
+                "a" if !rest[end..].starts_with(" tie") => Some(0),
+                "b" => Some(1),
+                _ => None,
+            };
+            match slot.and_then(|k| operands.get(k)) {
+                Some(text) => out.push_str(&wrap(text.clone())),
+                None => out.push_str(token),
+            }
+            rest = &rest[end..];
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+/// The chain-rule line for one contribution, its two factors named: `∂f/∂x = upstream (-4) × local 1 = -4`,
+/// `∂f/∂q = upstream 1 × local z = 1 × (-4) = -4`. An operand used more than once receives each of its shares with
+/// `+=` and the running total, the first included: `∂f/∂x += upstream 1 × local x = 1 × 3 = 3  (total 0 + 3 = 3)`.
 pub fn contribution_text(g: &Graph, output: NodeId, step: &BackwardStep, c: &Contribution) -> String {
     let f = name(g, output);
-    let n = name(g, step.node);
     let a = name(g, c.operand);
-    let assign = if c.accumulates { "+=" } else { "=" };
-    let mut s = format!(
-        "∂{f}/∂{a} {assign} ∂{f}/∂{n} · ∂{n}/∂{a} = {} · {} = {}",
-        fmt_num(step.upstream),
-        fmt_num(c.local),
-        fmt_num(c.contribution)
-    );
-    if c.accumulates {
+    let assign = if c.shared { "+=" } else { "=" };
+    let up = operand(step.upstream);
+    let local = operand(c.local);
+    let named = local_named(g, step.node, c.position);
+    // a rule with cases is one factor: `local (1 if z > w, ½ on a tie, else 0) = 2 × 1`
+    let named = if named.contains(" if ") { format!("({named})") } else { named };
+    let mut s = format!("∂{f}/∂{a} {assign} upstream {up} × local ");
+    if named == fmt_num(c.local) {
+        s.push_str(&local);
+    } else {
+        s.push_str(&format!("{named} = {up} × {local}"));
+    }
+    s.push_str(&format!(" = {}", fmt_num(c.contribution)));
+    if c.shared {
         s.push_str(&format!(
             "  (total {} + {} = {})",
-            fmt_num(c.before),
-            wrap(fmt_num(c.contribution)),
+            operand(c.before),
+            operand(c.contribution),
             fmt_num(c.before + c.contribution)
         ));
     }
     s
-}
-
-/// The local derivative as a formula with the operand's name: `∂q/∂x = 1`, `∂s/∂a = σ(a)·(1 - σ(a))`.
-pub fn local_formula(g: &Graph, node: NodeId, position: usize) -> String {
-    let op = g.op(node);
-    let formula = match op {
-        Op::Leaf | Op::Const => return String::new(),
-        Op::Unary(u, _) => u.local_formula().to_owned(),
-        Op::Binary(b, _, _) => {
-            let (fa, fb) = b.local_formulas();
-            (if position == 0 { fa } else { fb }).to_owned()
-        }
-    };
-    let ops = g.operands(node);
-    let mut named = formula;
-    // Substitute the operands' names for `a` and `b` (single letters only, so `abs` or `ln` stay intact).
-    let names: Vec<String> = ops.iter().map(|&o| name(g, o)).collect();
-    named = substitute(&named, &names);
-    format!("∂{}/∂{} = {}", name(g, node), name(g, ops[position]), named)
-}
-
-fn substitute(formula: &str, names: &[String]) -> String {
-    let chars: Vec<char> = formula.chars().collect();
-    let mut out = String::new();
-    for (i, &ch) in chars.iter().enumerate() {
-        let alone = |j: Option<&char>| j.is_none_or(|c| !c.is_alphanumeric() && *c != '_');
-        let prev = if i == 0 { None } else { chars.get(i - 1) };
-        let slot = match ch {
-            'a' => Some(0),
-            'b' => Some(1),
-            _ => None,
-        };
-        match slot {
-            Some(k) if k < names.len() && alone(prev) && alone(chars.get(i + 1)) => out.push_str(&names[k]),
-            _ => out.push(ch),
-        }
-    }
-    out
 }
 
 /// The whole backward step as lines: the upstream gradient, then one chain-rule line per operand.
@@ -175,6 +248,159 @@ pub fn backward_lines(g: &Graph, output: NodeId, step: &BackwardStep) -> Vec<Str
     lines
 }
 
+/// The sign of a gradient read as a nudge (slides 39-41): `∂f/∂q = -4: raising q a little lowers f about four times
+/// as much`. None for the output itself and for a gradient that is not a number.
+pub fn sign_reading(g: &Graph, output: NodeId, node: NodeId, grad: f64) -> Option<String> {
+    if node == output || !grad.is_finite() {
+        return None;
+    }
+    let (f, q) = (name(g, output), name(g, node));
+    let head = format!("∂{f}/∂{q} = {}", fmt_num(grad));
+    if grad == 0.0 {
+        return Some(format!("{head}: nudging {q} a little leaves {f} unchanged, to first order"));
+    }
+    let direction = if grad > 0.0 { "raises" } else { "lowers" };
+    let m = grad.abs();
+    const WORDS: [&str; 11] = ["", "", "twice", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
+    let how = if m == 1.0 {
+        "about as much".to_owned()
+    } else if m == 2.0 {
+        "about twice as much".to_owned()
+    } else if m.fract() == 0.0 && m <= 10.0 {
+        format!("about {} times as much", WORDS[m as usize])
+    } else {
+        format!("about {} times as much", fmt_num(m))
+    };
+    Some(format!("{head}: raising {q} a little {direction} {f} {how}"))
+}
+
+/// Below this a sigmoid's or tanh's local gradient has nearly killed the gradient (slide 68).
+pub const NEARLY_KILLED: f64 = 0.01;
+
+/// What the step teaches beyond its arithmetic, shown where it happens: the backward-flow pattern of the gate with
+/// its numbers (add distributes, subtract distributes with a sign, mul swaps and scales, max and min route), where a
+/// value forks that its gradients add, a saturated sigmoid or tanh, and a fused sigmoid's local derivative multiplied
+/// out through its expanded gates.
+pub fn step_notes(g: &Graph, output: NodeId, step: &BackwardStep) -> Vec<String> {
+    let mut notes = Vec::new();
+    let node = step.node;
+    let up = operand(step.upstream);
+    let receivers: Vec<String> = step.contributions.iter().map(|c| name(g, c.operand)).collect();
+    match g.op(node) {
+        Op::Binary(Binary::Add, ..) if !receivers.is_empty() => {
+            let who = if receivers.len() == 2 && receivers[0] == receivers[1] {
+                format!("{} gets it once for each use", receivers[0])
+            } else if receivers.len() == 2 {
+                format!("{} and {} each get it", receivers[0], receivers[1])
+            } else {
+                format!("{} gets it (a constant takes none)", receivers[0])
+            };
+            notes.push(format!("add distributes: the upstream {up} passes unchanged, {who}"));
+        }
+        Op::Binary(Binary::Sub, ..) if !receivers.is_empty() => {
+            let shares: Vec<String> = step
+                .contributions
+                .iter()
+                .map(|c| format!("{} gets {}", name(g, c.operand), operand(c.contribution)))
+                .collect();
+            notes.push(format!("subtract distributes with a sign: {}", shares.join(", ")));
+        }
+        Op::Binary(Binary::Mul, x, y) if !receivers.is_empty() => {
+            let shares: Vec<String> = step
+                .contributions
+                .iter()
+                .map(|c| {
+                    let other = NodeId(if c.position == 0 { y } else { x });
+                    format!(
+                        "{} gets upstream × {} = {up} × {} = {}",
+                        name(g, c.operand),
+                        name(g, other),
+                        operand(g.value(other)),
+                        fmt_num(c.contribution)
+                    )
+                })
+                .collect();
+            notes.push(format!("mul swaps and scales: {}", shares.join("; ")));
+        }
+        Op::Binary(b @ (Binary::Max | Binary::Min), x, y) => {
+            let (xa, ya) = (NodeId(x), NodeId(y));
+            let (na, nb) = (name(g, xa), name(g, ya));
+            let (va, vb) = (g.value(xa), g.value(ya));
+            let (op, larger) = if b == Binary::Max { ("max", "larger") } else { ("min", "smaller") };
+            let a_wins = if b == Binary::Max { va > vb } else { va < vb };
+            let b_wins = if b == Binary::Max { vb > va } else { vb < va };
+            let text = if a_wins || b_wins {
+                let (w, wv, l, lv) = if a_wins { (&na, va, &nb, vb) } else { (&nb, vb, &na, va) };
+                format!(
+                    "{op} routes: {w} = {} is {larger} than {l} = {}, so {w} gets all of the upstream {up} and {l} \
+                     gets 0",
+                    fmt_num(wv),
+                    fmt_num(lv)
+                )
+            } else {
+                format!(
+                    "{op} routes: {na} and {nb} tie at {}, so each gets half of the upstream {up} (as PyTorch does)",
+                    fmt_num(va)
+                )
+            };
+            notes.push(text);
+        }
+        _ => {}
+    }
+    if let (Op::Unary(u, a), Some(c)) = (g.op(node), step.contributions.first())
+        && u.kink().is_some_and(|k| g.value(NodeId(a)) == k)
+    {
+        notes.push(format!(
+            "{} = {} sits on {}'s kink, where the slope jumps: the lecture leaves the slope there open, this tool takes \
+             PyTorch's, {}",
+            name(g, NodeId(a)),
+            fmt_num(g.value(NodeId(a))),
+            u.name(),
+            fmt_num(c.local)
+        ));
+    }
+    let f = name(g, output);
+    let mut forked: Vec<NodeId> = Vec::new();
+    for c in step.contributions.iter().filter(|c| c.shared) {
+        if forked.contains(&c.operand) {
+            continue;
+        }
+        forked.push(c.operand);
+        let a = name(g, c.operand);
+        notes.push(format!(
+            "gradients add where a value forks: {a} is used more than once, so ∂{f}/∂{a} is the sum of its shares"
+        ));
+    }
+    if let (Op::Unary(u @ (Unary::Sigmoid | Unary::Tanh), a), Some(c)) = (g.op(node), step.contributions.first())
+        && c.local.abs() < NEARLY_KILLED
+    {
+        notes.push(format!(
+            "nearly killed: {}'s local gradient {} is below {NEARLY_KILLED}, so almost none of the upstream reaches \
+             {}: the {} is saturated (slide 68)",
+            u.name(),
+            fmt_num(c.local),
+            name(g, NodeId(a)),
+            u.name()
+        ));
+    }
+    if let Op::Unary(Unary::Sigmoid, a) = g.op(node) {
+        let x = g.value(NodeId(a));
+        let e = (-x).exp();
+        let d = 1.0 + e;
+        let factors = [-1.0, e, 1.0, -1.0 / (d * d)];
+        let product: f64 = factors.iter().product();
+        let numbers: Vec<String> = factors.iter().map(|&v| operand(v)).collect();
+        let a = name(g, NodeId(a));
+        notes.push(format!(
+            "expanded, sigmoid({a}) = 1/(1 + exp(-{a})) is four gates, -{a}, exp, 1 + and 1/x, whose locals multiply \
+             out to the same number: (-1) × exp(-{a}) × 1 × (-1/(1 + exp(-{a}))²) = {} = {}",
+            numbers.join(" × "),
+            fmt_num(product)
+        ));
+    }
+    notes
+}
+
 /// The nudge experiment of slides 39-42: move one input by `h` and compare the linear prediction
 /// `f + ∂f/∂x · h` with the true new output.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -189,7 +415,8 @@ pub struct Nudge {
     pub predicted: f64,
     /// The output recomputed with `x + h`.
     pub actual: f64,
-    /// `actual - predicted`: zero where `f` is linear in `x`, O(h²) elsewhere.
+    /// `actual - predicted`: zero where `f` is linear in `x`, about ½·f''·h² where it curves, about h times the jump
+    /// of the slope where the nudge crosses a kink.
     pub difference: f64,
 }
 
@@ -210,7 +437,7 @@ pub fn nudge_lines(g: &Graph, output: NodeId, input: NodeId, n: &Nudge) -> Vec<S
     vec![
         format!(
             "predicted  {f} + ∂{f}/∂{x} · h = {} + {} · {} = {}",
-            fmt_num(n.before),
+            operand(n.before),
             wrap(fmt_num(n.grad)),
             wrap(fmt_num(n.h)),
             fmt_num(n.predicted)
@@ -218,6 +445,29 @@ pub fn nudge_lines(g: &Graph, output: NodeId, input: NodeId, n: &Nudge) -> Vec<S
         format!("true       {f}({x} + h) = {}", fmt_num(n.actual)),
         format!("difference {}", fmt_num(n.difference)),
     ]
+}
+
+/// What the nudge's difference means: nothing missed where `f` is linear in the input; about ½·f''·h² where it curves
+/// (the first term the straight-line prediction leaves out); about h times the slope's jump where the nudge crosses a
+/// kink. O(nodes).
+pub fn nudge_note(g: &mut Graph, output: NodeId, input: NodeId, n: &Nudge) -> String {
+    let (f, x) = (name(g, output), name(g, input));
+    if n.difference == 0.0 {
+        return format!("{f} is linear in {x} here: the gradient predicts the change exactly.");
+    }
+    let v = g.value(input);
+    let before = g.values_with(input, v, output);
+    let after = g.values_with(input, v + n.h, output);
+    let reach = g.ancestors(output);
+    match super::gradcheck::kink_between(g, &before, &after, &reach) {
+        Some(_) => format!(
+            "The nudge crosses a kink on the way from {x} to {x} + h: the slope jumps there, so the prediction misses \
+             by about h times the jump, not by h²."
+        ),
+        None => "The gradient is a slope: the prediction misses by about ½·f''·h², the curvature's share (halve h and \
+                 see the difference quarter)."
+            .to_owned(),
+    }
 }
 
 /// The relative error of the central difference against the analytical gradient of `node`, for each step in `hs`:
@@ -252,14 +502,225 @@ mod tests {
         g.set_label(q, "q");
         let f = g.mul(q, z);
         g.set_label(f, "f");
-        assert_eq!(forward_text(&g, q), "q = x + y = -2 + 5 = 3");
+        // every negative operand is bracketed, the first one too
+        assert_eq!(forward_text(&g, q), "q = x + y = (-2) + 5 = 3");
         let t = g.backward_trace(f);
         let add_step = &t.steps[t.step_of(q).unwrap()];
+        // upstream ∂f/∂q = z = -4, local ∂q/∂x = 1
         assert_eq!(
             contribution_text(&g, f, add_step, &add_step.contributions[0]),
-            "∂f/∂x = ∂f/∂q · ∂q/∂x = -4 · 1 = -4"
+            "∂f/∂x = upstream (-4) × local 1 = -4"
         );
-        assert_eq!(local_formula(&g, f, 0), "∂f/∂q = z");
+        // f's own step: upstream 1, local ∂f/∂q = z = -4; the local factor is named by its rule, not by ∂f/∂q again
+        let f_step = &t.steps[0];
+        assert_eq!(
+            contribution_text(&g, f, f_step, &f_step.contributions[0]),
+            "∂f/∂q = upstream 1 × local z = 1 × (-4) = -4"
+        );
+        assert_eq!(local_formula(&g, f, 0), "local for q: z = -4");
+        // slides 39-41: the sign read as a nudge
+        assert_eq!(
+            sign_reading(&g, f, q, -4.0).unwrap(),
+            "∂f/∂q = -4: raising q a little lowers f about four times as much"
+        );
+        assert_eq!(
+            sign_reading(&g, f, z, 3.0).unwrap(),
+            "∂f/∂z = 3: raising z a little raises f about three times as much"
+        );
+        assert_eq!(sign_reading(&g, f, f, 1.0), None);
+        // the patterns at the step where they happen: add distributes, mul swaps and scales
+        assert_eq!(
+            step_notes(&g, f, add_step),
+            ["add distributes: the upstream (-4) passes unchanged, x and y each get it"]
+        );
+        assert_eq!(
+            step_notes(&g, f, f_step),
+            ["mul swaps and scales: q gets upstream × z = 1 × (-4) = -4; z gets upstream × q = 1 × 3 = 3"]
+        );
+    }
+
+    #[test]
+    fn negative_operands_are_bracketed_as_the_grammar_reads() {
+        // `-1 ^ 2` is -(1 ^ 2) = -1 in the language, so a = -1 squared must print as (-1) ^ 2 = 1
+        let mut g = Graph::new();
+        let a = g.named_leaf("a", -1.0);
+        let two = g.constant(2.0);
+        let n = g.binary(Binary::Pow, a, two);
+        g.set_label(n, "n");
+        assert_eq!(forward_text(&g, n), "n = a ^ 2 = (-1) ^ 2 = 1");
+        // 2 - b with b = -4: 2 - (-4) = 6
+        let b = g.named_leaf("b", -4.0);
+        let c2 = g.constant(2.0);
+        let d = g.binary(Binary::Sub, c2, b);
+        g.set_label(d, "d");
+        assert_eq!(forward_text(&g, d), "d = 2 - b = 2 - (-4) = 6");
+        // 3 * -4 with a negative constant: the constant's name is bracketed too
+        let three = g.named_leaf("t", 3.0);
+        let m4 = g.constant(-4.0);
+        let p = g.mul(three, m4);
+        g.set_label(p, "p");
+        assert_eq!(forward_text(&g, p), "p = t * (-4) = 3 * (-4) = -12");
+        // -(-1): a negation of a negative value
+        let neg = g.unary(Unary::Neg, a);
+        g.set_label(neg, "m");
+        assert_eq!(forward_text(&g, neg), "m = -a = -(-1) = 1");
+        // a call's own brackets suffice
+        let mx = g.binary(Binary::Max, a, b);
+        g.set_label(mx, "k");
+        assert_eq!(forward_text(&g, mx), "k = max(a, b) = max(-1, -4) = -1");
+    }
+
+    #[test]
+    fn the_first_share_of_an_operand_used_twice_is_a_share() {
+        // f = x·x at 3: each use sends 1 · 3 = 3; the first is printed as a share of the total 6
+        let mut g = Graph::new();
+        let x = g.named_leaf("x", 3.0);
+        let f = g.mul(x, x);
+        g.set_label(f, "f");
+        let t = g.backward_trace(f);
+        let step = &t.steps[0];
+        assert_eq!(
+            contribution_text(&g, f, step, &step.contributions[0]),
+            "∂f/∂x += upstream 1 × local x = 1 × 3 = 3  (total 0 + 3 = 3)"
+        );
+        assert_eq!(
+            contribution_text(&g, f, step, &step.contributions[1]),
+            "∂f/∂x += upstream 1 × local x = 1 × 3 = 3  (total 3 + 3 = 6)"
+        );
+        // the local is not written ∂f/∂x, which is the total 6
+        assert_eq!(local_formula(&g, f, 1), "local for x (2nd use): x = 3");
+        assert!(
+            step_notes(&g, f, step).iter().any(|n| n
+                == "gradients add where a value forks: x is used more than once, so ∂f/∂x is the sum of its shares")
+        );
+        // x + x + x: three shares of 1
+        let mut g = Graph::new();
+        let x = g.named_leaf("x", 3.0);
+        let s = g.add(x, x);
+        let f = g.add(s, x);
+        let t = g.backward_trace(f);
+        let firsts: Vec<bool> =
+            t.steps.iter().flat_map(|s| &s.contributions).filter(|c| c.operand == x).map(|c| c.shared).collect();
+        assert_eq!(firsts, [true, true, true]);
+    }
+
+    #[test]
+    fn division_substitutes_whole_names_before_the_square() {
+        // cs231n's staged example: invden = 1 / den, ∂invden/∂den = -1/den²; den = σ(3) + (3 - 4)² = 1.952574
+        let mut g = Graph::new();
+        let x = g.named_leaf("x", 3.0);
+        let y = g.named_leaf("y", -4.0);
+        let sigx = g.unary(Unary::Sigmoid, x);
+        let xpy = g.add(x, y);
+        let two = g.constant(2.0);
+        let xpysqr = g.binary(Binary::Pow, xpy, two);
+        let den = g.add(sigx, xpysqr);
+        g.set_label(den, "den");
+        let one = g.constant(1.0);
+        let invden = g.binary(Binary::Div, one, den);
+        g.set_label(invden, "invden");
+        // -1/1.952574² = -0.262292
+        assert_eq!(local_formula(&g, invden, 1), "local for den: -1/den² = -1/1.95257² = -0.262292");
+        // the numerator's: 1/b
+        let num = g.named_leaf("num", 2.0);
+        let q = g.binary(Binary::Div, num, den);
+        assert!(
+            local_formula(&g, q, 1).starts_with("local for den: -num/den² = -2/1.95257² = "),
+            "{}",
+            local_formula(&g, q, 1)
+        );
+        // the expanded sigmoid's 1/x gate: f = 1 / (1 + exp(-x)), the denominator unnamed
+        let mut g = Graph::new();
+        let x = g.named_leaf("x", 1.0);
+        let s = g.unary(Unary::Sigmoid, x);
+        g.set_label(s, "f");
+        let (e, map) = g.expand();
+        let f = map[s.index()];
+        // 1 + e⁻¹ = 1.367879, -1/1.367879² = -0.534447 (cs231n's -0.53)
+        assert_eq!(local_formula(&e, f, 1), "local for n3: -1/n3² = -1/1.36788² = -0.534447");
+    }
+
+    #[test]
+    fn unnamed_nodes_are_numbered_in_order_without_constants() {
+        // f = 2·x + 3·x: the constants use up no numbers, the three gates are n1, n2, n3
+        let mut g = Graph::new();
+        let x = g.named_leaf("x", 1.0);
+        let two = g.constant(2.0);
+        let a = g.mul(two, x);
+        let three = g.constant(3.0);
+        let b = g.mul(three, x);
+        let f = g.add(a, b);
+        assert_eq!([name(&g, a), name(&g, b), name(&g, f)], ["n1", "n2", "n3"]);
+        assert_eq!(name(&g, two), "2");
+        g.set_label(a, "a");
+        assert_eq!([name(&g, b), name(&g, f)], ["n1", "n2"]);
+    }
+
+    #[test]
+    fn max_routes_and_a_tie_reads_half() {
+        // max(z, w) with z = 2 > w = -1: all of the upstream to z; at a tie ½ each
+        let mut g = Graph::new();
+        let z = g.named_leaf("z", 2.0);
+        let w = g.named_leaf("w", -1.0);
+        let m = g.binary(Binary::Max, z, w);
+        g.set_label(m, "m");
+        let t = g.backward_trace(m);
+        assert_eq!(
+            step_notes(&g, m, &t.steps[0]),
+            ["max routes: z = 2 is larger than w = -1, so z gets all of the upstream 1 and w gets 0"]
+        );
+        assert_eq!(local_formula(&g, m, 0), "local for z: 1 if z > w, ½ on a tie, else 0 = 1");
+        let step = &t.steps[0];
+        assert_eq!(
+            contribution_text(&g, m, step, &step.contributions[1]),
+            "∂m/∂w = upstream 1 × local (1 if w > z, ½ on a tie, else 0) = 1 × 0 = 0"
+        );
+        g.set_value(w, 2.0);
+        g.forward();
+        let t = g.backward_trace(m);
+        assert_eq!(local_formula(&g, m, 1), "local for w: 1 if w > z, ½ on a tie, else 0 = 0.5");
+        assert_eq!(
+            step_notes(&g, m, &t.steps[0]),
+            ["max routes: z and w tie at 2, so each gets half of the upstream 1 (as PyTorch does)"]
+        );
+        // on relu's kink the tool says whose convention it follows
+        let mut g = Graph::new();
+        let x = g.named_leaf("x", 0.0);
+        let r = g.unary(Unary::Relu, x);
+        let t = g.backward_trace(r);
+        assert_eq!(
+            step_notes(&g, r, &t.steps[0]),
+            [
+                "x = 0 sits on relu's kink, where the slope jumps: the lecture leaves the slope there open, this tool takes \
+              PyTorch's, 0"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_saturated_sigmoid_is_nearly_killed_and_a_fused_one_multiplies_out() {
+        // σ(6) = 0.997527, local σ(1 - σ) = 0.00246651 < 0.01 (slide 68)
+        let mut g = Graph::new();
+        let a = g.named_leaf("a", 6.0);
+        let s = g.unary(Unary::Sigmoid, a);
+        g.set_label(s, "s");
+        let t = g.backward_trace(s);
+        let notes = step_notes(&g, s, &t.steps[0]);
+        assert!(notes[0].starts_with("nearly killed: sigmoid's local gradient 0.00246651 is below 0.01"), "{notes:?}");
+        // slide 17's neuron: σ'(1) = 0.196612 = (-1) × e⁻¹ × 1 × (-1/(1 + e⁻¹)²)
+        g.set_value(a, 1.0);
+        g.forward();
+        let t = g.backward_trace(s);
+        let notes = step_notes(&g, s, &t.steps[0]);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].ends_with("= (-1) × 0.367879 × 1 × (-0.534447) = 0.196612"), "{notes:?}");
+        assert!(local_formula(&g, s, 0).ends_with("= σ(1)·(1 - σ(1)) = 0.196612"), "{}", local_formula(&g, s, 0));
+        // tanh(3): 1 - tanh² = 0.00986604 < 0.01
+        let mut g = Graph::new();
+        let a = g.named_leaf("a", 3.0);
+        let th = g.unary(Unary::Tanh, a);
+        let t = g.backward_trace(th);
+        assert!(step_notes(&g, th, &t.steps[0])[0].starts_with("nearly killed: tanh's local gradient 0.00986604"));
     }
 
     #[test]
@@ -279,7 +740,7 @@ mod tests {
         let n = nudge(&mut g, f, z, 1.0);
         assert_eq!((n.predicted, n.actual), (-9.0, -9.0));
         assert_eq!(g.value(f), -12.0); // the graph is left as it was
-        assert_eq!(nudge_lines(&g, f, z, &n)[0], "predicted  f + ∂f/∂z · h = -12 + 3 · 1 = -9");
+        assert_eq!(nudge_lines(&g, f, z, &n)[0], "predicted  f + ∂f/∂z · h = (-12) + 3 · 1 = -9");
     }
 
     #[test]
@@ -291,6 +752,23 @@ mod tests {
         g.backward(f);
         let n = nudge(&mut g, f, x, 0.1);
         assert!((n.difference - 0.01).abs() < 1e-12);
+        // ½·f''·h² = ½·2·0.01 = 0.01: the note names the curvature, not a bare h²
+        assert!(nudge_note(&mut g, f, x, &n).contains("by about ½·f''·h²"), "{}", nudge_note(&mut g, f, x, &n));
+    }
+
+    #[test]
+    fn a_nudge_across_a_kink_misses_by_about_h() {
+        // relu(x) at -0.05 nudged by 0.1: predicted 0 + 0·0.1 = 0, true relu(0.05) = 0.05, half of h
+        let mut g = Graph::new();
+        let x = g.named_leaf("x", -0.05);
+        let f = g.unary(Unary::Relu, x);
+        g.backward(f);
+        let n = nudge(&mut g, f, x, 0.1);
+        assert!((n.difference - 0.05).abs() < 1e-12);
+        assert!(nudge_note(&mut g, f, x, &n).contains("crosses a kink"), "{}", nudge_note(&mut g, f, x, &n));
+        // a straight line: nothing missed
+        let n = nudge(&mut g, f, x, -0.01);
+        assert!(nudge_note(&mut g, f, x, &n).contains("linear"));
     }
 
     #[test]

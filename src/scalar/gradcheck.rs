@@ -3,11 +3,19 @@
 //! The numerical gradient is the central difference `(f(x+h) - f(x-h)) / 2h`, with error O(h²) from truncation and
 //! O(ε/h) from round-off; h = 1e-5 balances the two in f64. The analytical gradient is compared by the relative error
 //! `|a - n| / max(|a|, |n|)` (0 when both are 0), read in cs231n's bands.
+//!
+//! Two disagreements are known limits of the check rather than wrong gradients (cs231n's "kinks in the objective"),
+//! and each row says which applies: a **kink**, where the difference steps across a point at which a gate's slope
+//! jumps (relu, leaky relu, abs, selu at 0; max and min at a tie; softplus at its threshold of 20) and so averages the
+//! slopes of the two sides while the analytic gradient takes PyTorch's one-sided choice; and a value that is **not
+//! finite** (a NaN or an infinity in the program, its gradient or its difference), said in words: `(-2)^0.5`,
+//! `sqrt(0)`, `0^0`. A non-finite row that no gate explains stays `wrong`.
 
 use serde::Serialize;
 
+use super::explain::{fmt_num, name};
 use super::graph::{Graph, NodeId};
-use super::op::Op;
+use super::op::{Binary, Op, SOFTPLUS_THRESHOLD, Unary};
 
 /// The default step of the central difference.
 pub const DEFAULT_H: f64 = 1e-5;
@@ -75,6 +83,33 @@ pub fn central_difference(mut f: impl FnMut(f64) -> f64, x: f64, h: f64) -> f64 
     (f(x + h) - f(x - h)) / (2.0 * h)
 }
 
+/// What a row's disagreement means, beyond its band.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// The band is not `wrong`.
+    Ok,
+    /// The central difference steps across a kink: a known limit of the check, not a wrong gradient.
+    Kink,
+    /// A NaN or an infinity in the value, the gradient or the difference: the check cannot judge.
+    #[serde(rename = "not finite")]
+    NotFinite,
+    /// The gradients disagree and nothing explains it.
+    Wrong,
+}
+
+impl Status {
+    /// The status's short name, as `check` prints it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Kink => "kink",
+            Status::NotFinite => "not finite",
+            Status::Wrong => "wrong",
+        }
+    }
+}
+
 /// One node's check.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NodeCheck {
@@ -90,6 +125,10 @@ pub struct NodeCheck {
     pub rel_error: f64,
     /// Its band.
     pub band: Band,
+    /// What the disagreement means: a kink and a non-finite value are explained, not failed.
+    pub status: Status,
+    /// Why, in words, for a kink or a non-finite value (the gate and the numbers).
+    pub reason: Option<String>,
 }
 
 impl Graph {
@@ -127,17 +166,190 @@ impl Graph {
                 let analytic = self.grad(id);
                 let numeric = self.numerical_grad(id, output, h);
                 let rel_error = relative_error(analytic, numeric);
+                let band = Band::of(rel_error);
+                let (status, reason) = self.diagnose(id, output, h, analytic, numeric, band);
                 NodeCheck {
                     node: id,
                     leaf: self.op(id) == Op::Leaf,
                     analytic,
                     numeric,
                     rel_error,
-                    band: Band::of(rel_error),
+                    band,
+                    status,
+                    reason,
                 }
             })
             .collect()
     }
+
+    /// Why `node`'s row disagrees, if it does (band uncomfortable or wrong): a kink within ±h, or a value that is not
+    /// finite. O(nodes).
+    fn diagnose(
+        &mut self,
+        node: NodeId,
+        output: NodeId,
+        h: f64,
+        analytic: f64,
+        numeric: f64,
+        band: Band,
+    ) -> (Status, Option<String>) {
+        let finite = analytic.is_finite() && numeric.is_finite() && self.value(output).is_finite();
+        if finite && band < Band::Uncomfortable {
+            return (Status::Ok, None);
+        }
+        let v = self.value(node);
+        let lo = self.values_with(node, v - h, output);
+        let hi = self.values_with(node, v + h, output);
+        let reach = self.ancestors(output);
+        if finite && let Some(reason) = kink_between(self, &lo, &hi, &reach) {
+            return (Status::Kink, Some(reason));
+        }
+        if !finite {
+            let base: Vec<f64> = self.nodes()[..=output.index()].iter().map(|n| n.value).collect();
+            // a NaN that no gate's domain explains is a wrong gradient, not a limit of the check
+            return match not_finite_reason(self, &reach, [&base, &lo, &hi]) {
+                Some(reason) => (Status::NotFinite, Some(reason)),
+                None => (Status::Wrong, None),
+            };
+        }
+        (if band == Band::Wrong { Status::Wrong } else { Status::Ok }, None)
+    }
+}
+
+/// The slope of a unary gate just below and just above `at`.
+fn slopes_around(u: Unary, at: f64) -> (f64, f64) {
+    let below = at - 1e-9 * at.abs().max(1.0);
+    let above = at + 1e-9 * at.abs().max(1.0);
+    (u.local(below, u.forward(below)), u.local(above, u.forward(above)))
+}
+
+/// The first gate, among the nodes the output depends on, whose kink lies between the two evaluations `lo` and `hi`
+/// of the central difference, in words; None if the difference crosses none.
+pub fn kink_between(g: &Graph, lo: &[f64], hi: &[f64], reach: &[bool]) -> Option<String> {
+    let straddles = |p: f64, q: f64, at: f64| p != q && (p - at) * (q - at) <= 0.0;
+    for id in g.ids().take(lo.len().min(hi.len())) {
+        if !reach.get(id.index()).copied().unwrap_or(false) {
+            continue;
+        }
+        let me = name(g, id);
+        match g.op(id) {
+            Op::Unary(Unary::Softplus, a) if straddles(lo[a as usize], hi[a as usize], SOFTPLUS_THRESHOLD) => {
+                return Some(format!(
+                    "{me} = softplus({}) returns its input above its threshold of 20 (as PyTorch), so it jumps by \
+                     ln(1 + e^-20) ≈ 2e-9 there, and the central difference steps across the jump",
+                    name(g, NodeId(a))
+                ));
+            }
+            Op::Unary(u, a) => {
+                let Some(at) = u.kink() else { continue };
+                if straddles(lo[a as usize], hi[a as usize], at) {
+                    let (left, right) = slopes_around(u, at);
+                    let operand = NodeId(a);
+                    return Some(format!(
+                        "{me} = {}({}) has a kink at {} and {} = {} is within h of it: the numeric gradient averages \
+                         the slopes on the two sides ({} and {}), the analytic one takes PyTorch's slope at the kink \
+                         ({})",
+                        u.name(),
+                        name(g, operand),
+                        fmt_num(at),
+                        name(g, operand),
+                        fmt_num(g.value(operand)),
+                        fmt_num(left),
+                        fmt_num(right),
+                        fmt_num(u.local(g.value(operand), g.value(id)))
+                    ));
+                }
+            }
+            Op::Binary(b @ (Binary::Max | Binary::Min), x, y) => {
+                let (p, q) = (lo[x as usize] - lo[y as usize], hi[x as usize] - hi[y as usize]);
+                if straddles(p, q, 0.0) {
+                    return Some(format!(
+                        "{me} = {}({}, {}) switches between its inputs within h of a tie: the numeric gradient \
+                         averages the two routes, the analytic one routes to one input (half each at an exact tie)",
+                        b.symbol(),
+                        name(g, NodeId(x)),
+                        name(g, NodeId(y))
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Why a check's numbers are not finite, in words: the first gate that is at a singular point (at the input's
+/// value), or else the first node whose value is not finite at the input's value or at ±h; None if neither.
+fn not_finite_reason(g: &Graph, reach: &[bool], values: [&[f64]; 3]) -> Option<String> {
+    let base = values[0];
+    let at = |i: u32| base[i as usize];
+    for id in g.ids().take(base.len()).filter(|id| reach[id.index()]) {
+        let me = name(g, id);
+        let said = match g.op(id) {
+            Op::Binary(Binary::Pow, a, b) if at(a) < 0.0 && at(b).fract() != 0.0 && at(b).is_finite() => Some(format!(
+                "{me} = ({})^{}: a negative base to a fractional power is not a real number (NaN)",
+                fmt_num(at(a)),
+                fmt_num(at(b))
+            )),
+            Op::Binary(Binary::Pow, a, b) if at(a) == 0.0 && at(b) == 0.0 => Some(format!(
+                "{me} = 0^0 = 1 by convention, and PyTorch's convention sets ∂(0^b)/∂b = 0 and ∂(a^0)/∂a = 0 there; \
+                 but 0^b is infinite for any b < 0, so a difference in {} steps onto an infinity",
+                name(g, NodeId(b))
+            )),
+            Op::Binary(Binary::Pow, a, b) if at(a) == 0.0 && at(b) < 0.0 => {
+                Some(format!("{me} = 0^{}: zero to a negative power is infinite", fmt_num(at(b))))
+            }
+            Op::Unary(Unary::Sqrt, a) if at(a) == 0.0 => Some(format!(
+                "{me} = sqrt(0): the slope 1/(2·sqrt(a)) is infinite at 0, and sqrt(0 - h) is not a real number (NaN)"
+            )),
+            Op::Unary(Unary::Sqrt, a) if at(a) < 0.0 => {
+                Some(format!("{me} = sqrt({}): the square root of a negative number is NaN", fmt_num(at(a))))
+            }
+            Op::Unary(Unary::Log, a) if at(a) == 0.0 => {
+                Some(format!("{me} = log(0) = -∞, and its slope 1/a is infinite there"))
+            }
+            Op::Unary(Unary::Log, a) if at(a) < 0.0 => {
+                Some(format!("{me} = log({}): the logarithm of a negative number is NaN", fmt_num(at(a))))
+            }
+            Op::Binary(Binary::Div, _, b) if at(b) == 0.0 => {
+                Some(format!("{me} divides by {} = 0: the quotient and its slope are infinite", name(g, NodeId(b))))
+            }
+            _ => None,
+        };
+        if said.is_some() {
+            return said;
+        }
+    }
+    for (k, vals) in values.iter().enumerate() {
+        let Some(id) = g.ids().take(vals.len()).find(|id| reach[id.index()] && !vals[id.index()].is_finite()) else {
+            continue;
+        };
+        let where_ = ["at the input's value", "at the input's value - h", "at the input's value + h"][k];
+        let me = name(g, id);
+        let v = fmt_num(vals[id.index()]);
+        return Some(match g.op(id) {
+            Op::Unary(Unary::Exp, a) => {
+                // log(1 + exp(a)) is softplus expanded: the fused gate would have stayed finite
+                let in_softplus = g.ids().any(|l| match g.op(l) {
+                    Op::Unary(Unary::Log, s) => {
+                        matches!(g.op(NodeId(s)), Op::Binary(Binary::Add, p, q) if p == id.0 || q == id.0)
+                    }
+                    _ => false,
+                });
+                let fused = if in_softplus {
+                    "; the fused softplus returns its input above its threshold of 20 (as PyTorch) and stays finite"
+                } else {
+                    ""
+                };
+                format!(
+                    "{me} = exp({}) = {v} {where_}: exp overflows the largest f64 above e^709.78{fused}",
+                    fmt_num(vals[a as usize])
+                )
+            }
+            _ => format!("{me} = {v} {where_}"),
+        });
+    }
+    None
 }
 
 #[cfg(test)]
@@ -170,5 +382,96 @@ mod tests {
         assert!((ct.analytic - 0.7).abs() < 1e-15); // ∂f/∂t = x
         assert_eq!(ct.band, Band::Good);
         assert!(checks.iter().all(|c| c.band == Band::Good));
+    }
+
+    fn check_of(build: impl FnOnce(&mut Graph) -> (NodeId, NodeId)) -> NodeCheck {
+        let mut g = Graph::new();
+        let (input, output) = build(&mut g);
+        g.gradcheck(output, DEFAULT_H).into_iter().find(|c| c.node == input).expect("the input is checked")
+    }
+
+    #[test]
+    fn an_input_on_a_kink_is_a_kink_not_wrong() {
+        // relu at 0: the difference gives (h - 0)/2h = ½, the analytic gradient PyTorch's 0
+        let c = check_of(|g| {
+            let x = g.named_leaf("x", 0.0);
+            (x, g.unary(Unary::Relu, x))
+        });
+        assert_eq!((c.band, c.status), (Band::Wrong, Status::Kink));
+        let reason = c.reason.unwrap();
+        assert!(reason.contains("averages the slopes on the two sides (0 and 1)"), "{reason}");
+        // fused selu at 0: slopes λα = 1.7581 below and λ = 1.0507 above
+        let c = check_of(|g| {
+            let x = g.named_leaf("x", 0.0);
+            (x, g.unary(Unary::Selu, x))
+        });
+        assert_eq!(c.status, Status::Kink, "{c:?}");
+        assert!(c.reason.unwrap().contains("(1.7581 and 1.0507)"));
+        // max(x, 1) a hair above the tie: analytic 1, the difference (1 + 1e-6 + h - 1)/2h = 0.55
+        let c = check_of(|g| {
+            let x = g.named_leaf("x", 1.000001);
+            let one = g.constant(1.0);
+            (x, g.binary(Binary::Max, x, one))
+        });
+        assert_eq!(c.status, Status::Kink, "{c:?}");
+        // away from the kink, a wrong band stays wrong: exp(10x) with a huge step
+        let mut g = Graph::new();
+        let x = g.named_leaf("x", 0.5);
+        let ten = g.constant(10.0);
+        let tx = g.mul(ten, x);
+        let f = g.unary(Unary::Exp, tx);
+        let c = g.gradcheck(f, 0.5).into_iter().find(|c| c.node == x).unwrap();
+        assert_eq!((c.band, c.status, c.reason), (Band::Wrong, Status::Wrong, None));
+    }
+
+    #[test]
+    fn non_finite_rows_say_why() {
+        let pow = |a: f64, b: f64| {
+            move |g: &mut Graph| {
+                let x = g.named_leaf("x", a);
+                let y = g.named_leaf("y", b);
+                (y, g.binary(Binary::Pow, x, y))
+            }
+        };
+        // (-2)^0.5 is NaN
+        let c = check_of(pow(-2.0, 0.5));
+        assert_eq!(c.status, Status::NotFinite);
+        assert!(c.reason.unwrap().contains("negative base to a fractional power"));
+        // 0^0 = 1 by convention, ∂/∂y = 0 there, but 0^(-h) = ∞
+        let c = check_of(pow(0.0, 0.0));
+        assert_eq!((c.analytic, c.status), (0.0, Status::NotFinite), "{c:?}");
+        assert!(c.reason.unwrap().contains("0^0 = 1 by convention"));
+        // sqrt(0): an infinite slope
+        let c = check_of(|g| {
+            let x = g.named_leaf("x", 0.0);
+            (x, g.unary(Unary::Sqrt, x))
+        });
+        assert_eq!(c.status, Status::NotFinite);
+        assert!(c.reason.unwrap().contains("infinite at 0"));
+    }
+
+    #[test]
+    fn an_expanded_softplus_overflows_where_the_fused_one_returns_its_input() {
+        // softplus(800) = 800 fused; log(1 + exp(800)) = ∞ expanded
+        let mut g = Graph::new();
+        let x = g.named_leaf("x", 800.0);
+        let s = g.unary(Unary::Softplus, x);
+        assert_eq!(g.gradcheck(s, DEFAULT_H)[0].status, Status::Ok);
+        let (mut e, map) = g.expand();
+        let c = e.gradcheck(map[s.index()], DEFAULT_H).into_iter().find(|c| c.node == map[x.index()]).unwrap();
+        assert_eq!(c.status, Status::NotFinite);
+        let reason = c.reason.unwrap();
+        assert!(reason.contains("exp overflows") && reason.contains("threshold of 20"), "{reason}");
+    }
+
+    #[test]
+    fn softplus_at_its_threshold_is_a_kink() {
+        // softplus returns x above 20 (as PyTorch): at 20 the difference steps across a jump of ln(1 + e^-20)
+        let mut g = Graph::new();
+        let x = g.named_leaf("x", 20.0);
+        let f = g.unary(Unary::Softplus, x);
+        let c = g.gradcheck(f, 1e-9).into_iter().find(|c| c.node == x).unwrap();
+        assert_eq!(c.status, Status::Kink, "{c:?}");
+        assert!(c.reason.unwrap().contains("threshold of 20"));
     }
 }

@@ -8,6 +8,7 @@
 //! on, `grad[a] += grad[n] · ∂n/∂a` (the chain rule), both O(nodes).
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use super::op::{Binary, Op, Unary};
 
@@ -42,6 +43,9 @@ pub struct Node {
 pub struct Graph {
     nodes: Vec<Node>,
     labels: HashMap<u32, String>,
+    /// Each node's number among the unnamed computed nodes (see [`Graph::number`]), built on first use and dropped
+    /// when a node or a label is added.
+    numbers: OnceLock<Vec<u32>>,
 }
 
 impl Graph {
@@ -52,7 +56,7 @@ impl Graph {
 
     /// An empty graph with room for `n` nodes (no reallocation while building that many).
     pub fn with_capacity(n: usize) -> Self {
-        Self { nodes: Vec::with_capacity(n), labels: HashMap::new() }
+        Self { nodes: Vec::with_capacity(n), labels: HashMap::new(), numbers: OnceLock::new() }
     }
 
     /// The number of nodes.
@@ -112,6 +116,26 @@ impl Graph {
     /// Names a node.
     pub fn set_label(&mut self, id: NodeId, label: impl Into<String>) {
         self.labels.insert(id.0, label.into());
+        self.numbers.take();
+    }
+
+    /// The number of an unnamed node in the order the learner meets them (creation order): 1, 2, 3, ...; constants
+    /// and named nodes use up no numbers and get 0. O(nodes) the first time after a change, O(1) after.
+    pub fn number(&self, id: NodeId) -> u32 {
+        let numbers = self.numbers.get_or_init(|| {
+            let mut next = 0;
+            (0..self.nodes.len())
+                .map(|i| {
+                    if self.nodes[i].op == Op::Const || self.labels.contains_key(&(i as u32)) {
+                        0
+                    } else {
+                        next += 1;
+                        next
+                    }
+                })
+                .collect()
+        });
+        numbers.get(id.index()).copied().unwrap_or(0)
     }
 
     /// The label if there is one, else a name made from the op and index (`tanh#4`, `2`).
@@ -128,6 +152,7 @@ impl Graph {
     fn push(&mut self, op: Op, value: f64) -> NodeId {
         let id = u32::try_from(self.nodes.len()).expect("a graph holds fewer than 2³² nodes");
         self.nodes.push(Node { op, value, grad: 0.0, reached: false });
+        self.numbers.take();
         NodeId(id)
     }
 
@@ -207,6 +232,21 @@ impl Graph {
             n.value = v;
         }
         out
+    }
+
+    /// Every node's value up to `output` with `from`'s value replaced by `value` and the nodes after it recomputed;
+    /// the graph is left as it was. O(nodes).
+    pub fn values_with(&mut self, from: NodeId, value: f64, output: NodeId) -> Vec<f64> {
+        let saved: Vec<f64> = self.nodes[from.index()..].iter().map(|n| n.value).collect();
+        self.nodes[from.index()].value = value;
+        for i in from.index() + 1..=output.index().max(from.index()) {
+            self.nodes[i].value = self.eval_node(i);
+        }
+        let values = self.nodes[..=output.index()].iter().map(|n| n.value).collect();
+        for (n, v) in self.nodes[from.index()..].iter_mut().zip(saved) {
+            n.value = v;
+        }
+        values
     }
 
     /// Which nodes the output depends on (including itself). O(nodes).

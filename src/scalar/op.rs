@@ -408,8 +408,8 @@ impl Binary {
             Binary::Mul => ("b", "a"),
             Binary::Div => ("1/b", "-a/b²"),
             Binary::Pow => ("b·a^(b-1)", "a^b·ln(a)"),
-            Binary::Max => ("1 if a ≥ b", "1 if b ≥ a"),
-            Binary::Min => ("1 if a ≤ b", "1 if b ≤ a"),
+            Binary::Max => ("1 if a > b, ½ on a tie, else 0", "1 if b > a, ½ on a tie, else 0"),
+            Binary::Min => ("1 if a < b, ½ on a tie, else 0", "1 if b < a, ½ on a tie, else 0"),
         }
     }
 
@@ -502,6 +502,13 @@ mod tests {
         assert_eq!(Unary::Softplus.forward(25.0), 25.0);
         assert_eq!(Unary::Softplus.local(25.0, 25.0), 1.0);
         assert!((Unary::Softplus.forward(0.0) - 2f64.ln()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn max_and_min_formulas_give_the_half_of_a_tie() {
+        // the number shown at a tie is ½, so the formula must say so
+        assert_eq!(Binary::Max.local_formulas().0, "1 if a > b, ½ on a tie, else 0");
+        assert_eq!(Binary::Min.local_formulas().1, "1 if b < a, ½ on a tie, else 0");
     }
 
     #[test]

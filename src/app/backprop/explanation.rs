@@ -1,6 +1,7 @@
-//! The explanation of the current step, with its numbers: the forward computation (`q = x + y = -2 + 5 = 3`), or the
-//! backward chain rule for each operand (`∂f/∂x = ∂f/∂q · ∂q/∂x = -4 · 1 = -4`), the gate's rule in words and its
-//! local derivative. The text comes from `crate::scalar::explain`.
+//! The explanation of the current step, with its numbers: the forward computation (`q = x + y = (-2) + 5 = 3`), or the
+//! backward chain rule for each operand (`∂f/∂x = upstream (-4) × local 1 = -4`), the gate's rule in words, its
+//! local derivative with the numbers plugged in, the backward-flow pattern the step shows and the gradient's sign read
+//! as a nudge. The text comes from `crate::scalar::explain`.
 
 use eframe::egui;
 
@@ -47,8 +48,14 @@ pub fn ui(ui: &mut egui::Ui, model: &mut Model, cursor: usize) {
             for (c, line) in s.contributions.iter().zip(&lines[1..]) {
                 ui.horizontal_wrapped(|ui| {
                     ui.label(mono(line.clone(), p.backward));
-                    ui.weak(format!("local: {}", explain::local_formula(g, node, c.position)));
+                    ui.weak(explain::local_formula(g, node, c.position));
                 });
+            }
+            for note in explain::step_notes(g, model.output, s) {
+                ui.label(egui::RichText::new(note).italics());
+            }
+            if let Some(reading) = explain::sign_reading(g, model.output, node, s.upstream) {
+                ui.label(reading);
             }
             if g.op(node) == Op::Leaf {
                 ui.weak(format!(
@@ -57,8 +64,10 @@ pub fn ui(ui: &mut egui::Ui, model: &mut Model, cursor: usize) {
                     explain::name(g, node),
                     fmt_num(s.upstream)
                 ));
-            } else if s.contributions.iter().any(|c| c.accumulates) {
-                ui.weak("+= : that operand feeds several nodes, so its gradient is the sum of what each sends back.");
+            } else if s.contributions.iter().any(|c| c.shared) {
+                ui.weak(
+                    "+= : that operand is used more than once, so its gradient is the sum of what each use sends back.",
+                );
             }
         }
     }

@@ -8,7 +8,7 @@ use egui_plot::{Line, Plot, PlotPoints, VLine};
 use super::model::Model;
 use super::{Action, Settings};
 use crate::app::theme::Palette;
-use crate::scalar::{Band, NodeCheck, explain, fmt_num};
+use crate::scalar::{Band, NodeCheck, Status, explain, fmt_num};
 
 /// The largest graph checked automatically (the check is O(nodes²)).
 const AUTO_CHECK_NODES: usize = 1500;
@@ -74,11 +74,28 @@ pub fn ui(
                 }
                 ui.monospace(fmt_num(c.analytic));
                 ui.monospace(fmt_num(c.numeric));
-                ui.colored_label(band_color(&p, c.band), format!("{:.1e} {}", c.rel_error, c.band.name()))
-                    .on_hover_text(c.band.describe());
+                let mut text = format!("{:.1e} {}", c.rel_error, c.band.name());
+                if matches!(c.status, Status::Kink | Status::NotFinite) {
+                    text.push_str(&format!(" ({})", c.status.name()));
+                }
+                ui.colored_label(band_color(&p, c.band), text).on_hover_text(c.band.describe());
                 ui.end_row();
             }
         });
+        // A kink or a non-finite value is a known limit of the check, not a wrong gradient: say which, and that the
+        // analytic side follows PyTorch's conventions.
+        for c in &cache.checks {
+            if let Some(reason) = &c.reason {
+                ui.label(
+                    egui::RichText::new(format!(
+                        "{}, {}: {reason}",
+                        explain::name(&model.graph, c.node),
+                        c.status.name()
+                    ))
+                    .italics(),
+                );
+            }
+        }
         let Some(sel) = settings.selected.filter(|&s| (s as usize) < model.graph.len()) else {
             ui.weak("Select a node (here or on the graph) to see its error against h.");
             return;

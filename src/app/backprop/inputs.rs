@@ -74,10 +74,5 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, model: &mut Model, actions
         let color = [p.backward, p.forward, p.muted][i.min(2)];
         ui.label(egui::RichText::new(line).monospace().color(color));
     }
-    ui.weak(if n.difference == 0.0 {
-        format!("{out} is linear in {}: the gradient predicts the change exactly.", settings.nudge_input)
-    } else {
-        "The gradient is a slope: the prediction misses by about h² (halve h and see the difference quarter)."
-            .to_owned()
-    });
+    ui.weak(explain::nudge_note(&mut model.graph, output, node, &n));
 }

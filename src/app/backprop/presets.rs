@@ -1,5 +1,7 @@
 //! The programs a teacher reaches for first (REFERENCE.md): the lecture's circuit, the sigmoid neuron both ways, the
-//! max gate, the staged example, micrograd's two tests and Karpathy's tanh neuron.
+//! max gate, the staged example, micrograd's two tests and Karpathy's tanh neuron, each with the names its source
+//! uses (cs231n's staged example stages `sigy`, `num`, `sigx`, `xpy`, `xpysqr`, `den`, `invden`; Karpathy's neuron
+//! `x1w1`, `x2w2`, `x1w1x2w2`, `n`, `o`).
 
 /// A named program.
 #[derive(Clone, Copy, Debug)]
@@ -24,7 +26,8 @@ pub const PRESETS: &[Preset] = &[
     Preset { name: "Max gate", source: "x = 3\ny = -4\nz = 2\nw = -1\nf = 2 * (x*y + max(z, w))" },
     Preset {
         name: "Staged example (cs231n)",
-        source: "x = 3\ny = -4\nnum = x + sigmoid(y)\nden = sigmoid(x) + (x + y)^2\nf = num / den",
+        source: "x = 3\ny = -4\nsigy = sigmoid(y)\nnum = x + sigy\nsigx = sigmoid(x)\nxpy = x + y\nxpysqr = xpy^2\n\
+                 den = sigx + xpysqr\ninvden = 1 / den\nf = num * invden",
     },
     Preset {
         name: "micrograd test_sanity_check",
@@ -37,7 +40,8 @@ pub const PRESETS: &[Preset] = &[
     },
     Preset {
         name: "Karpathy's tanh neuron",
-        source: "x1 = 2\nx2 = 0\nw1 = -3\nw2 = 1\nb = 6.8813735870195432\nn = x1*w1 + x2*w2 + b\no = tanh(n)",
+        source: "x1 = 2\nx2 = 0\nw1 = -3\nw2 = 1\nb = 6.8813735870195432\nx1w1 = x1*w1\nx2w2 = x2*w2\n\
+                 x1w1x2w2 = x1w1 + x2w2\nn = x1w1x2w2 + b\no = tanh(n)",
     },
 ];
 
@@ -51,6 +55,19 @@ mod tests {
         for p in PRESETS {
             assert!(compile(p.source, &[]).is_ok(), "{}", p.name);
         }
+    }
+
+    #[test]
+    fn the_staged_example_uses_cs231n_names_and_values() {
+        // cs231n: f = (x + σ(y)) / (σ(x) + (x + y)²) at x = 3, y = -4 is 1.545645, df/dx = 2.059570, df/dy = 1.592233
+        let p = PRESETS.iter().find(|p| p.name.starts_with("Staged")).unwrap();
+        let prog = compile(p.source, &[]).unwrap();
+        for name in ["sigy", "num", "sigx", "xpy", "xpysqr", "den", "invden"] {
+            assert!(prog.graph.ids().any(|id| prog.graph.label(id) == Some(name)), "{name}");
+        }
+        assert!((prog.value() - 1.545645).abs() < 1e-6);
+        let (dx, dy) = (prog.grad_of("x").unwrap(), prog.grad_of("y").unwrap());
+        assert!((dx - 2.059570).abs() < 1e-6 && (dy - 1.592233).abs() < 1e-6, "{dx} {dy}");
     }
 
     #[test]

@@ -1,71 +1,15 @@
 //! The inspector: one racer's state after its latest step, from the optimizer itself (`Optimizer::inspect` for x
 //! and for y): the gradient, the velocity or the moments m and v, their bias-corrected m̂ and v̂, the corrections
-//! 1 − βᵗ, RAdam's ρₜ, the learning rate and the step; and the key to the arrows drawn on the surface.
+//! 1 − βᵗ, RAdam's ρₜ, the learning rate and the step; and the key to the arrows drawn on the surface. The words come
+//! from [`super::caption`], built from the racer's spec.
 
 use eframe::egui;
 
+use super::caption;
 use super::plot::{arrow_colors, racer_color, step_arrows};
 use super::{Settings, racer_name};
 use crate::scalar::fmt_num;
 use crate::surface::Race;
-
-/// A quantity's name as the lecture writes it, and what it is.
-fn describe(name: &str) -> (&'static str, &'static str) {
-    match name {
-        "grad" => ("g", "the gradient fed in (noise included)"),
-        "step" => ("Δθ", "the change the step made"),
-        "velocity" => ("velocity", "the momentum buffer"),
-        "m" => ("m", "first moment: running average of g"),
-        "v" => ("v", "second moment: running average of g²"),
-        "m_hat" => ("m_hat", "m / (1 − β₁^t)"),
-        "v_hat" => ("v_hat", "bias-corrected: divided by 1 − β^t"),
-        "v_max" => ("v_max", "AMSGrad: the largest v_hat so far"),
-        "square_avg" => ("s", "running average of g²"),
-        "grad_avg" => ("g_avg", "running average of g (centered)"),
-        "denom" => ("√s + ε", "what g is divided by"),
-        "sum_sq" => ("Σg²", "the sum of squared gradients"),
-        "lr" => ("lr", "the learning rate of this step"),
-        "lr_t" => ("lr / (1 + (t−1)·decay)", "Adagrad's decayed learning rate"),
-        "bias_correction" => ("1 − β^t", "divides the average's start-at-zero bias away"),
-        "bias_correction1" => ("1 − β₁^t", "m_hat = m / (1 − β₁^t)"),
-        "bias_correction2" => ("1 − β₂^t", "v_hat = v / (1 − β₂^t)"),
-        "rho_t" => ("ρ_t", "RAdam: the length of the approximated moving average; rectifies when ρ_t > 5"),
-        "rho_inf" => ("ρ∞", "RAdam: 2 / (1 − β₂) − 1"),
-        "rectified" => ("rectified", "1 when ρ_t > 5 (an Adam step), 0 before (an SGD-with-momentum step)"),
-        "rect" => ("r_t", "RAdam's variance rectification term"),
-        "mu_t" => ("μ_t", "NAdam's momentum at t"),
-        "mu_next" => ("μ_t+1", "NAdam's momentum at t + 1"),
-        "mu_product" => ("Πμ", "the product of the momenta so far"),
-        _ => ("?", ""),
-    }
-}
-
-/// The rule's update in the lecture's notation, per coordinate.
-fn formula(name: &str) -> &'static [&'static str] {
-    match name {
-        "sgd" => &["v = μ·v + g   (PyTorch; v = g at t = 1)", "Δθ = −lr·v   (−lr·g when μ = 0)"],
-        "momentum-ewma" => &["V = β·V + (1 − β)·g   (slide 110)", "Δθ = −lr·V / (1 − β^t)"],
-        "adagrad" => &["Σg² = Σg² + g²", "Δθ = −lr·g / (√Σg² + ε)"],
-        "rmsprop" => &["s = α·s + (1 − α)·g²   (slide 112)", "Δθ = −lr·g / (√s + ε)"],
-        "adam" | "adamw" => &[
-            "m = β₁·m + (1 − β₁)·g,  v = β₂·v + (1 − β₂)·g²",
-            "m_hat = m / (1 − β₁^t),  v_hat = v / (1 − β₂^t)",
-            "Δθ = −lr·m_hat / (√v_hat + ε)   (slide 114)",
-        ],
-        "adam-nobias" => {
-            &["m = β₁·m + (1 − β₁)·g,  v = β₂·v + (1 − β₂)·g²", "Δθ = −lr·m / (√v + ε)   (no bias correction)"]
-        }
-        "radam" => &[
-            "Adam's m_hat and v_hat;  ρ_t = ρ∞ − 2t·β₂^t / (1 − β₂^t)",
-            "ρ_t > 5:  Δθ = −lr·r_t·m_hat / (√v_hat + ε)",
-            "else:  Δθ = −lr·m_hat   (too few steps to trust v)",
-        ],
-        "nadam" => {
-            &["Adam with a Nesterov look-ahead: Δθ mixes", "μ_t+1·m (next momentum) and (1 − μ_t)·g, over √v_hat + ε"]
-        }
-        _ => &[],
-    }
-}
 
 /// The same for both coordinates: shown once.
 fn is_shared(name: &str) -> bool {
@@ -112,8 +56,8 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, race: &Race) {
         .response
         .labelled_by(l.id);
     let r = &race.racers[i];
-    for line in formula(r.setup.spec.name()) {
-        ui.label(egui::RichText::new(*line).color(ui.visuals().weak_text_color()));
+    for line in caption::formula(&r.setup.spec) {
+        ui.label(egui::RichText::new(line).color(ui.visuals().weak_text_color()));
     }
     let t = r.grads.len();
     if t == 0 {
@@ -135,8 +79,7 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, race: &Race) {
         ui.weak("y");
         ui.end_row();
         for (&(name, vx), &(_, vy)) in qx.iter().zip(&qy).filter(|((n, _), _)| !is_shared(n)) {
-            let (symbol, about) = describe(name);
-            let symbol = if symbol == "?" { name } else { symbol };
+            let (symbol, about) = caption::describe(&r.setup.spec, name).unwrap_or((name, ""));
             ui.label(egui::RichText::new(symbol).monospace()).on_hover_text(about);
             ui.label(egui::RichText::new(fmt_num(vx)).monospace());
             ui.label(egui::RichText::new(fmt_num(vy)).monospace());
@@ -146,8 +89,7 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, race: &Race) {
     ui.add_space(4.0);
     egui::Grid::new("inspector_shared").num_columns(2).spacing([14.0, 3.0]).show(ui, |ui| {
         for &(name, v) in qx.iter().filter(|(n, _)| is_shared(n)) {
-            let (symbol, about) = describe(name);
-            let symbol = if symbol == "?" { name } else { symbol };
+            let (symbol, about) = caption::describe(&r.setup.spec, name).unwrap_or((name, ""));
             ui.label(egui::RichText::new(symbol).monospace()).on_hover_text(about);
             ui.label(egui::RichText::new(fmt_num(v)).monospace());
             ui.end_row();
@@ -161,7 +103,7 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, race: &Race) {
         arrow_key(ui, c_grad, "−lr·g: the plain gradient step");
         arrow_key(ui, c_step, "Δθ: the step the rule took");
         if let Some(name) = arrows.momentum {
-            arrow_key(ui, c_mom, &format!("−lr·{name}: the momentum's push"));
+            arrow_key(ui, c_mom, &caption::momentum_arrow(&r.setup.spec, name));
         }
         ui.weak("From where the step began, on one scale: the longest is drawn 70 points long.");
     }
@@ -178,6 +120,7 @@ fn arrow_key(ui: &mut egui::Ui, color: egui::Color32, text: &str) {
             color,
             egui::Stroke::NONE,
         ));
-        ui.colored_label(color, text);
+        // wrapped: a long key must not widen the fixed-width panel (the plot's frame would not settle)
+        ui.add(egui::Label::new(egui::RichText::new(text).color(color)).wrap());
     });
 }

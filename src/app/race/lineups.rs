@@ -67,14 +67,16 @@ pub const LINEUPS: &[Lineup] = &[
     },
     Lineup {
         name: "Adam vs Adam without bias correction",
-        about: "Slide 114: m and v start at 0, so without dividing by 1-β₁^t and 1-β₂^t the first steps are off: \
-                m/√v is about 3× too large at t = 1 (0.1 g / √(0.001 g²)).",
+        about: "Slide 114: V and S (PyTorch's m and v) start at 0, so without dividing by 1-β₁^t and 1-β₂^t the step \
+                V/√S is (1-β₁^t)/√(1-β₂^t) times Adam's: about 3.2× at t = 1 (0.1 g / √(0.001 g²)), peaking near \
+                6.6× around t = 12, and still about 2.3× at t = 200.",
     },
     Lineup {
         name: "momentum-ewma vs PyTorch momentum",
         about: "Slides 108-110 average gradients (V = βV + (1-β)g, divided by 1-β^t); PyTorch sums them \
-                (v = μv + g). With the lecture's lr 10× PyTorch's they take the same steps once 1-β^t ≈ 1; without \
-                bias correction they coincide from the first step (its thin trail runs inside PyTorch's).",
+                (b = μb + g). With the lecture's lr 10× PyTorch's their rules agree once 1-β^t ≈ 1, but their paths \
+                stay apart: the corrected early steps (10× PyTorch's first one) put the racer elsewhere. Without bias \
+                correction they coincide from the first step (its thin trail runs inside PyTorch's).",
     },
 ];
 
@@ -181,6 +183,30 @@ mod tests {
             (p[1][0] - p[0][0]).hypot(p[1][1] - p[0][1])
         };
         assert!((d(1) / d(0) - 10.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_captions_numbers_are_the_formulas() {
+        // (1-β₁^t)/√(1-β₂^t) at t = 1, its peak at t = 12 and at t = 200, as the Adam line-up says
+        use super::super::caption::uncorrected_ratio;
+        let about = LINEUPS[1].about;
+        for (t, shown) in [(1, "3.2×"), (12, "6.6×"), (200, "2.3×")] {
+            assert_eq!(format!("{:.1}×", uncorrected_ratio(0.9, 0.999, t)), shown);
+            assert!(about.contains(shown), "{about}");
+        }
+        assert!(!about.contains("about 3× too large"));
+    }
+
+    #[test]
+    fn with_bias_correction_the_rule_agrees_later_but_the_paths_stay_apart() {
+        // at t = 100, 1 - 0.9^100 ≈ 1 - 3e-5: the two rules are the same, yet the racers stand apart
+        let r = race(2, "elongated", 100);
+        let (a, b) = (r.racers[0].position(), r.racers[1].position());
+        let start = r.racers[0].path[0];
+        let apart = (a[0] - b[0]).hypot(a[1] - b[1]);
+        let travelled = (a[0] - start[0]).hypot(a[1] - start[1]);
+        assert!(apart > 1e-3 * travelled, "{a:?} vs {b:?}");
+        assert!(LINEUPS[2].about.contains("paths stay apart"));
     }
 
     #[test]

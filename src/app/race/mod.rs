@@ -13,6 +13,7 @@
 //! learning-rate curves ([`lr`]), the [`leaderboard`] and the [`inspector`]. Panels report what the user asked for as
 //! [`Action`]s, applied after drawing.
 
+pub mod caption;
 pub mod controls;
 pub mod heatmap;
 pub mod inspector;

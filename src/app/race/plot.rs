@@ -3,7 +3,8 @@
 //!
 //! The arrows start where the latest step began (the gradient was taken there) and share one scale, the longest
 //! [`ARROW_PX`] long, so their lengths compare: `−lr·g` is the step plain SGD would take, `Δθ` the step the rule
-//! took, `−lr·m` (or `−lr·v` for momentum) the momentum's push.
+//! took, `−lr·m` (or `−lr·b` for momentum) the momentum buffer, which for Adam-like rules is unnormalized and no
+//! part of the step (the inspector's key says so, from [`super::caption::momentum_arrow`]).
 
 use eframe::egui::{self, Color32, Stroke};
 use egui_plot::{
