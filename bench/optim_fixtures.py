@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Regenerate chainrule's optimizer fixtures from PyTorch's torch.optim (float64).
+"""Regenerate chainrule's optimizer fixtures from PyTorch's torch.optim (float64, and float32 replays).
 
 Run by hand, never by CI:
 
     python3 bench/optim_fixtures.py                 # venv in ~/.cache/chainrule-torch-venv
     python3 bench/optim_fixtures.py --venv /some/dir --out tests/fixtures/optim
+    python3 bench/optim_fixtures.py --float32-only  # only the float32 replays of the float64 files already there
 
 The script re-runs itself inside a virtualenv that lives OUTSIDE the repository (default
 ~/.cache/chainrule-torch-venv, or $CHAINRULE_TORCH_VENV, or --venv) and `pip install torch` into it on the first run.
@@ -23,6 +24,11 @@ gradients to the Rust rule and compares every parameter after every step to 1e-1
 
 Every optimizer runs with foreach=False, i.e. PyTorch's single-tensor implementation, whose operation order
 src/optim follows. Plus schedules.json: torch.optim.lr_scheduler learning rates, step by step.
+
+And tests/fixtures/optim/float32/, one file per case in the same format: the float64 case's learning rates and
+gradients (rounded to float32) fed to the same torch.optim call on a float32 tensor, with float32 as the default
+dtype, as a float32 model trains (the step counters and NAdam's mu_product are then float32 too). The Rust rules run
+as `Optimizer<f32>` against these.
 """
 
 import argparse
@@ -160,6 +166,36 @@ def record_case(name, spec, cls_name, kwargs, make_sched, maximize_objective):
     }
 
 
+def replay_float32(name, cls_name, kwargs, recorded):
+    """The float64 case `recorded` replayed in float32: its gradients rounded to float32, its learning rates as set."""
+    import torch
+
+    cls = getattr(torch.optim, cls_name)
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float32)
+    try:
+        x = torch.tensor([float(v) for v in recorded["params0"]], dtype=torch.float32, requires_grad=True)
+        params0 = x.detach().clone().tolist()
+        opt = cls([x], foreach=False, **kwargs)
+        steps = []
+        for step in recorded["steps"]:
+            opt.param_groups[0]["lr"] = float(step["lr"])
+            x.grad = torch.tensor([float(g) for g in step["grad"]], dtype=torch.float32)
+            opt.step()
+            steps.append({"lr": step["lr"], "grad": exact(x.grad.tolist()), "params": exact(x.detach().tolist())})
+    finally:
+        torch.set_default_dtype(previous)
+    return {
+        "case": name,
+        "spec": recorded["spec"],
+        "torch": recorded["torch"] + ", on float32 with the float64 case's gradients and learning rates",
+        "torch_version": torch.__version__,
+        "dtype": "float32",
+        "params0": exact(params0),
+        "steps": steps,
+    }
+
+
 def schedule_cases():
     """(chainrule schedule spec, torch description, factory) — base lr 0.1, 60 values each."""
     from torch.optim import lr_scheduler as sched
@@ -238,6 +274,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--venv", type=Path, default=DEFAULT_VENV, help=f"virtualenv (default {DEFAULT_VENV})")
     parser.add_argument("--out", type=Path, default=REPO / "tests" / "fixtures" / "optim", help="output directory")
+    parser.add_argument("--float32-only", action="store_true",
+                        help="only replay the float64 files already in --out in float32 (into --out/float32)")
     args = parser.parse_args()
     ensure_venv(args.venv.expanduser())
 
@@ -245,11 +283,21 @@ def main():
 
     torch.set_default_dtype(torch.float64)  # step counters and NAdam's mu_product are float64 too
     args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "float32").mkdir(exist_ok=True)
     for case in cases():
-        data = record_case(*case)
         path = args.out / f"{case[0]}.json"
-        path.write_text(dumps(data))
+        if args.float32_only:
+            data = json.loads(path.read_text())
+        else:
+            data = record_case(*case)
+            path.write_text(dumps(data))
+            print(f"wrote {path.relative_to(REPO) if REPO in path.resolve().parents else path}")
+        name, _, cls_name, kwargs, _, _ = case
+        path = args.out / "float32" / f"{name}.json"
+        path.write_text(dumps(replay_float32(name, cls_name, kwargs, data)))
         print(f"wrote {path.relative_to(REPO) if REPO in path.resolve().parents else path}")
+    if args.float32_only:
+        return
     path = args.out / "schedules.json"
     path.write_text(dumps(record_schedules()))
     print(f"wrote {path}")

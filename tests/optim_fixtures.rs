@@ -6,12 +6,19 @@
 //! Regenerate the fixtures with `python3 bench/optim_fixtures.py` (installs torch into a venv outside the repo).
 //! Floats are stored as strings and parsed with `str::parse::<f64>`, which is correctly rounded (serde_json's
 //! default float parser is not), so the Rust rule sees the very bits PyTorch saw.
+//!
+//! `tests/fixtures/optim/float32/` holds the same cases replayed by PyTorch in float32 (the float64 gradients rounded
+//! to float32); `Optimizer<f32>` must follow them to 1e-6, and does to the bit but where PyTorch's float32 `sqrt` is
+//! not correctly rounded.
 
 use std::path::PathBuf;
 
 use chainrule::optim::{OPTIMIZER_NAMES, OptimSpec, Schedule};
+use chainrule::real::Real;
 
 const TOL: f64 = 1e-12;
+/// For the float32 cases: about 8 ulps of f32 at 1.
+const TOL_F32: f64 = 1e-6;
 
 #[derive(serde::Deserialize)]
 struct Case {
@@ -66,8 +73,13 @@ fn fixture_dir() -> PathBuf {
 
 /// Every optimizer case, sorted by file name.
 fn cases() -> Vec<Case> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(fixture_dir())
-        .expect("tests/fixtures/optim exists")
+    cases_in(fixture_dir())
+}
+
+/// Every optimizer case in `dir`, sorted by file name.
+fn cases_in(dir: PathBuf) -> Vec<Case> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|entry| entry.expect("readable directory entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "json") && !p.ends_with("schedules.json"))
         .collect();
@@ -93,21 +105,29 @@ struct Agreement {
     values: usize,
 }
 
-/// Runs one case; returns how close it came, or the first place it went beyond `TOL`.
+/// Runs one case in f64; returns how close it came, or the first place it went beyond `TOL`.
 fn run(case: &Case) -> Result<Agreement, String> {
+    run_as::<f64>(case, TOL)
+}
+
+/// Runs one case on parameters of type `T` (the fixture's values are exact in `T`); returns how close it came, or
+/// the first place it went beyond `tol`.
+fn run_as<T: Real>(case: &Case, tol: f64) -> Result<Agreement, String> {
     let spec: OptimSpec = case.spec.parse().map_err(|e| format!("{}: spec `{}`: {e}", case.case, case.spec))?;
-    let mut opt = spec.build();
-    let mut p = case.params0.clone();
+    let mut opt = spec.build_for::<T>();
+    let mut p: Vec<T> = case.params0.iter().map(|&x| T::from_f64(x)).collect();
     let mut agreement = Agreement { worst: 0.0, bit_exact: 0, values: 0 };
     for (t, step) in case.steps.iter().enumerate() {
         opt.set_lr(step.lr);
-        opt.step(&mut p, &step.grad);
+        let grad: Vec<T> = step.grad.iter().map(|&x| T::from_f64(x)).collect();
+        opt.step(&mut p, &grad);
         for (i, (&got, &want)) in p.iter().zip(&step.params).enumerate() {
+            let got = got.to_f64();
             let e = error(got, want);
             agreement.worst = agreement.worst.max(e);
             agreement.values += 1;
             agreement.bit_exact += usize::from(got.to_bits() == want.to_bits());
-            if e.is_nan() || e > TOL {
+            if e.is_nan() || e > tol {
                 return Err(format!(
                     "{} (`{}` vs {}): step {}, param {i}: got {got:e}, torch {want:e}, error {e:.2e}",
                     case.case,
@@ -156,6 +176,26 @@ fn every_rule_follows_torch_step_by_step() {
         values - bit_exact <= 3,
         "only {bit_exact} of {values} values are PyTorch's to the bit (3997 of 4000 were)"
     );
+}
+
+#[test]
+fn float32_rules_follow_torch_float32() {
+    let cases = cases_in(fixture_dir().join("float32"));
+    assert_eq!(cases.len(), self::cases().len(), "a float32 replay of every case");
+    let (mut bit_exact, mut values) = (0, 0);
+    for case in &cases {
+        let a = run_as::<f32>(case, TOL_F32).unwrap_or_else(|e| panic!("float32: {e}"));
+        eprintln!(
+            "{:28} {:72} max error {:.1e}, bit-exact {}/{}",
+            case.case, case.spec, a.worst, a.bit_exact, a.values
+        );
+        bit_exact += a.bit_exact;
+        values += a.values;
+    }
+    // The 36 others are in adam_cosine, from step 5 on: PyTorch's float32 sqrt of one v is one ulp below the correctly
+    // rounded one, and the ulp stays in the trajectory.
+    eprintln!("float32 bit-exact {bit_exact}/{values}");
+    assert!(values - bit_exact <= 36, "only {bit_exact} of {values} float32 values are PyTorch's to the bit");
 }
 
 #[test]

@@ -113,7 +113,8 @@ pub trait Rule<T: Real = f64> {
     /// (1 or 0), ...
     fn inspect(&self, i: usize) -> Vec<(&'static str, f64)>;
     /// Whether steps record what [`Rule::inspect`] shows (the gradient and the change of every parameter; on by
-    /// default). Off, a step costs two slice passes less and changes no value; `inspect` is then empty.
+    /// default). Off, a step skips the recording's three passes over the slice (θ kept, g kept, the change taken)
+    /// and changes no value; `inspect` is then empty. Turned back on, `inspect` shows from the next step on.
     fn set_inspectable(&mut self, on: bool);
     /// Whether steps record what [`Rule::inspect`] shows.
     fn is_inspectable(&self) -> bool;
@@ -260,7 +261,7 @@ impl<T: Real> Optimizer<T> {
     }
 
     /// Turns the recording for [`Optimizer::inspect`] on (the default: the race shows it) or off (big parameter
-    /// slices, where nobody inspects one parameter and the recording is two extra passes); see
+    /// slices, where nobody inspects one parameter and the recording's passes cost as much as a cheap rule); see
     /// [`Rule::set_inspectable`]. No parameter value depends on it.
     pub fn set_inspectable(&mut self, on: bool) {
         self.rule_mut().set_inspectable(on);

@@ -61,8 +61,8 @@ impl Default for NAdamConfig {
 pub struct NAdam<T: Real = f64> {
     cfg: NAdamConfig,
     t: u64,
-    /// Πₜ = μ₁·…·μₜ, a Python float in PyTorch whatever the parameters' type.
-    mu_product: f64,
+    /// Πₜ = μ₁·…·μₜ: in PyTorch a 0-dim tensor of the default dtype, which is f32 when a model trains in f32.
+    mu_product: T,
     m: Vec<T>,
     v: Vec<T>,
     trace: Trace<T>,
@@ -71,7 +71,7 @@ pub struct NAdam<T: Real = f64> {
 impl<T: Real> NAdam<T> {
     /// A fresh rule; its state is sized by the first `step`.
     pub fn new(cfg: NAdamConfig) -> Self {
-        Self { cfg, t: 0, mu_product: 1.0, m: Vec::new(), v: Vec::new(), trace: Trace::default() }
+        Self { cfg, t: 0, mu_product: T::one(), m: Vec::new(), v: Vec::new(), trace: Trace::default() }
     }
 
     /// The configuration (with the current learning rate).
@@ -91,7 +91,7 @@ impl<T: Real> Rule<T> for NAdam<T> {
         let n = Trace::check_lengths(params, grads);
         if self.trace.len() != n {
             self.t = 0;
-            self.mu_product = 1.0;
+            self.mu_product = T::one();
             self.m = vec![T::zero(); n];
             self.v = vec![T::zero(); n];
             self.trace.resize(n);
@@ -103,10 +103,11 @@ impl<T: Real> Rule<T> for NAdam<T> {
         let bias_correction2 = 1.0 - beta2.powf(step);
         let mu = self.mu(step);
         let mu_next = self.mu(step + 1.0);
-        self.mu_product *= mu;
-        let mu_product_next = self.mu_product * mu_next;
+        self.mu_product *= T::from_f64(mu);
+        let mu_product = self.mu_product.to_f64();
+        let mu_product_next = mu_product * mu_next;
         // PyTorch's Python-float scalars, computed in f64 and rounded to T once.
-        let grad_coef = T::from_f64(-lr * (1.0 - mu) / (1.0 - self.mu_product));
+        let grad_coef = T::from_f64(-lr * (1.0 - mu) / (1.0 - mu_product));
         let m_coef = T::from_f64(-lr * mu_next / (1.0 - mu_product_next));
         let decay = T::from_f64(1.0 - lr * weight_decay);
         let (bias_correction2, eps, weight_decay) =
@@ -149,7 +150,7 @@ impl<T: Real> Rule<T> for NAdam<T> {
 
     fn reset(&mut self) {
         self.t = 0;
-        self.mu_product = 1.0;
+        self.mu_product = T::one();
         self.m.clear();
         self.v.clear();
         self.trace.clear();
@@ -173,7 +174,7 @@ impl<T: Real> Rule<T> for NAdam<T> {
             ("v", v),
             ("mu_t", self.mu(step)),
             ("mu_next", self.mu(step + 1.0)),
-            ("mu_product", self.mu_product),
+            ("mu_product", self.mu_product.to_f64()),
             ("bias_correction2", 1.0 - self.cfg.beta2.powf(step)),
             ("v_hat", v / (1.0 - self.cfg.beta2.powf(step))),
             ("lr", self.cfg.lr),
