@@ -122,7 +122,7 @@ fn run_as<T: Real>(case: &Case, tol: f64) -> Result<Agreement, String> {
         let grad: Vec<T> = step.grad.iter().map(|&x| T::from_f64(x)).collect();
         opt.step(&mut p, &grad);
         for (i, (&got, &want)) in p.iter().zip(&step.params).enumerate() {
-            let got = got.to_f64();
+            let got = got.as_f64();
             let e = error(got, want);
             agreement.worst = agreement.worst.max(e);
             agreement.values += 1;

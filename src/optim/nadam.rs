@@ -104,7 +104,7 @@ impl<T: Real> Rule<T> for NAdam<T> {
         let mu = self.mu(step);
         let mu_next = self.mu(step + 1.0);
         self.mu_product *= T::from_f64(mu);
-        let mu_product = self.mu_product.to_f64();
+        let mu_product = self.mu_product.as_f64();
         let mu_product_next = mu_product * mu_next;
         // PyTorch's Python-float scalars, computed in f64 and rounded to T once.
         let grad_coef = T::from_f64(-lr * (1.0 - mu) / (1.0 - mu_product));
@@ -174,7 +174,7 @@ impl<T: Real> Rule<T> for NAdam<T> {
             ("v", v),
             ("mu_t", self.mu(step)),
             ("mu_next", self.mu(step + 1.0)),
-            ("mu_product", self.mu_product.to_f64()),
+            ("mu_product", self.mu_product.as_f64()),
             ("bias_correction2", 1.0 - self.cfg.beta2.powf(step)),
             ("v_hat", v / (1.0 - self.cfg.beta2.powf(step))),
             ("lr", self.cfg.lr),
