@@ -38,7 +38,7 @@ fn check(name: &str, store: ParamStore<f64>, f: impl Fn(&mut Tape<f64>) -> Resul
     };
     let (_, analytic) = eval(&store, true);
     let mut worst: f64 = 0.0;
-    for i in 0..store.len() {
+    for (i, &a) in analytic.iter().enumerate() {
         let numeric = central_difference(
             |x| {
                 let mut s = store.clone();

@@ -10,6 +10,7 @@ use chainrule::scalar::Unary;
 use chainrule::tensor::Loss;
 use serde_json::Value;
 
+#[allow(clippy::too_many_arguments)] // a test helper whose call sites read as a table
 fn trainer(
     dataset: &str,
     points: usize,
@@ -43,7 +44,17 @@ fn circle_reaches_097_test_accuracy() {
 
 #[test]
 fn k_class_spiral_reaches_095_test_accuracy() {
-    let mut t = trainer("kspiral:classes=3", 600, &[64, 64], Unary::Relu, Loss::SoftmaxCe, "adam:lr=0.01", 200, 32, Backend::Tensor);
+    let mut t = trainer(
+        "kspiral:classes=3",
+        600,
+        &[64, 64],
+        Unary::Relu,
+        Loss::SoftmaxCe,
+        "adam:lr=0.01",
+        200,
+        32,
+        Backend::Tensor,
+    );
     t.run(|_| true).expect("trains");
     let last = t.history.last().expect("epochs");
     assert!(last.test_acc >= 0.95, "{last:?}");
@@ -52,7 +63,8 @@ fn k_class_spiral_reaches_095_test_accuracy() {
 #[test]
 fn the_same_seed_gives_the_same_run() {
     let run = || {
-        let mut t = trainer("xor", 200, &[8], Unary::Tanh, Loss::SoftmaxCe, "sgd:lr=0.1,momentum=0.9", 3, 7, Backend::Tensor);
+        let mut t =
+            trainer("xor", 200, &[8], Unary::Tanh, Loss::SoftmaxCe, "sgd:lr=0.1,momentum=0.9", 3, 7, Backend::Tensor);
         t.run(|_| true).expect("trains");
         (t.history.clone(), t.snapshot().params)
     };
@@ -68,7 +80,12 @@ fn the_scalar_backend_trains_like_the_tensor_backend() {
     b.run(|_| true).expect("scalar trains");
     let (pa, pb) = (a.snapshot().params, b.snapshot().params);
     assert!(pa.iter().zip(&pb).all(|(x, y)| (x - y).abs() < 1e-9), "{pa:?}\n{pb:?}");
-    assert_ne!(pa, trainer("moons", 60, &[6, 5], Unary::Tanh, Loss::MarginHinge, "sgd:lr=0.05", 2, 8, Backend::Tensor).snapshot().params);
+    assert_ne!(
+        pa,
+        trainer("moons", 60, &[6, 5], Unary::Tanh, Loss::MarginHinge, "sgd:lr=0.05", 2, 8, Backend::Tensor)
+            .snapshot()
+            .params
+    );
 }
 
 #[test]
@@ -149,14 +166,16 @@ fn save_then_predict_with_a_csv_of_our_own() {
     let mut csv = String::from("a,b,kind\n");
     for i in 0..80 {
         let t = i as f64 * 0.1;
-        let (x, y, label) = if i % 2 == 0 { (2.0 + t.sin(), 2.0 + t.cos(), "cat") } else { (-2.0 + t.cos(), -2.0 - t.sin(), "dog") };
+        let (x, y, label) =
+            if i % 2 == 0 { (2.0 + t.sin(), 2.0 + t.cos(), "cat") } else { (-2.0 + t.cos(), -2.0 - t.sin(), "dog") };
         csv += &format!("{x},{y},{label}\n");
     }
     let data = dir.join("pets.csv");
     std::fs::write(&data, csv).expect("write csv");
     let model = dir.join("pets.safetensors");
     let (d, m) = (data.to_str().expect("utf-8"), model.to_str().expect("utf-8"));
-    let out = chainrule(&["train", "--dataset", d, "--preprocess", "standardize", "--epochs", "20", "--save", m, "--json"]);
+    let out =
+        chainrule(&["train", "--dataset", d, "--preprocess", "standardize", "--epochs", "20", "--save", m, "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let out = chainrule(&["predict", "--model", m, "--dataset", d, "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
@@ -174,10 +193,24 @@ fn save_then_predict_with_a_csv_of_our_own() {
 
 #[test]
 fn init_stats_reproduces_the_slides_shape() {
-    let out = chainrule(&["init-stats", "--activation", "tanh", "--init", "std=0.01", "--depth", "5", "--width", "200", "--samples", "300", "--json"]);
+    let out = chainrule(&[
+        "init-stats",
+        "--activation",
+        "tanh",
+        "--init",
+        "std=0.01",
+        "--depth",
+        "5",
+        "--width",
+        "200",
+        "--samples",
+        "300",
+        "--json",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let v = json(&out);
-    let stds: Vec<f64> = v["layers"].as_array().expect("layers").iter().map(|l| l["std"].as_f64().expect("std")).collect();
+    let stds: Vec<f64> =
+        v["layers"].as_array().expect("layers").iter().map(|l| l["std"].as_f64().expect("std")).collect();
     // slide 94: with std 0.01 each tanh layer shrinks the spread by about 0.01·√width ≈ 0.14
     assert!(stds.windows(2).all(|w| w[1] < 0.2 * w[0]), "{stds:?}");
     assert_eq!(v["layers"][0]["hist"].as_array().expect("hist").len(), 40);

@@ -50,7 +50,7 @@ pub fn torch_modules(spec: &MlpSpec) -> Vec<String> {
 }
 
 fn bytes_of<T: Element>(x: &[T]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(x.len() * std::mem::size_of::<T>());
+    let mut out = Vec::with_capacity(std::mem::size_of_val(x));
     for &v in x {
         if std::mem::size_of::<T>() == 4 {
             out.extend_from_slice(&(v.as_f64() as f32).to_le_bytes());

@@ -63,13 +63,27 @@ pub trait Element: Real {
     }
 
     /// The same product, single-threaded or on [`threads`] threads as `parallel` says (for measuring the threshold).
-    fn gemm_with(dst: &mut [Self], a: Operand<'_, Self>, b: Operand<'_, Self>, alpha: Self, accumulate: bool, parallel: bool);
+    fn gemm_with(
+        dst: &mut [Self],
+        a: Operand<'_, Self>,
+        b: Operand<'_, Self>,
+        alpha: Self,
+        accumulate: bool,
+        parallel: bool,
+    );
 }
 
 macro_rules! element {
     ($t:ty) => {
         impl Element for $t {
-            fn gemm_with(dst: &mut [$t], a: Operand<'_, $t>, b: Operand<'_, $t>, alpha: $t, accumulate: bool, parallel: bool) {
+            fn gemm_with(
+                dst: &mut [$t],
+                a: Operand<'_, $t>,
+                b: Operand<'_, $t>,
+                alpha: $t,
+                accumulate: bool,
+                parallel: bool,
+            ) {
                 let (m, k) = a.shape();
                 let (k2, n) = b.shape();
                 assert!(k == k2 && dst.len() == m * n, "gemm: {m}×{k} · {k2}×{n} into {}", dst.len());

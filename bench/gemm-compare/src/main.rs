@@ -392,7 +392,15 @@ struct Opts {
 }
 
 /// Per-call seconds of each configuration's samples, all configurations interleaved.
-fn measure(configs: &mut [&mut Config], shape: Shape, o: &Opts) -> Vec<Vec<f64>> {
+fn measure(configs: &mut [&mut Config], shape: Shape, o: &Opts) -> (Vec<Vec<f64>>, f64) {
+    let pids: Vec<u32> = configs
+        .iter()
+        .filter_map(|c| match &c.runner {
+            Runner::Remote(w) => Some(w.child.id()),
+            Runner::Local => None,
+        })
+        .collect();
+    let meter = CpuMeter::start(&pids);
     let mut bufs = Bufs::new(shape);
     let per_sample = o.budget.as_secs_f64() / o.samples as f64;
     // Warm-up (also wakes thread pools and faults pages in) and calibration.
@@ -421,7 +429,7 @@ fn measure(configs: &mut [&mut Config], shape: Shape, o: &Opts) -> Vec<Vec<f64>>
             std::thread::sleep(Duration::from_millis(5));
         }
     }
-    times
+    (times, meter.others_percent())
 }
 
 #[derive(Clone, Copy)]
@@ -453,6 +461,53 @@ fn avx512_flags() -> String {
     let flags = info.lines().find(|l| l.starts_with("flags")).unwrap_or("");
     let v: Vec<&str> = flags.split_whitespace().filter(|f| f.starts_with("avx512")).collect();
     if v.is_empty() { "none".into() } else { v.join(" ") }
+}
+
+/// CPU time (clock ticks) of the whole machine: (busy, total), from /proc/stat.
+fn machine_ticks() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let v: Vec<u64> = stat.lines().next().unwrap_or("").split_whitespace().skip(1).filter_map(|x| x.parse().ok()).collect();
+    if v.len() < 8 {
+        return (0, 0);
+    }
+    // user nice system idle iowait irq softirq steal (guest is already in user)
+    let total: u64 = v[..8].iter().sum();
+    (total - v[3] - v[4], total)
+}
+
+/// utime + stime (clock ticks) of a process, all its threads.
+fn process_ticks(pid: &str) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rfind(')').map(|i| &stat[i + 1..]).unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    // after the comm: state(0) ppid(1) … utime(11) stime(12)
+    if f.len() > 12 { f[11].parse::<u64>().unwrap_or(0) + f[12].parse::<u64>().unwrap_or(0) } else { 0 }
+}
+
+/// How busy the machine is with other people's work while we measure: the share of all CPUs' time that went to
+/// processes other than this one and its workers.
+struct CpuMeter {
+    pids: Vec<String>,
+    busy: u64,
+    total: u64,
+    own: u64,
+}
+
+impl CpuMeter {
+    fn start(worker_pids: &[u32]) -> CpuMeter {
+        let mut pids = vec!["self".to_string()];
+        pids.extend(worker_pids.iter().map(|p| p.to_string()));
+        let (busy, total) = machine_ticks();
+        let own = pids.iter().map(|p| process_ticks(p)).sum();
+        CpuMeter { pids, busy, total, own }
+    }
+    /// Others' share of the machine since `start`, in percent of all CPUs (100 % = every core busy).
+    fn others_percent(&self) -> f64 {
+        let (busy, total) = machine_ticks();
+        let own: u64 = self.pids.iter().map(|p| process_ticks(p)).sum();
+        let (db, dt, down) = (busy - self.busy, total - self.total, own.saturating_sub(self.own));
+        if dt == 0 { 0.0 } else { 100.0 * db.saturating_sub(down) as f64 / dt as f64 }
+    }
 }
 
 fn loadavg() -> String {
@@ -592,6 +647,9 @@ fn main() {
         avx512_flags()
     ));
     p(format!("- Load average (1/5/15 min) at start: {load_start}"));
+    p("- \"others' CPU\": share of both cores' time taken by other processes while that row was measured (0 % = a \
+       quiet machine; at 50 % one whole core was someone else's, and two-thread numbers mean little)."
+        .into());
     p(format!(
         "- Crates: faer {} (`std`, `rayon`; kernels picked at run time, AVX-512 here), matrixmultiply {} (default \
          features incl. `avx512`, plus `threading`; threads per process via `MATMUL_NUM_THREADS`), gemm {} (default \
@@ -656,14 +714,14 @@ fn main() {
         header += &format!(" {} |", c.label());
         rule += "---:|";
     }
-    header += " fastest |";
-    rule += "---|";
+    header += " fastest | others' CPU |";
+    rule += "---|---:|";
     p(header);
     p(rule);
     for (shape, _what) in SHAPES {
         eprintln!("measuring {} {} …", shape.label(), shape.layout.op());
         let mut refs: Vec<&mut Config> = configs.iter_mut().collect();
-        let times = measure(&mut refs, *shape, &opts);
+        let (times, others) = measure(&mut refs, *shape, &opts);
         let stats: Vec<Stat> = times.into_iter().map(stat).collect();
         let best_i = (0..stats.len()).min_by(|&a, &b| stats[a].best.partial_cmp(&stats[b].best).unwrap()).unwrap();
         let mut row = format!("| {} | {} | {} |", shape.label(), shape.layout.op(), shape.macs());
@@ -681,7 +739,7 @@ fn main() {
             .min_by(|&a, &b| stats[a].best.partial_cmp(&stats[b].best).unwrap())
             .unwrap();
         let who = format!("{} (1t: {})", configs[best_i].label(), configs[best1].lib.short());
-        row += &format!(" {who} |");
+        row += &format!(" {who} | {others:.0} % |");
         p(row);
     }
     p(String::new());
@@ -698,8 +756,8 @@ fn main() {
         sweep_opts.budget.as_millis() / sweep_opts.samples as u128
     ));
     p(String::new());
-    p("| log₂ MACs | m×k×n | MACs | Seq GFLOP/s | rayon(2) GFLOP/s | speed-up (best) | speed-up (median) |".into());
-    p("|---:|---|---:|---:|---:|---:|---:|".into());
+    p("| log₂ MACs | m×k×n | MACs | Seq GFLOP/s | rayon(2) GFLOP/s | speed-up (best) | speed-up (median) | others' CPU |".into());
+    p("|---:|---|---:|---:|---:|---:|---:|---:|".into());
     let mut seq = Config { lib: Lib::Faer, threads: 1, runner: Runner::Local };
     let mut par = Config { lib: Lib::Faer, threads: 2, runner: Runner::Local };
     struct Pt {
@@ -724,14 +782,14 @@ fn main() {
                 continue; // 64×k×64 rounds k to the same integer twice at the small end
             }
             eprintln!("sweep {family} {}", shape.label());
-            let times = measure(&mut [&mut seq, &mut par], shape, &sweep_opts);
+            let (times, others) = measure(&mut [&mut seq, &mut par], shape, &sweep_opts);
             let mut it = times.into_iter().map(stat);
             let (s1, s2) = (it.next().unwrap(), it.next().unwrap());
             let (sp_best, sp_med) = (s1.best / s2.best, s1.median / s2.median);
             let macs = shape.macs();
             let lg_real = (macs as f64).log2();
             p(format!(
-                "| {lg_real:.1} | {} | {macs} | {:.1} | {:.1} | {sp_best:.2} | {sp_med:.2} |",
+                "| {lg_real:.1} | {} | {macs} | {:.1} | {:.1} | {sp_best:.2} | {sp_med:.2} | {others:.0} % |",
                 shape.label(),
                 gflops(shape, s1.best),
                 gflops(shape, s2.best)
