@@ -63,18 +63,22 @@ pub enum Op {
 }
 
 impl Op {
-    /// The operands, in order.
-    pub fn operands(&self) -> Vec<NodeId> {
-        match *self {
-            Op::Input | Op::Param(_) => vec![],
-            Op::MatMul { a, b, .. } => vec![a, b],
-            Op::AddBias { a, bias } => vec![a, bias],
-            Op::Add(a, b) | Op::Mul(a, b) => vec![a, b],
-            Op::Scale(a, _) | Op::Map(_, a) | Op::Sum(a) | Op::Mean(a) | Op::SumSquares(a) | Op::SumAbs(a) => vec![a],
-            Op::BatchNorm { x, gamma, beta, .. } => vec![x, gamma, beta],
-            Op::BatchNormEval { x, gamma, beta, stats, .. } => vec![x, gamma, beta, stats],
-            Op::Loss(_, s, t) => vec![s, t],
-        }
+    /// The operands, in order (no allocation: the tape asks for them at every push).
+    pub fn operands(&self) -> impl Iterator<Item = NodeId> + use<> {
+        let (list, n): ([NodeId; 4], usize) = match *self {
+            Op::Input | Op::Param(_) => ([NodeId(0); 4], 0),
+            Op::MatMul { a, b, .. }
+            | Op::AddBias { a, bias: b }
+            | Op::Add(a, b)
+            | Op::Mul(a, b)
+            | Op::Loss(_, a, b) => ([a, b, a, a], 2),
+            Op::Scale(a, _) | Op::Map(_, a) | Op::Sum(a) | Op::Mean(a) | Op::SumSquares(a) | Op::SumAbs(a) => {
+                ([a; 4], 1)
+            }
+            Op::BatchNorm { x, gamma, beta, .. } => ([x, gamma, beta, x], 3),
+            Op::BatchNormEval { x, gamma, beta, stats, .. } => ([x, gamma, beta, stats], 4),
+        };
+        list.into_iter().take(n)
     }
 }
 
@@ -215,7 +219,7 @@ impl<T: Element> Tape<T> {
         let needs_grad = match op {
             Op::Input => false,
             Op::Param(_) => true,
-            _ => op.operands().iter().any(|a| self.nodes[a.index()].needs_grad),
+            _ => op.operands().any(|a| self.nodes[a.index()].needs_grad),
         };
         let off = self.alloc(rows * cols);
         let aux = if aux_len > 0 { self.alloc(aux_len) } else { 0 };
@@ -251,8 +255,9 @@ impl<T: Element> Tape<T> {
 
     /// A node that reads a parameter of the store (no copy).
     pub fn param(&mut self, p: ParamId) -> NodeId {
-        let e = self.params.entry(p).clone();
-        self.nodes.push(Node { op: Op::Param(p), rows: e.rows, cols: e.cols, off: e.offset, aux: 0, needs_grad: true });
+        let e = self.params.entry(p);
+        let (rows, cols, off) = (e.rows, e.cols, e.offset);
+        self.nodes.push(Node { op: Op::Param(p), rows, cols, off, aux: 0, needs_grad: true });
         NodeId(self.nodes.len() as u32 - 1)
     }
 
