@@ -3,7 +3,8 @@
 //! cross-entropy for K, plain SGD (lr 0.01); each step is forward, loss, backward and the optimizer's update.
 //!
 //! `cargo run --release --example mlp_throughput -- 784-256-256-10 128 2 [seconds] [tensor|scalar]` prints one JSON
-//! line: sizes, batch, threads, steps per second and microseconds per step, after a warm-up.
+//! line: sizes, batch, threads, steps per second and microseconds per step, after a warm-up. With `PROBE=1` it also
+//! prints the largest score and the time of each phase (forward, loss, backward, optimizer) on standard error.
 //!
 //! `scalar` runs micrograd's demo workload on the scalar engine instead (one node per multiply-add, f64): the net
 //! unrolled on the whole batch, micrograd's hinge loss max(0, 1 − y·s) plus 1e-4·Σw², backward, SGD.
@@ -48,7 +49,7 @@ fn main() {
     let spec_opt: OptimSpec = "sgd:lr=0.01".parse().expect("valid");
     let mut opt = Optimizer::<f32>::new(&spec_opt);
     opt.set_inspectable(false);
-    let mut step = |mlp: &mut Mlp<f32>| {
+    let mut step = |mlp: &mut Mlp<f32>, opt: &mut Optimizer<f32>| {
         let s = mlp.forward(&x, batch, Mode::Train, &mut rng).expect("forward");
         let l = mlp.loss(s, &targets).expect("loss");
         mlp.tape.backward(l).expect("backward");
@@ -57,15 +58,37 @@ fn main() {
     };
     let warm = Instant::now();
     while warm.elapsed().as_secs_f64() < seconds.min(1.0) / 2.0 {
-        step(&mut mlp);
+        step(&mut mlp, &mut opt);
     }
     let start = Instant::now();
     let mut n = 0u64;
     while n < 3 || start.elapsed().as_secs_f64() < seconds {
-        step(&mut mlp);
+        step(&mut mlp, &mut opt);
         n += 1;
     }
     let dt = start.elapsed().as_secs_f64();
+    if std::env::var_os("PROBE").is_some() {
+        let s = mlp.forward(&x, batch, Mode::Eval, &mut rng).expect("forward");
+        let v = mlp.tape.value(s);
+        eprintln!("max |score| {}", v.iter().fold(0.0f32, |a, b| a.max(b.abs())));
+        let mut tt = [0.0f64; 4];
+        for _ in 0..200 {
+            let t0 = Instant::now();
+            let s = mlp.forward(&x, batch, Mode::Train, &mut rng).expect("forward");
+            let t1 = Instant::now();
+            let l = mlp.loss(s, &targets).expect("loss");
+            let t2 = Instant::now();
+            mlp.tape.backward(l).expect("backward");
+            let t3 = Instant::now();
+            let store = &mut mlp.tape.params;
+            opt.step(&mut store.values, &store.grads);
+            let t4 = Instant::now();
+            for (acc, d) in tt.iter_mut().zip([t1 - t0, t2 - t1, t3 - t2, t4 - t3]) {
+                *acc += d.as_secs_f64() * 1e6 / 200.0;
+            }
+        }
+        eprintln!("µs: forward {:.1} loss {:.1} backward {:.1} opt {:.1}", tt[0], tt[1], tt[2], tt[3]);
+    }
     let sizes: Vec<String> = sizes.iter().map(|s| s.to_string()).collect();
     println!(
         "{{\"net\": \"{}\", \"batch\": {batch}, \"threads\": {threads}, \"steps_per_s\": {:.1}, \"us_per_step\": {:.2}, \"params\": {}}}",

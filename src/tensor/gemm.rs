@@ -5,9 +5,14 @@
 //! table and `bench/gemm-compare/`), faer reached OpenBLAS's speed on one and two threads and was the fastest on tiny
 //! products, where the other two pay for packing. Transposed operands cost nothing: faer takes strided views.
 //!
-//! Threads: a product of fewer than [`PARALLEL_MIN_MACS`] multiply-adds (m·n·k) runs on the calling thread, since
-//! waking a second thread costs more than it saves there; larger products run on two threads (rayon's pool),
-//! or one when [`set_threads`] says so. O(m·n·k).
+//! Three things measured here shape the dispatch (`examples/gemm_layouts.rs`, `bench/gemm-compare/`):
+//! - faer runs a transposed left operand (Aᵀ·B: every Linear layer's weight gradient dCᵀ·X) at about half the speed
+//!   of A·B, so such an operand is first copied into its transpose (one pass over A) when the product is not tiny;
+//! - after faer's AVX-512 kernels the upper halves of the vector registers are cleared (`vzeroupper`), or the rest of
+//!   the step, compiled for baseline x86-64, pays a state-transition penalty on every float instruction;
+//! - two threads pay only on large products: below [`PARALLEL_MIN_MACS`] multiply-adds (m·n·k) a product runs on
+//!   the calling thread; above it the output's rows are split in two halves computed on two threads (rayon's pool),
+//!   which scaled better than faer's own split. [`set_threads`]`(1)` keeps everything on one thread. O(m·n·k).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -16,9 +21,10 @@ use faer::{Accum, MatMut, MatRef, Par};
 
 use crate::real::Real;
 
-/// Below this many multiply-adds a product runs single-threaded (measured with `cargo bench --bench tensor`: two
-/// threads start paying off between 2¹⁸ and 2²⁰ multiply-adds on both machine kinds).
-pub const PARALLEL_MIN_MACS: usize = 1 << 19;
+/// Below this many multiply-adds a product runs single-threaded. Measured on a Xeon (2 cores): a 784-256-256-10
+/// training step at batch 128 (products of 8·10⁶ to 2.6·10⁷ multiply-adds) ran slower on two threads than on one,
+/// and 784-1024-1024-10 at batch 512 (4·10⁸ and up) 1.4× faster; 2²⁶ ≈ 6.7·10⁷ sits between.
+pub const PARALLEL_MIN_MACS: usize = 1 << 26;
 
 static THREADS: AtomicUsize = AtomicUsize::new(2);
 
@@ -73,8 +79,38 @@ pub trait Element: Real {
     );
 }
 
+/// Copies a row-major `rows × cols` matrix into `dst` as its transpose (`cols × rows`, row-major), in 32 × 32 tiles
+/// so that both sides stay in cache. O(rows · cols).
+pub fn transpose_into<T: Copy>(src: &[T], rows: usize, cols: usize, dst: &mut [T]) {
+    const TILE: usize = 16;
+    for i0 in (0..rows).step_by(TILE) {
+        let i1 = (i0 + TILE).min(rows);
+        for j0 in (0..cols).step_by(TILE) {
+            for j in j0..(j0 + TILE).min(cols) {
+                // contiguous writes along a row of dst; the strided reads stay within one tile of src
+                let out = &mut dst[j * rows + i0..j * rows + i1];
+                for (o, i) in out.iter_mut().zip(i0..i1) {
+                    *o = src[i * cols + j];
+                }
+            }
+        }
+    }
+}
+
+/// Whether a transposed left operand (Aᵀ·B, the weight gradient dCᵀ·X of a Linear layer) is worth copying into its
+/// transpose first: faer runs that layout at about half the speed of A·B (95 against 200 GFLOP/s on 1024×512×1024,
+/// `examples/gemm_layouts.rs`), and the copy costs one pass over A, small against the product when n is not tiny.
+fn materialize_lhs(m: usize, k: usize, n: usize) -> bool {
+    n >= 32 && m * k >= 1 << 14
+}
+
 macro_rules! element {
-    ($t:ty) => {
+    ($t:ty, $scratch:ident) => {
+        thread_local! {
+            /// The transposed left operand, reused from call to call (grows once).
+            static $scratch: std::cell::RefCell<Vec<$t>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+
         impl Element for $t {
             fn gemm_with(
                 dst: &mut [$t],
@@ -101,10 +137,56 @@ macro_rules! element {
                     }
                     return;
                 }
+                if a.transposed && materialize_lhs(m, k, n) {
+                    // the scratch is taken out of its cell so that a split below may use the other thread's
+                    let mut buf = $scratch.take();
+                    buf.resize(m * k, 0.0);
+                    transpose_into(a.data, a.rows, a.cols, &mut buf);
+                    let at = Operand { data: buf.as_slice(), rows: m, cols: k, transposed: false };
+                    Self::gemm_with(dst, at, b, alpha, accumulate, parallel);
+                    $scratch.set(buf);
+                    return;
+                }
+                if parallel && !a.transposed && m >= 64 {
+                    // two independent halves of the output's rows, one per thread: faer's own parallel split
+                    // scales worse on these shapes (1.5× against 1.9× for two sequential halves)
+                    let mid = m / 2;
+                    let (d1, d2) = dst.split_at_mut(mid * n);
+                    let (x1, x2) = a.data.split_at(mid * k);
+                    let a1 = Operand { data: x1, rows: mid, cols: k, transposed: false };
+                    let a2 = Operand { data: x2, rows: m - mid, cols: k, transposed: false };
+                    rayon::join(
+                        || Self::gemm_with(d1, a1, b, alpha, accumulate, false),
+                        || Self::gemm_with(d2, a2, b, alpha, accumulate, false),
+                    );
+                    return;
+                }
                 matmul(out, accum, view(a), view(b), alpha, par);
+                clear_upper_state();
             }
         }
     };
+}
+
+/// Clears the upper halves of the vector registers after faer's AVX-512/AVX2 kernels. Without it the rest of the
+/// step — compiled for baseline x86-64, so in legacy SSE encoding — runs with dirty upper state and every scalar
+/// float instruction pays a transition penalty: measured on a Xeon, the softmax loss of a 128×10 batch took 200 µs
+/// instead of about 10, and a 784-256-256-10 training step 1.58 ms instead of ~1.1.
+#[inline]
+fn clear_upper_state() {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        // SAFETY: the CPU was just found to support AVX, the only feature `vzeroupper` needs.
+        unsafe { zeroupper() };
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn zeroupper() {
+    // SAFETY: AVX is enabled for this function; vzeroupper only clears bits 128 and up of the vector registers,
+    // which no live value of the caller holds (we are between two calls).
+    unsafe { std::arch::x86_64::_mm256_zeroupper() };
 }
 
 fn dst_fill<T: Real>(mut out: MatMut<'_, T>) {
@@ -115,8 +197,8 @@ fn dst_fill<T: Real>(mut out: MatMut<'_, T>) {
     }
 }
 
-element!(f32);
-element!(f64);
+element!(f32, SCRATCH_F32);
+element!(f64, SCRATCH_F64);
 
 #[cfg(test)]
 mod tests {
@@ -168,25 +250,53 @@ mod tests {
     }
 
     #[test]
-    fn a_large_product_on_two_threads_equals_one_thread() {
-        let (m, k, n) = (96, 128, 80); // 983 040 multiply-adds: above the threshold
-        assert!(m * n * k >= PARALLEL_MIN_MACS);
+    fn two_threads_give_the_same_product_as_one() {
+        // entries are multiples of 1/48 summed over 128 terms: exact in f32 whatever the order or the split
+        let (m, k, n) = (96, 128, 80);
         let a: Vec<f32> = (0..m * k).map(|i| ((i % 17) as f32 - 8.0) / 8.0).collect();
         let b: Vec<f32> = (0..k * n).map(|i| ((i % 13) as f32 - 6.0) / 6.0).collect();
-        let oa = Operand { data: &a, rows: m, cols: k, transposed: false };
-        let ob = Operand { data: &b, rows: k, cols: n, transposed: false };
-        let mut one = vec![0.0f32; m * n];
-        let mut two = vec![0.0f32; m * n];
-        set_threads(1);
-        f32::gemm(&mut one, oa, ob, 1.0, false);
-        set_threads(2);
-        f32::gemm(&mut two, oa, ob, 1.0, false);
-        // entries are multiples of 1/48 summed over 128 terms: exact in f32 whatever the order
-        assert_eq!(one, two);
+        let at: Vec<f32> = (0..k).flat_map(|p| (0..m).map(move |i| (i, p))).map(|(i, p)| a[i * k + p]).collect();
         let a64: Vec<f64> = a.iter().map(|&x| x as f64).collect();
         let b64: Vec<f64> = b.iter().map(|&x| x as f64).collect();
         let want = naive(&a64, &b64, m, k, n);
-        assert!(one.iter().zip(&want).all(|(x, y)| (*x as f64 - y).abs() < 1e-4));
+        let ob = Operand { data: &b, rows: k, cols: n, transposed: false };
+        // the row split (a as stored) and the copied transpose followed by the split
+        for oa in [
+            Operand { data: &a, rows: m, cols: k, transposed: false },
+            Operand { data: &at, rows: k, cols: m, transposed: true },
+        ] {
+            let mut one = vec![0.0f32; m * n];
+            let mut two = vec![0.0f32; m * n];
+            f32::gemm_with(&mut one, oa, ob, 1.0, false, false);
+            f32::gemm_with(&mut two, oa, ob, 1.0, false, true);
+            assert_eq!(one, two, "transposed: {}", oa.transposed);
+            assert!(one.iter().zip(&want).all(|(x, y)| (*x as f64 - y).abs() < 1e-4));
+            f32::gemm_with(&mut two, oa, ob, 1.0, true, true); // accumulate: twice the product
+            assert!(two.iter().zip(&one).all(|(x, y)| *x == 2.0 * y));
+        }
+    }
+
+    #[test]
+    fn a_materialized_transposed_lhs_gives_the_same_product() {
+        // 40×600 · 600×40: above the size where the transposed left operand is copied first
+        let (m, k, n) = (40, 600, 40);
+        assert!(materialize_lhs(m, k, n));
+        let a: Vec<f64> = (0..m * k).map(|i| (i as f64 * 0.013).sin()).collect();
+        let b: Vec<f64> = (0..k * n).map(|i| (i as f64 * 0.029).cos()).collect();
+        let at = transpose(&a, m, k);
+        let want = naive(&a, &b, m, k, n);
+        let mut c = vec![0.0; m * n];
+        f64::gemm(
+            &mut c,
+            Operand { data: &at, rows: k, cols: m, transposed: true },
+            Operand { data: &b, rows: k, cols: n, transposed: false },
+            1.0,
+            false,
+        );
+        assert!(c.iter().zip(&want).all(|(x, y)| (x - y).abs() < 1e-10));
+        let mut back = vec![0.0; m * k];
+        transpose_into(&at, k, m, &mut back);
+        assert_eq!(back, a);
     }
 
     #[test]
