@@ -176,17 +176,16 @@ macro_rules! element {
 fn clear_upper_state() {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx") {
-        // SAFETY: the CPU was just found to support AVX, the only feature `vzeroupper` needs.
+        // SAFETY: the CPU was just found to support AVX, the only target feature `zeroupper` is compiled with.
         unsafe { zeroupper() };
     }
 }
 
+/// `vzeroupper`: only clears bits 128 and up of the vector registers, which no live value holds between two calls.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx")]
-unsafe fn zeroupper() {
-    // SAFETY: AVX is enabled for this function; vzeroupper only clears bits 128 and up of the vector registers,
-    // which no live value of the caller holds (we are between two calls).
-    unsafe { std::arch::x86_64::_mm256_zeroupper() };
+fn zeroupper() {
+    std::arch::x86_64::_mm256_zeroupper();
 }
 
 fn dst_fill<T: Real>(mut out: MatMut<'_, T>) {
