@@ -35,6 +35,9 @@ fn main() {
         return scalar(&sizes, batch, seconds);
     }
     gemm::set_threads(threads);
+    if let Some(macs) = std::env::var("PARALLEL_MIN_MACS").ok().and_then(|v| v.parse().ok()) {
+        gemm::set_parallel_min_macs(macs); // to measure the threshold
+    }
     let (inputs, outputs) = (sizes[0], *sizes.last().expect("at least two sizes"));
     let hidden = &sizes[1..sizes.len() - 1];
     let (loss, classes) = if outputs == 1 { (Loss::BceLogits, 2) } else { (Loss::SoftmaxCe, outputs) };

@@ -27,6 +27,12 @@ use crate::real::Real;
 pub const PARALLEL_MIN_MACS: usize = 1 << 26;
 
 static THREADS: AtomicUsize = AtomicUsize::new(2);
+static PARALLEL_MIN: AtomicUsize = AtomicUsize::new(PARALLEL_MIN_MACS);
+
+/// Overrides [`PARALLEL_MIN_MACS`] for this process (to measure the threshold on another machine). Process-wide.
+pub fn set_parallel_min_macs(macs: usize) {
+    PARALLEL_MIN.store(macs, Ordering::Relaxed);
+}
 
 /// How many threads a large product may use (1 or 2; the machines this runs on have two cores). Process-wide.
 pub fn set_threads(n: usize) {
@@ -64,7 +70,7 @@ pub trait Element: Real {
     /// on two threads when the product has at least [`PARALLEL_MIN_MACS`] multiply-adds and [`threads`] allows.
     fn gemm(dst: &mut [Self], a: Operand<'_, Self>, b: Operand<'_, Self>, alpha: Self, accumulate: bool) {
         let (m, k) = a.shape();
-        let parallel = m * b.shape().1 * k >= PARALLEL_MIN_MACS && threads() > 1;
+        let parallel = m * b.shape().1 * k >= PARALLEL_MIN.load(Ordering::Relaxed) && threads() > 1;
         Self::gemm_with(dst, a, b, alpha, accumulate, parallel);
     }
 
