@@ -217,3 +217,19 @@ fn init_stats_reproduces_the_slides_shape() {
     let out = chainrule(&["init-stats", "--depth", "0"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_closed_pipe_does_not_panic() {
+    // `chainrule train ... | head -3`: the progress lines meet a closed pipe; the run ends normally
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chainrule"))
+        .args(["train", "--epochs", "200", "--dataset", "xor"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("ends");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}

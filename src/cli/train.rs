@@ -267,7 +267,7 @@ fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: Tr
         None
     };
     if show {
-        println!(
+        say(format!(
             "{} on {} ({} training rows, {} test rows, {} classes), {} parameters, {}{}",
             spec.describe(),
             p.source,
@@ -277,8 +277,8 @@ fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: Tr
             spec.parameter_count(),
             cfg.opt,
             if cfg.backend == Backend::Scalar { ", scalar engine" } else { "" },
-        );
-        println!("epoch  train loss  test loss  train acc  test acc");
+        ));
+        say("epoch  train loss  test loss  train acc  test acc".into());
     }
     let start = Instant::now();
     let mut diverged = None;
@@ -294,7 +294,7 @@ fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: Tr
                         b.println(&line);
                         b.inc(1);
                     }
-                    None => println!("{line}"),
+                    None => say(line),
                 }
             }
             if !s.train_loss.is_finite() {
@@ -379,6 +379,12 @@ fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: Tr
         code = 1;
     }
     Ok(Output { text, json, code })
+}
+
+/// Prints a progress line on standard output; a closed pipe (`| head`) silences it rather than failing the run.
+fn say(line: String) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
 }
 
 /// Runs `predict`.
