@@ -1,23 +1,11 @@
 //! One network description, two backends: the tensor tape and the scalar engine (micrograd's way) give the same loss
 //! and the same gradients to 1e-10 in f64, for every activation and every loss, with batch norm and dropout too.
 
-use chainrule::nn::{Built, Init, Mlp, MlpSpec, Mode, fill_dropout_mask};
+use chainrule::nn::{ACTIVATIONS, Built, Init, Mlp, MlpSpec, Mode, fill_dropout_mask};
 use chainrule::scalar::Unary;
 use chainrule::tensor::Loss;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-
-const ACTS: [Unary; 9] = [
-    Unary::Tanh,
-    Unary::Sigmoid,
-    Unary::Relu,
-    Unary::LeakyRelu,
-    Unary::Elu,
-    Unary::Selu,
-    Unary::Softplus,
-    Unary::Sin,
-    Unary::Abs,
-];
 
 fn batch(n: usize, d: usize, classes: usize) -> (Vec<f64>, Vec<usize>) {
     let x = (0..n * d).map(|i| ((i * 7919 % 113) as f64 / 113.0 - 0.5) * 3.0).collect();
@@ -54,7 +42,7 @@ fn assert_agree(what: &str, (lt, gt): (f64, Vec<f64>), (ls, gs): (f64, Vec<f64>)
 fn every_activation_and_loss_agrees_across_backends() {
     for loss in Loss::ALL {
         let classes = if matches!(loss, Loss::BceLogits | Loss::MarginHinge) { 2 } else { 3 };
-        for act in ACTS {
+        for act in ACTIVATIONS {
             let mut spec = MlpSpec::classifier(3, &[5, 4], classes, act, loss).expect("valid");
             spec.init = Init::PyTorch; // non-zero biases exercise the bias paths
             spec.l2 = 1e-3;
