@@ -243,12 +243,11 @@ pub(super) fn train(a: &TrainArgs) -> Result<Output, Failure> {
     let spec = spec_from(a, p.train.d, p.classes.len())?;
     gemm::set_threads(a.threads);
     let cfg = TrainConfig { opt, schedule, epochs: a.epochs, batch: a.batch, seed: a.seed, backend };
-    match (a.dtype.trim(), backend) {
-        ("f32", Backend::Tensor) => run_training::<f32>(a, &p, &spec, cfg),
-        ("f64", _) | (_, Backend::Scalar) if matches!(a.dtype.trim(), "f32" | "f64") => {
-            run_training::<f64>(a, &p, &spec, cfg)
-        }
-        (other, _) => Err(usage(format!("--dtype {other}: use f32 or f64"))),
+    match a.dtype.trim() {
+        // the scalar engine computes in f64 whatever --dtype says
+        "f32" if backend == Backend::Tensor => run_training::<f32>(a, &p, &spec, cfg),
+        "f32" | "f64" => run_training::<f64>(a, &p, &spec, cfg),
+        other => Err(usage(format!("--dtype {other}: use f32 or f64"))),
     }
 }
 
