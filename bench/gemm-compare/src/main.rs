@@ -841,7 +841,9 @@ fn main() {
             fmt(from_on(&|p| p.sp_med)),
         ));
     }
-    p(format!("- chainrule's `PARALLEL_MIN_MACS` is 1 << 19 = {}.", 1usize << 19));
+    p("- Compare with chainrule's `PARALLEL_MIN_MACS` in `src/tensor/gemm.rs` (1 << 19 = 524288 when this benchmark \
+       was written)."
+        .into());
     let busy = pts.iter().filter(|p| p.others > 10.0).count();
     if busy > 0 {
         p(format!(
