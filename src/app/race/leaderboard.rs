@@ -26,7 +26,7 @@ pub fn progress(r: &Racer, threshold: f64) -> String {
         (Some(k), Status::Diverged) => format!("{k} steps, then diverged at step {}", r.stopped_at.unwrap_or(0)),
         (Some(k), _) => format!("{k} steps"),
         (None, Status::Diverged) => format!("diverged at step {}", r.stopped_at.unwrap_or(0)),
-        (None, Status::Converged) => format!("stuck: converged at step {} above it", r.stopped_at.unwrap_or(0)),
+        (None, Status::Converged) => format!("stuck: converged at step {} above it", r.converged_at.unwrap_or(0)),
         (None, Status::Running) => "not yet".into(),
     }
 }
