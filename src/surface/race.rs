@@ -16,8 +16,9 @@ use crate::optim::{OptimSpec, Optimizer, Schedule};
 /// Below this gradient norm a racer that has stopped moving has converged.
 pub const CONVERGED_GRAD: f64 = 1e-10;
 
-/// A step shorter than this, relative to `max(1, ‖p‖)`, leaves the point where it was.
-pub const CONVERGED_MOVE: f64 = 1e-12;
+/// A step shorter than this, relative to `max(1, ‖p‖)` (about 45 units in the last place at ‖p‖ = 3), leaves the point
+/// where it was.
+pub const CONVERGED_MOVE: f64 = 1e-14;
 
 /// The most steps a race takes (the command line refuses more): each step keeps a point, a loss, a gradient and a
 /// rate per racer, so 100 000 steps hold about 5 MB per racer, and four times that as JSON text.
