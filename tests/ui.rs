@@ -152,6 +152,30 @@ fn a_malformed_program_shows_its_error_and_keeps_the_last_graph() {
 }
 
 #[test]
+fn the_first_nan_is_explained_where_it_happens() {
+    let mut h = harness();
+    h.run();
+    view(&mut h).settings.source = "x = -1; y = 0; a = log(x); b = 1 / y; f = a + b".into();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    h.run();
+    // x, y, a: the third forward step is the first NaN
+    for _ in 0..3 {
+        h.key_press(Key::ArrowRight);
+        h.run();
+    }
+    h.get_by_label_contains("Forward step 3: a");
+    h.get_by_label("A NaN or an infinity starts here: a = log(x): log of a negative number (-1) is undefined.");
+    // b = 1 / y starts an infinity of its own; f only inherits them and says nothing
+    h.key_press(Key::ArrowRight);
+    h.run();
+    h.get_by_label_contains("division by zero");
+    h.key_press(Key::ArrowRight);
+    h.run();
+    h.get_by_label_contains("Forward step 5: f");
+    assert!(h.query_by_label_contains("starts here").is_none());
+}
+
+#[test]
 fn the_keyboard_steps_jumps_and_plays() {
     let mut h = harness();
     h.run();
