@@ -265,6 +265,13 @@ fn an_error_in_a_very_long_line_shows_a_window_around_the_caret() {
     assert!(line.starts_with("1 | ...") && line.ends_with("+ y +* 2"), "{line}");
     let caret = err.lines().find(|l| l.trim_end().ends_with('^')).expect("a caret");
     assert_eq!(&line[caret.len() - 1..caret.len()], "*", "{err}");
+    // a 200 000-character name: neither the line nor the message comes back whole
+    std::fs::write(&path, format!("f = {} * 2", "v".repeat(200_000))).unwrap();
+    let out = chainrule(&["eval", &format!("@{}", path.display()), "--json"]);
+    std::fs::remove_file(&path).ok();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).len() < 1000 && out.stdout.len() < 1000, "{}", stderr(&out));
+    assert!(json(&out)["error"]["message"].as_str().unwrap().contains("vvv...vvv"), "{}", stderr(&out));
 }
 
 #[test]

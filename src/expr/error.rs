@@ -25,7 +25,7 @@ pub struct ExprError {
 impl ExprError {
     /// An error at a place.
     pub fn at(line: usize, column: usize, message: impl Into<String>, hint: impl Into<String>) -> Self {
-        Self { line, column, message: message.into(), hint: hint.into() }
+        Self { line, column, message: shorten_names(&message.into()), hint: shorten_names(&hint.into()) }
     }
 
     /// The message with the offending source line and a caret under the column:
@@ -54,6 +54,36 @@ impl ExprError {
         }
         s
     }
+}
+
+/// The longest name an error repeats whole; a longer one is shown by its first and last characters.
+const LONG_NAME: usize = 40;
+
+/// `text` with every run of name characters (letters, digits, `_`) longer than [`LONG_NAME`] cut to its first 24 and
+/// last 8 characters around `...`, so that a message about a 200 000-character name stays short. O(text).
+fn shorten_names(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(1024));
+    let mut run: Vec<char> = Vec::new();
+    let flush = |run: &mut Vec<char>, out: &mut String| {
+        if run.len() > LONG_NAME {
+            out.extend(&run[..24]);
+            out.push_str("...");
+            out.extend(&run[run.len() - 8..]);
+        } else {
+            out.extend(run.iter());
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '_' {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
 }
 
 /// The part of `line` shown around the 0-based character `at`: the whole line up to [`WINDOW`] characters, else
@@ -109,5 +139,16 @@ mod tests {
         assert!(t.starts_with("...") && !t.ends_with("...") && t.chars().nth(c) == Some(' '));
         // a short line is shown whole
         assert_eq!(window("x +* 2", 3), ("x +* 2".to_owned(), 3));
+        // a 200 000-character name is not repeated whole by the message or the hint
+        let long = "v".repeat(200_000);
+        let e = ExprError::at(1, 1, format!("'{long}' has no value"), format!("give it a value: `{long} = 1.5`"));
+        assert_eq!(e.message, format!("'{}...{}' has no value", "v".repeat(24), "v".repeat(8)));
+        assert!(e.hint.len() < 80 && e.hint.ends_with("vvv = 1.5`"), "{}", e.hint);
+        assert!(e.render(&long).len() < 500);
+        let short = ExprError::at(1, 1, "'tanhh' is not a function", "did you mean 'tanh'?");
+        assert_eq!(
+            (short.message.as_str(), short.hint.as_str()),
+            ("'tanhh' is not a function", "did you mean 'tanh'?")
+        );
     }
 }
