@@ -209,7 +209,15 @@ impl Graph {
             let base: Vec<f64> = self.nodes()[..=output.index()].iter().map(|n| n.value).collect();
             // a NaN that no gate's domain explains is a wrong gradient, not a limit of the check
             let both = !analytic.is_finite() && !numeric.is_finite();
-            return match not_finite_reason(self, &reach, [&base, &lo, &hi]) {
+            // the gates on the node's own way to the output first (y's row in `a = log(-1); b = 1 / y` is about b)
+            let mut downstream = vec![false; reach.len()];
+            downstream[node.index()] = true;
+            for id in self.ids().skip(node.index() + 1).take(output.index().saturating_sub(node.index())) {
+                downstream[id.index()] = reach[id.index()] && self.operands(id).iter().any(|a| downstream[a.index()]);
+            }
+            let reason = not_finite_reason(self, &downstream, [&base, &lo, &hi])
+                .or_else(|| not_finite_reason(self, &reach, [&base, &lo, &hi]));
+            return match reason {
                 Some(reason) => (Status::Undefined, Some(reason)),
                 None if both => (
                     Status::Undefined,
@@ -496,6 +504,11 @@ mod tests {
         let y = p.input("y").unwrap().node;
         let cy = checks.iter().find(|c| c.node == y).unwrap();
         assert!(!cy.analytic.is_finite() && !cy.numeric.is_finite(), "{cy:?}");
+        // each row names the gate on its own way to f: x's is the log, y's the division
+        assert!(cy.reason.as_deref().unwrap().contains("b divides by y = 0"), "{cy:?}");
+        let x = p.input("x").unwrap().node;
+        let cx = checks.iter().find(|c| c.node == x).unwrap();
+        assert!(cx.reason.as_deref().unwrap().contains("logarithm of a negative number"), "{cx:?}");
         assert_eq!(cy.band, Band::Wrong); // the band as measured stays
         assert_eq!(Status::Undefined.name(), "undefined");
         assert_eq!(serde_json::to_value(Status::Undefined).unwrap(), "undefined");
