@@ -158,6 +158,9 @@ fn the_first_nan_is_explained_where_it_happens() {
     view(&mut h).settings.source = "x = -1; y = 0; a = log(x); b = 1 / y; f = a + b".into();
     h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
     h.run();
+    // the canvas marks a, the first NaN
+    let a = view(&mut h).model.non_finite.as_ref().map(|t| (t.label.clone(), t.pass));
+    assert_eq!(a, Some(("a".to_owned(), chainrule::scalar::Pass::Forward)));
     // x, y, a: the third forward step is the first NaN
     for _ in 0..3 {
         h.key_press(Key::ArrowRight);
