@@ -172,6 +172,7 @@ fn every_rule_follows_torch_step_by_step() {
     // radam_weight_decay, where PyTorch's own sqrt is not correctly rounded). A change that keeps 1e-12 but loses
     // PyTorch's rounding (an unfused multiply-add, a reordered product) shows here.
     eprintln!("bit-exact {bit_exact}/{values}");
+    assert_eq!(values, 4000, "the fixtures hold 4000 values; the count below is out of them");
     assert!(
         values - bit_exact <= 3,
         "only {bit_exact} of {values} values are PyTorch's to the bit (3997 of 4000 were)"
@@ -195,6 +196,7 @@ fn float32_rules_follow_torch_float32() {
     // The 36 others are in adam_cosine, from step 5 on: PyTorch's float32 sqrt of one v is one ulp below the correctly
     // rounded one, and the ulp stays in the trajectory.
     eprintln!("float32 bit-exact {bit_exact}/{values}");
+    assert_eq!(values, 4000, "the float32 replays hold 4000 values");
     assert!(values - bit_exact <= 36, "only {bit_exact} of {values} float32 values are PyTorch's to the bit");
 }
 

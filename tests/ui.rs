@@ -152,6 +152,33 @@ fn a_malformed_program_shows_its_error_and_keeps_the_last_graph() {
 }
 
 #[test]
+fn the_first_nan_is_explained_where_it_happens() {
+    let mut h = harness();
+    h.run();
+    view(&mut h).settings.source = "x = -1; y = 0; a = log(x); b = 1 / y; f = a + b".into();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    h.run();
+    // the canvas marks a, the first NaN
+    let a = view(&mut h).model.non_finite.as_ref().map(|t| (t.label.clone(), t.pass));
+    assert_eq!(a, Some(("a".to_owned(), chainrule::scalar::Pass::Forward)));
+    // x, y, a: the third forward step is the first NaN
+    for _ in 0..3 {
+        h.key_press(Key::ArrowRight);
+        h.run();
+    }
+    h.get_by_label_contains("Forward step 3: a");
+    h.get_by_label("A NaN or an infinity starts here: a = log(x): log of a negative number (-1) is undefined.");
+    // b = 1 / y starts an infinity of its own; f only inherits them and says nothing
+    h.key_press(Key::ArrowRight);
+    h.run();
+    h.get_by_label_contains("division by zero");
+    h.key_press(Key::ArrowRight);
+    h.run();
+    h.get_by_label_contains("Forward step 5: f");
+    assert!(h.query_by_label_contains("starts here").is_none());
+}
+
+#[test]
 fn the_keyboard_steps_jumps_and_plays() {
     let mut h = harness();
     h.run();
@@ -268,11 +295,20 @@ fn the_session_round_trips_through_storage() {
     h.get_by_label("Dark theme").click();
     h.run();
     let session = h.state().session();
-    let mut restored = App::new(session.clone());
-    let v = restored.view_mut::<BackpropView>().unwrap();
+    assert!(session.dark);
+    // the app restored from the stored text, run in a window of its own, shows what was left
+    let stored = serde_json::to_string(&session).expect("a session serializes");
+    let restored = App::new(serde_json::from_str(&stored).expect("and reads back"));
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1440.0, 900.0))
+        .build_ui_state(|ui, app: &mut App| app.ui_body(ui), restored);
+    h.run();
+    assert_eq!(h.ctx.theme(), egui::Theme::Dark);
+    h.get_by_label("Light theme");
+    h.get_by_label_contains("Forward step 3:");
+    let v = view(&mut h);
     assert_eq!(v.cursor(), 3);
     assert!(v.settings.applied.contains("tanh"));
-    assert!(session.dark);
 }
 
 #[test]

@@ -315,6 +315,15 @@ fn gradient_noise_is_seeded() {
     h.get_by_label("Step ×10").click();
     h.run();
     assert_eq!(view(&mut h).race.racers.iter().map(|r| r.position()).collect::<Vec<_>>(), noisy);
+    // ... and applied: without it every racer ends elsewhere
+    let mut h = harness();
+    h.get_by_label("Step ×10").click();
+    h.run();
+    let clean: Vec<[f64; 2]> = view(&mut h).race.racers.iter().map(|r| r.position()).collect();
+    assert!(!view(&mut h).settings.noise.enabled);
+    assert_eq!(clean.len(), noisy.len());
+    assert!(!clean.is_empty());
+    assert!(clean.iter().zip(&noisy).all(|(c, n)| c != n), "{clean:?} vs {noisy:?}");
 }
 
 #[test]

@@ -2,10 +2,13 @@
 //! networks: `train`, `predict`, `init-stats`.
 //!
 //! Exit codes: 0 done; 1 a check found a wrong gradient (an input's row with status `wrong`: a row whose difference
-//! crosses a kink, or whose numbers are not finite, is reported as `kink` or `not finite` with its reason and does not
+//! crosses a kink, or whose numbers are not finite, is reported as `kink` or `undefined` with its reason and does not
 //! fail the run); 2 the input was malformed (a program, a value, a file).
 //! With `--json` standard output holds exactly one JSON object (on failure `{"error": {...}}`), and a human-readable
 //! message goes to standard error.
+//!
+//! `eval` and `trace` name the first node that makes a NaN or an infinity, forward or backward, with the reason in
+//! words: a warning on standard error and, with `--json`, the field `non_finite` (`null` when all is finite).
 
 mod program;
 mod race;
@@ -20,7 +23,7 @@ use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 
 use crate::expr::{Program, ProgramError};
-use crate::scalar::{DEFAULT_H, Status, explain};
+use crate::scalar::{BackwardTrace, DEFAULT_H, NonFinite, Status, explain};
 
 /// chainrule: a tutor that makes backpropagation visible. Without a command it opens the window.
 #[derive(Debug, Parser)]
@@ -161,8 +164,8 @@ fn program_failure(e: &ProgramError, src: &str) -> Failure {
 fn execute(command: Command) -> Result<Output, Failure> {
     match command {
         Command::Eval(a) => {
-            let (_, p) = load(&a)?;
-            Ok(eval(&p))
+            let (_, mut p) = load(&a)?;
+            Ok(eval(&mut p))
         }
         Command::Trace(a) => {
             let (_, mut p) = load(&a)?;
@@ -192,7 +195,42 @@ pub(crate) fn num(v: f64) -> Value {
     serde_json::Number::from_f64(v).map(Value::Number).unwrap_or(Value::Null)
 }
 
-fn eval(p: &Program) -> Output {
+/// The first NaN or infinity, forward or backward (the backward trace is made only when a gradient is not finite),
+/// with its warning on standard error. O(nodes).
+fn non_finite(p: &mut Program, trace: Option<&BackwardTrace>) -> Option<NonFinite> {
+    let forward = explain::first_non_finite(&p.graph, p.output, None);
+    let found = forward.or_else(|| {
+        let grads_finite = p.graph.ids().take(p.output.index() + 1).all(|id| p.graph.grad(id).is_finite());
+        if grads_finite {
+            return None;
+        }
+        match trace {
+            Some(t) => explain::first_non_finite(&p.graph, p.output, Some(t)),
+            None => {
+                let t = p.graph.backward_trace(p.output);
+                explain::first_non_finite(&p.graph, p.output, Some(&t))
+            }
+        }
+    })?;
+    let pass = match found.pass {
+        explain::Pass::Forward => "forward",
+        explain::Pass::Backward => "backward",
+    };
+    eprintln!("warning: the first NaN or infinity ({pass}) is at {}: {}", found.label, found.reason);
+    Some(found)
+}
+
+fn non_finite_json(n: &Option<NonFinite>) -> Value {
+    match n {
+        Some(n) => json!({
+            "node": n.node.0, "label": n.label, "pass": n.pass, "value": num(n.value), "reason": n.reason,
+        }),
+        None => Value::Null,
+    }
+}
+
+fn eval(p: &mut Program) -> Output {
+    let trouble = non_finite(p, None);
     let grads: serde_json::Map<String, Value> = p.grads().into_iter().map(|(k, g)| (k, num(g))).collect();
     let inputs: Vec<Value> = p
         .inputs
@@ -206,6 +244,7 @@ fn eval(p: &Program) -> Output {
         "output": out_name,
         "inputs": inputs,
         "nodes": p.graph.len(),
+        "non_finite": non_finite_json(&trouble),
     });
     let mut text = format!("{out_name} = {}\n", p.value());
     for (name, g) in p.grads() {
@@ -215,17 +254,22 @@ fn eval(p: &Program) -> Output {
 }
 
 fn trace(p: &mut Program) -> Output {
+    let forward = p.graph.forward_trace();
+    let backward = p.graph.backward_trace(p.output);
+    let trouble = non_finite(p, Some(&backward));
     let g = &mut p.graph;
-    let forward = g.forward_trace();
-    let backward = g.backward_trace(p.output);
     let mut text = String::from("forward\n");
     let mut fj = Vec::new();
     for (k, s) in forward.steps.iter().enumerate() {
         let line = explain::forward_text(g, s.node);
         text.push_str(&format!("{:>4}  {line}\n", k + 1));
+        let why = explain::forward_trouble(g, s.node);
+        if let Some(why) = &why {
+            text.push_str(&format!("        ! {why}\n"));
+        }
         fj.push(json!({
             "node": s.node.0, "label": explain::name(g, s.node), "op": g.op(s.node).short(),
-            "value": num(s.value), "text": line,
+            "value": num(s.value), "text": line, "non_finite": why,
         }));
     }
     text.push_str("backward\n");
@@ -266,7 +310,8 @@ fn trace(p: &mut Program) -> Output {
             "notes": notes,
         }));
     }
-    Output { text, json: json!({ "forward": fj, "backward": bj }), code: 0 }
+    let json = json!({ "forward": fj, "backward": bj, "non_finite": non_finite_json(&trouble) });
+    Output { text, json, code: 0 }
 }
 
 /// Above this many nodes `check` checks the inputs only (checking every node costs O(nodes²)).

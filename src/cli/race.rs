@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::{Failure, Output, num};
 use crate::optim::{OptimSpec, Schedule};
-use crate::surface::{Domain, PRESETS, Race, RacerSetup, Surface};
+use crate::surface::{Domain, MAX_RACE_STEPS, PRESETS, Race, RacerSetup, Status, Surface};
 
 /// The race's arguments.
 #[derive(Debug, Args)]
@@ -20,7 +20,7 @@ pub struct RaceArgs {
     /// A racer: name[:key=value,...] with PyTorch's argument names, e.g. sgd:lr=0.01,momentum=0.9. Repeat for more.
     #[arg(long = "opt", value_name = "SPEC", required = true)]
     pub opts: Vec<String>,
-    /// How many steps.
+    /// How many steps (at most 100 000): every racer that does not diverge takes them all, one point per step.
     #[arg(long, default_value_t = 100)]
     pub steps: usize,
     /// A learning-rate schedule for every racer, e.g. step:step_size=10,gamma=0.9 or warmup:steps=10+cos:t_max=100.
@@ -54,6 +54,12 @@ fn numbers(what: &str, text: &str, n: usize) -> Result<Vec<f64>, Failure> {
 
 /// Runs the race.
 pub(super) fn race(a: &RaceArgs) -> Result<Output, Failure> {
+    if a.steps > MAX_RACE_STEPS {
+        return Err(Failure::usage(format!(
+            "--steps {}: at most {MAX_RACE_STEPS} steps (every step keeps a point per racer)",
+            a.steps
+        )));
+    }
     let mut surface = Surface::parse(&a.surface).map_err(|e| Failure::usage(e.to_string()))?;
     let preset = PRESETS.iter().find(|p| p.name == a.surface.trim());
     let start = match (&a.start, preset) {
@@ -122,8 +128,8 @@ pub(super) fn race(a: &RaceArgs) -> Result<Output, Failure> {
             format!("({:.5}, {:.5})", p[0], p[1]),
             last,
             to.map_or("-".to_owned(), |s| s.to_string()),
-            match r.stopped_at {
-                Some(s) if r.status.name() != "running" => format!("{} @{s}", r.status.name()),
+            match (r.status, r.stopped_at, r.converged_at) {
+                (Status::Diverged, Some(s), _) | (Status::Converged, _, Some(s)) => format!("{} @{s}", r.status.name()),
                 _ => r.status.name().to_owned(),
             }
         ));
@@ -138,6 +144,8 @@ pub(super) fn race(a: &RaceArgs) -> Result<Output, Failure> {
             "lr": lrs,
             "status": r.status.name(),
             "stopped_at": r.stopped_at,
+            "converged": r.converged_at.is_some(),
+            "converged_at": r.converged_at,
             "final": [num(p[0]), num(p[1])],
             "final_loss": num(last),
             "steps_to_threshold": to,

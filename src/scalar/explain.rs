@@ -3,8 +3,14 @@
 //! Backward, upstream × local = downstream: `∂f/∂x = upstream (-4) × local 1 = -4`, with `+=` and the running total
 //! for every share of an operand used more than once. Each step's notes name the pattern it shows (slides on the add,
 //! max and mul gates), and each gradient's sign is read as a nudge (slides 39-41).
+//!
+//! Where a NaN or an infinity first appears, the step says why in words ([`first_non_finite`], [`forward_trouble`],
+//! [`backward_trouble`]): `log of a negative number (-1) is undefined`, `division by zero`, `exp(800) overflows f64`.
+//! Every node after it inherits the NaN or the infinity; only the first is marked.
 
-use super::backward::{BackwardStep, Contribution};
+use serde::Serialize;
+
+use super::backward::{BackwardStep, BackwardTrace, Contribution};
 use super::graph::{Graph, NodeId};
 use super::op::{Binary, Op, Unary};
 
@@ -283,6 +289,7 @@ pub const NEARLY_KILLED: f64 = 0.01;
 /// out through its expanded gates.
 pub fn step_notes(g: &Graph, output: NodeId, step: &BackwardStep) -> Vec<String> {
     let mut notes = Vec::new();
+    notes.extend(backward_trouble(g, output, step));
     let node = step.node;
     let up = operand(step.upstream);
     let receivers: Vec<String> = step.contributions.iter().map(|c| name(g, c.operand)).collect();
@@ -399,6 +406,129 @@ pub fn step_notes(g: &Graph, output: NodeId, step: &BackwardStep) -> Vec<String>
         ));
     }
     notes
+}
+
+/// Why a node's value is not finite although its operands are, in words; None if its value is finite or an operand's
+/// is not (it only inherits the trouble). The largest f64 is about 1.8e308 = e^709.78.
+pub fn forward_trouble(g: &Graph, id: NodeId) -> Option<String> {
+    let v = g.value(id);
+    if v.is_finite() || g.operands(id).iter().any(|&a| !g.value(a).is_finite()) {
+        return None;
+    }
+    let me = name(g, id);
+    let at = |i: u32| g.value(NodeId(i));
+    let overflow = |text: String| format!("{me} = {text} overflows f64 (its largest number is about 1.8e308)");
+    let why = match g.op(id) {
+        Op::Leaf | Op::Const => format!("{me} = {} is not a finite number", fmt_num(v)),
+        Op::Unary(Unary::Log, a) if at(a) < 0.0 => {
+            format!("{me} = log({}): log of a negative number ({}) is undefined", name(g, NodeId(a)), fmt_num(at(a)))
+        }
+        Op::Unary(Unary::Log, a) => format!("{me} = log({}): log of 0 is -∞", name(g, NodeId(a))),
+        Op::Unary(Unary::Sqrt, a) => format!(
+            "{me} = sqrt({}): the square root of a negative number ({}) is undefined",
+            name(g, NodeId(a)),
+            fmt_num(at(a))
+        ),
+        Op::Unary(Unary::Exp, a) => format!("{me}: exp({}) overflows f64 (above e^709.78)", fmt_num(at(a))),
+        Op::Binary(Binary::Div, x, y) if at(y) == 0.0 && at(x) == 0.0 => {
+            format!("{me} = {} / {}: division by zero, and 0 / 0 is undefined", name(g, NodeId(x)), name(g, NodeId(y)))
+        }
+        Op::Binary(Binary::Div, x, y) if at(y) == 0.0 => format!(
+            "{me} = {} / {}: division by zero ({} / 0 is {})",
+            name(g, NodeId(x)),
+            name(g, NodeId(y)),
+            fmt_num(at(x)),
+            fmt_num(v)
+        ),
+        Op::Binary(Binary::Pow, x, y) if at(x) < 0.0 => format!(
+            "{me} = ({})^{}: a negative number to a fractional power is undefined",
+            fmt_num(at(x)),
+            fmt_num(at(y))
+        ),
+        Op::Binary(Binary::Pow, x, y) if at(x) == 0.0 && at(y) < 0.0 => {
+            format!("{me} = 0^{}: zero to a negative power is a division by zero", fmt_num(at(y)))
+        }
+        op @ (Op::Unary(..) | Op::Binary(..)) => {
+            let values: Vec<String> = g.operands(id).iter().map(|&a| fmt_num(g.value(a))).collect();
+            let text = expression(op, &values);
+            if v.is_nan() { format!("{me} = {text} is undefined (NaN)") } else { overflow(text) }
+        }
+    };
+    Some(why)
+}
+
+/// Why a backward step sends a NaN or an infinity although its upstream gradient is finite, in words; None if every
+/// contribution is finite or the upstream is not (the step only passes the trouble on).
+pub fn backward_trouble(g: &Graph, output: NodeId, step: &BackwardStep) -> Option<String> {
+    if !step.upstream.is_finite() {
+        return None;
+    }
+    let c = step.contributions.iter().find(|c| !c.contribution.is_finite())?;
+    let (me, to, f) = (name(g, step.node), name(g, c.operand), name(g, output));
+    Some(if !c.local.is_finite() {
+        format!(
+            "the local derivative of {me} for {to}, {}, is not finite at {to} = {}: the slope is vertical there, so \
+             ∂{f}/∂{to} is not finite",
+            local_text(g, step.node, c.position),
+            fmt_num(g.value(c.operand)),
+        )
+    } else {
+        format!(
+            "upstream {} × local {} = {} overflows f64 (its largest number is about 1.8e308), so ∂{f}/∂{to} is not \
+             finite",
+            operand(step.upstream),
+            operand(c.local),
+            fmt_num(c.contribution)
+        )
+    })
+}
+
+/// Which pass first made a value that is not finite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Pass {
+    /// A node's value.
+    Forward,
+    /// A gradient sent by a backward step.
+    Backward,
+}
+
+/// The first node that makes a NaN or an infinity, and why.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NonFinite {
+    /// The node: the gate whose value (forward) or whose step (backward) is not finite.
+    pub node: NodeId,
+    /// Its name, as the explanations print it.
+    pub label: String,
+    /// Forward or backward.
+    pub pass: Pass,
+    /// The number it made: its value, or the gradient it sent.
+    pub value: f64,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// The first node, among those `output` depends on, that makes a NaN or an infinity: in the forward pass (in tape
+/// order), else in the backward pass (in the trace's order; pass the trace of a backward pass from `output`, or None
+/// to skip the backward pass). None when every value and gradient is finite. O(nodes).
+pub fn first_non_finite(g: &Graph, output: NodeId, trace: Option<&BackwardTrace>) -> Option<NonFinite> {
+    let reach = g.ancestors(output);
+    let forward = g.ids().take(output.index() + 1).filter(|id| reach[id.index()]).find_map(|id| {
+        forward_trouble(g, id).map(|reason| NonFinite {
+            node: id,
+            label: name(g, id),
+            pass: Pass::Forward,
+            value: g.value(id),
+            reason,
+        })
+    });
+    forward.or_else(|| {
+        trace?.steps.iter().find_map(|s| {
+            let reason = backward_trouble(g, output, s)?;
+            let value = s.contributions.iter().map(|c| c.contribution).find(|v| !v.is_finite())?;
+            Some(NonFinite { node: s.node, label: name(g, s.node), pass: Pass::Backward, value, reason })
+        })
+    })
 }
 
 /// The nudge experiment of slides 39-42: move one input by `h` and compare the linear prediction
@@ -793,5 +923,53 @@ mod tests {
         assert_eq!(fmt_sig(1234567.0, 3), "1.23e6");
         assert_eq!(fmt_sig(-0.0004, 3), "-4e-4");
         assert_eq!(fmt_sig(0.0, 3), "0");
+    }
+
+    fn first_trouble(src: &str) -> Option<NonFinite> {
+        let mut p = crate::expr::compile(src, &[]).expect("the program compiles");
+        let trace = p.graph.backward_trace(p.output);
+        first_non_finite(&p.graph, p.output, Some(&trace))
+    }
+
+    #[test]
+    fn the_first_nan_or_infinity_is_named_with_its_reason() {
+        // the issue's program: log(-1) = NaN comes before 1/0 = ∞, and everything after inherits
+        let t = first_trouble("x = -1; y = 0; a = log(x); b = 1 / y; f = a + b").expect("a NaN");
+        assert_eq!((t.label.as_str(), t.pass), ("a", Pass::Forward));
+        assert!(t.value.is_nan());
+        assert_eq!(t.reason, "a = log(x): log of a negative number (-1) is undefined");
+        let t = first_trouble("y = 0; b = 1 / y; f = b * 2").expect("an infinity");
+        assert_eq!((t.label.as_str(), t.value), ("b", f64::INFINITY));
+        assert!(t.reason.contains("division by zero (1 / 0 is ∞)"), "{}", t.reason);
+        let t = first_trouble("x = 800; e = exp(x); f = e - 1").expect("an overflow");
+        assert_eq!(t.reason, "e: exp(800) overflows f64 (above e^709.78)");
+        let t = first_trouble("x = 1e200; f = x * x").expect("an overflow");
+        assert!(t.reason.contains("f = 1e200 * 1e200 overflows f64"), "{}", t.reason);
+        let t = first_trouble("x = 0; f = x / x").expect("a NaN");
+        assert!(t.reason.contains("0 / 0 is undefined"), "{}", t.reason);
+        // a node that only inherits the trouble says nothing of its own
+        let p = crate::expr::compile("x = -1; a = log(x); f = a + 1", &[]).unwrap();
+        assert!(p.graph.value(p.output).is_nan() && forward_trouble(&p.graph, p.output).is_none());
+        assert!(first_trouble("x = 2; f = log(x) * sqrt(x)").is_none());
+    }
+
+    #[test]
+    fn a_vertical_slope_is_the_first_trouble_of_the_backward_pass() {
+        // sqrt(0) = 0 is finite, but its slope 1/(2·sqrt(a)) is ∞ at 0: ∂f/∂x = 3 · ∞
+        let src = "x = 0; s = sqrt(x); f = 3 * s";
+        let t = first_trouble(src).expect("an infinite gradient");
+        assert_eq!((t.label.as_str(), t.pass, t.value), ("s", Pass::Backward, f64::INFINITY));
+        assert!(t.reason.contains("is not finite at x = 0: the slope is vertical there"), "{}", t.reason);
+        // the window's explanation of that step carries the same words
+        let mut p = crate::expr::compile(src, &[]).unwrap();
+        let trace = p.graph.backward_trace(p.output);
+        let step = trace.steps.iter().find(|st| st.node == t.node).unwrap();
+        assert!(step_notes(&p.graph, p.output, step).contains(&t.reason));
+        // without a backward trace only the forward pass is searched
+        assert!(first_non_finite(&p.graph, p.output, None).is_none());
+        // a gradient too large for f64 under a finite value: ∂f/∂x = 1e300 · 1e300
+        let t = first_trouble("x = 1e-300; s = x * 1e300; f = s * 1e300").expect("an overflowing gradient");
+        assert_eq!(t.pass, Pass::Backward);
+        assert!(t.reason.contains("overflows f64"), "{}", t.reason);
     }
 }

@@ -7,9 +7,10 @@
 //! Two disagreements are known limits of the check rather than wrong gradients (cs231n's "kinks in the objective"),
 //! and each row says which applies: a **kink**, where the difference steps across a point at which a gate's slope
 //! jumps (relu, leaky relu, abs, selu at 0; max and min at a tie; softplus at its threshold of 20) and so averages the
-//! slopes of the two sides while the analytic gradient takes PyTorch's one-sided choice; and a value that is **not
-//! finite** (a NaN or an infinity in the program, its gradient or its difference), said in words: `(-2)^0.5`,
-//! `sqrt(0)`, `0^0`. A non-finite row that no gate explains stays `wrong`.
+//! slopes of the two sides while the analytic gradient takes PyTorch's one-sided choice; and a gradient that is
+//! **undefined** (a NaN or an infinity in the program, its gradient or its difference), said in words: `(-2)^0.5`,
+//! `sqrt(0)`, `0^0`. A row whose analytic and numeric gradients are both not finite is undefined, never wrong: there is
+//! nothing to compare. A row with one side not finite that no gate explains stays `wrong`.
 
 use serde::Serialize;
 
@@ -91,9 +92,9 @@ pub enum Status {
     Ok,
     /// The central difference steps across a kink: a known limit of the check, not a wrong gradient.
     Kink,
-    /// A NaN or an infinity in the value, the gradient or the difference: the check cannot judge.
-    #[serde(rename = "not finite")]
-    NotFinite,
+    /// A NaN or an infinity in the value, the gradient or the difference: the gradient is undefined there and the
+    /// check cannot judge.
+    Undefined,
     /// The gradients disagree and nothing explains it.
     Wrong,
 }
@@ -104,7 +105,7 @@ impl Status {
         match self {
             Status::Ok => "ok",
             Status::Kink => "kink",
-            Status::NotFinite => "not finite",
+            Status::Undefined => "undefined",
             Status::Wrong => "wrong",
         }
     }
@@ -207,8 +208,26 @@ impl Graph {
         if !finite {
             let base: Vec<f64> = self.nodes()[..=output.index()].iter().map(|n| n.value).collect();
             // a NaN that no gate's domain explains is a wrong gradient, not a limit of the check
-            return match not_finite_reason(self, &reach, [&base, &lo, &hi]) {
-                Some(reason) => (Status::NotFinite, Some(reason)),
+            let both = !analytic.is_finite() && !numeric.is_finite();
+            // the gates on the node's own way to the output first (y's row in `a = log(-1); b = 1 / y` is about b)
+            let mut downstream = vec![false; reach.len()];
+            downstream[node.index()] = true;
+            for id in self.ids().skip(node.index() + 1).take(output.index().saturating_sub(node.index())) {
+                downstream[id.index()] = reach[id.index()] && self.operands(id).iter().any(|a| downstream[a.index()]);
+            }
+            let reason = not_finite_reason(self, &downstream, [&base, &lo, &hi])
+                .or_else(|| not_finite_reason(self, &reach, [&base, &lo, &hi]));
+            return match reason {
+                Some(reason) => (Status::Undefined, Some(reason)),
+                None if both => (
+                    Status::Undefined,
+                    Some(format!(
+                        "the analytic gradient ({}) and the numeric one ({}) are both not finite: there is nothing to \
+                         compare",
+                        fmt_num(analytic),
+                        fmt_num(numeric)
+                    )),
+                ),
                 None => (Status::Wrong, None),
             };
         }
@@ -435,18 +454,18 @@ mod tests {
         };
         // (-2)^0.5 is NaN
         let c = check_of(pow(-2.0, 0.5));
-        assert_eq!(c.status, Status::NotFinite);
+        assert_eq!(c.status, Status::Undefined);
         assert!(c.reason.unwrap().contains("negative base to a fractional power"));
         // 0^0 = 1 by convention, ∂/∂y = 0 there, but 0^(-h) = ∞
         let c = check_of(pow(0.0, 0.0));
-        assert_eq!((c.analytic, c.status), (0.0, Status::NotFinite), "{c:?}");
+        assert_eq!((c.analytic, c.status), (0.0, Status::Undefined), "{c:?}");
         assert!(c.reason.unwrap().contains("0^0 = 1 by convention"));
         // sqrt(0): an infinite slope
         let c = check_of(|g| {
             let x = g.named_leaf("x", 0.0);
             (x, g.unary(Unary::Sqrt, x))
         });
-        assert_eq!(c.status, Status::NotFinite);
+        assert_eq!(c.status, Status::Undefined);
         assert!(c.reason.unwrap().contains("infinite at 0"));
     }
 
@@ -459,7 +478,7 @@ mod tests {
         assert_eq!(g.gradcheck(s, DEFAULT_H)[0].status, Status::Ok);
         let (mut e, map) = g.expand();
         let c = e.gradcheck(map[s.index()], DEFAULT_H).into_iter().find(|c| c.node == map[x.index()]).unwrap();
-        assert_eq!(c.status, Status::NotFinite);
+        assert_eq!(c.status, Status::Undefined);
         let reason = c.reason.unwrap();
         assert!(reason.contains("exp overflows") && reason.contains("threshold of 20"), "{reason}");
     }
@@ -473,5 +492,25 @@ mod tests {
         let c = g.gradcheck(f, 1e-9).into_iter().find(|c| c.node == x).unwrap();
         assert_eq!(c.status, Status::Kink, "{c:?}");
         assert!(c.reason.unwrap().contains("threshold of 20"));
+    }
+
+    #[test]
+    fn rows_whose_both_sides_are_not_finite_are_undefined_not_wrong() {
+        // log(-1) = NaN and 1/0 = ∞: f = NaN, so every difference is NaN; ∂f/∂y = -1/y² = -∞ on the analytic side
+        let mut p = crate::expr::compile("x = -1; y = 0; a = log(x); b = 1 / y; f = a + b", &[]).unwrap();
+        let checks = p.graph.gradcheck(p.output, DEFAULT_H);
+        assert_eq!(checks.len(), 5);
+        assert!(checks.iter().all(|c| c.status == Status::Undefined), "{checks:?}");
+        let y = p.input("y").unwrap().node;
+        let cy = checks.iter().find(|c| c.node == y).unwrap();
+        assert!(!cy.analytic.is_finite() && !cy.numeric.is_finite(), "{cy:?}");
+        // each row names the gate on its own way to f: x's is the log, y's the division
+        assert!(cy.reason.as_deref().unwrap().contains("b divides by y = 0"), "{cy:?}");
+        let x = p.input("x").unwrap().node;
+        let cx = checks.iter().find(|c| c.node == x).unwrap();
+        assert!(cx.reason.as_deref().unwrap().contains("logarithm of a negative number"), "{cx:?}");
+        assert_eq!(cy.band, Band::Wrong); // the band as measured stays
+        assert_eq!(Status::Undefined.name(), "undefined");
+        assert_eq!(serde_json::to_value(Status::Undefined).unwrap(), "undefined");
     }
 }

@@ -12,7 +12,7 @@ pub mod workloads;
 
 pub use backward::{BackwardStep, BackwardTrace, Contribution, ForwardStep, ForwardTrace};
 pub use expand::expandable;
-pub use explain::fmt_num;
+pub use explain::{NonFinite, Pass, fmt_num};
 pub use gradcheck::{Band, DEFAULT_H, NodeCheck, Status, central_difference, kink_between, relative_error};
 pub use graph::{Graph, Node, NodeId};
 pub use op::{Binary, Op, SELU_ALPHA, SELU_LAMBDA, Unary};

@@ -330,6 +330,8 @@ impl Canvas {
             }
             let stroke = if is_current {
                 Stroke::new(2.5, p.highlight)
+            } else if model.non_finite.as_ref().is_some_and(|t| t.node == id) {
+                Stroke::new(2.5, p.error)
             } else if selected {
                 Stroke::new(2.0, p.text)
             } else {

@@ -28,6 +28,9 @@ pub fn ui(ui: &mut egui::Ui, model: &mut Model, cursor: usize) {
         Step::Forward(k) => {
             ui.label(egui::RichText::new(format!("Forward step {}: {}", k + 1, title(model, node))).strong());
             ui.label(mono(explain::forward_text(&model.graph, node), p.forward));
+            if let Some(why) = explain::forward_trouble(&model.graph, node) {
+                ui.colored_label(p.error, format!("A NaN or an infinity starts here: {why}."));
+            }
             if model.graph.op(node) != Op::Leaf {
                 ui.weak(format!(
                     "{} is computed as soon as its operands are known.",

@@ -75,7 +75,7 @@ pub fn ui(
                 ui.monospace(fmt_num(c.analytic));
                 ui.monospace(fmt_num(c.numeric));
                 let mut text = format!("{:.1e} {}", c.rel_error, c.band.name());
-                if matches!(c.status, Status::Kink | Status::NotFinite) {
+                if matches!(c.status, Status::Kink | Status::Undefined) {
                     text.push_str(&format!(" ({})", c.status.name()));
                 }
                 ui.colored_label(band_color(&p, c.band), text).on_hover_text(c.band.describe());

@@ -78,6 +78,8 @@ pub struct Model {
     pub final_after: Vec<usize>,
     /// The literal values the program text gives its inputs (before overrides).
     pub text_values: BTreeMap<String, f64>,
+    /// The first node that makes a NaN or an infinity, forward or backward, and why (marked on the canvas).
+    pub non_finite: Option<crate::scalar::NonFinite>,
     /// Bumped on every change of values, for caches downstream.
     pub generation: u64,
     known_cache: Option<(usize, Known)>,
@@ -109,6 +111,7 @@ impl Model {
             backward_step: Vec::new(),
             final_after: Vec::new(),
             text_values,
+            non_finite: None,
             generation: 0,
             known_cache: None,
         };
@@ -126,6 +129,7 @@ impl Model {
         self.graph.forward();
         self.forward = self.graph.forward_trace();
         self.backward = self.graph.backward_trace(self.output);
+        self.non_finite = crate::scalar::explain::first_non_finite(&self.graph, self.output, Some(&self.backward));
         let n = self.graph.len();
         self.forward_step = vec![usize::MAX; n];
         for (k, s) in self.forward.steps.iter().enumerate() {

@@ -26,7 +26,7 @@ pub fn progress(r: &Racer, threshold: f64) -> String {
         (Some(k), Status::Diverged) => format!("{k} steps, then diverged at step {}", r.stopped_at.unwrap_or(0)),
         (Some(k), _) => format!("{k} steps"),
         (None, Status::Diverged) => format!("diverged at step {}", r.stopped_at.unwrap_or(0)),
-        (None, Status::Converged) => format!("stuck: converged at step {} above it", r.stopped_at.unwrap_or(0)),
+        (None, Status::Converged) => format!("stuck: converged at step {} above it", r.converged_at.unwrap_or(0)),
         (None, Status::Running) => "not yet".into(),
     }
 }
@@ -82,4 +82,25 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, race: &Race) {
             }
         });
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::optim::Schedule;
+    use crate::surface::{RacerSetup, Surface};
+
+    #[test]
+    fn a_racer_stuck_above_the_threshold_says_where_it_stopped_moving() {
+        // x² + y² + 1 never goes below 1; sgd with lr 0.5 lands on the minimum in one step (p - 0.5·2p = 0), and the
+        // second step is the first that does not move it
+        let s = Surface::from_expr("x^2 + y^2 + 1").expect("a surface");
+        let setup = RacerSetup { spec: "sgd:lr=0.5".parse().expect("a spec"), schedule: Schedule::default() };
+        let mut race = Race::new(s, [1.0, -2.0], vec![setup], None);
+        race.run(5);
+        let r = &race.racers[0];
+        assert_eq!((r.status, r.converged_at, r.path.len()), (Status::Converged, Some(2), 6));
+        assert_eq!(progress(r, 1e-3), "stuck: converged at step 2 above it");
+        assert_eq!(rank_key(r, 1e-3), (1, 1.0));
+    }
 }

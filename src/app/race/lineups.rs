@@ -164,6 +164,7 @@ mod tests {
         // on the elongated bowl, SGD's steps across the ravine change sign (the zigzag of slide 107) ...
         let r = race(0, "elongated", 20);
         let ys: Vec<f64> = r.racers[0].path.iter().map(|p| p[1]).collect();
+        assert!(ys.len() >= 7, "six steps to compare: {ys:?}");
         assert!(ys.windows(2).take(6).all(|w| w[0] * w[1] < 0.0), "SGD zigzags: {ys:?}");
         // ... and all four reach 1e-3 within 300 steps
         let r = race(0, "elongated", 300);
