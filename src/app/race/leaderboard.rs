@@ -52,7 +52,8 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, race: &Race) {
         let (ka, kb) = (rank_key(&race.racers[a], settings.threshold), rank_key(&race.racers[b], settings.threshold));
         ka.partial_cmp(&kb).unwrap_or(std::cmp::Ordering::Equal)
     });
-    egui::ScrollArea::vertical().id_salt("leaderboard_scroll").show(ui, |ui| {
+    // a long "reached" text scrolls sideways rather than running out of the window
+    egui::ScrollArea::both().id_salt("leaderboard_scroll").show(ui, |ui| {
         egui::Grid::new("leaderboard").num_columns(4).striped(true).spacing([12.0, 4.0]).show(ui, |ui| {
             ui.weak("#");
             ui.weak("racer");

@@ -1,0 +1,33 @@
+//! The keyboard help overlay (F1 or ?): the frame's shortcuts and the open view's, as a table.
+
+use eframe::egui;
+
+/// Draws the overlay over the window; returns whether the user closed it (Close, Esc, F1 or a click outside).
+pub fn ui(ctx: &egui::Context, view: &str, view_keys: &[(&str, &str)]) -> bool {
+    let mut close = false;
+    let modal = egui::Modal::new(egui::Id::unique("keyboard_help")).show(ctx, |ui| {
+        ui.set_max_width(520.0);
+        ui.heading("Keyboard shortcuts");
+        ui.add_space(6.0);
+        table_ui(ui, "help_frame", "Everywhere", super::SHORTCUTS);
+        ui.add_space(6.0);
+        table_ui(ui, "help_view", view, view_keys);
+        ui.weak("Keys that move through steps wait while a text field has the keyboard.");
+        ui.add_space(6.0);
+        if ui.button("Close").clicked() {
+            close = true;
+        }
+    });
+    close || modal.should_close() || ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F1))
+}
+
+fn table_ui(ui: &mut egui::Ui, id: &str, title: &str, keys: &[(&str, &str)]) {
+    ui.strong(title);
+    egui::Grid::new(id).num_columns(2).striped(true).spacing([16.0, 4.0]).show(ui, |ui| {
+        for (k, what) in keys {
+            ui.monospace(*k);
+            ui.label(*what);
+            ui.end_row();
+        }
+    });
+}
