@@ -48,20 +48,48 @@ fn backprop<'h>(h: &'h mut Harness<'static, App>) -> &'h mut BackpropView {
 }
 
 fn window() -> egui::Rect {
+    // the harness draws at SIZE with one pixel per point
     egui::Rect::from_min_size(egui::Pos2::ZERO, SIZE)
 }
 
-/// Every label in `labels` is shown once or more, each copy wholly inside the window.
-fn assert_inside(h: &Harness<'static, App>, labels: &[&str]) {
-    for label in labels {
+/// The window's panels (the frame's and the open view's) lie inside the window and do not overlap, and every copy
+/// of each label lies wholly inside the panel named beside it: nothing is cut off by the window or by a panel.
+fn assert_fits(h: &Harness<'static, App>, labels: &[(&str, &str)]) {
+    let panels = h.state().panels();
+    for (i, (name, r)) in panels.iter().enumerate() {
+        assert!(window().contains_rect(*r), "the panel '{name}' at {r:?} leaves the 1280×720 window");
+        for (other, o) in &panels[i + 1..] {
+            assert!(!r.shrink(1.0).intersects(o.shrink(1.0)), "the panels '{name}' {r:?} and '{other}' {o:?} overlap");
+        }
+    }
+    for (label, panel) in labels {
+        let rect = panels.iter().find(|(n, _)| n == panel).unwrap_or_else(|| panic!("no panel '{panel}'")).1;
         let nodes: Vec<_> = h.get_all_by_label(label).collect();
         assert!(!nodes.is_empty(), "'{label}' is not shown");
         for n in nodes {
             let r = n.rect();
-            assert!(window().contains_rect(r), "'{label}' at {r:?} leaves the 1280×720 window");
+            assert!(rect.expand(0.5).contains_rect(r), "'{label}' at {r:?} is cut off by its panel '{panel}' {rect:?}");
         }
     }
 }
+
+/// The backprop view's key widgets and their panels.
+const BACKPROP_KEYS: &[(&str, &str)] = &[
+    ("Backprop", "navigation"),
+    ("Race", "navigation"),
+    ("Open…", "navigation"),
+    ("Save", "navigation"),
+    ("Dark theme", "navigation"),
+    ("Fit", "graph"),
+    ("Export", "graph"),
+    ("Presets", "side"),
+    ("Apply", "side"),
+    ("Gradient check", "side"),
+    ("|< Start", "bottom"),
+    ("Step >", "bottom"),
+    ("End >|", "bottom"),
+    ("steps/s", "bottom"),
+];
 
 const LONG_LINE: &str = "a = 2; b = -3; c = 10; e = a*b; d = e + c; f = -2; L = d * f; L = L + tanh(a) * exp(b) + \
                          max(a, b) + sigmoid(c) / relu(a)";
@@ -74,11 +102,7 @@ fn the_backprop_view_fits_1280_by_720() {
     h.run();
     h.get_by_label("End >|").click();
     h.run();
-    assert_inside(
-        &h,
-        &["Backprop", "Race", "Open…", "Save", "Dark theme", "Fit", "Export", "Presets", "Apply", "|< Start", "Step >"],
-    );
-    assert_inside(&h, &["End >|", "Gradient check", "Output"]);
+    assert_fits(&h, BACKPROP_KEYS);
     let graph = backprop(&mut h).graph_rect().expect("the graph was drawn");
     assert!(window().contains_rect(graph), "{graph:?}");
     assert!(graph.width() > 600.0 && graph.height() > 300.0, "{graph:?}");
@@ -91,17 +115,28 @@ fn the_race_view_fits_1280_by_720_with_its_whole_leaderboard() {
     h.run();
     h.get_by_label("Step ×10").click();
     h.run();
-    assert_inside(&h, &["Leaderboard", "#", "racer", "loss now", "reached", "Play", "Step", "Step ×10", "Reset"]);
-    // every racer's row: its progress text ends inside the window
+    let keys = [
+        ("Leaderboard", "charts"),
+        ("#", "charts"),
+        ("loss now", "charts"),
+        ("reached", "charts"),
+        ("Play", "controls"),
+        ("Step", "controls"),
+        ("Step ×10", "controls"),
+        ("Reset", "controls"),
+        ("Line-ups", "setup"),
+        ("Racers", "setup"),
+        ("Backprop", "navigation"),
+    ];
+    assert_fits(&h, &keys);
+    // every racer's row: its progress text ends inside the charts' panel
     let v = h.state_mut().view_mut::<RaceView>().expect("registered");
     let threshold = v.settings.threshold;
     let texts: Vec<String> =
         v.race.racers.iter().map(|r| chainrule::app::race::leaderboard::progress(r, threshold)).collect();
     assert!(!texts.is_empty());
-    for t in texts {
-        for n in h.get_all_by_label(&t) {
-            assert!(window().contains_rect(n.rect()), "'{t}' at {:?}", n.rect());
-        }
+    for t in &texts {
+        assert_fits(&h, &[(t.as_str(), "charts")]);
     }
     let plot = h.state_mut().view_mut::<RaceView>().expect("registered").screen_pos([0.0, 0.0]);
     assert!(plot.is_some_and(|p| window().contains(p)), "{plot:?}");
@@ -127,8 +162,19 @@ fn a_long_line_scrolls_in_the_editor_instead_of_widening_the_panel() {
     // the side panel may not pass SIDE_MAX: the graph keeps at least the rest
     let least = SIZE.x - 112.0 - SIDE_MAX - 40.0;
     assert!(after.width() >= least, "the graph shrank to {} (before {before}, least {least})", after.width());
-    assert!(window().contains_rect(after));
-    assert_inside(&h, &["Fit", "Export", "Step >", "End >|", "Apply", "Presets"]);
+    assert_fits(&h, BACKPROP_KEYS);
+    // with the gradient check open and every step taken, the longest texts of the panels are out
+    h.get_by_label("Gradient check").click();
+    h.run();
+    h.get_by_label("End >|").click();
+    h.run();
+    assert_fits(&h, BACKPROP_KEYS);
+    assert!(backprop(&mut h).graph_rect().expect("drawn").width() >= least);
+    // a long line with an error: the caret's line scrolls sideways under the editor
+    type_in_editor(&mut h, " +* 1");
+    assert!(backprop(&mut h).error.is_some());
+    assert_fits(&h, BACKPROP_KEYS);
+    assert!(backprop(&mut h).graph_rect().expect("drawn").width() >= least);
 }
 
 #[test]

@@ -129,6 +129,7 @@ pub struct App {
     close_allowed: bool,
     title: String,
     commands: Vec<Command>,
+    panels: Vec<(&'static str, egui::Rect)>,
     screenshot: Option<ScreenshotPlan>,
 }
 
@@ -199,6 +200,7 @@ impl App {
             close_allowed: false,
             title: String::new(),
             commands: Vec::new(),
+            panels: Vec::new(),
             screenshot: None,
         };
         app.current = app.views.iter().position(|v| v.id() == session.view).unwrap_or(0);
@@ -324,6 +326,11 @@ impl App {
         self.document.title(self.program_text().unwrap_or_default())
     }
 
+    /// Where the frame's panels and the open view's were drawn in the last frame, by name.
+    pub fn panels(&self) -> Vec<(&'static str, egui::Rect)> {
+        self.panels.iter().chain(self.views[self.current].panels()).copied().collect()
+    }
+
     /// Queues a command, as a button does (applied at the end of the frame).
     pub fn push(&mut self, command: Command) {
         self.commands.push(command);
@@ -361,10 +368,16 @@ impl App {
             self.commands.push(Command::RequestClose);
         }
 
+        self.panels.clear();
         if !self.presenting {
-            egui::Panel::left("navigation").resizable(false).exact_size(112.0).show(ui, |ui| self.navigation_ui(ui));
+            let nav = egui::Panel::left("navigation")
+                .resizable(false)
+                .exact_size(112.0)
+                .show(ui, |ui| self.navigation_ui(ui));
+            self.panels.push(("navigation", nav.response.rect));
         }
-        egui::Panel::bottom("status").resizable(false).show(ui, |ui| self.status_ui(ui));
+        let status = egui::Panel::bottom("status").resizable(false).show(ui, |ui| self.status_ui(ui));
+        self.panels.push(("status", status.response.rect));
         egui::CentralPanel::default_margins().show(ui, |ui| {
             let mut shell = Shell {
                 status: &mut self.view_status[self.current],

@@ -56,4 +56,8 @@ pub trait View: AsAny {
     }
     /// Replaces the program with a file's text and shows it (errors go to `status`).
     fn open_program(&mut self, _text: &str, _status: &mut Status) {}
+    /// Where the view's panels were drawn in the last frame, by name (tests check that nothing is cut off).
+    fn panels(&self) -> &[(&'static str, egui::Rect)] {
+        &[]
+    }
 }

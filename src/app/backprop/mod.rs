@@ -135,6 +135,7 @@ pub struct BackpropView {
     check: gradcheck::CheckCache,
     export: export::Exporter,
     actions: Vec<Action>,
+    panels: Vec<(&'static str, egui::Rect)>,
 }
 
 impl Default for BackpropView {
@@ -152,6 +153,7 @@ impl Default for BackpropView {
             check: gradcheck::CheckCache::default(),
             export: export::Exporter::default(),
             actions: Vec::new(),
+            panels: Vec::new(),
         }
     }
 }
@@ -367,11 +369,14 @@ impl View for BackpropView {
         self.playback(ui);
         self.export.poll(ui.ctx(), shell.status);
 
+        self.panels.clear();
         if !shell.presenting {
             // a bounded width (drag to resize): a long line scrolls inside the editor instead of widening the panel
-            egui::Panel::right("backprop_side").resizable(true).default_size(320.0).size_range(260.0..=SIDE_MAX).show(
-                ui,
-                |ui| {
+            let side = egui::Panel::right("backprop_side")
+                .resizable(true)
+                .default_size(320.0)
+                .size_range(260.0..=SIDE_MAX)
+                .show(ui, |ui| {
                     egui::ScrollArea::vertical().show(ui, |ui| {
                         editor::ui(ui, &mut self.settings, &self.model, &mut self.error, &mut self.actions);
                         ui.separator();
@@ -379,21 +384,24 @@ impl View for BackpropView {
                         ui.separator();
                         gradcheck::ui(ui, &mut self.settings, &mut self.model, &mut self.check, &mut self.actions);
                     });
-                },
-            );
+                });
+            self.panels.push(("side", side.response.rect));
         }
-        egui::Panel::bottom("backprop_bottom").resizable(true).default_size(225.0).min_size(120.0).show(ui, |ui| {
-            ui.add_space(4.0);
-            timeline::ui(ui, &mut self.settings, &self.model, self.playing, &mut self.actions);
-            ui.separator();
-            egui::ScrollArea::vertical().id_salt("explanation_scroll").auto_shrink([false, false]).show(ui, |ui| {
-                explanation::ui(ui, &mut self.model, self.settings.cursor);
+        let bottom =
+            egui::Panel::bottom("backprop_bottom").resizable(true).default_size(225.0).min_size(120.0).show(ui, |ui| {
+                ui.add_space(4.0);
+                timeline::ui(ui, &mut self.settings, &self.model, self.playing, &mut self.actions);
+                ui.separator();
+                egui::ScrollArea::vertical().id_salt("explanation_scroll").auto_shrink([false, false]).show(ui, |ui| {
+                    explanation::ui(ui, &mut self.model, self.settings.cursor);
+                });
             });
-        });
-        egui::CentralPanel::default().show(ui, |ui| {
+        self.panels.push(("bottom", bottom.response.rect));
+        let graph = egui::CentralPanel::default().show(ui, |ui| {
             let rect = self.canvas.ui(ui, &mut self.model, &self.settings, &mut self.actions);
             self.export.set_area(rect, ui.ctx().pixels_per_point());
         });
+        self.panels.push(("graph", graph.response.rect));
 
         if !self.actions.is_empty() {
             // what was asked changes what is drawn: draw again
@@ -405,6 +413,10 @@ impl View for BackpropView {
 
     fn shortcuts(&self) -> &'static [(&'static str, &'static str)] {
         SHORTCUTS
+    }
+
+    fn panels(&self) -> &[(&'static str, egui::Rect)] {
+        &self.panels
     }
 
     fn program(&self) -> Option<&str> {
