@@ -31,7 +31,10 @@ fn harness() -> Harness<'static, App> {
 
 /// The next file dialogs will answer these paths, in order.
 fn answer(h: &mut Harness<'static, App>, paths: &[&Path]) {
-    let dialogs = ScriptedDialogs { answers: paths.iter().map(|p| Some(p.to_path_buf())).collect(), asked: Vec::new() };
+    let dialogs = ScriptedDialogs {
+        answers: paths.iter().map(|p| Some(p.to_path_buf())).collect(),
+        ..ScriptedDialogs::default()
+    };
     h.state_mut().set_dialogs(Box::new(dialogs));
 }
 
@@ -332,7 +335,7 @@ fn open_edit_save_and_reopen_a_program_file() {
     h.run();
     assert_eq!(backprop(&mut h).settings.applied, "w = 3\nx = -2\nf = tanh(w * x)\n");
     assert_eq!(h.state().title(), "neuron.cr — chainrule");
-    assert_eq!(h.state().recent(), [path.clone()]);
+    assert_eq!(h.state().recent(), std::slice::from_ref(&path));
     assert_eq!(h.state().folder(), Some(dir.as_path()));
     h.get_by_label_contains("Opened");
 
@@ -522,4 +525,25 @@ fn exports_ask_where_through_the_dialog_and_remember_the_folder() {
     h.run();
     assert!(!dir.join("chainrule-graph.png").exists());
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_dialog_that_cannot_open_says_why_and_a_cancel_says_nothing() {
+    let mut h = harness();
+    answer(&mut h, &[]);
+    h.get_by_label("Open…").click();
+    h.run();
+    assert_eq!(h.state().status().text, "");
+    let why = "no portal here";
+    h.state_mut()
+        .set_dialogs(Box::new(ScriptedDialogs { unavailable: Some(why.into()), ..ScriptedDialogs::default() }));
+    h.get_by_label("Open…").click();
+    h.run();
+    assert!(h.state().status().is_error);
+    assert_eq!(h.state().status().text, why);
+    h.get_by_label("Export").click();
+    h.run();
+    h.get_by_label("DOT file…").click();
+    h.run();
+    assert_eq!(h.state().status_of("backprop").expect("a view").text, why);
 }

@@ -28,6 +28,15 @@ pub trait FileDialogs {
     fn pick_open(&mut self, title: &str, filter: FileFilter, folder: Option<&Path>) -> Option<PathBuf>;
     /// A file to write, starting in `folder` with `name` proposed.
     fn pick_save(&mut self, title: &str, filter: FileFilter, folder: Option<&Path>, name: &str) -> Option<PathBuf>;
+    /// Why no dialog can open here, if that is known (said in the status line when a dialog gave nothing).
+    fn unavailable(&self) -> Option<String> {
+        None
+    }
+}
+
+/// What the status line says when a dialog gave no file: nothing for a cancel, the reason when none could open.
+pub fn no_file_message(dialogs: &dyn FileDialogs) -> Option<String> {
+    dialogs.unavailable()
 }
 
 /// The desktop's dialogs (through the XDG desktop portal on Linux: no GTK needed). Each call blocks until the
@@ -52,6 +61,17 @@ impl FileDialogs for SystemDialogs {
         }
         d.save_file()
     }
+
+    fn unavailable(&self) -> Option<String> {
+        // the portal is reached over the D-Bus session bus: its address, or the default socket under XDG_RUNTIME_DIR
+        let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
+            || std::env::var_os("XDG_RUNTIME_DIR").is_some_and(|d| Path::new(&d).join("bus").exists());
+        (cfg!(target_os = "linux") && !bus).then(|| {
+            "No file dialog could open: the desktop's file dialogs need a D-Bus session and the XDG desktop portal \
+             (xdg-desktop-portal), and neither is running here. Drop a .cr file on the window to open it."
+                .to_owned()
+        })
+    }
 }
 
 /// Dialogs answered from a queue, for tests: each call takes the next answer (`None` = cancel, also when the queue is
@@ -62,6 +82,8 @@ pub struct ScriptedDialogs {
     pub answers: VecDeque<Option<PathBuf>>,
     /// Each call's title and starting folder.
     pub asked: Vec<(String, Option<PathBuf>)>,
+    /// Plays dialogs that cannot open, with this reason.
+    pub unavailable: Option<String>,
 }
 
 impl FileDialogs for ScriptedDialogs {
@@ -73,6 +95,10 @@ impl FileDialogs for ScriptedDialogs {
     fn pick_save(&mut self, title: &str, _filter: FileFilter, folder: Option<&Path>, _name: &str) -> Option<PathBuf> {
         self.asked.push((title.to_owned(), folder.map(Path::to_path_buf)));
         self.answers.pop_front().flatten()
+    }
+
+    fn unavailable(&self) -> Option<String> {
+        self.unavailable.clone()
     }
 }
 

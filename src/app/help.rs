@@ -9,9 +9,10 @@ pub fn ui(ctx: &egui::Context, view: &str, view_keys: &[(&str, &str)]) -> bool {
         ui.set_max_width(520.0);
         ui.heading("Keyboard shortcuts");
         ui.add_space(6.0);
-        table_ui(ui, "help_frame", "Everywhere", super::SHORTCUTS);
-        ui.add_space(6.0);
-        table_ui(ui, "help_view", view, view_keys);
+        egui::Grid::new("keyboard_help_table").num_columns(2).striped(true).spacing([16.0, 4.0]).show(ui, |ui| {
+            rows_ui(ui, "Everywhere", super::SHORTCUTS);
+            rows_ui(ui, view, view_keys);
+        });
         ui.weak("Keys that move through steps wait while a text field has the keyboard.");
         ui.add_space(6.0);
         if ui.button("Close").clicked() {
@@ -21,13 +22,13 @@ pub fn ui(ctx: &egui::Context, view: &str, view_keys: &[(&str, &str)]) -> bool {
     close || modal.should_close() || ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F1))
 }
 
-fn table_ui(ui: &mut egui::Ui, id: &str, title: &str, keys: &[(&str, &str)]) {
+/// A heading row, then one row per shortcut.
+fn rows_ui(ui: &mut egui::Ui, title: &str, keys: &[(&str, &str)]) {
     ui.strong(title);
-    egui::Grid::new(id).num_columns(2).striped(true).spacing([16.0, 4.0]).show(ui, |ui| {
-        for (k, what) in keys {
-            ui.monospace(*k);
-            ui.label(*what);
-            ui.end_row();
-        }
-    });
+    ui.end_row();
+    for (k, what) in keys {
+        ui.monospace(*k);
+        ui.label(*what);
+        ui.end_row();
+    }
 }

@@ -539,8 +539,13 @@ impl App {
             }
             Pending::Open(Some(path)) => self.open(&path),
             Pending::Open(None) => {
-                if let Some(path) = self.dialogs.pick_open("Open a program", files::PROGRAMS, self.folder.as_deref()) {
-                    self.open(&path);
+                match self.dialogs.pick_open("Open a program", files::PROGRAMS, self.folder.as_deref()) {
+                    Some(path) => self.open(&path),
+                    None => {
+                        if let Some(why) = files::no_file_message(&*self.dialogs) {
+                            self.status.error(why);
+                        }
+                    }
                 }
             }
         }
@@ -574,7 +579,12 @@ impl App {
                 let name = self.document.name().unwrap_or_else(|| "program.cr".into());
                 match self.dialogs.pick_save("Save the program", files::PROGRAMS, self.folder.as_deref(), &name) {
                     Some(p) => files::with_extension(p, "cr"),
-                    None => return false,
+                    None => {
+                        if let Some(why) = files::no_file_message(&*self.dialogs) {
+                            self.status.error(why);
+                        }
+                        return false;
+                    }
                 }
             }
         };

@@ -190,11 +190,18 @@ impl BackpropView {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            if let Some(path) = shell.dialogs.pick_save(title, filter, shell.folder.as_deref(), &name) {
-                let path = with_extension(path, ext);
-                *shell.folder = path.parent().map(std::path::Path::to_path_buf);
-                *current = path.display().to_string();
-                self.actions.push(export);
+            match shell.dialogs.pick_save(title, filter, shell.folder.as_deref(), &name) {
+                Some(path) => {
+                    let path = with_extension(path, ext);
+                    *shell.folder = path.parent().map(std::path::Path::to_path_buf);
+                    *current = path.display().to_string();
+                    self.actions.push(export);
+                }
+                None => {
+                    if let Some(why) = crate::app::files::no_file_message(&*shell.dialogs) {
+                        shell.status.error(why);
+                    }
+                }
             }
         }
     }
