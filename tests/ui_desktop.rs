@@ -250,6 +250,14 @@ fn zoom_keys_scale_the_interface_and_the_factor_persists() {
 fn presentation_mode_hides_the_side_panels_and_enlarges_the_graph() {
     let mut h = harness();
     let before = backprop(&mut h).graph_rect().expect("drawn");
+    // a program wider than tall, so the fit is bound by the graph's width
+    backprop(&mut h).settings.source = "a = 1\nb = a * 2\nc = b + a\nd = c * b\ne = tanh(d)\nf = e * c".into();
+    backprop(&mut h).push(chainrule::app::backprop::Action::Apply);
+    h.run();
+    // the learner had zoomed out, which stops refitting on resize: presenting fits all the same
+    let zoom_before = backprop(&mut h).canvas_mut().zoom() * 0.5;
+    backprop(&mut h).canvas_mut().zoom_to(zoom_before);
+    h.run();
     h.key_press(Key::F5);
     h.run();
     h.run();
@@ -258,6 +266,8 @@ fn presentation_mode_hides_the_side_panels_and_enlarges_the_graph() {
     assert!(h.query_by_label("Open…").is_none());
     let after = backprop(&mut h).graph_rect().expect("drawn");
     assert!(after.width() > before.width() + 300.0, "{before:?} -> {after:?}");
+    // the graph is refitted to its new room: drawn larger
+    assert!(backprop(&mut h).canvas_mut().zoom() > zoom_before, "{zoom_before}");
     h.get_by_label("Step >");
     // the race: the plot without its setup and inspector panels
     h.key_press(Key::Escape);

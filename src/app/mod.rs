@@ -387,6 +387,9 @@ impl App {
             };
             self.views[self.current].ui(ui, &mut shell);
         });
+        if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
+            drop_hint_ui(&ctx);
+        }
         if self.help_open {
             let view = &self.views[self.current];
             if help::ui(&ctx, view.title(), view.shortcuts()) {
@@ -771,6 +774,21 @@ pub fn save_png(image: &egui::ColorImage, crop: Option<[usize; 4]>, path: &std::
         }
     }
     out.save(path).map_err(|e| format!("could not write {}: {e}", path.display()))
+}
+
+/// While a file is dragged over the window: what dropping it does.
+fn drop_hint_ui(ctx: &egui::Context) {
+    let layer = egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop_hint"));
+    let painter = ctx.layer_painter(layer);
+    let rect = ctx.content_rect();
+    painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(150));
+    painter.text(
+        rect.center(),
+        egui::Align2::CENTER_CENTER,
+        "Drop a .cr program file to open it",
+        egui::FontId::proportional(24.0),
+        egui::Color32::WHITE,
+    );
 }
 
 /// `z` within [`ZOOM_RANGE`] (1 for a value that is not a number).

@@ -136,6 +136,7 @@ pub struct BackpropView {
     export: export::Exporter,
     actions: Vec<Action>,
     panels: Vec<(&'static str, egui::Rect)>,
+    was_presenting: bool,
 }
 
 impl Default for BackpropView {
@@ -154,6 +155,7 @@ impl Default for BackpropView {
             export: export::Exporter::default(),
             actions: Vec::new(),
             panels: Vec::new(),
+            was_presenting: false,
         }
     }
 }
@@ -377,6 +379,11 @@ impl View for BackpropView {
         self.export.poll(ui.ctx(), shell.status);
 
         self.panels.clear();
+        if shell.presenting != self.was_presenting {
+            // entering or leaving presentation mode: the graph fills its new room
+            self.was_presenting = shell.presenting;
+            self.canvas.request_fit();
+        }
         if !shell.presenting {
             // a bounded width (drag to resize): a long line scrolls inside the editor instead of widening the panel
             let side = egui::Panel::right("backprop_side")
