@@ -143,6 +143,22 @@ fn the_race_view_fits_1280_by_720_with_its_whole_leaderboard() {
     }
     let plot = h.state_mut().view_mut::<RaceView>().expect("registered").screen_pos([0.0, 0.0]);
     assert!(plot.is_some_and(|p| window().contains(p)), "{plot:?}");
+    // a long expression (and then its error) stays inside the setup panel's bounded width
+    let long = "x^2 + y^2 + 0.1*sin(3*x)*cos(3*y) + 0.05*(x - y)^2 + 0.01*exp(-(x^2 + y^2)) + 0.2*tanh(x*y)";
+    for text in [long.to_owned(), format!("{long} +* 1")] {
+        h.get_by_role_and_label(Role::TextInput, "f(x, y) =").focus();
+        h.run();
+        h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+        h.run();
+        h.get_by_role_and_label(Role::TextInput, "f(x, y) =").type_text(&text);
+        h.run();
+        h.key_press(Key::Enter);
+        h.run();
+        assert_fits(&h, &keys);
+        let setup = h.state().panels().into_iter().find(|(n, _)| *n == "setup").expect("shown").1;
+        assert!(setup.width() <= 461.0, "{setup:?}");
+    }
+    assert!(h.state_mut().view_mut::<RaceView>().expect("registered").surface_error.is_some());
 }
 
 #[test]

@@ -493,7 +493,9 @@ impl View for RaceView {
 
         self.panels.clear();
         if !shell.presenting {
-            let setup = egui::Panel::right("race_setup").resizable(false).exact_size(350.0).show(ui, |ui| {
+            // bounded widths, resizable by drag: at 1280×720 the plot and the leaderboard keep their room
+            let setup = egui::Panel::right("race_setup").resizable(true).default_size(350.0).size_range(320.0..=460.0);
+            let setup = setup.show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     picker::ui(ui, &mut self.settings, &self.surface_error, &mut self.actions);
                     ui.separator();
@@ -529,7 +531,9 @@ impl View for RaceView {
         });
         self.panels.push(("controls", controls.response.rect));
         if !shell.presenting {
-            let inspector = egui::Panel::right("race_inspector").resizable(false).exact_size(300.0).show(ui, |ui| {
+            let inspector =
+                egui::Panel::right("race_inspector").resizable(true).default_size(300.0).size_range(260.0..=420.0);
+            let inspector = inspector.show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| inspector::ui(ui, &mut self.settings, &self.race));
             });
             self.panels.push(("inspector", inspector.response.rect));
