@@ -1,22 +1,37 @@
-//! The window: a left navigation between views, light and dark themes, a status line, and the session kept across
-//! restarts. The views live one per module behind [`view::View`]; the frame only routes, persists and reports.
+//! The window: a left navigation between views, light and dark themes, a status line (each view its own message),
+//! program files (Open, Save, recent files, the title, the unsaved-changes prompt, drag and drop), zoom for the
+//! classroom (Ctrl+plus, Ctrl+minus, Ctrl+0, kept across restarts), presentation mode, the keyboard help, and the
+//! session kept across restarts. The views live one per module behind [`view::View`], listed once in [`registry`];
+//! the frame only routes, persists and reports.
 //!
 //! Nothing here computes: the views call the engine (`crate::scalar`, `crate::expr`) and the layout
 //! (`crate::layout`) and draw what they return.
 
 pub mod backprop;
+pub mod files;
+pub mod help;
 pub mod race;
 pub mod session;
 pub mod theme;
 pub mod view;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use eframe::egui;
 
+use files::{Document, FileDialogs, Recent, SystemDialogs};
 use session::{STORAGE_KEY, Session, load_session};
 use view::{Shell, View};
+
+/// Every view, in navigation order. Register a new view here with one line.
+pub fn registry() -> Vec<Box<dyn View>> {
+    vec![
+        Box::new(backprop::BackpropView::default()),
+        Box::new(race::RaceView::default()),
+        // The playground, the labs and the lessons register here as they arrive.
+    ]
+}
 
 /// One message in the status line.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -48,12 +63,73 @@ pub struct Options {
     pub session_file: Option<PathBuf>,
 }
 
-/// The application: the views, the navigation and the status line.
+/// The frame's big actions, applied after drawing.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Ask for a program file and open it (after the unsaved-changes prompt).
+    Open,
+    /// Open this program file (after the unsaved-changes prompt).
+    OpenPath(PathBuf),
+    /// Save the program to its file (asking for one if it has none).
+    Save,
+    /// Ask for a file and save the program there.
+    SaveAs,
+    /// Scale the interface up one step.
+    ZoomIn,
+    /// Scale the interface down one step.
+    ZoomOut,
+    /// Back to 100 %.
+    ZoomReset,
+    /// Presentation mode on or off.
+    TogglePresenting,
+    /// The keyboard help on or off.
+    ToggleHelp,
+    /// The window's close button was pressed.
+    RequestClose,
+}
+
+/// What waits for an answer to the unsaved-changes prompt.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pending {
+    /// Closing the window.
+    Close,
+    /// Opening a file (`None`: ask for it with the open dialog).
+    Open(Option<PathBuf>),
+}
+
+/// The interface scale's bounds and step.
+pub const ZOOM_RANGE: (f32, f32, f32) = (0.5, 3.0, 0.1);
+
+/// The frame's keyboard shortcuts, for the help overlay.
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("Ctrl+O", "open a program file (.cr)"),
+    ("Ctrl+S / Ctrl+Shift+S", "save the program / save it as"),
+    ("Ctrl+plus / Ctrl+minus", "scale the whole interface up / down"),
+    ("Ctrl+0", "back to 100 %"),
+    ("F5", "presentation mode (Esc leaves it)"),
+    ("F1 or ?", "this help"),
+];
+
+/// The application: the views, the navigation, the status line, the open program file and the window's settings.
 pub struct App {
     views: Vec<Box<dyn View>>,
     current: usize,
     dark: bool,
+    /// The frame's own message (the session, files, zoom); each view has its own in `view_status`.
     status: Status,
+    view_status: Vec<Status>,
+    zoom: f32,
+    presenting: bool,
+    help_open: bool,
+    document: Document,
+    recent: Recent,
+    folder: Option<PathBuf>,
+    dialogs: Box<dyn FileDialogs>,
+    prompt: Option<Pending>,
+    close_allowed: bool,
+    title: String,
+    commands: Vec<Command>,
+    panels: Vec<(&'static str, egui::Rect)>,
     screenshot: Option<ScreenshotPlan>,
 }
 
@@ -98,14 +174,33 @@ impl Default for App {
 }
 
 impl App {
-    /// The app with a session's theme, view and view states (a view whose state cannot be read keeps its defaults,
-    /// and the status line says so).
+    /// The app with a session's theme, view, view states, zoom, recent files and program file (a view whose state
+    /// cannot be read keeps its defaults, and the status line says so), using the system's file dialogs.
     pub fn new(session: Session) -> Self {
+        Self::with_dialogs(session, Box::new(SystemDialogs))
+    }
+
+    /// [`App::new`] with other file dialogs (tests answer them with [`files::ScriptedDialogs`]).
+    pub fn with_dialogs(session: Session, dialogs: Box<dyn FileDialogs>) -> Self {
+        let views = registry();
         let mut app = Self {
-            views: view::registry(),
+            view_status: vec![Status::default(); views.len()],
+            views,
             current: 0,
             dark: session.dark,
             status: Status::default(),
+            zoom: clamp_zoom(session.zoom),
+            presenting: false,
+            help_open: false,
+            document: Document::default(),
+            recent: Recent(session.recent.clone()),
+            folder: session.folder.clone(),
+            dialogs,
+            prompt: None,
+            close_allowed: false,
+            title: String::new(),
+            commands: Vec::new(),
+            panels: Vec::new(),
             screenshot: None,
         };
         app.current = app.views.iter().position(|v| v.id() == session.view).unwrap_or(0);
@@ -117,7 +212,19 @@ impl App {
                     .error(format!("The saved state of '{}' could not be read ({e}); using defaults.", v.title()));
             }
         }
+        if let Some(path) = session.file {
+            // the editor's text came back with the view's state; the file gives what counts as saved
+            match files::read_program(&path) {
+                Ok(saved) => app.document = Document { path: Some(path), saved },
+                Err(e) => app.status.error(format!("{e}; the program is kept, tied to no file.")),
+            }
+        }
         app
+    }
+
+    /// Replaces the file dialogs (tests queue their answers this way).
+    pub fn set_dialogs(&mut self, dialogs: Box<dyn FileDialogs>) {
+        self.dialogs = dialogs;
     }
 
     /// Starts from eframe's storage (or a session file), reporting a store that cannot be read.
@@ -155,13 +262,78 @@ impl App {
             dark: self.dark,
             view: self.views[self.current].id().to_owned(),
             views: self.views.iter().map(|v| (v.id().to_owned(), v.save_state())).collect(),
+            zoom: self.zoom,
+            recent: self.recent.0.clone(),
+            folder: self.folder.clone(),
+            file: self.document.path.clone(),
             ..Session::default()
         }
     }
 
-    /// The status line's current message.
+    /// The status line's message as shown now: the open view's own, or else the frame's.
     pub fn status(&self) -> &Status {
-        &self.status
+        let own = &self.view_status[self.current];
+        if own.text.is_empty() { &self.status } else { own }
+    }
+
+    /// The message a view (by id) left in the status line, shown whenever that view is open.
+    pub fn status_of(&self, id: &str) -> Option<&Status> {
+        self.views.iter().position(|v| v.id() == id).map(|i| &self.view_status[i])
+    }
+
+    /// The interface's scale (1 = 100 %).
+    pub fn zoom(&self) -> f32 {
+        self.zoom
+    }
+
+    /// Whether presentation mode is on.
+    pub fn is_presenting(&self) -> bool {
+        self.presenting
+    }
+
+    /// Whether the keyboard help is open.
+    pub fn is_help_open(&self) -> bool {
+        self.help_open
+    }
+
+    /// The program file and its saved text.
+    pub fn document(&self) -> &Document {
+        &self.document
+    }
+
+    /// The recent program files, newest first.
+    pub fn recent(&self) -> &[PathBuf] {
+        &self.recent.0
+    }
+
+    /// The folder where the next file dialog starts.
+    pub fn folder(&self) -> Option<&Path> {
+        self.folder.as_deref()
+    }
+
+    /// The question waiting in the unsaved-changes prompt.
+    pub fn prompt(&self) -> Option<&Pending> {
+        self.prompt.as_ref()
+    }
+
+    /// Whether the window may close now (set once the unsaved-changes prompt is answered).
+    pub fn may_close(&self) -> bool {
+        self.close_allowed || !self.is_dirty()
+    }
+
+    /// The window title: the program file's name, marked while it has unsaved changes.
+    pub fn title(&self) -> String {
+        self.document.title(self.program_text().unwrap_or_default())
+    }
+
+    /// Where the frame's panels and the open view's were drawn in the last frame, by name.
+    pub fn panels(&self) -> Vec<(&'static str, egui::Rect)> {
+        self.panels.iter().chain(self.views[self.current].panels()).copied().collect()
+    }
+
+    /// Queues a command, as a button does (applied at the end of the frame).
+    pub fn push(&mut self, command: Command) {
+        self.commands.push(command);
     }
 
     /// The first registered view of type `T` (for tests and for views that talk to each other).
@@ -169,15 +341,305 @@ impl App {
         self.views.iter_mut().find_map(|v| (**v).as_any_mut().downcast_mut::<T>())
     }
 
-    /// The whole window's contents: navigation, the open view and the status line. Tests drive this directly.
+    fn program_view(&self) -> Option<usize> {
+        self.views.iter().position(|v| v.program().is_some())
+    }
+
+    fn program_text(&self) -> Option<&str> {
+        self.program_view().and_then(|i| self.views[i].program())
+    }
+
+    fn is_dirty(&self) -> bool {
+        self.program_text().is_some_and(|t| self.document.is_dirty(t))
+    }
+
+    /// The whole window's contents: navigation, the open view, the status line and the overlays. Tests drive this.
     pub fn ui_body(&mut self, ui: &mut egui::Ui) {
-        ui.ctx().set_theme(if self.dark { egui::Theme::Dark } else { egui::Theme::Light });
-        egui::Panel::left("navigation").resizable(false).exact_size(112.0).show(ui, |ui| self.navigation_ui(ui));
-        egui::Panel::bottom("status").resizable(false).show(ui, |ui| self.status_ui(ui));
+        let ctx = ui.ctx().clone();
+        ctx.set_theme(if self.dark { egui::Theme::Dark } else { egui::Theme::Light });
+        // the frame handles the zoom keys itself, so the factor is known, bounded and saved with the session
+        ctx.options_mut(|o| o.zoom_with_keyboard = false);
+        if (ctx.zoom_factor() - self.zoom).abs() > 1e-4 {
+            ctx.set_zoom_factor(self.zoom);
+        }
+        self.keys(ui);
+        self.dropped_files(ui);
+        if ui.input(|i| i.viewport().close_requested()) {
+            self.commands.push(Command::RequestClose);
+        }
+
+        self.panels.clear();
+        if !self.presenting {
+            let nav = egui::Panel::left("navigation")
+                .resizable(false)
+                .exact_size(112.0)
+                .show(ui, |ui| self.navigation_ui(ui));
+            self.panels.push(("navigation", nav.response.rect));
+        }
+        let status = egui::Panel::bottom("status").resizable(false).show(ui, |ui| self.status_ui(ui));
+        self.panels.push(("status", status.response.rect));
         egui::CentralPanel::default_margins().show(ui, |ui| {
-            let mut shell = Shell { status: &mut self.status };
+            let mut shell = Shell {
+                status: &mut self.view_status[self.current],
+                presenting: self.presenting,
+                dialogs: &mut *self.dialogs,
+                folder: &mut self.folder,
+            };
             self.views[self.current].ui(ui, &mut shell);
         });
+        if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
+            drop_hint_ui(&ctx);
+        }
+        if self.help_open {
+            let view = &self.views[self.current];
+            if help::ui(&ctx, view.title(), view.shortcuts()) {
+                self.help_open = false;
+            }
+        }
+        if self.prompt.is_some() {
+            self.prompt_ui(&ctx);
+        }
+
+        if !self.commands.is_empty() {
+            ctx.request_repaint();
+        }
+        for command in std::mem::take(&mut self.commands) {
+            self.apply(command, &ctx);
+        }
+        let title = self.title();
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+
+    /// The frame's keys: zoom, files, presentation and help (the views handle their own).
+    fn keys(&mut self, ui: &egui::Ui) {
+        let typing = ui.ctx().text_edit_focused();
+        let modal = self.prompt.is_some();
+        ui.input_mut(|i| {
+            let (cmd, none) = (egui::Modifiers::COMMAND, egui::Modifiers::NONE);
+            let mut push = |c| self.commands.push(c);
+            if i.consume_key(cmd, egui::Key::Plus) || i.consume_key(cmd, egui::Key::Equals) {
+                push(Command::ZoomIn);
+            }
+            if i.consume_key(cmd, egui::Key::Minus) {
+                push(Command::ZoomOut);
+            }
+            if i.consume_key(cmd, egui::Key::Num0) {
+                push(Command::ZoomReset);
+            }
+            if modal {
+                return;
+            }
+            if i.consume_key(cmd | egui::Modifiers::SHIFT, egui::Key::S) {
+                push(Command::SaveAs);
+            }
+            if i.consume_key(cmd, egui::Key::S) {
+                push(Command::Save);
+            }
+            if i.consume_key(cmd, egui::Key::O) {
+                push(Command::Open);
+            }
+            if i.consume_key(none, egui::Key::F1) {
+                push(Command::ToggleHelp);
+            }
+            if i.consume_key(none, egui::Key::F5) {
+                push(Command::TogglePresenting);
+            }
+            if !typing {
+                let asked = i.events.iter().any(|e| matches!(e, egui::Event::Text(t) if t == "?"));
+                if asked {
+                    i.events.retain(|e| !matches!(e, egui::Event::Text(t) if t == "?"));
+                    push(Command::ToggleHelp);
+                }
+            }
+        });
+        if self.presenting
+            && !self.help_open
+            && !modal
+            && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
+        {
+            self.commands.push(Command::TogglePresenting);
+        }
+    }
+
+    /// A `.cr` file dropped on the window opens (after the unsaved-changes prompt); anything else is refused in words.
+    fn dropped_files(&mut self, ui: &egui::Ui) {
+        let dropped = ui.input(|i| i.raw.dropped_files.clone());
+        for file in dropped {
+            let path = file.path().to_path_buf();
+            if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("cr")) {
+                self.commands.push(Command::OpenPath(path));
+            } else {
+                self.status.error(format!(
+                    "{} is not a program file: chainrule opens .cr files (the text `chainrule eval @file` reads).",
+                    path.display()
+                ));
+            }
+        }
+    }
+
+    fn apply(&mut self, command: Command, ctx: &egui::Context) {
+        let (lo, hi, step) = ZOOM_RANGE;
+        match command {
+            Command::ZoomIn | Command::ZoomOut | Command::ZoomReset => {
+                self.zoom = match command {
+                    Command::ZoomIn => clamp_zoom(((self.zoom + step) * 10.0).round() / 10.0),
+                    Command::ZoomOut => clamp_zoom(((self.zoom - step) * 10.0).round() / 10.0),
+                    _ => 1.0,
+                };
+                ctx.set_zoom_factor(self.zoom);
+                let bound = if self.zoom <= lo {
+                    " (the smallest)"
+                } else if self.zoom >= hi {
+                    " (the largest)"
+                } else {
+                    ""
+                };
+                self.status.info(format!("Zoom {:.0} %{bound}: Ctrl+plus, Ctrl+minus, Ctrl+0.", self.zoom * 100.0));
+            }
+            Command::TogglePresenting => {
+                self.presenting = !self.presenting;
+                if self.presenting {
+                    self.status.info("Presentation mode: F5 or Esc leaves it.");
+                } else {
+                    self.status = Status::default();
+                }
+            }
+            Command::ToggleHelp => self.help_open = !self.help_open,
+            Command::Open => self.ask_then(Pending::Open(None), ctx),
+            Command::OpenPath(path) => self.ask_then(Pending::Open(Some(path)), ctx),
+            Command::Save => {
+                self.save(false);
+            }
+            Command::SaveAs => {
+                self.save(true);
+            }
+            Command::RequestClose => {
+                if !self.may_close() {
+                    ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                    self.prompt = Some(Pending::Close);
+                }
+            }
+        }
+    }
+
+    /// Goes on with `pending` at once if nothing is unsaved, or asks first.
+    fn ask_then(&mut self, pending: Pending, ctx: &egui::Context) {
+        if self.is_dirty() {
+            self.prompt = Some(pending);
+        } else {
+            self.proceed(pending, ctx);
+        }
+    }
+
+    fn proceed(&mut self, pending: Pending, ctx: &egui::Context) {
+        match pending {
+            Pending::Close => {
+                self.close_allowed = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            Pending::Open(Some(path)) => self.open(&path),
+            Pending::Open(None) => {
+                match self.dialogs.pick_open("Open a program", files::PROGRAMS, self.folder.as_deref()) {
+                    Some(path) => self.open(&path),
+                    None => {
+                        if let Some(why) = files::no_file_message(&*self.dialogs) {
+                            self.status.error(why);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Opens a program file in the view that edits programs, and switches to it.
+    fn open(&mut self, path: &Path) {
+        let Some(i) = self.program_view() else { return };
+        match files::read_program(path) {
+            Ok(text) => {
+                self.current = i;
+                self.views[i].open_program(&text, &mut self.view_status[i]);
+                self.document = Document { path: Some(path.to_path_buf()), saved: text };
+                self.recent.touch(path);
+                self.folder = path.parent().map(Path::to_path_buf);
+                self.status.info(format!("Opened {}.", path.display()));
+            }
+            Err(e) => {
+                self.recent.forget(path);
+                self.status.error(e);
+            }
+        }
+    }
+
+    /// Saves the program to its file, or to one asked for (always with `ask`). Returns whether it was saved.
+    fn save(&mut self, ask: bool) -> bool {
+        let Some(text) = self.program_text().map(str::to_owned) else { return false };
+        let path = match (&self.document.path, ask) {
+            (Some(p), false) => p.clone(),
+            _ => {
+                let name = self.document.name().unwrap_or_else(|| "program.cr".into());
+                match self.dialogs.pick_save("Save the program", files::PROGRAMS, self.folder.as_deref(), &name) {
+                    Some(p) => files::with_extension(p, "cr"),
+                    None => {
+                        if let Some(why) = files::no_file_message(&*self.dialogs) {
+                            self.status.error(why);
+                        }
+                        return false;
+                    }
+                }
+            }
+        };
+        match files::write_program(&path, &text) {
+            Ok(()) => {
+                self.status.info(format!("Saved {}.", path.display()));
+                self.recent.touch(&path);
+                self.folder = path.parent().map(Path::to_path_buf);
+                self.document = Document { path: Some(path), saved: text };
+                true
+            }
+            Err(e) => {
+                self.status.error(e);
+                false
+            }
+        }
+    }
+
+    /// The unsaved-changes prompt: Save changes, Don't save or Cancel.
+    fn prompt_ui(&mut self, ctx: &egui::Context) {
+        let name = self.document.name().unwrap_or_default();
+        let mut answer = None;
+        let modal = egui::Modal::new(egui::Id::unique("unsaved_changes")).show(ctx, |ui| {
+            ui.set_max_width(380.0);
+            ui.heading(format!("Save the changes to {name}?"));
+            ui.label(
+                "The program in the editor differs from the file. Without saving, the changes stay in the editor \
+                      but not in the file.",
+            );
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                if ui.button("Save changes").clicked() {
+                    answer = Some(0);
+                }
+                if ui.button("Don't save").clicked() {
+                    answer = Some(1);
+                }
+                if ui.button("Cancel").clicked() {
+                    answer = Some(2);
+                }
+            });
+        });
+        if modal.should_close() && answer.is_none() {
+            answer = Some(2);
+        }
+        let Some(answer) = answer else { return };
+        let pending = self.prompt.take().expect("the prompt is shown only with a question");
+        match answer {
+            0 if !self.save(false) => {} // the save failed or was cancelled: stay
+            0 | 1 => self.proceed(pending, ctx),
+            _ => {}
+        }
     }
 
     fn navigation_ui(&mut self, ui: &mut egui::Ui) {
@@ -189,25 +651,70 @@ impl App {
                 self.current = i;
             }
         }
+        ui.add_space(10.0);
+        ui.separator();
+        if let Some(name) = self.document.name() {
+            let mark = if self.is_dirty() { "*" } else { "" };
+            ui.add(egui::Label::new(egui::RichText::new(format!("{mark}{name}")).small()).truncate())
+                .on_hover_text(self.document.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default());
+        }
+        if ui.button("Open…").on_hover_text("Open a program file (Ctrl+O)").clicked() {
+            self.commands.push(Command::Open);
+        }
+        if ui.button("Save").on_hover_text("Save the program (Ctrl+S)").clicked() {
+            self.commands.push(Command::Save);
+        }
+        if ui.button("Save as…").on_hover_text("Save the program to another file (Ctrl+Shift+S)").clicked() {
+            self.commands.push(Command::SaveAs);
+        }
+        ui.add_enabled_ui(!self.recent.0.is_empty(), |ui| {
+            ui.menu_button("Recent", |ui| {
+                for path in &self.recent.0 {
+                    if ui.button(path.display().to_string()).clicked() {
+                        self.commands.push(Command::OpenPath(path.clone()));
+                        ui.close();
+                    }
+                }
+            })
+            .response
+            .on_hover_text("Programs opened or saved lately");
+        });
         ui.with_layout(egui::Layout::bottom_up(egui::Align::LEFT), |ui| {
             ui.add_space(6.0);
             let label = if self.dark { "Light theme" } else { "Dark theme" };
             if ui.button(label).on_hover_text("Switch between the light and dark themes").clicked() {
                 self.dark = !self.dark;
             }
+            if ui.button("Present").on_hover_text("Hide the side panels for the projector (F5)").clicked() {
+                self.commands.push(Command::TogglePresenting);
+            }
+            if ui.button("Keys").on_hover_text("The keyboard shortcuts (F1 or ?)").clicked() {
+                self.commands.push(Command::ToggleHelp);
+            }
+            ui.weak(format!("zoom {:.0} %", self.zoom * 100.0)).on_hover_text("Ctrl+plus, Ctrl+minus, Ctrl+0");
         });
     }
 
     fn status_ui(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
-            if self.status.text.is_empty() {
-                ui.weak("Ready.");
-            } else {
-                let color = if self.status.is_error { theme::Palette::of(ui).error } else { ui.visuals().text_color() };
-                ui.colored_label(color, &self.status.text);
-                if ui.small_button("x").on_hover_text("Dismiss the message").clicked() {
-                    self.status = Status::default();
+            if self.presenting && ui.small_button("Leave presentation").on_hover_text("F5 or Esc").clicked() {
+                self.commands.push(Command::TogglePresenting);
+            }
+            let error = theme::Palette::of(ui).error;
+            let mut shown = false;
+            for (status, what) in [(&mut self.status, "frame"), (&mut self.view_status[self.current], "view")] {
+                if status.text.is_empty() {
+                    continue;
                 }
+                shown = true;
+                let color = if status.is_error { error } else { ui.visuals().text_color() };
+                ui.colored_label(color, &status.text);
+                if ui.small_button("x").on_hover_text(format!("Dismiss the {what}'s message")).clicked() {
+                    *status = Status::default();
+                }
+            }
+            if !shown {
+                ui.weak("Ready.");
             }
         });
     }
@@ -267,6 +774,26 @@ pub fn save_png(image: &egui::ColorImage, crop: Option<[usize; 4]>, path: &std::
         }
     }
     out.save(path).map_err(|e| format!("could not write {}: {e}", path.display()))
+}
+
+/// While a file is dragged over the window: what dropping it does.
+fn drop_hint_ui(ctx: &egui::Context) {
+    let layer = egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop_hint"));
+    let painter = ctx.layer_painter(layer);
+    let rect = ctx.content_rect();
+    painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(150));
+    painter.text(
+        rect.center(),
+        egui::Align2::CENTER_CENTER,
+        "Drop a .cr program file to open it",
+        egui::FontId::proportional(24.0),
+        egui::Color32::WHITE,
+    );
+}
+
+/// `z` within [`ZOOM_RANGE`] (1 for a value that is not a number).
+fn clamp_zoom(z: f32) -> f32 {
+    if z.is_finite() { z.clamp(ZOOM_RANGE.0, ZOOM_RANGE.1) } else { 1.0 }
 }
 
 /// Opens the window and runs until it is closed.

@@ -3,6 +3,7 @@
 //! never trusted and never a crash.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -23,11 +24,36 @@ pub struct Session {
     pub view: String,
     /// Each view's state by view id.
     pub views: BTreeMap<String, serde_json::Value>,
+    /// The interface's scale (Ctrl+plus, Ctrl+minus, Ctrl+0).
+    #[serde(default = "one")]
+    pub zoom: f32,
+    /// Recent program files, newest first.
+    #[serde(default)]
+    pub recent: Vec<PathBuf>,
+    /// The folder where the next file dialog starts.
+    #[serde(default)]
+    pub folder: Option<PathBuf>,
+    /// The program file the editor is tied to.
+    #[serde(default)]
+    pub file: Option<PathBuf>,
+}
+
+fn one() -> f32 {
+    1.0
 }
 
 impl Default for Session {
     fn default() -> Self {
-        Self { version: SESSION_VERSION, dark: false, view: String::new(), views: BTreeMap::new() }
+        Self {
+            version: SESSION_VERSION,
+            dark: false,
+            view: String::new(),
+            views: BTreeMap::new(),
+            zoom: 1.0,
+            recent: Vec::new(),
+            folder: None,
+            file: None,
+        }
     }
 }
 

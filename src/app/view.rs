@@ -1,16 +1,25 @@
-//! The views of the window behind one small trait, registered once (as `egui_demo_lib` does): adding a view is one
-//! file implementing [`View`] and one line in [`registry`].
+//! The trait every view of the window implements (as `egui_demo_lib` does): adding a view is one file implementing
+//! [`View`] and one line in the registry, [`super::registry`]. This file knows no view: the arrows run from the views
+//! and the registry to here, never back.
 
 use std::any::Any;
+use std::path::PathBuf;
 
 use eframe::egui;
 
 use super::Status;
+use super::files::FileDialogs;
 
 /// What a view may ask of the frame around it while it draws.
 pub struct Shell<'a> {
-    /// The status line at the bottom of the window (one message at a time).
+    /// This view's message in the status line (one at a time; each view keeps its own).
     pub status: &'a mut Status,
+    /// Whether presentation mode is on: hide the side panels, give the graph or the plot the room.
+    pub presenting: bool,
+    /// The file dialogs (the system's in the window, scripted in tests).
+    pub dialogs: &'a mut dyn FileDialogs,
+    /// The folder of the last file opened or saved, where the next dialog starts.
+    pub folder: &'a mut Option<PathBuf>,
 }
 
 /// Lets tests and the frame reach a view's concrete type; implemented for every `'static` type.
@@ -37,13 +46,18 @@ pub trait View: AsAny {
     fn save_state(&self) -> serde_json::Value;
     /// Restores what [`View::save_state`] wrote; on an error the view keeps its defaults and the message is shown.
     fn load_state(&mut self, state: serde_json::Value) -> Result<(), String>;
-}
-
-/// Every view, in navigation order. Register a new view here with one line.
-pub fn registry() -> Vec<Box<dyn View>> {
-    vec![
-        Box::new(super::backprop::BackpropView::default()),
-        Box::new(super::race::RaceView::default()),
-        // The optimizer race, the playground, the labs and the lessons register here as they arrive.
-    ]
+    /// The view's keyboard shortcuts, as (keys, what they do), for the help overlay.
+    fn shortcuts(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+    /// The program this view edits, saved as a `.cr` file; `None` for a view without one.
+    fn program(&self) -> Option<&str> {
+        None
+    }
+    /// Replaces the program with a file's text and shows it (errors go to `status`).
+    fn open_program(&mut self, _text: &str, _status: &mut Status) {}
+    /// Where the view's panels were drawn in the last frame, by name (tests check that nothing is cut off).
+    fn panels(&self) -> &[(&'static str, egui::Rect)] {
+        &[]
+    }
 }

@@ -175,24 +175,13 @@ impl Canvas {
                 actions.push(Action::SetExpanded(expanded));
             }
             ui.menu_button("Export", |ui| {
-                let mut s = settings.clone();
-                ui.horizontal(|ui| {
-                    let l = ui.label("DOT file");
-                    ui.text_edit_singleline(&mut s.dot_path).labelled_by(l.id);
-                    if ui.button("Write DOT").clicked() {
-                        actions.push(Action::ExportDot);
-                    }
-                });
-                ui.horizontal(|ui| {
-                    let l = ui.label("PNG file");
-                    ui.text_edit_singleline(&mut s.png_path).labelled_by(l.id);
-                    if ui.button("Save PNG").clicked() {
-                        actions.push(Action::ExportPng);
-                        ui.close();
-                    }
-                });
-                if s.dot_path != settings.dot_path || s.png_path != settings.png_path {
-                    actions.push(Action::SetPaths(s.dot_path, s.png_path));
+                if ui.button("DOT file…").on_hover_text("Write the graph as Graphviz DOT text").clicked() {
+                    actions.push(Action::ChooseDot);
+                    ui.close();
+                }
+                if ui.button("PNG image…").on_hover_text("Save the graph area as a picture").clicked() {
+                    actions.push(Action::ChoosePng);
+                    ui.close();
                 }
             });
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {

@@ -76,10 +76,13 @@ pub fn ui(
             other => other.to_string(),
         };
         ui.colored_label(red, place);
-        ui.add(
-            egui::Label::new(egui::RichText::new(e.render(text)).monospace().color(red).size(12.0))
-                .wrap_mode(egui::TextWrapMode::Extend),
-        );
+        // the caret must stay under its column, so the message does not wrap: it scrolls sideways in the panel
+        egui::ScrollArea::horizontal().id_salt("program_error_scroll").show(ui, |ui| {
+            ui.add(
+                egui::Label::new(egui::RichText::new(e.render(text)).monospace().color(red).size(12.0))
+                    .wrap_mode(egui::TextWrapMode::Extend),
+            );
+        });
         ui.weak("The graph still shows the last program that worked.");
     }
 }

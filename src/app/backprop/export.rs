@@ -41,6 +41,11 @@ impl Exporter {
         self.requested = false;
     }
 
+    /// Where the graph was drawn in the last frame, in points.
+    pub fn area(&self) -> Option<egui::Rect> {
+        self.area.map(|(r, _)| r)
+    }
+
     /// Where the graph is on screen, in points, and the points-to-pixels factor.
     pub fn set_area(&mut self, rect: egui::Rect, pixels_per_point: f32) {
         self.area = Some((rect, pixels_per_point));

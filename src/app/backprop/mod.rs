@@ -45,13 +45,27 @@ pub enum Action {
     SetExpanded(bool),
     /// Select a node (for the gradient check).
     Select(Option<u32>),
-    /// Write the graph as DOT.
+    /// Ask where to write the DOT export (a save dialog), then write it.
+    ChooseDot,
+    /// Ask where to save the PNG export (a save dialog), then save it.
+    ChoosePng,
+    /// Write the graph as DOT to the settings' `dot_path`.
     ExportDot,
-    /// Save the graph area as a PNG.
+    /// Save the graph area as a PNG at the settings' `png_path`.
     ExportPng,
-    /// Change where the DOT and PNG exports go.
-    SetPaths(String, String),
 }
+
+/// The backprop view's keyboard shortcuts (for the help overlay; [`BackpropView::keys`] handles them).
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("Ctrl+Enter", "apply the program in the editor"),
+    ("Space", "play or pause the steps"),
+    ("→ / ←", "one step forward / back"),
+    ("Home / End", "to the first / the last step"),
+    ("scroll, drag", "zoom and move the graph"),
+];
+
+/// The side panel's widest (it can be dragged between 260 points and this).
+pub const SIDE_MAX: f32 = 440.0;
 
 /// The part of the view kept across restarts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -79,9 +93,9 @@ pub struct Settings {
     pub selected: Option<u32>,
     /// Whether the gradient check panel is open.
     pub check_open: bool,
-    /// Where the DOT export goes.
+    /// Where the last DOT export went (the save dialog proposes its name).
     pub dot_path: String,
-    /// Where the PNG export goes.
+    /// Where the last PNG export went.
     pub png_path: String,
 }
 
@@ -121,6 +135,8 @@ pub struct BackpropView {
     check: gradcheck::CheckCache,
     export: export::Exporter,
     actions: Vec<Action>,
+    panels: Vec<(&'static str, egui::Rect)>,
+    was_presenting: bool,
 }
 
 impl Default for BackpropView {
@@ -138,6 +154,8 @@ impl Default for BackpropView {
             check: gradcheck::CheckCache::default(),
             export: export::Exporter::default(),
             actions: Vec::new(),
+            panels: Vec::new(),
+            was_presenting: false,
         }
     }
 }
@@ -146,6 +164,48 @@ impl BackpropView {
     /// The timeline cursor (steps done).
     pub fn cursor(&self) -> usize {
         self.settings.cursor
+    }
+
+    /// Where the graph was drawn in the last frame, in points.
+    pub fn graph_rect(&self) -> Option<egui::Rect> {
+        self.export.area()
+    }
+
+    /// Turns the export requests into paths by asking the save dialog (starting in the last folder); a cancelled
+    /// dialog drops its request.
+    fn choose_export_paths(&mut self, shell: &mut Shell<'_>) {
+        use crate::app::files::{DOT, PNG, with_extension};
+        for action in std::mem::take(&mut self.actions) {
+            let (title, filter, current, ext, export) = match action {
+                Action::ChooseDot => {
+                    ("Export the graph as DOT", DOT, &mut self.settings.dot_path, "dot", Action::ExportDot)
+                }
+                Action::ChoosePng => {
+                    ("Save the graph as PNG", PNG, &mut self.settings.png_path, "png", Action::ExportPng)
+                }
+                other => {
+                    self.actions.push(other);
+                    continue;
+                }
+            };
+            let name = std::path::Path::new(current.as_str())
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            match shell.dialogs.pick_save(title, filter, shell.folder.as_deref(), &name) {
+                Some(path) => {
+                    let path = with_extension(path, ext);
+                    *shell.folder = path.parent().map(std::path::Path::to_path_buf);
+                    *current = path.display().to_string();
+                    self.actions.push(export);
+                }
+                None => {
+                    if let Some(why) = crate::app::files::no_file_message(&*shell.dialogs) {
+                        shell.status.error(why);
+                    }
+                }
+            }
+        }
     }
 
     /// The graph canvas's camera.
@@ -211,10 +271,8 @@ impl BackpropView {
             Action::Select(n) => self.settings.selected = n,
             Action::ExportDot => self.export.write_dot(&self.model, &self.settings.dot_path, status),
             Action::ExportPng => self.export.request_png(&self.settings.png_path),
-            Action::SetPaths(dot, png) => {
-                self.settings.dot_path = dot;
-                self.settings.png_path = png;
-            }
+            // the dialogs are answered in `ui`, which has the shell; applied without one, there is nothing to ask
+            Action::ChooseDot | Action::ChoosePng => {}
         }
     }
 
@@ -320,33 +378,69 @@ impl View for BackpropView {
         self.playback(ui);
         self.export.poll(ui.ctx(), shell.status);
 
-        egui::Panel::right("backprop_side").resizable(true).default_size(320.0).min_size(260.0).show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                editor::ui(ui, &mut self.settings, &self.model, &mut self.error, &mut self.actions);
+        self.panels.clear();
+        if shell.presenting != self.was_presenting {
+            // entering or leaving presentation mode: the graph fills its new room
+            self.was_presenting = shell.presenting;
+            self.canvas.request_fit();
+        }
+        if !shell.presenting {
+            // a bounded width (drag to resize): a long line scrolls inside the editor instead of widening the panel
+            let side = egui::Panel::right("backprop_side")
+                .resizable(true)
+                .default_size(320.0)
+                .size_range(260.0..=SIDE_MAX)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        editor::ui(ui, &mut self.settings, &self.model, &mut self.error, &mut self.actions);
+                        ui.separator();
+                        inputs::ui(ui, &mut self.settings, &mut self.model, &mut self.actions);
+                        ui.separator();
+                        gradcheck::ui(ui, &mut self.settings, &mut self.model, &mut self.check, &mut self.actions);
+                    });
+                });
+            self.panels.push(("side", side.response.rect));
+        }
+        let bottom =
+            egui::Panel::bottom("backprop_bottom").resizable(true).default_size(225.0).min_size(120.0).show(ui, |ui| {
+                ui.add_space(4.0);
+                timeline::ui(ui, &mut self.settings, &self.model, self.playing, &mut self.actions);
                 ui.separator();
-                inputs::ui(ui, &mut self.settings, &mut self.model, &mut self.actions);
-                ui.separator();
-                gradcheck::ui(ui, &mut self.settings, &mut self.model, &mut self.check, &mut self.actions);
+                egui::ScrollArea::vertical().id_salt("explanation_scroll").auto_shrink([false, false]).show(ui, |ui| {
+                    explanation::ui(ui, &mut self.model, self.settings.cursor);
+                });
             });
-        });
-        egui::Panel::bottom("backprop_bottom").resizable(true).default_size(225.0).min_size(120.0).show(ui, |ui| {
-            ui.add_space(4.0);
-            timeline::ui(ui, &mut self.settings, &self.model, self.playing, &mut self.actions);
-            ui.separator();
-            egui::ScrollArea::vertical().id_salt("explanation_scroll").auto_shrink([false, false]).show(ui, |ui| {
-                explanation::ui(ui, &mut self.model, self.settings.cursor);
-            });
-        });
-        egui::CentralPanel::default().show(ui, |ui| {
+        self.panels.push(("bottom", bottom.response.rect));
+        let graph = egui::CentralPanel::default().show(ui, |ui| {
             let rect = self.canvas.ui(ui, &mut self.model, &self.settings, &mut self.actions);
             self.export.set_area(rect, ui.ctx().pixels_per_point());
         });
+        self.panels.push(("graph", graph.response.rect));
 
         if !self.actions.is_empty() {
             // what was asked changes what is drawn: draw again
             ui.ctx().request_repaint();
         }
+        self.choose_export_paths(shell);
         self.apply_actions(shell.status);
+    }
+
+    fn shortcuts(&self) -> &'static [(&'static str, &'static str)] {
+        SHORTCUTS
+    }
+
+    fn panels(&self) -> &[(&'static str, egui::Rect)] {
+        &self.panels
+    }
+
+    fn program(&self) -> Option<&str> {
+        Some(&self.settings.source)
+    }
+
+    fn open_program(&mut self, text: &str, status: &mut super::Status) {
+        self.settings.source = text.to_owned();
+        self.settings.overrides.clear();
+        self.apply_source(status);
     }
 
     fn save_state(&self) -> serde_json::Value {

@@ -20,16 +20,33 @@ fn rank_key(r: &Racer, threshold: f64) -> (u8, f64) {
     }
 }
 
-/// What the leaderboard says of a racer's progress.
+/// What the leaderboard says of a racer's progress, short enough for its column at 1280×720.
 pub fn progress(r: &Racer, threshold: f64) -> String {
     match (r.steps_to(threshold), r.status) {
-        (Some(k), Status::Diverged) => format!("{k} steps, then diverged at step {}", r.stopped_at.unwrap_or(0)),
+        (Some(k), Status::Diverged) => format!("{k} steps, diverged"),
         (Some(k), _) => format!("{k} steps"),
         (None, Status::Diverged) => format!("diverged at step {}", r.stopped_at.unwrap_or(0)),
-        (None, Status::Converged) => format!("stuck: converged at step {} above it", r.converged_at.unwrap_or(0)),
+        (None, Status::Converged) => format!("stuck at step {}", r.converged_at.unwrap_or(0)),
         (None, Status::Running) => "not yet".into(),
     }
 }
+
+/// The whole story of a racer's progress, for the hover text.
+pub fn progress_long(r: &Racer, threshold: f64) -> String {
+    let at = r.stopped_at.unwrap_or(0);
+    match (r.steps_to(threshold), r.status) {
+        (Some(k), Status::Diverged) => format!("reached the threshold in {k} steps, then diverged at step {at}"),
+        (Some(k), _) => format!("reached the threshold in {k} steps"),
+        (None, Status::Diverged) => format!("diverged at step {at} without reaching the threshold"),
+        (None, Status::Converged) => {
+            format!("stuck: converged at step {}, above the threshold", r.converged_at.unwrap_or(0))
+        }
+        (None, Status::Running) => "still on the way to the threshold".into(),
+    }
+}
+
+/// The most characters of a racer's name in the table (the whole name is in the hover text).
+const NAME_CHARS: usize = 18;
 
 /// Draws the leaderboard.
 pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, race: &Race) {
@@ -52,7 +69,8 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, race: &Race) {
         let (ka, kb) = (rank_key(&race.racers[a], settings.threshold), rank_key(&race.racers[b], settings.threshold));
         ka.partial_cmp(&kb).unwrap_or(std::cmp::Ordering::Equal)
     });
-    egui::ScrollArea::vertical().id_salt("leaderboard_scroll").show(ui, |ui| {
+    // a long "reached" text scrolls sideways rather than running out of the window
+    egui::ScrollArea::both().id_salt("leaderboard_scroll").show(ui, |ui| {
         egui::Grid::new("leaderboard").num_columns(4).striped(true).spacing([12.0, 4.0]).show(ui, |ui| {
             ui.weak("#");
             ui.weak("racer");
@@ -64,20 +82,21 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, race: &Race) {
                 ui.label(format!("{}", rank + 1));
                 let name = super::racer_name(&r.setup);
                 ui.label(
-                    egui::RichText::new(format!("● {}", super::shorten(&name, 26)))
+                    egui::RichText::new(format!("● {}", super::shorten(&name, NAME_CHARS)))
                         .color(racer_color(cfg.color))
                         .monospace(),
                 )
                 .on_hover_text(name);
                 ui.label(egui::RichText::new(fmt_short(r.loss.last().copied().unwrap_or(f64::NAN))).monospace());
                 let text = progress(r, settings.threshold);
-                if r.status == Status::Diverged {
-                    ui.colored_label(p.error, text);
+                let color = if r.status == Status::Diverged {
+                    p.error
                 } else if r.steps_to(settings.threshold).is_some() {
-                    ui.colored_label(p.forward, text);
+                    p.forward
                 } else {
-                    ui.label(text);
-                }
+                    ui.visuals().text_color()
+                };
+                ui.colored_label(color, text).on_hover_text(progress_long(r, settings.threshold));
                 ui.end_row();
             }
         });
@@ -100,7 +119,8 @@ mod tests {
         race.run(5);
         let r = &race.racers[0];
         assert_eq!((r.status, r.converged_at, r.path.len()), (Status::Converged, Some(2), 6));
-        assert_eq!(progress(r, 1e-3), "stuck: converged at step 2 above it");
+        assert_eq!(progress(r, 1e-3), "stuck at step 2");
+        assert_eq!(progress_long(r, 1e-3), "stuck: converged at step 2, above the threshold");
         assert_eq!(rank_key(r, 1e-3), (1, 1.0));
     }
 }

@@ -36,6 +36,17 @@ use crate::surface::{Domain, PRESETS, Race, RacerSetup, Surface};
 /// The most steps the window takes (and replays after a change): a few seconds of replay at worst.
 pub const MAX_STEPS: usize = 5000;
 
+/// The leaderboard's least width in the charts row, in points: its four columns with an 18-character name.
+const LEADERBOARD_WIDTH: f32 = 400.0;
+
+/// The race view's keyboard shortcuts (for the help overlay; [`RaceView::keys`] handles them).
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("Space", "play or pause the race"),
+    ("→", "one step"),
+    ("Home", "back to the start"),
+    ("click on the plot", "move the start there"),
+];
+
 /// The most racers at once.
 pub const MAX_RACERS: usize = 8;
 
@@ -193,6 +204,7 @@ pub struct RaceView {
     plot: plot::PlotState,
     edits: Vec<racers::RacerEdit>,
     actions: Vec<Action>,
+    panels: Vec<(&'static str, egui::Rect)>,
 }
 
 impl Default for RaceView {
@@ -209,6 +221,7 @@ impl Default for RaceView {
             heat: heatmap::HeatMap::default(),
             plot: plot::PlotState::default(),
             actions: Vec::new(),
+            panels: Vec::new(),
         };
         view.rebuild();
         view
@@ -478,45 +491,71 @@ impl View for RaceView {
         let dark = ui.visuals().dark_mode;
         self.heat.update(ui.ctx(), &mut self.race.surface, self.settings.log_scale, dark);
 
-        egui::Panel::right("race_setup").resizable(false).exact_size(350.0).show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                picker::ui(ui, &mut self.settings, &self.surface_error, &mut self.actions);
-                ui.separator();
-                racers::ui(ui, &mut self.settings, &self.race, &mut self.edits, &mut self.actions);
-            });
-        });
-        egui::Panel::bottom("race_charts").resizable(true).default_size(250.0).min_size(160.0).show(ui, |ui| {
-            ui.add_space(4.0);
-            let w = ui.available_width();
-            ui.horizontal_top(|ui| {
-                ui.vertical(|ui| {
-                    ui.set_width((w * 0.34).max(200.0));
-                    loss::ui(ui, &self.settings, &self.race);
+        self.panels.clear();
+        if !shell.presenting {
+            // bounded widths, resizable by drag: at 1280×720 the plot and the leaderboard keep their room
+            let setup = egui::Panel::right("race_setup").resizable(true).default_size(350.0).size_range(320.0..=460.0);
+            let setup = setup.show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    picker::ui(ui, &mut self.settings, &self.surface_error, &mut self.actions);
+                    ui.separator();
+                    racers::ui(ui, &mut self.settings, &self.race, &mut self.edits, &mut self.actions);
                 });
-                ui.separator();
-                ui.vertical(|ui| {
-                    ui.set_width((w * 0.19).max(140.0));
-                    lr::ui(ui, &self.settings, &self.race);
-                });
-                ui.separator();
-                ui.vertical(|ui| leaderboard::ui(ui, &mut self.settings, &self.race));
             });
-        });
-        egui::Panel::top("race_controls").show(ui, |ui| {
+            self.panels.push(("setup", setup.response.rect));
+        }
+        let charts_panel =
+            egui::Panel::bottom("race_charts").resizable(true).default_size(250.0).min_size(160.0).show(ui, |ui| {
+                ui.add_space(4.0);
+                // the leaderboard keeps the room its four columns need; the two charts share the rest
+                let w = ui.available_width();
+                let board = (w * 0.47).max(LEADERBOARD_WIDTH).min(w - 300.0);
+                let charts = w - board - 2.0 * ui.spacing().item_spacing.x - 12.0;
+                ui.horizontal_top(|ui| {
+                    ui.vertical(|ui| {
+                        ui.set_width(charts * 0.62);
+                        loss::ui(ui, &self.settings, &self.race);
+                    });
+                    ui.separator();
+                    ui.vertical(|ui| {
+                        ui.set_width(charts * 0.38);
+                        lr::ui(ui, &self.settings, &self.race);
+                    });
+                    ui.separator();
+                    ui.vertical(|ui| leaderboard::ui(ui, &mut self.settings, &self.race));
+                });
+            });
+        self.panels.push(("charts", charts_panel.response.rect));
+        let controls = egui::Panel::top("race_controls").show(ui, |ui| {
             controls::ui(ui, &mut self.settings, &self.race, self.playing, &mut self.actions);
         });
-        egui::Panel::right("race_inspector").resizable(false).exact_size(300.0).show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| inspector::ui(ui, &mut self.settings, &self.race));
-        });
-        egui::CentralPanel::default().show(ui, |ui| {
+        self.panels.push(("controls", controls.response.rect));
+        if !shell.presenting {
+            let inspector =
+                egui::Panel::right("race_inspector").resizable(true).default_size(300.0).size_range(260.0..=420.0);
+            let inspector = inspector.show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| inspector::ui(ui, &mut self.settings, &self.race));
+            });
+            self.panels.push(("inspector", inspector.response.rect));
+        }
+        let plot = egui::CentralPanel::default().show(ui, |ui| {
             plot::ui(ui, &mut self.plot, &self.heat, &self.settings, &self.race, &mut self.actions);
         });
+        self.panels.push(("plot", plot.response.rect));
 
         if !self.actions.is_empty() {
             // what was asked changes what is drawn: draw again
             ui.ctx().request_repaint();
         }
         self.apply_actions(shell.status);
+    }
+
+    fn shortcuts(&self) -> &'static [(&'static str, &'static str)] {
+        SHORTCUTS
+    }
+
+    fn panels(&self) -> &[(&'static str, egui::Rect)] {
+        &self.panels
     }
 
     fn save_state(&self) -> serde_json::Value {
