@@ -245,6 +245,11 @@ fn bad_shapes_and_targets_are_errors_not_panics() {
     assert!(t.loss(Loss::MarginHinge, a, y).is_err()); // one output required
     assert!(t.input(&[1.0; 5], 2, 3).is_err());
     assert!(matches!(t.backward(a), Err(TensorError::NotScalar { .. })));
+    // an input gets no gradient, and a node off the path to the output none either
+    let s = t.sum(a).expect("sum");
+    let off_path = t.scale(b, 2.0).expect("scale");
+    t.backward(s).expect("backward");
+    assert_eq!((t.grad(a), t.grad(off_path)), (None, None));
 }
 
 #[test]

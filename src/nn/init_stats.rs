@@ -86,7 +86,7 @@ pub fn run(
         .map(|(i, &a)| {
             let v = tape.value(a);
             let (mean, std) = moments(v);
-            let (_, grad_std) = moments(tape.grad(a));
+            let (_, grad_std) = moments(tape.grad(a).expect("every layer is on the path to the loss"));
             let (lo, hi) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
             let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - 0.5, lo + 0.5) };
             let mut hist = vec![0u32; BINS];

@@ -184,13 +184,15 @@ impl<T: Element> Tape<T> {
         Values { arena: &self.values, params: &self.params.values }.of(n)
     }
 
-    /// A node's gradient after [`Tape::backward`] (zeros where no gradient reached it; a parameter's gradient is in
-    /// the store).
-    pub fn grad(&self, id: NodeId) -> &[T] {
+    /// A node's gradient after [`Tape::backward`]: a parameter's is in the store (zeros if no share reached it); any
+    /// other node's is `None` when the last backward pass gave it none (an input, a node off the path to the output,
+    /// or a node added since).
+    pub fn grad(&self, id: NodeId) -> Option<&[T]> {
         let n = &self.nodes[id.index()];
         match n.op {
-            Op::Param(p) => self.params.grad(p),
-            _ => &self.grads[n.off..n.off + n.len()],
+            Op::Param(p) => Some(self.params.grad(p)),
+            _ if self.written.get(id.index()).copied().unwrap_or(false) => Some(&self.grads[n.off..n.off + n.len()]),
+            _ => None,
         }
     }
 
