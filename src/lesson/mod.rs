@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::expr::{Program, compile};
 use crate::optim::OptimSpec;
 use crate::scalar::NodeId;
-use crate::surface::{PRESETS, Race, RacerSetup, Surface};
+use crate::surface::{Domain, PRESETS, Race, RacerSetup, Surface};
 
 /// A lesson as its file gives it.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -192,12 +192,20 @@ pub fn race_winner(view: &RaceView, threshold: f64) -> Result<Option<(usize, usi
 
 /// The race a view describes, not yet run.
 pub fn build_race(view: &RaceView) -> Result<Race, String> {
-    let surface = Surface::parse(&view.surface).map_err(|e| e.to_string())?;
-    let start = match (view.start, PRESETS.iter().find(|p| p.name == view.surface.trim())) {
+    let mut surface = Surface::parse(&view.surface).map_err(|e| e.to_string())?;
+    let preset = PRESETS.iter().find(|p| p.name == view.surface.trim());
+    let start = match (view.start, preset) {
         (Some(s), _) => s,
         (None, Some(p)) => p.start,
         (None, None) => return Err("a typed surface needs a start, e.g. start = [1.0, 1.0]".into()),
     };
+    // As `chainrule race` does: a typed surface is plotted around its start.
+    if preset.is_none() {
+        surface.domain = Domain::around(start);
+    }
+    if !surface.domain.contains(start) {
+        return Err(format!("the start {start:?} lies outside the surface's plotted region"));
+    }
     let mut setups = Vec::new();
     for r in &view.racers {
         let spec: OptimSpec = r.parse().map_err(|e| format!("racer '{r}': {e}"))?;
