@@ -136,12 +136,15 @@ pub fn exercise(seed: u64, difficulty: u32) -> Exercise {
         }
         Topic::Kink => {
             let z = r.small();
-            at_kink = r.next() % 4 == 0;
-            if r.next() % 2 == 0 {
+            at_kink = r.next().is_multiple_of(4);
+            if r.next().is_multiple_of(2) {
                 let x = r.small();
                 // Away from the kink, y differs from x by at least 1.
-                let y =
-                    if at_kink { x } else { x + if r.next() % 2 == 0 { 1 } else { -1 } * (1 + (r.next() % 3) as i64) };
+                let y = if at_kink {
+                    x
+                } else {
+                    x + if r.next().is_multiple_of(2) { 1 } else { -1 } * (1 + (r.next() % 3) as i64)
+                };
                 (format!("x = {x}; y = {y}; z = {z}; f = max(x, y) * z"), r.pick(&["x", "y"]))
             } else {
                 let x = if at_kink { 0 } else { r.small() };

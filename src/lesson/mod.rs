@@ -167,11 +167,15 @@ pub fn parse(text: &str) -> Result<Lesson, Problem> {
     })
 }
 
-/// The node a lesson names: the last node with that label (after `x += ...`, the newest `x`), or a display name
-/// (`exp#4`).
+/// The node a lesson names: its label, the newest version for a reassigned name (after `c += ...`, `c₁`), or a
+/// display name (`exp#4`).
 pub fn find_node(program: &Program, name: &str) -> Option<NodeId> {
     let g = &program.graph;
-    g.ids().rev().find(|&i| g.label(i) == Some(name)).or_else(|| g.ids().find(|&i| g.display_name(i) == name))
+    // The parser labels reassigned versions `c`, `c₁`, `c₂`: a plain name means the newest of them.
+    let is_version = |label: &str| {
+        label == name || label.strip_prefix(name).is_some_and(|r| r.chars().all(|c| ('₀'..='₉').contains(&c)))
+    };
+    g.ids().rev().find(|&i| g.label(i).is_some_and(is_version)).or_else(|| g.ids().find(|&i| g.display_name(i) == name))
 }
 
 /// The winner of a race: the racer (its index) that first reaches a loss at or below `threshold`, with its step;
@@ -234,19 +238,19 @@ fn check_step(step: &Step) -> Vec<String> {
         match compile(&b.program, &[]) {
             Err(e) => out.push(format!("the program does not compile: {e}")),
             Ok(mut p) => {
-                if let Some(at) = &b.at {
-                    if let Err(e) = check_at(&mut p, at) {
-                        out.push(e);
-                    }
+                if let Some(at) = &b.at
+                    && let Err(e) = check_at(&mut p, at)
+                {
+                    out.push(e);
                 }
                 program = Some(p);
             }
         }
     }
-    if let Some(r) = &step.race {
-        if let Err(e) = build_race(r) {
-            out.push(format!("the race: {e}"));
-        }
+    if let Some(r) = &step.race
+        && let Err(e) = build_race(r)
+    {
+        out.push(format!("the race: {e}"));
     }
     match &step.question {
         None => {}
@@ -262,13 +266,11 @@ fn check_step(step: &Step) -> Vec<String> {
                         if !engine.is_finite() {
                             out.push(format!("the engine's answer at '{node}' is not finite"));
                         }
-                        if let Some(a) = answer {
-                            if !agrees(*a, engine) {
-                                let what = if gradient { format!("∂f/∂{node}") } else { node.clone() };
-                                out.push(format!(
-                                    "the expected answer {a} disagrees with the engine: {what} = {engine}"
-                                ));
-                            }
+                        if let Some(a) = answer
+                            && !agrees(*a, engine)
+                        {
+                            let what = if gradient { format!("∂f/∂{node}") } else { node.clone() };
+                            out.push(format!("the expected answer {a} disagrees with the engine: {what} = {engine}"));
                         }
                     }
                 },
@@ -288,13 +290,13 @@ fn check_step(step: &Step) -> Vec<String> {
                 Err(_) => {}
                 Ok(None) => out.push(format!("no single racer reaches loss {threshold} first in {} steps", r.steps)),
                 Ok(Some((i, s))) => {
-                    if let Some(a) = answer {
-                        if a.trim() != r.racers[i].trim() {
-                            out.push(format!(
+                    if let Some(a) = answer
+                        && a.trim() != r.racers[i].trim()
+                    {
+                        out.push(format!(
                                 "the expected winner '{a}' disagrees with the race: '{}' reaches {threshold} first, at step {s}",
                                 r.racers[i]
                             ));
-                        }
                     }
                 }
             },
@@ -425,6 +427,15 @@ question = { kind = "gradient", node = "q", answer = -4 } # ∂f/∂q = z = -4
         assert_eq!(winner, 1);
         let bad = RaceView { racers: vec!["sgd:lx=1".into()], ..view };
         assert!(build_race(&bad).is_err());
+    }
+
+    #[test]
+    fn a_plain_name_finds_the_newest_version() {
+        let p = compile("c = 2; c += 1; c *= c; f = c + 1", &[]).unwrap();
+        // c = 2, c₁ = 3, c₂ = 9: "c" is c₂, "c₁" is itself.
+        assert_eq!(p.graph.value(find_node(&p, "c").unwrap()), 9.0);
+        assert_eq!(p.graph.value(find_node(&p, "c₁").unwrap()), 3.0);
+        assert!(find_node(&p, "cc").is_none());
     }
 
     #[test]
