@@ -57,3 +57,35 @@ fn malformed_lesson_is_reported_and_the_others_load() {
     assert_eq!(v["valid"], true);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn every_shipped_question_takes_its_answer_and_refuses_another() {
+    use chainrule::lesson::Answer;
+    for r in check_dir(Path::new("assets/lessons")).unwrap() {
+        let lesson = r.lesson.unwrap();
+        for (i, step) in lesson.steps.iter().enumerate() {
+            let (right, wrong) = match &step.question {
+                None => continue,
+                Some(Question::Gradient { answer: Some(a), .. } | Question::Value { answer: Some(a), .. }) => {
+                    // a + 1 + |a| is at least 1 away from a: outside the 2% tolerance for these small answers.
+                    (Answer::Number(*a), Answer::Number(a + 1.0 + a.abs()))
+                }
+                Some(Question::Choice { options, correct, .. }) => {
+                    let other = options.iter().find(|o| *o != correct).unwrap().clone();
+                    (Answer::Choice(correct.clone()), Answer::Choice(other))
+                }
+                Some(Question::RaceWinner { answer: Some(a), .. }) => {
+                    let racers = &step.race.as_ref().unwrap().racers;
+                    let k = racers.iter().position(|r| r == a).unwrap();
+                    (Answer::Racer(k), Answer::Racer((k + 1) % racers.len()))
+                }
+                Some(q) => panic!("{} step {}: shipped questions state their answers: {q:?}", lesson.id, i + 1),
+            };
+            let where_ = format!("{} step {}", lesson.id, i + 1);
+            let v = step.check_answer(&right).unwrap();
+            assert!(v.right, "{where_}: {v:?}");
+            let v = step.check_answer(&wrong).unwrap();
+            assert!(!v.right && !v.hint.is_empty(), "{where_}: {v:?}");
+        }
+    }
+}

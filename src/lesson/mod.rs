@@ -5,14 +5,16 @@
 //! and a timeline position; or the race view: a surface, a start, a line-up of optimizers and a number of steps) and may
 //! ask a question. Every question is checked by running the core, never by comparing strings: a gradient or a value at
 //! a named node against the engine (with the tolerance of [`hint::agrees`]), a choice among options, the winner of a
-//! race ([`crate::surface::Race`]).
+//! race ([`crate::surface::Race`]); [`Step::check_answer`] checks a learner's answer and gives the hint.
 //!
 //! [`check_dir`] validates every lesson of a directory: a malformed file is reported with its file, line and column,
 //! and the other lessons still load.
 
+pub mod answer;
 pub mod exercise;
 pub mod hint;
 
+pub use answer::{Answer, Verdict};
 pub use exercise::{Exercise, Score, Topic, exercise};
 pub use hint::{agrees, hint};
 
