@@ -9,6 +9,25 @@
 //!
 //! [`check_dir`] validates every lesson of a directory: a malformed file is reported with its file, line and column,
 //! and the other lessons still load.
+//!
+//! ```
+//! use chainrule::lesson::{Answer, check_text};
+//! let text = r#"
+//! id = "chain-rule"
+//! title = "The chain rule"
+//!
+//! [[step]]
+//! narration = "At the mul gate, what is ∂f/∂q?"
+//! backprop = { program = "x = -2; y = 5; z = -4; q = x + y; f = q * z", at = "f" }
+//! question = { kind = "gradient", node = "q", answer = -4 }
+//! "#;
+//! let report = check_text(std::path::Path::new("chain-rule.toml"), text);
+//! assert!(report.is_valid());
+//! let step = &report.lesson.unwrap().steps[0];
+//! let verdict = step.check_answer(&Answer::Number(3.0)).unwrap(); // q's own value: the swap missed
+//! assert!(!verdict.right);
+//! assert_eq!(verdict.hint, "mul swaps its inputs: ∂(q·z)/∂q is z = -4");
+//! ```
 
 pub mod answer;
 pub mod exercise;
