@@ -1,5 +1,5 @@
-//! The command line: `chainrule eval | trace | check | dot PROGRAM [--at NAME=VALUE ...] [--json]`, `race`, and the
-//! networks: `train`, `predict`, `init-stats`.
+//! The command line: `chainrule eval | trace | check | dot PROGRAM [--at NAME=VALUE ...] [--json]`, `race`, the
+//! networks: `train`, `predict`, `init-stats`, and the tutor's `lessons check | list [DIR]`.
 //!
 //! Exit codes: 0 done; 1 a check found a wrong gradient (an input's row with status `wrong`: a row whose difference
 //! crosses a kink, or whose numbers are not finite, is reported as `kink` or `undefined` with its reason and does not
@@ -10,10 +10,12 @@
 //! `eval` and `trace` name the first node that makes a NaN or an infinity, forward or backward, with the reason in
 //! words: a warning on standard error and, with `--json`, the field `non_finite` (`null` when all is finite).
 
+mod lessons;
 mod program;
 mod race;
 mod train;
 
+pub use lessons::{LessonsAction, LessonsArgs};
 pub use race::RaceArgs;
 pub use train::{InitStatsArgs, MAX_EPOCHS, PredictArgs, TrainArgs};
 
@@ -66,6 +68,8 @@ pub enum Command {
     /// The lecture's initialization experiment: activation statistics layer by layer (slides 93-98).
     #[command(name = "init-stats")]
     InitStats(InitStatsArgs),
+    /// The tutor's lessons: `check` validates them against the engine, `list` names them.
+    Lessons(LessonsArgs),
 }
 
 impl Command {
@@ -77,6 +81,7 @@ impl Command {
             Command::Train(a) => a.json,
             Command::Predict(a) => a.json,
             Command::InitStats(a) => a.json,
+            Command::Lessons(a) => a.json,
         }
     }
 }
@@ -182,6 +187,7 @@ fn execute(command: Command) -> Result<Output, Failure> {
         Command::Train(a) => train::train(&a),
         Command::Predict(a) => train::predict(&a),
         Command::InitStats(a) => train::init_stats(&a),
+        Command::Lessons(a) => lessons::lessons(&a),
         Command::Dot(a) => {
             let (_, p) = load(&a)?;
             let dot = p.graph.to_dot();

@@ -1,0 +1,467 @@
+//! Lessons as data and the checks of learners' answers, with no UI.
+//!
+//! A lesson is one TOML file in `assets/lessons/` (the format is documented in `assets/lessons/README.md`): an id, a
+//! title, the lecture's slides, and steps. Each step has short narration, a view state (the backprop view: a program
+//! and a timeline position; or the race view: a surface, a start, a line-up of optimizers and a number of steps) and may
+//! ask a question. Every question is checked by running the core, never by comparing strings: a gradient or a value at
+//! a named node against the engine (with the tolerance of [`hint::agrees`]), a choice among options, the winner of a
+//! race ([`crate::surface::Race`]); [`Step::check_answer`] checks a learner's answer and gives the hint.
+//!
+//! [`check_dir`] validates every lesson of a directory: a malformed file is reported with its file, line and column,
+//! and the other lessons still load.
+//!
+//! ```
+//! use chainrule::lesson::{Answer, check_text};
+//! let text = r#"
+//! id = "chain-rule"
+//! title = "The chain rule"
+//!
+//! [[step]]
+//! narration = "At the mul gate, what is ∂f/∂q?"
+//! backprop = { program = "x = -2; y = 5; z = -4; q = x + y; f = q * z", at = "f" }
+//! question = { kind = "gradient", node = "q", answer = -4 }
+//! "#;
+//! let report = check_text(std::path::Path::new("chain-rule.toml"), text);
+//! assert!(report.is_valid());
+//! let step = &report.lesson.unwrap().steps[0];
+//! let verdict = step.check_answer(&Answer::Number(3.0)).unwrap(); // q's own value: the swap missed
+//! assert!(!verdict.right);
+//! assert_eq!(verdict.hint, "mul swaps its inputs: ∂(q·z)/∂q is z = -4");
+//! ```
+
+pub mod answer;
+pub mod exercise;
+pub mod hint;
+
+pub use answer::{Answer, Verdict};
+pub use exercise::{Exercise, Score, Topic, exercise};
+pub use hint::{agrees, hint};
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::expr::{Program, compile};
+use crate::optim::OptimSpec;
+use crate::scalar::NodeId;
+use crate::surface::{Domain, PRESETS, Race, RacerSetup, Surface};
+
+/// A lesson as its file gives it.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lesson {
+    /// A short stable name (`chain-rule`).
+    pub id: String,
+    /// The title the learner sees.
+    pub title: String,
+    /// The lecture's slides it follows, e.g. `30-42`.
+    #[serde(default)]
+    pub slides: String,
+    /// The steps, in order.
+    #[serde(rename = "step")]
+    pub steps: Vec<Step>,
+}
+
+/// One step: narration, a view state and perhaps a question.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// What the tutor says, a few sentences.
+    pub narration: String,
+    /// The backprop view's state.
+    pub backprop: Option<BackpropView>,
+    /// The race view's state.
+    pub race: Option<RaceView>,
+    /// The question, if the step asks one.
+    pub question: Option<Question>,
+}
+
+/// The backprop view: a program and a position on its timeline.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackpropView {
+    /// The program text (the expression language of `crate::expr`).
+    pub program: String,
+    /// `forward:K` or `backward:K` (K steps of that pass done, 0 ≤ K ≤ the pass's length), or a node's name (the
+    /// backward step of that node, not yet shown). Absent: the start.
+    pub at: Option<String>,
+}
+
+/// The race view: a surface, a start and racers.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RaceView {
+    /// A preset's name or an expression in x and y.
+    pub surface: String,
+    /// The start; a preset has its own.
+    pub start: Option<[f64; 2]>,
+    /// Optimizer specs as on the command line, e.g. `sgd:lr=0.1,momentum=0.9`.
+    pub racers: Vec<String>,
+    /// How many steps to run.
+    pub steps: usize,
+}
+
+/// A question, checked by the engine.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Question {
+    /// `∂out/∂node` in the step's program.
+    Gradient {
+        /// The node's name.
+        node: String,
+        /// The expected answer, if the file states one; it must agree with the engine.
+        answer: Option<f64>,
+    },
+    /// The forward value of a node.
+    Value {
+        /// The node's name.
+        node: String,
+        /// The expected answer, if the file states one; it must agree with the engine.
+        answer: Option<f64>,
+    },
+    /// Multiple choice.
+    Choice {
+        /// The question's text.
+        prompt: String,
+        /// The options.
+        options: Vec<String>,
+        /// The right option, written as one of `options`.
+        correct: String,
+    },
+    /// Which racer of the step's race reaches `threshold` first.
+    RaceWinner {
+        /// The loss to reach.
+        threshold: f64,
+        /// The expected winner's spec, as in the race's `racers`; it must agree with the race.
+        answer: Option<String>,
+    },
+}
+
+/// A lesson file's check: its lesson (when it parsed) and its problems, each at a place in the file.
+#[derive(Clone, Debug, Serialize)]
+pub struct LessonReport {
+    /// The file.
+    pub file: PathBuf,
+    /// The lesson, when the file parsed.
+    pub lesson: Option<Lesson>,
+    /// What is wrong; empty when the lesson is valid.
+    pub problems: Vec<Problem>,
+}
+
+impl LessonReport {
+    /// Whether the lesson is valid.
+    pub fn is_valid(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// One problem in a lesson file, at a line and column (1-based).
+#[derive(Clone, Debug, PartialEq, Serialize, thiserror::Error)]
+#[error("{line}:{column}: {message}")]
+pub struct Problem {
+    /// The line.
+    pub line: usize,
+    /// The column.
+    pub column: usize,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+/// The 1-based line and column of byte `offset` in `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// The 1-based line of the `i`-th `[[step]]` header (the first line when there is none).
+fn step_line(text: &str, i: usize) -> usize {
+    text.lines().enumerate().filter(|(_, l)| l.trim_start().starts_with("[[step]]")).nth(i).map_or(1, |(n, _)| n + 1)
+}
+
+/// Parses a lesson from TOML text; a syntax or shape error becomes a [`Problem`] at its line and column.
+pub fn parse(text: &str) -> Result<Lesson, Problem> {
+    toml::from_str::<Lesson>(text).map_err(|e| {
+        let (line, column) = e.span().map_or((1, 1), |s| line_column(text, s.start));
+        Problem { line, column, message: e.message().trim().to_owned() }
+    })
+}
+
+/// The node a lesson names: its label, the newest version for a reassigned name (after `c += ...`, `c₁`), or a
+/// display name (`exp#4`).
+pub fn find_node(program: &Program, name: &str) -> Option<NodeId> {
+    let g = &program.graph;
+    // The parser labels reassigned versions `c`, `c₁`, `c₂`: a plain name means the newest of them.
+    let is_version = |label: &str| {
+        label == name || label.strip_prefix(name).is_some_and(|r| r.chars().all(|c| ('₀'..='₉').contains(&c)))
+    };
+    g.ids().rev().find(|&i| g.label(i).is_some_and(is_version)).or_else(|| g.ids().find(|&i| g.display_name(i) == name))
+}
+
+/// The winner of a race: the racer (its index) that first reaches a loss at or below `threshold`, with its step;
+/// `None` when no racer reaches it or two tie.
+pub fn race_winner(view: &RaceView, threshold: f64) -> Result<Option<(usize, usize)>, String> {
+    let mut race = build_race(view)?;
+    race.run(view.steps);
+    let mut reached: Vec<(usize, usize)> =
+        race.racers.iter().enumerate().filter_map(|(i, r)| r.steps_to(threshold).map(|s| (s, i))).collect();
+    reached.sort();
+    Ok(match reached.as_slice() {
+        [] => None,
+        [(s, i)] => Some((*i, *s)),
+        [(s0, i0), (s1, _), ..] if s0 < s1 => Some((*i0, *s0)),
+        _ => None,
+    })
+}
+
+/// The race a view describes, not yet run.
+pub fn build_race(view: &RaceView) -> Result<Race, String> {
+    let mut surface = Surface::parse(&view.surface).map_err(|e| e.to_string())?;
+    let preset = PRESETS.iter().find(|p| p.name == view.surface.trim());
+    let start = match (view.start, preset) {
+        (Some(s), _) => s,
+        (None, Some(p)) => p.start,
+        (None, None) => return Err("a typed surface needs a start, e.g. start = [1.0, 1.0]".into()),
+    };
+    // As `chainrule race` does: a typed surface is plotted around its start.
+    if preset.is_none() {
+        surface.domain = Domain::around(start);
+    }
+    if !surface.domain.contains(start) {
+        return Err(format!("the start {start:?} lies outside the surface's plotted region"));
+    }
+    let mut setups = Vec::new();
+    for r in &view.racers {
+        let spec: OptimSpec = r.parse().map_err(|e| format!("racer '{r}': {e}"))?;
+        setups.push(RacerSetup { spec, schedule: Default::default() });
+    }
+    if setups.is_empty() {
+        return Err("a race needs at least one racer".into());
+    }
+    if view.steps == 0 || view.steps > crate::surface::MAX_RACE_STEPS {
+        return Err(format!("steps = {}: between 1 and {}", view.steps, crate::surface::MAX_RACE_STEPS));
+    }
+    Ok(Race::new(surface, start, setups, None))
+}
+
+/// The problems of one step (its backprop and race views and its question), without places.
+fn check_step(step: &Step) -> Vec<String> {
+    let mut out = Vec::new();
+    if step.narration.trim().is_empty() {
+        out.push("the narration is empty".into());
+    }
+    if step.backprop.is_some() && step.race.is_some() {
+        out.push("a step opens one view: backprop or race, not both".into());
+    }
+    let mut program = None;
+    if let Some(b) = &step.backprop {
+        match compile(&b.program, &[]) {
+            Err(e) => out.push(format!("the program does not compile: {e}")),
+            Ok(mut p) => {
+                if let Some(at) = &b.at
+                    && let Err(e) = check_at(&mut p, at)
+                {
+                    out.push(e);
+                }
+                program = Some(p);
+            }
+        }
+    }
+    if let Some(r) = &step.race
+        && let Err(e) = build_race(r)
+    {
+        out.push(format!("the race: {e}"));
+    }
+    match &step.question {
+        None => {}
+        Some(Question::Gradient { node, answer } | Question::Value { node, answer }) => {
+            let gradient = matches!(step.question, Some(Question::Gradient { .. }));
+            match (&program, step.backprop.is_some()) {
+                (_, false) => out.push(format!("a question about node '{node}' needs a backprop view")),
+                (None, true) => {}
+                (Some(p), true) => match find_node(p, node) {
+                    None => out.push(format!("the program has no node named '{node}'")),
+                    Some(id) => {
+                        let engine = if gradient { p.graph.grad(id) } else { p.graph.value(id) };
+                        if !engine.is_finite() {
+                            out.push(format!("the engine's answer at '{node}' is not finite"));
+                        }
+                        if let Some(a) = answer
+                            && !agrees(*a, engine)
+                        {
+                            let what = if gradient { format!("∂f/∂{node}") } else { node.clone() };
+                            out.push(format!("the expected answer {a} disagrees with the engine: {what} = {engine}"));
+                        }
+                    }
+                },
+            }
+        }
+        Some(Question::Choice { options, correct, .. }) => {
+            if options.len() < 2 {
+                out.push("a choice needs at least two options".into());
+            }
+            if !options.contains(correct) {
+                out.push(format!("the correct option '{correct}' is not one of the options"));
+            }
+        }
+        Some(Question::RaceWinner { threshold, answer }) => match &step.race {
+            None => out.push("a race_winner question needs a race view".into()),
+            Some(r) => match race_winner(r, *threshold) {
+                Err(_) => {}
+                Ok(None) => out.push(format!("no single racer reaches loss {threshold} first in {} steps", r.steps)),
+                Ok(Some((i, s))) => {
+                    if let Some(a) = answer
+                        && a.trim() != r.racers[i].trim()
+                    {
+                        out.push(format!(
+                                "the expected winner '{a}' disagrees with the race: '{}' reaches {threshold} first, at step {s}",
+                                r.racers[i]
+                            ));
+                    }
+                }
+            },
+        },
+    }
+    out
+}
+
+/// Checks a timeline position against a program: `forward:K`, `backward:K` in range, or an existing node's name.
+fn check_at(p: &mut Program, at: &str) -> Result<(), String> {
+    let pass = |k: &str, len: usize, which: &str| match k.trim().parse::<usize>() {
+        Ok(k) if k <= len => Ok(()),
+        Ok(k) => Err(format!("at = \"{at}\": the {which} pass has {len} steps, {k} is out of range")),
+        Err(_) => Err(format!("at = \"{at}\": expected a number of steps after '{which}:'")),
+    };
+    if let Some(k) = at.strip_prefix("forward:") {
+        pass(k, p.graph.forward_trace().steps.len(), "forward")
+    } else if let Some(k) = at.strip_prefix("backward:") {
+        let output = p.output;
+        pass(k, p.graph.backward_trace(output).steps.len(), "backward")
+    } else if find_node(p, at.trim()).is_some() {
+        Ok(())
+    } else {
+        Err(format!("at = \"{at}\": not forward:K, backward:K or a node of the program"))
+    }
+}
+
+/// Checks one lesson's text: it parses, every program compiles, every node and position exists, every race spec
+/// parses and every expected answer agrees with the engine.
+pub fn check_text(file: &Path, text: &str) -> LessonReport {
+    let lesson = match parse(text) {
+        Ok(l) => l,
+        Err(p) => return LessonReport { file: file.to_owned(), lesson: None, problems: vec![p] },
+    };
+    let mut problems = Vec::new();
+    if lesson.steps.is_empty() {
+        problems.push(Problem { line: 1, column: 1, message: "a lesson needs at least one [[step]]".into() });
+    }
+    for (i, step) in lesson.steps.iter().enumerate() {
+        let line = step_line(text, i);
+        for message in check_step(step) {
+            problems.push(Problem { line, column: 1, message: format!("step {}: {message}", i + 1) });
+        }
+    }
+    LessonReport { file: file.to_owned(), lesson: Some(lesson), problems }
+}
+
+/// Checks every `*.toml` file of a directory, sorted by name; a file that cannot be read is reported at 1:1.
+/// Errors only when the directory cannot be listed.
+pub fn check_dir(dir: &Path) -> std::io::Result<Vec<LessonReport>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    Ok(files
+        .into_iter()
+        .map(|f| match std::fs::read_to_string(&f) {
+            Ok(text) => check_text(&f, &text),
+            Err(e) => LessonReport {
+                problems: vec![Problem { line: 1, column: 1, message: format!("cannot read: {e}") }],
+                file: f,
+                lesson: None,
+            },
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+id = "t"
+title = "T"
+
+[[step]]
+narration = "q = x + y, then f = q * z."
+backprop = { program = "x = -2; y = 5; z = -4; q = x + y; f = q * z", at = "backward:1" }
+question = { kind = "gradient", node = "q", answer = -4 } # ∂f/∂q = z = -4
+"#;
+
+    #[test]
+    fn good_lesson_is_valid() {
+        let r = check_text(Path::new("t.toml"), GOOD);
+        assert!(r.is_valid(), "{:?}", r.problems);
+    }
+
+    #[test]
+    fn wrong_answer_is_reported_at_its_step() {
+        let text = GOOD.replace("answer = -4", "answer = 4");
+        let r = check_text(Path::new("t.toml"), &text);
+        assert_eq!(r.problems.len(), 1);
+        assert_eq!(r.problems[0].line, 5); // the [[step]] header is the file's 5th line
+        assert!(r.problems[0].message.contains("disagrees with the engine"));
+    }
+
+    #[test]
+    fn syntax_error_has_line_and_column() {
+        let text = "id = \"t\"\ntitle = \"T\"\nslides = 30-42\n";
+        let r = check_text(Path::new("t.toml"), text);
+        assert_eq!(r.problems.len(), 1);
+        assert_eq!(r.problems[0].line, 3, "{:?}", r.problems[0]);
+        assert!(r.problems[0].column >= 10, "{:?}", r.problems[0]); // at the value after `slides = `
+    }
+
+    #[test]
+    fn unknown_node_and_out_of_range_position() {
+        let text = GOOD.replace("node = \"q\"", "node = \"nope\"").replace("backward:1", "backward:99");
+        let r = check_text(Path::new("t.toml"), &text);
+        let all: Vec<&str> = r.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(all.len(), 2, "{all:?}");
+        assert!(all[0].contains("out of range"));
+        assert!(all[1].contains("no node named 'nope'"));
+    }
+
+    #[test]
+    fn race_winner_is_computed() {
+        // On the elongated bowl x²/20 + 2y², SGD at lr 0.1 shrinks x by only (1 − 0.1/10) = 0.99 per step; momentum 0.9
+        // gets there far sooner.
+        let view = RaceView {
+            surface: "x^2/20 + 2*y^2".into(),
+            start: Some([1.0, 1.0]),
+            racers: vec!["sgd:lr=0.1".into(), "sgd:lr=0.1,momentum=0.9".into()],
+            steps: 300,
+        };
+        let (winner, _) = race_winner(&view, 1e-3).unwrap().expect("someone wins");
+        assert_eq!(winner, 1);
+        let bad = RaceView { racers: vec!["sgd:lx=1".into()], ..view };
+        assert!(build_race(&bad).is_err());
+    }
+
+    #[test]
+    fn a_plain_name_finds_the_newest_version() {
+        let p = compile("c = 2; c += 1; c *= c; f = c + 1", &[]).unwrap();
+        // c = 2, c₁ = 3, c₂ = 9: "c" is c₂, "c₁" is itself.
+        assert_eq!(p.graph.value(find_node(&p, "c").unwrap()), 9.0);
+        assert_eq!(p.graph.value(find_node(&p, "c₁").unwrap()), 3.0);
+        assert!(find_node(&p, "cc").is_none());
+    }
+
+    #[test]
+    fn line_column_counts_from_one() {
+        assert_eq!(line_column("ab\ncd", 4), (2, 2));
+        assert_eq!(line_column("ab", 0), (1, 1));
+    }
+}

@@ -1,0 +1,91 @@
+//! The shipped lessons are valid, the checker reports a malformed or wrong lesson at its place while the others still
+//! load, and `chainrule lessons check` exits 0 or 2 accordingly.
+
+use std::path::Path;
+use std::process::Command;
+
+use chainrule::lesson::{Question, check_dir};
+
+#[test]
+fn shipped_lessons_are_valid() {
+    let reports = check_dir(Path::new("assets/lessons")).unwrap();
+    assert!(reports.len() >= 5, "{} lessons", reports.len());
+    for r in &reports {
+        assert!(r.is_valid(), "{}: {:?}", r.file.display(), r.problems);
+        let lesson = r.lesson.as_ref().unwrap();
+        assert!(lesson.steps.iter().any(|s| s.question.is_some()), "{} asks nothing", lesson.id);
+    }
+    // The lecture's numbers: the first lesson asks ∂f/∂q = z = -4 at x = -2, y = 5, z = -4.
+    let first = reports[0].lesson.as_ref().unwrap();
+    assert!(matches!(first.steps[2].question, Some(Question::Gradient { answer: Some(a), .. }) if a == -4.0));
+}
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("chainrule-lessons-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy("assets/lessons/01-chain-rule.toml", dir.join("01-good.toml")).unwrap();
+    dir
+}
+
+#[test]
+fn malformed_lesson_is_reported_and_the_others_load() {
+    let dir = scratch("malformed");
+    // Line 3 has an unquoted string: the toml parser stops at the value.
+    std::fs::write(dir.join("02-bad.toml"), "id = \"bad\"\ntitle = \"Bad\"\nslides = 30-42\n").unwrap();
+    // A gradient answer that disagrees with the engine (∂(q·z)/∂q = z = -4, not 4) on the [[step]] at line 4.
+    let wrong = "id = \"wrong\"\ntitle = \"W\"\n\n[[step]]\nnarration = \"n\"\n\
+                 backprop = { program = \"x = -2; y = 5; z = -4; q = x + y; f = q * z\" }\n\
+                 question = { kind = \"gradient\", node = \"q\", answer = 4 }\n";
+    std::fs::write(dir.join("03-wrong.toml"), wrong).unwrap();
+    let reports = check_dir(&dir).unwrap();
+    assert_eq!(reports.len(), 3);
+    assert!(reports[0].is_valid());
+    assert_eq!((reports[1].problems[0].line, reports[1].lesson.is_none()), (3, true));
+    assert_eq!(reports[2].problems[0].line, 4);
+    assert!(reports[2].problems[0].message.contains("disagrees with the engine"));
+
+    let bin = env!("CARGO_BIN_EXE_chainrule");
+    let out = Command::new(bin).args(["lessons", "check"]).arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("02-bad.toml:3:"), "{text}");
+    assert!(text.contains("ok    "), "{text}");
+    let out = Command::new(bin).args(["lessons", "check", "assets/lessons", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["valid"], true);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn every_shipped_question_takes_its_answer_and_refuses_another() {
+    use chainrule::lesson::Answer;
+    for r in check_dir(Path::new("assets/lessons")).unwrap() {
+        let lesson = r.lesson.unwrap();
+        for (i, step) in lesson.steps.iter().enumerate() {
+            let (right, wrong) = match &step.question {
+                None => continue,
+                Some(Question::Gradient { answer: Some(a), .. } | Question::Value { answer: Some(a), .. }) => {
+                    // a + 1 + |a| is at least 1 away from a: outside the 2% tolerance for these small answers.
+                    (Answer::Number(*a), Answer::Number(a + 1.0 + a.abs()))
+                }
+                Some(Question::Choice { options, correct, .. }) => {
+                    let other = options.iter().find(|o| *o != correct).unwrap().clone();
+                    (Answer::Choice(correct.clone()), Answer::Choice(other))
+                }
+                Some(Question::RaceWinner { answer: Some(a), .. }) => {
+                    let racers = &step.race.as_ref().unwrap().racers;
+                    let k = racers.iter().position(|r| r == a).unwrap();
+                    (Answer::Racer(k), Answer::Racer((k + 1) % racers.len()))
+                }
+                Some(q) => panic!("{} step {}: shipped questions state their answers: {q:?}", lesson.id, i + 1),
+            };
+            let where_ = format!("{} step {}", lesson.id, i + 1);
+            let v = step.check_answer(&right).unwrap();
+            assert!(v.right, "{where_}: {v:?}");
+            let v = step.check_answer(&wrong).unwrap();
+            assert!(!v.right && !v.hint.is_empty(), "{where_}: {v:?}");
+        }
+    }
+}
