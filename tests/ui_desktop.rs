@@ -112,6 +112,41 @@ fn the_backprop_view_fits_1280_by_720() {
 }
 
 #[test]
+fn the_lessons_view_fits_1280_by_720_mid_question() {
+    use chainrule::app::lessons::{Action, LessonsView};
+    let mut h = harness();
+    h.get_by_label("Lessons").click();
+    h.run();
+    h.get_by_label_contains("1. The computational graph").click();
+    h.run();
+    // step 3: a gradient question answered wrong once, so the hint is shown too
+    let v = h.state_mut().view_mut::<LessonsView>().expect("registered");
+    v.push(Action::Go(2));
+    v.push(Action::Check(chainrule::lesson::Answer::Number(3.0)));
+    h.run();
+    let keys = [
+        ("Lessons", "navigation"),
+        ("Step 3 of 5", "lesson"),
+        ("Check", "lesson"),
+        ("< Previous", "lesson"),
+        ("Next >", "lesson"),
+        ("Reset progress", "lesson"),
+        ("Not quite. Hint: mul swaps its inputs: ∂(q·z)/∂q is z = -4", "lesson"),
+        ("Step >", "bottom"),
+        ("Fit", "graph"),
+    ];
+    assert_fits(&h, &keys);
+    let graph = h.state_mut().view_mut::<LessonsView>().expect("registered").backprop.graph_rect().expect("drawn");
+    assert!(window().contains_rect(graph) && graph.width() > 500.0, "{graph:?}");
+    // a race step: the plot, the controls and the charts beside the lesson
+    h.get_by_label("All lessons").click();
+    h.run();
+    h.get_by_label_contains("5. SGD vs momentum").click();
+    h.run();
+    assert_fits(&h, &[("Next >", "lesson"), ("Play", "controls"), ("Leaderboard", "charts")]);
+}
+
+#[test]
 fn the_race_view_fits_1280_by_720_with_its_whole_leaderboard() {
     let mut h = harness();
     h.get_by_label("Race").click();

@@ -10,6 +10,7 @@
 pub mod backprop;
 pub mod files;
 pub mod help;
+pub mod lessons;
 pub mod race;
 pub mod session;
 pub mod theme;
@@ -29,7 +30,8 @@ pub fn registry() -> Vec<Box<dyn View>> {
     vec![
         Box::new(backprop::BackpropView::default()),
         Box::new(race::RaceView::default()),
-        // The playground, the labs and the lessons register here as they arrive.
+        Box::new(lessons::LessonsView::default()),
+        // The playground and the labs register here as they arrive.
     ]
 }
 

@@ -218,6 +218,54 @@ impl BackpropView {
         self.actions.push(action);
     }
 
+    /// Shows a lesson step's program, fused, at its timeline position: `forward:K` or `backward:K` (K steps of that
+    /// pass done), or a node's name (just before that node's backward step). Errors say what does not fit.
+    pub fn show_lesson(
+        &mut self,
+        view: &crate::lesson::BackpropView,
+        status: &mut super::Status,
+    ) -> Result<(), String> {
+        self.settings.expanded = false;
+        self.open_program(&view.program, status);
+        if let Some((_, e)) = &self.error {
+            return Err(format!("the lesson's program does not compile: {e}"));
+        }
+        let forward = self.model.forward.steps.len();
+        let cursor = match view.at.as_deref().map(str::trim) {
+            None => 0,
+            Some(at) => {
+                if let Some(k) = at.strip_prefix("forward:") {
+                    k.trim().parse::<usize>().map_err(|e| format!("at = \"{at}\": {e}"))?.min(forward)
+                } else if let Some(k) = at.strip_prefix("backward:") {
+                    forward + k.trim().parse::<usize>().map_err(|e| format!("at = \"{at}\": {e}"))?
+                } else {
+                    let id = crate::lesson::find_node(&self.model.program, at)
+                        .ok_or_else(|| format!("at = \"{at}\": the program has no such node"))?;
+                    forward + self.model.backward_step[id.index()].min(self.model.backward.steps.len())
+                }
+            }
+        };
+        self.push(Action::Seek(cursor));
+        self.apply_actions(status);
+        Ok(())
+    }
+
+    /// Moves the timeline on (never back) until node `name`'s value (`gradient` false) or its final gradient is
+    /// shown: the reveal after a learner's answer.
+    pub fn reveal(&mut self, name: &str, gradient: bool, status: &mut super::Status) {
+        let Some(id) = crate::lesson::find_node(&self.model.program, name) else { return };
+        let forward = self.model.forward.steps.len();
+        let target = if gradient {
+            forward + self.model.final_after[id.index()].min(self.model.backward.steps.len())
+        } else {
+            self.model.forward_step[id.index()].saturating_add(1).min(forward)
+        };
+        if target > self.settings.cursor {
+            self.push(Action::Seek(target));
+            self.apply_actions(status);
+        }
+    }
+
     /// Applies the queued actions now.
     pub fn apply_actions(&mut self, status: &mut super::Status) {
         for action in std::mem::take(&mut self.actions) {

@@ -234,6 +234,31 @@ impl RaceView {
         self.actions.push(action);
     }
 
+    /// Sets up a lesson step's race: its surface (a preset with its region, or an expression plotted around the
+    /// start), its start and its racers, at step 0. Errors say what does not fit.
+    pub fn show_lesson(&mut self, view: &crate::lesson::RaceView, status: &mut Status) -> Result<(), String> {
+        // the lesson module builds the race as `chainrule race` does: its surface, region and start are the ones shown
+        let race = crate::lesson::build_race(view)?;
+        self.settings.source = view.surface.trim().to_owned();
+        self.apply(Action::ApplyExpression, status);
+        if let Some((_, e)) = &self.surface_error {
+            return Err(format!("the lesson's surface: {e}"));
+        }
+        self.settings.domain = race.surface.domain;
+        self.settings.start = race.start;
+        self.settings.racers = race
+            .racers
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RacerConfig { spec: r.setup.spec, schedule: r.setup.schedule, color: lineups::color(i) })
+            .collect();
+        self.settings.inspected = self.settings.racers.len().saturating_sub(1);
+        self.settings.steps = 0;
+        self.playing = false;
+        self.rebuild();
+        Ok(())
+    }
+
     /// Applies the queued actions now.
     pub fn apply_actions(&mut self, status: &mut Status) {
         for action in std::mem::take(&mut self.actions) {

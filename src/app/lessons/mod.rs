@@ -1,0 +1,310 @@
+//! The Lessons view: the shipped lessons (`assets/lessons/`, embedded at compile time), one step at a time. A step's
+//! narration and question sit in the side panel; the rest of the view is a Backprop or Race view of the lesson's
+//! own, driven into the step's prepared state through that view's own API (`show_lesson`, its actions), so a lesson
+//! never overwrites the program the learner is editing in the Backprop view. Answers are checked by
+//! [`crate::lesson::Step::check_answer`]; progress (lessons done, answers right, the practice score) is saved with
+//! the session.
+
+pub mod list;
+pub mod question;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use eframe::egui;
+use serde::{Deserialize, Serialize};
+
+use super::Status;
+use super::backprop::BackpropView;
+use super::race::{self, RaceView};
+use super::view::{Shell, View};
+use crate::lesson::{self, Answer, Lesson, LessonReport, Question, Score, Step, Verdict};
+
+/// The shipped lessons, in course order: (file name, text).
+pub const SHIPPED: &[(&str, &str)] = &[
+    ("01-chain-rule.toml", include_str!("../../../assets/lessons/01-chain-rule.toml")),
+    ("02-backward-patterns.toml", include_str!("../../../assets/lessons/02-backward-patterns.toml")),
+    ("03-numerical-gradient.toml", include_str!("../../../assets/lessons/03-numerical-gradient.toml")),
+    ("04-sigmoid-neuron.toml", include_str!("../../../assets/lessons/04-sigmoid-neuron.toml")),
+    ("05-momentum-race.toml", include_str!("../../../assets/lessons/05-momentum-race.toml")),
+];
+
+/// The side panel's width.
+pub const SIDE_WIDTH: f32 = 340.0;
+
+/// What the learner asked for during a frame; applied once drawing is done.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Open lesson `i` at its first step.
+    Open(usize),
+    /// Go to step `k` of the open lesson.
+    Go(usize),
+    /// Check this answer to the step's question.
+    Check(Answer),
+    /// Forget the progress.
+    ResetProgress,
+    /// Back to the list of lessons.
+    Close,
+}
+
+/// What is kept across restarts: which lessons are done and how the answers went.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Progress {
+    /// The ids of the lessons finished (their last step reached and answered).
+    pub done: BTreeSet<String>,
+    /// Questions answered right (on the first or the second try).
+    pub right: u32,
+    /// Questions answered (right, or revealed after two tries).
+    pub answered: u32,
+    /// The practice exercises' score per topic.
+    pub score: Score,
+}
+
+/// The learner's try at the open step's question.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Attempt {
+    /// The number field's text.
+    pub text: String,
+    /// The chosen option (a choice's or a racer's index).
+    pub choice: Option<usize>,
+    /// Wrong answers so far.
+    pub wrong: u32,
+    /// The last verdict.
+    pub verdict: Option<Verdict>,
+    /// Whether the step has been revealed (after a right answer or the second wrong one).
+    pub revealed: bool,
+    /// Why the last answer could not be checked (not a number, ...), shown under the field.
+    pub error: Option<String>,
+}
+
+/// Wrong answers before the step is revealed anyway.
+pub const TRIES: u32 = 2;
+
+/// The Lessons view.
+pub struct LessonsView {
+    /// Every shipped lesson's check: the lesson when it parsed, and its problems.
+    pub reports: Vec<LessonReport>,
+    /// The open lesson and step.
+    pub open: Option<(usize, usize)>,
+    /// The try at the open step.
+    pub attempt: Attempt,
+    /// The persisted progress.
+    pub progress: Progress,
+    /// The lesson's own backprop view.
+    pub backprop: BackpropView,
+    /// The lesson's own race view.
+    pub race: RaceView,
+    actions: Vec<Action>,
+    panels: Vec<(&'static str, egui::Rect)>,
+}
+
+impl Default for LessonsView {
+    fn default() -> Self {
+        Self::with_lessons(SHIPPED)
+    }
+}
+
+impl LessonsView {
+    /// The view over these lessons, (file name, text): a malformed one keeps its problems and the others load.
+    pub fn with_lessons(files: &[(&str, &str)]) -> Self {
+        Self {
+            reports: files.iter().map(|(name, text)| lesson::check_text(Path::new(name), text)).collect(),
+            open: None,
+            attempt: Attempt::default(),
+            progress: Progress::default(),
+            backprop: BackpropView::default(),
+            race: RaceView::default(),
+            actions: Vec::new(),
+            panels: Vec::new(),
+        }
+    }
+
+    /// The lesson at `i`, if it is valid.
+    pub fn lesson(&self, i: usize) -> Option<&Lesson> {
+        self.reports.get(i).filter(|r| r.is_valid()).and_then(|r| r.lesson.as_ref())
+    }
+
+    /// The open step.
+    pub fn step(&self) -> Option<&Step> {
+        let (l, k) = self.open?;
+        self.lesson(l)?.steps.get(k)
+    }
+
+    /// Queues an action, as a panel does (applied at the end of the frame, or by [`LessonsView::apply_actions`]).
+    pub fn push(&mut self, action: Action) {
+        self.actions.push(action);
+    }
+
+    /// Applies the queued actions now.
+    pub fn apply_actions(&mut self, status: &mut Status) {
+        for action in std::mem::take(&mut self.actions) {
+            self.apply(action, status);
+        }
+    }
+
+    fn apply(&mut self, action: Action, status: &mut Status) {
+        match action {
+            Action::Open(i) => {
+                if self.lesson(i).is_some() {
+                    self.open = Some((i, 0));
+                    self.prepare(status);
+                }
+            }
+            Action::Go(k) => {
+                if let Some((l, _)) = self.open
+                    && self.lesson(l).is_some_and(|lesson| k < lesson.steps.len())
+                {
+                    self.open = Some((l, k));
+                    self.prepare(status);
+                }
+            }
+            Action::Check(answer) => self.check(&answer, status),
+            Action::ResetProgress => {
+                self.progress = Progress::default();
+                status.info("Progress reset: no lesson done, no answers counted.");
+            }
+            Action::Close => {
+                self.open = None;
+                self.attempt = Attempt::default();
+            }
+        }
+    }
+
+    /// Drives the step's view into its prepared state and starts a fresh try.
+    fn prepare(&mut self, status: &mut Status) {
+        self.attempt = Attempt::default();
+        let Some(step) = self.step().cloned() else { return };
+        let shown = match (&step.backprop, &step.race) {
+            (Some(b), _) => self.backprop.show_lesson(b, status),
+            (None, Some(r)) => self.race.show_lesson(r, status),
+            (None, None) => Ok(()),
+        };
+        if let Err(e) = shown {
+            status.error(format!("This step cannot be shown: {e}"));
+        }
+        if step.question.is_none() {
+            self.reveal(&step, status);
+        }
+    }
+
+    fn check(&mut self, answer: &Answer, status: &mut Status) {
+        let Some(step) = self.step().cloned() else { return };
+        if self.attempt.revealed {
+            return;
+        }
+        match step.check_answer(answer) {
+            Err(e) => self.attempt.error = Some(e),
+            Ok(v) => {
+                self.attempt.error = None;
+                let right = v.right;
+                self.attempt.verdict = Some(v);
+                if !right {
+                    self.attempt.wrong += 1;
+                }
+                if right || self.attempt.wrong >= TRIES {
+                    self.progress.answered += 1;
+                    self.progress.right += u32::from(right);
+                    self.reveal(&step, status);
+                }
+            }
+        }
+    }
+
+    /// Shows what the question asked: the node's value or final gradient on the timeline, or the race run out.
+    fn reveal(&mut self, step: &Step, status: &mut Status) {
+        self.attempt.revealed = true;
+        match &step.question {
+            Some(Question::Gradient { node, .. }) => self.backprop.reveal(node, true, status),
+            Some(Question::Value { node, .. }) => self.backprop.reveal(node, false, status),
+            Some(Question::Choice { .. }) => {}
+            Some(Question::RaceWinner { .. }) | None => {
+                // the race runs its steps: at once without a question, after the answer with one
+                if let Some(r) = &step.race {
+                    self.race.push(race::Action::Step(r.steps));
+                    self.race.apply_actions(status);
+                }
+            }
+        }
+        self.mark_done_if_last();
+    }
+
+    fn mark_done_if_last(&mut self) {
+        if let Some((l, k)) = self.open
+            && let Some(lesson) = self.lesson(l)
+            && k + 1 == lesson.steps.len()
+        {
+            let id = lesson.id.clone();
+            self.progress.done.insert(id);
+        }
+    }
+
+    fn side_ui(&mut self, ui: &mut egui::Ui) {
+        match self.open {
+            None => list::ui(ui, &self.reports, &self.progress, &mut self.actions),
+            Some((l, k)) => {
+                let Some(lesson) = self.lesson(l) else { return };
+                let lesson = lesson.clone();
+                question::ui(ui, &lesson, k, &mut self.attempt, &mut self.actions);
+            }
+        }
+        ui.add_space(8.0);
+        ui.separator();
+        list::progress_ui(ui, &self.reports, &self.progress, &mut self.actions);
+    }
+}
+
+impl View for LessonsView {
+    fn id(&self) -> &'static str {
+        "lessons"
+    }
+
+    fn title(&self) -> &'static str {
+        "Lessons"
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, shell: &mut Shell<'_>) {
+        self.panels.clear();
+        let side = egui::Panel::left("lessons_side").resizable(false).exact_size(SIDE_WIDTH).show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| self.side_ui(ui));
+        });
+        self.panels.push(("lesson", side.response.rect));
+        // the step's view, without its own side panels: the lesson's panel takes their place
+        let mut inner = Shell {
+            status: &mut *shell.status,
+            presenting: true,
+            dialogs: &mut *shell.dialogs,
+            folder: &mut *shell.folder,
+        };
+        let on_race = self.step().is_some_and(|s| s.race.is_some());
+        let on_backprop = self.step().is_some_and(|s| s.backprop.is_some());
+        if on_race {
+            self.race.ui(ui, &mut inner);
+            self.panels.extend_from_slice(self.race.panels());
+        } else if on_backprop {
+            self.backprop.ui(ui, &mut inner);
+            self.panels.extend_from_slice(self.backprop.panels());
+        } else {
+            egui::CentralPanel::default().show(ui, |ui| {
+                ui.centered_and_justified(|ui| ui.weak("Open a lesson on the left: its graph or race appears here."));
+            });
+        }
+        if !self.actions.is_empty() {
+            ui.ctx().request_repaint();
+        }
+        self.apply_actions(shell.status);
+    }
+
+    fn save_state(&self) -> serde_json::Value {
+        serde_json::to_value(&self.progress).expect("progress is plain data")
+    }
+
+    fn load_state(&mut self, state: serde_json::Value) -> Result<(), String> {
+        self.progress = serde_json::from_value(state).map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    fn panels(&self) -> &[(&'static str, egui::Rect)] {
+        &self.panels
+    }
+}

@@ -1,0 +1,117 @@
+//! The open step: its narration, its question (a number field, or option buttons) with Check, the verdict and the
+//! hint, and Back / Next.
+
+use eframe::egui;
+
+use super::{Action, Attempt, TRIES};
+use crate::app::theme;
+use crate::lesson::{Answer, Lesson, Question};
+
+/// The label of the answer field (tests type into it by this name).
+pub const ANSWER_LABEL: &str = "Your answer";
+
+/// Step `k` of `lesson`.
+pub fn ui(ui: &mut egui::Ui, lesson: &Lesson, k: usize, attempt: &mut Attempt, actions: &mut Vec<Action>) {
+    let Some(step) = lesson.steps.get(k) else { return };
+    ui.horizontal(|ui| {
+        if ui.button("All lessons").on_hover_text("Back to the list of lessons").clicked() {
+            actions.push(Action::Close);
+        }
+    });
+    ui.heading(&lesson.title);
+    ui.weak(format!("Step {} of {}", k + 1, lesson.steps.len()));
+    ui.add_space(4.0);
+    ui.label(step.narration.trim());
+    ui.add_space(6.0);
+    if let Some(q) = &step.question {
+        question_ui(ui, q, step.race.as_ref().map(|r| r.racers.as_slice()).unwrap_or_default(), attempt, actions);
+    }
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        if ui.add_enabled(k > 0, egui::Button::new("< Previous")).clicked() {
+            actions.push(Action::Go(k - 1));
+        }
+        let last = k + 1 == lesson.steps.len();
+        if !last && ui.button("Next >").clicked() {
+            actions.push(Action::Go(k + 1));
+        }
+        if last && attempt.revealed && ui.button("Finish").on_hover_text("Back to the list of lessons").clicked() {
+            actions.push(Action::Close);
+        }
+    });
+}
+
+fn question_ui(ui: &mut egui::Ui, q: &Question, racers: &[String], attempt: &mut Attempt, actions: &mut Vec<Action>) {
+    let palette = theme::Palette::of(ui);
+    let options: Vec<String> = match q {
+        Question::Gradient { node, .. } => {
+            ui.strong(format!("Predict ∂f/∂{node}, then check."));
+            Vec::new()
+        }
+        Question::Value { node, .. } => {
+            ui.strong(format!("Predict the value of {node}, then check."));
+            Vec::new()
+        }
+        Question::Choice { prompt, options, .. } => {
+            ui.strong(prompt);
+            options.clone()
+        }
+        Question::RaceWinner { threshold, .. } => {
+            ui.strong(format!("Which racer reaches loss {threshold} first?"));
+            racers.to_vec()
+        }
+    };
+    ui.add_enabled_ui(!attempt.revealed, |ui| {
+        let answer = if options.is_empty() {
+            let mut submit = false;
+            ui.horizontal(|ui| {
+                let label = ui.label(format!("{ANSWER_LABEL}:"));
+                let field =
+                    ui.add(egui::TextEdit::singleline(&mut attempt.text).desired_width(100.0)).labelled_by(label.id);
+                submit = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                submit |= ui.button("Check").clicked();
+            });
+            if submit {
+                match attempt.text.trim().parse::<f64>() {
+                    Ok(v) => Some(Answer::Number(v)),
+                    Err(_) => {
+                        attempt.error = Some(format!("'{}' is not a number: type e.g. -4 or 0.5", attempt.text.trim()));
+                        None
+                    }
+                }
+            } else {
+                None
+            }
+        } else {
+            for (i, o) in options.iter().enumerate() {
+                if ui.selectable_label(attempt.choice == Some(i), o).clicked() {
+                    attempt.choice = Some(i);
+                }
+            }
+            let checked = ui.add_enabled(attempt.choice.is_some(), egui::Button::new("Check")).clicked();
+            match (checked, attempt.choice, q) {
+                (true, Some(i), Question::RaceWinner { .. }) => Some(Answer::Racer(i)),
+                (true, Some(i), _) => Some(Answer::Choice(options[i].clone())),
+                _ => None,
+            }
+        };
+        if let Some(a) = answer {
+            actions.push(Action::Check(a));
+        }
+    });
+    if let Some(e) = &attempt.error {
+        ui.colored_label(palette.error, e);
+    }
+    if let Some(v) = &attempt.verdict {
+        if v.right {
+            ui.strong(format!("Right: {}.", v.expected));
+        } else {
+            ui.colored_label(palette.error, format!("Not quite. Hint: {}", v.hint));
+            if attempt.revealed {
+                ui.label(format!("The answer: {}", v.expected));
+            } else {
+                ui.label(format!("Try again ({} of {TRIES} tries left).", TRIES - attempt.wrong));
+            }
+        }
+    }
+}

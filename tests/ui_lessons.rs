@@ -1,0 +1,208 @@
+//! The Lessons view, driven headless through egui_kittest by the labels a learner sees: the first lesson walked with a
+//! wrong answer, its hint, a right answer and the reveal on the timeline; progress kept across a session round trip
+//! and reset; a malformed lesson shown with its error while the others open; a race step set up in the race view.
+
+use chainrule::app::App;
+use chainrule::app::lessons::{Action, LessonsView, Progress, SHIPPED};
+use chainrule::lesson::Answer;
+use eframe::egui::{self, Key, Modifiers, Role};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+/// The window at a laptop's size.
+const SIZE: egui::Vec2 = egui::vec2(1280.0, 720.0);
+
+fn harness_with(app: App) -> Harness<'static, App> {
+    let mut h =
+        Harness::builder().with_size(SIZE).with_max_steps(12).build_ui_state(|ui, app: &mut App| app.ui_body(ui), app);
+    h.run();
+    h
+}
+
+fn lessons<'h>(h: &'h mut Harness<'static, App>) -> &'h mut LessonsView {
+    h.state_mut().view_mut::<LessonsView>().expect("the lessons view is registered")
+}
+
+/// Opens the Lessons view and the lesson whose button starts with `title`.
+fn open_lesson(h: &mut Harness<'static, App>, title: &str) {
+    h.get_by_label("Lessons").click();
+    h.run();
+    h.get_by_label_contains(title).click();
+    h.run();
+}
+
+/// Replaces the answer field's text with `text` and presses Check.
+fn answer(h: &mut Harness<'static, App>, text: &str) {
+    h.get_by_role_and_label(Role::TextInput, "Your answer:").focus();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "Your answer:").type_text(text);
+    h.run();
+    h.get_by_label("Check").click();
+    h.run();
+}
+
+#[test]
+fn the_first_lesson_hints_after_a_wrong_answer_and_reveals_after_a_right_one() {
+    let mut h = harness_with(App::default());
+    open_lesson(&mut h, "1. The computational graph");
+    h.get_by_label("Step 1 of 5");
+    h.get_by_label_contains("A program is a graph of gates.");
+    h.get_by_label("Predict the value of q, then check.");
+    // at forward:3 only x, y and z are computed
+    assert_eq!(lessons(&mut h).backprop.cursor(), 3);
+
+    answer(&mut h, "7");
+    h.get_by_label("Not quite. Hint: compute it from its inputs: q = -2 + 5");
+    h.get_by_label("Try again (1 of 2 tries left).");
+    assert_eq!(lessons(&mut h).backprop.cursor(), 3, "nothing is revealed after a first wrong answer");
+
+    answer(&mut h, "3"); // q = -2 + 5 = 3
+    h.get_by_label("Right: q = 3.");
+    // revealed: the timeline has taken q's forward step (the 4th)
+    assert_eq!(lessons(&mut h).backprop.cursor(), 4);
+    h.get_by_label_contains("Forward step 4: q");
+
+    // step 3: the mul gate's gradient, at f's backward step (5 forward steps done)
+    h.get_by_label("Next >").click();
+    h.run();
+    h.get_by_label("Next >").click();
+    h.run();
+    h.get_by_label("Step 3 of 5");
+    assert_eq!(lessons(&mut h).backprop.cursor(), 5);
+    answer(&mut h, "3"); // q's own value: the swap missed
+    h.get_by_label("Not quite. Hint: mul swaps its inputs: ∂(q·z)/∂q is z = -4");
+    answer(&mut h, "-4");
+    h.get_by_label("Right: ∂f/∂q = -4.");
+    // revealed: f's backward step is taken and q's gradient is shown final
+    assert_eq!(lessons(&mut h).backprop.cursor(), 6);
+    h.get_by_label("Answers right: 2 of 2");
+}
+
+#[test]
+fn two_wrong_answers_reveal_the_answer() {
+    let mut h = harness_with(App::default());
+    open_lesson(&mut h, "1. The computational graph");
+    answer(&mut h, "7");
+    answer(&mut h, "8");
+    h.get_by_label("The answer: q = 3");
+    assert_eq!(lessons(&mut h).backprop.cursor(), 4);
+    h.get_by_label("Answers right: 0 of 1");
+    // a field that is not a number says so and counts nothing
+    h.get_by_label("Next >").click();
+    h.run();
+    answer(&mut h, "minus twelve");
+    h.get_by_label("'minus twelve' is not a number: type e.g. -4 or 0.5");
+    h.get_by_label("Answers right: 0 of 1");
+}
+
+#[test]
+fn progress_survives_a_session_round_trip_and_resets() {
+    let mut h = harness_with(App::default());
+    open_lesson(&mut h, "1. The computational graph");
+    answer(&mut h, "3");
+    // the last step, answered: the lesson is done
+    for _ in 0..4 {
+        h.get_by_label("Next >").click();
+        h.run();
+    }
+    h.get_by_label("Step 5 of 5");
+    answer(&mut h, "-4"); // ∂f/∂x = z · 1 = -4
+    h.get_by_label("Finish").click();
+    h.run();
+    h.get_by_label("Lessons done: 1 of 5");
+    h.get_by_label("1. The computational graph and the chain rule (done)");
+
+    let stored = h.state().session().to_json();
+    let (session, message) = chainrule::app::session::load_session(Some(&stored));
+    assert_eq!(message, None);
+    let mut h = harness_with(App::new(session));
+    assert_eq!(h.state().session().view, "lessons", "the open view comes back too");
+    h.get_by_label("Lessons done: 1 of 5");
+    h.get_by_label("Answers right: 2 of 2");
+    let p = &lessons(&mut h).progress;
+    assert!(p.done.contains("chain-rule"));
+
+    h.get_by_label("Reset progress").click();
+    h.run();
+    h.get_by_label("Lessons done: 0 of 5");
+    h.get_by_label("Answers right: 0 of 0");
+    assert_eq!(lessons(&mut h).progress, Progress::default());
+}
+
+#[test]
+fn a_malformed_lesson_shows_its_error_and_the_others_open() {
+    let files = [SHIPPED[0], ("bad.toml", "id = \"bad\"\ntitle = \"Bad\"\nslides = 30-42\n")];
+    let view = LessonsView::with_lessons(&files);
+    assert!(view.lesson(0).is_some());
+    assert!(view.lesson(1).is_none());
+    let mut h = Harness::builder().with_size(SIZE).build_ui_state(
+        |ui, v: &mut LessonsView| {
+            let mut status = chainrule::app::Status::default();
+            let mut dialogs = chainrule::app::files::ScriptedDialogs::default();
+            let mut folder = None;
+            let mut shell = chainrule::app::view::Shell {
+                status: &mut status,
+                presenting: false,
+                dialogs: &mut dialogs,
+                folder: &mut folder,
+            };
+            chainrule::app::view::View::ui(v, ui, &mut shell);
+        },
+        view,
+    );
+    h.run();
+    h.get_by_label("bad.toml cannot be opened:");
+    h.get_by_label_contains("bad.toml:3:");
+    h.get_by_label_contains("1. The computational graph").click();
+    h.run();
+    h.get_by_label("Step 1 of 5");
+}
+
+#[test]
+fn a_race_step_sets_up_the_race_and_reveals_it_run() {
+    let mut h = harness_with(App::default());
+    open_lesson(&mut h, "5. SGD vs momentum");
+    // the first step shows plain SGD's crawl: the race is set up and run its 100 steps
+    let v = lessons(&mut h);
+    assert_eq!(v.race.settings.surface, "x^2/20 + 2*y^2");
+    assert_eq!(v.race.settings.start, [1.0, 1.0]);
+    assert_eq!(v.race.settings.racers.len(), 1);
+    assert_eq!(v.race.race.step, 100);
+    h.get_by_label("Next >").click();
+    h.run();
+    // the question: the race waits at its start until the learner has answered
+    h.get_by_label("Which racer reaches loss 0.001 first?");
+    let v = lessons(&mut h);
+    assert_eq!(v.race.settings.racers.len(), 2);
+    assert_eq!(v.race.race.step, 0);
+    v.push(Action::Check(Answer::Racer(0)));
+    h.run();
+    h.get_by_label_contains("Not quite. Hint: sgd:lr=0.1,momentum=0.9 reaches loss 0.001 first");
+    assert_eq!(lessons(&mut h).race.race.step, 0);
+    lessons(&mut h).push(Action::Check(Answer::Racer(1)));
+    h.run();
+    h.get_by_label_contains("Right: sgd:lr=0.1,momentum=0.9");
+    assert_eq!(lessons(&mut h).race.race.step, 300);
+}
+
+#[test]
+fn every_step_of_every_shipped_lesson_opens_and_draws() {
+    let mut h = harness_with(App::default());
+    h.get_by_label("Lessons").click();
+    h.run();
+    let n = lessons(&mut h).reports.len();
+    for i in 0..n {
+        let steps = lessons(&mut h).lesson(i).unwrap_or_else(|| panic!("shipped lesson {i} is valid")).steps.len();
+        lessons(&mut h).push(Action::Open(i));
+        h.run();
+        for k in 0..steps {
+            lessons(&mut h).push(Action::Go(k));
+            h.run();
+            h.get_by_label(&format!("Step {} of {steps}", k + 1));
+            // every character drawn has a glyph (kittest panics otherwise), and the step shows without an error
+            assert!(!h.state().status().is_error, "lesson {i} step {k}: {:?}", h.state().status());
+        }
+    }
+}
