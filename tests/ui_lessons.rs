@@ -123,6 +123,7 @@ fn progress_survives_a_session_round_trip_and_resets() {
     h.get_by_label("Answers right: 2 of 2");
     let p = &lessons(&mut h).progress;
     assert!(p.done.contains("chain-rule"));
+    h.get_by_label("1. The computational graph and the chain rule (done)");
 
     h.get_by_label("Reset progress").click();
     h.run();
@@ -205,4 +206,23 @@ fn every_step_of_every_shipped_lesson_opens_and_draws() {
             assert!(!h.state().status().is_error, "lesson {i} step {k}: {:?}", h.state().status());
         }
     }
+}
+
+#[test]
+fn a_restart_mid_question_keeps_the_step_the_typed_answer_and_the_used_try() {
+    let mut h = harness_with(App::default());
+    open_lesson(&mut h, "1. The computational graph");
+    lessons(&mut h).push(Action::Go(2));
+    h.run();
+    answer(&mut h, "3");
+    let stored = h.state().session().to_json();
+    let (session, _) = chainrule::app::session::load_session(Some(&stored));
+    let mut h = harness_with(App::new(session));
+    h.get_by_label("Step 3 of 5");
+    h.get_by_label("Not quite. Hint: mul swaps its inputs: ∂(q·z)/∂q is z = -4");
+    h.get_by_label("Try again (1 of 2 tries left).");
+    assert_eq!(lessons(&mut h).backprop.cursor(), 5);
+    answer(&mut h, "0");
+    h.get_by_label("The answer: ∂f/∂q = -4");
+    assert_eq!(lessons(&mut h).backprop.cursor(), 6);
 }

@@ -61,6 +61,25 @@ pub struct Progress {
     pub score: Score,
 }
 
+/// The view's saved state: the progress, and where the learner was (the open step and the try at its question), so
+/// a restart neither loses a typed answer nor gives back a used try.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Saved {
+    /// Lessons done and answers right.
+    pub progress: Progress,
+    /// The open lesson's id and step.
+    pub at: Option<(String, usize)>,
+    /// The answer field's text.
+    pub text: String,
+    /// The chosen option.
+    pub choice: Option<usize>,
+    /// Wrong answers so far at the open step.
+    pub wrong: u32,
+    /// Whether the open step was revealed.
+    pub revealed: bool,
+}
+
 /// The learner's try at the open step's question.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Attempt {
@@ -296,12 +315,50 @@ impl View for LessonsView {
     }
 
     fn save_state(&self) -> serde_json::Value {
-        serde_json::to_value(&self.progress).expect("progress is plain data")
+        let at = self.open.and_then(|(l, k)| self.lesson(l).map(|lesson| (lesson.id.clone(), k)));
+        let a = &self.attempt;
+        let saved = Saved {
+            progress: self.progress.clone(),
+            at,
+            text: a.text.clone(),
+            choice: a.choice,
+            wrong: a.wrong,
+            revealed: a.revealed,
+        };
+        serde_json::to_value(saved).expect("the saved state is plain data")
     }
 
     fn load_state(&mut self, state: serde_json::Value) -> Result<(), String> {
-        self.progress = serde_json::from_value(state).map_err(|e| e.to_string())?;
-        Ok(())
+        let saved: Saved = serde_json::from_value(state).map_err(|e| e.to_string())?;
+        self.progress = saved.progress;
+        let Some((id, k)) = saved.at else { return Ok(()) };
+        // a lesson renamed or shortened since: the list opens instead
+        let Some(l) = (0..self.reports.len()).find(|&i| self.lesson(i).is_some_and(|x| x.id == id)) else {
+            return Ok(());
+        };
+        if self.lesson(l).is_some_and(|x| k >= x.steps.len()) {
+            return Ok(());
+        }
+        let mut status = Status::default();
+        self.open = Some((l, k));
+        self.prepare(&mut status);
+        let step = self.step().cloned().expect("the step was just checked to exist");
+        self.attempt.text = saved.text;
+        self.attempt.choice = saved.choice;
+        self.attempt.wrong = saved.wrong.min(TRIES);
+        // the last verdict, worked out again from what was typed, so the hint is back too
+        let answer = match (&step.question, self.attempt.choice) {
+            (Some(Question::RaceWinner { .. }), Some(i)) => Some(Answer::Racer(i)),
+            (Some(Question::Choice { options, .. }), Some(i)) => options.get(i).cloned().map(Answer::Choice),
+            _ => self.attempt.text.trim().parse().ok().map(Answer::Number),
+        };
+        if self.attempt.wrong > 0 || saved.revealed {
+            self.attempt.verdict = answer.and_then(|a| step.check_answer(&a).ok());
+        }
+        if saved.revealed && !self.attempt.revealed {
+            self.reveal(&step, &mut status);
+        }
+        if status.is_error { Err(status.text) } else { Ok(()) }
     }
 
     fn panels(&self) -> &[(&'static str, egui::Rect)] {
