@@ -129,7 +129,8 @@ fn progress_survives_a_session_round_trip_and_resets() {
     h.run();
     h.get_by_label("Lessons done: 0 of 5");
     h.get_by_label("Answers right: 0 of 0");
-    assert_eq!(lessons(&mut h).progress, Progress::default());
+    let p = &lessons(&mut h).progress;
+    assert_eq!(Progress { seed: 0, ..p.clone() }, Progress::default());
 }
 
 #[test]
@@ -225,4 +226,43 @@ fn a_restart_mid_question_keeps_the_step_the_typed_answer_and_the_used_try() {
     answer(&mut h, "0");
     h.get_by_label("The answer: ∂f/∂q = -4");
     assert_eq!(lessons(&mut h).backprop.cursor(), 6);
+}
+
+#[test]
+fn practice_exercises_use_the_same_answer_flow_and_score_per_topic() {
+    let mut h = harness_with(App::default());
+    h.get_by_label("Lessons").click();
+    h.run();
+    h.get_by_label("Practice").click();
+    h.run();
+    h.get_by_label("Practice: two gates");
+    let (e, _) = lessons(&mut h).practice.clone().expect("an exercise is open");
+    let forward = lessons(&mut h).backprop.model.forward.steps.len();
+    assert_eq!(lessons(&mut h).backprop.cursor(), forward, "the values are shown, no gradient yet");
+    h.get_by_label(&format!("Practice (two gates): every value is computed. What is ∂f/∂{}?", e.node));
+    answer(&mut h, &format!("{}", e.answer + 1.0));
+    h.get_by_label_contains("Not quite. Hint:");
+    assert_eq!(lessons(&mut h).backprop.cursor(), forward);
+    answer(&mut h, &format!("{}", e.answer));
+    h.get_by_label_contains("Right: ∂f/∂");
+    assert!(lessons(&mut h).backprop.cursor() > forward, "the gradient is revealed");
+    h.get_by_label("Practice, two gates: 1 of 1 right");
+    // lessons' answers are counted apart
+    h.get_by_label("Answers right: 0 of 0");
+    h.get_by_label("New exercise").click();
+    h.run();
+    let (next, _) = lessons(&mut h).practice.clone().expect("an exercise is open");
+    assert_ne!(next, e, "a fresh exercise");
+    // the score is kept with the session
+    let stored = h.state().session().to_json();
+    let (session, _) = chainrule::app::session::load_session(Some(&stored));
+    let mut h = harness_with(App::new(session));
+    h.get_by_label("Practice, two gates: 1 of 1 right");
+    // every difficulty opens and draws (every character has a glyph), each with its topic
+    for (d, topic) in [(1, "two gates"), (2, "a neuron"), (3, "fan-out"), (4, "a kink"), (5, "a division")] {
+        lessons(&mut h).push(Action::Practice(d));
+        h.run();
+        h.get_by_label(&format!("Practice: {topic}"));
+        assert!(!h.state().status().is_error, "{:?}", h.state().status());
+    }
 }

@@ -7,7 +7,13 @@ use crate::app::theme;
 use crate::lesson::LessonReport;
 
 /// The lessons, in course order, each marked when done.
-pub fn ui(ui: &mut egui::Ui, reports: &[LessonReport], progress: &Progress, actions: &mut Vec<Action>) {
+pub fn ui(
+    ui: &mut egui::Ui,
+    reports: &[LessonReport],
+    progress: &Progress,
+    difficulty: &mut u32,
+    actions: &mut Vec<Action>,
+) {
     ui.heading("Lessons");
     ui.label("Each lesson walks through a view step by step: predict, then see.");
     ui.add_space(6.0);
@@ -31,6 +37,19 @@ pub fn ui(ui: &mut egui::Ui, reports: &[LessonReport], progress: &Progress, acti
             }
         }
     }
+    ui.add_space(8.0);
+    ui.separator();
+    ui.strong("Self-study exercises");
+    ui.label("Fresh backprop exercises, endless, with the same hints.");
+    ui.horizontal(|ui| {
+        let label = ui.label("Difficulty");
+        ui.add(egui::Slider::new(difficulty, 1..=5))
+            .labelled_by(label.id)
+            .on_hover_text("1 two gates, 2 a neuron, 3 fan-out, 4 a kink at max or relu, 5 a division");
+    });
+    if ui.button("Practice").on_hover_text("A fresh exercise at this difficulty").clicked() {
+        actions.push(Action::Practice(*difficulty));
+    }
 }
 
 /// Lessons done and answers right, and the reset button.
@@ -43,6 +62,9 @@ pub fn progress_ui(ui: &mut egui::Ui, reports: &[LessonReport], progress: &Progr
         .count();
     ui.label(format!("Lessons done: {done} of {total}"));
     ui.label(format!("Answers right: {} of {}", progress.right, progress.answered));
+    for (topic, (right, tries)) in &progress.score.topics {
+        ui.label(format!("Practice, {}: {right} of {tries} right", super::topic_name(*topic)));
+    }
     if ui.button("Reset progress").on_hover_text("Forget the lessons done and the answers counted").clicked() {
         actions.push(Action::ResetProgress);
     }

@@ -18,7 +18,7 @@ use super::Status;
 use super::backprop::BackpropView;
 use super::race::{self, RaceView};
 use super::view::{Shell, View};
-use crate::lesson::{self, Answer, Lesson, LessonReport, Question, Score, Step, Verdict};
+use crate::lesson::{self, Answer, Exercise, Lesson, LessonReport, Question, Score, Step, Topic, Verdict};
 
 /// The shipped lessons, in course order: (file name, text).
 pub const SHIPPED: &[(&str, &str)] = &[
@@ -45,6 +45,8 @@ pub enum Action {
     ResetProgress,
     /// Back to the list of lessons.
     Close,
+    /// A fresh practice exercise at this difficulty (1-5).
+    Practice(u32),
 }
 
 /// What is kept across restarts: which lessons are done and how the answers went.
@@ -59,6 +61,8 @@ pub struct Progress {
     pub answered: u32,
     /// The practice exercises' score per topic.
     pub score: Score,
+    /// The next practice exercise's seed (counts up, so every exercise is fresh).
+    pub seed: u64,
 }
 
 /// The view's saved state: the progress, and where the learner was (the open step and the try at its question), so
@@ -106,6 +110,10 @@ pub struct LessonsView {
     pub reports: Vec<LessonReport>,
     /// The open lesson and step.
     pub open: Option<(usize, usize)>,
+    /// The open practice exercise, with the step that shows it.
+    pub practice: Option<(Exercise, Step)>,
+    /// The difficulty of the next practice exercise (1-5).
+    pub difficulty: u32,
     /// The try at the open step.
     pub attempt: Attempt,
     /// The persisted progress.
@@ -130,6 +138,8 @@ impl LessonsView {
         Self {
             reports: files.iter().map(|(name, text)| lesson::check_text(Path::new(name), text)).collect(),
             open: None,
+            practice: None,
+            difficulty: 1,
             attempt: Attempt::default(),
             progress: Progress::default(),
             backprop: BackpropView::default(),
@@ -146,6 +156,9 @@ impl LessonsView {
 
     /// The open step.
     pub fn step(&self) -> Option<&Step> {
+        if let Some((_, step)) = &self.practice {
+            return Some(step);
+        }
         let (l, k) = self.open?;
         self.lesson(l)?.steps.get(k)
     }
@@ -166,6 +179,7 @@ impl LessonsView {
         match action {
             Action::Open(i) => {
                 if self.lesson(i).is_some() {
+                    self.practice = None;
                     self.open = Some((i, 0));
                     self.prepare(status);
                 }
@@ -180,12 +194,22 @@ impl LessonsView {
             }
             Action::Check(answer) => self.check(&answer, status),
             Action::ResetProgress => {
-                self.progress = Progress::default();
+                // the seed counts on, so the exercises after a reset are fresh ones too
+                self.progress = Progress { seed: self.progress.seed, ..Progress::default() };
                 status.info("Progress reset: no lesson done, no answers counted.");
             }
             Action::Close => {
                 self.open = None;
+                self.practice = None;
                 self.attempt = Attempt::default();
+            }
+            Action::Practice(difficulty) => {
+                let e = lesson::exercise(self.progress.seed, difficulty);
+                self.progress.seed = self.progress.seed.wrapping_add(1);
+                self.difficulty = difficulty;
+                self.open = None;
+                self.practice = Some((e.clone(), practice_step(&e)));
+                self.prepare(status);
             }
         }
     }
@@ -212,7 +236,16 @@ impl LessonsView {
         if self.attempt.revealed {
             return;
         }
-        match step.check_answer(answer) {
+        let verdict = match (&self.practice, answer) {
+            // an exercise's own check adds PyTorch's convention at a kink to the hint
+            (Some((e, _)), Answer::Number(a)) => {
+                let (right, hint) = e.check(*a);
+                let expected = format!("∂f/∂{} = {}", e.node, crate::scalar::fmt_num(e.answer));
+                Ok(Verdict { right, expected, hint })
+            }
+            _ => step.check_answer(answer),
+        };
+        match verdict {
             Err(e) => self.attempt.error = Some(e),
             Ok(v) => {
                 self.attempt.error = None;
@@ -222,8 +255,13 @@ impl LessonsView {
                     self.attempt.wrong += 1;
                 }
                 if right || self.attempt.wrong >= TRIES {
-                    self.progress.answered += 1;
-                    self.progress.right += u32::from(right);
+                    match &self.practice {
+                        Some((e, _)) => self.progress.score.record(e.topic, right),
+                        None => {
+                            self.progress.answered += 1;
+                            self.progress.right += u32::from(right);
+                        }
+                    }
                     self.reveal(&step, status);
                 }
             }
@@ -259,8 +297,15 @@ impl LessonsView {
     }
 
     fn side_ui(&mut self, ui: &mut egui::Ui) {
+        if let Some((e, step)) = &self.practice {
+            question::practice_ui(ui, e, step, self.difficulty, &mut self.attempt, &mut self.actions);
+            ui.add_space(8.0);
+            ui.separator();
+            list::progress_ui(ui, &self.reports, &self.progress, &mut self.actions);
+            return;
+        }
         match self.open {
-            None => list::ui(ui, &self.reports, &self.progress, &mut self.actions),
+            None => list::ui(ui, &self.reports, &self.progress, &mut self.difficulty, &mut self.actions),
             Some((l, k)) => {
                 let Some(lesson) = self.lesson(l) else { return };
                 let lesson = lesson.clone();
@@ -363,5 +408,26 @@ impl View for LessonsView {
 
     fn panels(&self) -> &[(&'static str, egui::Rect)] {
         &self.panels
+    }
+}
+
+/// A topic's name for the learner.
+pub fn topic_name(topic: Topic) -> &'static str {
+    match topic {
+        Topic::TwoGates => "two gates",
+        Topic::Neuron => "a neuron",
+        Topic::FanOut => "fan-out",
+        Topic::Kink => "a kink",
+        Topic::Division => "a division",
+    }
+}
+
+/// The step that shows an exercise: its program, forward pass done, and its question.
+fn practice_step(e: &Exercise) -> Step {
+    Step {
+        narration: format!("Practice ({}): every value is computed. What is ∂f/∂{}?", topic_name(e.topic), e.node),
+        backprop: Some(lesson::BackpropView { program: e.program.clone(), at: Some("backward:0".into()) }),
+        race: None,
+        question: Some(Question::Gradient { node: e.node.clone(), answer: Some(e.answer) }),
     }
 }

@@ -5,7 +5,7 @@ use eframe::egui;
 
 use super::{Action, Attempt, TRIES};
 use crate::app::theme;
-use crate::lesson::{Answer, Lesson, Question};
+use crate::lesson::{Answer, Exercise, Lesson, Question, Step};
 
 /// The label of the answer field (tests type into it by this name).
 pub const ANSWER_LABEL: &str = "Your answer";
@@ -39,6 +39,32 @@ pub fn ui(ui: &mut egui::Ui, lesson: &Lesson, k: usize, attempt: &mut Attempt, a
             actions.push(Action::Close);
         }
     });
+}
+
+/// A practice exercise: its narration and question, a fresh one, and back to the list.
+pub fn practice_ui(
+    ui: &mut egui::Ui,
+    exercise: &Exercise,
+    step: &Step,
+    difficulty: u32,
+    attempt: &mut Attempt,
+    actions: &mut Vec<Action>,
+) {
+    if ui.button("All lessons").on_hover_text("Back to the list of lessons").clicked() {
+        actions.push(Action::Close);
+    }
+    ui.heading(format!("Practice: {}", super::topic_name(exercise.topic)));
+    ui.weak(format!("Difficulty {difficulty}"));
+    ui.add_space(4.0);
+    ui.label(&step.narration);
+    ui.add_space(6.0);
+    if let Some(q) = &step.question {
+        question_ui(ui, q, &[], attempt, actions);
+    }
+    ui.add_space(6.0);
+    if ui.button("New exercise").on_hover_text("Another exercise at this difficulty").clicked() {
+        actions.push(Action::Practice(difficulty));
+    }
 }
 
 fn question_ui(ui: &mut egui::Ui, q: &Question, racers: &[String], attempt: &mut Attempt, actions: &mut Vec<Action>) {
