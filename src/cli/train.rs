@@ -388,7 +388,7 @@ fn say(line: String) {
 
 /// Runs `predict`.
 pub(super) fn predict(a: &PredictArgs) -> Result<Output, Failure> {
-    let header = Mlp::<f64>::load(&a.model).map_err(usage)?.1;
+    let header = crate::nn::store::read_meta(&a.model).map_err(usage)?;
     if header.dtype == "f32" { predict_as::<f32>(a) } else { predict_as::<f64>(a) }
 }
 

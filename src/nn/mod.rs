@@ -162,10 +162,7 @@ impl<T: Element> Mlp<T> {
     /// The data loss of `scores` against `targets` (see [`Mlp::targets`]) plus the L1/L2 penalties; returns the
     /// total node.
     pub fn loss(&mut self, scores: NodeId, targets: &[T]) -> Result<NodeId, TensorError> {
-        let (n, _) = self.tape.shape(scores);
-        let cols = if self.spec.loss == Loss::Mse { self.spec.outputs } else { 1 };
-        let t = self.tape.input(targets, n, cols)?;
-        let mut total = self.tape.loss(self.spec.loss, scores, t)?;
+        let mut total = self.data_loss(scores, targets)?;
         for (lambda, l1) in [(self.spec.l2, false), (self.spec.l1, true)] {
             if lambda == 0.0 {
                 continue;
@@ -180,6 +177,14 @@ impl<T: Element> Mlp<T> {
             }
         }
         Ok(total)
+    }
+
+    /// The data loss alone (no penalty) of `scores` against `targets` (see [`Mlp::targets`]): what evaluation reports.
+    pub fn data_loss(&mut self, scores: NodeId, targets: &[T]) -> Result<NodeId, TensorError> {
+        let (n, _) = self.tape.shape(scores);
+        let cols = if self.spec.loss == Loss::Mse { self.spec.outputs } else { 1 };
+        let t = self.tape.input(targets, n, cols)?;
+        self.tape.loss(self.spec.loss, scores, t)
     }
 
     /// After a training-mode forward pass: running = (1 − 0.1)·running + 0.1·batch statistic for every batch-norm

@@ -119,13 +119,7 @@ impl<T: Element> Mlp<T> {
     /// Reads a network saved by [`Mlp::save`] (in either element type) and its metadata.
     pub fn load(path: &Path) -> Result<(Self, ModelMeta), NnError> {
         let bytes = std::fs::read(path).map_err(|e| model_err(path, format!("cannot read: {e}")))?;
-        let (_, header) =
-            SafeTensors::read_metadata(&bytes).map_err(|e| model_err(path, format!("not a safetensors file ({e})")))?;
-        let json = header.metadata().as_ref().and_then(|m| m.get("chainrule")).ok_or_else(|| {
-            model_err(path, "no chainrule metadata: this file was not saved by `chainrule train --save`".into())
-        })?;
-        let meta: ModelMeta =
-            serde_json::from_str(json).map_err(|e| model_err(path, format!("unreadable chainrule metadata: {e}")))?;
+        let meta = meta_of(path, &bytes)?;
         let st =
             SafeTensors::deserialize(&bytes).map_err(|e| model_err(path, format!("not a safetensors file ({e})")))?;
         let mut mlp = Mlp::<T>::new(&meta.spec, 0).map_err(|e| model_err(path, format!("bad architecture: {e}")))?;
@@ -181,6 +175,21 @@ impl<T: Element> Mlp<T> {
         }
         Ok((mlp, meta))
     }
+}
+
+/// Reads only the metadata of a model saved by [`Mlp::save`] (its element type, architecture, features, classes).
+pub fn read_meta(path: &Path) -> Result<ModelMeta, NnError> {
+    let bytes = std::fs::read(path).map_err(|e| model_err(path, format!("cannot read: {e}")))?;
+    meta_of(path, &bytes)
+}
+
+fn meta_of(path: &Path, bytes: &[u8]) -> Result<ModelMeta, NnError> {
+    let (_, header) =
+        SafeTensors::read_metadata(bytes).map_err(|e| model_err(path, format!("not a safetensors file ({e})")))?;
+    let json = header.metadata().as_ref().and_then(|m| m.get("chainrule")).ok_or_else(|| {
+        model_err(path, "no chainrule metadata: this file was not saved by `chainrule train --save`".into())
+    })?;
+    serde_json::from_str(json).map_err(|e| model_err(path, format!("unreadable chainrule metadata: {e}")))
 }
 
 fn model_err(path: &Path, reason: String) -> NnError {

@@ -278,9 +278,7 @@ impl<T: Element> Trainer<T> {
         for (xc, yc) in x.chunks(EVAL_CHUNK * d).zip(y.chunks(EVAL_CHUNK)) {
             let scores = self.mlp.forward(xc, yc.len(), Mode::Eval, &mut self.rng)?;
             self.mlp.targets(yc, &mut self.tb);
-            let cols = if self.mlp.spec.loss == crate::tensor::Loss::Mse { self.mlp.spec.outputs } else { 1 };
-            let t = self.mlp.tape.input(&self.tb, yc.len(), cols)?;
-            let l = self.mlp.tape.loss(self.mlp.spec.loss, scores, t)?;
+            let l = self.mlp.data_loss(scores, &self.tb)?;
             loss_sum += self.mlp.tape.value(l)[0].as_f64() * yc.len() as f64;
             let mut pred = std::mem::take(&mut self.pred);
             self.mlp.classify(self.mlp.tape.value(scores), &mut pred);

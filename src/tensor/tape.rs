@@ -131,19 +131,7 @@ pub struct Tape<T> {
 impl<T: Element> Tape<T> {
     /// An empty tape over a parameter store.
     pub fn new(params: ParamStore<T>) -> Self {
-        Self { params, ..Self::default_empty() }
-    }
-
-    fn default_empty() -> Self {
-        Self {
-            params: ParamStore::new(),
-            nodes: Vec::new(),
-            values: Vec::new(),
-            grads: Vec::new(),
-            cursor: 0,
-            written: Vec::new(),
-            param_written: Vec::new(),
-        }
+        Self { params, ..Self::default() }
     }
 
     /// Forgets every node but keeps the buffers (and the parameters), ready for the next step. O(1).
