@@ -153,7 +153,14 @@ pub fn lex(src: &str) -> Result<Vec<Token>, ExprError> {
             }
             c if c.is_ascii_alphabetic() || c == '_' => {
                 let begin = i;
-                while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+                // A dot inside a name joins its parts (`l1.n0.w0`): the backprop view folds the nodes of `l1.n0.*`
+                // into one box, nested in `l1`.
+                while i < chars.len()
+                    && (chars[i].is_ascii_alphanumeric()
+                        || chars[i] == '_'
+                        || (chars[i] == '.'
+                            && chars.get(i + 1).is_some_and(|d| d.is_ascii_alphanumeric() || *d == '_')))
+                {
                     i += 1;
                 }
                 push(&mut out, Tok::Ident(chars[begin..i].iter().collect()));
@@ -202,6 +209,24 @@ mod tests {
         );
         assert_eq!((t[4].line, t[4].col), (1, 9));
         assert_eq!((t[7].line, t[7].col), (2, 1));
+    }
+
+    #[test]
+    fn dotted_names_are_one_identifier() {
+        let t = lex("l1.n0.w0 = x.5 * .5").unwrap();
+        let kinds: Vec<Tok> = t.iter().map(|t| t.tok.clone()).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                Tok::Ident("l1.n0.w0".into()),
+                Tok::Assign(None),
+                Tok::Ident("x.5".into()),
+                Tok::Star,
+                Tok::Num(0.5),
+                Tok::Eof
+            ]
+        );
+        assert!(lex("a. = 1").is_err(), "a trailing dot is not part of a name");
     }
 
     #[test]
