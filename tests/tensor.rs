@@ -275,3 +275,62 @@ fn a_warm_step_reuses_its_buffers() {
     assert_eq!(t.arena_bytes(), bytes);
     assert_eq!(t.params.grads, grads, "a second backward overwrites rather than adds");
 }
+
+/// The gradients of a product computed with both products on two threads (and every product split in two halves)
+/// equal the one-thread gradients (which `matmul_with_every_transpose` checks against central differences): a parameter times a parameter (each transpose), an
+/// intermediate times a parameter, two intermediates, one intermediate twice, and one parameter twice.
+#[test]
+fn two_threads_give_the_gradients_of_one() {
+    use chainrule::tensor::gemm;
+    type Build = fn(&mut Tape<f64>, &[ParamId]) -> Result<NodeId, TensorError>;
+    let cases: [(&str, Build); 5] = [
+        ("param · paramᵀ", |t, p| {
+            let (x, y) = (t.param(p[0]), t.param(p[1]));
+            t.matmul(x, y, false, true)
+        }),
+        ("tanh(param)ᵀ · param", |t, p| {
+            let x = t.param(p[1]);
+            let h = t.map(Unary::Tanh, x)?;
+            let y = t.param(p[0]);
+            t.matmul(h, y, true, false)
+        }),
+        ("tanh(a) · sigmoid(b)ᵀ", |t, p| {
+            let (x, y) = (t.param(p[0]), t.param(p[1]));
+            let (h, k) = (t.map(Unary::Tanh, x)?, t.map(Unary::Sigmoid, y)?);
+            t.matmul(h, k, false, true)
+        }),
+        ("h · hᵀ", |t, p| {
+            let x = t.param(p[0]);
+            let h = t.map(Unary::Tanh, x)?;
+            t.matmul(h, h, false, true)
+        }),
+        ("p · pᵀ", |t, p| {
+            let (x, y) = (t.param(p[0]), t.param(p[0]));
+            t.matmul(x, y, false, true)
+        }),
+    ];
+    for (name, build) in cases {
+        let (s, p) = store(&[(70, 9), (70, 9)]);
+        let grads = |threads: usize| {
+            gemm::set_threads(threads);
+            gemm::set_parallel_min_macs(0);
+            let mut tape = Tape::new(s.clone());
+            let out = build(&mut tape, &p).expect("builds");
+            let (r, c) = tape.shape(out);
+            let w = tape.input(&values(r * c, 7), r, c).expect("weights");
+            let m = tape.mul(out, w).expect("mul");
+            let l = tape.sum(m).expect("sum");
+            // twice: the second pass must overwrite what the first wrote, not add to it
+            tape.backward(l).expect("backward");
+            tape.backward(l).expect("backward");
+            gemm::set_threads(2);
+            gemm::set_parallel_min_macs(gemm::PARALLEL_MIN_MACS);
+            tape.params.grads.clone()
+        };
+        let (one, two) = (grads(1), grads(2));
+        assert!(one.iter().any(|g| *g != 0.0), "{name}: some gradient");
+        for (i, (a, b)) in one.iter().zip(&two).enumerate() {
+            assert!((a - b).abs() <= 1e-12 * a.abs().max(1.0), "{name}: param {i}: one thread {a}, two {b}");
+        }
+    }
+}

@@ -44,6 +44,11 @@ pub fn threads() -> usize {
     THREADS.load(Ordering::Relaxed)
 }
 
+/// Whether a product of `macs` multiply-adds is worth two threads ([`PARALLEL_MIN_MACS`], [`threads`]).
+pub fn parallel(macs: usize) -> bool {
+    threads() > 1 && macs >= PARALLEL_MIN.load(Ordering::Relaxed)
+}
+
 /// One operand of a product: a row-major `rows × cols` buffer, used as is or transposed.
 #[derive(Clone, Copy, Debug)]
 pub struct Operand<'a, T> {
@@ -65,13 +70,12 @@ impl<T> Operand<'_, T> {
 }
 
 /// The element types the tensor backend runs on: f32 and f64, each with its faer product.
-pub trait Element: Real {
+pub trait Element: Real + Send + Sync {
     /// `dst (m×n, row-major) = [dst +] alpha·op(A)·op(B)`; `accumulate` adds to dst instead of overwriting it. Runs
     /// on two threads when the product has at least [`PARALLEL_MIN_MACS`] multiply-adds and [`threads`] allows.
     fn gemm(dst: &mut [Self], a: Operand<'_, Self>, b: Operand<'_, Self>, alpha: Self, accumulate: bool) {
         let (m, k) = a.shape();
-        let parallel = m * b.shape().1 * k >= PARALLEL_MIN.load(Ordering::Relaxed) && threads() > 1;
-        Self::gemm_with(dst, a, b, alpha, accumulate, parallel);
+        Self::gemm_with(dst, a, b, alpha, accumulate, parallel(m * b.shape().1 * k));
     }
 
     /// The same product, single-threaded or on [`threads`] threads as `parallel` says (for measuring the threshold).
@@ -153,17 +157,30 @@ macro_rules! element {
                     $scratch.set(buf);
                     return;
                 }
-                if parallel && !a.transposed && m >= 64 {
-                    // two independent halves of the output's rows, one per thread: faer's own parallel split
-                    // scales worse on these shapes (1.5× against 1.9× for two sequential halves)
-                    let mid = m / 2;
-                    let (d1, d2) = dst.split_at_mut(mid * n);
-                    let (x1, x2) = a.data.split_at(mid * k);
-                    let a1 = Operand { data: x1, rows: mid, cols: k, transposed: false };
-                    let a2 = Operand { data: x2, rows: m - mid, cols: k, transposed: false };
+                if parallel && m.max(n) >= 64 {
+                    // two independent halves of the output, one per thread, split along its longer side so that
+                    // each thread packs half of the larger operand and both pack the smaller: faer's own parallel
+                    // split scales worse on these shapes (1.5× against 1.9× for two sequential halves)
+                    let (av, bv) = (view(a), view(b));
+                    let halves = if m >= n {
+                        let (o1, o2) = out.split_at_row_mut(m / 2);
+                        let (a1, a2) = av.split_at_row(m / 2);
+                        ((o1, a1, bv), (o2, a2, bv))
+                    } else {
+                        let (o1, o2) = out.split_at_col_mut(n / 2);
+                        let (b1, b2) = bv.split_at_col(n / 2);
+                        ((o1, av, b1), (o2, av, b2))
+                    };
+                    let ((o1, a1, b1), (o2, a2, b2)) = halves;
                     rayon::join(
-                        || Self::gemm_with(d1, a1, b, alpha, accumulate, false),
-                        || Self::gemm_with(d2, a2, b, alpha, accumulate, false),
+                        || {
+                            matmul(o1, accum, a1, b1, alpha, Par::Seq);
+                            clear_upper_state();
+                        },
+                        || {
+                            matmul(o2, accum, a2, b2, alpha, Par::Seq);
+                            clear_upper_state();
+                        },
                     );
                     return;
                 }
@@ -256,8 +273,14 @@ mod tests {
 
     #[test]
     fn two_threads_give_the_same_product_as_one() {
+        // split by rows (m ≥ n) and by columns (m < n)
+        for (m, n) in [(96, 80), (40, 100)] {
+            two_threads_match_one(m, 128, n);
+        }
+    }
+
+    fn two_threads_match_one(m: usize, k: usize, n: usize) {
         // entries are multiples of 1/48 summed over 128 terms: exact in f32 whatever the order or the split
-        let (m, k, n) = (96, 128, 80);
         let a: Vec<f32> = (0..m * k).map(|i| ((i % 17) as f32 - 8.0) / 8.0).collect();
         let b: Vec<f32> = (0..k * n).map(|i| ((i % 13) as f32 - 6.0) / 6.0).collect();
         let at: Vec<f32> = (0..k).flat_map(|p| (0..m).map(move |i| (i, p))).map(|(i, p)| a[i * k + p]).collect();

@@ -11,7 +11,7 @@
 //! O(Σ op cost); a step's memory is the sum of its nodes' sizes, reused.
 
 use super::TensorError;
-use super::gemm::{Element, Operand};
+use super::gemm::{self, Element, Operand};
 use super::loss::{self, Loss};
 use super::params::{ParamId, ParamStore};
 use crate::scalar::Unary;
@@ -521,6 +521,47 @@ impl<T: Element> Grads<'_, T> {
         self.written[a.index()] = true;
         Some((buf, acc))
     }
+
+    /// The gradient buffers of two operands at once, when both need one and they do not overlap (so that two
+    /// threads may fill them); None otherwise, and then nothing is marked.
+    #[allow(clippy::type_complexity)]
+    fn slot_pair(&mut self, a: NodeId, b: NodeId) -> Option<((&mut [T], bool), (&mut [T], bool))> {
+        let (na, nb) = (self.nodes[a.index()], self.nodes[b.index()]);
+        if a == b || !na.needs_grad || !nb.needs_grad {
+            return None;
+        }
+        let (ra, rb) = (na.off..na.off + na.len(), nb.off..nb.off + nb.len());
+        let (pa, pb) = (matches!(na.op, Op::Param(_)), matches!(nb.op, Op::Param(_)));
+        if pa == pb && ra.start < rb.end && rb.start < ra.end {
+            return None; // the same parameter twice, or overlapping buffers
+        }
+        let mut mark = |id: NodeId, n: &Node| {
+            let seen = match n.op {
+                Op::Param(p) => &mut self.param_written[p.0 as usize],
+                _ => &mut self.written[id.index()],
+            };
+            let acc = *seen;
+            *seen = true;
+            self.written[id.index()] = true;
+            acc
+        };
+        let (acc_a, acc_b) = (mark(a, &na), mark(b, &nb));
+        let (sa, sb) = match (pa, pb) {
+            (true, false) => (&mut self.params[ra], &mut self.lo[rb]),
+            (false, true) => (&mut self.lo[ra], &mut self.params[rb]),
+            _ => {
+                let buf: &mut [T] = if pa { &mut *self.params } else { &mut *self.lo };
+                if ra.start < rb.start {
+                    let (x, y) = buf.split_at_mut(rb.start);
+                    (&mut x[ra], &mut y[..rb.len()])
+                } else {
+                    let (y, x) = buf.split_at_mut(ra.start);
+                    (&mut x[..ra.len()], &mut y[rb])
+                }
+            }
+        };
+        Some(((sa, acc_a), (sb, acc_b)))
+    }
 }
 
 /// Writes or adds `f(i)` into every element of `dst`.
@@ -551,19 +592,29 @@ fn backward_node<T: Element>(n: &Node, v: &Values<'_, T>, gout: &[T], g: &mut Gr
             let dct = Operand { transposed: true, ..dc };
             let opa = |t| Operand { data: xa, rows: na.rows, cols: na.cols, transposed: t };
             let opb = |t| Operand { data: xb, rows: nb.rows, cols: nb.cols, transposed: t };
+            // dA (k×m) = op(B)·dCᵀ, or dA (m×k) = dC·op(B)ᵀ
+            let grad_a = |ga: &mut [T], acc, parallel| {
+                let (x, y) = if ta { (opb(tb), dct) } else { (dc, opb(!tb)) };
+                T::gemm_with(ga, x, y, T::one(), acc, parallel);
+            };
+            // dB (n×k) = dCᵀ·op(A), or dB (k×n) = op(A)ᵀ·dC
+            let grad_b = |gb: &mut [T], acc, parallel| {
+                let (x, y) = if tb { (dct, opa(ta)) } else { (opa(!ta), dc) };
+                T::gemm_with(gb, x, y, T::one(), acc, parallel);
+            };
+            // the two products are independent: on two threads, one each (no split, no packing twice)
+            let macs = n.rows * n.cols * if ta { na.rows } else { na.cols };
+            if gemm::parallel(2 * macs)
+                && let Some(((ga, acc_a), (gb, acc_b))) = g.slot_pair(a, b)
+            {
+                rayon::join(|| grad_a(ga, acc_a, false), || grad_b(gb, acc_b, false));
+                return;
+            }
             if let Some((ga, acc)) = g.slot(a) {
-                if ta {
-                    T::gemm(ga, opb(tb), dct, T::one(), acc); // dA (k×m) = op(B)·dCᵀ
-                } else {
-                    T::gemm(ga, dc, opb(!tb), T::one(), acc); // dA (m×k) = dC·op(B)ᵀ
-                }
+                grad_a(ga, acc, gemm::parallel(macs));
             }
             if let Some((gb, acc)) = g.slot(b) {
-                if tb {
-                    T::gemm(gb, dct, opa(ta), T::one(), acc); // dB (n×k) = dCᵀ·op(A)
-                } else {
-                    T::gemm(gb, opa(!ta), dc, T::one(), acc); // dB (k×n) = op(A)ᵀ·dC
-                }
+                grad_b(gb, acc, gemm::parallel(macs));
             }
         }
         Op::AddBias { a, bias } => {
