@@ -334,3 +334,22 @@ fn two_threads_give_the_gradients_of_one() {
         }
     }
 }
+
+#[test]
+fn linear_is_matmul_plus_bias() {
+    let (s, p) = store(&[(5, 4), (3, 4), (1, 3)]);
+    check("linear", s.clone(), |t| {
+        let x = t.param(p[0]);
+        let h = t.map(Unary::Tanh, x)?; // an intermediate input, so that x's gradient flows on
+        let (w, b) = (t.param(p[1]), t.param(p[2]));
+        t.linear(h, w, b)
+    });
+    let mut t = Tape::new(s);
+    let (x, w, b) = (t.param(p[0]), t.param(p[1]), t.param(p[2]));
+    let fused = t.linear(x, w, b).expect("linear");
+    let z = t.matmul(x, w, false, true).expect("matmul");
+    let two = t.add_bias(z, b).expect("bias");
+    assert_eq!(t.value(fused), t.value(two));
+    assert!(matches!(t.linear(x, x, b), Err(TensorError::ShapeMismatch { op: "linear", .. })));
+    assert!(matches!(t.linear(x, w, w), Err(TensorError::ShapeMismatch { op: "linear", .. })));
+}

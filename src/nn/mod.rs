@@ -129,8 +129,7 @@ impl<T: Element> Mlp<T> {
                 Built::Linear { weight, bias } => {
                     let w = self.tape.param(*weight);
                     let b = self.tape.param(*bias);
-                    let z = self.tape.matmul(h, w, false, true)?;
-                    self.tape.add_bias(z, b)?
+                    self.tape.linear(h, w, b)?
                 }
                 Built::BatchNorm { gamma, beta, running, .. } => {
                     let g = self.tape.param(*gamma);

@@ -4,6 +4,7 @@
 //! | op | forward (shapes) | backward: gradient to each operand, given the upstream G |
 //! |---|---|---|
 //! | `matmul(a, b, ta, tb)` | C = op(A)·op(B), (m×k)·(k×n) | op(A): G·op(B)ᵀ;  op(B): op(A)ᵀ·G (a transposed operand receives the transpose) |
+//! | `linear(x, w, b)` | x·wᵀ + b, (n×k)·(m×k)ᵀ + (1×m): a Linear layer in one op | x: G·w;  w: Gᵀ·x;  b: column sums of G |
 //! | `add_bias(a, b)` | a + b, b is 1×c broadcast over rows | a: G;  b: column sums of G |
 //! | `add(a, b)` | a + b | G, G |
 //! | `mul(a, b)` | a ⊙ b | G ⊙ b, G ⊙ a |

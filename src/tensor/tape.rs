@@ -37,6 +37,9 @@ pub enum Op {
     MatMul { a: NodeId, b: NodeId, ta: bool, tb: bool },
     /// a + bias, the 1 × c bias added to every row.
     AddBias { a: NodeId, bias: NodeId },
+    /// x·wᵀ + bias, a Linear layer in one op (PyTorch's `addmm`): the bias is written first and the product added
+    /// onto it, and backward hands the upstream gradient straight to both products and the column sums.
+    Linear { x: NodeId, w: NodeId, bias: NodeId },
     /// a + b, same shapes.
     Add(NodeId, NodeId),
     /// a ⊙ b elementwise, same shapes.
@@ -76,6 +79,7 @@ impl Op {
                 ([a; 4], 1)
             }
             Op::BatchNorm { x, gamma, beta, .. } => ([x, gamma, beta, x], 3),
+            Op::Linear { x, w, bias } => ([x, w, bias, x], 3),
             Op::BatchNormEval { x, gamma, beta, stats, .. } => ([x, gamma, beta, stats], 4),
         };
         list.into_iter().take(n)
@@ -288,6 +292,30 @@ impl<T: Element> Tape<T> {
                 *o = x + b;
             }
         }
+        Ok(id)
+    }
+
+    /// x·wᵀ + bias: x is n × k, w is m × k (PyTorch's layout of a Linear weight), bias is 1 × m; n × m.
+    pub fn linear(&mut self, x: NodeId, w: NodeId, bias: NodeId) -> Result<NodeId, TensorError> {
+        let nx = *self.check_node("linear", x)?;
+        let nw = *self.check_node("linear", w)?;
+        let nb = *self.check_node("linear", bias)?;
+        if nx.cols != nw.cols {
+            return Err(TensorError::ShapeMismatch { op: "linear", lhs: (nx.rows, nx.cols), rhs: (nw.cols, nw.rows) });
+        }
+        if nb.rows != 1 || nb.cols != nw.rows {
+            return Err(TensorError::ShapeMismatch { op: "linear", lhs: (nx.rows, nw.rows), rhs: (nb.rows, nb.cols) });
+        }
+        let id = self.push(Op::Linear { x, w, bias }, nx.rows, nw.rows, 0);
+        let (v, out, _, nodes) = self.split_last();
+        let (nx, nw, nb) = (&nodes[x.index()], &nodes[w.index()], &nodes[bias.index()]);
+        let b = v.of(nb);
+        for row in out.chunks_exact_mut(b.len().max(1)) {
+            row.copy_from_slice(b);
+        }
+        let ox = Operand { data: v.of(nx), rows: nx.rows, cols: nx.cols, transposed: false };
+        let ow = Operand { data: v.of(nw), rows: nw.rows, cols: nw.cols, transposed: true };
+        T::gemm(out, ox, ow, T::one(), true);
         Ok(id)
     }
 
@@ -615,6 +643,36 @@ fn backward_node<T: Element>(n: &Node, v: &Values<'_, T>, gout: &[T], g: &mut Gr
             }
             if let Some((gb, acc)) = g.slot(b) {
                 grad_b(gb, acc, gemm::parallel(macs));
+            }
+        }
+        Op::Linear { x, w, bias } => {
+            let (nx, nw) = (node(x), node(w));
+            let (xs, ws) = (v.of(&nx), v.of(&nw));
+            let dz = Operand { data: gout, rows: n.rows, cols: n.cols, transposed: false };
+            // dX (n×k) = dZ·W;  dW (m×k) = dZᵀ·X;  db = column sums of dZ
+            let grad_x = |gx: &mut [T], acc, parallel| {
+                let ow = Operand { data: ws, rows: nw.rows, cols: nw.cols, transposed: false };
+                T::gemm_with(gx, dz, ow, T::one(), acc, parallel);
+            };
+            let grad_w = |gw: &mut [T], acc, parallel| {
+                let ox = Operand { data: xs, rows: nx.rows, cols: nx.cols, transposed: false };
+                T::gemm_with(gw, Operand { transposed: true, ..dz }, ox, T::one(), acc, parallel);
+            };
+            let macs = n.rows * n.cols * nx.cols;
+            if let Some((gb, acc)) = g.slot(bias) {
+                column_sums(gout, n.cols, gb, acc);
+            }
+            if gemm::parallel(2 * macs)
+                && let Some(((gx, acc_x), (gw, acc_w))) = g.slot_pair(x, w)
+            {
+                rayon::join(|| grad_x(gx, acc_x, false), || grad_w(gw, acc_w, false));
+                return;
+            }
+            if let Some((gx, acc)) = g.slot(x) {
+                grad_x(gx, acc, gemm::parallel(macs));
+            }
+            if let Some((gw, acc)) = g.slot(w) {
+                grad_w(gw, acc, gemm::parallel(macs));
             }
         }
         Op::AddBias { a, bias } => {
