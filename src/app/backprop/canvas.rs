@@ -22,6 +22,8 @@ const EDGE_LABEL_ZOOM: f32 = 0.42;
 const TEXT_ZOOM: f32 = 0.28;
 /// The output's stub wire, in layout units.
 const STUB: f32 = 62.0;
+/// The ring around the node a lesson's question asks about: violet, apart from the current step's amber.
+const QUESTION_RING: Color32 = Color32::from_rgb(0x8a, 0x4f, 0xd8);
 
 /// The camera over the layout.
 pub struct Canvas {
@@ -32,11 +34,22 @@ pub struct Canvas {
     last_size: Vec2,
     /// Whether the user has panned or zoomed since the last fit (then a resize no longer refits).
     moved: bool,
+    /// The node a lesson's question asks about, ringed; centred at the next frame when it is set.
+    highlight: Option<NodeId>,
+    centre_pending: bool,
 }
 
 impl Default for Canvas {
     fn default() -> Self {
-        Self { zoom: 1.0, pan: Vec2::ZERO, fit_pending: true, last_size: Vec2::ZERO, moved: false }
+        Self {
+            zoom: 1.0,
+            pan: Vec2::ZERO,
+            fit_pending: true,
+            last_size: Vec2::ZERO,
+            moved: false,
+            highlight: None,
+            centre_pending: false,
+        }
     }
 }
 
@@ -45,6 +58,17 @@ impl Canvas {
     pub fn request_fit(&mut self) {
         self.fit_pending = true;
         self.moved = false;
+    }
+
+    /// Rings `node` (a lesson's question waits on it) and centres it at the next frame; `None` removes the ring.
+    pub fn set_highlight(&mut self, node: Option<NodeId>) {
+        self.centre_pending = node.is_some();
+        self.highlight = node;
+    }
+
+    /// The ringed node, if any.
+    pub fn highlight(&self) -> Option<NodeId> {
+        self.highlight
     }
 
     /// The zoom (screen points per layout unit).
@@ -61,7 +85,8 @@ impl Canvas {
         self.moved = true;
     }
 
-    fn screen_from_layout(&self, rect: Rect, p: [f32; 2]) -> Pos2 {
+    /// Where layout point `p` is drawn in a canvas at `rect`.
+    pub fn screen_from_layout(&self, rect: Rect, p: [f32; 2]) -> Pos2 {
         rect.center() + self.pan + vec2(p[0], p[1]) * self.zoom
     }
 
@@ -91,6 +116,12 @@ impl Canvas {
             self.fit_pending = false;
         }
         self.last_size = rect.size();
+        if self.centre_pending
+            && let Some(p) = self.highlight.and_then(|n| model.layout.positions.get(n.index()))
+        {
+            self.pan = -vec2(p[0], p[1]) * self.zoom;
+            self.centre_pending = false;
+        }
 
         // pan and zoom
         if response.dragged() {
@@ -127,6 +158,16 @@ impl Canvas {
 
         let painter = ui.painter_at(rect);
         self.paint(&painter, rect, model, settings, Palette::of(ui));
+        if let Some(n) = self.highlight.filter(|n| n.index() < model.layout.positions.len()) {
+            let size = Self::node_size(model, n.index()) * self.zoom;
+            let r = Rect::from_center_size(self.screen_from_layout(rect, model.layout.positions[n.index()]), size);
+            painter.rect_stroke(
+                r.expand(5.0),
+                14.0 * self.zoom.min(1.0),
+                Stroke::new(3.0, QUESTION_RING),
+                egui::StrokeKind::Outside,
+            );
+        }
         self.leaf_editor_ui(ui, rect, model, settings, actions);
         rect
     }
