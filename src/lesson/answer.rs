@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Question, Step, agrees, find_node, hint, input_gradients, largest_gradient, race_winner, tuning};
+use super::{Question, Step, agrees, find_node, hint, largest_gradient, race_winner, tuning};
 use crate::expr::compile;
 use crate::scalar::{Graph, NodeId, Op, fmt_num};
 
@@ -132,7 +132,7 @@ impl Step {
             (Question::LargestGradient { .. }, Answer::Input(name)) => {
                 let view = self.backprop.as_ref().ok_or("the question needs a backprop view")?;
                 let p = compile(&view.program, &[]).map_err(|e| e.to_string())?;
-                let grads = input_gradients(&p);
+                let grads = p.grads();
                 let name = name.trim();
                 let Some((_, picked)) = grads.iter().find(|(n, _)| n == name) else {
                     let names: Vec<&str> = grads.iter().map(|(n, _)| n.as_str()).collect();

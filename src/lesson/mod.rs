@@ -259,15 +259,10 @@ pub fn parse_racer(text: &str) -> Result<RacerSetup, String> {
     Ok(RacerSetup { spec, schedule })
 }
 
-/// The inputs of a program (its named leaves, in order) with their gradients `∂out/∂input`.
-pub fn input_gradients(program: &Program) -> Vec<(String, f64)> {
-    program.grads()
-}
-
 /// The input whose gradient is largest in magnitude, with its gradient; `None` when the program has no input or the
 /// largest is not clearly so (a second input within the answer tolerance of [`agrees`] in magnitude).
 pub fn largest_gradient(program: &Program) -> Option<(String, f64)> {
-    let mut grads = input_gradients(program);
+    let mut grads = program.grads();
     grads.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
     match grads.as_slice() {
         [] => None,

@@ -160,7 +160,8 @@ impl Canvas {
         self.paint(&painter, rect, model, settings, Palette::of(ui));
         if let Some(n) = self.highlight.filter(|n| n.index() < model.layout.positions.len()) {
             let size = Self::node_size(model, n.index()) * self.zoom;
-            let r = Rect::from_center_size(self.screen_from_layout(rect, model.layout.positions[n.index()]), size);
+            let mut r = Rect::from_center_size(self.screen_from_layout(rect, model.layout.positions[n.index()]), size);
+            r.min.y -= 20.0 * self.zoom; // around the name above the card too
             painter.rect_stroke(
                 r.expand(5.0),
                 14.0 * self.zoom.min(1.0),

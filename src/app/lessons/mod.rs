@@ -243,6 +243,7 @@ impl LessonsView {
         if let Err(e) = shown {
             status.error(format!("This step cannot be shown: {e}"));
         }
+        self.race_threshold(&step);
         let asked = match &step.question {
             Some(Question::Gradient { node, .. } | Question::Value { node, .. }) if step.backprop.is_some() => {
                 lesson::find_node(&self.backprop.model.program, node)
@@ -252,6 +253,14 @@ impl LessonsView {
         self.backprop.canvas_mut().set_highlight(asked);
         if step.question.is_none() {
             self.reveal(&step, status);
+        }
+    }
+
+    /// The race's leaderboard counts steps to the loss the question names.
+    fn race_threshold(&mut self, step: &Step) {
+        if let Some(Question::RaceWinner { threshold, .. } | Question::LearningRate { threshold, .. }) = &step.question
+        {
+            self.race.settings.threshold = *threshold;
         }
     }
 
@@ -282,6 +291,7 @@ impl LessonsView {
             race.racers.dedup();
             self.race.show_lesson(&race, status)
         });
+        self.race_threshold(step);
         match shown {
             Ok(()) => {
                 self.race.push(race::Action::Step(*within));
