@@ -378,6 +378,22 @@ fn the_question_node_is_ringed_and_centred_until_revealed() {
     lessons(&mut h).push(Action::Open(5));
     h.run();
     assert_eq!(lessons(&mut h).backprop.canvas_mut().highlight(), None);
+    // Adam's first step: the node asked about is the output, at the right edge of a graph that fits the canvas; it is
+    // moved towards the centre only as far as keeps every node in view
+    lessons(&mut h).push(Action::Go(3));
+    h.run();
+    h.run();
+    let v = lessons(&mut h);
+    let step = chainrule::lesson::find_node(&v.backprop.model.program, "step").unwrap();
+    let rect = v.backprop.graph_rect().expect("the graph was drawn");
+    let positions = v.backprop.model.layout.positions.clone();
+    let canvas = v.backprop.canvas_mut();
+    assert_eq!(canvas.highlight(), Some(step));
+    for (i, &p) in positions.iter().enumerate() {
+        assert!(rect.contains(canvas.screen_from_layout(rect, p)), "node {i} is cut off");
+    }
+    let x = canvas.screen_from_layout(rect, positions[step.index()]).x;
+    assert!(x > rect.center().x, "the output stays right of the centre: {x} in {rect:?}");
 }
 
 #[test]

@@ -60,7 +60,8 @@ impl Canvas {
         self.moved = false;
     }
 
-    /// Rings `node` (a lesson's question waits on it) and centres it at the next frame; `None` removes the ring.
+    /// Rings `node` (a lesson's question waits on it) and centres it at the next frame, as far as the graph allows
+    /// without cutting any of it off; `None` removes the ring.
     pub fn set_highlight(&mut self, node: Option<NodeId>) {
         self.centre_pending = node.is_some();
         self.highlight = node;
@@ -90,13 +91,32 @@ impl Canvas {
         rect.center() + self.pan + vec2(p[0], p[1]) * self.zoom
     }
 
-    fn fit(&mut self, rect: Rect, model: &Model) {
+    /// The graph's box in layout units: every card, the names above them and the output's stub.
+    fn graph_box(model: &Model) -> Option<(Vec2, Vec2)> {
         let [min, max] = model.layout.bounds;
-        if !min[0].is_finite() {
-            return;
+        min[0].is_finite().then(|| {
+            (
+                vec2(min[0], min[1]) - NODE * 0.5 - vec2(10.0, 28.0),
+                vec2(max[0], max[1]) + NODE * 0.5 + vec2(STUB + 10.0, 10.0),
+            )
+        })
+    }
+
+    /// Pulls the camera back along each axis where the whole graph fits, until none of it is cut off: a centred node
+    /// goes as near the centre as the graph allows.
+    fn keep_graph_in_view(&mut self, rect: Rect, model: &Model) {
+        let Some((lo, hi)) = Self::graph_box(model) else { return };
+        let (lo, hi, half) = (lo * self.zoom, hi * self.zoom, rect.size() * 0.5);
+        for k in 0..2 {
+            // relative to the canvas centre, the graph spans pan + lo to pan + hi
+            if hi[k] - lo[k] <= 2.0 * half[k] {
+                self.pan[k] = self.pan[k].clamp(-half[k] - lo[k], half[k] - hi[k]);
+            }
         }
-        let lo = vec2(min[0], min[1]) - NODE * 0.5 - vec2(10.0, 28.0);
-        let hi = vec2(max[0], max[1]) + NODE * 0.5 + vec2(STUB + 10.0, 10.0);
+    }
+
+    fn fit(&mut self, rect: Rect, model: &Model) {
+        let Some((lo, hi)) = Self::graph_box(model) else { return };
         let size = hi - lo;
         let margin = 24.0;
         let zx = (rect.width() - 2.0 * margin) / size.x;
@@ -120,6 +140,7 @@ impl Canvas {
             && let Some(p) = self.highlight.and_then(|n| model.layout.positions.get(n.index()))
         {
             self.pan = -vec2(p[0], p[1]) * self.zoom;
+            self.keep_graph_in_view(rect, model);
             self.centre_pending = false;
         }
 

@@ -82,8 +82,10 @@ fn question_ui(ui: &mut egui::Ui, step: &Step, attempt: &mut Attempt, actions: &
         Question::LearningRate { threshold, within, racer, .. } => {
             field = LR_LABEL;
             let who = Question::lr_template(racer);
+            // a racer with a schedule: the learner sets the rate it starts from
+            let base = if who.contains('@') { "base " } else { "" };
             ui.strong(format!(
-                "Set the learning rate of {who} so that it reaches loss {threshold} in at most {within} steps."
+                "Set the {base}learning rate of {who} so that it reaches loss {threshold} in at most {within} steps."
             ))
         }
         Question::LargestGradient { .. } => ui.strong("Which input has the largest gradient |∂f/∂input|?"),
