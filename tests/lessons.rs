@@ -4,12 +4,13 @@
 use std::path::Path;
 use std::process::Command;
 
+use chainrule::lesson::tuning::working_range;
 use chainrule::lesson::{Question, check_dir};
 
 #[test]
 fn shipped_lessons_are_valid() {
     let reports = check_dir(Path::new("assets/lessons")).unwrap();
-    assert!(reports.len() >= 5, "{} lessons", reports.len());
+    assert!(reports.len() >= 7, "{} lessons", reports.len());
     for r in &reports {
         assert!(r.is_valid(), "{}: {:?}", r.file.display(), r.problems);
         let lesson = r.lesson.as_ref().unwrap();
@@ -79,6 +80,17 @@ fn every_shipped_question_takes_its_answer_and_refuses_another() {
                     let k = racers.iter().position(|r| r == a).unwrap();
                     (Answer::Racer(k), Answer::Racer((k + 1) % racers.len()))
                 }
+                Some(Question::LearningRate { answer: Some(a), threshold, within, racer }) => {
+                    // a quarter of the smallest rate the scan found working is too small
+                    let view = step.race.as_ref().unwrap();
+                    let template = Question::lr_template(racer);
+                    let range = working_range(view, template, *threshold, *within).unwrap().unwrap();
+                    (Answer::Number(*a), Answer::Number(range.low / 4.0))
+                }
+                Some(Question::LargestGradient { answer: Some(a) }) => {
+                    let other = step.options().into_iter().find(|o| o != a).unwrap();
+                    (Answer::Input(a.clone()), Answer::Input(other))
+                }
                 Some(q) => panic!("{} step {}: shipped questions state their answers: {q:?}", lesson.id, i + 1),
             };
             let where_ = format!("{} step {}", lesson.id, i + 1);
@@ -86,6 +98,22 @@ fn every_shipped_question_takes_its_answer_and_refuses_another() {
             assert!(v.right, "{where_}: {v:?}");
             let v = step.check_answer(&wrong).unwrap();
             assert!(!v.right && !v.hint.is_empty(), "{where_}: {v:?}");
+            if matches!(step.question, Some(Question::LearningRate { .. })) {
+                assert!(v.hint.contains("too small"), "{where_}: {v:?}");
+            }
+            println!("{where_}: {v:?}");
         }
     }
+}
+
+#[test]
+fn the_race_lessons_use_both_new_question_kinds_and_schedules() {
+    let reports = check_dir(Path::new("assets/lessons")).unwrap();
+    let steps: Vec<_> = reports.iter().flat_map(|r| r.lesson.as_ref().unwrap().steps.iter()).collect();
+    assert!(steps.iter().any(|s| matches!(s.question, Some(Question::LearningRate { .. }))));
+    assert!(steps.iter().any(|s| matches!(s.question, Some(Question::LargestGradient { .. }))));
+    // a racer with a schedule after '@' runs with it: the warmup's first rate is α/3
+    let warm = steps.iter().flat_map(|s| s.race.iter()).flat_map(|r| r.racers.iter()).find(|r| r.contains("warmup"));
+    let setup = chainrule::lesson::parse_racer(warm.expect("a warmup racer")).unwrap();
+    assert!((setup.schedule.lr_at(setup.spec.lr(), 0) - setup.spec.lr() / 3.0).abs() < 1e-15);
 }

@@ -111,7 +111,7 @@ fn progress_survives_a_session_round_trip_and_resets() {
     answer(&mut h, "-4"); // ∂f/∂x = z · 1 = -4
     h.get_by_label("Finish").click();
     h.run();
-    h.get_by_label("Lessons done: 1 of 5");
+    h.get_by_label("Lessons done: 1 of 7");
     h.get_by_label("1. The computational graph and the chain rule (done)");
 
     let stored = h.state().session().to_json();
@@ -119,7 +119,7 @@ fn progress_survives_a_session_round_trip_and_resets() {
     assert_eq!(message, None);
     let mut h = harness_with(App::new(session));
     assert_eq!(h.state().session().view, "lessons", "the open view comes back too");
-    h.get_by_label("Lessons done: 1 of 5");
+    h.get_by_label("Lessons done: 1 of 7");
     h.get_by_label("Answers right: 2 of 2");
     let p = &lessons(&mut h).progress;
     assert!(p.done.contains("chain-rule"));
@@ -127,7 +127,7 @@ fn progress_survives_a_session_round_trip_and_resets() {
 
     h.get_by_label("Reset progress").click();
     h.run();
-    h.get_by_label("Lessons done: 0 of 5");
+    h.get_by_label("Lessons done: 0 of 7");
     h.get_by_label("Answers right: 0 of 0");
     let p = &lessons(&mut h).progress;
     assert_eq!(Progress { seed: 0, ..p.clone() }, Progress::default());
@@ -265,4 +265,175 @@ fn practice_exercises_use_the_same_answer_flow_and_score_per_topic() {
         h.get_by_label(&format!("Practice: {topic}"));
         assert!(!h.state().status().is_error, "{:?}", h.state().status());
     }
+}
+
+/// Replaces the learning-rate field's text with `text` and presses Check.
+fn try_rate(h: &mut Harness<'static, App>, text: &str) {
+    h.get_by_role_and_label(Role::TextInput, "Learning rate:").focus();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "Learning rate:").type_text(text);
+    h.run();
+    h.get_by_label("Check").click();
+    h.run();
+}
+
+#[test]
+fn a_learning_rate_too_large_is_raced_and_hinted_then_a_right_one_is_taken() {
+    use chainrule::surface::Status as RacerStatus;
+    let mut h = harness_with(App::default());
+    open_lesson(&mut h, "6. RMSProp and Adam");
+    h.get_by_label("Set the learning rate of sgd so that it reaches loss 0.01 in at most 80 steps.");
+    // absurd input is refused in words and costs no try
+    try_rate(&mut h, "1e9");
+    h.get_by_label_contains("is far too large: every step would jump off the surface");
+    assert_eq!(lessons(&mut h).attempt.wrong, 0);
+    try_rate(&mut h, "-0.1");
+    h.get_by_label_contains("a learning rate is positive");
+    // too large: y ↦ (1 − 4·0.6)·y grows by 1.4 a step and leaves the region
+    try_rate(&mut h, "0.6");
+    h.get_by_label_contains("Not quite. Hint: at lr = 0.6 it diverged at step");
+    let hint = lessons(&mut h).attempt.verdict.clone().unwrap().hint;
+    assert!(hint.contains("too large, the steps overshoot") && hint.contains("try a smaller"), "{hint}");
+    h.get_by_label("Try again (1 of 2 tries left).");
+    let v = lessons(&mut h);
+    assert_eq!(v.race.settings.racers.len(), 1, "the learner's rate is raced alone");
+    assert_eq!(v.race.settings.racers[0].spec.lr(), 0.6);
+    assert_eq!(v.race.race.racers[0].status, RacerStatus::Diverged);
+    // right: x keeps 1 − 0.045 a step and the loss is 0.01 after about 65 steps
+    try_rate(&mut h, "0.45");
+    h.get_by_label_contains("Right: at lr = 0.45 it reaches loss 0.01 at step");
+    h.get_by_label_contains("In fact any lr from about");
+    let v = lessons(&mut h);
+    assert_eq!(v.race.settings.racers[0].spec.lr(), 0.45);
+    assert_eq!(v.race.race.step, 80);
+    assert!(v.race.race.racers[0].steps_to(0.01).is_some_and(|s| s <= 80));
+    assert!(v.attempt.revealed);
+    h.get_by_label("Answers right: 1 of 1");
+}
+
+/// The option button `label` in the lesson's side panel (the graph's toolbar has buttons of the same name).
+fn option<'h>(h: &'h Harness<'static, App>, label: &'h str) -> egui_kittest::Node<'h> {
+    h.get_all_by_role_and_label(Role::Button, label)
+        .find(|n| n.rect().left() < chainrule::app::lessons::SIDE_WIDTH + 120.0)
+        .unwrap_or_else(|| panic!("no option '{label}' in the side panel"))
+}
+
+#[test]
+fn the_largest_gradient_is_picked_from_the_inputs() {
+    let mut h = harness_with(App::default());
+    open_lesson(&mut h, "6. RMSProp and Adam");
+    lessons(&mut h).push(Action::Go(1));
+    h.run();
+    h.get_by_label("Which input has the largest gradient |∂f/∂input|?");
+    option(&h, "x").click();
+    h.run();
+    h.get_by_label("Check").click();
+    h.run();
+    // ∂f/∂x = x/10 = -0.9 at x = -9, ∂f/∂y = 4y = 8 at y = 2
+    h.get_by_label(
+        "Not quite. Hint: you picked x: |∂f/∂x| = 0.9, but the largest |∂f/∂input| is 8: which input has it?",
+    );
+    option(&h, "y").click();
+    h.run();
+    h.get_by_label("Check").click();
+    h.run();
+    h.get_by_label("Right: y: ∂f/∂y = 8.");
+    let v = lessons(&mut h);
+    let cursor = v.backprop.cursor();
+    let inputs: Vec<_> = v.backprop.model.inputs.iter().map(|(_, id)| id.index()).collect();
+    let known = v.backprop.model.known(cursor);
+    assert!(inputs.iter().all(|&i| known.complete[i]), "every input's gradient is revealed at step {cursor}");
+}
+
+#[test]
+fn the_question_node_is_ringed_and_centred_until_revealed() {
+    let mut h = harness_with(App::default());
+    open_lesson(&mut h, "1. The computational graph");
+    lessons(&mut h).push(Action::Go(2)); // ∂f/∂q at the mul gate
+    h.run();
+    let v = lessons(&mut h);
+    let q = chainrule::lesson::find_node(&v.backprop.model.program, "q").unwrap();
+    let at = v.backprop.model.layout.positions[q.index()];
+    let rect = v.backprop.graph_rect().expect("the graph was drawn");
+    let canvas = v.backprop.canvas_mut();
+    assert_eq!(canvas.highlight(), Some(q));
+    let centre = canvas.screen_from_layout(rect, at);
+    assert!((centre - rect.center()).length() < 1.0, "q at {centre:?}, the canvas centred at {:?}", rect.center());
+    // the output f is elsewhere: centring moved the camera off the fitted view
+    let v = lessons(&mut h);
+    let f = v.backprop.model.layout.positions[v.backprop.model.output.index()];
+    assert!((v.backprop.canvas_mut().screen_from_layout(rect, f) - rect.center()).length() > 20.0);
+    answer(&mut h, "-4");
+    h.get_by_label("Right: ∂f/∂q = -4.");
+    assert_eq!(lessons(&mut h).backprop.canvas_mut().highlight(), None, "the ring goes with the reveal");
+    // the next step asks about z: the ring moves there
+    h.get_by_label("Next >").click();
+    h.run();
+    let v = lessons(&mut h);
+    let z = chainrule::lesson::find_node(&v.backprop.model.program, "z").unwrap();
+    assert_eq!(v.backprop.canvas_mut().highlight(), Some(z));
+    // a race step or a question about no node rings nothing
+    lessons(&mut h).push(Action::Open(5));
+    h.run();
+    assert_eq!(lessons(&mut h).backprop.canvas_mut().highlight(), None);
+    // Adam's first step: the node asked about is the output, at the right edge of a graph that fits the canvas; it is
+    // moved towards the centre only as far as keeps every node in view
+    lessons(&mut h).push(Action::Go(3));
+    h.run();
+    h.run();
+    let v = lessons(&mut h);
+    let step = chainrule::lesson::find_node(&v.backprop.model.program, "step").unwrap();
+    let rect = v.backprop.graph_rect().expect("the graph was drawn");
+    let positions = v.backprop.model.layout.positions.clone();
+    let canvas = v.backprop.canvas_mut();
+    assert_eq!(canvas.highlight(), Some(step));
+    for (i, &p) in positions.iter().enumerate() {
+        assert!(rect.contains(canvas.screen_from_layout(rect, p)), "node {i} is cut off");
+    }
+    let x = canvas.screen_from_layout(rect, positions[step.index()]).x;
+    assert!(x > rect.center().x, "the output stays right of the centre: {x} in {rect:?}");
+}
+
+#[test]
+fn a_practice_exercise_in_progress_survives_a_restart() {
+    let mut h = harness_with(App::default());
+    h.get_by_label("Lessons").click();
+    h.run();
+    lessons(&mut h).push(Action::Practice(3));
+    h.run();
+    lessons(&mut h).push(Action::Practice(3)); // the second fan-out exercise, so the seed is not 0
+    h.run();
+    let (e, _) = lessons(&mut h).practice.clone().expect("an exercise is open");
+    h.get_by_label("Practice: fan-out");
+    let wrong = format!("{}", e.answer + 1.0 + e.answer.abs());
+    answer(&mut h, &wrong);
+    h.get_by_label("Try again (1 of 2 tries left).");
+    let hint = lessons(&mut h).attempt.verdict.clone().unwrap().hint;
+    // the exercise's node is ringed
+    let node = chainrule::lesson::find_node(&lessons(&mut h).backprop.model.program, &e.node);
+    assert_eq!(lessons(&mut h).backprop.canvas_mut().highlight(), node);
+
+    let stored = h.state().session().to_json();
+    let (session, message) = chainrule::app::session::load_session(Some(&stored));
+    assert_eq!(message, None);
+    let mut h = harness_with(App::new(session));
+    let v = lessons(&mut h);
+    let (back, _) = v.practice.clone().expect("the exercise is back");
+    assert_eq!(back, e, "the same exercise");
+    assert_eq!(v.difficulty, 3);
+    assert_eq!(v.attempt.text, wrong, "what was typed");
+    assert_eq!(v.attempt.wrong, 1, "the used try");
+    h.get_by_label("Practice: fan-out");
+    h.get_by_label(&format!("Not quite. Hint: {hint}"));
+    h.get_by_label("Try again (1 of 2 tries left).");
+    answer(&mut h, &format!("{}", e.answer));
+    h.get_by_label_contains("Right: ∂f/∂");
+    h.get_by_label("Practice, fan-out: 1 of 1 right");
+    // the next exercise is a fresh one: the seed counted on across the restart
+    h.get_by_label("New exercise").click();
+    h.run();
+    let (next, _) = lessons(&mut h).practice.clone().unwrap();
+    assert_ne!(next, e);
 }

@@ -1,9 +1,10 @@
 //! Checking a learner's answer to a step's question by running the core: the engine's gradient or value at the node,
-//! the option named correct, the race's winner. A wrong answer gets a hint ([`super::hint`] for gradients).
+//! the option named correct, the race's winner, a race run at the learner's learning rate ([`super::tuning`]), every
+//! input's gradient. A wrong answer gets a hint ([`super::hint`] for gradients).
 
 use serde::{Deserialize, Serialize};
 
-use super::{Question, Step, agrees, find_node, hint, race_winner};
+use super::{Question, Step, agrees, find_node, hint, largest_gradient, race_winner, tuning};
 use crate::expr::compile;
 use crate::scalar::{Graph, NodeId, Op, fmt_num};
 
@@ -16,6 +17,8 @@ pub enum Answer {
     Choice(String),
     /// A racer's position in the race's line-up, for `race_winner`.
     Racer(usize),
+    /// An input's name, for `largest_gradient`.
+    Input(String),
 }
 
 /// The verdict on an answer.
@@ -42,6 +45,36 @@ fn forward_formula(g: &Graph, id: NodeId) -> String {
 }
 
 impl Step {
+    /// What a learner picks from, in order: a choice's options, the race's racers for `race_winner`, the program's
+    /// inputs for `largest_gradient`; empty for the kinds answered with a number.
+    pub fn options(&self) -> Vec<String> {
+        match &self.question {
+            Some(Question::Choice { options, .. }) => options.clone(),
+            Some(Question::RaceWinner { .. }) => self.race.as_ref().map(|r| r.racers.clone()).unwrap_or_default(),
+            Some(Question::LargestGradient { .. }) => self
+                .backprop
+                .as_ref()
+                .and_then(|b| compile(&b.program, &[]).ok())
+                .map(|p| p.inputs.iter().map(|i| i.name.clone()).collect())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The answer a learner gave as text (a number typed) or as option `choice` (an index into [`Step::options`]),
+    /// for the step's kind of question; `None` when nothing fitting was given.
+    pub fn answer_from(&self, text: &str, choice: Option<usize>) -> Option<Answer> {
+        match (&self.question, choice) {
+            (Some(Question::RaceWinner { .. }), Some(i)) => Some(Answer::Racer(i)),
+            (Some(Question::Choice { .. }), Some(i)) => self.options().get(i).cloned().map(Answer::Choice),
+            (Some(Question::LargestGradient { .. }), Some(i)) => self.options().get(i).cloned().map(Answer::Input),
+            (Some(Question::Gradient { .. } | Question::Value { .. } | Question::LearningRate { .. }), _) => {
+                text.trim().parse().ok().map(Answer::Number)
+            }
+            _ => None,
+        }
+    }
+
     /// Checks `answer` to the step's question. Errors when the step asks nothing, the answer's kind does not fit the
     /// question, or the lesson itself is invalid (which `lessons check` reports first).
     pub fn check_answer(&self, answer: &Answer) -> Result<Verdict, String> {
@@ -84,6 +117,39 @@ impl Step {
                     format!("{} reaches loss {threshold} first, at step {s}: watch the race", view.racers[w])
                 };
                 Ok(Verdict { right, expected: view.racers[w].clone(), hint: h })
+            }
+            (Question::LearningRate { threshold, within, racer, .. }, Answer::Number(lr)) => {
+                let view = self.race.as_ref().ok_or("the question needs a race view")?;
+                let template = Question::lr_template(racer);
+                let run = tuning::run_lr(view, template, *lr, *threshold, *within)?;
+                let range = tuning::working_range(view, template, *threshold, *within)?;
+                Ok(Verdict {
+                    right: run.reached.is_some(),
+                    expected: tuning::lr_expected(range.as_ref(), *threshold),
+                    hint: tuning::lr_hint(&run, *lr, *threshold, *within, range.as_ref()),
+                })
+            }
+            (Question::LargestGradient { .. }, Answer::Input(name)) => {
+                let view = self.backprop.as_ref().ok_or("the question needs a backprop view")?;
+                let p = compile(&view.program, &[]).map_err(|e| e.to_string())?;
+                let grads = p.grads();
+                let name = name.trim();
+                let Some((_, picked)) = grads.iter().find(|(n, _)| n == name) else {
+                    let names: Vec<&str> = grads.iter().map(|(n, _)| n.as_str()).collect();
+                    return Err(format!("the program has no input named '{name}': pick one of {}", names.join(", ")));
+                };
+                let (best, g) = largest_gradient(&p).ok_or("no single input has the largest gradient")?;
+                let right = name == best;
+                let h = if right {
+                    format!("right: |∂f/∂{name}| = {} is the largest", fmt_num(picked.abs()))
+                } else {
+                    format!(
+                        "you picked {name}: |∂f/∂{name}| = {}, but the largest |∂f/∂input| is {}: which input has it?",
+                        fmt_num(picked.abs()),
+                        fmt_num(g.abs())
+                    )
+                };
+                Ok(Verdict { right, expected: format!("{best}: ∂f/∂{best} = {}", fmt_num(g)), hint: h })
             }
             _ => Err("this kind of answer does not fit the question".into()),
         }
@@ -138,5 +204,49 @@ mod tests {
         let s = step(None, None, c);
         assert!(!s.check_answer(&Answer::Choice("a".into())).unwrap().right);
         assert!(s.check_answer(&Answer::Choice("b".into())).unwrap().right);
+    }
+
+    fn bowl_race() -> Option<RaceView> {
+        // the elongated preset x²/20 + 2y² from its start (-9, 2)
+        Some(RaceView { surface: "elongated".into(), start: None, racers: vec!["sgd:lr=0.1".into()], steps: 80 })
+    }
+
+    #[test]
+    fn learning_rate_right_wrong_and_refused() {
+        let q = Question::LearningRate { threshold: 0.01, within: 80, racer: None, answer: None };
+        let s = step(None, bowl_race(), q);
+        // lr 0.45: x shrinks by 1 − 0.045 a step and reaches |x| ≤ 0.447 (loss 0.01) after about 65 steps
+        let v = s.check_answer(&Answer::Number(0.45)).unwrap();
+        assert!(v.right, "{v:?}");
+        assert!(v.hint.starts_with("right: at lr = 0.45 it reaches loss 0.01 at step"), "{}", v.hint);
+        // lr 0.6: y ↦ (1 − 2.4)·y grows by 1.4 a step and leaves the region |y| ≤ 3
+        let v = s.check_answer(&Answer::Number(0.6)).unwrap();
+        assert!(!v.right);
+        assert!(v.hint.contains("diverged at step") && v.hint.contains("too large"), "{}", v.hint);
+        // lr 0.05: x keeps 0.995 a step, |x| ≈ 9·0.995^80 = 6.0, loss ≈ 1.8
+        let v = s.check_answer(&Answer::Number(0.05)).unwrap();
+        assert!(!v.right);
+        assert!(v.hint.contains("too small"), "{}", v.hint);
+        assert!(v.expected.starts_with("any lr from about 0.3"), "{}", v.expected);
+        assert!(s.check_answer(&Answer::Number(1e9)).unwrap_err().contains("far too large"));
+        assert!(s.check_answer(&Answer::Number(-0.1)).unwrap_err().contains("positive"));
+        assert_eq!(s.answer_from(" 0.45 ", None), Some(Answer::Number(0.45)));
+        assert_eq!(s.answer_from("fast", None), None);
+    }
+
+    #[test]
+    fn largest_gradient_right_wrong_and_unknown() {
+        // f = x²/20 + 2y² at (-9, 2): ∂f/∂x = x/10 = -0.9, ∂f/∂y = 4y = 8
+        let b = BackpropView { program: "x = -9; y = 2; f = x^2/20 + 2*y^2".into(), at: None };
+        let s = step(Some(b), None, Question::LargestGradient { answer: None });
+        assert_eq!(s.options(), vec!["x".to_owned(), "y".to_owned()]);
+        assert_eq!(s.answer_from("", Some(1)), Some(Answer::Input("y".into())));
+        let v = s.check_answer(&Answer::Input("x".into())).unwrap();
+        assert!(!v.right);
+        assert_eq!(v.hint, "you picked x: |∂f/∂x| = 0.9, but the largest |∂f/∂input| is 8: which input has it?");
+        assert_eq!(v.expected, "y: ∂f/∂y = 8");
+        assert!(s.check_answer(&Answer::Input(" y".into())).unwrap().right);
+        let e = s.check_answer(&Answer::Input("z".into())).unwrap_err();
+        assert_eq!(e, "the program has no input named 'z': pick one of x, y");
     }
 }

@@ -5,7 +5,8 @@
 //! and a timeline position; or the race view: a surface, a start, a line-up of optimizers and a number of steps) and may
 //! ask a question. Every question is checked by running the core, never by comparing strings: a gradient or a value at
 //! a named node against the engine (with the tolerance of [`hint::agrees`]), a choice among options, the winner of a
-//! race ([`crate::surface::Race`]); [`Step::check_answer`] checks a learner's answer and gives the hint.
+//! race ([`crate::surface::Race`]), a learning rate by racing with it ([`tuning`]), the input whose gradient is
+//! largest by a backward pass; [`Step::check_answer`] checks a learner's answer and gives the hint.
 //!
 //! [`check_dir`] validates every lesson of a directory: a malformed file is reported with its file, line and column,
 //! and the other lessons still load.
@@ -32,6 +33,7 @@
 pub mod answer;
 pub mod exercise;
 pub mod hint;
+pub mod tuning;
 
 pub use answer::{Answer, Verdict};
 pub use exercise::{Exercise, Score, Topic, exercise};
@@ -43,6 +45,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::expr::{Program, compile};
 use crate::optim::OptimSpec;
+use crate::optim::Schedule;
 use crate::scalar::NodeId;
 use crate::surface::{Domain, PRESETS, Race, RacerSetup, Surface};
 
@@ -95,7 +98,8 @@ pub struct RaceView {
     pub surface: String,
     /// The start; a preset has its own.
     pub start: Option<[f64; 2]>,
-    /// Optimizer specs as on the command line, e.g. `sgd:lr=0.1,momentum=0.9`.
+    /// Optimizer specs as on the command line, e.g. `sgd:lr=0.1,momentum=0.9`, each with an optional learning-rate
+    /// schedule after `@`: `adam:lr=0.5 @ warmup:steps=20` (see [`parse_racer`]).
     pub racers: Vec<String>,
     /// How many steps to run.
     pub steps: usize,
@@ -135,6 +139,31 @@ pub enum Question {
         /// The expected winner's spec, as in the race's `racers`; it must agree with the race.
         answer: Option<String>,
     },
+    /// A learning rate for `racer` (SGD unless said) that reaches a loss of `threshold` in at most `within` steps on
+    /// the step's race surface, from its start; checked by racing with it ([`tuning::run_lr`]).
+    LearningRate {
+        /// The loss to reach.
+        threshold: f64,
+        /// The most steps allowed (1 to [`tuning::MAX_WITHIN`]).
+        within: usize,
+        /// The racer whose base rate the learner sets, with an optional schedule: `sgd` (the default),
+        /// `sgd:momentum=0.9`, `sgd @ exp:gamma=0.9`. Its own `lr`, if written, is replaced.
+        racer: Option<String>,
+        /// A rate that works, if the file states one; the race must agree.
+        answer: Option<f64>,
+    },
+    /// The input of the step's program whose gradient `∂f/∂input` is largest in magnitude.
+    LargestGradient {
+        /// The expected input's name, if the file states one; it must agree with the engine.
+        answer: Option<String>,
+    },
+}
+
+impl Question {
+    /// The racer a `learning_rate` question tunes: its `racer`, or plain SGD.
+    pub fn lr_template(racer: &Option<String>) -> &str {
+        racer.as_deref().unwrap_or("sgd")
+    }
 }
 
 /// A lesson file's check: its lesson (when it parsed) and its problems, each at a place in the file.
@@ -215,6 +244,34 @@ pub fn race_winner(view: &RaceView, threshold: f64) -> Result<Option<(usize, usi
     })
 }
 
+/// A racer of a lesson's race: an optimizer spec, then optionally `@` and a learning-rate schedule spec
+/// (`sgd:lr=0.5 @ step:step_size=10,gamma=0.5`; see `crate::optim::schedule`).
+pub fn parse_racer(text: &str) -> Result<RacerSetup, String> {
+    let (spec, schedule) = match text.split_once('@') {
+        Some((spec, schedule)) => (spec.trim(), Some(schedule.trim())),
+        None => (text.trim(), None),
+    };
+    let spec: OptimSpec = spec.parse().map_err(|e| format!("racer '{text}': {e}"))?;
+    let schedule: Schedule = match schedule {
+        Some(s) => s.parse().map_err(|e| format!("racer '{text}': the schedule: {e}"))?,
+        None => Schedule::default(),
+    };
+    Ok(RacerSetup { spec, schedule })
+}
+
+/// The input whose gradient is largest in magnitude, with its gradient; `None` when the program has no input or the
+/// largest is not clearly so (a second input within the answer tolerance of [`agrees`] in magnitude).
+pub fn largest_gradient(program: &Program) -> Option<(String, f64)> {
+    let mut grads = program.grads();
+    grads.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+    match grads.as_slice() {
+        [] => None,
+        [(_, g0), ..] if !g0.is_finite() => None,
+        [first] => Some(first.clone()),
+        [first, (_, g1), ..] => (!agrees(g1.abs(), first.1.abs())).then(|| first.clone()),
+    }
+}
+
 /// The race a view describes, not yet run.
 pub fn build_race(view: &RaceView) -> Result<Race, String> {
     let mut surface = Surface::parse(&view.surface).map_err(|e| e.to_string())?;
@@ -231,11 +288,7 @@ pub fn build_race(view: &RaceView) -> Result<Race, String> {
     if !surface.domain.contains(start) {
         return Err(format!("the start {start:?} lies outside the surface's plotted region"));
     }
-    let mut setups = Vec::new();
-    for r in &view.racers {
-        let spec: OptimSpec = r.parse().map_err(|e| format!("racer '{r}': {e}"))?;
-        setups.push(RacerSetup { spec, schedule: Default::default() });
-    }
+    let setups = view.racers.iter().map(|r| parse_racer(r)).collect::<Result<Vec<_>, _>>()?;
     if setups.is_empty() {
         return Err("a race needs at least one racer".into());
     }
@@ -275,6 +328,26 @@ fn check_step(step: &Step) -> Vec<String> {
     }
     match &step.question {
         None => {}
+        Some(Question::LearningRate { threshold, within, racer, answer }) => {
+            out.extend(check_lr_question(step, *threshold, *within, racer, *answer));
+        }
+        Some(Question::LargestGradient { answer }) => match (&program, step.backprop.is_some()) {
+            (_, false) => out.push("a largest_gradient question needs a backprop view".into()),
+            (None, true) => {}
+            (Some(p), true) => match largest_gradient(p) {
+                None if p.inputs.len() < 2 => out.push("a largest_gradient question needs at least two inputs".into()),
+                None => out.push("no single input has the largest |∂f/∂input|: two are within 2% of each other".into()),
+                Some((name, g)) => {
+                    if let Some(a) = answer
+                        && a.trim() != name
+                    {
+                        out.push(format!(
+                            "the expected input '{a}' disagrees with the engine: the largest is ∂f/∂{name} = {g}"
+                        ));
+                    }
+                }
+            },
+        },
         Some(Question::Gradient { node, answer } | Question::Value { node, answer }) => {
             let gradient = matches!(step.question, Some(Question::Gradient { .. }));
             match (&program, step.backprop.is_some()) {
@@ -322,6 +395,49 @@ fn check_step(step: &Step) -> Vec<String> {
                 }
             },
         },
+    }
+    out
+}
+
+/// The problems of a `learning_rate` question: it needs a race view, a sane threshold and step count, a racer that
+/// parses, and some rate in [`tuning::SCAN_RANGE`] that works; a stated answer must work.
+fn check_lr_question(
+    step: &Step,
+    threshold: f64,
+    within: usize,
+    racer: &Option<String>,
+    answer: Option<f64>,
+) -> Vec<String> {
+    let Some(view) = &step.race else { return vec!["a learning_rate question needs a race view".into()] };
+    if build_race(view).is_err() {
+        return Vec::new(); // reported with the race
+    }
+    if !threshold.is_finite() {
+        return vec![format!("threshold = {threshold}: a finite loss")];
+    }
+    if within == 0 || within > tuning::MAX_WITHIN {
+        return vec![format!("within = {within}: between 1 and {} steps", tuning::MAX_WITHIN)];
+    }
+    let template = Question::lr_template(racer);
+    let mut out = Vec::new();
+    match tuning::working_range(view, template, threshold, within) {
+        Err(e) => out.push(format!("the racer: {e}")),
+        Ok(None) => out.push(format!(
+            "no learning rate from {} to {} reaches loss {threshold} in {within} steps: the question has no answer",
+            tuning::SCAN_RANGE[0],
+            tuning::SCAN_RANGE[1]
+        )),
+        Ok(Some(_)) => {}
+    }
+    if let Some(a) = answer {
+        match tuning::run_lr(view, template, a, threshold, within) {
+            Err(e) => out.push(format!("the expected answer {a}: {e}")),
+            Ok(run) if run.reached.is_none() => out.push(format!(
+                "the expected answer lr = {a} does not reach loss {threshold}: {}",
+                tuning::lr_hint(&run, a, threshold, within, None)
+            )),
+            Ok(_) => {}
+        }
     }
     out
 }
@@ -463,5 +579,55 @@ question = { kind = "gradient", node = "q", answer = -4 } # ∂f/∂q = z = -4
     fn line_column_counts_from_one() {
         assert_eq!(line_column("ab\ncd", 4), (2, 2));
         assert_eq!(line_column("ab", 0), (1, 1));
+    }
+
+    #[test]
+    fn a_learning_rate_question_must_be_answerable() {
+        let text = r#"
+id = "lr"
+title = "LR"
+
+[[step]]
+narration = "Tune it."
+race = { surface = "elongated", racers = ["sgd:lr=0.1"], steps = 80 }
+question = { kind = "learning_rate", threshold = 0.01, within = 80, answer = 0.45 }
+"#;
+        assert!(check_text(Path::new("lr.toml"), text).is_valid());
+        // lr 0.2 keeps |x| ≈ 9·0.98^80 = 1.8 after 80 steps: loss 0.16
+        let wrong = check_text(Path::new("lr.toml"), &text.replace("answer = 0.45", "answer = 0.2"));
+        assert!(wrong.problems[0].message.contains("lr = 0.2 does not reach loss 0.01"), "{:?}", wrong.problems);
+        // 3 steps cannot shrink x from -9 to 0.447 at any lr that keeps y in its region
+        let none = check_text(Path::new("lr.toml"), &text.replace("within = 80, answer = 0.45", "within = 3"));
+        assert!(none.problems[0].message.contains("no learning rate"), "{:?}", none.problems);
+        let bad =
+            check_text(Path::new("lr.toml"), &text.replace("racers = [\"sgd:lr=0.1\"]", "racers = [\"sgd @ exp\"]"));
+        assert!(bad.problems[0].message.contains("the schedule"), "{:?}", bad.problems);
+    }
+
+    #[test]
+    fn a_largest_gradient_question_needs_one_largest_input() {
+        let text = r#"
+id = "lg"
+title = "LG"
+
+[[step]]
+narration = "Which input?"
+backprop = { program = "x = -9; y = 2; f = x^2/20 + 2*y^2" }
+question = { kind = "largest_gradient", answer = "y" }
+"#;
+        assert!(check_text(Path::new("lg.toml"), text).is_valid());
+        let wrong = check_text(Path::new("lg.toml"), &text.replace("answer = \"y\"", "answer = \"x\""));
+        assert!(wrong.problems[0].message.contains("the largest is ∂f/∂y = 8"), "{:?}", wrong.problems);
+        // ∂(x + y)/∂x = ∂(x + y)/∂y = 1: a tie
+        let tie = check_text(Path::new("lg.toml"), &text.replace("x^2/20 + 2*y^2", "x + y"));
+        assert!(tie.problems[0].message.contains("no single input"), "{:?}", tie.problems);
+    }
+
+    #[test]
+    fn a_racer_takes_a_schedule_after_at() {
+        let r = parse_racer("adam:lr=0.5 @ warmup:steps=20").unwrap();
+        assert_eq!(r.spec.lr(), 0.5);
+        assert_eq!(r.schedule.lr_at(0.5, 0), 0.5 / 3.0); // PyTorch's LinearLR starts at lr₀/3
+        assert!(parse_racer("adam @ warmup").unwrap_err().contains("the schedule"));
     }
 }

@@ -22,6 +22,8 @@ const EDGE_LABEL_ZOOM: f32 = 0.42;
 const TEXT_ZOOM: f32 = 0.28;
 /// The output's stub wire, in layout units.
 const STUB: f32 = 62.0;
+/// The ring around the node a lesson's question asks about: violet, apart from the current step's amber.
+const QUESTION_RING: Color32 = Color32::from_rgb(0x8a, 0x4f, 0xd8);
 
 /// The camera over the layout.
 pub struct Canvas {
@@ -32,11 +34,22 @@ pub struct Canvas {
     last_size: Vec2,
     /// Whether the user has panned or zoomed since the last fit (then a resize no longer refits).
     moved: bool,
+    /// The node a lesson's question asks about, ringed; centred at the next frame when it is set.
+    highlight: Option<NodeId>,
+    centre_pending: bool,
 }
 
 impl Default for Canvas {
     fn default() -> Self {
-        Self { zoom: 1.0, pan: Vec2::ZERO, fit_pending: true, last_size: Vec2::ZERO, moved: false }
+        Self {
+            zoom: 1.0,
+            pan: Vec2::ZERO,
+            fit_pending: true,
+            last_size: Vec2::ZERO,
+            moved: false,
+            highlight: None,
+            centre_pending: false,
+        }
     }
 }
 
@@ -45,6 +58,18 @@ impl Canvas {
     pub fn request_fit(&mut self) {
         self.fit_pending = true;
         self.moved = false;
+    }
+
+    /// Rings `node` (a lesson's question waits on it) and centres it at the next frame, as far as the graph allows
+    /// without cutting any of it off; `None` removes the ring.
+    pub fn set_highlight(&mut self, node: Option<NodeId>) {
+        self.centre_pending = node.is_some();
+        self.highlight = node;
+    }
+
+    /// The ringed node, if any.
+    pub fn highlight(&self) -> Option<NodeId> {
+        self.highlight
     }
 
     /// The zoom (screen points per layout unit).
@@ -61,17 +86,37 @@ impl Canvas {
         self.moved = true;
     }
 
-    fn screen_from_layout(&self, rect: Rect, p: [f32; 2]) -> Pos2 {
+    /// Where layout point `p` is drawn in a canvas at `rect`.
+    pub fn screen_from_layout(&self, rect: Rect, p: [f32; 2]) -> Pos2 {
         rect.center() + self.pan + vec2(p[0], p[1]) * self.zoom
     }
 
-    fn fit(&mut self, rect: Rect, model: &Model) {
+    /// The graph's box in layout units: every card, the names above them and the output's stub.
+    fn graph_box(model: &Model) -> Option<(Vec2, Vec2)> {
         let [min, max] = model.layout.bounds;
-        if !min[0].is_finite() {
-            return;
+        min[0].is_finite().then(|| {
+            (
+                vec2(min[0], min[1]) - NODE * 0.5 - vec2(10.0, 28.0),
+                vec2(max[0], max[1]) + NODE * 0.5 + vec2(STUB + 10.0, 10.0),
+            )
+        })
+    }
+
+    /// Pulls the camera back along each axis where the whole graph fits, until none of it is cut off: a centred node
+    /// goes as near the centre as the graph allows.
+    fn keep_graph_in_view(&mut self, rect: Rect, model: &Model) {
+        let Some((lo, hi)) = Self::graph_box(model) else { return };
+        let (lo, hi, half) = (lo * self.zoom, hi * self.zoom, rect.size() * 0.5);
+        for k in 0..2 {
+            // relative to the canvas centre, the graph spans pan + lo to pan + hi
+            if hi[k] - lo[k] <= 2.0 * half[k] {
+                self.pan[k] = self.pan[k].clamp(-half[k] - lo[k], half[k] - hi[k]);
+            }
         }
-        let lo = vec2(min[0], min[1]) - NODE * 0.5 - vec2(10.0, 28.0);
-        let hi = vec2(max[0], max[1]) + NODE * 0.5 + vec2(STUB + 10.0, 10.0);
+    }
+
+    fn fit(&mut self, rect: Rect, model: &Model) {
+        let Some((lo, hi)) = Self::graph_box(model) else { return };
         let size = hi - lo;
         let margin = 24.0;
         let zx = (rect.width() - 2.0 * margin) / size.x;
@@ -91,6 +136,13 @@ impl Canvas {
             self.fit_pending = false;
         }
         self.last_size = rect.size();
+        if self.centre_pending
+            && let Some(p) = self.highlight.and_then(|n| model.layout.positions.get(n.index()))
+        {
+            self.pan = -vec2(p[0], p[1]) * self.zoom;
+            self.keep_graph_in_view(rect, model);
+            self.centre_pending = false;
+        }
 
         // pan and zoom
         if response.dragged() {
@@ -127,6 +179,17 @@ impl Canvas {
 
         let painter = ui.painter_at(rect);
         self.paint(&painter, rect, model, settings, Palette::of(ui));
+        if let Some(n) = self.highlight.filter(|n| n.index() < model.layout.positions.len()) {
+            let size = Self::node_size(model, n.index()) * self.zoom;
+            let mut r = Rect::from_center_size(self.screen_from_layout(rect, model.layout.positions[n.index()]), size);
+            r.min.y -= 20.0 * self.zoom; // around the name above the card too
+            painter.rect_stroke(
+                r.expand(5.0),
+                14.0 * self.zoom.min(1.0),
+                Stroke::new(3.0, QUESTION_RING),
+                egui::StrokeKind::Outside,
+            );
+        }
         self.leaf_editor_ui(ui, rect, model, settings, actions);
         rect
     }

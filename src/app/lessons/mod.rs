@@ -3,7 +3,9 @@
 //! own, driven into the step's prepared state through that view's own API (`show_lesson`, its actions), so a lesson
 //! never overwrites the program the learner is editing in the Backprop view. Answers are checked by
 //! [`crate::lesson::Step::check_answer`]; progress (lessons done, answers right, the practice score) is saved with
-//! the session.
+//! the session, and so is the try in progress: the open step or practice exercise (its seed and difficulty), what was
+//! typed and the tries used. While a gradient or value question waits, the graph rings its node and centres it; a
+//! learning rate the learner tries is raced at once in the race view.
 
 pub mod list;
 pub mod question;
@@ -27,6 +29,8 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("03-numerical-gradient.toml", include_str!("../../../assets/lessons/03-numerical-gradient.toml")),
     ("04-sigmoid-neuron.toml", include_str!("../../../assets/lessons/04-sigmoid-neuron.toml")),
     ("05-momentum-race.toml", include_str!("../../../assets/lessons/05-momentum-race.toml")),
+    ("06-rmsprop-adam.toml", include_str!("../../../assets/lessons/06-rmsprop-adam.toml")),
+    ("07-lr-schedules.toml", include_str!("../../../assets/lessons/07-lr-schedules.toml")),
 ];
 
 /// The side panel's width.
@@ -82,6 +86,8 @@ pub struct Saved {
     pub wrong: u32,
     /// Whether the open step was revealed.
     pub revealed: bool,
+    /// The open practice exercise, as (seed, difficulty): the generator makes it again.
+    pub practice: Option<(u64, u32)>,
 }
 
 /// The learner's try at the open step's question.
@@ -112,6 +118,8 @@ pub struct LessonsView {
     pub open: Option<(usize, usize)>,
     /// The open practice exercise, with the step that shows it.
     pub practice: Option<(Exercise, Step)>,
+    /// The open practice exercise's seed.
+    pub practice_seed: u64,
     /// The difficulty of the next practice exercise (1-5).
     pub difficulty: u32,
     /// The try at the open step.
@@ -139,6 +147,7 @@ impl LessonsView {
             reports: files.iter().map(|(name, text)| lesson::check_text(Path::new(name), text)).collect(),
             open: None,
             practice: None,
+            practice_seed: 0,
             difficulty: 1,
             attempt: Attempt::default(),
             progress: Progress::default(),
@@ -204,17 +213,25 @@ impl LessonsView {
                 self.attempt = Attempt::default();
             }
             Action::Practice(difficulty) => {
-                let e = lesson::exercise(self.progress.seed, difficulty);
-                self.progress.seed = self.progress.seed.wrapping_add(1);
-                self.difficulty = difficulty;
-                self.open = None;
-                self.practice = Some((e.clone(), practice_step(&e)));
-                self.prepare(status);
+                let seed = self.progress.seed;
+                self.progress.seed = seed.wrapping_add(1);
+                self.open_practice(seed, difficulty, status);
             }
         }
     }
 
-    /// Drives the step's view into its prepared state and starts a fresh try.
+    /// Opens the practice exercise of this seed and difficulty (the generator makes the same one for the same pair).
+    fn open_practice(&mut self, seed: u64, difficulty: u32, status: &mut Status) {
+        let e = lesson::exercise(seed, difficulty);
+        self.practice_seed = seed;
+        self.difficulty = difficulty;
+        self.open = None;
+        self.practice = Some((e.clone(), practice_step(&e)));
+        self.prepare(status);
+    }
+
+    /// Drives the step's view into its prepared state and starts a fresh try; the node a gradient or value question
+    /// asks about is ringed and centred on the graph.
     fn prepare(&mut self, status: &mut Status) {
         self.attempt = Attempt::default();
         let Some(step) = self.step().cloned() else { return };
@@ -226,8 +243,61 @@ impl LessonsView {
         if let Err(e) = shown {
             status.error(format!("This step cannot be shown: {e}"));
         }
+        self.race_threshold(&step);
+        let asked = match &step.question {
+            Some(Question::Gradient { node, .. } | Question::Value { node, .. }) if step.backprop.is_some() => {
+                lesson::find_node(&self.backprop.model.program, node)
+            }
+            _ => None,
+        };
+        self.backprop.canvas_mut().set_highlight(asked);
         if step.question.is_none() {
             self.reveal(&step, status);
+        }
+    }
+
+    /// The race's leaderboard counts steps to the loss the question names.
+    fn race_threshold(&mut self, step: &Step) {
+        if let Some(Question::RaceWinner { threshold, .. } | Question::LearningRate { threshold, .. }) = &step.question
+        {
+            self.race.settings.threshold = *threshold;
+        }
+    }
+
+    /// The verdict on an answer to the open step's question (or practice exercise).
+    fn verdict(&self, step: &Step, answer: &Answer) -> Result<Verdict, String> {
+        match (&self.practice, answer) {
+            // an exercise's own check adds PyTorch's convention at a kink to the hint
+            (Some((e, _)), Answer::Number(a)) => {
+                let (right, hint) = e.check(*a);
+                let expected = format!("∂f/∂{} = {}", e.node, crate::scalar::fmt_num(e.answer));
+                Ok(Verdict { right, expected, hint })
+            }
+            _ => step.check_answer(answer),
+        }
+    }
+
+    /// Races the learner's learning rate (and `also`, a rate that works, when revealing) on the step's surface, for
+    /// the question's steps: the race view shows what the rate does.
+    fn race_rates(&mut self, step: &Step, lr: f64, also: Option<f64>, status: &mut Status) {
+        let (Some(view), Some(Question::LearningRate { within, racer, .. })) = (&step.race, &step.question) else {
+            return;
+        };
+        let template = Question::lr_template(racer);
+        let racers: Result<Vec<String>, String> =
+            std::iter::once(lr).chain(also).map(|r| lesson::tuning::racer_with_lr(template, r)).collect();
+        let shown = racers.and_then(|racers| {
+            let mut race = lesson::RaceView { racers, steps: *within, ..view.clone() };
+            race.racers.dedup();
+            self.race.show_lesson(&race, status)
+        });
+        self.race_threshold(step);
+        match shown {
+            Ok(()) => {
+                self.race.push(race::Action::Step(*within));
+                self.race.apply_actions(status);
+            }
+            Err(e) => status.error(format!("This learning rate cannot be raced: {e}")),
         }
     }
 
@@ -236,21 +306,15 @@ impl LessonsView {
         if self.attempt.revealed {
             return;
         }
-        let verdict = match (&self.practice, answer) {
-            // an exercise's own check adds PyTorch's convention at a kink to the hint
-            (Some((e, _)), Answer::Number(a)) => {
-                let (right, hint) = e.check(*a);
-                let expected = format!("∂f/∂{} = {}", e.node, crate::scalar::fmt_num(e.answer));
-                Ok(Verdict { right, expected, hint })
-            }
-            _ => step.check_answer(answer),
-        };
-        match verdict {
+        match self.verdict(&step, answer) {
             Err(e) => self.attempt.error = Some(e),
             Ok(v) => {
                 self.attempt.error = None;
                 let right = v.right;
                 self.attempt.verdict = Some(v);
+                if let Answer::Number(lr) = answer {
+                    self.race_rates(&step, *lr, None, status);
+                }
                 if !right {
                     self.attempt.wrong += 1;
                 }
@@ -271,10 +335,28 @@ impl LessonsView {
     /// Shows what the question asked: the node's value or final gradient on the timeline, or the race run out.
     fn reveal(&mut self, step: &Step, status: &mut Status) {
         self.attempt.revealed = true;
+        self.backprop.canvas_mut().set_highlight(None);
         match &step.question {
             Some(Question::Gradient { node, .. }) => self.backprop.reveal(node, true, status),
             Some(Question::Value { node, .. }) => self.backprop.reveal(node, false, status),
             Some(Question::Choice { .. }) => {}
+            Some(Question::LargestGradient { .. }) => {
+                for input in step.options() {
+                    self.backprop.reveal(&input, true, status);
+                }
+            }
+            Some(Question::LearningRate { threshold, within, racer, .. }) => {
+                // after two wrong rates, the last one races a rate that works
+                let right = self.attempt.verdict.as_ref().is_some_and(|v| v.right);
+                let typed = self.attempt.text.trim().parse::<f64>().ok();
+                if let (false, Some(lr), Some(view)) = (right, typed, &step.race) {
+                    let template = Question::lr_template(racer);
+                    match lesson::tuning::working_range(view, template, *threshold, *within) {
+                        Ok(w) => self.race_rates(step, lr, w.map(|w| w.best), status),
+                        Err(e) => status.error(format!("This step cannot be revealed: {e}")),
+                    }
+                }
+            }
             Some(Question::RaceWinner { .. }) | None => {
                 // the race runs its steps: at once without a question, after the answer with one
                 if let Some(r) = &step.race {
@@ -369,6 +451,7 @@ impl View for LessonsView {
             choice: a.choice,
             wrong: a.wrong,
             revealed: a.revealed,
+            practice: self.practice.as_ref().map(|_| (self.practice_seed, self.difficulty)),
         };
         serde_json::to_value(saved).expect("the saved state is plain data")
     }
@@ -376,29 +459,33 @@ impl View for LessonsView {
     fn load_state(&mut self, state: serde_json::Value) -> Result<(), String> {
         let saved: Saved = serde_json::from_value(state).map_err(|e| e.to_string())?;
         self.progress = saved.progress;
-        let Some((id, k)) = saved.at else { return Ok(()) };
-        // a lesson renamed or shortened since: the list opens instead
-        let Some(l) = (0..self.reports.len()).find(|&i| self.lesson(i).is_some_and(|x| x.id == id)) else {
-            return Ok(());
-        };
-        if self.lesson(l).is_some_and(|x| k >= x.steps.len()) {
-            return Ok(());
-        }
         let mut status = Status::default();
-        self.open = Some((l, k));
-        self.prepare(&mut status);
-        let step = self.step().cloned().expect("the step was just checked to exist");
+        if let Some((seed, difficulty)) = saved.practice {
+            self.open_practice(seed, difficulty, &mut status);
+        } else {
+            let Some((id, k)) = saved.at else { return Ok(()) };
+            // a lesson renamed or shortened since: the list opens instead
+            let Some(l) = (0..self.reports.len()).find(|&i| self.lesson(i).is_some_and(|x| x.id == id)) else {
+                return Ok(());
+            };
+            if self.lesson(l).is_some_and(|x| k >= x.steps.len()) {
+                return Ok(());
+            }
+            self.open = Some((l, k));
+            self.prepare(&mut status);
+        }
+        let step = self.step().cloned().expect("the step or exercise was just opened");
         self.attempt.text = saved.text;
         self.attempt.choice = saved.choice;
         self.attempt.wrong = saved.wrong.min(TRIES);
-        // the last verdict, worked out again from what was typed, so the hint is back too
-        let answer = match (&step.question, self.attempt.choice) {
-            (Some(Question::RaceWinner { .. }), Some(i)) => Some(Answer::Racer(i)),
-            (Some(Question::Choice { options, .. }), Some(i)) => options.get(i).cloned().map(Answer::Choice),
-            _ => self.attempt.text.trim().parse().ok().map(Answer::Number),
-        };
+        // the last verdict, worked out again from what was typed, so the hint is back too (and a learning rate
+        // tried is raced again)
+        let answer = step.answer_from(&self.attempt.text, self.attempt.choice);
         if self.attempt.wrong > 0 || saved.revealed {
-            self.attempt.verdict = answer.and_then(|a| step.check_answer(&a).ok());
+            self.attempt.verdict = answer.as_ref().and_then(|a| self.verdict(&step, a).ok());
+            if let Some(Answer::Number(lr)) = answer {
+                self.race_rates(&step, lr, None, &mut status);
+            }
         }
         if saved.revealed && !self.attempt.revealed {
             self.reveal(&step, &mut status);

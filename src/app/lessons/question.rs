@@ -1,5 +1,5 @@
-//! The open step: its narration, its question (a number field, or option buttons) with Check, the verdict and the
-//! hint, and Back / Next.
+//! The open step: its narration, its question (a number field — an answer or a learning rate — or option buttons:
+//! a choice's options, the racers, the program's inputs) with Check, the verdict and the hint, and Back / Next.
 
 use eframe::egui;
 
@@ -9,6 +9,9 @@ use crate::lesson::{Answer, Exercise, Lesson, Question, Step};
 
 /// The label of the answer field (tests type into it by this name).
 pub const ANSWER_LABEL: &str = "Your answer";
+
+/// The label of the learning-rate field of a `learning_rate` question.
+pub const LR_LABEL: &str = "Learning rate";
 
 /// Step `k` of `lesson`.
 pub fn ui(ui: &mut egui::Ui, lesson: &Lesson, k: usize, attempt: &mut Attempt, actions: &mut Vec<Action>) {
@@ -23,8 +26,8 @@ pub fn ui(ui: &mut egui::Ui, lesson: &Lesson, k: usize, attempt: &mut Attempt, a
     ui.add_space(4.0);
     ui.label(step.narration.trim());
     ui.add_space(6.0);
-    if let Some(q) = &step.question {
-        question_ui(ui, q, step.race.as_ref().map(|r| r.racers.as_slice()).unwrap_or_default(), attempt, actions);
+    if step.question.is_some() {
+        question_ui(ui, step, attempt, actions);
     }
     ui.add_space(6.0);
     ui.horizontal(|ui| {
@@ -58,8 +61,8 @@ pub fn practice_ui(
     ui.add_space(4.0);
     ui.label(&step.narration);
     ui.add_space(6.0);
-    if let Some(q) = &step.question {
-        question_ui(ui, q, &[], attempt, actions);
+    if step.question.is_some() {
+        question_ui(ui, step, attempt, actions);
     }
     ui.add_space(6.0);
     if ui.button("New exercise").on_hover_text("Another exercise at this difficulty").clicked() {
@@ -67,34 +70,35 @@ pub fn practice_ui(
     }
 }
 
-fn question_ui(ui: &mut egui::Ui, q: &Question, racers: &[String], attempt: &mut Attempt, actions: &mut Vec<Action>) {
+fn question_ui(ui: &mut egui::Ui, step: &Step, attempt: &mut Attempt, actions: &mut Vec<Action>) {
+    let Some(q) = &step.question else { return };
     let palette = theme::Palette::of(ui);
-    let options: Vec<String> = match q {
-        Question::Gradient { node, .. } => {
-            ui.strong(format!("Predict ∂f/∂{node}, then check."));
-            Vec::new()
+    let mut field = ANSWER_LABEL;
+    match q {
+        Question::Gradient { node, .. } => ui.strong(format!("Predict ∂f/∂{node}, then check.")),
+        Question::Value { node, .. } => ui.strong(format!("Predict the value of {node}, then check.")),
+        Question::Choice { prompt, .. } => ui.strong(prompt),
+        Question::RaceWinner { threshold, .. } => ui.strong(format!("Which racer reaches loss {threshold} first?")),
+        Question::LearningRate { threshold, within, racer, .. } => {
+            field = LR_LABEL;
+            let who = Question::lr_template(racer);
+            // a racer with a schedule: the learner sets the rate it starts from
+            let base = if who.contains('@') { "base " } else { "" };
+            ui.strong(format!(
+                "Set the {base}learning rate of {who} so that it reaches loss {threshold} in at most {within} steps."
+            ))
         }
-        Question::Value { node, .. } => {
-            ui.strong(format!("Predict the value of {node}, then check."));
-            Vec::new()
-        }
-        Question::Choice { prompt, options, .. } => {
-            ui.strong(prompt);
-            options.clone()
-        }
-        Question::RaceWinner { threshold, .. } => {
-            ui.strong(format!("Which racer reaches loss {threshold} first?"));
-            racers.to_vec()
-        }
+        Question::LargestGradient { .. } => ui.strong("Which input has the largest gradient |∂f/∂input|?"),
     };
+    let options = step.options();
     ui.add_enabled_ui(!attempt.revealed, |ui| {
         let answer = if options.is_empty() {
             let mut submit = false;
             ui.horizontal(|ui| {
-                let label = ui.label(format!("{ANSWER_LABEL}:"));
-                let field =
+                let label = ui.label(format!("{field}:"));
+                let edit =
                     ui.add(egui::TextEdit::singleline(&mut attempt.text).desired_width(100.0)).labelled_by(label.id);
-                submit = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                submit = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 submit |= ui.button("Check").clicked();
             });
             if submit {
@@ -115,11 +119,7 @@ fn question_ui(ui: &mut egui::Ui, q: &Question, racers: &[String], attempt: &mut
                 }
             }
             let checked = ui.add_enabled(attempt.choice.is_some(), egui::Button::new("Check")).clicked();
-            match (checked, attempt.choice, q) {
-                (true, Some(i), Question::RaceWinner { .. }) => Some(Answer::Racer(i)),
-                (true, Some(i), _) => Some(Answer::Choice(options[i].clone())),
-                _ => None,
-            }
+            if checked { step.answer_from("", attempt.choice) } else { None }
         };
         if let Some(a) = answer {
             actions.push(Action::Check(a));
@@ -130,7 +130,16 @@ fn question_ui(ui: &mut egui::Ui, q: &Question, racers: &[String], attempt: &mut
     }
     if let Some(v) = &attempt.verdict {
         if v.right {
-            ui.strong(format!("Right: {}.", v.expected));
+            match q {
+                // the rate is the learner's own: say what it did, then what else works
+                Question::LearningRate { .. } => {
+                    ui.strong(format!("Right: {}.", v.hint.trim_start_matches("right: ")));
+                    ui.label(format!("In fact {}.", v.expected));
+                }
+                _ => {
+                    ui.strong(format!("Right: {}.", v.expected));
+                }
+            }
         } else {
             ui.colored_label(palette.error, format!("Not quite. Hint: {}", v.hint));
             if attempt.revealed {
