@@ -39,6 +39,14 @@ pub fn ui(ui: &mut egui::Ui, settings: &Settings, race: &Race) {
     if log {
         plot = plot.y_grid_spacer(decade_marks).y_axis_formatter(|m, _| decade_label(m));
     }
+    // at least half a decade (or ±10 %) around the rates: a constant rate alone would give a degenerate range,
+    // which egui_plot widens to dozens of decades
+    let (lo, hi) =
+        curves.iter().flatten().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    if lo.is_finite() && hi.is_finite() {
+        let pad = if log { 0.5 } else { 0.1 * hi.abs().max(lo.abs()).max(1e-12) };
+        plot = plot.include_y(y(lo) - pad).include_y(y(hi) + pad);
+    }
     plot.show(ui, |plot_ui| {
         for (i, ((r, cfg), curve)) in race.racers.iter().zip(&settings.racers).zip(&curves).enumerate() {
             let points: PlotPoints = curve.iter().enumerate().map(|(t, &lr)| [t as f64, y(lr)]).collect();
