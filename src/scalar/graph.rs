@@ -2,12 +2,13 @@
 //! only be made from nodes that already exist.
 //!
 //! Each node holds its op (with its operands in order), its value and its gradient: 32 bytes. Labels (the program's
-//! names) are kept apart so that large graphs built from code pay nothing for them.
+//! names) are kept apart so that large graphs built from code pay nothing for them, and packed so that a program's
+//! graph pays little: all their text in one string, and a 12-byte entry (node, start, length) per label, sorted by
+//! node. A parser labels nodes in creation order, so each label is an append; a label is found by binary search.
 //!
 //! Forward is one pass in index order; backward is one pass in reverse index order over the nodes the output depends
 //! on, `grad[a] += grad[n] · ∂n/∂a` (the chain rule), both O(nodes).
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::op::{Binary, Op, Unary};
@@ -38,11 +39,58 @@ pub struct Node {
     reached: bool,
 }
 
+/// The labels of a graph: their text end to end, and per label its node and its place in the text, sorted by node.
+#[derive(Clone, Debug, Default)]
+struct Labels {
+    text: String,
+    spans: Vec<Span>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    node: u32,
+    start: u32,
+    len: u32,
+}
+
+impl Labels {
+    /// Where `node`'s entry is (`Ok`) or would go (`Err`). O(1) for the last node, O(log labels) otherwise.
+    fn find(&self, node: u32) -> Result<usize, usize> {
+        match self.spans.last() {
+            None => Err(0),
+            Some(last) if last.node < node => Err(self.spans.len()),
+            Some(last) if last.node == node => Ok(self.spans.len() - 1),
+            Some(_) => self.spans.binary_search_by_key(&node, |s| s.node),
+        }
+    }
+
+    fn get(&self, node: u32) -> Option<&str> {
+        let s = self.spans[self.find(node).ok()?];
+        Some(&self.text[s.start as usize..(s.start + s.len) as usize])
+    }
+
+    /// Labels `node` with `name` followed by `suffix`; a replaced label's text stays in the string unused (labels
+    /// are rarely replaced).
+    fn set(&mut self, node: u32, name: &str, suffix: &str) {
+        let start = self.text.len();
+        self.text.push_str(name);
+        self.text.push_str(suffix);
+        // a parser refuses programs large enough to overflow this (see `expr::MAX_SOURCE`)
+        let offset = |n: usize| u32::try_from(n).expect("labels hold fewer than 4 GiB of text");
+        let (start, end) = (offset(start), offset(self.text.len()));
+        let span = Span { node, start, len: end - start };
+        match self.find(node) {
+            Ok(i) => self.spans[i] = span,
+            Err(i) => self.spans.insert(i, span),
+        }
+    }
+}
+
 /// A scalar computational graph.
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
     nodes: Vec<Node>,
-    labels: HashMap<u32, String>,
+    labels: Labels,
     /// Each node's number among the unnamed computed nodes (see [`Graph::number`]), built on first use and dropped
     /// when a node or a label is added.
     numbers: OnceLock<Vec<u32>>,
@@ -56,7 +104,22 @@ impl Graph {
 
     /// An empty graph with room for `n` nodes (no reallocation while building that many).
     pub fn with_capacity(n: usize) -> Self {
-        Self { nodes: Vec::with_capacity(n), labels: HashMap::new(), numbers: OnceLock::new() }
+        Self { nodes: Vec::with_capacity(n), labels: Labels::default(), numbers: OnceLock::new() }
+    }
+
+    /// Makes room for `labels` more labels holding `bytes` more bytes of text in all, so that labelling a program's
+    /// statements does not reallocate (a parser knows both bounds from the source's length).
+    pub fn reserve_labels(&mut self, labels: usize, bytes: usize) {
+        self.labels.spans.reserve(labels);
+        self.labels.text.reserve(bytes);
+    }
+
+    /// The memory the graph holds, in bytes: nodes and labels at their capacity. O(1).
+    pub fn heap_bytes(&self) -> usize {
+        self.nodes.capacity() * std::mem::size_of::<Node>()
+            + self.labels.spans.capacity() * std::mem::size_of::<Span>()
+            + self.labels.text.capacity()
+            + self.numbers.get().map_or(0, |n| n.capacity() * 4)
     }
 
     /// The number of nodes.
@@ -110,12 +173,19 @@ impl Graph {
 
     /// The program's name for a node, if it has one.
     pub fn label(&self, id: NodeId) -> Option<&str> {
-        self.labels.get(&id.0).map(String::as_str)
+        self.labels.get(id.0)
     }
 
-    /// Names a node.
-    pub fn set_label(&mut self, id: NodeId, label: impl Into<String>) {
-        self.labels.insert(id.0, label.into());
+    /// Names a node (or renames it). O(1) when the node is the highest labelled so far, as when a parser labels
+    /// nodes as it makes them; O(labels) otherwise.
+    pub fn set_label(&mut self, id: NodeId, label: impl AsRef<str>) {
+        self.labels.set(id.0, label.as_ref(), "");
+        self.numbers.take();
+    }
+
+    /// Names a node `name` followed by `suffix` (a version subscript, say), without building the string first.
+    pub fn set_label_parts(&mut self, id: NodeId, name: &str, suffix: &str) {
+        self.labels.set(id.0, name, suffix);
         self.numbers.take();
     }
 
@@ -123,10 +193,13 @@ impl Graph {
     /// and named nodes use up no numbers and get 0. O(nodes) the first time after a change, O(1) after.
     pub fn number(&self, id: NodeId) -> u32 {
         let numbers = self.numbers.get_or_init(|| {
+            // one walk over the nodes and the (sorted) labels together
             let mut next = 0;
+            let mut spans = self.labels.spans.iter().map(|s| s.node as usize).peekable();
             (0..self.nodes.len())
                 .map(|i| {
-                    if self.nodes[i].op == Op::Const || self.labels.contains_key(&(i as u32)) {
+                    while spans.next_if(|&n| n < i).is_some() {}
+                    if self.nodes[i].op == Op::Const || spans.next_if_eq(&i).is_some() {
                         0
                     } else {
                         next += 1;
