@@ -78,7 +78,7 @@ fn subscript(n: u32, out: &mut String) {
 /// Compiles a program into a graph; `at` gives values to inputs (overriding literals) and to free names.
 ///
 /// One pass over the text, streaming its tokens into the parser, which builds the graph as it reads; the graph is
-/// sized from the text first (see [`bounds`]), so it never reallocates. O(source + nodes), with about 32 bytes a node
+/// sized from the text first (see [`bounds`]), so it does not reallocate. O(source + nodes), with about 32 bytes a node
 /// (the graph) plus about 40 bytes a distinct name while compiling.
 pub fn compile(src: &str, at: &[(String, f64)]) -> Result<Program, ProgramError> {
     if src.len() > MAX_SOURCE {
@@ -91,8 +91,9 @@ pub fn compile(src: &str, at: &[(String, f64)]) -> Result<Program, ProgramError>
         .into());
     }
     let (nodes, statements) = bounds(src);
-    let mut graph = Graph::with_capacity(nodes + at.len());
-    graph.reserve_labels(statements + at.len(), 0);
+    let mut graph = Graph::new();
+    // a text of 10⁸ operators asks for gigabytes here; refused, the graph grows as the parser goes
+    graph.try_reserve(nodes.saturating_add(at.len()), statements.saturating_add(at.len()));
     let mut lexer = Lexer::new(src);
     let ahead = [lexer.next_token(), lexer.next_token(), lexer.next_token()];
     let mut p = Parser {

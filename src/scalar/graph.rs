@@ -107,19 +107,16 @@ impl Graph {
         Self { nodes: Vec::with_capacity(n), labels: Labels::default(), numbers: OnceLock::new() }
     }
 
-    /// Makes room for `labels` more labels holding `bytes` more bytes of text in all, so that labelling a program's
-    /// statements does not reallocate (a parser knows both bounds from the source's length).
-    pub fn reserve_labels(&mut self, labels: usize, bytes: usize) {
-        self.labels.spans.reserve(labels);
-        self.labels.text.reserve(bytes);
-    }
-
-    /// The memory the graph holds, in bytes: nodes and labels at their capacity. O(1).
-    pub fn heap_bytes(&self) -> usize {
-        self.nodes.capacity() * std::mem::size_of::<Node>()
-            + self.labels.spans.capacity() * std::mem::size_of::<Span>()
-            + self.labels.text.capacity()
-            + self.numbers.get().map_or(0, |n| n.capacity() * 4)
+    /// Makes room for `nodes` more nodes and `labels` more labels, if the memory is there: a parser that knows upper
+    /// bounds from its text avoids every reallocation (and the copy each one makes). Returns false, and reserves
+    /// nothing, when the allocator refuses; the graph then grows as it goes.
+    pub fn try_reserve(&mut self, nodes: usize, labels: usize) -> bool {
+        let ok = self.nodes.try_reserve_exact(nodes).is_ok() && self.labels.spans.try_reserve_exact(labels).is_ok();
+        if !ok {
+            self.nodes.shrink_to_fit();
+            self.labels.spans.shrink_to_fit();
+        }
+        ok
     }
 
     /// The number of nodes.
@@ -423,6 +420,23 @@ mod tests {
         let moved = g.output_with(s, 1.0, f);
         assert_eq!(moved, 2.0); // 1 * x
         assert_eq!(g.value(f), before);
+    }
+
+    #[test]
+    fn labels_in_any_order_and_a_refused_reservation() {
+        let mut g = Graph::new();
+        assert!(!g.try_reserve(usize::MAX / 64, 0), "no allocator gives 2⁶³ bytes");
+        assert!(g.try_reserve(4, 4));
+        let ids: Vec<NodeId> = (0..4).map(|i| g.leaf(f64::from(i))).collect();
+        // the parser's order (ascending) is an append; any other order still lands sorted
+        g.set_label(ids[2], "c");
+        g.set_label(ids[0], "a");
+        g.set_label_parts(ids[3], "d", "₁");
+        g.set_label(ids[2], "c2");
+        let labels: Vec<Option<&str>> = ids.iter().map(|&id| g.label(id)).collect();
+        assert_eq!(labels, vec![Some("a"), None, Some("c2"), Some("d₁")]);
+        // numbers skip labelled nodes: only ids[1] is unnamed (and not a constant)
+        assert_eq!(ids.iter().map(|&id| g.number(id)).collect::<Vec<_>>(), vec![0, 1, 0, 0]);
     }
 
     #[test]
