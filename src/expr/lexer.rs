@@ -358,4 +358,168 @@ mod tests {
         // digits inside a name are no number
         assert_eq!(bounds("w12 = a1.b2"), (0, 1));
     }
+
+    /// The first lexer (a `Vec<char>` of the text, a token vector), kept as the reference the stream must match.
+    fn reference_lex(src: &str) -> Result<Vec<(String, usize, usize)>, ExprError> {
+        let chars: Vec<char> = src.chars().collect();
+        let mut out = Vec::new();
+        let (mut i, mut line, mut col) = (0usize, 1usize, 1usize);
+        while i < chars.len() {
+            let c = chars[i];
+            let start = (line, col);
+            let push = |out: &mut Vec<(String, usize, usize)>, tok: Tok| out.push((tok.describe(), start.0, start.1));
+            match c {
+                '\n' => {
+                    push(&mut out, Tok::Sep);
+                    i += 1;
+                    line += 1;
+                    col = 1;
+                    continue;
+                }
+                ' ' | '\t' | '\r' => {}
+                '#' => {
+                    while i < chars.len() && chars[i] != '\n' {
+                        i += 1;
+                    }
+                    continue;
+                }
+                ';' => push(&mut out, Tok::Sep),
+                '(' => push(&mut out, Tok::LParen),
+                ')' => push(&mut out, Tok::RParen),
+                ',' => push(&mut out, Tok::Comma),
+                '^' => push(&mut out, Tok::Caret),
+                '+' | '-' | '*' | '/' | '=' => {
+                    let next = chars.get(i + 1).copied();
+                    if c == '*' && next == Some('*') {
+                        push(&mut out, Tok::Caret);
+                        i += 2;
+                        col += 2;
+                        continue;
+                    }
+                    if c != '=' && next == Some('=') {
+                        push(&mut out, Tok::Assign(Some(c)));
+                        i += 2;
+                        col += 2;
+                        continue;
+                    }
+                    let tok = match c {
+                        '+' => Tok::Plus,
+                        '-' => Tok::Minus,
+                        '*' => Tok::Star,
+                        '/' => Tok::Slash,
+                        _ => Tok::Assign(None),
+                    };
+                    push(&mut out, tok);
+                }
+                c if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())) => {
+                    let begin = i;
+                    while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+                        i += 1;
+                    }
+                    if i < chars.len() && (chars[i] == 'e' || chars[i] == 'E') {
+                        let mut j = i + 1;
+                        if j < chars.len() && (chars[j] == '+' || chars[j] == '-') {
+                            j += 1;
+                        }
+                        if j < chars.len() && chars[j].is_ascii_digit() {
+                            i = j;
+                            while i < chars.len() && chars[i].is_ascii_digit() {
+                                i += 1;
+                            }
+                        }
+                    }
+                    let text: String = chars[begin..i].iter().collect();
+                    let value: f64 = text.parse().map_err(|_| {
+                        ExprError::at(line, col, format!("'{text}' is not a number"), "a number like 2, -0.5 or 1e-3")
+                    })?;
+                    if !value.is_finite() {
+                        return Err(ExprError::at(
+                            line,
+                            col,
+                            format!("'{text}' is too large for a 64-bit float (the largest is about 1.8e308)"),
+                            "use a smaller number",
+                        ));
+                    }
+                    push(&mut out, Tok::Num(value));
+                    col += i - begin;
+                    continue;
+                }
+                c if c.is_ascii_alphabetic() || c == '_' => {
+                    let begin = i;
+                    // A dot inside a name joins its parts (`l1.n0.w0`): the backprop view folds the nodes of `l1.n0.*`
+                    // into one box, nested in `l1`.
+                    while i < chars.len()
+                        && (chars[i].is_ascii_alphanumeric()
+                            || chars[i] == '_'
+                            || (chars[i] == '.'
+                                && chars.get(i + 1).is_some_and(|d| d.is_ascii_alphanumeric() || *d == '_')))
+                    {
+                        i += 1;
+                    }
+                    let name: String = chars[begin..i].iter().collect();
+                    push(&mut out, Tok::Ident(&name));
+                    col += i - begin;
+                    continue;
+                }
+                other => {
+                    return Err(ExprError::at(
+                        line,
+                        col,
+                        format!("unexpected character '{other}'"),
+                        "a number, a name, an operator (+ - * / ^), a parenthesis, '=' or ';'",
+                    ));
+                }
+            }
+            i += 1;
+            col += 1;
+        }
+        out.push((Tok::Eof.describe(), line, col));
+        Ok(out)
+    }
+
+    /// Random expressions over `a`, `b`, `c` and literals: every operator, unary minus, calls and parentheses.
+    fn expression() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof!["[abc]", "[0-9]{1,2}", Just(".5".to_owned()), Just("1e-2".to_owned())];
+        leaf.prop_recursive(4, 24, 3, |inner| {
+            prop_oneof![
+                (inner.clone(), "[-+*/^]|\\*\\*", inner.clone()).prop_map(|(a, o, b)| format!("{a} {o} {b}")),
+                inner.clone().prop_map(|a| format!("-{a}")),
+                inner.clone().prop_map(|a| format!("tanh({a})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("max({a}, {b})")),
+                inner.prop_map(|a| format!("({a})")),
+            ]
+        })
+    }
+
+    fn stream(src: &str) -> Result<Vec<(String, usize, usize)>, ExprError> {
+        lex(src).map(|v| v.iter().map(|t| (t.tok.describe(), t.line, t.col)).collect())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_stream_gives_the_first_lexers_tokens_positions_and_errors(
+            text in "[a-z0-9_.+\\-*/^=(),;# \t\r\n$é€eE]{0,120}"
+        ) {
+            proptest::prop_assert_eq!(stream(&text), reference_lex(&text));
+        }
+
+        #[test]
+        fn the_bounds_hold_for_every_program(
+            statements in proptest::collection::vec((0..3usize, 0..4usize, expression()), 1..12)
+        ) {
+            // `c` comes from --at, so the program must read it
+            let mut text = String::from("a = 1.5\nb = -2\nd = c");
+            for (target, op, e) in &statements {
+                let op = if *target == 2 { "" } else { ["", "+", "-", "*"][*op] };
+                text.push_str(&format!("\n{} {op}= {e}", ["a", "b", "d"][*target]));
+            }
+            let p = crate::expr::compile(&text, &[("c".into(), 0.5)]);
+            proptest::prop_assert!(p.is_ok(), "{text}");
+            let p = p.expect("asserted");
+            let (nodes, lines) = bounds(&text);
+            proptest::prop_assert!(p.graph.len() <= nodes + 1, "{} nodes, bound {nodes}:\n{text}", p.graph.len());
+            proptest::prop_assert_eq!(lines, statements.len() + 3);
+        }
+    }
 }
