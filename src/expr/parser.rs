@@ -14,7 +14,10 @@
 //! A name whose first binding is a plain (optionally signed) number literal is a leaf input; so is a free name given a
 //! value from outside (`--at`). Reassigned names get versions: `c`, `c₁`, `c₂`.
 
-use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
 
 use super::error::ExprError;
 use super::lexer::{Lexer, Tok, Token, bounds};
@@ -41,6 +44,57 @@ struct Binding {
     version: u32,
 }
 
+/// The names bound so far, each with its [`Binding`]. A name is kept as the place of its first appearance in the
+/// text (start, length), so an entry is 16 bytes and no name is copied; hashed with Fx.
+struct Names<'a> {
+    src: &'a str,
+    table: HashTable<(u32, u32, Binding)>,
+}
+
+impl<'a> Names<'a> {
+    fn new(src: &'a str) -> Self {
+        Self { src, table: HashTable::new() }
+    }
+
+    fn hash(name: &str) -> u64 {
+        FxBuildHasher.hash_one(name)
+    }
+
+    fn text(src: &'a str, entry: &(u32, u32, Binding)) -> &'a str {
+        &src[entry.0 as usize..(entry.0 + entry.1) as usize]
+    }
+
+    fn get(&self, name: &str) -> Option<&Binding> {
+        let src = self.src;
+        self.table.find(Self::hash(name), |e| Self::text(src, e) == name).map(|e| &e.2)
+    }
+
+    fn get_mut(&mut self, name: &str) -> Option<&mut Binding> {
+        let src = self.src;
+        self.table.find_mut(Self::hash(name), |e| Self::text(src, e) == name).map(|e| &mut e.2)
+    }
+
+    fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Binds a new name; `name` is a slice of the text (the lexer's names are).
+    fn insert(&mut self, name: &'a str, binding: Binding) {
+        let start = (name.as_ptr() as usize)
+            .checked_sub(self.src.as_ptr() as usize)
+            .filter(|s| s + name.len() <= self.src.len())
+            .expect("a name is a slice of the program's text");
+        // `compile` refuses texts over MAX_SOURCE, so offsets fit in 32 bits
+        let entry = (start as u32, name.len() as u32, binding);
+        let src = self.src;
+        self.table.insert_unique(Self::hash(name), entry, |e| Self::hash(Self::text(src, e)));
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.table.iter().map(|e| Self::text(self.src, e))
+    }
+}
+
 struct Parser<'a> {
     lexer: Lexer<'a>,
     /// The next three tokens (the statement rule looks two ahead).
@@ -49,8 +103,8 @@ struct Parser<'a> {
     prev: Option<Tok<'a>>,
     depth: usize,
     graph: Graph,
-    /// Names borrow the source: one fast-hashed map and no string per name.
-    names: FxHashMap<&'a str, Binding>,
+    /// Names borrow the source: one fast-hashed table and no string per name.
+    names: Names<'a>,
     at: &'a [(String, f64)],
     /// Which of `at` the program used.
     used_at: Vec<bool>,
@@ -102,7 +156,7 @@ pub fn compile(src: &str, at: &[(String, f64)]) -> Result<Program, ProgramError>
         prev: None,
         depth: 0,
         graph,
-        names: FxHashMap::default(),
+        names: Names::new(src),
         at,
         used_at: vec![false; at.len()],
         inputs: Vec::new(),
@@ -426,7 +480,7 @@ impl<'a> Parser<'a> {
         let mut hint = format!(
             "give it a value with a line like `{name} = 1.5` before this one, or from outside with --at {name}=1.5"
         );
-        if let Some(near) = nearest(name, self.names.keys().copied()) {
+        if let Some(near) = nearest(name, self.names.keys()) {
             hint = format!("did you mean '{near}'? Or {hint}");
         }
         Err(ExprError::at(t.line, t.col, format!("'{name}' has no value"), hint))
