@@ -133,8 +133,8 @@ fn subscript(n: u32, out: &mut String) {
 ///
 /// One pass over the text, streaming its tokens into the parser, which builds the graph as it reads; the graph is
 /// sized from the text first (see [`bounds`]), so it does not reallocate. O(source + nodes), with about 32 bytes a node
-/// (the graph), 12 bytes and the text a label, and 17 to 34 bytes a distinct name while compiling (a 16-byte table entry
-/// and its control byte, at the table's 7/8 to 7/16 load).
+/// (the graph), 12 bytes and the text a label, and 19 to 39 bytes a distinct name while compiling (a 16-byte table entry
+/// and its control byte, the table between 7/16 and 7/8 full).
 pub fn compile(src: &str, at: &[(String, f64)]) -> Result<Program, ProgramError> {
     if src.len() > MAX_SOURCE {
         return Err(ExprError::at(
