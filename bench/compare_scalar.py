@@ -313,7 +313,7 @@ def main():
         return
     if not args.no_build:
         subprocess.run(["cargo", "build", "--release", "--example", "scalar_throughput"], cwd=ROOT, check=True)
-    rust = os.path.join(ROOT, "target", "release", "examples", "scalar_throughput")
+    rust = os.path.join(target_dir(), "release", "examples", "scalar_throughput")
     worker = os.path.join(HERE, ".compare_worker.py")
     with open(worker, "w") as f:
         f.write(PY_WORKER)
