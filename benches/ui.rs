@@ -122,4 +122,107 @@ fn main() {
     frame_time(200, Some(0.45));
     frame_time(200, Some(1.0));
     layout_time(1000);
+    keystroke_time(10_000);
+}
+
+/// A keystroke in the backprop view's editor holding a `statements`-statement program: the frame that takes the
+/// character (run_ui + tessellate), which hands the text to the checking worker and does not wait for it, against
+/// compiling that text on the UI thread, which is what such a frame did before the worker.
+fn keystroke_time(statements: usize) {
+    use egui_kittest::kittest::Queryable;
+    let program = chainrule::expr::sample::mixed_program(statements);
+    let app_with_program = || {
+        let mut app = App::default();
+        app.view_mut::<BackpropView>().expect("registered").settings.source = program.clone();
+        app
+    };
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1440.0, 900.0));
+    // where the editor sits, found once through egui_kittest's accessibility tree (the frames below run without it)
+    let editor = {
+        let mut h = egui_kittest::Harness::builder()
+            .with_size(screen.size())
+            .build_ui_state(|ui, app: &mut App| app.ui_body(ui), app_with_program());
+        h.run();
+        h.get_by_role(egui::accesskit::Role::MultilineTextInput).rect()
+    };
+    let mut app = app_with_program();
+    let ctx = egui::Context::default();
+    let mut t = 0.0;
+    let mut frame = |app: &mut App, events: Vec<egui::Event>| {
+        t += 1.0 / 60.0;
+        let input = egui::RawInput {
+            screen_rect: Some(screen),
+            time: Some(t),
+            predicted_dt: 1.0 / 60.0,
+            events,
+            ..Default::default()
+        };
+        let start = Instant::now();
+        let mut out = ctx.run_ui(input, |ui| app.ui_body(ui));
+        let prims = ctx.tessellate(std::mem::take(&mut out.shapes), out.pixels_per_point);
+        out.textures_delta.clear();
+        std::hint::black_box(prims.len());
+        start.elapsed()
+    };
+    for _ in 0..10 {
+        frame(&mut app, Vec::new());
+    }
+    // the field is as tall as its 10⁴ lines; its top lines are the ones in view
+    let at = egui::pos2(editor.center().x, editor.top() + 20.0);
+    let press = |pressed| egui::Event::PointerButton {
+        pos: at,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    };
+    frame(&mut app, vec![egui::Event::PointerMoved(at)]);
+    frame(&mut app, vec![press(true)]);
+    frame(&mut app, vec![press(false)]);
+    frame(&mut app, Vec::new());
+    assert!(ctx.text_edit_focused(), "the click at {at:?} focused the editor");
+    let before = app.view_mut::<BackpropView>().expect("registered").settings.source.len();
+    let keys = 200;
+    let mut typing = Vec::with_capacity(keys);
+    for k in 0..keys {
+        // a character, then Backspace, so the program stays the same size
+        let event = if k % 2 == 0 {
+            egui::Event::Text("x".into())
+        } else {
+            egui::Event::Key {
+                key: egui::Key::Backspace,
+                physical_key: None,
+                pressed: true,
+                repeat: false,
+                modifiers: egui::Modifiers::NONE,
+            }
+        };
+        typing.push(frame(&mut app, vec![event]));
+    }
+    let v = app.view_mut::<BackpropView>().expect("registered");
+    assert_eq!(v.settings.source.len(), before, "the keystrokes went into the editor");
+    let mut idle = Vec::with_capacity(60);
+    for _ in 0..60 {
+        idle.push(frame(&mut app, Vec::new()));
+    }
+    let compile = {
+        let runs = 20;
+        let start = Instant::now();
+        for _ in 0..runs {
+            std::hint::black_box(chainrule::expr::compile(&program, &[]).map(|p| p.graph.len()).unwrap_or(0));
+        }
+        start.elapsed() / runs
+    };
+    typing.sort();
+    idle.sort();
+    println!(
+        "keystroke in the editor, {statements}-statement program ({} KB): median {:.2} ms, p95 {:.2} ms, max {:.2} ms \
+         per typing frame ({keys} frames); median {:.2} ms per idle frame; compiling it on the UI thread instead would \
+         add {:.2} ms to every typing frame",
+        program.len() / 1024,
+        ms(typing[keys / 2]),
+        ms(typing[keys * 95 / 100]),
+        ms(typing[keys - 1]),
+        ms(idle[idle.len() / 2]),
+        ms(compile)
+    );
 }

@@ -19,6 +19,7 @@ pub use lessons::{LessonsAction, LessonsArgs};
 pub use race::RaceArgs;
 pub use train::{InitStatsArgs, MAX_EPOCHS, PredictArgs, TrainArgs};
 
+use std::fmt::Write as _;
 use std::io::Write;
 
 use clap::{Args, Parser, Subcommand};
@@ -170,7 +171,7 @@ fn execute(command: Command) -> Result<Output, Failure> {
     match command {
         Command::Eval(a) => {
             let (_, mut p) = load(&a)?;
-            Ok(eval(&mut p))
+            Ok(eval(&mut p, a.json))
         }
         Command::Trace(a) => {
             let (_, mut p) = load(&a)?;
@@ -204,6 +205,10 @@ pub(crate) fn num(v: f64) -> Value {
 /// The first NaN or infinity, forward or backward (the backward trace is made only when a gradient is not finite),
 /// with its warning on standard error. O(nodes).
 fn non_finite(p: &mut Program, trace: Option<&BackwardTrace>) -> Option<NonFinite> {
+    // the common case in one pass that allocates nothing: every value and gradient finite
+    if p.graph.nodes()[..=p.output.index()].iter().all(|n| n.value.is_finite() && n.grad.is_finite()) {
+        return None;
+    }
     let forward = explain::first_non_finite(&p.graph, p.output, None);
     let found = forward.or_else(|| {
         let grads_finite = p.graph.ids().take(p.output.index() + 1).all(|id| p.graph.grad(id).is_finite());
@@ -235,28 +240,34 @@ fn non_finite_json(n: &Option<NonFinite>) -> Value {
     }
 }
 
-fn eval(p: &mut Program) -> Output {
+/// The output's value and every input's gradient; only the form asked for is built (for a program with 10⁴ inputs,
+/// the JSON objects would cost more memory than its graph).
+fn eval(p: &mut Program, as_json: bool) -> Output {
     let trouble = non_finite(p, None);
-    let grads: serde_json::Map<String, Value> = p.grads().into_iter().map(|(k, g)| (k, num(g))).collect();
-    let inputs: Vec<Value> = p
-        .inputs
-        .iter()
-        .map(|i| json!({ "name": i.name, "value": num(p.graph.value(i.node)), "grad": num(p.graph.grad(i.node)) }))
-        .collect();
     let out_name = explain::name(&p.graph, p.output);
-    let json = json!({
-        "value": num(p.value()),
-        "grads": grads,
-        "output": out_name,
-        "inputs": inputs,
-        "nodes": p.graph.len(),
-        "non_finite": non_finite_json(&trouble),
-    });
-    let mut text = format!("{out_name} = {}\n", p.value());
-    for (name, g) in p.grads() {
-        text.push_str(&format!("∂{out_name}/∂{name} = {g}\n"));
+    if as_json {
+        let grads: serde_json::Map<String, Value> =
+            p.inputs.iter().map(|i| (i.name.clone(), num(p.graph.grad(i.node)))).collect();
+        let inputs: Vec<Value> = p
+            .inputs
+            .iter()
+            .map(|i| json!({ "name": i.name, "value": num(p.graph.value(i.node)), "grad": num(p.graph.grad(i.node)) }))
+            .collect();
+        let json = json!({
+            "value": num(p.value()),
+            "grads": grads,
+            "output": out_name,
+            "inputs": inputs,
+            "nodes": p.graph.len(),
+            "non_finite": non_finite_json(&trouble),
+        });
+        return Output { text: String::new(), json, code: 0 };
     }
-    Output { text, json, code: 0 }
+    let mut text = format!("{out_name} = {}\n", p.value());
+    for i in &p.inputs {
+        let _ = writeln!(text, "∂{out_name}/∂{} = {}", i.name, p.graph.grad(i.node));
+    }
+    Output { text, json: Value::Null, code: 0 }
 }
 
 fn trace(p: &mut Program) -> Output {

@@ -9,9 +9,10 @@
 mod error;
 mod lexer;
 mod parser;
+pub mod sample;
 
 pub use error::ExprError;
-pub use parser::{MAX_DEPTH, compile, function_names};
+pub use parser::{MAX_DEPTH, MAX_SOURCE, compile, function_names};
 
 use crate::scalar::{Graph, NodeId};
 

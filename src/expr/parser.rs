@@ -14,15 +14,21 @@
 //! A name whose first binding is a plain (optionally signed) number literal is a leaf input; so is a free name given a
 //! value from outside (`--at`). Reassigned names get versions: `c`, `c₁`, `c₂`.
 
-use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
 
 use super::error::ExprError;
-use super::lexer::{Tok, Token, lex};
+use super::lexer::{Lexer, Tok, Token, bounds};
 use super::{Input, Program, ProgramError};
 use crate::scalar::{Binary, Graph, NodeId, Op, Unary};
 
 /// How deeply parentheses and unary operators may nest before the parser refuses (it never overflows the stack).
 pub const MAX_DEPTH: usize = 200;
+
+/// The largest program text the parser accepts, in bytes (256 MiB: the graph's labels are indexed with 32 bits).
+pub const MAX_SOURCE: usize = 256 << 20;
 
 /// Every function the language knows, for messages and suggestions.
 pub fn function_names() -> Vec<&'static str> {
@@ -31,42 +37,142 @@ pub fn function_names() -> Vec<&'static str> {
     v
 }
 
-struct Parser<'a> {
-    toks: Vec<Token>,
-    pos: usize,
-    depth: usize,
-    graph: Graph,
-    names: HashMap<String, NodeId>,
-    versions: HashMap<String, u32>,
-    at: &'a [(String, f64)],
-    used_at: HashSet<String>,
-    inputs: Vec<Input>,
+/// What a name stands for now: its latest node, and how many times it has been rebound (its label's subscript).
+#[derive(Clone, Copy)]
+struct Binding {
+    node: NodeId,
+    version: u32,
 }
 
-fn subscript(n: u32) -> String {
+/// The names bound so far, each with its [`Binding`]. A name is kept as the place of its first appearance in the
+/// text (start, length), so an entry is 16 bytes and no name is copied; hashed with Fx.
+struct Names<'a> {
+    src: &'a str,
+    table: HashTable<(u32, u32, Binding)>,
+}
+
+impl<'a> Names<'a> {
+    fn new(src: &'a str) -> Self {
+        Self { src, table: HashTable::new() }
+    }
+
+    fn hash(name: &str) -> u64 {
+        FxBuildHasher.hash_one(name)
+    }
+
+    fn text(src: &'a str, entry: &(u32, u32, Binding)) -> &'a str {
+        &src[entry.0 as usize..(entry.0 + entry.1) as usize]
+    }
+
+    fn get(&self, name: &str) -> Option<&Binding> {
+        let src = self.src;
+        self.table.find(Self::hash(name), |e| Self::text(src, e) == name).map(|e| &e.2)
+    }
+
+    fn get_mut(&mut self, name: &str) -> Option<&mut Binding> {
+        let src = self.src;
+        self.table.find_mut(Self::hash(name), |e| Self::text(src, e) == name).map(|e| &mut e.2)
+    }
+
+    fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Binds a new name; `name` is a slice of the text (the lexer's names are).
+    fn insert(&mut self, name: &'a str, binding: Binding) {
+        let start = (name.as_ptr() as usize)
+            .checked_sub(self.src.as_ptr() as usize)
+            .filter(|s| s + name.len() <= self.src.len())
+            .expect("a name is a slice of the program's text");
+        // `compile` refuses texts over MAX_SOURCE, so offsets fit in 32 bits
+        let entry = (start as u32, name.len() as u32, binding);
+        let src = self.src;
+        self.table.insert_unique(Self::hash(name), entry, |e| Self::hash(Self::text(src, e)));
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.table.iter().map(|e| Self::text(self.src, e))
+    }
+}
+
+struct Parser<'a> {
+    lexer: Lexer<'a>,
+    /// The next three tokens (the statement rule looks two ahead).
+    ahead: [Token<'a>; 3],
+    /// The last token consumed, for "after '+'" in messages.
+    prev: Option<Tok<'a>>,
+    depth: usize,
+    graph: Graph,
+    /// Names borrow the source: one fast-hashed table and no string per name.
+    names: Names<'a>,
+    at: &'a [(String, f64)],
+    /// Which of `at` the program used.
+    used_at: Vec<bool>,
+    inputs: Vec<Input>,
+    /// Scratch for a version subscript.
+    suffix: String,
+}
+
+fn subscript(n: u32, out: &mut String) {
     const DIGITS: [char; 10] = ['₀', '₁', '₂', '₃', '₄', '₅', '₆', '₇', '₈', '₉'];
-    n.to_string().chars().map(|c| DIGITS[c.to_digit(10).expect("to_string gives digits") as usize]).collect()
+    out.clear();
+    let mut digits = [0u8; 10];
+    let (mut n, mut k) = (n, 0);
+    loop {
+        digits[k] = (n % 10) as u8;
+        k += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[..k].iter().rev().map(|&d| DIGITS[d as usize]));
 }
 
 /// Compiles a program into a graph; `at` gives values to inputs (overriding literals) and to free names.
+///
+/// One pass over the text, streaming its tokens into the parser, which builds the graph as it reads; the graph is
+/// sized from the text first (see [`bounds`]), so it does not reallocate. O(source + nodes), with about 32 bytes a node
+/// (the graph), 12 bytes and the text a label, and 19 to 39 bytes a distinct name while compiling (a 16-byte table entry
+/// and its control byte, the table between 7/16 and 7/8 full).
 pub fn compile(src: &str, at: &[(String, f64)]) -> Result<Program, ProgramError> {
-    let toks = lex(src)?;
+    if src.len() > MAX_SOURCE {
+        return Err(ExprError::at(
+            1,
+            1,
+            format!("the program is {} MiB long; the most it may be is {} MiB", src.len() >> 20, MAX_SOURCE >> 20),
+            "split it into smaller programs",
+        )
+        .into());
+    }
+    let (nodes, statements) = bounds(src);
+    let mut graph = Graph::new();
+    // a text of 10⁸ operators asks for gigabytes here; refused, the graph grows as the parser goes
+    graph.try_reserve(nodes.saturating_add(at.len()), statements.saturating_add(at.len()));
+    let mut lexer = Lexer::new(src);
+    let ahead = [lexer.next_token(), lexer.next_token(), lexer.next_token()];
     let mut p = Parser {
-        toks,
-        pos: 0,
+        lexer,
+        ahead,
+        prev: None,
         depth: 0,
-        graph: Graph::new(),
-        names: HashMap::new(),
-        versions: HashMap::new(),
+        graph,
+        names: Names::new(src),
         at,
-        used_at: HashSet::new(),
+        used_at: vec![false; at.len()],
         inputs: Vec::new(),
+        suffix: String::new(),
     };
-    let output = p.program()?;
-    if let Some((name, _)) = at.iter().find(|(n, _)| !p.used_at.contains(n)) {
+    let output = match p.program() {
+        Ok(output) => output,
+        // A lexical error anywhere in the text is the one reported, before any syntax error (as if the whole text had
+        // been split into tokens first).
+        Err(e) => return Err(p.lexer.finish().unwrap_or(e).into()),
+    };
+    if let Some(i) = p.used_at.iter().position(|used| !used) {
         let inputs: Vec<&str> = p.inputs.iter().map(|i| i.name.as_str()).collect();
         return Err(ProgramError::UnknownInput {
-            name: name.clone(),
+            name: at[i].0.clone(),
             inputs: if inputs.is_empty() { "none".into() } else { inputs.join(", ") },
         });
     }
@@ -75,23 +181,25 @@ pub fn compile(src: &str, at: &[(String, f64)]) -> Result<Program, ProgramError>
     Ok(Program { graph, output, inputs: p.inputs })
 }
 
-impl Parser<'_> {
-    fn peek(&self) -> &Token {
-        &self.toks[self.pos.min(self.toks.len() - 1)]
+impl<'a> Parser<'a> {
+    fn peek(&self) -> &Token<'a> {
+        &self.ahead[0]
     }
 
-    fn peek_at(&self, k: usize) -> &Tok {
-        &self.toks[(self.pos + k).min(self.toks.len() - 1)].tok
+    fn peek_at(&self, k: usize) -> Tok<'a> {
+        self.ahead[k].tok
     }
 
     fn prev_desc(&self) -> Option<String> {
-        (self.pos > 0).then(|| self.toks[self.pos - 1].tok.describe())
+        self.prev.map(|t| t.describe())
     }
 
-    fn bump(&mut self) -> Token {
-        let t = self.peek().clone();
-        if self.pos < self.toks.len() - 1 {
-            self.pos += 1;
+    /// Consumes the next token (the end, or a lexical error, stays put).
+    fn bump(&mut self) -> Token<'a> {
+        let t = self.ahead[0];
+        if !matches!(t.tok, Tok::Eof | Tok::Bad) {
+            self.prev = Some(t.tok);
+            self.ahead = [self.ahead[1], self.ahead[2], self.lexer.next_token()];
         }
         t
     }
@@ -135,21 +243,17 @@ impl Parser<'_> {
 
     fn statement(&mut self) -> Result<NodeId, ExprError> {
         let (name, assign) = match (self.peek_at(0), self.peek_at(1)) {
-            (Tok::Ident(n), Tok::Assign(op)) => (n.clone(), *op),
+            (Tok::Ident(n), Tok::Assign(op)) => (n, op),
             _ => return self.expr(),
         };
         let name_tok = self.bump();
         self.bump();
-        let first = !self.names.contains_key(&name);
+        let first = !self.names.contains_key(name);
         match assign {
             None => {
                 if first && let Some(v) = self.plain_literal() {
-                    let value = self.take_at(&name).unwrap_or(v);
-                    let id = self.graph.named_leaf(&name, value);
-                    self.inputs.push(Input { name: name.clone(), node: id, line: name_tok.line });
-                    self.versions.insert(name.clone(), 0);
-                    self.names.insert(name, id);
-                    return Ok(id);
+                    let value = self.take_at(name).unwrap_or(v);
+                    return Ok(self.new_input(name, value, name_tok.line));
                 }
                 if first && self.at.iter().any(|(n, _)| *n == name) {
                     return Err(ExprError::at(
@@ -160,11 +264,11 @@ impl Parser<'_> {
                     ));
                 }
                 let id = self.expr()?;
-                self.bind(&name, id);
+                self.bind(name, id);
                 Ok(id)
             }
             Some(op) => {
-                let Some(&current) = self.names.get(&name) else {
+                let Some(current) = self.names.get(name).map(|b| b.node) else {
                     return Err(ExprError::at(
                         name_tok.line,
                         name_tok.col,
@@ -180,7 +284,7 @@ impl Parser<'_> {
                     _ => Binary::Div,
                 };
                 let id = self.graph.binary(b, current, rhs);
-                self.bind(&name, id);
+                self.bind(name, id);
                 Ok(id)
             }
         }
@@ -193,7 +297,7 @@ impl Parser<'_> {
             Tok::Plus => (1.0, 1),
             _ => (1.0, 0),
         };
-        let Tok::Num(v) = *self.peek_at(k) else { return None };
+        let Tok::Num(v) = self.peek_at(k) else { return None };
         if !matches!(self.peek_at(k + 1), Tok::Sep | Tok::Eof) {
             return None;
         }
@@ -205,30 +309,38 @@ impl Parser<'_> {
 
     fn take_at(&mut self, name: &str) -> Option<f64> {
         let v = self.at.iter().rev().find(|(n, _)| n == name).map(|(_, v)| *v)?;
-        self.used_at.insert(name.to_owned());
+        for (used, (n, _)) in self.used_at.iter_mut().zip(self.at) {
+            *used |= n == name;
+        }
         Some(v)
     }
 
-    fn bind(&mut self, name: &str, id: NodeId) {
-        // Look up before inserting, so a rebinding allocates no new key.
-        let version = match self.versions.get_mut(name) {
-            Some(v) => {
-                *v += 1;
-                *v
+    /// A new leaf for a name's first binding: labelled, listed among the inputs, bound.
+    fn new_input(&mut self, name: &'a str, value: f64, line: usize) -> NodeId {
+        let id = self.graph.named_leaf(name, value);
+        self.inputs.push(Input { name: name.to_owned(), node: id, line });
+        self.names.insert(name, Binding { node: id, version: 0 });
+        id
+    }
+
+    fn bind(&mut self, name: &'a str, id: NodeId) {
+        let version = match self.names.get_mut(name) {
+            Some(b) => {
+                b.version += 1;
+                b.node = id;
+                b.version
             }
             None => {
-                self.versions.insert(name.to_owned(), 0);
+                self.names.insert(name, Binding { node: id, version: 0 });
                 0
             }
         };
         if self.graph.label(id).is_none() {
-            let label = if version == 0 { name.to_owned() } else { format!("{name}{}", subscript(version)) };
-            self.graph.set_label(id, label);
-        }
-        match self.names.get_mut(name) {
-            Some(slot) => *slot = id,
-            None => {
-                self.names.insert(name.to_owned(), id);
+            if version == 0 {
+                self.graph.set_label(id, name);
+            } else {
+                subscript(version, &mut self.suffix);
+                self.graph.set_label_parts(id, name, &self.suffix);
             }
         }
     }
@@ -308,21 +420,22 @@ impl Parser<'_> {
     }
 
     fn primary(&mut self) -> Result<NodeId, ExprError> {
-        // The common case, a name already bound, without copying the token.
+        // The common case first: a name already bound.
         if let (Tok::Ident(name), next) = (self.peek_at(0), self.peek_at(1))
-            && *next != Tok::LParen
-            && let Some(&id) = self.names.get(name.as_str())
+            && next != Tok::LParen
+            && let Some(b) = self.names.get(name)
         {
+            let id = b.node;
             self.bump();
             return Ok(id);
         }
-        let t = self.peek().clone();
+        let t = *self.peek();
         match t.tok {
             Tok::Num(v) => {
                 self.bump();
                 Ok(self.graph.constant(v))
             }
-            Tok::Ident(ref name) => {
+            Tok::Ident(name) => {
                 self.bump();
                 if self.peek().tok == Tok::LParen {
                     return self.call(name, &t);
@@ -348,7 +461,7 @@ impl Parser<'_> {
                 self.bump();
                 Ok(inner)
             }
-            ref other => {
+            other => {
                 let after = self.prev_desc().map(|p| format!(" after {p}")).unwrap_or_default();
                 Err(self.err_here(
                     format!("expected an expression{after}, found {}", other.describe()),
@@ -358,21 +471,17 @@ impl Parser<'_> {
         }
     }
 
-    fn lookup(&mut self, name: &str, t: &Token) -> Result<NodeId, ExprError> {
-        if let Some(&id) = self.names.get(name) {
-            return Ok(id);
+    fn lookup(&mut self, name: &'a str, t: &Token) -> Result<NodeId, ExprError> {
+        if let Some(b) = self.names.get(name) {
+            return Ok(b.node);
         }
         if let Some(v) = self.take_at(name) {
-            let id = self.graph.named_leaf(name, v);
-            self.inputs.push(Input { name: name.to_owned(), node: id, line: t.line });
-            self.versions.insert(name.to_owned(), 0);
-            self.names.insert(name.to_owned(), id);
-            return Ok(id);
+            return Ok(self.new_input(name, v, t.line));
         }
         let mut hint = format!(
             "give it a value with a line like `{name} = 1.5` before this one, or from outside with --at {name}=1.5"
         );
-        if let Some(near) = nearest(name, self.names.keys().map(String::as_str)) {
+        if let Some(near) = nearest(name, self.names.keys()) {
             hint = format!("did you mean '{near}'? Or {hint}");
         }
         Err(ExprError::at(t.line, t.col, format!("'{name}' has no value"), hint))
@@ -512,6 +621,20 @@ mod tests {
         assert!(compile("(1 + 2", &[]).is_err());
         assert!(compile("", &[]).is_err());
         assert!(compile("c += 1", &[]).is_err());
+    }
+
+    #[test]
+    fn a_lexical_error_anywhere_comes_before_a_syntax_error() {
+        // the tokens stream into the parser, yet the first bad character is reported even after a syntax error,
+        // as when the whole text was split into tokens first
+        let ProgramError::Syntax(e) = compile("x = 1 +* 2\ny = 3 $ 4\nz = 1e999", &[]).unwrap_err() else { panic!() };
+        assert_eq!((e.line, e.column, e.message.as_str()), (2, 7, "unexpected character '$'"));
+        let ProgramError::Syntax(e) = compile("x = (1\n# ok\ny = 1e999", &[]).unwrap_err() else { panic!() };
+        assert_eq!((e.line, e.column), (3, 5));
+        assert!(e.message.contains("too large"), "{}", e.message);
+        // with no lexical error, the syntax error stands
+        let ProgramError::Syntax(e) = compile("x = 1 +* 2\ny = 3", &[]).unwrap_err() else { panic!() };
+        assert_eq!((e.line, e.column), (1, 8));
     }
 
     #[test]

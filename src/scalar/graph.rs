@@ -2,12 +2,13 @@
 //! only be made from nodes that already exist.
 //!
 //! Each node holds its op (with its operands in order), its value and its gradient: 32 bytes. Labels (the program's
-//! names) are kept apart so that large graphs built from code pay nothing for them.
+//! names) are kept apart so that large graphs built from code pay nothing for them, and packed so that a program's
+//! graph pays little: all their text in one string, and a 12-byte entry (node, start, length) per label, sorted by
+//! node. A parser labels nodes in creation order, so each label is an append; a label is found by binary search.
 //!
 //! Forward is one pass in index order; backward is one pass in reverse index order over the nodes the output depends
 //! on, `grad[a] += grad[n] · ∂n/∂a` (the chain rule), both O(nodes).
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::op::{Binary, Op, Unary};
@@ -38,11 +39,58 @@ pub struct Node {
     reached: bool,
 }
 
+/// The labels of a graph: their text end to end, and per label its node and its place in the text, sorted by node.
+#[derive(Clone, Debug, Default)]
+struct Labels {
+    text: String,
+    spans: Vec<Span>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    node: u32,
+    start: u32,
+    len: u32,
+}
+
+impl Labels {
+    /// Where `node`'s entry is (`Ok`) or would go (`Err`). O(1) for the last node, O(log labels) otherwise.
+    fn find(&self, node: u32) -> Result<usize, usize> {
+        match self.spans.last() {
+            None => Err(0),
+            Some(last) if last.node < node => Err(self.spans.len()),
+            Some(last) if last.node == node => Ok(self.spans.len() - 1),
+            Some(_) => self.spans.binary_search_by_key(&node, |s| s.node),
+        }
+    }
+
+    fn get(&self, node: u32) -> Option<&str> {
+        let s = self.spans[self.find(node).ok()?];
+        Some(&self.text[s.start as usize..(s.start + s.len) as usize])
+    }
+
+    /// Labels `node` with `name` followed by `suffix`; a replaced label's text stays in the string unused (labels
+    /// are rarely replaced).
+    fn set(&mut self, node: u32, name: &str, suffix: &str) {
+        let start = self.text.len();
+        self.text.push_str(name);
+        self.text.push_str(suffix);
+        // a parser refuses programs large enough to overflow this (see `expr::MAX_SOURCE`)
+        let offset = |n: usize| u32::try_from(n).expect("labels hold fewer than 4 GiB of text");
+        let (start, end) = (offset(start), offset(self.text.len()));
+        let span = Span { node, start, len: end - start };
+        match self.find(node) {
+            Ok(i) => self.spans[i] = span,
+            Err(i) => self.spans.insert(i, span),
+        }
+    }
+}
+
 /// A scalar computational graph.
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
     nodes: Vec<Node>,
-    labels: HashMap<u32, String>,
+    labels: Labels,
     /// Each node's number among the unnamed computed nodes (see [`Graph::number`]), built on first use and dropped
     /// when a node or a label is added.
     numbers: OnceLock<Vec<u32>>,
@@ -56,7 +104,19 @@ impl Graph {
 
     /// An empty graph with room for `n` nodes (no reallocation while building that many).
     pub fn with_capacity(n: usize) -> Self {
-        Self { nodes: Vec::with_capacity(n), labels: HashMap::new(), numbers: OnceLock::new() }
+        Self { nodes: Vec::with_capacity(n), labels: Labels::default(), numbers: OnceLock::new() }
+    }
+
+    /// Makes room for `nodes` more nodes and `labels` more labels, if the memory is there: a parser that knows upper
+    /// bounds from its text avoids every reallocation (and the copy each one makes). Returns false, and reserves
+    /// nothing, when the allocator refuses; the graph then grows as it goes.
+    pub fn try_reserve(&mut self, nodes: usize, labels: usize) -> bool {
+        let ok = self.nodes.try_reserve_exact(nodes).is_ok() && self.labels.spans.try_reserve_exact(labels).is_ok();
+        if !ok {
+            self.nodes.shrink_to_fit();
+            self.labels.spans.shrink_to_fit();
+        }
+        ok
     }
 
     /// The number of nodes.
@@ -110,12 +170,19 @@ impl Graph {
 
     /// The program's name for a node, if it has one.
     pub fn label(&self, id: NodeId) -> Option<&str> {
-        self.labels.get(&id.0).map(String::as_str)
+        self.labels.get(id.0)
     }
 
-    /// Names a node.
-    pub fn set_label(&mut self, id: NodeId, label: impl Into<String>) {
-        self.labels.insert(id.0, label.into());
+    /// Names a node (or renames it). O(1) when the node is the highest labelled so far, as when a parser labels
+    /// nodes as it makes them; O(labels) otherwise.
+    pub fn set_label(&mut self, id: NodeId, label: impl AsRef<str>) {
+        self.labels.set(id.0, label.as_ref(), "");
+        self.numbers.take();
+    }
+
+    /// Names a node `name` followed by `suffix` (a version subscript, say), without building the string first.
+    pub fn set_label_parts(&mut self, id: NodeId, name: &str, suffix: &str) {
+        self.labels.set(id.0, name, suffix);
         self.numbers.take();
     }
 
@@ -123,10 +190,13 @@ impl Graph {
     /// and named nodes use up no numbers and get 0. O(nodes) the first time after a change, O(1) after.
     pub fn number(&self, id: NodeId) -> u32 {
         let numbers = self.numbers.get_or_init(|| {
+            // one walk over the nodes and the (sorted) labels together
             let mut next = 0;
+            let mut spans = self.labels.spans.iter().map(|s| s.node as usize).peekable();
             (0..self.nodes.len())
                 .map(|i| {
-                    if self.nodes[i].op == Op::Const || self.labels.contains_key(&(i as u32)) {
+                    while spans.next_if(|&n| n < i).is_some() {}
+                    if self.nodes[i].op == Op::Const || spans.next_if_eq(&i).is_some() {
                         0
                     } else {
                         next += 1;
@@ -350,6 +420,23 @@ mod tests {
         let moved = g.output_with(s, 1.0, f);
         assert_eq!(moved, 2.0); // 1 * x
         assert_eq!(g.value(f), before);
+    }
+
+    #[test]
+    fn labels_in_any_order_and_a_refused_reservation() {
+        let mut g = Graph::new();
+        assert!(!g.try_reserve(usize::MAX / 64, 0), "no allocator gives 2⁶³ bytes");
+        assert!(g.try_reserve(4, 4));
+        let ids: Vec<NodeId> = (0..4).map(|i| g.leaf(f64::from(i))).collect();
+        // the parser's order (ascending) is an append; any other order still lands sorted
+        g.set_label(ids[2], "c");
+        g.set_label(ids[0], "a");
+        g.set_label_parts(ids[3], "d", "₁");
+        g.set_label(ids[2], "c2");
+        let labels: Vec<Option<&str>> = ids.iter().map(|&id| g.label(id)).collect();
+        assert_eq!(labels, vec![Some("a"), None, Some("c2"), Some("d₁")]);
+        // numbers skip labelled nodes: only ids[1] is unnamed (and not a constant)
+        assert_eq!(ids.iter().map(|&id| g.number(id)).collect::<Vec<_>>(), vec![0, 1, 0, 0]);
     }
 
     #[test]

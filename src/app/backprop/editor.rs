@@ -1,20 +1,24 @@
 //! The program editor: a multi-line text field, the presets, Apply (Ctrl+Enter), and the error under the text at its
-//! line and column while the graph keeps showing the last program that compiled.
+//! line and column while the graph keeps showing the last program that compiled. The text is checked as the learner
+//! types by a worker thread ([`super::reparse`]): a keystroke never waits for a compilation.
 
 use eframe::egui;
 
 use super::model::Model;
 use super::presets::PRESETS;
+use super::reparse::{Checked, Reparse};
 use super::{Action, Settings};
 use crate::app::theme::Palette;
-use crate::expr::{ProgramError, compile};
+use crate::expr::ProgramError;
 
 /// Draws the editor.
 pub fn ui(
     ui: &mut egui::Ui,
     settings: &mut Settings,
     model: &Model,
-    error: &mut Option<(String, ProgramError)>,
+    error: &Option<(String, ProgramError)>,
+    checked: Option<&Checked>,
+    reparse: &mut Reparse,
     actions: &mut Vec<Action>,
 ) {
     ui.horizontal(|ui| {
@@ -51,11 +55,8 @@ pub fn ui(
         .inner;
     let response = response.labelled_by(label.id);
     if response.changed() {
-        // Check as the learner types; the graph changes only on Apply.
-        *error = match compile(&settings.source, &[]) {
-            Ok(_) => None,
-            Err(e) => Some((settings.source.clone(), e)),
-        };
+        // Check as the learner types, on the worker; the graph changes only on Apply.
+        reparse.check(ui.ctx(), &settings.source);
     }
     ui.horizontal(|ui| {
         let edited = settings.source != settings.applied;
@@ -64,7 +65,12 @@ pub fn ui(
             actions.push(Action::Apply);
         }
         if edited {
-            ui.weak("edited — Ctrl+Enter to apply");
+            let compiled = checked.filter(|c| c.text == settings.source).and_then(|c| c.result.as_ref().ok());
+            match compiled {
+                _ if reparse.is_pending() => ui.weak("edited — checking… Ctrl+Enter to apply"),
+                Some(p) => ui.weak(format!("edited: {} nodes — Ctrl+Enter to apply", p.graph.len())),
+                None => ui.weak("edited — Ctrl+Enter to apply"),
+            };
         } else {
             ui.weak(format!("{} nodes", model.graph.len()));
         }

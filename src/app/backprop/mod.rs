@@ -14,6 +14,7 @@ pub mod gradcheck;
 pub mod inputs;
 pub mod model;
 pub mod presets;
+pub mod reparse;
 pub mod timeline;
 
 use std::collections::BTreeMap;
@@ -128,6 +129,10 @@ pub struct BackpropView {
     pub model: Model,
     /// The editor's text's error, if it does not compile, with the text it belongs to.
     pub error: Option<(String, crate::expr::ProgramError)>,
+    /// Compiles the editor's text off the UI thread as the learner types.
+    pub reparse: reparse::Reparse,
+    /// The latest result of `reparse` that matched the editor's text when it came back.
+    checked: Option<reparse::Checked>,
     /// Whether playback is running.
     pub playing: bool,
     play_accum: f32,
@@ -148,6 +153,8 @@ impl Default for BackpropView {
             settings,
             model,
             error: None,
+            reparse: reparse::Reparse::default(),
+            checked: None,
             playing: false,
             play_accum: 0.0,
             canvas: canvas::Canvas::default(),
@@ -393,6 +400,17 @@ impl BackpropView {
         });
     }
 
+    /// Takes what the checker compiled: a result for the editor's current text sets or clears its error; a result
+    /// for a text since changed is dropped.
+    fn take_checks(&mut self) {
+        for c in self.reparse.poll() {
+            if c.text == self.settings.source {
+                self.error = c.result.as_ref().err().map(|e| (c.text.clone(), e.clone()));
+                self.checked = Some(c);
+            }
+        }
+    }
+
     fn playback(&mut self, ui: &egui::Ui) {
         if !self.playing {
             return;
@@ -422,6 +440,7 @@ impl View for BackpropView {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, shell: &mut Shell<'_>) {
+        self.take_checks();
         self.keys(ui);
         self.playback(ui);
         self.export.poll(ui.ctx(), shell.status);
@@ -440,7 +459,9 @@ impl View for BackpropView {
                 .size_range(260.0..=SIDE_MAX)
                 .show(ui, |ui| {
                     egui::ScrollArea::vertical().show(ui, |ui| {
-                        editor::ui(ui, &mut self.settings, &self.model, &mut self.error, &mut self.actions);
+                        let checked = self.checked.as_ref();
+                        let (reparse, actions) = (&mut self.reparse, &mut self.actions);
+                        editor::ui(ui, &mut self.settings, &self.model, &self.error, checked, reparse, actions);
                         ui.separator();
                         inputs::ui(ui, &mut self.settings, &mut self.model, &mut self.actions);
                         ui.separator();
