@@ -15,7 +15,8 @@
 //! Cost: O(S · (V + D + E log E)) for S sweeps over V nodes, D dummies and E edges; a 1000-node program lays out in
 //! milliseconds. Positions are plain `[f32; 2]` (x right, y down) in layout units: the window converts them.
 
-use crate::scalar::{Graph, Op};
+use crate::scalar::groups::{Folding, Item};
+use crate::scalar::{Graph, Groups, Op};
 
 /// What a node is, which decides the layer it may sit in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,13 +38,65 @@ pub struct LayoutConfig {
     pub node_gap: f32,
     /// Vertical distance between adjacent dummy points (long edges need less room than nodes).
     pub dummy_gap: f32,
+    /// Extra vertical room between neighbours in different clusters (so the frames drawn around groups do not touch).
+    pub cluster_gap: f32,
     /// The number of barycenter sweep pairs.
     pub sweeps: usize,
+    /// With more inputs than this, an input used by one gate sits just left of that gate rather than in the first
+    /// column (a network's weights); small circuits keep all their inputs in one column, as the lecture draws them.
+    pub pinned_inputs: usize,
 }
 
 impl Default for LayoutConfig {
     fn default() -> Self {
-        Self { layer_gap: 150.0, node_gap: 84.0, dummy_gap: 36.0, sweeps: 12 }
+        Self { layer_gap: 150.0, node_gap: 84.0, dummy_gap: 36.0, cluster_gap: 28.0, sweeps: 12, pinned_inputs: 12 }
+    }
+}
+
+/// No cluster.
+pub const NO_CLUSTER: u32 = u32::MAX;
+
+/// How deep clusters may nest for the ordering (deeper ones are ordered as their ancestor at this depth).
+const CLUSTER_DEPTH: usize = 4;
+
+/// Nested clusters of vertices (the backprop view's groups, a neuron inside a layer) that the ordering keeps
+/// contiguous in every layer, so that a frame can be drawn around each.
+#[derive(Clone, Copy, Debug)]
+pub struct Clusters<'a> {
+    /// Each vertex's innermost cluster, or [`NO_CLUSTER`].
+    pub of: &'a [u32],
+    /// Each cluster's enclosing cluster, or [`NO_CLUSTER`].
+    pub parent: &'a [u32],
+}
+
+impl Clusters<'_> {
+    /// A vertex's clusters, outermost first (at most [`CLUSTER_DEPTH`]), and how many.
+    fn path(&self, mut c: u32) -> ([u32; CLUSTER_DEPTH], u8) {
+        let mut rev = Vec::new();
+        while c != NO_CLUSTER && (c as usize) < self.parent.len() && rev.len() < 64 {
+            rev.push(c);
+            c = self.parent[c as usize];
+        }
+        let mut out = [NO_CLUSTER; CLUSTER_DEPTH];
+        let len = rev.len().min(CLUSTER_DEPTH);
+        for (k, &c) in rev.iter().rev().take(len).enumerate() {
+            out[k] = c;
+        }
+        (out, len as u8)
+    }
+
+    /// The deepest cluster holding both vertices' clusters.
+    fn common(&self, a: u32, b: u32) -> u32 {
+        let (pa, la) = self.path(a);
+        let (pb, lb) = self.path(b);
+        let mut c = NO_CLUSTER;
+        for k in 0..la.min(lb) as usize {
+            if pa[k] != pb[k] {
+                break;
+            }
+            c = pa[k];
+        }
+        c
     }
 }
 
@@ -89,6 +142,43 @@ pub fn layout_graph(g: &Graph, config: &LayoutConfig) -> Layout {
     layout(&roles, &graph_edges(g), config)
 }
 
+/// Lays out a graph with some groups folded ([`crate::scalar::groups::fold`]): nodes by their op, a folded group as
+/// a computed node, each item in the cluster of its innermost unfolded group so that a group's items stay together.
+/// With folded boxes on the drawing the layers are further apart (`layer_gap` + 100): boxes are wider than cards and
+/// the wires between two columns of neurons need room to fan out.
+pub fn layout_folded(g: &Graph, groups: &Groups, folding: &Folding, config: &LayoutConfig) -> Layout {
+    let items = &folding.items;
+    let roles: Vec<Role> = items
+        .iter()
+        .map(|it| match *it {
+            Item::Node(id) => match g.op(id) {
+                Op::Leaf => Role::Input,
+                Op::Const => Role::Constant,
+                _ => Role::Inner,
+            },
+            Item::Group(_) => Role::Inner,
+        })
+        .collect();
+    let edges: Vec<(usize, usize)> = folding.edges.iter().map(|e| (e.from, e.to)).collect();
+    let mut config = *config;
+    if items.iter().any(|it| matches!(it, Item::Group(_))) {
+        config.layer_gap += 100.0;
+    }
+    if groups.is_empty() {
+        return layout(&roles, &edges, &config);
+    }
+    let of: Vec<u32> = items
+        .iter()
+        .map(|it| match *it {
+            Item::Node(id) => groups.of(id),
+            Item::Group(k) => groups.group(k).parent,
+        })
+        .map(|k| k.unwrap_or(NO_CLUSTER))
+        .collect();
+    let parent: Vec<u32> = groups.groups().iter().map(|k| k.parent.unwrap_or(NO_CLUSTER)).collect();
+    layout_clustered(&roles, &edges, Some(Clusters { of: &of, parent: &parent }), &config)
+}
+
 /// A scalar graph's edges `(operand, node)`, node by node and operand by operand: the order of [`Layout::edges`].
 pub fn graph_edges(g: &Graph) -> Vec<(usize, usize)> {
     g.ids().flat_map(|id| g.op(id).operands().map(move |a| (a as usize, id.index())).collect::<Vec<_>>()).collect()
@@ -97,13 +187,24 @@ pub fn graph_edges(g: &Graph) -> Vec<(usize, usize)> {
 /// Lays out a DAG given each node's role and the edges `(tail, head)` with `tail < head` (a topological numbering,
 /// which a tape always has). An edge that breaks this is ignored rather than looping.
 pub fn layout(roles: &[Role], edges: &[(usize, usize)], config: &LayoutConfig) -> Layout {
+    layout_clustered(roles, edges, None, config)
+}
+
+/// [`layout`], keeping each cluster's vertices contiguous in every layer (and a little apart from other clusters).
+/// A dummy point of a long edge belongs to the deepest cluster holding both ends.
+pub fn layout_clustered(
+    roles: &[Role],
+    edges: &[(usize, usize)],
+    clusters: Option<Clusters<'_>>,
+    config: &LayoutConfig,
+) -> Layout {
     let n = roles.len();
     if n == 0 {
         return Layout::default();
     }
     let edges_ok: Vec<(usize, usize, usize)> =
         edges.iter().enumerate().filter(|(_, (a, b))| a < b && *b < n).map(|(i, &(a, b))| (a, b, i)).collect();
-    let layers = assign_layers(roles, &edges_ok);
+    let layers = assign_layers(roles, &edges_ok, config);
 
     // Vertices: the nodes, then dummy points of long edges.
     let max_layer = layers.iter().copied().max().unwrap_or(0);
@@ -112,13 +213,25 @@ pub fn layout(roles: &[Role], edges: &[(usize, usize)], config: &LayoutConfig) -
     // Segments between vertices in adjacent layers.
     let mut segs: Vec<(usize, usize)> = Vec::new();
     let mut chains: Vec<Vec<usize>> = Vec::with_capacity(edges_ok.len());
+    // each vertex's innermost cluster (dummies: the deepest one holding both ends of their edge)
+    let mut vcluster: Vec<u32> = match clusters {
+        Some(c) => (0..n).map(|v| c.of.get(v).copied().unwrap_or(NO_CLUSTER)).collect(),
+        None => Vec::new(),
+    };
     for &(a, b, _) in &edges_ok {
         let mut prev = a;
         let mut chain = Vec::new();
+        let common = match clusters {
+            Some(c) if layers[a] + 1 < layers[b] => c.common(vcluster[a], vcluster[b]),
+            _ => NO_CLUSTER,
+        };
         for l in layers[a] + 1..layers[b] {
             let d = vlayer.len();
             vlayer.push(l);
             is_dummy.push(true);
+            if clusters.is_some() {
+                vcluster.push(common);
+            }
             segs.push((prev, d));
             chain.push(d);
             prev = d;
@@ -152,6 +265,8 @@ pub fn layout(roles: &[Role], edges: &[(usize, usize)], config: &LayoutConfig) -
         }
     }
 
+    let grouping = clusters.map(|c| Grouping::new(c, &vcluster));
+    let grouping = grouping.as_ref();
     let mut pos = vec![0usize; nv];
     let set_pos = |order: &Vec<Vec<usize>>, pos: &mut Vec<usize>| {
         for layer in order {
@@ -169,14 +284,14 @@ pub fn layout(roles: &[Role], edges: &[(usize, usize)], config: &LayoutConfig) -
         }
         // left to right: order each layer by its left neighbours
         for layer in order.iter_mut().skip(1) {
-            reorder(layer, &left, &pos);
+            reorder(layer, &left, &pos, grouping);
             for (i, &v) in layer.iter().enumerate() {
                 pos[v] = i;
             }
         }
         // right to left
         for l in (0..max_layer).rev() {
-            reorder(&mut order[l], &right, &pos);
+            reorder(&mut order[l], &right, &pos, grouping);
             for (i, &v) in order[l].iter().enumerate() {
                 pos[v] = i;
             }
@@ -190,17 +305,32 @@ pub fn layout(roles: &[Role], edges: &[(usize, usize)], config: &LayoutConfig) -
             break;
         }
     }
-    let order = best;
+    let mut order = best;
+    if let Some(gr) = grouping {
+        // the best order may be the first one, which the sweeps did not group: group it, keeping what it can
+        set_pos(&order, &mut pos);
+        let none: Vec<Vec<usize>> = vec![Vec::new(); nv];
+        for layer in &mut order {
+            reorder(layer, &none, &pos, Some(gr));
+        }
+    }
     set_pos(&order, &mut pos);
 
     // Coordinates.
     let gap_of = |v: usize| if is_dummy[v] { config.dummy_gap } else { config.node_gap };
+    let apart = |u: usize, v: usize| {
+        if !vcluster.is_empty() && !is_dummy[u] && !is_dummy[v] && vcluster[u] != vcluster[v] {
+            config.cluster_gap
+        } else {
+            0.0
+        }
+    };
     let mut y = vec![0f32; nv];
     for layer in &order {
         let mut acc = 0.0;
         for (i, &v) in layer.iter().enumerate() {
             if i > 0 {
-                acc += 0.5 * (gap_of(layer[i - 1]) + gap_of(v));
+                acc += 0.5 * (gap_of(layer[i - 1]) + gap_of(v)) + apart(layer[i - 1], v);
             }
             y[v] = acc;
         }
@@ -223,7 +353,9 @@ pub fn layout(roles: &[Role], edges: &[(usize, usize)], config: &LayoutConfig) -
                     if nb.is_empty() { y[v] } else { nb.iter().map(|&u| y[u]).sum::<f32>() / nb.len() as f32 }
                 })
                 .collect();
-            let gaps: Vec<f32> = (1..layer.len()).map(|i| 0.5 * (gap_of(layer[i - 1]) + gap_of(layer[i]))).collect();
+            let gaps: Vec<f32> = (1..layer.len())
+                .map(|i| 0.5 * (gap_of(layer[i - 1]) + gap_of(layer[i])) + apart(layer[i - 1], layer[i]))
+                .collect();
             let placed = isotonic_with_gaps(&desired, &gaps);
             for (&v, p) in layer.iter().zip(placed) {
                 y[v] = p;
@@ -250,7 +382,7 @@ pub fn layout(roles: &[Role], edges: &[(usize, usize)], config: &LayoutConfig) -
 }
 
 /// Longest-path layering with inputs pinned left and constants beside their consumers.
-fn assign_layers(roles: &[Role], edges: &[(usize, usize, usize)]) -> Vec<usize> {
+fn assign_layers(roles: &[Role], edges: &[(usize, usize, usize)], config: &LayoutConfig) -> Vec<usize> {
     let n = roles.len();
     let mut operands: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut consumers: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -278,19 +410,69 @@ fn assign_layers(roles: &[Role], edges: &[(usize, usize, usize)]) -> Vec<usize> 
         .map(|v| consumers[v].iter().map(|&c| layer[c].saturating_sub(1)).sum::<usize>())
         .sum();
     let pin_inputs = span <= 4 * n + 64;
+    let many_inputs = roles.iter().filter(|&&r| r == Role::Input).count() > config.pinned_inputs;
     for v in 0..n {
+        let used_once = consumers[v].first().is_some_and(|&c| consumers[v].iter().all(|&d| d == c));
         match roles[v] {
             Role::Constant => layer[v] = beside(v, &layer),
-            Role::Input if !pin_inputs => layer[v] = beside(v, &layer),
+            Role::Input if !pin_inputs || (many_inputs && used_once) => layer[v] = beside(v, &layer),
             _ => {}
         }
     }
     layer
 }
 
+/// The clusters of every vertex (nodes and dummies) as the ordering compares them, with scratch room for one layer.
+struct Grouping {
+    /// Each vertex's clusters, outermost first, and how many.
+    paths: Vec<([u32; CLUSTER_DEPTH], u8)>,
+    clusters: usize,
+}
+
+impl Grouping {
+    fn new(c: Clusters<'_>, vcluster: &[u32]) -> Self {
+        Self { paths: vcluster.iter().map(|&k| c.path(k)).collect(), clusters: c.parent.len() }
+    }
+
+    /// Sorts `keyed` (key, slot, vertex) so that each cluster's vertices are contiguous: clusters by the mean key of
+    /// their vertices in this layer, level by level, and vertices by their own key within their innermost cluster.
+    fn sort(&self, keyed: &mut [(f32, usize, usize)]) {
+        let mut sums: std::collections::HashMap<u32, (f32, u32)> = std::collections::HashMap::new();
+        for &(k, _, v) in keyed.iter() {
+            let (p, len) = &self.paths[v];
+            for &c in &p[..*len as usize] {
+                let e = sums.entry(c).or_insert((0.0, 0));
+                e.0 += k;
+                e.1 += 1;
+            }
+        }
+        let big = self.clusters as u64 + 1;
+        let seq = |&(k, slot, v): &(f32, usize, usize), level: usize| -> (f32, u64) {
+            let (p, len) = &self.paths[v];
+            if level < *len as usize {
+                let (s, c) = sums[&p[level]];
+                (s / c as f32, p[level] as u64)
+            } else {
+                (k, big + slot as u64)
+            }
+        };
+        keyed.sort_by(|x, y| {
+            for level in 0..=CLUSTER_DEPTH {
+                let (kx, ix) = seq(x, level);
+                let (ky, iy) = seq(y, level);
+                let o = kx.total_cmp(&ky).then(ix.cmp(&iy));
+                if o != std::cmp::Ordering::Equal {
+                    return o;
+                }
+            }
+            std::cmp::Ordering::Equal
+        });
+    }
+}
+
 /// Sorts a layer by the mean position of each vertex's neighbours in the adjacent layer (vertices without neighbours
 /// keep their place).
-fn reorder(layer: &mut [usize], neighbours: &[Vec<usize>], pos: &[usize]) {
+fn reorder(layer: &mut [usize], neighbours: &[Vec<usize>], pos: &[usize], grouping: Option<&Grouping>) {
     let mut keyed: Vec<(f32, usize, usize)> = layer
         .iter()
         .enumerate()
@@ -301,7 +483,10 @@ fn reorder(layer: &mut [usize], neighbours: &[Vec<usize>], pos: &[usize]) {
             (key, i, v)
         })
         .collect();
-    keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    match grouping {
+        Some(g) => g.sort(&mut keyed),
+        None => keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))),
+    }
     for (slot, (_, _, v)) in layer.iter_mut().zip(keyed) {
         *slot = v;
     }

@@ -21,26 +21,46 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, model: &mut Model, actions
         }
     });
     let cursor = settings.cursor;
-    let known = model.known(cursor).clone();
-    egui::Grid::new("inputs_grid").num_columns(3).spacing([10.0, 4.0]).show(ui, |ui| {
-        for (name, node) in model.inputs.clone() {
-            let Some(mut v) = model.input_value(&name) else { continue };
-            let label = ui.label(egui::RichText::new(&name).monospace());
-            let r = ui.add(egui::DragValue::new(&mut v).speed(0.05).max_decimals(6)).labelled_by(label.id);
-            if r.changed() {
-                actions.push(Action::SetInput(name.clone(), v));
-            }
-            if known.complete[node.index()] {
-                ui.colored_label(p.backward, format!("∂{out}/∂{name} = {}", fmt_num(known.grad[node.index()])));
-            } else if known.touched[node.index()] {
-                // still accumulating: more consumers will add to it
-                ui.colored_label(p.partial, format!("∂{out}/∂{name} = {} so far", fmt_num(known.grad[node.index()])));
-            } else {
-                ui.weak(format!("∂{out}/∂{name} = ?"));
-            }
-            ui.end_row();
-        }
-    });
+    model.known(cursor);
+    // a network has hundreds of inputs: only the rows in view are built
+    let row_height = ui.spacing().interact_size.y + 4.0;
+    let rows = model.inputs.len();
+    egui::ScrollArea::vertical().id_salt("inputs_scroll").max_height(320.0).show_rows(
+        ui,
+        row_height,
+        rows,
+        |ui, range| {
+            let known = model.known_cached().expect("filled just above");
+            egui::Grid::new("inputs_grid").num_columns(3).spacing([10.0, 4.0]).min_row_height(row_height - 4.0).show(
+                ui,
+                |ui| {
+                    for (name, node) in &model.inputs[range] {
+                        let Some(mut v) = model.input_value(name) else { continue };
+                        let label = ui.label(egui::RichText::new(name).monospace());
+                        let r = ui.add(egui::DragValue::new(&mut v).speed(0.05).max_decimals(6)).labelled_by(label.id);
+                        if r.changed() {
+                            actions.push(Action::SetInput(name.clone(), v));
+                        }
+                        if known.complete[node.index()] {
+                            ui.colored_label(
+                                p.backward,
+                                format!("∂{out}/∂{name} = {}", fmt_num(known.grad[node.index()])),
+                            );
+                        } else if known.touched[node.index()] {
+                            // still accumulating: more consumers will add to it
+                            ui.colored_label(
+                                p.partial,
+                                format!("∂{out}/∂{name} = {} so far", fmt_num(known.grad[node.index()])),
+                            );
+                        } else {
+                            ui.weak(format!("∂{out}/∂{name} = ?"));
+                        }
+                        ui.end_row();
+                    }
+                },
+            );
+        },
+    );
     ui.horizontal(|ui| {
         ui.label("Output");
         ui.colored_label(

@@ -1,13 +1,20 @@
 //! What the backprop view shows, computed by the engine and cached: the compiled program, the graph as drawn (fused
 //! or expanded), its forward and backward traces, its layout, and for the timeline's cursor which values and
 //! gradients are known. Nothing here does calculus: the numbers come from `crate::scalar` and `crate::expr`.
+//!
+//! The drawn graph may fold groups of nodes (a neuron, a layer: [`crate::scalar::groups`]) into single items; the
+//! layout is of those items, and is recomputed when the folding changes, not when values do.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::expr::{Program, ProgramError, compile};
-use crate::layout::{Layout, LayoutConfig, graph_edges, layout_graph};
-use crate::scalar::{BackwardTrace, ForwardTrace, Graph, NodeId, Op};
+use crate::expr::{Input, Program, ProgramError, compile};
+use crate::layout::{Layout, LayoutConfig, graph_edges, layout_folded};
+use crate::scalar::groups::{Folding, Item, fold};
+use crate::scalar::{BackwardTrace, ForwardTrace, Graph, Groups, NodeId, Op};
+
+/// Graphs with more nodes than this open with their innermost groups (the neurons) folded.
+pub const FOLD_ABOVE: usize = 150;
 
 /// A source of generation numbers unique across models, so a cache keyed by one never confuses two programs.
 static GENERATION: AtomicU64 = AtomicU64::new(1);
@@ -65,8 +72,21 @@ pub struct Model {
     pub forward: ForwardTrace,
     /// The backward pass, step by step.
     pub backward: BackwardTrace,
-    /// The layout of `graph` (computed when the structure changes, not when values do).
+    /// The layout of the drawn items ([`Model::folding`]; one per node when nothing is folded), computed when the
+    /// structure or the folding changes, not when values do.
     pub layout: Layout,
+    /// The groups of `graph`'s nodes.
+    pub groups: Groups,
+    /// Which groups are folded, by group id.
+    pub folded: Vec<bool>,
+    /// The graph as drawn: a node or a folded group per item, and the edges between items.
+    pub folding: Folding,
+    /// Per group: the node whose value and gradient its box shows (its one output), and its number of outputs.
+    pub group_outputs: Vec<(Option<NodeId>, u32)>,
+    /// Bumped whenever the layout changes, for caches downstream.
+    pub layout_generation: u64,
+    /// Groups given with the program (a network description), for the program's graph.
+    given_groups: Option<Groups>,
     /// The edges of `graph`, in the layout's order.
     pub edges: Vec<EdgeInfo>,
     /// Each node's forward step (`usize::MAX` for constants, known from the start).
@@ -97,6 +117,30 @@ impl Model {
         if changed {
             program.recompute();
         }
+        Ok(Self::with_program(program, text_values, None, expanded))
+    }
+
+    /// A model of a graph built elsewhere (a network unrolled by [`crate::nn::Mlp::scalar_graph`]) with its groups;
+    /// its named leaves are the inputs. Groups that do not describe this graph's nodes are ignored.
+    pub fn from_graph(graph: Graph, output: NodeId, groups: Groups, expanded: bool) -> Model {
+        let inputs = graph
+            .ids()
+            .filter(|&id| graph.op(id) == Op::Leaf)
+            .filter_map(|id| graph.label(id).map(|l| Input { name: l.to_owned(), node: id, line: 0 }))
+            .collect();
+        let mut program = Program { graph, output, inputs };
+        program.recompute();
+        let text_values = program.inputs.iter().map(|i| (i.name.clone(), program.graph.value(i.node))).collect();
+        let groups = (groups.nodes() == program.graph.len()).then_some(groups);
+        Self::with_program(program, text_values, groups, expanded)
+    }
+
+    fn with_program(
+        program: Program,
+        text_values: BTreeMap<String, f64>,
+        given_groups: Option<Groups>,
+        expanded: bool,
+    ) -> Model {
         let mut model = Model {
             program,
             graph: Graph::new(),
@@ -106,6 +150,12 @@ impl Model {
             forward: ForwardTrace::default(),
             backward: BackwardTrace { output: NodeId(0), steps: Vec::new() },
             layout: Layout::default(),
+            groups: Groups::default(),
+            folded: Vec::new(),
+            folding: Folding::default(),
+            group_outputs: Vec::new(),
+            layout_generation: 0,
+            given_groups,
             edges: Vec::new(),
             forward_step: Vec::new(),
             backward_step: Vec::new(),
@@ -115,14 +165,42 @@ impl Model {
             generation: 0,
             known_cache: None,
         };
-        model.derive();
-        model.layout = layout_graph(&model.graph, &LayoutConfig::default());
-        Ok(model)
+        model.derive(true);
+        model.folded = model.default_folding();
+        model.relayout();
+        model
     }
 
-    /// Rebuilds the drawn graph and traces from the program (the layout is kept: the structure has not changed).
-    fn derive(&mut self) {
-        let shown = if self.expanded { self.program.expanded() } else { self.program.clone() };
+    /// Which groups a graph opens with folded: none in a small graph; in a large one, the innermost (the neurons).
+    fn default_folding(&self) -> Vec<bool> {
+        let large = self.graph.len() > FOLD_ABOVE;
+        self.groups.groups().iter().map(|g| large && !g.has_children).collect()
+    }
+
+    /// Rebuilds the drawn graph and traces from the program; with `structure`, the groups too (the layout is left to
+    /// [`Model::relayout`]).
+    fn derive(&mut self, structure: bool) {
+        let (shown, map) = if self.expanded {
+            // Program::expanded without losing the map, which carries the groups over
+            let (mut graph, map) = self.program.graph.expand();
+            let output = map[self.program.output.index()];
+            graph.backward(output);
+            let inputs = self.program.inputs.iter().map(|i| Input { node: map[i.node.index()], ..i.clone() }).collect();
+            (Program { graph, output, inputs }, Some(map))
+        } else {
+            (self.program.clone(), None)
+        };
+        if structure {
+            let base = match &self.given_groups {
+                Some(g) => g.clone(),
+                None => Groups::from_labels(&self.program.graph),
+            };
+            self.groups = match &map {
+                Some(map) => base.remap(map, shown.graph.len()),
+                None => base,
+            };
+            self.group_outputs = self.groups.outputs(&shown.graph, shown.output);
+        }
         self.inputs = shown.inputs.iter().map(|i| (i.name.clone(), i.node)).collect();
         self.graph = shown.graph;
         self.output = shown.output;
@@ -164,22 +242,65 @@ impl Model {
         self.known_cache = None;
     }
 
+    /// Folds the groups marked folded and lays the items out ([`layout_folded`]).
+    fn relayout(&mut self) {
+        self.folding = fold(&self.graph, &self.groups, &self.folded);
+        self.layout = layout_folded(&self.graph, &self.groups, &self.folding, &LayoutConfig::default());
+        self.layout_generation = GENERATION.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Sets an input's value and recomputes everything but the layout. False for an unknown name.
     pub fn set_input(&mut self, name: &str, value: f64) -> bool {
         if !self.program.set_input(name, value) {
             return false;
         }
-        self.derive();
+        self.derive(false);
         true
     }
 
-    /// Switches between the fused and the expanded graph (a new layout, since the structure changes).
+    /// Switches between the fused and the expanded graph (a new layout, since the structure changes; the groups
+    /// keep their folding).
     pub fn set_expanded(&mut self, expanded: bool) {
         if self.expanded != expanded {
             self.expanded = expanded;
-            self.derive();
-            self.layout = layout_graph(&self.graph, &LayoutConfig::default());
+            self.derive(true);
+            self.relayout();
         }
+    }
+
+    /// Folds or unfolds one group (a new layout). False for an unknown group or no change.
+    pub fn set_folded(&mut self, group: u32, folded: bool) -> bool {
+        match self.folded.get_mut(group as usize) {
+            Some(f) if *f != folded => {
+                *f = folded;
+                self.relayout();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Folds every group (then only the outermost show, as boxes) or unfolds every group.
+    pub fn fold_all(&mut self, folded: bool) {
+        if self.folded.iter().any(|&f| f != folded) {
+            self.folded.iter_mut().for_each(|f| *f = folded);
+            self.relayout();
+        }
+    }
+
+    /// The item that draws a node: the node itself, or the folded group hiding it.
+    pub fn item_of(&self, id: NodeId) -> usize {
+        self.folding.item_of.get(id.index()).map_or(0, |&i| i as usize)
+    }
+
+    /// Whether a node is drawn as itself (not hidden in a folded group).
+    pub fn is_drawn(&self, id: NodeId) -> bool {
+        self.folding.items.get(self.item_of(id)) == Some(&Item::Node(id))
+    }
+
+    /// What is known at the cursor last asked of [`Model::known`], without recomputing.
+    pub fn known_cached(&self) -> Option<&Known> {
+        self.known_cache.as_ref().map(|(_, k)| k)
     }
 
     /// The current value of an input.
