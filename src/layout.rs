@@ -4,7 +4,9 @@
 //! The classic Sugiyama pipeline, kept compact:
 //! 1. **Layering** by longest path: an op node sits one layer right of its deepest operand; inputs sit in layer 0 and
 //!    constants one layer left of their first consumer (so a `2` stays beside its `*`). If pinning the inputs to layer 0
-//!    would make too many long edges (a 500-term sum), inputs are placed beside their first consumer too.
+//!    would make too many long edges (a 500-term sum), inputs are placed beside their first consumer too. A graph with
+//!    many inputs (a network's weights) moves each node used by one gate next to it: a product beside the sum that
+//!    uses it, its weight beside the product, rather than a wall of weights in the first column.
 //! 2. **Dummy nodes** split every edge that spans several layers, so that long edges take part in the ordering and are
 //!    routed between the nodes rather than through them.
 //! 3. **Ordering** by barycenter sweeps (left-to-right then right-to-left, repeated), keeping the best order seen by
@@ -12,8 +14,11 @@
 //! 4. **Coordinates**: each layer is placed by isotonic regression (pool adjacent violators) towards the mean position of
 //!    its neighbours, which keeps the order and the minimum gap while pulling chains straight.
 //!
+//! 5. **Clusters** (optional, [`layout_clustered`]): the ordering keeps each cluster's vertices (a group of the
+//!    backprop view, nested) contiguous in every layer, with a little extra room between clusters.
+//!
 //! Cost: O(S · (V + D + E log E)) for S sweeps over V nodes, D dummies and E edges; a 1000-node program lays out in
-//! milliseconds. Positions are plain `[f32; 2]` (x right, y down) in layout units: the window converts them.
+//! milliseconds, a 10 000-node network (50 000 dummies, 4 sweeps) in about a tenth of a second. Positions are plain `[f32; 2]` (x right, y down) in layout units: the window converts them.
 
 use crate::scalar::groups::{Folding, Item};
 use crate::scalar::{Graph, Groups, Op};
@@ -278,7 +283,10 @@ pub fn layout_clustered(
     set_pos(&order, &mut pos);
     let mut best = order.clone();
     let mut best_cross = total_crossings(&order, &right, &pos);
-    for sweep in 0..config.sweeps {
+    // on very large graphs the first sweeps do nearly all the good (a 10 000-node network: 4 sweeps keep it under
+    // 200 ms)
+    let sweeps = if nv > 20_000 { config.sweeps.min(4) } else { config.sweeps };
+    for sweep in 0..sweeps {
         if best_cross == 0 {
             break;
         }
@@ -411,8 +419,18 @@ fn assign_layers(roles: &[Role], edges: &[(usize, usize, usize)], config: &Layou
         .sum();
     let pin_inputs = span <= 4 * n + 64;
     let many_inputs = roles.iter().filter(|&&r| r == Role::Input).count() > config.pinned_inputs;
+    let used_once = |v: usize| consumers[v].first().is_some_and(|&c| consumers[v].iter().all(|&d| d == c));
+    if many_inputs {
+        // a network: a computed node used by one gate moves right, next to it (a neuron's product beside the sum
+        // that uses it), so its inputs can follow it there; consumers first, so chains move together
+        for v in (0..n).rev() {
+            if roles[v] == Role::Inner && used_once(v) {
+                layer[v] = layer[v].max(layer[consumers[v][0]].saturating_sub(1));
+            }
+        }
+    }
     for v in 0..n {
-        let used_once = consumers[v].first().is_some_and(|&c| consumers[v].iter().all(|&d| d == c));
+        let used_once = used_once(v);
         match roles[v] {
             Role::Constant => layer[v] = beside(v, &layer),
             Role::Input if !pin_inputs || (many_inputs && used_once) => layer[v] = beside(v, &layer),
@@ -436,6 +454,7 @@ impl Grouping {
 
     /// Sorts `keyed` (key, slot, vertex) so that each cluster's vertices are contiguous: clusters by the mean key of
     /// their vertices in this layer, level by level, and vertices by their own key within their innermost cluster.
+    /// O(k log k) for k vertices: each vertex's sort key (one (key, tie-break) pair per level) is built once.
     fn sort(&self, keyed: &mut [(f32, usize, usize)]) {
         let mut sums: std::collections::HashMap<u32, (f32, u32)> = std::collections::HashMap::new();
         for &(k, _, v) in keyed.iter() {
@@ -447,31 +466,37 @@ impl Grouping {
             }
         }
         let big = self.clusters as u64 + 1;
-        let seq = |&(k, slot, v): &(f32, usize, usize), level: usize| -> (f32, u64) {
-            let (p, len) = &self.paths[v];
-            if level < *len as usize {
-                let (s, c) = sums[&p[level]];
-                (s / c as f32, p[level] as u64)
-            } else {
-                (k, big + slot as u64)
-            }
-        };
-        keyed.sort_by(|x, y| {
-            for level in 0..=CLUSTER_DEPTH {
-                let (kx, ix) = seq(x, level);
-                let (ky, iy) = seq(y, level);
-                let o = kx.total_cmp(&ky).then(ix.cmp(&iy));
+        let mut full: Vec<([(f32, u64); CLUSTER_DEPTH + 1], (f32, usize, usize))> = keyed
+            .iter()
+            .map(|&(k, slot, v)| {
+                let (p, len) = &self.paths[v];
+                let mut key = [(f32::NEG_INFINITY, 0u64); CLUSTER_DEPTH + 1];
+                for (level, c) in p[..*len as usize].iter().enumerate() {
+                    let (s, n) = sums[c];
+                    key[level] = (s / n as f32, *c as u64);
+                }
+                // the vertex itself ends its sequence; the levels after it stay equal for all
+                key[*len as usize] = (k, big + slot as u64);
+                (key, (k, slot, v))
+            })
+            .collect();
+        full.sort_by(|(x, _), (y, _)| {
+            for (a, b) in x.iter().zip(y) {
+                let o = a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
                 if o != std::cmp::Ordering::Equal {
                     return o;
                 }
             }
             std::cmp::Ordering::Equal
         });
+        for (slot, (_, e)) in keyed.iter_mut().zip(full) {
+            *slot = e;
+        }
     }
 }
 
 /// Sorts a layer by the mean position of each vertex's neighbours in the adjacent layer (vertices without neighbours
-/// keep their place).
+/// keep their place), clusters kept together when there are any.
 fn reorder(layer: &mut [usize], neighbours: &[Vec<usize>], pos: &[usize], grouping: Option<&Grouping>) {
     let mut keyed: Vec<(f32, usize, usize)> = layer
         .iter()
@@ -571,6 +596,7 @@ fn isotonic_with_gaps(desired: &[f32], gaps: &[f32]) -> Vec<f32> {
 mod tests {
     use super::*;
     use crate::expr::compile;
+    use crate::scalar::NodeId;
 
     fn laid(src: &str) -> (Graph, Layout) {
         let p = compile(src, &[]).expect("test programs compile");
@@ -670,6 +696,79 @@ mod tests {
         assert_eq!(l.positions.len(), g.len());
         let dummies: usize = l.edges.iter().map(|e| e.via.len()).sum();
         assert!(dummies < 10 * g.len(), "{dummies} dummies");
+        no_overlap(&l, &LayoutConfig::default());
+    }
+
+    #[test]
+    fn a_leaf_used_once_sits_just_before_its_consumer_when_there_are_many_inputs() {
+        // a 16-input neuron: each weight is used once (by its product), x_i by one product too, but `s` (used by
+        // the chain) and the weights would all sit in the first column if inputs were pinned there
+        let mut src = String::from("b = 0.1\ns = b");
+        for i in 0..16 {
+            src.push_str(&format!("\nw{i} = 0.{i}\nx{i} = 1\ns += w{i}*x{i}"));
+        }
+        let (g, l) = laid(&src);
+        let mut checked = 0;
+        for id in g.ids().filter(|&id| g.op(id) == Op::Leaf) {
+            let users: Vec<usize> =
+                g.ids().filter(|&u| g.op(u).operands().any(|a| a == id.0)).map(|u| u.index()).collect();
+            if users.len() == 1 {
+                assert_eq!(l.layers[id.index()] + 1, l.layers[users[0]], "{}", g.display_name(id));
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 33); // b, 16 weights, 16 inputs
+        // w15·x15 feeds the last add, far right: its weight is beside it, not in column 0
+        let w15 = g.ids().find(|&id| g.label(id) == Some("w15")).unwrap();
+        assert!(l.layers[w15.index()] > 10);
+        no_overlap(&l, &LayoutConfig::default());
+    }
+
+    #[test]
+    fn a_small_circuit_keeps_its_inputs_in_the_first_column() {
+        // the lecture's circuit: z is used once, but with 3 inputs they all stay left, as the slides draw them
+        let (_, l) = laid("x = -2; y = 5; z = -4; q = x + y; f = q * z");
+        assert_eq!(&l.layers[..3], &[0, 0, 0]);
+    }
+
+    #[test]
+    fn groups_are_contiguous_in_every_layer() {
+        // two neurons of three inputs, then their sum; weights named into groups n0 and n1, nested in l1
+        let mut src = String::new();
+        for i in 0..3 {
+            src.push_str(&format!("x{i} = {i}\n"));
+        }
+        for j in 0..2 {
+            for i in 0..3 {
+                src.push_str(&format!("l1.n{j}.w{i} = 0.{j}{i}\n"));
+            }
+            src.push_str(&format!("l1.n{j} = tanh(l1.n{j}.w0*x0 + l1.n{j}.w1*x1 + l1.n{j}.w2*x2)\n"));
+        }
+        src.push_str("f = l1.n0 * l1.n1");
+        let p = compile(&src, &[]).unwrap();
+        let groups = Groups::from_labels(&p.graph);
+        let folding = crate::scalar::groups::fold(&p.graph, &groups, &[]);
+        let l = layout_folded(&p.graph, &groups, &folding, &LayoutConfig::default());
+        let n0 = groups.find("l1.n0").unwrap();
+        let mut seen_any = false;
+        for layer in 0..=*l.layers.iter().max().unwrap() {
+            // the layer's nodes top to bottom, marked by membership of n0
+            let mut col: Vec<(f32, bool)> = (0..p.graph.len())
+                .filter(|&i| l.layers[i] == layer)
+                .map(|i| (l.positions[i][1], groups.of(NodeId(i as u32)) == Some(n0)))
+                .collect();
+            col.sort_by(|a, b| a.0.total_cmp(&b.0));
+            // the members of n0 form one run
+            let runs = col.windows(2).filter(|w| w[0].1 != w[1].1).count() + 1;
+            let members = col.iter().filter(|c| c.1).count();
+            if members > 0 && members < col.len() {
+                assert!(runs <= 3, "layer {layer}: {col:?}");
+                let first = col.iter().position(|c| c.1).unwrap();
+                assert!(col[first..first + members].iter().all(|c| c.1), "layer {layer}: {col:?}");
+                seen_any = true;
+            }
+        }
+        assert!(seen_any, "some layer holds both n0 and other nodes");
         no_overlap(&l, &LayoutConfig::default());
     }
 

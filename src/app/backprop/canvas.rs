@@ -685,7 +685,10 @@ impl Canvas {
             painter.add(Shape::line(smooth_route(&pts), Stroke::new(width, color)));
             arrow(painter, end, 7.0 * z.clamp(0.5, 1.3), color);
             let Some(e) = single else { continue };
-            if edge_labels && g.op(e.from) != Op::Const {
+            // a box shows its own numbers: a wire to or from one is labelled only while it is the current step's
+            let boxed =
+                matches!(model.folding.items[ia], Item::Group(_)) || matches!(model.folding.items[ib], Item::Group(_));
+            if edge_labels && g.op(e.from) != Op::Const && (!boxed || highlighted) {
                 let s = pts[pts.len() - 2];
                 let mid = pos2((s.x + end.x) * 0.5, (s.y + end.y) * 0.5);
                 let size = 14.0 * z;
@@ -899,7 +902,7 @@ impl Canvas {
         }
         // the cards folded behind it
         for k in [2.0, 1.0] {
-            let back = r.translate(vec2(4.0, -4.0) * k * z);
+            let back = r.translate(vec2(3.0, -3.0) * k * z);
             painter.rect(back, rounding, p.node_fill, Stroke::new(1.0, p.node_stroke), egui::StrokeKind::Inside);
         }
         let shadow = egui::epaint::Shadow { offset: [0, 2], blur: 8, spread: 0, color: p.shadow };
@@ -909,16 +912,10 @@ impl Canvas {
         let f = |s: f32| FontId::proportional(s * z);
         let m = |s: f32| FontId::monospace(s * z);
         let centre = r.center();
-        painter.text(
-            r.center_top() - vec2(0.0, 3.0 * z + 8.0 * z),
-            egui::Align2::CENTER_BOTTOM,
-            &group.path,
-            f(14.0),
-            p.text,
-        );
-        let (outputs, size) = (model.group_outputs.get(gid as usize).map_or(0, |o| o.1), group_size(model, gid));
-        let what = if outputs > 1 { format!("+ {outputs} outputs") } else { format!("+ {size} nodes") };
-        painter.text(centre - vec2(0.0, 17.0 * z), egui::Align2::CENTER_CENTER, what, f(12.0), p.muted);
+        // its name inside (the stack says it is folded); a layer says how many outputs it has
+        let outputs = model.group_outputs.get(gid as usize).map_or(0, |o| o.1);
+        let title = if outputs > 1 { format!("{} ({outputs} outputs)", group.path) } else { group.path.clone() };
+        painter.text(centre - vec2(0.0, 17.0 * z), egui::Align2::CENTER_CENTER, title, f(14.0), p.text);
         if let Some(id) = shown {
             let i = id.index();
             if known.value[i] {

@@ -423,6 +423,33 @@ mod tests {
     }
 
     #[test]
+    fn a_network_opens_with_its_neurons_folded_and_keeps_them_folded_expanded() {
+        use crate::nn::{Mlp, MlpSpec, Mode};
+        use crate::scalar::Unary;
+        use rand::SeedableRng;
+        let spec = MlpSpec::classifier(2, &[16, 16], 2, Unary::Tanh, crate::tensor::Loss::SoftmaxCe).unwrap();
+        let mlp = Mlp::<f64>::new(&spec, 1).unwrap();
+        let net = mlp.scalar_graph(&[0.5, -1.2], &[1], Mode::Eval, &mut rand::rngs::StdRng::seed_from_u64(1));
+        let loss = net.graph.value(net.loss);
+        let mut m = Model::from_graph(net.graph, net.loss, net.groups, false);
+        assert!(m.graph.len() > FOLD_ABOVE);
+        assert_eq!(m.graph.value(m.output), loss);
+        // the weights are the inputs; 16 + 16 + 2 neurons and the loss (groups without nested ones) are folded boxes,
+        // the layers are open
+        assert_eq!(m.inputs.len(), spec.parameter_count());
+        let boxes = m.folding.items.iter().filter(|i| matches!(i, Item::Group(_))).count();
+        assert_eq!(boxes, 35);
+        assert!(m.folding.items.len() < 60, "{} items", m.folding.items.len());
+        // the expanded tanh gates stay inside their folded neurons: the same items
+        let items = m.folding.items.len();
+        m.set_expanded(true);
+        assert!(m.graph.len() > m.program.graph.len());
+        assert_eq!(m.folding.items.len(), items);
+        m.fold_all(false);
+        assert_eq!(m.folding.items.len(), m.graph.len());
+    }
+
+    #[test]
     fn edges_carry_their_contribution() {
         let m = Model::build(LECTURE, &BTreeMap::new(), false).unwrap();
         // q → f at position 0 carries ∂f/∂q = z = -4; z → f carries q = 3
