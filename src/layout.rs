@@ -440,6 +440,9 @@ fn assign_layers(roles: &[Role], edges: &[(usize, usize, usize)], config: &Layou
     layer
 }
 
+/// A vertex's place in a clustered layer: per level, its cluster's mean key and the cluster (its own key and slot last).
+type SortKey = [(f32, u64); CLUSTER_DEPTH + 1];
+
 /// The clusters of every vertex (nodes and dummies) as the ordering compares them, with scratch room for one layer.
 struct Grouping {
     /// Each vertex's clusters, outermost first, and how many.
@@ -466,7 +469,7 @@ impl Grouping {
             }
         }
         let big = self.clusters as u64 + 1;
-        let mut full: Vec<([(f32, u64); CLUSTER_DEPTH + 1], (f32, usize, usize))> = keyed
+        let mut full: Vec<(SortKey, (f32, usize, usize))> = keyed
             .iter()
             .map(|&(k, slot, v)| {
                 let (p, len) = &self.paths[v];

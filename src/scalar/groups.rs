@@ -425,9 +425,9 @@ mod tests {
         // x0, the box, the constant 2 and f
         assert_eq!(f.items.len(), 4);
         assert_eq!(f.items[1], Item::Group(n0));
-        // x0 → box, box → f, 2 → f
+        // x0 → box (its two uses inside merged), then f = 2 · l1.n0: 2 → f, box → f
         let pairs: Vec<(usize, usize)> = f.edges.iter().map(|e| (e.from, e.to)).collect();
-        assert_eq!(pairs, vec![(0, 1), (1, 3), (2, 3)]);
+        assert_eq!(pairs, vec![(0, 1), (2, 3), (1, 3)]);
         // nothing folded: one item per node, one edge per operand
         let f = fold(&g, &gr, &[]);
         assert_eq!(f.items.len(), g.len());

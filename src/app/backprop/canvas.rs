@@ -36,6 +36,9 @@ const TEXT_ZOOM: f32 = 0.28;
 const FOLLOW_ZOOM: (f32, f32) = (0.6, 1.0);
 /// How long the follow camera takes to reach the next step, in seconds.
 const FOLLOW_SECONDS: f64 = 0.3;
+/// How a program names its groups, for the toolbar's hints.
+const GROUPS_RULE: &str = "A node's group is the dotted prefix of the name of the statement that made it: every node of \
+`l1.n0.s = l1.n0.w0*x0 + l1.n0.b` is in l1.n0, inside l1, and `l1.n0 = tanh(l1.n0.s)` gives the group its value.";
 /// The output's stub wire, in layout units.
 const STUB: f32 = 62.0;
 
@@ -279,11 +282,12 @@ impl Canvas {
         }
         let cursor = settings.cursor;
         let key = (model.layout_generation, cursor);
-        if self.follows(model) && self.followed != key {
-            if let Some((centre, zoom)) = self.follow_target(rect, model, cursor) {
-                self.glide_to(now, centre, zoom);
-                self.moved = true;
-            }
+        if self.follows(model)
+            && self.followed != key
+            && let Some((centre, zoom)) = self.follow_target(rect, model, cursor)
+        {
+            self.glide_to(now, centre, zoom);
+            self.moved = true;
         }
         self.followed = key;
 
@@ -343,8 +347,11 @@ impl Canvas {
         self.paint(&painter, rect, model, known, settings, p);
         self.group_widgets_ui(ui, rect, model, actions);
         self.leaf_editor_ui(ui, rect, model, settings, actions);
-        if model.folding.items.len() > 30 {
-            let view = [self.layout_from_screen(rect, rect.min), self.layout_from_screen(rect, rect.max)];
+        let view = [self.layout_from_screen(rect, rect.min), self.layout_from_screen(rect, rect.max)];
+        let [lo, hi] = model.layout.bounds;
+        let all_in_view = view[0][0] <= lo[0] && view[0][1] <= lo[1] && view[1][0] >= hi[0] && view[1][1] >= hi[1];
+        // the minimap, when the graph is large and does not all fit in the view
+        if model.folding.items.len() > 30 && !all_in_view {
             let current = model.step_at(cursor).map(|s| model.item_of(model.step_node(s)));
             if let Some(to) = self.minimap.ui(ui, rect, model, view, current, p) {
                 self.look_at(to);
@@ -451,7 +458,9 @@ impl Canvas {
                 ui.separator();
                 if ui
                     .add_enabled(model.folded.iter().any(|&f| !f), egui::Button::new("Fold all"))
-                    .on_hover_text("Fold every group (a layer, a neuron) into one box; click a box to open it")
+                    .on_hover_text(format!(
+                        "Fold every group (a layer, a neuron) into one box; click a box to open it.\n{GROUPS_RULE}"
+                    ))
                     .clicked()
                 {
                     actions.push(Action::FoldAll(true));
@@ -463,6 +472,9 @@ impl Canvas {
                 {
                     actions.push(Action::FoldAll(false));
                 }
+            }
+            if model.groups.is_empty() && model.graph.len() > FOLD_ABOVE {
+                ui.weak("tip: dotted names fold").on_hover_text(GROUPS_RULE);
             }
             let mut follow = self.follows(model);
             if ui
@@ -537,12 +549,14 @@ impl Canvas {
                 Stroke::new(1.0, stroke),
                 egui::StrokeKind::Inside,
             );
-            if text {
+            // the header: readable even far out, while the frame is wide enough for it
+            let size = (13.0 * z).max(10.0);
+            if r.width() > size * 3.0 {
                 painter.text(
                     r.min + vec2(6.0 * z, 3.0 * z),
                     egui::Align2::LEFT_TOP,
                     format!("− {}", model.groups.group(gid).path),
-                    FontId::proportional(13.0 * z),
+                    FontId::proportional(size),
                     p.muted,
                 );
             }
@@ -762,6 +776,21 @@ impl Canvas {
                     let size = (r.height() * 0.55).min(12.0);
                     painter.text(r.center(), egui::Align2::CENTER_CENTER, name, FontId::proportional(size), p.text);
                 }
+                continue;
+            }
+            if let Item::Node(id) = model.folding.items[i]
+                && r.height() >= 13.0
+                && model.graph.op(id) != Op::Const
+            {
+                // still room for a word: outlined, with its name (or its gate)
+                let fill = if model.graph.op(id) == Op::Leaf { p.input_fill } else { p.node_fill };
+                painter.rect(r, 2.0, fill, Stroke::new(1.0, p.node_stroke), egui::StrokeKind::Inside);
+                let word = match model.graph.label(id) {
+                    Some(l) => fit_name(l, 8),
+                    None => gate_symbol(model.graph.op(id)),
+                };
+                let size = (r.height() * 0.5).min(11.0);
+                painter.text(r.center(), egui::Align2::CENTER_CENTER, word, FontId::proportional(size), p.text);
                 continue;
             }
             let fill = match model.folding.items[i] {

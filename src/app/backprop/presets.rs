@@ -55,10 +55,10 @@ pub fn mlp_source(sizes: &[usize], seed: u64) -> String {
         let _ = writeln!(s, "{x} = {}", [0.5, -1.2][i % 2] + 0.1 * (i / 2) as f64);
     }
     let layers = sizes.len().saturating_sub(1);
-    for k in 1..=layers {
+    for (k, &size) in sizes.iter().enumerate().skip(1) {
         let last = k == layers;
-        let mut next = Vec::with_capacity(sizes[k]);
-        for j in 0..sizes[k] {
+        let mut next = Vec::with_capacity(size);
+        for j in 0..size {
             let n = format!("l{k}.n{j}");
             for i in 0..prev.len() {
                 let w: f64 = rng.random_range(-1.0..1.0);
