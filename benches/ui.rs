@@ -46,6 +46,8 @@ enum Setup {
     Unfolded(Option<f32>),
     /// As opened, at this zoom.
     Zoom(f32),
+    /// Every group unfolded, the follow camera off: the whole graph fitted, far out.
+    Whole,
 }
 
 /// Frames of playback at one step per 1/60 s frame; prints mean, median and p95 of run_ui + tessellate.
@@ -87,6 +89,10 @@ fn frame_time(what: &str, source: String, setup: Setup) {
                 }
             }
             Setup::Zoom(z) => v.canvas_mut().zoom_to(z),
+            Setup::Whole => {
+                v.push(Action::FoldAll(false));
+                v.canvas_mut().set_follow(false);
+            }
         }
     }
     for _ in 0..30 {
@@ -190,9 +196,11 @@ fn main() {
     frame_time("micrograd MLP 2-16-16-1, as opened (neurons folded)", mlp.clone(), Setup::AsOpened);
     frame_time("micrograd MLP 2-16-16-1, unfolded, fitted", mlp.clone(), Setup::Unfolded(None));
     frame_time("micrograd MLP 2-16-16-1, unfolded, 100%", mlp.clone(), Setup::Unfolded(Some(1.0)));
+    frame_time("micrograd MLP 2-16-16-1, unfolded, whole graph, not following", mlp.clone(), Setup::Whole);
     frame_time("MLP 2-33-33-33-33-1, as opened (neurons folded)", big.clone(), Setup::AsOpened);
     frame_time("MLP 2-33-33-33-33-1, unfolded, fitted", big.clone(), Setup::Unfolded(None));
     frame_time("MLP 2-33-33-33-33-1, unfolded, 100%", big.clone(), Setup::Unfolded(Some(1.0)));
+    frame_time("MLP 2-33-33-33-33-1, unfolded, whole graph, not following", big.clone(), Setup::Whole);
     layout_time("micrograd MLP 2-16-16-1", &mlp);
     layout_time("MLP 2-33-33-33-33-1", &big);
     // the earlier targets: a 200-node graph fitted, at 45% and 100%, and a 1000-node layout

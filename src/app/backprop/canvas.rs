@@ -33,7 +33,7 @@ const EDGE_LABEL_ZOOM: f32 = 0.42;
 /// Below this zoom only the cards are drawn.
 const TEXT_ZOOM: f32 = 0.28;
 /// The zooms the follow camera keeps to: the numbers on cards and wires stay readable.
-const FOLLOW_ZOOM: (f32, f32) = (0.6, 1.0);
+const FOLLOW_ZOOM: (f32, f32) = (0.75, 1.0);
 /// How long the follow camera takes to reach the next step, in seconds.
 const FOLLOW_SECONDS: f64 = 0.3;
 /// How a program names its groups, for the toolbar's hints.
@@ -556,7 +556,7 @@ impl Canvas {
                     r.min + vec2(6.0 * z, 3.0 * z),
                     egui::Align2::LEFT_TOP,
                     format!("− {}", model.groups.group(gid).path),
-                    FontId::proportional(size),
+                    FontId::proportional(px(size)),
                     p.muted,
                 );
             }
@@ -696,8 +696,20 @@ impl Canvas {
                 p.edge
             };
             let width = if highlighted { 3.0 } else { 1.6 } * z.clamp(0.5, 1.3);
-            painter.add(Shape::line(smooth_route(&pts), Stroke::new(width, color)));
-            arrow(painter, end, 7.0 * z.clamp(0.5, 1.3), color);
+            // only the stretches near the view: a long wire through it is a few of its many segments
+            let mut start_seg = 0;
+            for k in 0..pts.len() {
+                let near = k + 1 < pts.len() && Rect::from_two_pos(pts[k], pts[k + 1]).intersects(clip);
+                if !near {
+                    if k > start_seg {
+                        painter.add(Shape::line(smooth_route(&pts[start_seg..=k]), Stroke::new(width, color)));
+                    }
+                    start_seg = k + 1;
+                }
+            }
+            if clip.contains(end) {
+                arrow(painter, end, 7.0 * z.clamp(0.5, 1.3), color);
+            }
             let Some(e) = single else { continue };
             // a box shows its own numbers: a wire to or from one is labelled only while it is the current step's
             let boxed =
@@ -774,7 +786,7 @@ impl Canvas {
                 if r.height() >= 13.0 {
                     let name = model.groups.group(gid).short_name();
                     let size = (r.height() * 0.55).min(12.0);
-                    painter.text(r.center(), egui::Align2::CENTER_CENTER, name, FontId::proportional(size), p.text);
+                    painter.text(r.center(), egui::Align2::CENTER_CENTER, name, FontId::proportional(px(size)), p.text);
                 }
                 continue;
             }
@@ -790,7 +802,7 @@ impl Canvas {
                     None => gate_symbol(model.graph.op(id)),
                 };
                 let size = (r.height() * 0.5).min(11.0);
-                painter.text(r.center(), egui::Align2::CENTER_CENTER, word, FontId::proportional(size), p.text);
+                painter.text(r.center(), egui::Align2::CENTER_CENTER, word, FontId::proportional(px(size)), p.text);
                 continue;
             }
             let fill = match model.folding.items[i] {
@@ -857,8 +869,8 @@ impl Canvas {
             painter.add(shadow.as_shape(r, rounding));
         }
         painter.rect(r, rounding, fill, stroke, egui::StrokeKind::Inside);
-        let f = |s: f32| FontId::proportional(s * z);
-        let m = |s: f32| FontId::monospace(s * z);
+        let f = |s: f32| FontId::proportional(px(s * z));
+        let m = |s: f32| FontId::monospace(px(s * z));
         match op {
             Op::Const => {
                 painter.text(centre, egui::Align2::CENTER_CENTER, short(g.value(id)), m(13.0), p.muted);
@@ -938,8 +950,8 @@ impl Canvas {
         painter.add(shadow.as_shape(r, rounding));
         let stroke = if is_current { Stroke::new(2.5, p.highlight) } else { Stroke::new(1.5, p.node_stroke) };
         painter.rect(r, rounding, p.node_fill, stroke, egui::StrokeKind::Inside);
-        let f = |s: f32| FontId::proportional(s * z);
-        let m = |s: f32| FontId::monospace(s * z);
+        let f = |s: f32| FontId::proportional(px(s * z));
+        let m = |s: f32| FontId::monospace(px(s * z));
         let centre = r.center();
         // its name inside (the stack says it is folded); a layer says how many outputs it has
         let outputs = model.group_outputs.get(gid as usize).map_or(0, |o| o.1);
@@ -1037,10 +1049,16 @@ fn arrow(painter: &egui::Painter, tip: Pos2, size: f32, color: Color32) {
 
 /// A number on a wire, on a small patch of the background so the wire does not cross it.
 fn label_on_wire(painter: &egui::Painter, at: Pos2, text: &str, size: f32, color: Color32, bg: Color32) {
-    let galley = painter.layout_no_wrap(text.to_owned(), FontId::monospace(size), color);
+    let galley = painter.layout_no_wrap(text.to_owned(), FontId::monospace(px(size)), color);
     let r = Rect::from_center_size(at, galley.size() + vec2(4.0, 0.0));
     painter.rect_filled(r, 2.0, bg);
     painter.galley(r.min + vec2(2.0, 0.0), galley, color);
+}
+
+/// A text size rounded to a whole point: while the camera glides the zoom changes every frame, and each new size
+/// would have its glyphs rasterized anew.
+fn px(size: f32) -> f32 {
+    size.round().max(1.0)
 }
 
 /// An item's size in layout units.
