@@ -324,8 +324,10 @@ pub fn layout_clustered(
     }
     set_pos(&order, &mut pos);
 
-    // Coordinates.
-    let gap_of = |v: usize| if is_dummy[v] { config.dummy_gap } else { config.node_gap };
+    // Coordinates. Where long edges far outnumber the nodes (a network's wires from each neuron to every neuron of
+    // the next layer), their points are packed closer: a bundle of wires, not a wall.
+    let dummy_gap = if nv - n > 2 * n { config.dummy_gap * 0.35 } else { config.dummy_gap };
+    let gap_of = |v: usize| if is_dummy[v] { dummy_gap } else { config.node_gap };
     let apart = |u: usize, v: usize| {
         if !vcluster.is_empty() && !is_dummy[u] && !is_dummy[v] && vcluster[u] != vcluster[v] {
             config.cluster_gap
@@ -422,9 +424,12 @@ fn assign_layers(roles: &[Role], edges: &[(usize, usize, usize)], config: &Layou
     let used_once = |v: usize| consumers[v].first().is_some_and(|&c| consumers[v].iter().all(|&d| d == c));
     if many_inputs {
         // a network: a computed node used by one gate moves right, next to it (a neuron's product beside the sum
-        // that uses it), so its inputs can follow it there; consumers first, so chains move together
+        // that uses it), so its inputs can follow it there; consumers first, so chains move together. Only a node
+        // with at most one computed operand moves: moving one with many (a folded neuron fed by a whole layer)
+        // would stretch all their wires to shorten one.
         for v in (0..n).rev() {
-            if roles[v] == Role::Inner && used_once(v) {
+            let computed_operands = operands[v].iter().filter(|&&a| roles[a] == Role::Inner).count();
+            if roles[v] == Role::Inner && used_once(v) && computed_operands <= 1 {
                 layer[v] = layer[v].max(layer[consumers[v][0]].saturating_sub(1));
             }
         }

@@ -538,17 +538,17 @@ impl Canvas {
             if !r.intersects(clip) {
                 continue;
             }
-            let depth = model.groups.group(gid).depth as f32;
+            let nested = model.groups.group(gid).depth > 0;
             let holds_current = current.is_some_and(|c| model.groups.contains(gid, c));
-            let stroke =
-                if holds_current { p.highlight.gamma_multiply(0.7) } else { p.node_stroke.gamma_multiply(0.6) };
-            painter.rect(
-                r,
-                (8.0 * z).clamp(1.0, 10.0),
-                p.grid.gamma_multiply(0.18 + 0.1 * depth),
-                Stroke::new(1.0, stroke),
-                egui::StrokeKind::Inside,
-            );
+            let stroke = if holds_current {
+                p.highlight.gamma_multiply(0.7)
+            } else {
+                p.node_stroke.gamma_multiply(if nested { 0.35 } else { 0.6 })
+            };
+            // only the outer frames are filled: unfolded neurons of one layer overlap (their chains run diagonally),
+            // and stacked fills would grey the whole layer
+            let fill = if nested { Color32::TRANSPARENT } else { p.grid.gamma_multiply(0.18) };
+            painter.rect(r, (8.0 * z).clamp(1.0, 10.0), fill, Stroke::new(1.0, stroke), egui::StrokeKind::Inside);
             // the header: readable even far out, while the frame is wide enough for it
             let size = (13.0 * z).max(10.0);
             if r.width() > size * 3.0 {
