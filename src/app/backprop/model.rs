@@ -332,33 +332,88 @@ impl Model {
         }
     }
 
-    /// What is known after `cursor` steps; cached for the last cursor asked (gradients accumulate through
-    /// [`BackwardTrace::grads_after`]).
+    /// What is known after `cursor` steps; cached for the last cursor asked. Gradients accumulate as
+    /// [`BackwardTrace::grads_after`] replays them. Moving on from the cached cursor (playback, stepping) applies only
+    /// the steps in between, O(steps moved); any other move refills the cached buffers, O(nodes + steps): no
+    /// allocation either way once the buffers exist.
     pub fn known(&mut self, cursor: usize) -> &Known {
-        let fresh = !matches!(&self.known_cache, Some((c, _)) if *c == cursor);
-        if fresh {
-            let n = self.graph.len();
-            let fwd_done = cursor.min(self.forward.steps.len());
-            let value =
-                (0..n).map(|i| self.graph.nodes()[i].op == Op::Const || self.forward_step[i] < fwd_done).collect();
-            let backward_done = cursor.saturating_sub(self.forward.steps.len()).min(self.backward.steps.len());
-            let (grad, touched, complete) = if cursor > self.forward.steps.len() {
-                let grad = self.backward.grads_after(n, backward_done);
-                let mut touched = vec![false; n];
-                touched[self.output.index()] = true;
-                for s in &self.backward.steps[..backward_done] {
-                    for c in &s.contributions {
-                        touched[c.operand.index()] = true;
-                    }
-                }
-                let complete = (0..n).map(|i| self.final_after[i] <= backward_done).collect();
-                (grad, touched, complete)
-            } else {
-                (vec![0.0; n], vec![false; n], vec![false; n])
-            };
-            self.known_cache = Some((cursor, Known { value, grad, touched, complete, backward_done }));
+        let cursor = cursor.min(self.total_steps());
+        let mut cache = self.known_cache.take();
+        match &mut cache {
+            Some((c, _)) if *c == cursor => {}
+            Some((c, k)) if *c < cursor && k.value.len() == self.graph.len() => {
+                self.advance_known(k, *c, cursor);
+                *c = cursor;
+            }
+            Some((c, k)) => {
+                self.fill_known(k, cursor);
+                *c = cursor;
+            }
+            None => {
+                let mut k = Known::default();
+                self.fill_known(&mut k, cursor);
+                cache = Some((cursor, k));
+            }
         }
+        self.known_cache = cache;
         &self.known_cache.as_ref().expect("filled just above").1
+    }
+
+    /// What is known after `cursor` steps, from nothing (into `k`'s buffers).
+    fn fill_known(&self, k: &mut Known, cursor: usize) {
+        let n = self.graph.len();
+        let fwd = self.forward.steps.len();
+        let fwd_done = cursor.min(fwd);
+        k.value.clear();
+        k.value.extend((0..n).map(|i| self.graph.nodes()[i].op == Op::Const || self.forward_step[i] < fwd_done));
+        k.grad.clear();
+        k.grad.resize(n, 0.0);
+        k.touched.clear();
+        k.touched.resize(n, false);
+        k.complete.clear();
+        k.complete.resize(n, false);
+        k.backward_done = 0;
+        if cursor > fwd {
+            let out = self.output.index();
+            k.grad[out] = 1.0;
+            k.touched[out] = true;
+            k.complete[out] = self.final_after[out] == 0;
+            self.apply_backward(k, 0, cursor - fwd);
+        }
+    }
+
+    /// Moves `k` on from cursor `from` to cursor `to` (`from < to`): the forward steps and backward steps between.
+    fn advance_known(&self, k: &mut Known, from: usize, to: usize) {
+        let fwd = self.forward.steps.len();
+        for s in &self.forward.steps[from.min(fwd)..to.min(fwd)] {
+            k.value[s.node.index()] = true;
+        }
+        if to > fwd {
+            if from <= fwd {
+                // the backward pass starts: the output holds ∂f/∂f = 1
+                let out = self.output.index();
+                k.grad[out] = 1.0;
+                k.touched[out] = true;
+                k.complete[out] = self.final_after[out] == 0;
+            }
+            self.apply_backward(k, from.saturating_sub(fwd), to - fwd);
+        }
+    }
+
+    /// Applies backward steps `from..to` to `k`, as [`BackwardTrace::grads_after`] adds them.
+    fn apply_backward(&self, k: &mut Known, from: usize, to: usize) {
+        let to = to.min(self.backward.steps.len());
+        for s in &self.backward.steps[from.min(to)..to] {
+            for c in &s.contributions {
+                let i = c.operand.index();
+                k.grad[i] += c.contribution;
+                k.touched[i] = true;
+                k.complete[i] = self.final_after[i] <= to;
+            }
+        }
+        // a node completed by a later step of this stretch was marked with `to` already; one completed earlier is
+        // final whatever `to` is
+        k.backward_done = to;
     }
 }
 
@@ -397,6 +452,28 @@ mod tests {
         assert!(k.complete[a.index()]);
         // before the backward pass nothing is touched
         assert!(!m.known(f).touched.iter().any(|&t| t));
+    }
+
+    #[test]
+    fn known_moved_on_step_by_step_equals_known_from_scratch() {
+        // a program where values fork (a is used three times), so gradients accumulate over several steps
+        let src = "a = 3\nb = -2\nc = a*b + a\nd = tanh(c) * a\ne = d + b*b\nf = e * c";
+        let mut walked = Model::build(src, &BTreeMap::new(), false).unwrap();
+        let total = walked.total_steps();
+        let mut cursors: Vec<usize> = (0..=total).collect();
+        // then jumps back and forth
+        cursors.extend([3, total, 0, total - 2, total - 1, 1]);
+        for &c in &cursors {
+            let mut fresh = Model::build(src, &BTreeMap::new(), false).unwrap();
+            assert_eq!(walked.known(c), fresh.known(c), "cursor {c}");
+        }
+        // at the end every gradient is the engine's
+        let k = walked.known(total).clone();
+        for id in walked.graph.ids() {
+            if walked.graph.op(id) != Op::Const {
+                assert_eq!(k.grad[id.index()], walked.graph.grad(id), "node {}", id.0);
+            }
+        }
     }
 
     #[test]
