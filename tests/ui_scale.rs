@@ -184,3 +184,26 @@ fn write_the_screenshot_session() {
     h.run();
     std::fs::write(&path, h.state().session().to_json()).expect("the session is written");
 }
+
+#[test]
+fn a_network_from_the_library_opens_with_its_groups() {
+    use chainrule::nn::{Mlp, MlpSpec, Mode};
+    use chainrule::scalar::Unary;
+    use chainrule::tensor::Loss;
+    use rand::SeedableRng;
+    let spec = MlpSpec::classifier(2, &[16, 16], 2, Unary::Tanh, Loss::SoftmaxCe).expect("valid");
+    let mlp = Mlp::<f64>::new(&spec, 1).expect("builds");
+    let net = mlp.scalar_graph(&[0.5, -1.2], &[1], Mode::Eval, &mut rand::rngs::StdRng::seed_from_u64(1));
+    let mut h = harness();
+    h.run();
+    view(&mut h).open_graph(net.graph, net.loss, net.groups);
+    h.run();
+    // the network's neurons are boxes, found by the names Mlp::scalar_graph gives them, and a click opens one
+    h.get_by_label("unfold l2.n3").click();
+    h.run();
+    let v = view(&mut h);
+    let n3 = v.model.groups.find("l2.n3").unwrap();
+    assert!(!v.model.folded[n3 as usize]);
+    let inside = v.model.graph.ids().find(|&id| v.model.groups.of(id) == Some(n3)).unwrap();
+    assert!(v.model.is_drawn(inside));
+}

@@ -213,6 +213,21 @@ impl BackpropView {
         }
     }
 
+    /// Shows a graph built elsewhere, with its groups: a network from [`crate::nn::Mlp::scalar_graph`] (its
+    /// `graph`, `loss` and `groups`). The editor keeps its text; Apply (or Reset inputs) shows the program again.
+    pub fn open_graph(
+        &mut self,
+        graph: crate::scalar::Graph,
+        output: crate::scalar::NodeId,
+        groups: crate::scalar::Groups,
+    ) {
+        self.model = Model::from_graph(graph, output, groups, self.settings.expanded);
+        self.settings.cursor = 0;
+        self.settings.selected = None;
+        self.playing = false;
+        self.canvas.request_fit();
+    }
+
     /// Whether the graph's camera follows the timeline.
     pub fn follows(&self) -> bool {
         self.canvas.follows(&self.model)
