@@ -76,18 +76,24 @@ pub struct Clusters<'a> {
 
 impl Clusters<'_> {
     /// A vertex's clusters, outermost first (at most [`CLUSTER_DEPTH`]), and how many.
-    fn path(&self, mut c: u32) -> ([u32; CLUSTER_DEPTH], u8) {
-        let mut rev = Vec::new();
-        while c != NO_CLUSTER && (c as usize) < self.parent.len() && rev.len() < 64 {
-            rev.push(c);
-            c = self.parent[c as usize];
+    fn path(&self, c: u32) -> ([u32; CLUSTER_DEPTH], u8) {
+        let valid = |c: u32| c != NO_CLUSTER && (c as usize) < self.parent.len();
+        // the depth first (bounded, in case of a cycle), then the chain written from the outermost down
+        let mut depth = 0;
+        let mut k = c;
+        while valid(k) && depth < 64 {
+            depth += 1;
+            k = self.parent[k as usize];
         }
         let mut out = [NO_CLUSTER; CLUSTER_DEPTH];
-        let len = rev.len().min(CLUSTER_DEPTH);
-        for (k, &c) in rev.iter().rev().take(len).enumerate() {
-            out[k] = c;
+        let mut k = c;
+        for level in (0..depth).rev() {
+            if level < CLUSTER_DEPTH {
+                out[level] = k;
+            }
+            k = self.parent[k as usize];
         }
-        (out, len as u8)
+        (out, depth.min(CLUSTER_DEPTH) as u8)
     }
 
     /// The deepest cluster holding both vertices' clusters.

@@ -20,8 +20,6 @@ const MARGIN: f32 = 10.0;
 pub struct Minimap {
     key: Option<(u64, [u32; 4], [u8; 4])>,
     mesh: Arc<Mesh>,
-    /// Where the map sits and how it maps the layout: (its rectangle, the layout's min corner, points per unit).
-    frame: Option<(Rect, Pos2, f32)>,
 }
 
 impl Minimap {
@@ -55,7 +53,6 @@ impl Minimap {
             self.key = Some(key);
             self.mesh = Arc::new(dots(model, map, lo, scale, p));
         }
-        self.frame = Some((map, lo, scale));
         let to_map = |q: [f32; 2]| map.min + (pos2(q[0], q[1]) - lo) * scale;
 
         let painter = ui.painter_at(map.expand(2.0));
@@ -84,11 +81,6 @@ impl Minimap {
             return Some([q.x, q.y]);
         }
         None
-    }
-
-    /// The minimap's rectangle in the last frame.
-    pub fn rect(&self) -> Option<Rect> {
-        self.frame.map(|f| f.0)
     }
 }
 
