@@ -180,3 +180,41 @@ fn save_and_load_round_trip() {
     assert!(err.contains("bad.safetensors") && err.contains("not a safetensors file"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn the_scalar_graph_groups_nodes_by_layer_and_neuron() {
+    use chainrule::scalar::NodeId;
+    // 3 inputs, hidden 4 (tanh), 2 classes, a batch of 2 rows
+    let spec = MlpSpec::classifier(3, &[4], 2, Unary::Tanh, Loss::SoftmaxCe).expect("valid");
+    let mlp = Mlp::<f64>::new(&spec, 3).expect("builds");
+    let (x, y) = batch(2, 3, 2);
+    let net = mlp.scalar_graph(&x, &y, Mode::Eval, &mut StdRng::seed_from_u64(1));
+    let (g, groups) = (&net.graph, &net.groups);
+    assert_eq!(groups.nodes(), g.len());
+    let path = |id: NodeId| groups.of(id).map(|k| groups.group(k).path.clone());
+    // two linear layers of 4 and 2 neurons, and the loss
+    for p in ["l1", "l1.n0", "l1.n3", "l2", "l2.n1", "loss"] {
+        assert!(groups.find(p).is_some(), "no group {p}");
+    }
+    assert_eq!(groups.group(groups.find("l1.n2").unwrap()).parent, groups.find("l1"));
+    // the weights of hidden neuron 2 (row 2 of the first weight matrix) and its bias are in l1.n2
+    let n2 = groups.find("l1.n2").unwrap();
+    let in_n2: Vec<&str> = g.ids().filter(|&id| groups.of(id) == Some(n2)).filter_map(|id| g.label(id)).collect();
+    assert_eq!(in_n2.len(), 4, "3 weights and a bias: {in_n2:?}");
+    // every tanh belongs to a hidden neuron, and each hidden neuron has one per row of the batch
+    let mut per_neuron = std::collections::BTreeMap::new();
+    for id in g.ids() {
+        if matches!(g.op(id), chainrule::scalar::Op::Unary(Unary::Tanh, _)) {
+            *per_neuron.entry(path(id).expect("a tanh is in a neuron")).or_insert(0) += 1;
+        }
+    }
+    assert_eq!(per_neuron.len(), 4);
+    assert!(per_neuron.values().all(|&k| k == 2), "{per_neuron:?}");
+    // the loss node is in `loss`; the input constants are in no group
+    assert_eq!(path(net.loss).as_deref(), Some("loss"));
+    let x00 = g.ids().find(|&id| g.label(id) == Some("x[0][0]")).unwrap();
+    assert_eq!(path(x00), None);
+    // a neuron's value is its activation (one output per row of the batch)
+    let outs = groups.outputs(g, net.loss);
+    assert_eq!(outs[n2 as usize].1, 2);
+}

@@ -6,11 +6,15 @@
 //! μ = Σh·(1/n), σ² = Σ(h − μ)²·(1/n), x̂ = (h − μ)/√(σ² + ε), γ·x̂ + β. The losses in the forms of [`crate::tensor::Loss`];
 //! softmax cross-entropy subtracts the row maximum as a constant (its gradient through the maximum is zero).
 //! Cost: O(n · parameters) nodes of 32 bytes, plus a label for each parameter and input.
+//!
+//! Groups for the backprop view ([`ScalarNet::groups`]), named as a program names them: `l1`, `l2`, ... per linear
+//! layer, nested `l1.n0`, `l1.n1`, ... per neuron (its weights, bias, multiply-adds and the activation and dropout
+//! that follow it, for every row of the batch); `bn1`, ... per batch-norm layer; `loss` for the loss and penalties.
 
 use rand::Rng;
 
 use super::{BN_EPS, Built, Mlp, Mode, fill_dropout_mask};
-use crate::scalar::{Binary, Graph, NodeId, Unary};
+use crate::scalar::{Binary, Graph, GroupsBuilder, NodeId, Unary};
 use crate::tensor::{Element, Loss};
 
 /// A network unrolled on a batch into a scalar graph.
@@ -26,6 +30,8 @@ pub struct ScalarNet {
     pub outputs: Vec<NodeId>,
     /// Per batch-norm layer (training mode): the batch mean and biased variance of each column.
     pub batch_stats: Vec<(Vec<f64>, Vec<f64>)>,
+    /// The layers and neurons as groups of nodes (the module docs say which).
+    pub groups: crate::scalar::Groups,
 }
 
 impl ScalarNet {
@@ -60,6 +66,37 @@ impl<T: Element> Mlp<T> {
             })
             .collect();
         let leaf = |e: crate::tensor::ParamId| -> &[NodeId] { &params[store.entry(e).range()] };
+        let mut groups = GroupsBuilder::new(0);
+        // the groups of each linear layer's neurons, for its parameters now and its nodes below
+        let mut linear = 0;
+        let mut bn = 0;
+        for layer in &self.layers {
+            match layer {
+                Built::Linear { weight, bias } => {
+                    linear += 1;
+                    let (w, b) = (leaf(*weight), leaf(*bias));
+                    let width = w.len() / b.len().max(1);
+                    for (o, &bo) in b.iter().enumerate() {
+                        let gid = groups.group(&format!("l{linear}.n{o}"));
+                        for &wi in &w[o * width..(o + 1) * width] {
+                            groups.assign(wi, gid);
+                        }
+                        groups.assign(bo, gid);
+                    }
+                }
+                Built::BatchNorm { gamma, beta, .. } => {
+                    bn += 1;
+                    let gid = groups.group(&format!("bn{bn}"));
+                    for &p in leaf(*gamma).iter().chain(leaf(*beta)) {
+                        groups.assign(p, gid);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let (mut linear, mut bn) = (0, 0);
+        // the group of each column of h: the neuron that made it
+        let mut column_groups: Vec<Option<u32>> = Vec::new();
         let width0 = self.spec.inputs;
         let mut h: Vec<NodeId> = (0..n * width0)
             .map(|i| {
@@ -76,10 +113,13 @@ impl<T: Element> Mlp<T> {
                 Built::Linear { weight, bias } => {
                     let (w, b) = (leaf(*weight), leaf(*bias));
                     let out = b.len();
+                    linear += 1;
+                    column_groups = (0..out).map(|o| Some(groups.group(&format!("l{linear}.n{o}")))).collect();
                     let mut next = Vec::with_capacity(n * out);
                     for r in 0..n {
                         let row = &h[r * width..(r + 1) * width];
                         for (o, &bo) in b.iter().enumerate() {
+                            let start = g.len();
                             let wrow = &w[o * width..(o + 1) * width];
                             let mut acc = g.mul(wrow[0], row[0]);
                             for i in 1..width {
@@ -87,12 +127,19 @@ impl<T: Element> Mlp<T> {
                                 acc = g.add(acc, p);
                             }
                             next.push(g.add(acc, bo));
+                            if let Some(gid) = column_groups[o] {
+                                groups.assign_range(start, g.len(), gid);
+                            }
                         }
                     }
                     width = out;
                     next
                 }
                 Built::BatchNorm { gamma, beta, running, .. } => {
+                    let start = g.len();
+                    bn += 1;
+                    let gid = groups.group(&format!("bn{bn}"));
+                    column_groups = vec![None; width];
                     let (gm, bt) = (leaf(*gamma), leaf(*beta));
                     let mut next = vec![h[0]; n * width];
                     let inv_n = g.constant(1.0 / n as f64);
@@ -137,18 +184,35 @@ impl<T: Element> Mlp<T> {
                     if mode == Mode::Train {
                         batch_stats.push((means, vars));
                     }
+                    groups.assign_range(start, g.len(), gid);
                     next
                 }
-                Built::Act(u) => h.iter().map(|&a| g.unary(*u, a)).collect(),
+                Built::Act(u) => h
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &a)| {
+                        let id = g.unary(*u, a);
+                        if let Some(&Some(gid)) = column_groups.get(k % width.max(1)) {
+                            groups.assign(id, gid);
+                        }
+                        id
+                    })
+                    .collect(),
                 Built::Dropout(p) => match mode {
                     Mode::Train if *p > 0.0 => {
                         mask.resize(h.len(), 0.0f64);
                         fill_dropout_mask(rng, *p, &mut mask);
                         h.iter()
                             .zip(&mask)
-                            .map(|(&a, &m)| {
+                            .enumerate()
+                            .map(|(k, (&a, &m))| {
+                                let start = g.len();
                                 let c = g.constant(m);
-                                g.mul(a, c)
+                                let id = g.mul(a, c);
+                                if let Some(&Some(gid)) = column_groups.get(k % width.max(1)) {
+                                    groups.assign_range(start, g.len(), gid);
+                                }
+                                id
                             })
                             .collect()
                     }
@@ -159,6 +223,7 @@ impl<T: Element> Mlp<T> {
         let mut targets = Vec::new();
         self.targets(labels, &mut targets);
         let targets: Vec<f64> = targets.into_iter().map(|t| t.as_f64()).collect();
+        let loss_start = g.len();
         let data_loss = scalar_loss(&mut g, self.spec.loss, &h, &targets, n, width);
         let mut total = data_loss;
         for (lambda, u) in [(self.spec.l2, None), (self.spec.l1, Some(Unary::Abs))] {
@@ -187,7 +252,10 @@ impl<T: Element> Mlp<T> {
             }
         }
         g.set_label(total, "loss");
-        ScalarNet { graph: g, loss: total, params, outputs: h, batch_stats }
+        let loss_group = groups.group("loss");
+        groups.assign_range(loss_start, g.len(), loss_group);
+        let groups = groups.finish_for(g.len());
+        ScalarNet { graph: g, loss: total, params, outputs: h, batch_stats, groups }
     }
 }
 

@@ -7,6 +7,7 @@ mod expand;
 pub mod explain;
 mod gradcheck;
 mod graph;
+pub mod groups;
 pub mod op;
 pub mod workloads;
 
@@ -15,6 +16,7 @@ pub use expand::expandable;
 pub use explain::{NonFinite, Pass, fmt_num};
 pub use gradcheck::{Band, DEFAULT_H, NodeCheck, Status, central_difference, kink_between, relative_error};
 pub use graph::{Graph, Node, NodeId};
+pub use groups::{Groups, GroupsBuilder};
 pub use op::{Binary, Op, SELU_ALPHA, SELU_LAMBDA, Unary};
 
 /// `selu`'s slope just below zero, λ·α.

@@ -2,28 +2,63 @@
 //! card with its name and gate, its value in green once the forward pass reaches it and its gradient in red once the
 //! backward pass does; each wire carries the value flowing forward and the gradient flowing back. The current step's
 //! node and wires are highlighted. Pan by dragging, zoom with the wheel or a pinch; the layout is computed once per
-//! program (in `crate::layout`) and only transformed here.
+//! program and folding (in `crate::layout`) and only transformed here.
+//!
+//! At network scale: a folded group (a neuron, a layer) is one box showing its output's value and gradient, and a
+//! click unfolds it; an unfolded group is a frame whose header folds it again. While the timeline moves the camera
+//! follows the current node and its neighbours at a readable zoom, and a minimap ([`super::minimap`]) shows the whole
+//! graph. Off-screen items are culled; below a readable zoom, cards and wires are drawn as two plain meshes.
 
 use eframe::egui::{self, Color32, FontId, Pos2, Rect, Sense, Shape, Stroke, Vec2, pos2, vec2};
 
-use super::model::{Model, Step};
+use super::minimap::Minimap;
+use super::model::{FOLD_ABOVE, Known, Model, Step};
 use super::{Action, Settings};
 use crate::app::theme::Palette;
 use crate::scalar::explain::fmt_sig;
+use crate::scalar::groups::Item;
 use crate::scalar::{NodeId, Op, explain, fmt_num};
 
 /// A node card's size in layout units.
 const NODE: Vec2 = vec2(88.0, 62.0);
 /// A constant's (smaller) card.
 const CONST: Vec2 = vec2(48.0, 28.0);
+/// A folded group's box.
+const GROUP: Vec2 = vec2(116.0, 62.0);
+/// Room around the items of an unfolded group's frame, and its header's height.
+const FRAME_PAD: f32 = 9.0;
+const FRAME_HEADER: f32 = 20.0;
 /// Below this zoom the wires' numbers are hidden; below [`TEXT_ZOOM`] all text is.
 const EDGE_LABEL_ZOOM: f32 = 0.42;
 /// Below this zoom only the cards are drawn.
 const TEXT_ZOOM: f32 = 0.28;
+/// The zooms the follow camera keeps to: the numbers on cards and wires stay readable.
+const FOLLOW_ZOOM: (f32, f32) = (0.75, 1.0);
+/// How long the follow camera takes to reach the next step, in seconds.
+const FOLLOW_SECONDS: f64 = 0.3;
+/// How a program names its groups, for the toolbar's hints.
+const GROUPS_RULE: &str = "A node's group is the dotted prefix of the name of the statement that made it: every node of \
+`l1.n0.s = l1.n0.w0*x0 + l1.n0.b` is in l1.n0, inside l1, and `l1.n0 = tanh(l1.n0.s)` gives the group its value.";
 /// The output's stub wire, in layout units.
 const STUB: f32 = 62.0;
 /// The ring around the node a lesson's question asks about: violet, apart from the current step's amber.
 const QUESTION_RING: Color32 = Color32::from_rgb(0x8a, 0x4f, 0xd8);
+
+/// A camera move in progress: from a centre (layout units) and zoom to another.
+#[derive(Clone, Copy, Debug)]
+struct Glide {
+    from: (Vec2, f32),
+    to: (Vec2, f32),
+    start: f64,
+}
+
+/// The frames of unfolded groups, in layout units, computed once per layout.
+#[derive(Default)]
+struct Frames {
+    generation: u64,
+    /// (group, min corner, max corner), outer groups first.
+    frames: Vec<(u32, Pos2, Pos2)>,
+}
 
 /// The camera over the layout.
 pub struct Canvas {
@@ -37,6 +72,15 @@ pub struct Canvas {
     /// The node a lesson's question asks about, ringed; centred at the next frame when it is set.
     highlight: Option<NodeId>,
     centre_pending: bool,
+    /// The follow camera: on, off, or (None) on for large graphs only.
+    follow: Option<bool>,
+    /// The (layout, cursor) the camera last followed.
+    followed: (u64, usize),
+    glide: Option<Glide>,
+    /// A group just unfolded or folded: centre on it at the next frame.
+    focus: Option<u32>,
+    frames: Frames,
+    minimap: Minimap,
 }
 
 impl Default for Canvas {
@@ -49,6 +93,12 @@ impl Default for Canvas {
             moved: false,
             highlight: None,
             centre_pending: false,
+            follow: None,
+            followed: (0, 0),
+            glide: None,
+            focus: None,
+            frames: Frames::default(),
+            minimap: Minimap::default(),
         }
     }
 }
@@ -58,6 +108,13 @@ impl Canvas {
     pub fn request_fit(&mut self) {
         self.fit_pending = true;
         self.moved = false;
+        self.glide = None;
+    }
+
+    /// Centres the camera on a group's items at the next frame (after it was folded or unfolded).
+    pub fn focus_group(&mut self, group: u32) {
+        self.focus = Some(group);
+        self.glide = None;
     }
 
     /// Rings `node` (a lesson's question waits on it) and centres it at the next frame, as far as the graph allows
@@ -77,6 +134,20 @@ impl Canvas {
         self.zoom
     }
 
+    /// The layout point at the canvas centre.
+    pub fn centre(&self) -> [f32; 2] {
+        let c = -self.pan / self.zoom;
+        [c.x, c.y]
+    }
+
+    /// Puts a layout point at the canvas centre, at the current zoom.
+    pub fn look_at(&mut self, p: [f32; 2]) {
+        self.pan = -vec2(p[0], p[1]) * self.zoom;
+        self.fit_pending = false;
+        self.moved = true;
+        self.glide = None;
+    }
+
     /// Zooms about the canvas centre, as the wheel would there (the camera then stays put on resize).
     pub fn zoom_to(&mut self, zoom: f32) {
         let zoom = zoom.clamp(0.03, 4.0);
@@ -84,6 +155,24 @@ impl Canvas {
         self.zoom = zoom;
         self.fit_pending = false;
         self.moved = true;
+        self.glide = None;
+    }
+
+    /// Whether the camera follows the timeline: as set in the toolbar, else on for graphs above [`FOLD_ABOVE`] nodes.
+    pub fn follows(&self, model: &Model) -> bool {
+        self.follow.unwrap_or(model.graph.len() > FOLD_ABOVE)
+    }
+
+    /// Turns the follow camera on or off.
+    pub fn set_follow(&mut self, on: bool) {
+        self.follow = Some(on);
+        // follow from the current step at once
+        self.followed = (0, usize::MAX);
+    }
+
+    /// Whether the camera is still gliding to the current step.
+    pub fn is_gliding(&self) -> bool {
+        self.glide.is_some()
     }
 
     /// Where layout point `p` is drawn in a canvas at `rect`.
@@ -91,13 +180,19 @@ impl Canvas {
         rect.center() + self.pan + vec2(p[0], p[1]) * self.zoom
     }
 
-    /// The graph's box in layout units: every card, the names above them and the output's stub.
+    fn layout_from_screen(&self, rect: Rect, p: Pos2) -> [f32; 2] {
+        let v = (p - rect.center() - self.pan) / self.zoom;
+        [v.x, v.y]
+    }
+
+    /// The graph's box in layout units: every card or box, the names and frame headers above them and the output's
+    /// stub.
     fn graph_box(model: &Model) -> Option<(Vec2, Vec2)> {
         let [min, max] = model.layout.bounds;
         min[0].is_finite().then(|| {
             (
-                vec2(min[0], min[1]) - NODE * 0.5 - vec2(10.0, 28.0),
-                vec2(max[0], max[1]) + NODE * 0.5 + vec2(STUB + 10.0, 10.0),
+                vec2(min[0], min[1]) - GROUP * 0.5 - vec2(10.0, 28.0 + FRAME_HEADER),
+                vec2(max[0], max[1]) + GROUP * 0.5 + vec2(STUB + 10.0, 10.0),
             )
         })
     }
@@ -121,8 +216,89 @@ impl Canvas {
         let margin = 24.0;
         let zx = (rect.width() - 2.0 * margin) / size.x;
         let zy = (rect.height() - 2.0 * margin) / size.y;
-        self.zoom = zx.min(zy).clamp(0.05, 1.25);
+        self.zoom = zx.min(zy).clamp(0.03, 1.25);
         self.pan = -((lo + hi) * 0.5) * self.zoom;
+    }
+
+    /// Starts a glide to a centre and zoom.
+    fn glide_to(&mut self, now: f64, centre: Vec2, zoom: f32) {
+        let from = (-self.pan / self.zoom, self.zoom);
+        if (from.0 - centre).length() * self.zoom < 2.0 && (from.1 - zoom).abs() < 1e-3 {
+            return;
+        }
+        self.glide = Some(Glide { from, to: (centre, zoom), start: now });
+    }
+
+    /// Advances the glide; true while it runs.
+    fn advance_glide(&mut self, now: f64) -> bool {
+        let Some(g) = self.glide else { return false };
+        let t = (((now - g.start) / FOLLOW_SECONDS) as f32).clamp(0.0, 1.0);
+        let ease = t * t * (3.0 - 2.0 * t);
+        // zoom geometrically, so the motion feels even
+        let zoom = g.from.1 * (g.to.1 / g.from.1).powf(ease);
+        let centre = g.from.0 + (g.to.0 - g.from.0) * ease;
+        self.zoom = zoom;
+        self.pan = -centre * zoom;
+        if t >= 1.0 {
+            self.glide = None;
+        }
+        self.glide.is_some()
+    }
+
+    /// Where the follow camera goes for the step at `cursor`: the current item and its neighbours, at a zoom between
+    /// [`FOLLOW_ZOOM`]'s bounds; centred on the current item when they do not all fit.
+    fn follow_target(&self, rect: Rect, model: &Model, cursor: usize) -> Option<(Vec2, f32)> {
+        let node = model.step_at(cursor).map(|s| model.step_node(s))?;
+        let item = model.item_of(node);
+        let at = |i: usize| model.layout.positions.get(i).map(|&p| vec2(p[0], p[1]));
+        let here = at(item)?;
+        let half = item_size(model, item) * 0.5;
+        let (mut lo, mut hi) = (here - half, here + half);
+        for e in &model.folding.edges {
+            let other = if e.to == item {
+                e.from
+            } else if e.from == item {
+                e.to
+            } else {
+                continue;
+            };
+            if let Some(p) = at(other) {
+                let h = item_size(model, other) * 0.5;
+                lo = lo.min(p - h);
+                hi = hi.max(p + h);
+            }
+        }
+        let size = hi - lo + vec2(60.0, 80.0);
+        let fit = ((rect.width() - 40.0) / size.x).min((rect.height() - 40.0) / size.y);
+        let zoom = fit.clamp(FOLLOW_ZOOM.0, FOLLOW_ZOOM.1);
+        let centre =
+            if size.x * zoom <= rect.width() && size.y * zoom <= rect.height() { (lo + hi) * 0.5 } else { here };
+        Some((centre, zoom))
+    }
+
+    /// Centres on a group: its box when folded, the frame of its items when not.
+    fn focus_target(&self, rect: Rect, model: &Model, group: u32) -> Option<(Vec2, f32)> {
+        let (mut lo, mut hi) = (Vec2::splat(f32::INFINITY), Vec2::splat(f32::NEG_INFINITY));
+        for (i, item) in model.folding.items.iter().enumerate() {
+            let inside = match *item {
+                Item::Node(id) => model.groups.contains(group, id),
+                Item::Group(g) => g == group || model.groups.ancestors(g).any(|a| a == group),
+            };
+            if inside {
+                let p = model.layout.positions[i];
+                let h = item_size(model, i) * 0.5;
+                lo = lo.min(vec2(p[0], p[1]) - h);
+                hi = hi.max(vec2(p[0], p[1]) + h);
+            }
+        }
+        if !lo.x.is_finite() {
+            return None;
+        }
+        let size = hi - lo + vec2(80.0, 100.0);
+        let fit = ((rect.width() - 40.0) / size.x).min((rect.height() - 40.0) / size.y);
+        // zoom in no further than readable, and out only as far as needed to see the group
+        let zoom = fit.min(self.zoom.max(FOLLOW_ZOOM.0)).clamp(0.03, FOLLOW_ZOOM.1);
+        Some(((lo + hi) * 0.5, zoom))
     }
 
     /// Draws the toolbar and the canvas; returns the canvas's rectangle (for the PNG export).
@@ -130,24 +306,43 @@ impl Canvas {
         self.toolbar_ui(ui, model, settings, actions);
         let (rect, response) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
         response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Graph canvas"));
+        let now = ui.input(|i| i.time);
         let resized = self.last_size != Vec2::ZERO && (self.last_size - rect.size()).length() > 1.0;
-        if self.fit_pending || (resized && !self.moved) {
+        let fitted = self.fit_pending || (resized && !self.moved);
+        if fitted {
             self.fit(rect, model);
             self.fit_pending = false;
         }
         self.last_size = rect.size();
         if self.centre_pending
-            && let Some(p) = self.highlight.and_then(|n| model.layout.positions.get(n.index()))
+            && let Some(p) = self.highlight.and_then(|n| model.layout.positions.get(model.item_of(n)))
         {
             self.pan = -vec2(p[0], p[1]) * self.zoom;
             self.keep_graph_in_view(rect, model);
             self.centre_pending = false;
         }
+        if let Some(group) = self.focus.take()
+            && let Some((centre, zoom)) = self.focus_target(rect, model, group)
+        {
+            self.glide_to(now, centre, zoom);
+            self.moved = true;
+        }
+        let cursor = settings.cursor;
+        let key = (model.layout_generation, cursor);
+        if self.follows(model)
+            && self.followed != key
+            && let Some((centre, zoom)) = self.follow_target(rect, model, cursor)
+        {
+            self.glide_to(now, centre, zoom);
+            self.moved = true;
+        }
+        self.followed = key;
 
-        // pan and zoom
+        // pan and zoom (the user's hand stops a glide)
         if response.dragged() {
             self.pan += response.drag_delta();
             self.moved = true;
+            self.glide = None;
         }
         if response.hovered() {
             let (scroll, pinch) = ui.input(|i| (i.smooth_scroll_delta.y, i.zoom_delta()));
@@ -160,28 +355,46 @@ impl Canvas {
                 }
                 self.zoom = new_zoom;
                 self.moved = true;
+                self.glide = None;
             }
         }
-        let hovered_node = response.hover_pos().and_then(|p| self.node_at(rect, model, p));
-        if response.clicked() {
-            actions.push(Action::Select(hovered_node.map(|n| n.0)));
+        if self.advance_glide(now) {
+            ui.ctx().request_repaint();
         }
-        if let Some(n) = hovered_node {
+        let hovered_item = response.hover_pos().and_then(|p| self.item_at(rect, model, p));
+        if response.clicked() {
+            match hovered_item.map(|i| model.folding.items[i]) {
+                Some(Item::Group(g)) => actions.push(Action::Fold(g, false)),
+                Some(Item::Node(n)) => actions.push(Action::Select(Some(n.0))),
+                None => actions.push(Action::Select(None)),
+            }
+        }
+        if let Some(i) = hovered_item {
             let g = &model.graph;
-            let text = format!(
-                "{}\nvalue {}   gradient {}",
-                explain::forward_text(g, n),
-                fmt_num(g.value(n)),
-                fmt_num(g.grad(n))
-            );
+            let text = match model.folding.items[i] {
+                Item::Node(n) => format!(
+                    "{}\nvalue {}   gradient {}",
+                    explain::forward_text(g, n),
+                    fmt_num(g.value(n)),
+                    fmt_num(g.grad(n))
+                ),
+                Item::Group(gid) => group_tooltip(model, gid),
+            };
             response.on_hover_text_at_pointer(text);
         }
 
+        if self.frames.generation != model.layout_generation {
+            self.frames = compute_frames(model);
+        }
         let painter = ui.painter_at(rect);
-        self.paint(&painter, rect, model, settings, Palette::of(ui));
-        if let Some(n) = self.highlight.filter(|n| n.index() < model.layout.positions.len()) {
-            let size = Self::node_size(model, n.index()) * self.zoom;
-            let mut r = Rect::from_center_size(self.screen_from_layout(rect, model.layout.positions[n.index()]), size);
+        let p = Palette::of(ui);
+        model.known(cursor);
+        let model: &Model = model;
+        let known = model.known_cached().expect("filled just above");
+        self.paint(&painter, rect, model, known, settings, p);
+        if let Some(i) = self.highlight.map(|n| model.item_of(n)).filter(|&i| i < model.layout.positions.len()) {
+            let size = item_size(model, i) * self.zoom;
+            let mut r = Rect::from_center_size(self.screen_from_layout(rect, model.layout.positions[i]), size);
             r.min.y -= 20.0 * self.zoom; // around the name above the card too
             painter.rect_stroke(
                 r.expand(5.0),
@@ -190,8 +403,57 @@ impl Canvas {
                 egui::StrokeKind::Outside,
             );
         }
+        self.group_widgets_ui(ui, rect, model, actions);
         self.leaf_editor_ui(ui, rect, model, settings, actions);
+        let view = [self.layout_from_screen(rect, rect.min), self.layout_from_screen(rect, rect.max)];
+        let [lo, hi] = model.layout.bounds;
+        let all_in_view = view[0][0] <= lo[0] && view[0][1] <= lo[1] && view[1][0] >= hi[0] && view[1][1] >= hi[1];
+        // the minimap, when the graph is large and does not all fit in the view
+        if model.folding.items.len() > 30 && !all_in_view {
+            let current = model.step_at(cursor).map(|s| model.item_of(model.step_node(s)));
+            if let Some(to) = self.minimap.ui(ui, rect, model, view, current, p) {
+                self.look_at(to);
+            }
+        }
         rect
+    }
+
+    /// The folded boxes and the frames' headers as widgets (on screen only): a learner, or a screen reader, finds
+    /// `unfold l1.n0` and `fold l1` by name and clicks them.
+    fn group_widgets_ui(&self, ui: &mut egui::Ui, rect: Rect, model: &Model, actions: &mut Vec<Action>) {
+        if model.groups.is_empty() {
+            return;
+        }
+        let z = self.zoom;
+        for (i, item) in model.folding.items.iter().enumerate() {
+            let Item::Group(gid) = *item else { continue };
+            let r = Rect::from_center_size(self.screen_from_layout(rect, model.layout.positions[i]), GROUP * z);
+            if !rect.contains_rect(r) || r.width() < 16.0 {
+                continue;
+            }
+            let path = model.groups.group(gid).path.clone();
+            let resp = ui.interact(r, ui.scope_id().with(("backprop_group_box", gid)), Sense::click());
+            resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, format!("unfold {path}")));
+            if resp.clicked() {
+                actions.push(Action::Fold(gid, false));
+            }
+            resp.on_hover_cursor(egui::CursorIcon::PointingHand);
+        }
+        for &(gid, lo, hi) in &self.frames.frames {
+            let min = self.screen_from_layout(rect, [lo.x, lo.y]);
+            let max = self.screen_from_layout(rect, [hi.x, hi.y]);
+            let header = Rect::from_min_size(min, vec2((max.x - min.x).min(140.0 * z.max(0.5)), FRAME_HEADER * z));
+            if !rect.contains_rect(header) || header.height() < 6.0 {
+                continue;
+            }
+            let path = model.groups.group(gid).path.clone();
+            let resp = ui.interact(header, ui.scope_id().with(("backprop_group_frame", gid)), Sense::click());
+            resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, format!("fold {path}")));
+            if resp.clicked() {
+                actions.push(Action::Fold(gid, true));
+            }
+            resp.on_hover_cursor(egui::CursorIcon::PointingHand).on_hover_text("Fold this group into one box");
+        }
     }
 
     /// A selected input's value becomes a field on its card: edit it in place, watch the graph follow.
@@ -204,13 +466,16 @@ impl Canvas {
         actions: &mut Vec<Action>,
     ) {
         let Some(sel) = settings.selected.map(NodeId).filter(|s| s.index() < model.graph.len()) else { return };
+        if !model.is_drawn(sel) {
+            return;
+        }
         let Some((name, _)) = model.inputs.iter().find(|(_, n)| *n == sel) else { return };
         let Some(mut v) = model.input_value(name) else { return };
         if self.zoom < TEXT_ZOOM {
             return;
         }
         // over the card's value line: the number itself becomes editable
-        let centre = self.screen_from_layout(rect, model.layout.positions[sel.index()]);
+        let centre = self.screen_from_layout(rect, model.layout.positions[model.item_of(sel)]);
         let field = Rect::from_center_size(centre + vec2(0.0, 3.0 * self.zoom), vec2(NODE.x * self.zoom - 10.0, 20.0));
         if !rect.contains_rect(field) || field.width() < 40.0 {
             return;
@@ -247,6 +512,36 @@ impl Canvas {
                     ui.close();
                 }
             });
+            if !model.groups.is_empty() {
+                ui.separator();
+                if ui
+                    .add_enabled(model.folded.iter().any(|&f| !f), egui::Button::new("Fold all"))
+                    .on_hover_text(format!(
+                        "Fold every group (a layer, a neuron) into one box; click a box to open it.\n{GROUPS_RULE}"
+                    ))
+                    .clicked()
+                {
+                    actions.push(Action::FoldAll(true));
+                }
+                if ui
+                    .add_enabled(model.folded.iter().any(|&f| f), egui::Button::new("Unfold all"))
+                    .on_hover_text("Show every node")
+                    .clicked()
+                {
+                    actions.push(Action::FoldAll(false));
+                }
+            }
+            if model.groups.is_empty() && model.graph.len() > FOLD_ABOVE {
+                ui.weak("tip: dotted names fold").on_hover_text(GROUPS_RULE);
+            }
+            let mut follow = self.follows(model);
+            if ui
+                .checkbox(&mut follow, "Follow")
+                .on_hover_text("While stepping, the camera follows the current node and its neighbours")
+                .changed()
+            {
+                self.set_follow(follow);
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let p = Palette::of(ui);
                 ui.colored_label(p.backward, "gradient ∂f/∂node");
@@ -256,87 +551,86 @@ impl Canvas {
         });
     }
 
-    fn node_size(model: &Model, n: usize) -> Vec2 {
-        if model.graph.nodes()[n].op == Op::Const { CONST } else { NODE }
-    }
-
-    fn node_at(&self, rect: Rect, model: &Model, p: Pos2) -> Option<NodeId> {
+    fn item_at(&self, rect: Rect, model: &Model, p: Pos2) -> Option<usize> {
+        let at = self.layout_from_screen(rect, p);
         model.layout.positions.iter().enumerate().find_map(|(i, &c)| {
-            let r = Rect::from_center_size(self.screen_from_layout(rect, c), Self::node_size(model, i) * self.zoom);
-            r.contains(p).then_some(NodeId(i as u32))
+            let h = item_size(model, i) * 0.5;
+            ((at[0] - c[0]).abs() <= h.x && (at[1] - c[1]).abs() <= h.y).then_some(i)
         })
     }
 
-    fn paint(&self, painter: &egui::Painter, rect: Rect, model: &mut Model, settings: &Settings, p: Palette) {
+    fn paint(
+        &self,
+        painter: &egui::Painter,
+        rect: Rect,
+        model: &Model,
+        known: &Known,
+        settings: &Settings,
+        p: Palette,
+    ) {
         painter.rect_filled(rect, 0.0, p.canvas);
         self.paint_grid(painter, rect, p);
         let z = self.zoom;
-        let cursor = settings.cursor;
-        let step = model.step_at(cursor);
+        let step = model.step_at(settings.cursor);
         let current = step.map(|s| model.step_node(s));
-        let known = model.known(cursor).clone();
-        let g = &model.graph;
+        let current_item = current.map(|c| model.item_of(c));
         let clip = rect.expand(40.0);
-        let edge_labels = z >= EDGE_LABEL_ZOOM;
         let text = z >= TEXT_ZOOM;
+        let edge_labels = z >= EDGE_LABEL_ZOOM;
+        let g = &model.graph;
+        let items = &model.folding.items;
+        // the node whose value and gradient an item shows
+        let shown = |i: usize| -> Option<NodeId> {
+            match items[i] {
+                Item::Node(n) => Some(n),
+                Item::Group(gid) => model.group_outputs.get(gid as usize).and_then(|o| (o.1 == 1).then_some(o.0)?),
+            }
+        };
 
-        // wires
-        for (route, e) in model.layout.edges.iter().zip(&model.edges) {
-            let (a, b) = (e.from.index(), e.to.index());
-            let highlighted = match step {
-                Some(Step::Forward(_)) => current == Some(e.to),
-                Some(Step::Backward(_)) => current == Some(e.to) && e.backward.is_some(),
-                None => false,
-            };
-            let start = self.screen_from_layout(rect, model.layout.positions[a])
-                + vec2(Self::node_size(model, a).x * 0.5 * z, 0.0);
-            let arity = g.op(e.to).operands().count();
-            let dy = if arity == 2 { (e.position as f32 - 0.5) * 0.44 * NODE.y } else { 0.0 };
-            let end = self.screen_from_layout(rect, model.layout.positions[b]) + vec2(-NODE.x * 0.5 * z, dy * z);
-            let mut pts = vec![start];
-            pts.extend(route.via.iter().map(|&v| self.screen_from_layout(rect, v)));
-            pts.push(end);
-            let bbox = Rect::from_points(&pts);
-            if !bbox.intersects(clip) {
+        // frames of unfolded groups, outer first
+        for &(gid, lo, hi) in &self.frames.frames {
+            let r = Rect::from_min_max(
+                self.screen_from_layout(rect, [lo.x, lo.y]),
+                self.screen_from_layout(rect, [hi.x, hi.y]),
+            );
+            if !r.intersects(clip) {
                 continue;
             }
-            let gradient_sent = e.backward.filter(|&(s, _)| s < known.backward_done);
-            let color = if highlighted {
-                p.highlight
-            } else if gradient_sent.is_some() {
-                p.backward.gamma_multiply(0.55)
-            } else if known.value[a] {
-                p.forward.gamma_multiply(0.55)
+            let nested = model.groups.group(gid).depth > 0;
+            let holds_current = current.is_some_and(|c| model.groups.contains(gid, c));
+            let stroke = if holds_current {
+                p.highlight.gamma_multiply(0.7)
             } else {
-                p.edge
+                p.node_stroke.gamma_multiply(if nested { 0.35 } else { 0.6 })
             };
-            let width = if highlighted { 3.0 } else { 1.6 } * z.clamp(0.5, 1.3);
-            painter.add(Shape::line(smooth_route(&pts), Stroke::new(width, color)));
-            arrow(painter, end, 7.0 * z.clamp(0.5, 1.3), color);
-            if edge_labels && text && g.op(e.from) != Op::Const {
-                let s = pts[pts.len() - 2];
-                let mid = pos2((s.x + end.x) * 0.5, (s.y + end.y) * 0.5);
-                let size = 14.0 * z;
-                if known.value[a] {
-                    label_on_wire(
-                        painter,
-                        mid - vec2(0.0, 9.0 * z),
-                        &short(g.value(e.from)),
-                        size,
-                        p.forward,
-                        p.canvas,
-                    );
-                }
-                if let Some((_, c)) = gradient_sent {
-                    label_on_wire(painter, mid + vec2(0.0, 9.0 * z), &short(c), size, p.backward, p.canvas);
-                }
+            // only the outer frames are filled: unfolded neurons of one layer overlap (their chains run diagonally),
+            // and stacked fills would grey the whole layer
+            let fill = if nested { Color32::TRANSPARENT } else { p.grid.gamma_multiply(0.18) };
+            painter.rect(r, (8.0 * z).clamp(1.0, 10.0), fill, Stroke::new(1.0, stroke), egui::StrokeKind::Inside);
+            // the header: readable even far out, while the frame is wide enough for it
+            let size = (13.0 * z).max(10.0);
+            if r.width() > size * 3.0 {
+                painter.text(
+                    r.min + vec2(6.0 * z, 3.0 * z),
+                    egui::Align2::LEFT_TOP,
+                    format!("− {}", model.groups.group(gid).path),
+                    FontId::proportional(px(size)),
+                    p.muted,
+                );
             }
+        }
+
+        if !text {
+            self.paint_far(painter, rect, model, known, current_item, p);
+        } else {
+            self.paint_wires(painter, rect, model, known, step, current, p, edge_labels);
         }
 
         // the output's stub wire, carrying f and ∂f/∂f = 1
         let out = model.output.index();
-        if let Some(&pos) = model.layout.positions.get(out) {
-            let s = self.screen_from_layout(rect, pos) + vec2(NODE.x * 0.5 * z, 0.0);
+        let out_item = model.item_of(model.output);
+        if let Some(&pos) = model.layout.positions.get(out_item) {
+            let s = self.screen_from_layout(rect, pos) + vec2(item_size(model, out_item).x * 0.5 * z, 0.0);
             let t = s + vec2(STUB * z, 0.0);
             let color = if known.touched[out] { p.backward.gamma_multiply(0.55) } else { p.edge };
             painter.line_segment([s, t], Stroke::new(1.6 * z.clamp(0.5, 1.3), color));
@@ -359,109 +653,34 @@ impl Canvas {
             }
         }
 
-        // cards
-        for (i, &c) in model.layout.positions.iter().enumerate() {
-            let centre = self.screen_from_layout(rect, c);
-            let size = Self::node_size(model, i) * z;
-            let r = Rect::from_center_size(centre, size);
-            if !r.intersects(clip) {
-                continue;
-            }
-            let id = NodeId(i as u32);
-            let op = g.op(id);
-            let is_current = current == Some(id);
-            let selected = settings.selected == Some(i as u32);
-            let fill = match op {
-                Op::Leaf => p.input_fill,
-                Op::Const => p.canvas,
-                _ => p.node_fill,
-            };
-            let rounding = (10.0 * z).clamp(1.0, 12.0);
-            if is_current {
-                painter.rect_filled(r.expand(5.0 * z.min(1.0)), rounding + 4.0, p.highlight.gamma_multiply(0.25));
-            }
-            let stroke = if is_current {
-                Stroke::new(2.5, p.highlight)
-            } else if model.non_finite.as_ref().is_some_and(|t| t.node == id) {
-                Stroke::new(2.5, p.error)
-            } else if selected {
-                Stroke::new(2.0, p.text)
-            } else {
-                Stroke::new(1.0, p.node_stroke)
-            };
-            if text && op != Op::Const {
-                let shadow = egui::epaint::Shadow { offset: [0, 2], blur: 8, spread: 0, color: p.shadow };
-                painter.add(shadow.as_shape(r, rounding));
-            }
-            painter.rect(r, rounding, fill, stroke, egui::StrokeKind::Inside);
-            if !text {
-                continue;
-            }
-            let f = |s: f32| FontId::proportional(s * z);
-            let m = |s: f32| FontId::monospace(s * z);
-            match op {
-                Op::Const => {
-                    painter.text(centre, egui::Align2::CENTER_CENTER, short(g.value(id)), m(13.0), p.muted);
+        // cards and boxes
+        if text {
+            for (i, &c) in model.layout.positions.iter().enumerate() {
+                let centre = self.screen_from_layout(rect, c);
+                let r = Rect::from_center_size(centre, item_size(model, i) * z);
+                if !r.intersects(clip) {
                     continue;
                 }
-                Op::Leaf => {
-                    painter.text(
-                        centre - vec2(0.0, 17.0 * z),
-                        egui::Align2::CENTER_CENTER,
-                        explain::name(g, id),
-                        f(17.0),
-                        p.text,
-                    );
+                match items[i] {
+                    Item::Node(id) => self.paint_card(painter, r, model, known, id, current == Some(id), settings, p),
+                    Item::Group(gid) => {
+                        self.paint_box(painter, r, model, known, gid, shown(i), current_item == Some(i), p)
+                    }
                 }
-                _ => {
-                    painter.text(
-                        centre - vec2(0.0, 17.0 * z),
-                        egui::Align2::CENTER_CENTER,
-                        gate_symbol(op),
-                        f(17.0),
-                        p.muted,
-                    );
-                    // the name the explanation uses: the program's, or n<index>
-                    let (name, color) = match g.label(id) {
-                        Some(l) => (l.to_owned(), p.text),
-                        None => (explain::name(g, id), p.muted),
-                    };
-                    painter.text(
-                        r.center_top() - vec2(0.0, 3.0 * z),
-                        egui::Align2::CENTER_BOTTOM,
-                        name,
-                        f(14.0),
-                        color,
-                    );
-                }
-            }
-            if known.value[i] {
-                painter.text(
-                    centre + vec2(0.0, 3.0 * z),
-                    egui::Align2::CENTER_CENTER,
-                    short(g.value(id)),
-                    m(15.0),
-                    p.forward,
-                );
-            }
-            if known.touched[i] {
-                let color = if known.complete[i] || i == out { p.backward } else { p.partial };
-                let mut s = short(known.grad[i]);
-                if !(known.complete[i] || i == out) {
-                    s.push('…');
-                }
-                painter.text(centre + vec2(0.0, 20.0 * z), egui::Align2::CENTER_CENTER, s, m(15.0), color);
             }
         }
 
         // Zoomed too far out to read the cards: the current node still gets a readable callout.
-        if let (false, Some(id)) = (text, current) {
+        if let (false, Some(id), Some(ci)) = (text, current, current_item) {
             let i = id.index();
-            let at = self.screen_from_layout(rect, model.layout.positions[i]) - vec2(0.0, NODE.y * 0.5 * z + 6.0);
+            let at = self.screen_from_layout(rect, model.layout.positions[ci]) - vec2(0.0, NODE.y * 0.5 * z + 6.0);
             let mut job = egui::text::LayoutJob::default();
             let font = FontId::monospace(13.0);
             let mut add =
                 |t: String, color: Color32| job.append(&t, 0.0, egui::TextFormat::simple(font.clone(), color));
+            if let Item::Group(gid) = items[ci] {
+                add(format!("{}: ", model.groups.group(gid).path), p.muted);
+            }
             add(format!("{} ", explain::name(g, id)), p.text);
             if known.value[i] {
                 add(short(g.value(id)), p.forward);
@@ -476,6 +695,346 @@ impl Canvas {
             );
             painter.rect(r, 4.0, p.node_fill, Stroke::new(1.5, p.highlight), egui::StrokeKind::Inside);
             painter.galley(r.min + vec2(6.0, 3.0), galley, p.text);
+        }
+    }
+
+    /// Wires at a readable zoom: curves with arrows, and the numbers they carry when there is one edge behind them.
+    #[allow(clippy::too_many_arguments)]
+    fn paint_wires(
+        &self,
+        painter: &egui::Painter,
+        rect: Rect,
+        model: &Model,
+        known: &Known,
+        step: Option<Step>,
+        current: Option<NodeId>,
+        p: Palette,
+        edge_labels: bool,
+    ) {
+        let z = self.zoom;
+        let clip = rect.expand(40.0);
+        let g = &model.graph;
+        let mut pts: Vec<Pos2> = Vec::with_capacity(8);
+        for route in &model.layout.edges {
+            let fe = &model.folding.edges[route.index];
+            let (ia, ib) = (fe.from, fe.to);
+            let start =
+                self.screen_from_layout(rect, model.layout.positions[ia]) + vec2(item_size(model, ia).x * 0.5 * z, 0.0);
+            let head = model.layout.positions[ib];
+            let single = (fe.edges.len() == 1).then(|| &model.edges[fe.edges[0] as usize]);
+            let dy = match (single, model.folding.items[ib]) {
+                (Some(e), Item::Node(to)) if g.op(to).operands().count() == 2 => {
+                    (e.position as f32 - 0.5) * 0.44 * NODE.y
+                }
+                _ => 0.0,
+            };
+            let end = self.screen_from_layout(rect, head) + vec2(-item_size(model, ib).x * 0.5 * z, dy * z);
+            pts.clear();
+            pts.push(start);
+            pts.extend(route.via.iter().map(|&v| self.screen_from_layout(rect, v)));
+            pts.push(end);
+            if !Rect::from_points(&pts).intersects(clip) {
+                continue;
+            }
+            let infos = fe.edges.iter().map(|&k| &model.edges[k as usize]);
+            let highlighted = match step {
+                Some(Step::Forward(_)) => infos.clone().any(|e| current == Some(e.to)),
+                Some(Step::Backward(_)) => infos.clone().any(|e| current == Some(e.to) && e.backward.is_some()),
+                None => false,
+            };
+            let sent = infos.clone().any(|e| e.backward.is_some_and(|(s, _)| s < known.backward_done));
+            let valued = infos.clone().any(|e| known.value[e.from.index()]);
+            let color = if highlighted {
+                p.highlight
+            } else if sent {
+                p.backward.gamma_multiply(0.55)
+            } else if valued {
+                p.forward.gamma_multiply(0.55)
+            } else {
+                p.edge
+            };
+            let width = if highlighted { 3.0 } else { 1.6 } * z.clamp(0.5, 1.3);
+            // only the stretches near the view: a long wire through it is a few of its many segments
+            let mut start_seg = 0;
+            for k in 0..pts.len() {
+                let near = k + 1 < pts.len() && Rect::from_two_pos(pts[k], pts[k + 1]).intersects(clip);
+                if !near {
+                    if k > start_seg {
+                        painter.add(Shape::line(smooth_route(&pts[start_seg..=k]), Stroke::new(width, color)));
+                    }
+                    start_seg = k + 1;
+                }
+            }
+            if clip.contains(end) {
+                arrow(painter, end, 7.0 * z.clamp(0.5, 1.3), color);
+            }
+            let Some(e) = single else { continue };
+            // a box shows its own numbers: a wire to or from one is labelled only while it is the current step's
+            let boxed =
+                matches!(model.folding.items[ia], Item::Group(_)) || matches!(model.folding.items[ib], Item::Group(_));
+            if edge_labels && g.op(e.from) != Op::Const && (!boxed || highlighted) {
+                let s = pts[pts.len() - 2];
+                let mid = pos2((s.x + end.x) * 0.5, (s.y + end.y) * 0.5);
+                let size = 14.0 * z;
+                if known.value[e.from.index()] {
+                    label_on_wire(
+                        painter,
+                        mid - vec2(0.0, 9.0 * z),
+                        &short(g.value(e.from)),
+                        size,
+                        p.forward,
+                        p.canvas,
+                    );
+                }
+                if let Some((s, c)) = e.backward
+                    && s < known.backward_done
+                {
+                    label_on_wire(painter, mid + vec2(0.0, 9.0 * z), &short(c), size, p.backward, p.canvas);
+                }
+            }
+        }
+    }
+
+    /// Far out (no text): every wire as straight segments and every card as a plain rectangle, in two meshes, which
+    /// cost almost nothing to tessellate even for 10 000 nodes.
+    fn paint_far(
+        &self,
+        painter: &egui::Painter,
+        rect: Rect,
+        model: &Model,
+        known: &Known,
+        current_item: Option<usize>,
+        p: Palette,
+    ) {
+        let z = self.zoom;
+        let clip = rect.expand(20.0);
+        let mut wires = egui::Mesh::default();
+        let width = (1.2 * z).clamp(0.6, 1.2);
+        for route in &model.layout.edges {
+            let fe = &model.folding.edges[route.index];
+            let e = &model.edges[fe.edges[0] as usize];
+            let sent = e.backward.is_some_and(|(s, _)| s < known.backward_done);
+            let color = if sent {
+                p.backward.gamma_multiply(0.45)
+            } else if known.value[e.from.index()] {
+                p.forward.gamma_multiply(0.45)
+            } else {
+                p.edge
+            };
+            let mut prev = self.screen_from_layout(rect, model.layout.positions[fe.from]);
+            let last = self.screen_from_layout(rect, model.layout.positions[fe.to]);
+            for q in route.via.iter().map(|&v| self.screen_from_layout(rect, v)).chain(std::iter::once(last)) {
+                if clip.contains(prev) || clip.contains(q) {
+                    segment(&mut wires, prev, q, width, color);
+                }
+                prev = q;
+            }
+        }
+        painter.add(Shape::mesh(wires));
+        let mut cards = egui::Mesh::default();
+        for (i, &c) in model.layout.positions.iter().enumerate() {
+            let r = Rect::from_center_size(self.screen_from_layout(rect, c), item_size(model, i) * z);
+            if !r.intersects(clip) {
+                continue;
+            }
+            if let Item::Group(gid) = model.folding.items[i] {
+                // few boxes: each drawn with an outline, and its short name while there is room for it
+                let stroke = Stroke::new(1.0, p.node_stroke);
+                painter.rect(r, 2.0, p.node_fill, stroke, egui::StrokeKind::Inside);
+                if r.height() >= 13.0 {
+                    let name = model.groups.group(gid).short_name();
+                    let size = (r.height() * 0.55).min(12.0);
+                    painter.text(r.center(), egui::Align2::CENTER_CENTER, name, FontId::proportional(px(size)), p.text);
+                }
+                continue;
+            }
+            if let Item::Node(id) = model.folding.items[i]
+                && r.height() >= 13.0
+                && model.graph.op(id) != Op::Const
+            {
+                // still room for a word: outlined, with its name (or its gate)
+                let fill = if model.graph.op(id) == Op::Leaf { p.input_fill } else { p.node_fill };
+                painter.rect(r, 2.0, fill, Stroke::new(1.0, p.node_stroke), egui::StrokeKind::Inside);
+                let word = match model.graph.label(id) {
+                    Some(l) => fit_name(l, 8),
+                    None => gate_symbol(model.graph.op(id)),
+                };
+                let size = (r.height() * 0.5).min(11.0);
+                painter.text(r.center(), egui::Align2::CENTER_CENTER, word, FontId::proportional(px(size)), p.text);
+                continue;
+            }
+            let fill = match model.folding.items[i] {
+                Item::Group(_) => p.node_stroke,
+                Item::Node(id) => match model.graph.op(id) {
+                    Op::Leaf => p.input_fill,
+                    Op::Const => p.grid,
+                    _ if known.touched[id.index()] => p.backward.gamma_multiply(0.6),
+                    _ if known.value[id.index()] => p.forward.gamma_multiply(0.5),
+                    _ => p.node_fill,
+                },
+            };
+            cards.add_colored_rect(r, fill);
+        }
+        painter.add(Shape::mesh(cards));
+        if let Some(ci) = current_item {
+            let r = Rect::from_center_size(
+                self.screen_from_layout(rect, model.layout.positions[ci]),
+                item_size(model, ci) * z,
+            );
+            painter.rect_stroke(r.expand(3.0), 2.0, Stroke::new(2.0, p.highlight), egui::StrokeKind::Outside);
+        }
+    }
+
+    /// One node's card.
+    #[allow(clippy::too_many_arguments)]
+    fn paint_card(
+        &self,
+        painter: &egui::Painter,
+        r: Rect,
+        model: &Model,
+        known: &Known,
+        id: NodeId,
+        is_current: bool,
+        settings: &Settings,
+        p: Palette,
+    ) {
+        let z = self.zoom;
+        let g = &model.graph;
+        let i = id.index();
+        let centre = r.center();
+        let op = g.op(id);
+        let selected = settings.selected == Some(id.0);
+        let fill = match op {
+            Op::Leaf => p.input_fill,
+            Op::Const => p.canvas,
+            _ => p.node_fill,
+        };
+        let rounding = (10.0 * z).clamp(1.0, 12.0);
+        if is_current {
+            painter.rect_filled(r.expand(5.0 * z.min(1.0)), rounding + 4.0, p.highlight.gamma_multiply(0.25));
+        }
+        let stroke = if is_current {
+            Stroke::new(2.5, p.highlight)
+        } else if model.non_finite.as_ref().is_some_and(|t| t.node == id) {
+            Stroke::new(2.5, p.error)
+        } else if selected {
+            Stroke::new(2.0, p.text)
+        } else {
+            Stroke::new(1.0, p.node_stroke)
+        };
+        if op != Op::Const {
+            let shadow = egui::epaint::Shadow { offset: [0, 2], blur: 8, spread: 0, color: p.shadow };
+            painter.add(shadow.as_shape(r, rounding));
+        }
+        painter.rect(r, rounding, fill, stroke, egui::StrokeKind::Inside);
+        let f = |s: f32| FontId::proportional(px(s * z));
+        let m = |s: f32| FontId::monospace(px(s * z));
+        match op {
+            Op::Const => {
+                painter.text(centre, egui::Align2::CENTER_CENTER, short(g.value(id)), m(13.0), p.muted);
+                return;
+            }
+            Op::Leaf => {
+                painter.text(
+                    centre - vec2(0.0, 17.0 * z),
+                    egui::Align2::CENTER_CENTER,
+                    fit_name(&explain::name(g, id), 11),
+                    f(if explain::name(g, id).chars().count() > 8 { 13.0 } else { 17.0 }),
+                    p.text,
+                );
+            }
+            _ => {
+                painter.text(
+                    centre - vec2(0.0, 17.0 * z),
+                    egui::Align2::CENTER_CENTER,
+                    gate_symbol(op),
+                    f(17.0),
+                    p.muted,
+                );
+                // the name the explanation uses: the program's, or n<index>
+                let (name, color) = match g.label(id) {
+                    Some(l) => (l.to_owned(), p.text),
+                    None => (explain::name(g, id), p.muted),
+                };
+                painter.text(r.center_top() - vec2(0.0, 3.0 * z), egui::Align2::CENTER_BOTTOM, name, f(14.0), color);
+            }
+        }
+        let out = model.output.index();
+        if known.value[i] {
+            painter.text(
+                centre + vec2(0.0, 3.0 * z),
+                egui::Align2::CENTER_CENTER,
+                short(g.value(id)),
+                m(15.0),
+                p.forward,
+            );
+        }
+        if known.touched[i] {
+            let color = if known.complete[i] || i == out { p.backward } else { p.partial };
+            let mut s = short(known.grad[i]);
+            if !(known.complete[i] || i == out) {
+                s.push('…');
+            }
+            painter.text(centre + vec2(0.0, 20.0 * z), egui::Align2::CENTER_CENTER, s, m(15.0), color);
+        }
+    }
+
+    /// A folded group's box: a stack of cards, its name above, its size, and its output's value and gradient (a
+    /// group with several outputs, a layer, says how many).
+    #[allow(clippy::too_many_arguments)]
+    fn paint_box(
+        &self,
+        painter: &egui::Painter,
+        r: Rect,
+        model: &Model,
+        known: &Known,
+        gid: u32,
+        shown: Option<NodeId>,
+        is_current: bool,
+        p: Palette,
+    ) {
+        let z = self.zoom;
+        let group = model.groups.group(gid);
+        let rounding = (10.0 * z).clamp(1.0, 12.0);
+        if is_current {
+            painter.rect_filled(r.expand(6.0 * z.min(1.0)), rounding + 4.0, p.highlight.gamma_multiply(0.25));
+        }
+        // the cards folded behind it
+        for k in [2.0, 1.0] {
+            let back = r.translate(vec2(3.0, -3.0) * k * z);
+            painter.rect(back, rounding, p.node_fill, Stroke::new(1.0, p.node_stroke), egui::StrokeKind::Inside);
+        }
+        let shadow = egui::epaint::Shadow { offset: [0, 2], blur: 8, spread: 0, color: p.shadow };
+        painter.add(shadow.as_shape(r, rounding));
+        let stroke = if is_current { Stroke::new(2.5, p.highlight) } else { Stroke::new(1.5, p.node_stroke) };
+        painter.rect(r, rounding, p.node_fill, stroke, egui::StrokeKind::Inside);
+        let f = |s: f32| FontId::proportional(px(s * z));
+        let m = |s: f32| FontId::monospace(px(s * z));
+        let centre = r.center();
+        // its name inside (the stack says it is folded); a layer says how many outputs it has
+        let outputs = model.group_outputs.get(gid as usize).map_or(0, |o| o.1);
+        let title = if outputs > 1 { format!("{} ({outputs} outputs)", group.path) } else { group.path.clone() };
+        painter.text(centre - vec2(0.0, 17.0 * z), egui::Align2::CENTER_CENTER, title, f(14.0), p.text);
+        if let Some(id) = shown {
+            let i = id.index();
+            if known.value[i] {
+                painter.text(
+                    centre + vec2(0.0, 3.0 * z),
+                    egui::Align2::CENTER_CENTER,
+                    short(model.graph.value(id)),
+                    m(15.0),
+                    p.forward,
+                );
+            }
+            if known.touched[i] {
+                let done = known.complete[i] || id == model.output;
+                let mut s = short(known.grad[i]);
+                if !done {
+                    s.push('…');
+                }
+                let color = if done { p.backward } else { p.partial };
+                painter.text(centre + vec2(0.0, 20.0 * z), egui::Align2::CENTER_CENTER, s, m(15.0), color);
+            }
         }
     }
 
@@ -548,8 +1107,137 @@ fn arrow(painter: &egui::Painter, tip: Pos2, size: f32, color: Color32) {
 
 /// A number on a wire, on a small patch of the background so the wire does not cross it.
 fn label_on_wire(painter: &egui::Painter, at: Pos2, text: &str, size: f32, color: Color32, bg: Color32) {
-    let galley = painter.layout_no_wrap(text.to_owned(), FontId::monospace(size), color);
+    let galley = painter.layout_no_wrap(text.to_owned(), FontId::monospace(px(size)), color);
     let r = Rect::from_center_size(at, galley.size() + vec2(4.0, 0.0));
     painter.rect_filled(r, 2.0, bg);
     painter.galley(r.min + vec2(2.0, 0.0), galley, color);
+}
+
+/// A text size rounded to a whole point: while the camera glides the zoom changes every frame, and each new size
+/// would have its glyphs rasterized anew.
+fn px(size: f32) -> f32 {
+    size.round().max(1.0)
+}
+
+/// An item's size in layout units.
+fn item_size(model: &Model, item: usize) -> Vec2 {
+    match model.folding.items.get(item) {
+        Some(Item::Group(_)) => GROUP,
+        Some(Item::Node(id)) if model.graph.op(*id) == Op::Const => CONST,
+        _ => NODE,
+    }
+}
+
+/// The number of nodes a group holds (nested groups' included). O(nodes).
+fn group_size(model: &Model, gid: u32) -> usize {
+    model.graph.ids().filter(|&id| model.groups.contains(gid, id)).count()
+}
+
+/// What a folded box's tooltip says: its name, its size and its output's numbers.
+fn group_tooltip(model: &Model, gid: u32) -> String {
+    let g = &model.graph;
+    let mut s = format!("{}: {} nodes, folded (click to unfold)", model.groups.group(gid).path, group_size(model, gid));
+    match model.group_outputs.get(gid as usize) {
+        Some(&(Some(out), 1)) => {
+            s.push_str(&format!(
+                "\noutput {}: value {}   gradient {}",
+                explain::name(g, out),
+                fmt_num(g.value(out)),
+                fmt_num(g.grad(out))
+            ));
+        }
+        Some(&(_, k)) if k > 1 => s.push_str(&format!("\n{k} outputs")),
+        _ => {}
+    }
+    s
+}
+
+/// The frame of each unfolded group that has items on the drawing: around its items, with room for its header.
+fn compute_frames(model: &Model) -> Frames {
+    let n = model.groups.len();
+    let mut boxes: Vec<Option<(Pos2, Pos2)>> = vec![None; n];
+    for (i, item) in model.folding.items.iter().enumerate() {
+        let c = model.layout.positions[i];
+        let h = item_size(model, i) * 0.5;
+        let (lo, hi) = (pos2(c[0], c[1]) - h, pos2(c[0], c[1]) + h);
+        let first = match *item {
+            Item::Node(id) => model.groups.of(id),
+            Item::Group(g) => model.groups.group(g).parent,
+        };
+        // a folded box's name sits above it
+        let lo = if matches!(item, Item::Group(_)) { lo - vec2(0.0, 14.0) } else { lo };
+        let mut gid = first;
+        while let Some(g) = gid {
+            let b = &mut boxes[g as usize];
+            *b = Some(match *b {
+                None => (lo, hi),
+                Some((a, z)) => (a.min(lo), z.max(hi)),
+            });
+            gid = model.groups.group(g).parent;
+        }
+    }
+    // nested frames get room inside their parent: pad by the depth below
+    let mut frames: Vec<(u32, Pos2, Pos2)> = boxes
+        .iter()
+        .enumerate()
+        .filter_map(|(g, b)| b.map(|(lo, hi)| (g as u32, lo, hi)))
+        .map(|(g, lo, hi)| {
+            let below = depth_below(model, g) as f32;
+            let pad = FRAME_PAD * (1.0 + below);
+            (g, lo - vec2(pad, pad + FRAME_HEADER * (1.0 + below)), hi + vec2(pad, pad))
+        })
+        .collect();
+    frames.sort_by_key(|&(g, _, _)| model.groups.group(g).depth);
+    Frames { generation: model.layout_generation, frames }
+}
+
+/// How many levels of unfolded groups a group holds.
+fn depth_below(model: &Model, gid: u32) -> u32 {
+    let d = model.groups.group(gid).depth;
+    model
+        .groups
+        .groups()
+        .iter()
+        .enumerate()
+        .filter(|(k, g)| {
+            g.depth > d && !model.folded.get(*k).copied().unwrap_or(false) && {
+                let mut p = g.parent;
+                while let Some(q) = p {
+                    if q == gid {
+                        break;
+                    }
+                    p = model.groups.group(q).parent;
+                }
+                p == Some(gid)
+            }
+        })
+        .map(|(_, g)| g.depth - d)
+        .max()
+        .unwrap_or(0)
+}
+
+/// A long name shortened to its last characters (`…n12.w3`).
+fn fit_name(name: &str, max: usize) -> String {
+    let count = name.chars().count();
+    if count <= max {
+        return name.to_owned();
+    }
+    let tail: String = name.chars().skip(count - (max - 1)).collect();
+    format!("…{tail}")
+}
+
+/// A straight segment as a quad in a mesh.
+fn segment(mesh: &mut egui::Mesh, a: Pos2, b: Pos2, width: f32, color: Color32) {
+    let d = b - a;
+    let len = d.length();
+    if len < 0.5 {
+        return;
+    }
+    let n = vec2(-d.y, d.x) / len * (width * 0.5);
+    let i = mesh.vertices.len() as u32;
+    for p in [a + n, a - n, b - n, b + n] {
+        mesh.colored_vertex(p, color);
+    }
+    mesh.add_triangle(i, i + 1, i + 2);
+    mesh.add_triangle(i, i + 2, i + 3);
 }

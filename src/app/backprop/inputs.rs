@@ -8,6 +8,42 @@ use super::{Action, Settings};
 use crate::app::theme::Palette;
 use crate::scalar::{explain, fmt_num};
 
+/// Up to this many inputs are listed in place; more scroll in a list of their own.
+const LISTED: usize = 16;
+
+/// The rows `range` of the inputs: name, value field, gradient so far.
+fn rows_ui(
+    ui: &mut egui::Ui,
+    model: &Model,
+    range: std::ops::Range<usize>,
+    out: &str,
+    p: Palette,
+    actions: &mut Vec<Action>,
+) {
+    let known = model.known_cached().expect("computed before the rows");
+    let spacing = if range.len() < model.inputs.len() { ui.spacing().item_spacing.y } else { 4.0 };
+    egui::Grid::new("inputs_grid").num_columns(3).spacing([10.0, spacing]).show(ui, |ui| {
+        for (name, node) in &model.inputs[range] {
+            let Some(mut v) = model.input_value(name) else { continue };
+            let label = ui.label(egui::RichText::new(name).monospace());
+            let r = ui.add(egui::DragValue::new(&mut v).speed(0.05).max_decimals(6)).labelled_by(label.id);
+            if r.changed() {
+                actions.push(Action::SetInput(name.clone(), v));
+            }
+            let i = node.index();
+            if known.complete[i] {
+                ui.colored_label(p.backward, format!("∂{out}/∂{name} = {}", fmt_num(known.grad[i])));
+            } else if known.touched[i] {
+                // still accumulating: more consumers will add to it
+                ui.colored_label(p.partial, format!("∂{out}/∂{name} = {} so far", fmt_num(known.grad[i])));
+            } else {
+                ui.weak(format!("∂{out}/∂{name} = ?"));
+            }
+            ui.end_row();
+        }
+    });
+}
+
 /// Draws the inputs and the nudge.
 pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, model: &mut Model, actions: &mut Vec<Action>) {
     let p = Palette::of(ui);
@@ -20,27 +56,21 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, model: &mut Model, actions
             actions.push(Action::ResetInputs);
         }
     });
-    let cursor = settings.cursor;
-    let known = model.known(cursor).clone();
-    egui::Grid::new("inputs_grid").num_columns(3).spacing([10.0, 4.0]).show(ui, |ui| {
-        for (name, node) in model.inputs.clone() {
-            let Some(mut v) = model.input_value(&name) else { continue };
-            let label = ui.label(egui::RichText::new(&name).monospace());
-            let r = ui.add(egui::DragValue::new(&mut v).speed(0.05).max_decimals(6)).labelled_by(label.id);
-            if r.changed() {
-                actions.push(Action::SetInput(name.clone(), v));
-            }
-            if known.complete[node.index()] {
-                ui.colored_label(p.backward, format!("∂{out}/∂{name} = {}", fmt_num(known.grad[node.index()])));
-            } else if known.touched[node.index()] {
-                // still accumulating: more consumers will add to it
-                ui.colored_label(p.partial, format!("∂{out}/∂{name} = {} so far", fmt_num(known.grad[node.index()])));
-            } else {
-                ui.weak(format!("∂{out}/∂{name} = ?"));
-            }
-            ui.end_row();
-        }
-    });
+    model.known(settings.cursor);
+    let model_ref: &Model = model;
+    let rows = model_ref.inputs.len();
+    if rows <= LISTED {
+        rows_ui(ui, model_ref, 0..rows, &out, p, actions);
+    } else {
+        // a network has hundreds of inputs: they scroll in their own list, and only the rows in view are built
+        let row_height = ui.spacing().interact_size.y;
+        egui::ScrollArea::vertical().id_salt("inputs_scroll").max_height(320.0).show_rows(
+            ui,
+            row_height,
+            rows,
+            |ui, range| rows_ui(ui, model_ref, range, &out, p, actions),
+        );
+    }
     ui.horizontal(|ui| {
         ui.label("Output");
         ui.colored_label(

@@ -12,6 +12,7 @@ pub mod explanation;
 pub mod export;
 pub mod gradcheck;
 pub mod inputs;
+pub mod minimap;
 pub mod model;
 pub mod presets;
 pub mod reparse;
@@ -46,6 +47,10 @@ pub enum Action {
     SetExpanded(bool),
     /// Select a node (for the gradient check).
     Select(Option<u32>),
+    /// Fold (true) or unfold a group of nodes, by group id.
+    Fold(u32, bool),
+    /// Fold or unfold every group.
+    FoldAll(bool),
     /// Ask where to write the DOT export (a save dialog), then write it.
     ChooseDot,
     /// Ask where to save the PNG export (a save dialog), then save it.
@@ -102,7 +107,7 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        let first = presets::PRESETS[0].source.to_owned();
+        let first = presets::PRESETS[0].source().into_owned();
         Self {
             source: first.clone(),
             applied: first,
@@ -215,6 +220,26 @@ impl BackpropView {
         }
     }
 
+    /// Shows a graph built elsewhere, with its groups: a network from [`crate::nn::Mlp::scalar_graph`] (its
+    /// `graph`, `loss` and `groups`). The editor keeps its text; Apply (or Reset inputs) shows the program again.
+    pub fn open_graph(
+        &mut self,
+        graph: crate::scalar::Graph,
+        output: crate::scalar::NodeId,
+        groups: crate::scalar::Groups,
+    ) {
+        self.model = Model::from_graph(graph, output, groups, self.settings.expanded);
+        self.settings.cursor = 0;
+        self.settings.selected = None;
+        self.playing = false;
+        self.canvas.request_fit();
+    }
+
+    /// Whether the graph's camera follows the timeline.
+    pub fn follows(&self) -> bool {
+        self.canvas.follows(&self.model)
+    }
+
     /// The graph canvas's camera.
     pub fn canvas_mut(&mut self) -> &mut canvas::Canvas {
         &mut self.canvas
@@ -286,7 +311,7 @@ impl BackpropView {
             Action::Apply => self.apply_source(status),
             Action::LoadPreset(i) => {
                 if let Some(p) = presets::PRESETS.get(i) {
-                    self.settings.source = p.source.to_owned();
+                    self.settings.source = p.source().into_owned();
                     self.settings.overrides.clear();
                     self.apply_source(status);
                     status.info(format!("Loaded the preset '{}'.", p.name));
@@ -324,6 +349,15 @@ impl BackpropView {
                 self.canvas.request_fit();
             }
             Action::Select(n) => self.settings.selected = n,
+            Action::Fold(group, folded) => {
+                if self.model.set_folded(group, folded) {
+                    self.canvas.focus_group(group);
+                }
+            }
+            Action::FoldAll(folded) => {
+                self.model.fold_all(folded);
+                self.canvas.request_fit();
+            }
             Action::ExportDot => self.export.write_dot(&self.model, &self.settings.dot_path, status),
             Action::ExportPng => self.export.request_png(&self.settings.png_path),
             // the dialogs are answered in `ui`, which has the shell; applied without one, there is nothing to ask

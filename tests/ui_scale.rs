@@ -1,0 +1,209 @@
+//! The backprop view at network scale, driven headless through egui_kittest: micrograd's MLP opens folded, a neuron's
+//! box unfolds on a click and its frame folds it again, fold all / unfold all, the follow camera and its toggle, and
+//! the minimap that moves the view.
+
+use chainrule::app::App;
+use chainrule::app::backprop::presets::MLP_PRESET;
+use chainrule::app::backprop::{Action, BackpropView};
+use chainrule::scalar::groups::Item;
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn harness() -> Harness<'static, App> {
+    Harness::builder()
+        .with_size(egui::vec2(1440.0, 900.0))
+        .with_max_steps(12)
+        .build_ui_state(|ui, app: &mut App| app.ui_body(ui), App::default())
+}
+
+fn view<'h>(h: &'h mut Harness<'static, App>) -> &'h mut BackpropView {
+    h.state_mut().view_mut::<BackpropView>().expect("the backprop view is registered")
+}
+
+fn open_mlp(h: &mut Harness<'static, App>) {
+    h.run();
+    h.get_by_label("Presets").click();
+    h.run();
+    h.get_by_label(MLP_PRESET).click();
+    h.run();
+}
+
+/// The node a program names.
+fn node(h: &mut Harness<'static, App>, name: &str) -> chainrule::scalar::NodeId {
+    let g = &view(h).model.graph;
+    g.ids().find(|&id| g.label(id) == Some(name)).unwrap_or_else(|| panic!("no node {name}"))
+}
+
+#[test]
+fn the_mlp_opens_with_its_neurons_folded_and_a_click_unfolds_one() {
+    let mut h = harness();
+    open_mlp(&mut h);
+    let v = view(&mut h);
+    assert_eq!(v.model.graph.len(), 983);
+    // 2 inputs, 16 + 16 + 1 neuron boxes, and the loss's 4 nodes
+    assert_eq!(v.model.folding.items.len(), 2 + 33 + 4);
+    let w = node(&mut h, "l1.n0.w0");
+    assert!(!view(&mut h).model.is_drawn(w), "the weight is inside the folded neuron");
+    // the box is found by its name, and a click opens it
+    h.get_by_label("unfold l1.n0").click();
+    h.run();
+    let v = view(&mut h);
+    let n0 = v.model.groups.find("l1.n0").unwrap();
+    assert!(!v.model.folded[n0 as usize]);
+    assert!(v.model.is_drawn(w), "the neuron's nodes are drawn");
+    // w0, w1, b, two products, two sums and tanh replace the box
+    assert_eq!(v.model.folding.items.len(), 39 - 1 + 8);
+    assert!(h.query_by_label("unfold l1.n0").is_none());
+    // its frame's header folds it again
+    h.get_by_label("fold l1.n0").click();
+    h.run();
+    assert!(view(&mut h).model.folded[n0 as usize]);
+    assert!(!view(&mut h).model.is_drawn(w));
+}
+
+#[test]
+fn fold_all_and_unfold_all() {
+    let mut h = harness();
+    open_mlp(&mut h);
+    h.get_by_label("Fold all").click();
+    h.run();
+    let v = view(&mut h);
+    assert!(v.model.folded.iter().all(|&f| f));
+    // the layers are boxes now: x0, x1, l1, l2, l3, and the loss's 4 nodes
+    assert_eq!(v.model.folding.items.len(), 9);
+    assert!(v.model.folding.items.iter().any(|i| matches!(i, Item::Group(g) if v.model.groups.group(*g).path == "l2")));
+    h.get_by_label("unfold l2");
+    assert!(h.query_by_label("unfold l2.n3").is_none());
+    h.get_by_label("Unfold all").click();
+    h.run();
+    let v = view(&mut h);
+    assert!(v.model.folded.iter().all(|&f| !f));
+    assert_eq!(v.model.folding.items.len(), v.model.graph.len());
+    // every node drawn as itself, once
+    assert!(v.model.graph.ids().all(|id| v.model.is_drawn(id)));
+}
+
+#[test]
+fn the_camera_follows_the_steps_unless_turned_off() {
+    let mut h = harness();
+    open_mlp(&mut h);
+    let v = view(&mut h);
+    assert!(v.follows(), "on by default for a large graph");
+    let before = v.canvas_mut().centre();
+    // the step of the first neuron's sum, at the top left: the camera moves there, at a readable zoom
+    let s = node(&mut h, "l1.n0.s");
+    let v = view(&mut h);
+    let target = v.model.forward_step[s.index()] + 1;
+    v.push(Action::Seek(target));
+    h.run();
+    let v = view(&mut h);
+    let centre = v.canvas_mut().centre();
+    assert!(!v.canvas_mut().is_gliding());
+    let moved = (centre[0] - before[0]).hypot(centre[1] - before[1]);
+    assert!(moved > 200.0, "the camera moved {moved} units");
+    assert!(v.canvas_mut().zoom() >= 0.6, "zoom {}", v.canvas_mut().zoom());
+    // the current node's item is in view: its distance from the centre is less than the half-width of the view
+    let cur = v.model.step_at(v.cursor()).map(|s| v.model.step_node(s)).unwrap();
+    let at = v.model.layout.positions[v.model.item_of(cur)];
+    let half_view = 0.5 * 1000.0 / v.canvas_mut().zoom();
+    assert!((at[0] - centre[0]).abs() < half_view, "{at:?} vs {centre:?}");
+
+    // off: stepping leaves the camera where it is
+    h.get_by_label("Follow").click();
+    h.run();
+    assert!(!view(&mut h).follows());
+    let still = view(&mut h).canvas_mut().centre();
+    view(&mut h).push(Action::Seek(target + 200));
+    h.run();
+    assert_eq!(view(&mut h).canvas_mut().centre(), still);
+    // on again: it goes to the current step at once
+    h.get_by_label("Follow").click();
+    h.run();
+    assert_ne!(view(&mut h).canvas_mut().centre(), still);
+}
+
+#[test]
+fn a_small_graph_is_not_followed_and_has_no_minimap() {
+    let mut h = harness();
+    h.run();
+    assert!(!view(&mut h).follows());
+    assert!(h.query_by_label("Minimap").is_none());
+    assert!(h.query_by_label("Fold all").is_none(), "no groups, no fold buttons");
+}
+
+#[test]
+fn a_click_on_the_minimap_moves_the_view() {
+    let mut h = harness();
+    open_mlp(&mut h);
+    h.get_by_label("Unfold all").click();
+    h.run();
+    // look at the top left corner of the graph, close up
+    let v = view(&mut h);
+    let [min, max] = v.model.layout.bounds;
+    v.canvas_mut().zoom_to(1.0);
+    v.canvas_mut().look_at(min);
+    h.run();
+    // the minimap's centre is the graph's centre
+    h.get_by_label("Minimap").click();
+    h.run();
+    let c = view(&mut h).canvas_mut().centre();
+    let mid = [(min[0] + max[0]) * 0.5, (min[1] + max[1]) * 0.5];
+    let (w, hgt) = (max[0] - min[0], max[1] - min[1]);
+    assert!((c[0] - mid[0]).abs() < 0.1 * w && (c[1] - mid[1]).abs() < 0.1 * hgt, "{c:?} vs {mid:?}");
+}
+
+#[test]
+fn stepping_inside_a_folded_neuron_marks_its_box() {
+    let mut h = harness();
+    open_mlp(&mut h);
+    // the forward step of l1.n0.s happens inside the folded box l1.n0
+    let s = node(&mut h, "l1.n0.s");
+    let v = view(&mut h);
+    let k = v.model.forward_step[s.index()];
+    v.push(Action::Seek(k + 1));
+    h.run();
+    let v = view(&mut h);
+    let item = v.model.item_of(s);
+    assert_eq!(v.model.folding.items[item], Item::Group(v.model.groups.find("l1.n0").unwrap()));
+    // the explanation still speaks of the node itself
+    h.get_by_label_contains(&format!("Forward step {}: l1.n0.s", k + 1));
+}
+
+/// Writes the session of `assets/backprop-mlp.png` (the MLP preset, folded, mid-backward) to the path in
+/// `CHAINRULE_WRITE_SESSION`; without it, does nothing. Run: `CHAINRULE_WRITE_SESSION=/tmp/mlp.json cargo test --release
+/// --test ui_scale write_the_screenshot_session`.
+#[test]
+fn write_the_screenshot_session() {
+    let Some(path) = std::env::var_os("CHAINRULE_WRITE_SESSION") else { return };
+    let mut h = harness();
+    open_mlp(&mut h);
+    let v = view(&mut h);
+    let target = v.model.forward.steps.len() + v.model.backward.steps.len() / 3;
+    v.push(Action::Seek(target));
+    h.run();
+    std::fs::write(&path, h.state().session().to_json()).expect("the session is written");
+}
+
+#[test]
+fn a_network_from_the_library_opens_with_its_groups() {
+    use chainrule::nn::{Mlp, MlpSpec, Mode};
+    use chainrule::scalar::Unary;
+    use chainrule::tensor::Loss;
+    use rand::SeedableRng;
+    let spec = MlpSpec::classifier(2, &[16, 16], 2, Unary::Tanh, Loss::SoftmaxCe).expect("valid");
+    let mlp = Mlp::<f64>::new(&spec, 1).expect("builds");
+    let net = mlp.scalar_graph(&[0.5, -1.2], &[1], Mode::Eval, &mut rand::rngs::StdRng::seed_from_u64(1));
+    let mut h = harness();
+    h.run();
+    view(&mut h).open_graph(net.graph, net.loss, net.groups);
+    h.run();
+    // the network's neurons are boxes, found by the names Mlp::scalar_graph gives them, and a click opens one
+    h.get_by_label("unfold l2.n3").click();
+    h.run();
+    let v = view(&mut h);
+    let n3 = v.model.groups.find("l2.n3").unwrap();
+    assert!(!v.model.folded[n3 as usize]);
+    let inside = v.model.graph.ids().find(|&id| v.model.groups.of(id) == Some(n3)).unwrap();
+    assert!(v.model.is_drawn(inside));
+}
