@@ -59,39 +59,44 @@ fn main() {
         let store = &mut mlp.tape.params;
         opt.step(&mut store.values, &store.grads);
     };
-    let warm = Instant::now();
-    while warm.elapsed().as_secs_f64() < seconds.min(1.0) / 2.0 {
-        step(&mut mlp, &mut opt);
-    }
-    let start = Instant::now();
-    let mut n = 0u64;
-    while n < 3 || start.elapsed().as_secs_f64() < seconds {
-        step(&mut mlp, &mut opt);
-        n += 1;
-    }
-    let dt = start.elapsed().as_secs_f64();
-    if std::env::var_os("PROBE").is_some() {
-        let s = mlp.forward(&x, batch, Mode::Eval, &mut rng).expect("forward");
-        let v = mlp.tape.value(s);
-        eprintln!("max |score| {}", v.iter().fold(0.0f32, |a, b| a.max(b.abs())));
-        let mut tt = [0.0f64; 4];
-        for _ in 0..200 {
-            let t0 = Instant::now();
-            let s = mlp.forward(&x, batch, Mode::Train, &mut rng).expect("forward");
-            let t1 = Instant::now();
-            let l = mlp.loss(s, &targets).expect("loss");
-            let t2 = Instant::now();
-            mlp.tape.backward(l).expect("backward");
-            let t3 = Instant::now();
-            let store = &mut mlp.tape.params;
-            opt.step(&mut store.values, &store.grads);
-            let t4 = Instant::now();
-            for (acc, d) in tt.iter_mut().zip([t1 - t0, t2 - t1, t3 - t2, t4 - t3]) {
-                *acc += d.as_secs_f64() * 1e6 / 200.0;
-            }
+    // as the trainer does: the steps run on rayon's workers when two threads are allowed (`gemm::on_workers`)
+    let (n, dt) = gemm::on_workers(|| {
+        let warm = Instant::now();
+        while warm.elapsed().as_secs_f64() < seconds.min(1.0) / 2.0 {
+            step(&mut mlp, &mut opt);
         }
-        eprintln!("µs: forward {:.1} loss {:.1} backward {:.1} opt {:.1}", tt[0], tt[1], tt[2], tt[3]);
-    }
+        let start = Instant::now();
+        let mut n = 0u64;
+        while n < 3 || start.elapsed().as_secs_f64() < seconds {
+            step(&mut mlp, &mut opt);
+            n += 1;
+        }
+        let dt = start.elapsed().as_secs_f64();
+        if std::env::var_os("PROBE").is_some() {
+            let mut rng = StdRng::seed_from_u64(2);
+            let s = mlp.forward(&x, batch, Mode::Eval, &mut rng).expect("forward");
+            let v = mlp.tape.value(s);
+            eprintln!("max |score| {}", v.iter().fold(0.0f32, |a, b| a.max(b.abs())));
+            let mut tt = [0.0f64; 4];
+            for _ in 0..200 {
+                let t0 = Instant::now();
+                let s = mlp.forward(&x, batch, Mode::Train, &mut rng).expect("forward");
+                let t1 = Instant::now();
+                let l = mlp.loss(s, &targets).expect("loss");
+                let t2 = Instant::now();
+                mlp.tape.backward(l).expect("backward");
+                let t3 = Instant::now();
+                let store = &mut mlp.tape.params;
+                opt.step(&mut store.values, &store.grads);
+                let t4 = Instant::now();
+                for (acc, d) in tt.iter_mut().zip([t1 - t0, t2 - t1, t3 - t2, t4 - t3]) {
+                    *acc += d.as_secs_f64() * 1e6 / 200.0;
+                }
+            }
+            eprintln!("µs: forward {:.1} loss {:.1} backward {:.1} opt {:.1}", tt[0], tt[1], tt[2], tt[3]);
+        }
+        (n, dt)
+    });
     let sizes: Vec<String> = sizes.iter().map(|s| s.to_string()).collect();
     println!(
         "{{\"net\": \"{}\", \"batch\": {batch}, \"threads\": {threads}, \"steps_per_s\": {:.1}, \"us_per_step\": {:.2}, \"params\": {}}}",

@@ -224,8 +224,13 @@ impl<T: Element> Trainer<T> {
     }
 
     /// One epoch: shuffle the training rows with the run's generator, step through them in minibatches, then
-    /// evaluate both parts. Returns (and records) the epoch's figures.
+    /// evaluate both parts. Returns (and records) the epoch's figures. Runs on rayon's workers when two threads are
+    /// allowed ([`crate::tensor::gemm::on_workers`]).
     pub fn run_epoch(&mut self) -> Result<EpochStats, NnError> {
+        crate::tensor::gemm::on_workers(|| self.run_epoch_here())
+    }
+
+    fn run_epoch_here(&mut self) -> Result<EpochStats, NnError> {
         let epoch = self.history.len();
         let lr = match &self.cfg.schedule {
             Some(s) => s.lr_at(self.cfg.opt.lr(), epoch as u64),

@@ -11,8 +11,10 @@
 //! - after faer's AVX-512 kernels the upper halves of the vector registers are cleared (`vzeroupper`), or the rest of
 //!   the step, compiled for baseline x86-64, pays a state-transition penalty on every float instruction;
 //! - two threads pay only on large products: below [`PARALLEL_MIN_MACS`] multiply-adds (m·n·k) a product runs on
-//!   the calling thread; above it the output's rows are split in two halves computed on two threads (rayon's pool),
-//!   which scaled better than faer's own split. [`set_threads`]`(1)` keeps everything on one thread. O(m·n·k).
+//!   the calling thread; above it the output is split along its longer side into two halves computed on two threads
+//!   (rayon's pool), which scaled better than faer's own split, and a matmul's two gradient products run one per
+//!   thread. The trainer runs its steps on rayon's workers ([`on_workers`]) so that a split does not pay to enter the
+//!   pool from outside. [`set_threads`]`(1)` keeps everything on one thread. O(m·n·k).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -21,10 +23,12 @@ use faer::{Accum, MatMut, MatRef, Par};
 
 use crate::real::Real;
 
-/// Below this many multiply-adds a product runs single-threaded. Measured on a Xeon (2 cores): a 784-256-256-10
-/// training step at batch 128 (products of 8·10⁶ to 2.6·10⁷ multiply-adds) ran slower on two threads than on one,
-/// and 784-1024-1024-10 at batch 512 (4·10⁸ and up) 1.4× faster; 2²⁶ ≈ 6.7·10⁷ sits between.
-pub const PARALLEL_MIN_MACS: usize = 1 << 26;
+/// Below this many multiply-adds a product runs single-threaded. Measured on a Xeon VM (2 cores), with the step on
+/// rayon's workers ([`on_workers`]): back to back, a 128×256×256 product (2²³ multiply-adds) ran 1.3–1.5× faster
+/// split in two, but inside a 784-256-256-10 training step no threshold from 2²⁰ to 2²⁶ beat one thread by more than
+/// the run-to-run noise (±15 %; `examples/gemm_split_probe.rs`, `PARALLEL_MIN_MACS=… examples/mlp_throughput`);
+/// 2²⁴ was the steadiest.
+pub const PARALLEL_MIN_MACS: usize = 1 << 24;
 
 static THREADS: AtomicUsize = AtomicUsize::new(2);
 static PARALLEL_MIN: AtomicUsize = AtomicUsize::new(PARALLEL_MIN_MACS);
@@ -47,6 +51,21 @@ pub fn threads() -> usize {
 /// Whether a product of `macs` multiply-adds is worth two threads ([`PARALLEL_MIN_MACS`], [`threads`]).
 pub fn parallel(macs: usize) -> bool {
     threads() > 1 && macs >= PARALLEL_MIN.load(Ordering::Relaxed)
+}
+
+/// Runs `f` (a training step, or a whole epoch) on a worker thread of rayon's pool when two threads are allowed, and
+/// returns its result. A split product then keeps one half on the calling worker and hands the other to the second
+/// worker directly; called from outside the pool, every split has to be injected into the pool and waited for from
+/// outside, which cost about 40 µs a product here (`examples/gemm_split_probe.rs`): more than splitting a
+/// 128×256×256 product saves. With one thread, `f` runs where it is.
+pub fn on_workers<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    if threads() > 1 && rayon::current_thread_index().is_none() {
+        let mut out = None;
+        rayon::scope(|_| out = Some(f()));
+        out.expect("the scope ran its body")
+    } else {
+        f()
+    }
 }
 
 /// One operand of a product: a row-major `rows × cols` buffer, used as is or transposed.
