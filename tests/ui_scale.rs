@@ -168,6 +168,18 @@ fn stepping_inside_a_folded_neuron_marks_its_box() {
     assert_eq!(v.model.folding.items[item], Item::Group(v.model.groups.find("l1.n0").unwrap()));
     // the explanation still speaks of the node itself
     h.get_by_label_contains(&format!("Forward step {}: l1.n0.s", k + 1));
+    // an unnamed node of the neuron (a product w·x) is placed by its group
+    let v = view(&mut h);
+    let gid = v.model.groups.find("l1.n0").unwrap();
+    let g = &v.model.graph;
+    let inner = g
+        .ids()
+        .find(|&n| v.model.groups.of(n) == Some(gid) && !chainrule::scalar::explain::name(g, n).starts_with("l1.n0"))
+        .expect("the neuron has unnamed nodes");
+    let k = v.model.forward_step[inner.index()];
+    v.push(Action::Seek(k + 1));
+    h.run();
+    h.get_by_label_contains(", in l1.n0");
 }
 
 /// Writes the session of `assets/backprop-mlp.png` (the MLP preset, folded, mid-backward) to the path in

@@ -76,12 +76,17 @@ pub fn ui(ui: &mut egui::Ui, model: &mut Model, cursor: usize) {
     }
 }
 
-/// `q (+)` or `x (input)`.
+/// `q, the + gate`, `x, input`, or `n366, the + gate, in l2.n10` for an unnamed node inside a group.
 fn title(model: &Model, node: crate::scalar::NodeId) -> String {
     let g = &model.graph;
     let kind = match g.op(node) {
         Op::Leaf => "input".to_owned(),
         op => format!("the {} gate", op.short()),
     };
-    format!("{}, {kind}", explain::name(g, node))
+    let name = explain::name(g, node);
+    // a node inside a group whose name does not say so (`n366`) is placed by the group's path
+    match model.groups.of(node).map(|gid| model.groups.group(gid).path.as_str()) {
+        Some(path) if !name.starts_with(path) => format!("{name}, {kind}, in {path}"),
+        _ => format!("{name}, {kind}"),
+    }
 }
