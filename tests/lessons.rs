@@ -10,7 +10,7 @@ use chainrule::lesson::{Question, check_dir};
 #[test]
 fn shipped_lessons_are_valid() {
     let reports = check_dir(Path::new("assets/lessons")).unwrap();
-    assert!(reports.len() >= 7, "{} lessons", reports.len());
+    assert!(reports.len() >= 8, "{} lessons", reports.len());
     for r in &reports {
         assert!(r.is_valid(), "{}: {:?}", r.file.display(), r.problems);
         let lesson = r.lesson.as_ref().unwrap();
@@ -116,4 +116,58 @@ fn the_race_lessons_use_both_new_question_kinds_and_schedules() {
     let warm = steps.iter().flat_map(|s| s.race.iter()).flat_map(|r| r.racers.iter()).find(|r| r.contains("warmup"));
     let setup = chainrule::lesson::parse_racer(warm.expect("a warmup racer")).unwrap();
     assert!((setup.schedule.lr_at(setup.spec.lr(), 0) - setup.spec.lr() / 3.0).abs() < 1e-15);
+}
+
+#[test]
+fn the_activation_lesson_checks_saturation_dead_units_and_its_picks_by_the_engine() {
+    use chainrule::lesson::{Answer, find_node};
+    let reports = check_dir(Path::new("assets/lessons")).unwrap();
+    let lesson = reports.iter().filter_map(|r| r.lesson.as_ref()).find(|l| l.id == "activations").unwrap();
+    let step = |k: usize| &lesson.steps[k - 1];
+    // ∂f/∂x of a step's program, from the engine
+    let grad = |k: usize, node: &str| {
+        let p = chainrule::expr::compile(&step(k).backprop.as_ref().unwrap().program, &[]).unwrap();
+        p.graph.grad(find_node(&p, node).unwrap())
+    };
+    // sigmoid's local gradient is at most 0.25 (at 0), vanishes at x = 10, and three in a row give less than 0.25³
+    assert_eq!(grad(1, "x"), 0.25);
+    assert!(grad(2, "x") < 1e-4 && grad(2, "x") > 0.0, "{}", grad(2, "x"));
+    assert!(grad(3, "x") < 0.25f64.powi(3), "{}", grad(3, "x"));
+    // relu kills the dead unit's gradient, leaky relu keeps 1% of it, elu e^z of it
+    let (dead, leaky, elu) = (grad(6, "w1"), grad(7, "w1"), grad(8, "w1"));
+    assert_eq!(dead, 0.0);
+    assert!((leaky - 0.01 * 4.0).abs() < 1e-12 && (elu - (-1f64).exp() * 4.0).abs() < 1e-12, "{leaky} {elu}");
+
+    // At x = 10 the tiny gradient counts as 0; sigmoid's best 0.25 is wrong, and the hint names sigmoid's rule.
+    let v = step(2).check_answer(&Answer::Number(0.0)).unwrap();
+    assert!(v.right, "{v:?}");
+    let v = step(2).check_answer(&Answer::Number(0.25)).unwrap();
+    assert!(!v.right && v.hint.contains("sigmoid") && v.hint.contains("σ(a)·(1 - σ(a))"), "{v:?}");
+    // Through three sigmoids, one local gradient alone misses the chain rule's product.
+    let v = step(3).check_answer(&Answer::Number(0.25)).unwrap();
+    assert!(!v.right && v.hint.contains("multiply by the upstream gradient"), "{v:?}");
+    // The dead unit: forgetting the relu (w1 gets x1 = 4) is wrong, and the hint shows the upstream 0.
+    let v = step(6).check_answer(&Answer::Number(4.0)).unwrap();
+    assert!(
+        !v.right && v.hint.contains("multiply by the upstream gradient") && v.hint.contains("∂f/∂p1 · ∂p1/∂w1 = 0 · 4"),
+        "{v:?}"
+    );
+    assert!(step(6).check_answer(&Answer::Number(0.0)).unwrap().right);
+    // Leaky relu: 0 (a dead unit) is wrong now, 0.01 · 4 is right.
+    let v = step(7).check_answer(&Answer::Number(0.0)).unwrap();
+    assert!(!v.right && v.hint.contains("0.01"), "{v:?}");
+    assert!(step(7).check_answer(&Answer::Number(0.04)).unwrap().right);
+
+    // The largest gradient goes to w1 (its partner x1 = 4 is the largest value), not to x1 itself.
+    assert!(step(5).check_answer(&Answer::Input("w1".into())).unwrap().right);
+    let v = step(5).check_answer(&Answer::Input("x1".into())).unwrap();
+    assert!(!v.right && !v.hint.is_empty(), "{v:?}");
+    // For hidden layers: ReLU, not sigmoid. The recap's graph at z = 3: the relu family passes 1, sigmoid and tanh
+    // have saturated.
+    let slopes = ["a", "b", "c", "d", "e"].map(|n| grad(9, n));
+    assert!(slopes[0] < 0.05 && slopes[1] < 0.01 && slopes[2..] == [1.0; 3], "{slopes:?}");
+    let Some(Question::Choice { correct, .. }) = &step(9).question else { panic!("step 9 asks a choice") };
+    assert!(correct.starts_with("ReLU"));
+    let v = step(9).check_answer(&Answer::Choice("sigmoid: its outputs are between 0 and 1".into())).unwrap();
+    assert!(!v.right, "{v:?}");
 }

@@ -111,7 +111,7 @@ fn progress_survives_a_session_round_trip_and_resets() {
     answer(&mut h, "-4"); // ∂f/∂x = z · 1 = -4
     h.get_by_label("Finish").click();
     h.run();
-    h.get_by_label("Lessons done: 1 of 7");
+    h.get_by_label(&format!("Lessons done: 1 of {}", SHIPPED.len()));
     h.get_by_label("1. The computational graph and the chain rule (done)");
 
     let stored = h.state().session().to_json();
@@ -119,7 +119,7 @@ fn progress_survives_a_session_round_trip_and_resets() {
     assert_eq!(message, None);
     let mut h = harness_with(App::new(session));
     assert_eq!(h.state().session().view, "lessons", "the open view comes back too");
-    h.get_by_label("Lessons done: 1 of 7");
+    h.get_by_label(&format!("Lessons done: 1 of {}", SHIPPED.len()));
     h.get_by_label("Answers right: 2 of 2");
     let p = &lessons(&mut h).progress;
     assert!(p.done.contains("chain-rule"));
@@ -127,7 +127,7 @@ fn progress_survives_a_session_round_trip_and_resets() {
 
     h.get_by_label("Reset progress").click();
     h.run();
-    h.get_by_label("Lessons done: 0 of 7");
+    h.get_by_label(&format!("Lessons done: 0 of {}", SHIPPED.len()));
     h.get_by_label("Answers right: 0 of 0");
     let p = &lessons(&mut h).progress;
     assert_eq!(Progress { seed: 0, ..p.clone() }, Progress::default());
@@ -436,4 +436,17 @@ fn a_practice_exercise_in_progress_survives_a_restart() {
     h.run();
     let (next, _) = lessons(&mut h).practice.clone().unwrap();
     assert_ne!(next, e);
+}
+
+#[test]
+fn the_activation_lesson_hints_sigmoids_rule_at_saturation_and_takes_a_vanishing_gradient() {
+    let mut h = harness_with(App::default());
+    open_lesson(&mut h, "8. Activation functions");
+    lessons(&mut h).push(Action::Go(1)); // ∂f/∂x of sigmoid at x = 10
+    h.run();
+    h.get_by_label("Step 2 of 9");
+    answer(&mut h, "0.25"); // sigmoid's slope at 0, not at 10
+    h.get_by_label_contains("Not quite. Hint: the local derivative of sigmoid is σ(a)·(1 - σ(a)) = 4.53958e-5");
+    answer(&mut h, "0"); // within the tolerance of 4.5e-5
+    h.get_by_label("Right: ∂f/∂x = 4.53958e-5.");
 }

@@ -31,6 +31,7 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("05-momentum-race.toml", include_str!("../../../assets/lessons/05-momentum-race.toml")),
     ("06-rmsprop-adam.toml", include_str!("../../../assets/lessons/06-rmsprop-adam.toml")),
     ("07-lr-schedules.toml", include_str!("../../../assets/lessons/07-lr-schedules.toml")),
+    ("08-activations.toml", include_str!("../../../assets/lessons/08-activations.toml")),
 ];
 
 /// The side panel's width.
