@@ -28,10 +28,10 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("02-backward-patterns.toml", include_str!("../../../assets/lessons/02-backward-patterns.toml")),
     ("03-numerical-gradient.toml", include_str!("../../../assets/lessons/03-numerical-gradient.toml")),
     ("04-sigmoid-neuron.toml", include_str!("../../../assets/lessons/04-sigmoid-neuron.toml")),
-    ("05-momentum-race.toml", include_str!("../../../assets/lessons/05-momentum-race.toml")),
-    ("06-rmsprop-adam.toml", include_str!("../../../assets/lessons/06-rmsprop-adam.toml")),
-    ("07-lr-schedules.toml", include_str!("../../../assets/lessons/07-lr-schedules.toml")),
-    ("08-activations.toml", include_str!("../../../assets/lessons/08-activations.toml")),
+    ("05-activations.toml", include_str!("../../../assets/lessons/05-activations.toml")),
+    ("06-momentum-race.toml", include_str!("../../../assets/lessons/06-momentum-race.toml")),
+    ("07-rmsprop-adam.toml", include_str!("../../../assets/lessons/07-rmsprop-adam.toml")),
+    ("08-lr-schedules.toml", include_str!("../../../assets/lessons/08-lr-schedules.toml")),
 ];
 
 /// The side panel's width.
@@ -171,6 +171,20 @@ impl LessonsView {
         }
         let (l, k) = self.open?;
         self.lesson(l)?.steps.get(k)
+    }
+
+    /// Which view the central area shows, (race, backprop): the open step's own, or for a step without a view (a
+    /// multiple-choice question) the one the lesson's latest earlier step set up, still in the state it left.
+    fn shown_view(&self) -> (bool, bool) {
+        let kind = |s: &Step| (s.race.is_some(), s.backprop.is_some());
+        let Some(step) = self.step() else { return (false, false) };
+        if step.race.is_some() || step.backprop.is_some() || self.practice.is_some() {
+            return kind(step);
+        }
+        let Some((l, k)) = self.open else { return (false, false) };
+        self.lesson(l)
+            .and_then(|lesson| lesson.steps[..k].iter().rev().find(|s| s.race.is_some() || s.backprop.is_some()))
+            .map_or((false, false), kind)
     }
 
     /// Queues an action, as a panel does (applied at the end of the frame, or by [`LessonsView::apply_actions`]).
@@ -423,8 +437,7 @@ impl View for LessonsView {
             dialogs: &mut *shell.dialogs,
             folder: &mut *shell.folder,
         };
-        let on_race = self.step().is_some_and(|s| s.race.is_some());
-        let on_backprop = self.step().is_some_and(|s| s.backprop.is_some());
+        let (on_race, on_backprop) = self.shown_view();
         if on_race {
             self.race.ui(ui, &mut inner);
             self.panels.extend_from_slice(self.race.panels());
@@ -432,8 +445,13 @@ impl View for LessonsView {
             self.backprop.ui(ui, &mut inner);
             self.panels.extend_from_slice(self.backprop.panels());
         } else {
+            let text = if self.step().is_some() {
+                "This step asks a question: answer it on the left."
+            } else {
+                "Open a lesson on the left: its graph or race appears here."
+            };
             egui::CentralPanel::default().show(ui, |ui| {
-                ui.centered_and_justified(|ui| ui.weak("Open a lesson on the left: its graph or race appears here."));
+                ui.centered_and_justified(|ui| ui.weak(text));
             });
         }
         if !self.actions.is_empty() {
