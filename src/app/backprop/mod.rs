@@ -524,8 +524,14 @@ impl View for BackpropView {
             self.ctx = Some(ui.ctx().clone());
         }
         self.take_checks();
-        if let Some(built) = self.builder.poll() {
-            self.finish(built, shell.status);
+        let was_applying = self.is_applying();
+        match self.builder.poll() {
+            Some(built) => self.finish(built, shell.status),
+            None if was_applying && !self.is_applying() => {
+                // the worker stopped without an answer (a bug in the build): say so; the next Apply starts another
+                shell.status.error("The new graph could not be built; the graph shows the last program that worked.");
+            }
+            None => {}
         }
         self.keys(ui);
         self.playback(ui);
