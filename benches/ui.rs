@@ -78,6 +78,10 @@ fn frame_time(what: &str, source: String, setup: Setup) {
         drawn
     };
     run(&mut app);
+    // a large program is built off the UI thread: measure its graph, not the one before it
+    while app.view_mut::<BackpropView>().expect("registered").is_applying() {
+        run(&mut app);
+    }
     {
         let v = app.view_mut::<BackpropView>().expect("registered");
         match setup {
@@ -218,6 +222,9 @@ fn main() {
     if wanted("keystroke in the editor") {
         keystroke_time(10_000);
     }
+    if wanted("apply in the editor") {
+        apply_time(10_000);
+    }
 }
 
 /// A keystroke in the backprop view's editor holding a `statements`-statement program: the frame that takes the
@@ -319,5 +326,79 @@ fn keystroke_time(statements: usize) {
         ms(typing[keys - 1]),
         ms(idle[idle.len() / 2]),
         ms(compile)
+    );
+}
+
+/// Apply (Ctrl+Enter) of a `statements`-statement program in the backprop view: the frames from the one that takes
+/// the Apply until the new graph is shown (run_ui + tessellate, paced at 60 frames a second as a window would be),
+/// while the builder's worker builds the model beside them; against building that model on the UI thread, which is
+/// what the Apply frame did before the worker.
+fn apply_time(statements: usize) {
+    let program = chainrule::expr::sample::mixed_program(statements);
+    let mut app = App::default();
+    let ctx = egui::Context::default();
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1440.0, 900.0));
+    let mut t = 0.0;
+    let mut frame = |app: &mut App| {
+        t += 1.0 / 60.0;
+        let input =
+            egui::RawInput { screen_rect: Some(screen), time: Some(t), predicted_dt: 1.0 / 60.0, ..Default::default() };
+        let start = Instant::now();
+        let mut out = ctx.run_ui(input, |ui| app.ui_body(ui));
+        let prims = ctx.tessellate(std::mem::take(&mut out.shapes), out.pixels_per_point);
+        out.textures_delta.clear();
+        std::hint::black_box(prims.len());
+        let took = start.elapsed();
+        std::thread::sleep(Duration::from_secs_f64(1.0 / 60.0).saturating_sub(took));
+        took
+    };
+    for _ in 0..10 {
+        frame(&mut app);
+    }
+    // the text in the editor first (its first layout, about 0.2 s for 10⁴ lines, belongs to pasting or opening it)
+    app.view_mut::<BackpropView>().expect("registered").settings.source = program.clone();
+    for _ in 0..10 {
+        frame(&mut app);
+    }
+    let old = app.view_mut::<BackpropView>().expect("registered").model.graph.len();
+    app.view_mut::<BackpropView>().expect("registered").push(Action::Apply);
+    let start = Instant::now();
+    let apply_frame = frame(&mut app);
+    let mut during = Vec::new();
+    let swap = loop {
+        let took = frame(&mut app);
+        let v = app.view_mut::<BackpropView>().expect("registered");
+        if !v.is_applying() {
+            break took;
+        }
+        assert_eq!(v.model.graph.len(), old, "the old graph is shown while the new one is built");
+        during.push(took);
+    };
+    let until_shown = start.elapsed();
+    let nodes = app.view_mut::<BackpropView>().expect("registered").model.graph.len();
+    let after: Vec<Duration> = (0..30).map(|_| frame(&mut app)).collect();
+    let sync = {
+        let start = Instant::now();
+        let m = chainrule::app::backprop::model::Model::build(&program, &Default::default(), false);
+        std::hint::black_box(m.map(|m| m.graph.len()).unwrap_or(0));
+        start.elapsed()
+    };
+    during.sort();
+    let n = during.len().max(1);
+    let at = |q: usize| during.get((n - 1) * q / 100).copied().map(ms).unwrap_or(f64::NAN);
+    println!(
+        "apply in the editor, {statements}-statement program ({nodes} nodes): the Apply frame {:.2} ms; {} frames while \
+         building, median {:.2} ms, p95 {:.2} ms, max {:.2} ms; the frame that shows the new graph {:.2} ms, the next \
+         30 a max of {:.2} ms; shown {:.2} s after Apply; building it on the UI thread instead freezes one frame for \
+         {:.2} s",
+        ms(apply_frame),
+        during.len(),
+        at(50),
+        at(95),
+        at(100),
+        ms(swap),
+        after.iter().max().copied().map(ms).unwrap_or(f64::NAN),
+        until_shown.as_secs_f64(),
+        sync.as_secs_f64()
     );
 }

@@ -1,6 +1,7 @@
 //! The program editor: a multi-line text field, the presets, Apply (Ctrl+Enter), and the error under the text at its
 //! line and column while the graph keeps showing the last program that compiled. The text is checked as the learner
-//! types by a worker thread ([`super::reparse`]): a keystroke never waits for a compilation.
+//! types by a worker thread ([`super::reparse`]): a keystroke never waits for a compilation. Apply of a large program
+//! builds its model on another worker; the editor says "applying…" with a spinner until the new graph is shown.
 
 use eframe::egui;
 
@@ -11,13 +12,15 @@ use super::{Action, Settings};
 use crate::app::theme::Palette;
 use crate::expr::ProgramError;
 
-/// Draws the editor.
+/// Draws the editor; `applying` is the number of statements of a program being applied off the UI thread.
+#[allow(clippy::too_many_arguments)] // the editor's state lives in the view, borrowed apart from the model
 pub fn ui(
     ui: &mut egui::Ui,
     settings: &mut Settings,
     model: &Model,
     error: &Option<(String, ProgramError)>,
     checked: Option<&Checked>,
+    applying: Option<usize>,
     reparse: &mut Reparse,
     actions: &mut Vec<Action>,
 ) {
@@ -64,7 +67,10 @@ pub fn ui(
         {
             actions.push(Action::Apply);
         }
-        if edited {
+        if let Some(statements) = applying {
+            ui.spinner();
+            ui.weak(format!("applying… ({statements} statements)"));
+        } else if edited {
             let compiled = checked.filter(|c| c.text == settings.source).and_then(|c| c.result.as_ref().ok());
             match compiled {
                 _ if reparse.is_pending() => ui.weak("edited — checking… Ctrl+Enter to apply"),

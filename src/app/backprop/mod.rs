@@ -138,6 +138,11 @@ pub struct BackpropView {
     pub reparse: reparse::Reparse,
     /// The latest result of `reparse` that matched the editor's text when it came back.
     checked: Option<reparse::Checked>,
+    /// Builds the model of a large program off the UI thread on Apply; the shown model stays until it is ready.
+    pub builder: reparse::Builder,
+    /// The context of the last frame drawn, for the workers' repaints (none before the first frame: work is done
+    /// in place).
+    ctx: Option<egui::Context>,
     /// Whether playback is running.
     pub playing: bool,
     play_accum: f32,
@@ -160,6 +165,8 @@ impl Default for BackpropView {
             error: None,
             reparse: reparse::Reparse::default(),
             checked: None,
+            builder: reparse::Builder::default(),
+            ctx: None,
             playing: false,
             play_accum: 0.0,
             canvas: canvas::Canvas::default(),
@@ -228,6 +235,7 @@ impl BackpropView {
         output: crate::scalar::NodeId,
         groups: crate::scalar::Groups,
     ) {
+        self.builder.cancel();
         self.model = Model::from_graph(graph, output, groups, self.settings.expanded);
         self.settings.cursor = 0;
         self.settings.selected = None;
@@ -258,7 +266,10 @@ impl BackpropView {
         status: &mut super::Status,
     ) -> Result<(), String> {
         self.settings.expanded = false;
-        self.open_program(&view.program, status);
+        // the lesson's step is placed on this model: built here, whatever its size
+        self.settings.source = view.program.clone();
+        self.settings.overrides.clear();
+        self.apply_source(status, false);
         if let Some((_, e)) = &self.error {
             return Err(format!("the lesson's program does not compile: {e}"));
         }
@@ -308,12 +319,12 @@ impl BackpropView {
     fn apply(&mut self, action: Action, status: &mut super::Status) {
         let total = self.model.total_steps();
         match action {
-            Action::Apply => self.apply_source(status),
+            Action::Apply => self.apply_source(status, true),
             Action::LoadPreset(i) => {
                 if let Some(p) = presets::PRESETS.get(i) {
                     self.settings.source = p.source().into_owned();
                     self.settings.overrides.clear();
-                    self.apply_source(status);
+                    self.apply_source(status, true);
                     status.info(format!("Loaded the preset '{}'.", p.name));
                 }
             }
@@ -339,7 +350,8 @@ impl BackpropView {
             }
             Action::ResetInputs => {
                 self.settings.overrides.clear();
-                self.rebuild(status);
+                let job = self.job(self.settings.applied.clone(), None);
+                self.start(job, status, true);
             }
             Action::SetExpanded(e) => {
                 self.settings.expanded = e;
@@ -366,39 +378,73 @@ impl BackpropView {
     }
 
     /// Compiles the editor's text; on success it becomes the shown program (inputs whose literal did not change keep
-    /// their edited values), on failure the error is kept and the last good program stays.
-    fn apply_source(&mut self, status: &mut super::Status) {
-        let source = self.settings.source.clone();
-        let old_text_values = self.model.text_values.clone();
-        match crate::expr::compile(&source, &[]) {
-            Ok(p) => {
-                // keep an override only where the program text still gives that input the same literal
-                self.settings.overrides.retain(|name, _| {
-                    p.input(name).is_some_and(|i| old_text_values.get(name) == Some(&p.graph.value(i.node)))
-                });
-                self.settings.applied = source;
-                self.error = None;
-                self.rebuild(status);
-                self.settings.cursor = 0;
-                self.settings.selected = None;
-                self.playing = false;
-                self.canvas.request_fit();
-                if !self.model.inputs.iter().any(|(n, _)| *n == self.settings.nudge_input) {
-                    self.settings.nudge_input = self.model.inputs.first().map(|(n, _)| n.clone()).unwrap_or_default();
-                }
-            }
-            Err(e) => {
-                status.error(format!("The program has an error ({e}); the graph shows the last program that worked."));
-                self.error = Some((source, e));
+    /// their edited values), on failure the error is kept and the last good program stays. With `background`, a
+    /// program of [`reparse::BACKGROUND_FROM`] statements or more is built on the builder's worker while the old
+    /// graph stays in use ([`BackpropView::is_applying`]); it is shown when ready.
+    fn apply_source(&mut self, status: &mut super::Status, background: bool) {
+        let job = self.job(self.settings.source.clone(), Some(self.model.text_values.clone()));
+        self.start(job, status, background);
+    }
+
+    /// A build of `source` with the view's overrides and expansion.
+    fn job(&self, source: String, old_text_values: Option<BTreeMap<String, f64>>) -> reparse::BuildJob {
+        let (overrides, expanded) = (self.settings.overrides.clone(), self.settings.expanded);
+        reparse::BuildJob { source, overrides, old_text_values, expanded }
+    }
+
+    /// Builds `job` here, or (with `background`, for a large program, once a frame has been drawn) on the worker.
+    /// Either way it supersedes a build still under way.
+    fn start(&mut self, job: reparse::BuildJob, status: &mut super::Status, background: bool) {
+        let ctx =
+            self.ctx.as_ref().filter(|_| background && reparse::statements(&job.source) >= reparse::BACKGROUND_FROM);
+        match ctx {
+            Some(ctx) => self.builder.build(ctx, job),
+            None => {
+                self.builder.cancel();
+                self.finish(job.run(), status);
             }
         }
     }
 
-    fn rebuild(&mut self, status: &mut super::Status) {
-        match Model::build(&self.settings.applied, &self.settings.overrides, self.settings.expanded) {
-            Ok(m) => {
-                self.model = m;
-                self.settings.cursor = self.settings.cursor.min(self.model.total_steps());
+    /// Whether a model is being built off the UI thread (the shown one is the previous program's).
+    pub fn is_applying(&self) -> bool {
+        self.builder.building().is_some()
+    }
+
+    /// Shows a built model: a new text (Apply) starts its timeline at 0 and is fitted; a rebuild of the shown text
+    /// (new input values) keeps the cursor. An error is kept for the editor, and the last good program stays.
+    fn finish(&mut self, built: reparse::Built, status: &mut super::Status) {
+        let reparse::Built { job, result } = built;
+        let fresh = job.old_text_values.is_some();
+        match result {
+            Ok(mut model) => {
+                if model.expanded != self.settings.expanded {
+                    // the learner switched while the model was being built
+                    model.set_expanded(self.settings.expanded);
+                }
+                self.model = model;
+                self.settings.overrides = job.overrides;
+                // an error the checker found in a text typed after this Apply stays for the editor
+                if !self.error.as_ref().is_some_and(|(text, _)| *text == self.settings.source && *text != job.source) {
+                    self.error = None;
+                }
+                self.settings.applied = job.source;
+                if fresh {
+                    self.settings.cursor = 0;
+                    self.settings.selected = None;
+                    self.playing = false;
+                    self.canvas.request_fit();
+                    if !self.model.inputs.iter().any(|(n, _)| *n == self.settings.nudge_input) {
+                        self.settings.nudge_input =
+                            self.model.inputs.first().map(|(n, _)| n.clone()).unwrap_or_default();
+                    }
+                } else {
+                    self.settings.cursor = self.settings.cursor.min(self.model.total_steps());
+                }
+            }
+            Err(e) if fresh => {
+                status.error(format!("The program has an error ({e}); the graph shows the last program that worked."));
+                self.error = Some((job.source, e));
             }
             Err(e) => status.error(format!("The saved program no longer compiles: {e}")),
         }
@@ -474,7 +520,19 @@ impl View for BackpropView {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, shell: &mut Shell<'_>) {
+        if self.ctx.is_none() {
+            self.ctx = Some(ui.ctx().clone());
+        }
         self.take_checks();
+        let was_applying = self.is_applying();
+        match self.builder.poll() {
+            Some(built) => self.finish(built, shell.status),
+            None if was_applying && !self.is_applying() => {
+                // the worker stopped without an answer (a bug in the build): say so; the next Apply starts another
+                shell.status.error("The new graph could not be built; the graph shows the last program that worked.");
+            }
+            None => {}
+        }
         self.keys(ui);
         self.playback(ui);
         self.export.poll(ui.ctx(), shell.status);
@@ -495,7 +553,17 @@ impl View for BackpropView {
                     egui::ScrollArea::vertical().show(ui, |ui| {
                         let checked = self.checked.as_ref();
                         let (reparse, actions) = (&mut self.reparse, &mut self.actions);
-                        editor::ui(ui, &mut self.settings, &self.model, &self.error, checked, reparse, actions);
+                        let applying = self.builder.building();
+                        editor::ui(
+                            ui,
+                            &mut self.settings,
+                            &self.model,
+                            &self.error,
+                            checked,
+                            applying,
+                            reparse,
+                            actions,
+                        );
                         ui.separator();
                         inputs::ui(ui, &mut self.settings, &mut self.model, &mut self.actions);
                         ui.separator();
@@ -543,7 +611,7 @@ impl View for BackpropView {
     fn open_program(&mut self, text: &str, status: &mut super::Status) {
         self.settings.source = text.to_owned();
         self.settings.overrides.clear();
-        self.apply_source(status);
+        self.apply_source(status, true);
     }
 
     fn save_state(&self) -> serde_json::Value {
@@ -554,6 +622,7 @@ impl View for BackpropView {
         let settings: Settings = serde_json::from_value(state).map_err(|e| e.to_string())?;
         let model = Model::build(&settings.applied, &settings.overrides, settings.expanded)
             .map_err(|e| format!("the saved program does not compile: {e}"))?;
+        self.builder.cancel();
         self.settings = settings;
         self.model = model;
         self.settings.cursor = self.settings.cursor.min(self.model.total_steps());

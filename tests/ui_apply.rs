@@ -1,0 +1,123 @@
+//! Applying a 10 000-statement program in the backprop view: the Apply click's frame returns while the builder's
+//! worker is held (so it cannot have waited for the build), the old graph stays shown with "applying…" beside the
+//! editor, and the new graph arrives once the worker is let go; an Apply superseded by a newer one is dropped; an
+//! Apply of a text with an error shows the error at its line and keeps the old graph and the text.
+
+use std::time::Duration;
+
+use chainrule::app::App;
+use chainrule::app::backprop::BackpropView;
+use chainrule::expr::ProgramError;
+use chainrule::expr::sample::mixed_program;
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn harness() -> Harness<'static, App> {
+    Harness::builder()
+        .with_size(egui::vec2(1440.0, 900.0))
+        .build_ui_state(|ui, app: &mut App| app.ui_body(ui), App::default())
+}
+
+fn view<'h>(h: &'h mut Harness<'static, App>) -> &'h mut BackpropView {
+    h.state_mut().view_mut::<BackpropView>().expect("the backprop view is registered")
+}
+
+/// Steps frames until `done` holds; a bound on waiting (a build takes seconds in a debug build), not a timing.
+fn step_until(h: &mut Harness<'static, App>, done: impl Fn(&mut Harness<'static, App>) -> bool) {
+    for _ in 0..6000 {
+        h.step();
+        if done(h) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("the builder's result did not arrive in 60 s");
+}
+
+/// Puts `text` in the editor and clicks Apply; returns after the click's frame and the one after it.
+fn apply(h: &mut Harness<'static, App>, text: &str) {
+    view(h).settings.source = text.to_owned();
+    h.step();
+    h.get_by_label("Apply").click();
+    h.step();
+    h.step();
+}
+
+fn nodes(text: &str) -> usize {
+    chainrule::expr::compile(text, &[]).expect("compiles").graph.len()
+}
+
+#[test]
+fn applying_a_large_program_builds_it_off_the_ui_thread() {
+    let mut h = harness();
+    h.run();
+    let first = view(&mut h).model.graph.len();
+    let old_applied = view(&mut h).settings.applied.clone();
+    let program = mixed_program(10_000);
+    // one more statement, which becomes the output (the program's text ends with a newline)
+    let newer = format!("{program}q = loss * 2");
+    let statements = |text: &str| text.lines().filter(|l| !l.trim().is_empty()).count();
+
+    // held: the worker cannot build, yet the click's frame returns, and the old graph is still the one shown
+    view(&mut h).builder.hold(true);
+    apply(&mut h, &program);
+    let v = view(&mut h);
+    assert!(v.is_applying(), "the build is under way");
+    assert_eq!(v.model.graph.len(), first, "the old graph is still shown");
+    assert_eq!(v.settings.applied, old_applied);
+    h.get_by_label_contains(&format!("applying… ({} statements)", statements(&program)));
+
+    // a newer Apply supersedes it: only the newer program's graph arrives
+    apply(&mut h, &newer);
+    h.get_by_label_contains(&format!("applying… ({} statements)", statements(&newer)));
+    assert_eq!(view(&mut h).model.graph.len(), first);
+    view(&mut h).builder.hold(false);
+    step_until(&mut h, |h| !view(h).is_applying());
+    let v = view(&mut h);
+    assert_eq!(v.model.graph.len(), nodes(&newer));
+    assert_eq!(v.settings.applied, newer);
+    assert_eq!(v.cursor(), 0, "the timeline starts again");
+    assert!(v.error.is_none());
+    h.step();
+    h.get_by_label(&format!("{} nodes", nodes(&newer)));
+    assert!(h.query_by_label_contains("applying…").is_none());
+
+    // an Apply overtaken by a small program's (applied in its frame) is dropped when its build comes back
+    view(&mut h).builder.hold(true);
+    apply(&mut h, &program);
+    assert!(view(&mut h).is_applying());
+    let small = "x = 2; f = x * x";
+    apply(&mut h, small);
+    let v = view(&mut h);
+    assert!(!v.is_applying(), "a small program is applied at once");
+    assert_eq!(v.settings.applied, small);
+    assert_eq!(v.model.graph.len(), nodes(small));
+    v.builder.hold(false);
+    step_until(&mut h, |h| !view(h).builder.is_busy());
+    for _ in 0..3 {
+        h.step();
+    }
+    let v = view(&mut h);
+    assert_eq!(v.model.graph.len(), nodes(small), "the large program's late build was dropped");
+    assert_eq!(v.settings.applied, small);
+
+    // an Apply with an error: the old graph stays, the error shows at its line, the text is kept
+    let broken = format!("{program}z");
+    view(&mut h).builder.hold(true);
+    apply(&mut h, &broken);
+    assert!(view(&mut h).is_applying());
+    assert!(view(&mut h).error.is_none(), "no error before the worker runs");
+    view(&mut h).builder.hold(false);
+    step_until(&mut h, |h| !view(h).is_applying());
+    h.step();
+    let v = view(&mut h);
+    let Some((text, ProgramError::Syntax(e))) = &v.error else { panic!("a syntax error") };
+    assert_eq!(text, &broken);
+    assert_eq!((e.line, e.column), (10_001, 1));
+    assert_eq!(e.message, "'z' has no value");
+    assert_eq!(v.settings.source, broken, "nothing typed is lost");
+    assert_eq!(v.settings.applied, small);
+    assert_eq!(v.model.graph.len(), nodes(small), "the old graph stays");
+    h.get_by_label_contains("Line 10001, column 1:");
+}
