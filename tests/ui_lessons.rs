@@ -450,3 +450,17 @@ fn the_activation_lesson_hints_sigmoids_rule_at_saturation_and_takes_a_vanishing
     answer(&mut h, "0"); // within the tolerance of 4.5e-5
     h.get_by_label("Right: ∂f/∂x = 4.53958e-5.");
 }
+
+#[test]
+fn a_multiple_choice_step_keeps_the_graph_of_the_step_before() {
+    let mut h = harness_with(App::default());
+    open_lesson(&mut h, "3. Numerical vs analytical");
+    h.get_by_label("Next >").click();
+    h.run();
+    h.get_by_label("Which formula does the gradient check use?");
+    assert!(
+        h.query_by_label_contains("Open a lesson on the left").is_none(),
+        "the placeholder hides the lesson's graph"
+    );
+    h.get_by_label("Graph canvas");
+}
