@@ -39,7 +39,10 @@ pub fn ui(
             .on_hover_text("Load a program from the lecture, cs231n or micrograd");
         });
     });
-    let label = ui.label("Statements, one per line; the last one is the output.");
+    let label = ui.label("Statements, one per line; the last one is the output.").on_hover_text(
+        "name = expression; += -= *= /= rebind a name; # starts a comment. Dotted names group nodes: everything a \
+         statement named l1.n0.… makes folds into the box l1.n0, inside l1.",
+    );
     // a long program scrolls inside the editor rather than pushing the other panels away
     let response = egui::ScrollArea::vertical()
         .id_salt("program_scroll")
