@@ -141,7 +141,7 @@ fn the_lessons_view_fits_1280_by_720_mid_question() {
     // a race step: the plot, the controls and the charts beside the lesson
     h.get_by_label("All lessons").click();
     h.run();
-    h.get_by_label_contains("6. SGD vs momentum").click();
+    h.get_by_label_contains("8. SGD vs momentum").click();
     h.run();
     assert_fits(&h, &[("Next >", "lesson"), ("Play", "controls"), ("Leaderboard", "charts")]);
 }

@@ -165,7 +165,7 @@ fn a_malformed_lesson_shows_its_error_and_the_others_open() {
 #[test]
 fn a_race_step_sets_up_the_race_and_reveals_it_run() {
     let mut h = harness_with(App::default());
-    open_lesson(&mut h, "6. SGD vs momentum");
+    open_lesson(&mut h, "8. SGD vs momentum");
     // the first step shows plain SGD's crawl: the race is set up and run its 100 steps
     let v = lessons(&mut h);
     assert_eq!(v.race.settings.surface, "x^2/20 + 2*y^2");
@@ -283,7 +283,7 @@ fn try_rate(h: &mut Harness<'static, App>, text: &str) {
 fn a_learning_rate_too_large_is_raced_and_hinted_then_a_right_one_is_taken() {
     use chainrule::surface::Status as RacerStatus;
     let mut h = harness_with(App::default());
-    open_lesson(&mut h, "7. RMSProp and Adam");
+    open_lesson(&mut h, "9. RMSProp and Adam");
     h.get_by_label("Set the learning rate of sgd so that it reaches loss 0.01 in at most 80 steps.");
     // absurd input is refused in words and costs no try
     try_rate(&mut h, "1e9");
@@ -323,7 +323,7 @@ fn option<'h>(h: &'h Harness<'static, App>, label: &'h str) -> egui_kittest::Nod
 #[test]
 fn the_largest_gradient_is_picked_from_the_inputs() {
     let mut h = harness_with(App::default());
-    open_lesson(&mut h, "7. RMSProp and Adam");
+    open_lesson(&mut h, "9. RMSProp and Adam");
     lessons(&mut h).push(Action::Go(1));
     h.run();
     h.get_by_label("Which input has the largest gradient |∂f/∂input|?");
@@ -375,7 +375,7 @@ fn the_question_node_is_ringed_and_centred_until_revealed() {
     let z = chainrule::lesson::find_node(&v.backprop.model.program, "z").unwrap();
     assert_eq!(v.backprop.canvas_mut().highlight(), Some(z));
     // a race step or a question about no node rings nothing
-    lessons(&mut h).push(Action::Open(6));
+    lessons(&mut h).push(Action::Open(8));
     h.run();
     assert_eq!(lessons(&mut h).backprop.canvas_mut().highlight(), None);
     // Adam's first step: the node asked about is the output, at the right edge of a graph that fits the canvas; it is

@@ -29,6 +29,8 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("03-numerical-gradient.toml", include_str!("../../../assets/lessons/03-numerical-gradient.toml")),
     ("04-sigmoid-neuron.toml", include_str!("../../../assets/lessons/04-sigmoid-neuron.toml")),
     ("05-activations.toml", include_str!("../../../assets/lessons/05-activations.toml")),
+    ("06-preprocessing-init.toml", include_str!("../../../assets/lessons/06-preprocessing-init.toml")),
+    ("07-batchnorm-dropout.toml", include_str!("../../../assets/lessons/07-batchnorm-dropout.toml")),
     ("08-momentum-race.toml", include_str!("../../../assets/lessons/08-momentum-race.toml")),
     ("09-rmsprop-adam.toml", include_str!("../../../assets/lessons/09-rmsprop-adam.toml")),
     ("10-lr-schedules.toml", include_str!("../../../assets/lessons/10-lr-schedules.toml")),
