@@ -2,20 +2,13 @@
 //! numbers, live leaf edits, a malformed program, the keyboard, the fused/expanded toggle and the exports.
 
 use chainrule::app::App;
-use chainrule::app::backprop::{Action, BackpropView};
+use chainrule::app::backprop::Action;
 use eframe::egui::{self, Key, Modifiers, Role};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-fn harness() -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1440.0, 900.0))
-        .build_ui_state(|ui, app: &mut App| app.ui_body(ui), App::default())
-}
-
-fn view<'h>(h: &'h mut Harness<'static, App>) -> &'h mut BackpropView {
-    h.state_mut().view_mut::<BackpropView>().expect("the backprop view is registered")
-}
+mod common;
+use common::window::{harness, view};
 
 fn load_preset(h: &mut Harness<'static, App>, name: &str) {
     h.get_by_label("Presets").click();

@@ -3,37 +3,14 @@
 //! editor, and the new graph arrives once the worker is let go; an Apply superseded by a newer one is dropped; an
 //! Apply of a text with an error shows the error at its line and keeps the old graph and the text.
 
-use std::time::Duration;
-
 use chainrule::app::App;
-use chainrule::app::backprop::BackpropView;
 use chainrule::expr::ProgramError;
 use chainrule::expr::sample::mixed_program;
-use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-fn harness() -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1440.0, 900.0))
-        .build_ui_state(|ui, app: &mut App| app.ui_body(ui), App::default())
-}
-
-fn view<'h>(h: &'h mut Harness<'static, App>) -> &'h mut BackpropView {
-    h.state_mut().view_mut::<BackpropView>().expect("the backprop view is registered")
-}
-
-/// Steps frames until `done` holds; a bound on waiting (a build takes seconds in a debug build), not a timing.
-fn step_until(h: &mut Harness<'static, App>, done: impl Fn(&mut Harness<'static, App>) -> bool) {
-    for _ in 0..6000 {
-        h.step();
-        if done(h) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("the builder's result did not arrive in 60 s");
-}
+mod common;
+use common::window::{harness, step_until, view};
 
 /// Puts `text` in the editor and clicks Apply; returns after the click's frame and the one after it.
 fn apply(h: &mut Harness<'static, App>, text: &str) {
@@ -73,7 +50,7 @@ fn applying_a_large_program_builds_it_off_the_ui_thread() {
     h.get_by_label_contains(&format!("applying… ({} statements)", statements(&newer)));
     assert_eq!(view(&mut h).model.graph.len(), first);
     view(&mut h).builder.hold(false);
-    step_until(&mut h, |h| !view(h).is_applying());
+    step_until(&mut h, 60, "the builder's result", |h| !view(h).is_applying());
     let v = view(&mut h);
     assert_eq!(v.model.graph.len(), nodes(&newer));
     assert_eq!(v.settings.applied, newer);
@@ -94,7 +71,7 @@ fn applying_a_large_program_builds_it_off_the_ui_thread() {
     assert_eq!(v.settings.applied, small);
     assert_eq!(v.model.graph.len(), nodes(small));
     v.builder.hold(false);
-    step_until(&mut h, |h| !view(h).builder.is_busy());
+    step_until(&mut h, 60, "the builder's result", |h| !view(h).builder.is_busy());
     for _ in 0..3 {
         h.step();
     }
@@ -109,7 +86,7 @@ fn applying_a_large_program_builds_it_off_the_ui_thread() {
     assert!(view(&mut h).is_applying());
     assert!(view(&mut h).error.is_none(), "no error before the worker runs");
     view(&mut h).builder.hold(false);
-    step_until(&mut h, |h| !view(h).is_applying());
+    step_until(&mut h, 60, "the builder's result", |h| !view(h).is_applying());
     h.step();
     let v = view(&mut h);
     let Some((text, ProgramError::Syntax(e))) = &v.error else { panic!("a syntax error") };

@@ -2,36 +2,12 @@
 //! compiles the text is held (so it cannot have waited for the compilation), the error appears with its line after
 //! the worker is let go, a result for a text since changed is dropped, and a fixed text shows its new graph's size.
 
-use std::time::Duration;
-
-use chainrule::app::App;
-use chainrule::app::backprop::BackpropView;
 use chainrule::expr::sample::mixed_program;
-use eframe::egui::{self, Key, Role};
-use egui_kittest::Harness;
+use eframe::egui::{Key, Role};
 use egui_kittest::kittest::Queryable;
 
-fn harness() -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1440.0, 900.0))
-        .build_ui_state(|ui, app: &mut App| app.ui_body(ui), App::default())
-}
-
-fn view<'h>(h: &'h mut Harness<'static, App>) -> &'h mut BackpropView {
-    h.state_mut().view_mut::<BackpropView>().expect("the backprop view is registered")
-}
-
-/// Steps frames until `done` holds; a bound on waiting (the compilation takes milliseconds), not a timing.
-fn step_until(h: &mut Harness<'static, App>, done: impl Fn(&mut Harness<'static, App>) -> bool) {
-    for _ in 0..1000 {
-        h.step();
-        if done(h) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("the worker's result did not arrive in 10 s");
-}
+mod common;
+use common::window::{harness, step_until, view};
 
 #[test]
 fn typing_in_a_large_program_never_waits_for_its_compilation() {
@@ -57,7 +33,7 @@ fn typing_in_a_large_program_never_waits_for_its_compilation() {
     // let go: the trailing `z` is a statement of its own, a name without a value, and the error shows with its line
     // and column
     view(&mut h).reparse.hold(false);
-    step_until(&mut h, |h| view(h).error.is_some());
+    step_until(&mut h, 10, "the worker's result", |h| view(h).error.is_some());
     let typed = view(&mut h).settings.source.clone();
     let (line, column) = (10_001, 1);
     h.get_by_label_contains(&format!("Line {line}, column {column}:"));
@@ -75,7 +51,7 @@ fn typing_in_a_large_program_never_waits_for_its_compilation() {
     view(&mut h).reparse.hold(false);
     for _ in 0..20 {
         h.step();
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(std::time::Duration::from_millis(10));
     }
     // had the compiled (error-free) text been taken, the old error would be gone
     let v = view(&mut h);
@@ -85,7 +61,7 @@ fn typing_in_a_large_program_never_waits_for_its_compilation() {
     // the fixed text: no error, and the editor says how large its graph is (applied with Ctrl+Enter)
     view(&mut h).settings.source = program.clone();
     h.get_by_role(Role::MultilineTextInput).type_text(" ");
-    step_until(&mut h, |h| !view(h).reparse.is_pending());
+    step_until(&mut h, 10, "the worker's result", |h| !view(h).reparse.is_pending());
     h.step();
     let v = view(&mut h);
     assert!(v.error.is_none(), "{:?}", v.error.as_ref().map(|e| e.1.to_string()));

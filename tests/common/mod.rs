@@ -13,3 +13,5 @@ pub fn program(src: &str) -> Program {
 pub fn close(got: f64, want: f64, tol: f64) {
     assert!((got - want).abs() <= tol * want.abs().max(1.0), "got {got}, want {want} (tol {tol})");
 }
+
+pub mod window;
