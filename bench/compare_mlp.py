@@ -109,6 +109,11 @@ def main():
     ap.add_argument("--venv", default=os.path.expanduser("~/.cache/chainrule-torch-venv"))
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--skip-torch", action="store_true")
+    ap.add_argument("--cases", default="abcd", help="which cases to run, e.g. cd")
+    ap.add_argument("--threads", default="1,2", help="thread counts to run, e.g. 2")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="run each case this many times, alternating chainrule and PyTorch (shows the spread)")
+    ap.add_argument("--skip-scalar", action="store_true", help="leave out the micrograd comparison")
     args = ap.parse_args()
     py = venv_python(args.venv, args.skip_torch)
     subprocess.check_call(["cargo", "build", "--release", "--quiet", "--example", "mlp_throughput"], cwd=ROOT)
@@ -121,18 +126,25 @@ def main():
     print(f"load average before the run: {load}")
     print("| case | network, batch | threads | chainrule steps/s | PyTorch steps/s | ratio |")
     print("|---|---|---|---|---|---|")
+    thread_counts = [int(t) for t in args.threads.split(",")]
     for case, net, batch in CASES:
-        for threads in (1, 2):
-            ours = run_json([exe, net, str(batch), str(threads), str(args.seconds)])
-            if args.skip_torch:
-                theirs = {"steps_per_s": float("nan")}
-            else:
-                tenv = dict(env, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-                theirs = run_json([py, "-c", TORCH_WORKER, net, str(batch), str(threads), str(args.seconds)], tenv)
-            ratio = ours["steps_per_s"] / theirs["steps_per_s"]
-            print(f"| ({case}) | {net}, {batch} | {threads} | {ours['steps_per_s']:,.1f} "
-                  f"({ours['us_per_step']:,.1f} µs) | {theirs['steps_per_s']:,.1f} | {ratio:.2f}× |", flush=True)
+        if case not in args.cases:
+            continue
+        for threads in thread_counts:
+            for _ in range(args.repeat):
+                ours = run_json([exe, net, str(batch), str(threads), str(args.seconds)])
+                if args.skip_torch:
+                    theirs = {"steps_per_s": float("nan")}
+                else:
+                    tenv = dict(env, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+                    theirs = run_json([py, "-c", TORCH_WORKER, net, str(batch), str(threads), str(args.seconds)],
+                                      tenv)
+                ratio = ours["steps_per_s"] / theirs["steps_per_s"]
+                print(f"| ({case}) | {net}, {batch} | {threads} | {ours['steps_per_s']:,.1f} "
+                      f"({ours['us_per_step']:,.1f} µs) | {theirs['steps_per_s']:,.1f} | {ratio:.2f}× |", flush=True)
     print()
+    if args.skip_scalar:
+        return
     ours = run_json([exe, "2-16-16-1", "100", "1", str(args.seconds), "scalar"])
     print("| micrograd's demo step (2-16-16-1, 100 points, hinge + L2) | ms per step | chainrule scalar is |")
     print("|---|---|---|")

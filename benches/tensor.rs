@@ -4,7 +4,7 @@
 
 use std::hint::black_box;
 
-use chainrule::nn::{Init, Mlp, MlpSpec, Mode};
+use chainrule::nn::{Init, Mlp, MlpSpec};
 use chainrule::optim::{OptimSpec, Optimizer};
 use chainrule::scalar::Unary;
 use chainrule::tensor::gemm::{self, Operand};
@@ -34,11 +34,9 @@ fn training_step(c: &mut Criterion) {
         let name = sizes.iter().map(|s| s.to_string()).collect::<Vec<_>>().join("-");
         group.bench_function(BenchmarkId::new(name, batch), |b| {
             b.iter(|| {
-                let s = mlp.forward(black_box(&x), batch, Mode::Train, &mut rng).expect("forward");
-                let l = mlp.loss(s, &t).expect("loss");
-                mlp.tape.backward(l).expect("backward");
-                let store = &mut mlp.tape.params;
-                opt.step(&mut store.values, &store.grads);
+                mlp.train_step_grads(black_box(&x), batch, &t, &mut rng).expect("a step");
+                let (values, grads) = mlp.tape.params.values_and_grads();
+                opt.step(values, grads);
             })
         });
     }

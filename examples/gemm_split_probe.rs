@@ -1,15 +1,12 @@
 //! Whether splitting a product over two threads pays, shape by shape: each (m, k, n) of the 784-256-256-10 and
 //! 784-1024-1024-10 steps timed single-threaded and split (`Element::gemm_with`), twice each, in one run.
-//! `cargo run --release --example gemm_split_probe`; `INSIDE=1` runs the calls on a rayon worker (as the trainer
-//! does), `GAP_US=N` spins N µs between calls (as the elementwise work of a step does, letting the other worker idle).
+//! `cargo run --release --example gemm_split_probe`.
 
 use chainrule::tensor::Element;
 use chainrule::tensor::gemm::Operand;
 use std::time::Instant;
 fn main() {
-    let inside = std::env::var_os("INSIDE").is_some();
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
-    let run = || {
+    {
         for &(m, k, n) in &[(128usize, 784usize, 256usize), (128, 256, 256), (256, 128, 784), (512, 784, 1024)] {
             let a = vec![0.5f32; m * k];
             let b = vec![0.25f32; n * k];
@@ -33,6 +30,5 @@ fn main() {
                 );
             }
         }
-    };
-    if inside { pool.install(run) } else { run() }
+    }
 }

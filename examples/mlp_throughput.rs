@@ -38,6 +38,9 @@ fn main() {
     if let Some(macs) = std::env::var("PARALLEL_MIN_MACS").ok().and_then(|v| v.parse().ok()) {
         gemm::set_parallel_min_macs(macs); // to measure the threshold
     }
+    if let Some(macs) = std::env::var("DATA_PARALLEL_MIN_MACS").ok().and_then(|v| v.parse().ok()) {
+        chainrule::nn::set_data_parallel_min_macs(macs); // to measure the threshold; a huge value turns it off
+    }
     let (inputs, outputs) = (sizes[0], *sizes.last().expect("at least two sizes"));
     let hidden = &sizes[1..sizes.len() - 1];
     let (loss, classes) = if outputs == 1 { (Loss::BceLogits, 2) } else { (Loss::SoftmaxCe, outputs) };
@@ -53,14 +56,11 @@ fn main() {
     let mut opt = Optimizer::<f32>::new(&spec_opt);
     opt.set_inspectable(false);
     let mut step = |mlp: &mut Mlp<f32>, opt: &mut Optimizer<f32>| {
-        let s = mlp.forward(&x, batch, Mode::Train, &mut rng).expect("forward");
-        let l = mlp.loss(s, &targets).expect("loss");
-        mlp.tape.backward(l).expect("backward");
-        let store = &mut mlp.tape.params;
-        opt.step(&mut store.values, &store.grads);
+        mlp.train_step_grads(&x, batch, &targets, &mut rng).expect("a step");
+        let (values, grads) = mlp.tape.params.values_and_grads();
+        opt.step(values, grads);
     };
-    // as the trainer does: the steps run on rayon's workers when two threads are allowed (`gemm::on_workers`)
-    let (n, dt) = gemm::on_workers(|| {
+    let (n, dt) = {
         let warm = Instant::now();
         while warm.elapsed().as_secs_f64() < seconds.min(1.0) / 2.0 {
             step(&mut mlp, &mut opt);
@@ -86,8 +86,8 @@ fn main() {
                 let t2 = Instant::now();
                 mlp.tape.backward(l).expect("backward");
                 let t3 = Instant::now();
-                let store = &mut mlp.tape.params;
-                opt.step(&mut store.values, &store.grads);
+                let (values, grads) = mlp.tape.params.values_and_grads();
+                opt.step(values, grads);
                 let t4 = Instant::now();
                 for (acc, d) in tt.iter_mut().zip([t1 - t0, t2 - t1, t3 - t2, t4 - t3]) {
                     *acc += d.as_secs_f64() * 1e6 / 200.0;
@@ -96,7 +96,7 @@ fn main() {
             eprintln!("µs: forward {:.1} loss {:.1} backward {:.1} opt {:.1}", tt[0], tt[1], tt[2], tt[3]);
         }
         (n, dt)
-    });
+    };
     let sizes: Vec<String> = sizes.iter().map(|s| s.to_string()).collect();
     println!(
         "{{\"net\": \"{}\", \"batch\": {batch}, \"threads\": {threads}, \"steps_per_s\": {:.1}, \"us_per_step\": {:.2}, \"params\": {}}}",
@@ -124,7 +124,7 @@ fn scalar(sizes: &[usize], batch: usize, seconds: f64) {
         let mut net = mlp.scalar_graph(&x, &labels, Mode::Train, &mut rng);
         nodes = net.graph.len();
         let grads = net.param_grads();
-        opt.step(&mut mlp.tape.params.values, &grads);
+        opt.step(mlp.tape.params.values_mut(), &grads);
     };
     let start = Instant::now();
     let mut n = 0u64;

@@ -166,7 +166,7 @@ fn save_and_load_round_trip() {
     };
     mlp.save(&path, meta).expect("saves");
     let (back, meta) = Mlp::<f32>::load(&path).expect("loads");
-    assert_eq!(back.params().values, mlp.params().values);
+    assert_eq!(back.params().values(), mlp.params().values());
     let running = |m: &Mlp<f32>| match &m.layers[1] {
         Built::BatchNorm { running, .. } => running.clone(),
         _ => unreachable!("layer 1 is batch norm"),

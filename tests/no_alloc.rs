@@ -6,9 +6,9 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use chainrule::data;
-use chainrule::nn::{Backend, Init, Mlp, MlpSpec, TrainConfig, Trainer};
+use chainrule::nn::{Backend, Init, Mlp, MlpSpec, TrainConfig, Trainer, set_data_parallel_min_macs};
 use chainrule::scalar::Unary;
-use chainrule::tensor::Loss;
+use chainrule::tensor::{Loss, NodeId};
 
 thread_local! {
     static COUNTING: Cell<bool> = const { Cell::new(false) };
@@ -52,7 +52,13 @@ fn allocations(f: impl FnOnce()) -> usize {
 
 #[test]
 fn a_warm_training_step_allocates_nothing() {
-    for (batchnorm, dropout, opt) in [(false, 0.0, "sgd:lr=0.1,momentum=0.9"), (true, 0.2, "adam:lr=0.01")] {
+    // the last case splits each step over two threads (the threshold lowered to 0): a tape per half of the batch
+    for (batchnorm, dropout, opt, split) in [
+        (false, 0.0, "sgd:lr=0.1,momentum=0.9", false),
+        (true, 0.2, "adam:lr=0.01", false),
+        (false, 0.2, "adam:lr=0.01", true),
+    ] {
+        set_data_parallel_min_macs(if split { 0 } else { usize::MAX });
         let d = data::generate("kspiral", 90, 0.0, 1).expect("data");
         let mut spec = MlpSpec::classifier(2, &[16, 16], 3, Unary::Tanh, Loss::SoftmaxCe).expect("valid");
         spec.init = Init::He;
@@ -74,7 +80,9 @@ fn a_warm_training_step_allocates_nothing() {
         let n = allocations(|| {
             t.train_step(&rows).expect("warm step");
         });
-        assert_eq!(n, 0, "batchnorm {batchnorm}, dropout {dropout}: {n} allocations in a warm step");
+        assert_eq!(n, 0, "batchnorm {batchnorm}, dropout {dropout}, split {split}: {n} allocations in a warm step");
+        let first_tape_rows = t.mlp.tape.shape(NodeId(0)).0;
+        assert_eq!(first_tape_rows, if split { 15 } else { 30 }, "split {split}");
         // and the counter does count: a cold trainer's first step allocates
         let mut cold =
             Trainer::new(Mlp::<f32>::new(&spec, 2).expect("builds"), t.config().clone(), (&d.x, &d.y), (&d.x, &d.y))

@@ -42,10 +42,10 @@ fn check(name: &str, store: ParamStore<f64>, f: impl Fn(&mut Tape<f64>) -> Resul
         let numeric = central_difference(
             |x| {
                 let mut s = store.clone();
-                s.values[i] = x;
+                s.values_mut()[i] = x;
                 eval(&s, false).0
             },
-            store.values[i],
+            store.values()[i],
             1e-6,
         );
         let e = relative_error(a, numeric);
@@ -123,7 +123,7 @@ fn every_scalar_op_mapped_over_a_matrix() {
     for u in Unary::ALL {
         let (mut s, p) = store(&[(3, 3)]);
         if matches!(u, Unary::Log | Unary::Sqrt) {
-            s.values.iter_mut().for_each(|v| *v = v.abs() + 0.1); // their domain
+            s.values_mut().iter_mut().for_each(|v| *v = v.abs() + 0.1); // their domain
         }
         check(u.name(), s, |t| {
             let a = t.param(p[0]);

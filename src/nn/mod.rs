@@ -32,11 +32,13 @@ pub use scalar_net::ScalarNet;
 pub use spec::{ACTIVATIONS, Layer, MlpSpec, NnError, parse_activation, parse_hidden};
 pub use train::{Backend, EpochStats, Snapshot, TrainConfig, Trainer};
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use rand::rngs::StdRng;
 use rand::{Rng, RngExt, SeedableRng};
 
 use crate::scalar::Unary;
-use crate::tensor::{Element, Loss, NodeId, ParamId, ParamStore, Tape, TensorError};
+use crate::tensor::{Element, Loss, NodeId, ParamId, ParamStore, Tape, TensorError, gemm, partner};
 
 /// Batch norm's ε (PyTorch's default).
 pub const BN_EPS: f64 = 1e-5;
@@ -74,7 +76,10 @@ pub struct Mlp<T> {
     pub layers: Vec<Built<T>>,
     /// The tape; its parameter store holds every weight.
     pub tape: Tape<T>,
-    mask: Vec<T>,
+    /// The dropout masks of the current training pass, one per dropout layer, for the whole batch.
+    masks: Vec<Vec<T>>,
+    /// The second half's tape when a step runs on two threads ([`Mlp::train_step_grads`]).
+    replica: Option<Box<Tape<T>>>,
 }
 
 impl<T: Element> Mlp<T> {
@@ -105,7 +110,7 @@ impl<T: Element> Mlp<T> {
                 Layer::Dropout(p) => Built::Dropout(p),
             });
         }
-        Ok(Self { spec: spec.clone(), layers, tape: Tape::new(store), mask: Vec::new() })
+        Ok(Self { spec: spec.clone(), layers, tape: Tape::new(store), masks: Vec::new(), replica: None })
     }
 
     /// The parameter store (every weight, flat).
@@ -122,68 +127,94 @@ impl<T: Element> Mlp<T> {
     /// (n × outputs). In training mode dropout draws its masks from `rng` and batch norm uses (and records) the
     /// batch statistics; the running statistics are updated by [`Mlp::update_running_stats`].
     pub fn forward(&mut self, x: &[T], n: usize, mode: Mode, rng: &mut impl Rng) -> Result<NodeId, TensorError> {
-        self.tape.reset();
-        let mut h = self.tape.input(x, n, self.spec.inputs)?;
+        self.draw_masks(n, mode, rng);
+        forward_on(&mut self.tape, &self.layers, self.spec.inputs, x, (0, n), mode, &self.masks)
+    }
+
+    /// Draws the dropout masks of a training-mode pass over `n` rows, layer by layer (the order a sequential pass
+    /// draws them in, so a batch split in two halves drops the same units).
+    fn draw_masks(&mut self, n: usize, mode: Mode, rng: &mut impl Rng) {
+        let mut width = self.spec.inputs;
+        let mut k = 0;
         for layer in &self.layers {
-            h = match layer {
-                Built::Linear { weight, bias } => {
-                    let w = self.tape.param(*weight);
-                    let b = self.tape.param(*bias);
-                    self.tape.linear(h, w, b)?
-                }
-                Built::BatchNorm { gamma, beta, running, .. } => {
-                    let g = self.tape.param(*gamma);
-                    let b = self.tape.param(*beta);
-                    match mode {
-                        Mode::Train => self.tape.batch_norm(h, g, b, BN_EPS)?,
-                        Mode::Eval => {
-                            let stats = self.tape.input(running, 2, running.len() / 2)?;
-                            self.tape.batch_norm_eval(h, g, b, stats, BN_EPS)?
-                        }
+            match layer {
+                Built::Linear { weight, .. } => width = self.tape.params.entry(*weight).rows,
+                Built::Dropout(p) if mode == Mode::Train && *p > 0.0 => {
+                    if self.masks.len() <= k {
+                        self.masks.push(Vec::new());
                     }
+                    self.masks[k].resize(n * width, T::zero());
+                    fill_dropout_mask(rng, *p, &mut self.masks[k]);
+                    k += 1;
                 }
-                Built::Act(u) => self.tape.map(*u, h)?,
-                Built::Dropout(p) => match mode {
-                    Mode::Train if *p > 0.0 => {
-                        let (rows, cols) = self.tape.shape(h);
-                        self.mask.resize(rows * cols, T::zero());
-                        fill_dropout_mask(rng, *p, &mut self.mask);
-                        let m = self.tape.input(&self.mask, rows, cols)?;
-                        self.tape.mul(h, m)?
-                    }
-                    _ => h,
-                },
-            };
+                _ => {}
+            }
         }
-        Ok(h)
     }
 
     /// The data loss of `scores` against `targets` (see [`Mlp::targets`]) plus the L1/L2 penalties; returns the
     /// total node.
     pub fn loss(&mut self, scores: NodeId, targets: &[T]) -> Result<NodeId, TensorError> {
-        let mut total = self.data_loss(scores, targets)?;
-        for (lambda, l1) in [(self.spec.l2, false), (self.spec.l1, true)] {
-            if lambda == 0.0 {
-                continue;
-            }
-            for layer in &self.layers {
-                if let Built::Linear { weight, .. } = layer {
-                    let w = self.tape.param(*weight);
-                    let s = if l1 { self.tape.sum_abs(w)? } else { self.tape.sum_squares(w)? };
-                    let s = self.tape.scale(s, lambda)?;
-                    total = self.tape.add(total, s)?;
-                }
-            }
-        }
-        Ok(total)
+        loss_on(&mut self.tape, &self.spec, &self.layers, scores, targets, None, true)
     }
 
     /// The data loss alone (no penalty) of `scores` against `targets` (see [`Mlp::targets`]): what evaluation reports.
     pub fn data_loss(&mut self, scores: NodeId, targets: &[T]) -> Result<NodeId, TensorError> {
-        let (n, _) = self.tape.shape(scores);
-        let cols = if self.spec.loss == Loss::Mse { self.spec.outputs } else { 1 };
-        let t = self.tape.input(targets, n, cols)?;
-        self.tape.loss(self.spec.loss, scores, t)
+        loss_on(&mut self.tape, &self.spec, &self.layers, scores, targets, None, false)
+    }
+
+    /// One training step's gradients: the forward pass of the batch `x` (n rows) in training mode, the loss against
+    /// `targets` (see [`Mlp::targets`]) with the penalties, backward into the parameter store's gradients, and the
+    /// batch-norm running statistics. Returns the loss before the step.
+    ///
+    /// On two threads ([`gemm::threads`]), a network without batch norm and a batch of at least
+    /// [`DATA_PARALLEL_MIN_MACS`] multiply-adds runs as two halves of the batch, one per thread, each on its own tape
+    /// over the same weights (no copy), and the two gradients are summed: every op of the step, not only the large
+    /// products, is shared between the cores. Each half's mean loss is weighted by its share of the rows, so the
+    /// loss and the gradients are the whole batch's, equal to the one-thread figures up to rounding (the sums over
+    /// the batch are added in another order); dropout's masks are drawn for the whole batch first, in the same
+    /// order, so the same units drop. Batch norm needs the whole batch's statistics, so a network with it runs on
+    /// one tape (its large products still split).
+    pub fn train_step_grads(
+        &mut self,
+        x: &[T],
+        n: usize,
+        targets: &[T],
+        rng: &mut impl Rng,
+    ) -> Result<f64, TensorError> {
+        let store = &self.tape.params;
+        let macs_per_row: usize = (self.layers.iter())
+            .map(|l| if let Built::Linear { weight, .. } = l { store.entry(*weight).len() } else { 0 })
+            .sum();
+        let forward_macs = macs_per_row * n;
+        if gemm::threads() < 2 || self.spec.batchnorm || n < 2 || forward_macs < data_parallel_min_macs() {
+            let scores = self.forward(x, n, Mode::Train, rng)?;
+            let total = self.loss(scores, targets)?;
+            self.tape.backward(total)?;
+            self.update_running_stats();
+            return Ok(self.tape.value(total)[0].as_f64());
+        }
+        self.draw_masks(n, Mode::Train, rng);
+        let half = n / 2;
+        let target_cols = targets.len() / n;
+        let replica = self.replica.get_or_insert_with(Box::default);
+        replica.params.share_values(&self.tape.params);
+        let (inputs, spec, layers, masks) = (self.spec.inputs, &self.spec, &self.layers, &self.masks);
+        let half_step = |tape: &mut Tape<T>, (start, end): (usize, usize), penalties: bool| {
+            let rows = &x[start * inputs..end * inputs];
+            let scores = forward_on(tape, layers, inputs, rows, (start, end - start), Mode::Train, masks)?;
+            let t = &targets[start * target_cols..end * target_cols];
+            let weight = (end - start) as f64 / n as f64;
+            let total = loss_on(tape, spec, layers, scores, t, Some(weight), penalties)?;
+            tape.backward(total)?;
+            Ok::<f64, TensorError>(tape.value(total)[0].as_f64())
+        };
+        let (first, second) =
+            partner::join(|| half_step(&mut self.tape, (0, half), true), || half_step(replica, (half, n), false));
+        replica.params.unshare_values();
+        let loss = first? + second?;
+        add_halves(&mut self.tape.params.grads, &replica.params.grads);
+        Ok(loss)
     }
 
     /// After a training-mode forward pass: running = (1 − 0.1)·running + 0.1·batch statistic for every batch-norm
@@ -244,6 +275,121 @@ impl<T: Element> Mlp<T> {
             }));
         }
     }
+}
+
+/// The forward pass of `rows.1` rows `x` on `tape` (reset first); `rows.0` is the first row's index in the batch, where
+/// its rows of the dropout `masks` (drawn for the whole batch) start.
+fn forward_on<T: Element>(
+    tape: &mut Tape<T>,
+    layers: &[Built<T>],
+    inputs: usize,
+    x: &[T],
+    (first, n): (usize, usize),
+    mode: Mode,
+    masks: &[Vec<T>],
+) -> Result<NodeId, TensorError> {
+    tape.reset();
+    let mut h = tape.input(x, n, inputs)?;
+    let mut masks = masks.iter();
+    for layer in layers {
+        h = match layer {
+            Built::Linear { weight, bias } => {
+                let w = tape.param(*weight);
+                let b = tape.param(*bias);
+                tape.linear(h, w, b)?
+            }
+            Built::BatchNorm { gamma, beta, running, .. } => {
+                let g = tape.param(*gamma);
+                let b = tape.param(*beta);
+                match mode {
+                    Mode::Train => tape.batch_norm(h, g, b, BN_EPS)?,
+                    Mode::Eval => {
+                        let stats = tape.input(running, 2, running.len() / 2)?;
+                        tape.batch_norm_eval(h, g, b, stats, BN_EPS)?
+                    }
+                }
+            }
+            Built::Act(u) => tape.map(*u, h)?,
+            Built::Dropout(p) => match mode {
+                Mode::Train if *p > 0.0 => {
+                    let (rows, cols) = tape.shape(h);
+                    let mask = masks.next().expect("a mask drawn for every dropout layer");
+                    let m = tape.input(&mask[first * cols..(first + rows) * cols], rows, cols)?;
+                    tape.mul(h, m)?
+                }
+                _ => h,
+            },
+        };
+    }
+    Ok(h)
+}
+
+/// The data loss of `scores` against `targets` on `tape`, times `weight` when given (a half batch's share), plus the
+/// L1/L2 penalties when `penalties` says so; returns the total node.
+fn loss_on<T: Element>(
+    tape: &mut Tape<T>,
+    spec: &MlpSpec,
+    layers: &[Built<T>],
+    scores: NodeId,
+    targets: &[T],
+    weight: Option<f64>,
+    penalties: bool,
+) -> Result<NodeId, TensorError> {
+    let (n, _) = tape.shape(scores);
+    let cols = if spec.loss == Loss::Mse { spec.outputs } else { 1 };
+    let t = tape.input(targets, n, cols)?;
+    let mut total = tape.loss(spec.loss, scores, t)?;
+    if let Some(w) = weight {
+        total = tape.scale(total, w)?;
+    }
+    if !penalties {
+        return Ok(total);
+    }
+    for (lambda, l1) in [(spec.l2, false), (spec.l1, true)] {
+        if lambda == 0.0 {
+            continue;
+        }
+        for layer in layers {
+            if let Built::Linear { weight, .. } = layer {
+                let w = tape.param(*weight);
+                let s = if l1 { tape.sum_abs(w)? } else { tape.sum_squares(w)? };
+                let s = tape.scale(s, lambda)?;
+                total = tape.add(total, s)?;
+            }
+        }
+    }
+    Ok(total)
+}
+
+/// Below this many multiply-adds in a batch's forward pass (rows × Σ inputs·outputs over the Linear layers), a
+/// training step runs on one tape even on two threads ([`Mlp::train_step_grads`]).
+pub const DATA_PARALLEL_MIN_MACS: usize = 1 << 21;
+
+static DATA_PARALLEL_MIN: AtomicUsize = AtomicUsize::new(DATA_PARALLEL_MIN_MACS);
+
+/// Overrides [`DATA_PARALLEL_MIN_MACS`] for this process (to measure it; `usize::MAX` turns the split off).
+pub fn set_data_parallel_min_macs(macs: usize) {
+    DATA_PARALLEL_MIN.store(macs, Ordering::Relaxed);
+}
+
+fn data_parallel_min_macs() -> usize {
+    DATA_PARALLEL_MIN.load(Ordering::Relaxed)
+}
+
+/// dst += src, the two halves of the buffers on two threads when they are large.
+fn add_halves<T: Element>(dst: &mut [T], src: &[T]) {
+    fn add<T: Element>(d: &mut [T], s: &[T]) {
+        for (d, &s) in d.iter_mut().zip(s) {
+            *d += s;
+        }
+    }
+    if dst.len() < 1 << 16 {
+        return add(dst, src);
+    }
+    let mid = dst.len() / 2;
+    let (d1, d2) = dst.split_at_mut(mid);
+    let (s1, s2) = src.split_at(mid);
+    partner::join(|| add(d1, s1), || add(d2, s2));
 }
 
 /// running = 0.9·running + 0.1·(batch mean; unbiased batch variance), PyTorch's momentum 0.1.

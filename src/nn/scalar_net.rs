@@ -53,7 +53,7 @@ impl<T: Element> Mlp<T> {
             .entries
             .iter()
             .flat_map(|e| {
-                let vals = &store.values[e.range()];
+                let vals = &store.values()[e.range()];
                 (0..e.len()).map(move |i| (e, i, vals[i].as_f64()))
             })
             .map(|(e, i, v)| {

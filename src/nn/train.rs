@@ -187,12 +187,8 @@ impl<T: Element> Trainer<T> {
         }
         let loss = match self.cfg.backend {
             Backend::Tensor => {
-                let scores = self.mlp.forward(&self.xb, rows.len(), Mode::Train, &mut self.rng)?;
                 self.mlp.targets(&self.yb, &mut self.tb);
-                let total = self.mlp.loss(scores, &self.tb)?;
-                self.mlp.tape.backward(total)?;
-                self.mlp.update_running_stats();
-                self.mlp.tape.value(total)[0].as_f64()
+                self.mlp.train_step_grads(&self.xb, rows.len(), &self.tb, &mut self.rng)?
             }
             Backend::Scalar => {
                 let x: Vec<f64> = self.xb.iter().map(|v| v.as_f64()).collect();
@@ -217,20 +213,15 @@ impl<T: Element> Trainer<T> {
                 net.graph.value(net.loss)
             }
         };
-        let store = &mut self.mlp.tape.params;
-        self.opt.step(&mut store.values, &store.grads);
+        let (values, grads) = self.mlp.tape.params.values_and_grads();
+        self.opt.step(values, grads);
         self.steps += 1;
         Ok(loss)
     }
 
     /// One epoch: shuffle the training rows with the run's generator, step through them in minibatches, then
-    /// evaluate both parts. Returns (and records) the epoch's figures. Runs on rayon's workers when two threads are
-    /// allowed ([`crate::tensor::gemm::on_workers`]).
+    /// evaluate both parts. Returns (and records) the epoch's figures.
     pub fn run_epoch(&mut self) -> Result<EpochStats, NnError> {
-        crate::tensor::gemm::on_workers(|| self.run_epoch_here())
-    }
-
-    fn run_epoch_here(&mut self) -> Result<EpochStats, NnError> {
         let epoch = self.history.len();
         let lr = match &self.cfg.schedule {
             Some(s) => s.lr_at(self.cfg.opt.lr(), epoch as u64),
@@ -310,7 +301,7 @@ impl<T: Element> Trainer<T> {
         Snapshot {
             epoch: self.history.len(),
             steps: self.steps,
-            params: self.mlp.params().values.clone(),
+            params: self.mlp.params().values().to_vec(),
             running: self
                 .mlp
                 .layers

@@ -12,9 +12,8 @@
 //!   the step, compiled for baseline x86-64, pays a state-transition penalty on every float instruction;
 //! - two threads pay only on large products: below [`PARALLEL_MIN_MACS`] multiply-adds (m·n·k) a product runs on
 //!   the calling thread; above it the output is split along its longer side into two halves computed on two threads
-//!   (rayon's pool), which scaled better than faer's own split, and a matmul's two gradient products run one per
-//!   thread. The trainer runs its steps on rayon's workers ([`on_workers`]) so that a split does not pay to enter the
-//!   pool from outside. [`set_threads`]`(1)` keeps everything on one thread. O(m·n·k).
+//!   ([`super::partner::join`]), which scaled better than faer's own split, and a matmul's two gradient products run
+//!   one per thread. [`set_threads`]`(1)` keeps everything on one thread. O(m·n·k).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -23,8 +22,7 @@ use faer::{Accum, MatMut, MatRef, Par};
 
 use crate::real::Real;
 
-/// Below this many multiply-adds a product runs single-threaded. Measured on a Xeon VM (2 cores), with the step on
-/// rayon's workers ([`on_workers`]): back to back, a 128×256×256 product (2²³ multiply-adds) ran 1.3–1.5× faster
+/// Below this many multiply-adds a product runs single-threaded. Measured on a Xeon VM (2 cores): back to back, a 128×256×256 product (2²³ multiply-adds) ran 1.3–1.5× faster
 /// split in two, but inside a 784-256-256-10 training step no threshold from 2²⁰ to 2²⁶ beat one thread by more than
 /// the run-to-run noise (±15 %; `examples/gemm_split_probe.rs`, `PARALLEL_MIN_MACS=… examples/mlp_throughput`);
 /// 2²⁴ was the steadiest.
@@ -51,21 +49,6 @@ pub fn threads() -> usize {
 /// Whether a product of `macs` multiply-adds is worth two threads ([`PARALLEL_MIN_MACS`], [`threads`]).
 pub fn parallel(macs: usize) -> bool {
     threads() > 1 && macs >= PARALLEL_MIN.load(Ordering::Relaxed)
-}
-
-/// Runs `f` (a training step, or a whole epoch) on a worker thread of rayon's pool when two threads are allowed, and
-/// returns its result. A split product then keeps one half on the calling worker and hands the other to the second
-/// worker directly; called from outside the pool, every split has to be injected into the pool and waited for from
-/// outside, which cost about 40 µs a product here (`examples/gemm_split_probe.rs`): more than splitting a
-/// 128×256×256 product saves. With one thread, `f` runs where it is.
-pub fn on_workers<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    if threads() > 1 && rayon::current_thread_index().is_none() {
-        let mut out = None;
-        rayon::scope(|_| out = Some(f()));
-        out.expect("the scope ran its body")
-    } else {
-        f()
-    }
 }
 
 /// One operand of a product: a row-major `rows × cols` buffer, used as is or transposed.
@@ -157,7 +140,6 @@ macro_rules! element {
                     if x.transposed { v.transpose() } else { v }
                 }
                 let out = MatMut::from_row_major_slice_mut(dst, m, n);
-                let par = if parallel { Par::rayon(threads().max(2)) } else { Par::Seq };
                 let accum = if accumulate { Accum::Add } else { Accum::Replace };
                 if k == 0 {
                     // faer's Replace with an empty inner dimension leaves dst alone; the product is zero.
@@ -191,7 +173,7 @@ macro_rules! element {
                         ((o1, av, b1), (o2, av, b2))
                     };
                     let ((o1, a1, b1), (o2, a2, b2)) = halves;
-                    rayon::join(
+                    super::partner::join(
                         || {
                             matmul(o1, accum, a1, b1, alpha, Par::Seq);
                             clear_upper_state();
@@ -203,7 +185,7 @@ macro_rules! element {
                     );
                     return;
                 }
-                matmul(out, accum, view(a), view(b), alpha, par);
+                matmul(out, accum, view(a), view(b), alpha, Par::Seq);
                 clear_upper_state();
             }
         }

@@ -39,6 +39,7 @@
 pub mod gemm;
 mod loss;
 mod params;
+pub mod partner;
 mod tape;
 
 pub use gemm::Element;

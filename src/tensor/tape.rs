@@ -173,7 +173,7 @@ impl<T: Element> Tape<T> {
     /// A node's value, row-major.
     pub fn value(&self, id: NodeId) -> &[T] {
         let n = &self.nodes[id.index()];
-        Values { arena: &self.values, params: &self.params.values }.of(n)
+        Values { arena: &self.values, params: self.params.values() }.of(n)
     }
 
     /// A node's gradient after [`Tape::backward`]: a parameter's is in the store (zeros if no share reached it); any
@@ -229,7 +229,7 @@ impl<T: Element> Tape<T> {
         let (out, rest) = hi.split_at_mut(n.len());
         let aux_len = if n.aux > 0 { n.aux - n.off - n.len() } else { 0 };
         let aux = if n.aux > 0 { &mut rest[aux_len..aux_len + 2 * n.cols] } else { &mut rest[..0] };
-        (Values { arena: lo, params: &self.params.values }, out, aux, &self.nodes)
+        (Values { arena: lo, params: self.params.values() }, out, aux, &self.nodes)
     }
 
     fn check_node(&self, op: &'static str, id: NodeId) -> Result<&Node, TensorError> {
@@ -474,7 +474,7 @@ impl<T: Element> Tape<T> {
         let ns = *self.check_node("loss", scores)?;
         let nt = *self.check_node("loss", targets)?;
         // validate before pushing, so a bad target leaves the tape as it was
-        let t = Values { arena: &self.values, params: &self.params.values }.of(&nt);
+        let t = Values { arena: &self.values, params: self.params.values() }.of(&nt);
         loss::check(kind, (ns.rows, ns.cols), (nt.rows, nt.cols), t)?;
         let id = self.push(Op::Loss(kind, scores, targets), 1, 1, 0);
         let (v, out, _, nodes) = self.split_last();
@@ -501,6 +501,7 @@ impl<T: Element> Tape<T> {
         self.grads[no.off] = T::one();
         self.written[output.index()] = true;
         let Tape { params, nodes, values, grads, written, param_written, .. } = self;
+        let (param_values, param_grads, entries) = params.values_and_grads_for_backward();
         for i in (0..=output.index()).rev() {
             let n = nodes[i];
             if !n.needs_grad || !written[i] || matches!(n.op, Op::Param(_) | Op::Input) {
@@ -508,14 +509,14 @@ impl<T: Element> Tape<T> {
             }
             let (glo, ghi) = grads.split_at_mut(n.off);
             let gout = &ghi[..n.len()];
-            let mut g = Grads { lo: glo, params: &mut params.grads, nodes, written, param_written };
-            let v = Values { arena: values, params: &params.values };
+            let mut g = Grads { lo: glo, params: &mut *param_grads, nodes, written, param_written };
+            let v = Values { arena: values, params: param_values };
             backward_node(&n, &v, gout, &mut g);
         }
         // a parameter no gradient reached has gradient zero
-        for (e, w) in params.entries.iter().zip(param_written.iter()) {
+        for (e, w) in entries.iter().zip(param_written.iter()) {
             if !w {
-                params.grads[e.range()].iter_mut().for_each(|g| *g = T::zero());
+                param_grads[e.range()].iter_mut().for_each(|g| *g = T::zero());
             }
         }
         Ok(())
@@ -635,7 +636,7 @@ fn backward_node<T: Element>(n: &Node, v: &Values<'_, T>, gout: &[T], g: &mut Gr
             if gemm::parallel(2 * macs)
                 && let Some(((ga, acc_a), (gb, acc_b))) = g.slot_pair(a, b)
             {
-                rayon::join(|| grad_a(ga, acc_a, false), || grad_b(gb, acc_b, false));
+                super::partner::join(|| grad_a(ga, acc_a, false), || grad_b(gb, acc_b, false));
                 return;
             }
             if let Some((ga, acc)) = g.slot(a) {
@@ -665,7 +666,7 @@ fn backward_node<T: Element>(n: &Node, v: &Values<'_, T>, gout: &[T], g: &mut Gr
             if gemm::parallel(2 * macs)
                 && let Some(((gx, acc_x), (gw, acc_w))) = g.slot_pair(x, w)
             {
-                rayon::join(|| grad_x(gx, acc_x, false), || grad_w(gw, acc_w, false));
+                super::partner::join(|| grad_x(gx, acc_x, false), || grad_w(gw, acc_w, false));
                 return;
             }
             if let Some((gx, acc)) = g.slot(x) {
