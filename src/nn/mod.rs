@@ -362,8 +362,11 @@ fn loss_on<T: Element>(
 }
 
 /// Below this many multiply-adds in a batch's forward pass (rows × Σ inputs·outputs over the Linear layers), a
-/// training step runs on one tape even on two threads ([`Mlp::train_step_grads`]).
-pub const DATA_PARALLEL_MIN_MACS: usize = 1 << 21;
+/// training step runs on one tape even on two threads ([`Mlp::train_step_grads`]). Measured on a Xeon VM with
+/// `examples/mlp_throughput.rs` (`DATA_PARALLEL_MIN_MACS=0` against the split turned off, interleaved runs, steps/s):
+/// 2-8-8-1 on 32 rows (2.8 K multiply-adds) lost with the split (272 K against 330 K), 2-16-16-1 on 32 rows (9.7 K)
+/// was even, 2-16-16-1 on 100 rows (30 K) won 1.25× and 2-64-64-1 on 256 rows (1.1 M) 2.0×.
+pub const DATA_PARALLEL_MIN_MACS: usize = 1 << 14;
 
 static DATA_PARALLEL_MIN: AtomicUsize = AtomicUsize::new(DATA_PARALLEL_MIN_MACS);
 

@@ -123,11 +123,27 @@ pub trait Rule<T: Real = f64> {
 /// Any rule, built from an [`OptimSpec`]: what the race, the MLPs and the window hold. `Optimizer` is the f64 one
 /// (the race, the scalar MLP, the PyTorch fixtures); `Optimizer<f32>` steps the tensor backend's f32 parameters with
 /// the same code.
+///
+/// A slice of at least [`SPLIT_MIN`] parameters is stepped as two halves on two threads
+/// ([`crate::tensor::partner::join`]), each half by its own copy of the rule: every rule is elementwise (its state
+/// is one entry per parameter, plus the step count and the rate, which both copies share), so the two give the
+/// values one rule would, bit for bit.
 #[derive(Clone, Debug)]
 pub struct Optimizer<T: Real = f64> {
     spec: OptimSpec,
     rule: AnyRule<T>,
+    /// The upper half's rule, once a slice of at least [`SPLIT_MIN`] parameters has been stepped.
+    upper: Option<AnyRule<T>>,
+    /// Where the latest step split the slice (0: it did not).
+    split_at: usize,
+    /// The length of the slice the latest split step had (0: none).
+    split_len: usize,
 }
+
+/// From this many parameters on, [`Optimizer::step`] steps the two halves of the slice on two threads. Measured
+/// with `examples/mlp_throughput.rs`: an SGD step over the 1.86 M parameters of 784-1024-1024-10 took about 1 ms on
+/// one thread, an Adam step over 65 536 about 60 µs, against about 2 µs for a join.
+pub const SPLIT_MIN: usize = 1 << 16;
 
 #[derive(Clone, Debug)]
 enum AnyRule<T: Real> {
@@ -140,38 +156,9 @@ enum AnyRule<T: Real> {
     MomentumEwma(MomentumEwma<T>),
 }
 
-impl<T: Real> Optimizer<T> {
-    /// A fresh optimizer for a spec (which [`OptimSpec::validate`] should accept; parsed specs always are), with
-    /// inspection on. `Optimizer::<f32>::new(&spec)` is [`OptimSpec::build_for`].
-    pub fn new(spec: &OptimSpec) -> Self {
-        let rule = match spec {
-            OptimSpec::Sgd(c) => AnyRule::Sgd(Sgd::new(*c)),
-            OptimSpec::Adagrad(c) => AnyRule::Adagrad(Adagrad::new(*c)),
-            OptimSpec::RmsProp(c) => AnyRule::RmsProp(RmsProp::new(*c)),
-            OptimSpec::Adam(c) => AnyRule::Adam(Adam::new(*c)),
-            OptimSpec::AdamW(c) => {
-                AnyRule::Adam(Adam::new(AdamConfig { decoupled_weight_decay: true, bias_correction: true, ..*c }))
-            }
-            OptimSpec::AdamNoBias(c) => AnyRule::Adam(Adam::new(AdamConfig { bias_correction: false, ..*c })),
-            OptimSpec::RAdam(c) => AnyRule::RAdam(RAdam::new(*c)),
-            OptimSpec::NAdam(c) => AnyRule::NAdam(NAdam::new(*c)),
-            OptimSpec::MomentumEwma(c) => AnyRule::MomentumEwma(MomentumEwma::new(*c)),
-        };
-        Self { spec: *spec, rule }
-    }
-
-    /// The spec this optimizer was built from (its `lr` is the base learning rate, not the scheduled one).
-    pub fn spec(&self) -> &OptimSpec {
-        &self.spec
-    }
-
-    /// The spec name: `sgd`, `adam`, `momentum-ewma`, ...
-    pub fn name(&self) -> &'static str {
-        self.spec.name()
-    }
-
-    fn rule(&self) -> &dyn Rule<T> {
-        match &self.rule {
+impl<T: Real> AnyRule<T> {
+    fn as_dyn(&self) -> &dyn Rule<T> {
+        match self {
             AnyRule::Sgd(r) => r,
             AnyRule::Adagrad(r) => r,
             AnyRule::RmsProp(r) => r,
@@ -182,8 +169,8 @@ impl<T: Real> Optimizer<T> {
         }
     }
 
-    fn rule_mut(&mut self) -> &mut dyn Rule<T> {
-        match &mut self.rule {
+    fn as_dyn_mut(&mut self) -> &mut dyn Rule<T> {
+        match self {
             AnyRule::Sgd(r) => r,
             AnyRule::Adagrad(r) => r,
             AnyRule::RmsProp(r) => r,
@@ -194,11 +181,8 @@ impl<T: Real> Optimizer<T> {
         }
     }
 
-    /// One update of `params` in place from `grads`; see [`Rule::step`].
-    ///
-    /// # Panics
-    /// If `params` and `grads` differ in length (a bug in the caller).
-    pub fn step(&mut self, params: &mut [T], grads: &[T]) {
+    /// One step of the rule, with hardware FMA where the CPU has it.
+    fn step(&mut self, params: &mut [T], grads: &[T]) {
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("fma") {
             // SAFETY: the CPU was just found to have FMA, the one feature `step_fma` is compiled for.
@@ -222,7 +206,7 @@ impl<T: Real> Optimizer<T> {
     /// caller's target features.
     #[inline(always)]
     fn step_any(&mut self, params: &mut [T], grads: &[T]) {
-        match &mut self.rule {
+        match self {
             AnyRule::Sgd(r) => r.step(params, grads),
             AnyRule::Adagrad(r) => r.step(params, grads),
             AnyRule::RmsProp(r) => r.step(params, grads),
@@ -232,6 +216,82 @@ impl<T: Real> Optimizer<T> {
             AnyRule::MomentumEwma(r) => r.step(params, grads),
         }
     }
+}
+
+impl<T: Real> Optimizer<T> {
+    /// A fresh optimizer for a spec (which [`OptimSpec::validate`] should accept; parsed specs always are), with
+    /// inspection on. `Optimizer::<f32>::new(&spec)` is [`OptimSpec::build_for`].
+    pub fn new(spec: &OptimSpec) -> Self {
+        let rule = match spec {
+            OptimSpec::Sgd(c) => AnyRule::Sgd(Sgd::new(*c)),
+            OptimSpec::Adagrad(c) => AnyRule::Adagrad(Adagrad::new(*c)),
+            OptimSpec::RmsProp(c) => AnyRule::RmsProp(RmsProp::new(*c)),
+            OptimSpec::Adam(c) => AnyRule::Adam(Adam::new(*c)),
+            OptimSpec::AdamW(c) => {
+                AnyRule::Adam(Adam::new(AdamConfig { decoupled_weight_decay: true, bias_correction: true, ..*c }))
+            }
+            OptimSpec::AdamNoBias(c) => AnyRule::Adam(Adam::new(AdamConfig { bias_correction: false, ..*c })),
+            OptimSpec::RAdam(c) => AnyRule::RAdam(RAdam::new(*c)),
+            OptimSpec::NAdam(c) => AnyRule::NAdam(NAdam::new(*c)),
+            OptimSpec::MomentumEwma(c) => AnyRule::MomentumEwma(MomentumEwma::new(*c)),
+        };
+        Self { spec: *spec, rule, upper: None, split_at: 0, split_len: 0 }
+    }
+
+    /// The spec this optimizer was built from (its `lr` is the base learning rate, not the scheduled one).
+    pub fn spec(&self) -> &OptimSpec {
+        &self.spec
+    }
+
+    /// The spec name: `sgd`, `adam`, `momentum-ewma`, ...
+    pub fn name(&self) -> &'static str {
+        self.spec.name()
+    }
+
+    fn rule(&self) -> &dyn Rule<T> {
+        self.rule.as_dyn()
+    }
+
+    /// Both halves' rules (the upper one only if it exists), for the settings they share.
+    fn each_rule(&mut self, mut f: impl FnMut(&mut dyn Rule<T>)) {
+        f(self.rule.as_dyn_mut());
+        if let Some(u) = &mut self.upper {
+            f(u.as_dyn_mut());
+        }
+    }
+
+    /// One update of `params` in place from `grads`; see [`Rule::step`]. From [`SPLIT_MIN`] parameters on, the two
+    /// halves are stepped on two threads (the same values as one rule, see [`Optimizer`]); a slice of another length
+    /// starts the rule afresh, as a new optimizer would.
+    ///
+    /// # Panics
+    /// If `params` and `grads` differ in length (a bug in the caller).
+    pub fn step(&mut self, params: &mut [T], grads: &[T]) {
+        Trace::check_lengths(params, grads);
+        if params.len() < SPLIT_MIN {
+            if self.split_len != 0 {
+                // another length than the split steps': afresh, as one rule would start
+                self.rule.as_dyn_mut().reset();
+                (self.split_at, self.split_len) = (0, 0);
+            }
+            self.rule.step(params, grads);
+            return;
+        }
+        let mid = params.len() / 2;
+        if self.split_len != params.len() {
+            // a new length: both halves start afresh, as one rule would
+            self.rule.as_dyn_mut().reset();
+            let mut upper = self.rule.clone();
+            upper.as_dyn_mut().reset();
+            self.upper = Some(upper);
+            (self.split_at, self.split_len) = (mid, params.len());
+        }
+        let Self { rule, upper, .. } = self;
+        let upper = upper.as_mut().expect("made above");
+        let (p1, p2) = params.split_at_mut(mid);
+        let (g1, g2) = grads.split_at(mid);
+        crate::tensor::partner::join(|| rule.step(p1, g1), || upper.step(p2, g2));
+    }
 
     /// The learning rate the next step uses.
     pub fn lr(&self) -> f64 {
@@ -240,7 +300,7 @@ impl<T: Real> Optimizer<T> {
 
     /// Sets the learning rate for the next steps (a schedule calls this before each step).
     pub fn set_lr(&mut self, lr: f64) {
-        self.rule_mut().set_lr(lr);
+        self.each_rule(|r| r.set_lr(lr));
     }
 
     /// How many steps since creation or the last reset.
@@ -250,21 +310,26 @@ impl<T: Real> Optimizer<T> {
 
     /// Forgets the state and the step count, and goes back to the spec's learning rate (inspection stays as set).
     pub fn reset(&mut self) {
-        self.rule_mut().reset();
         let lr = self.spec.lr();
-        self.rule_mut().set_lr(lr);
+        self.each_rule(|r| {
+            r.reset();
+            r.set_lr(lr);
+        });
     }
 
     /// The rule's internal quantities for parameter `i` after the latest step; see [`Rule::inspect`].
     pub fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
-        self.rule().inspect(i)
+        match &self.upper {
+            Some(u) if self.split_at > 0 && i >= self.split_at => u.as_dyn().inspect(i - self.split_at),
+            _ => self.rule().inspect(i),
+        }
     }
 
     /// Turns the recording for [`Optimizer::inspect`] on (the default: the race shows it) or off (big parameter
     /// slices, where nobody inspects one parameter and the recording's passes cost as much as a cheap rule); see
     /// [`Rule::set_inspectable`]. No parameter value depends on it.
     pub fn set_inspectable(&mut self, on: bool) {
-        self.rule_mut().set_inspectable(on);
+        self.each_rule(|r| r.set_inspectable(on));
     }
 
     /// [`Optimizer::set_inspectable`] as a builder: `spec.build_for::<f32>().inspectable(false)`.
@@ -375,6 +440,43 @@ mod tests {
             out.push(p);
         }
         out
+    }
+
+    #[test]
+    fn a_split_step_gives_one_rules_values_bit_for_bit() {
+        let specs = [
+            "sgd:lr=0.1,momentum=0.9,nesterov=true,weight_decay=0.01",
+            "adagrad:lr=0.1",
+            "rmsprop:lr=0.01,momentum=0.5,centered=true",
+            "adam:lr=0.01,amsgrad=true",
+            "adamw:lr=0.01,weight_decay=0.1",
+            "radam:lr=0.01",
+            "nadam:lr=0.01",
+            "momentum-ewma:lr=0.1",
+        ];
+        let n = SPLIT_MIN + 3;
+        for spec in specs {
+            let spec: OptimSpec = spec.parse().expect("a valid test spec");
+            let mut split = Optimizer::<f32>::new(&spec);
+            let mut whole = Optimizer::<f32>::new(&spec).rule;
+            let mut a: Vec<f32> = (0..n).map(|i| ((i * 37 % 101) as f32 - 50.0) / 25.0).collect();
+            let mut b = a.clone();
+            for step in 0..5 {
+                let g: Vec<f32> = (0..n).map(|i| ((i * 13 + step * 7) % 29) as f32 / 7.0 - 2.0).collect();
+                if step == 3 {
+                    split.set_lr(0.003);
+                    whole.as_dyn_mut().set_lr(0.003);
+                }
+                split.step(&mut a, &g);
+                whole.step(&mut b, &g);
+            }
+            assert!(split.split_at > 0, "{spec:?}: the slice was split");
+            assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()), "{spec:?}: values differ");
+            for i in [0, n / 2 - 1, n / 2, n - 1] {
+                assert_eq!(split.inspect(i), whole.as_dyn().inspect(i), "{spec:?}: inspect({i})");
+            }
+            assert_eq!(split.steps(), 5);
+        }
     }
 
     #[test]
