@@ -154,9 +154,11 @@ where
     RA: Send,
     RB: Send,
 {
-    let slot = match partner() {
-        Some(s) if super::gemm::threads() > 1 => s,
-        _ => return (a(), b()),
+    if super::gemm::threads() < 2 {
+        return (a(), b());
+    }
+    let Some(slot) = partner() else {
+        return (a(), b());
     };
     if slot.state.compare_exchange(IDLE, CLAIMED, Ordering::Acquire, Ordering::Relaxed).is_err() {
         return (a(), b()); // busy: a join inside a join (the partner's own included), or another caller's
