@@ -6,6 +6,7 @@
 use chainrule::app::App;
 use chainrule::expr::ProgramError;
 use chainrule::expr::sample::mixed_program;
+use eframe::egui::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
@@ -97,4 +98,34 @@ fn applying_a_large_program_builds_it_off_the_ui_thread() {
     assert_eq!(v.settings.applied, small);
     assert_eq!(v.model.graph.len(), nodes(small), "the old graph stays");
     h.get_by_label_contains("Line 10001, column 1:");
+}
+
+#[test]
+fn an_input_set_while_a_program_builds_is_set_on_the_new_graph_too() {
+    let mut h = harness();
+    h.run();
+    apply(&mut h, "x = 3\ny = 2\nf = x * y");
+    assert_eq!(view(&mut h).model.input_value("x"), Some(3.0));
+    // a large program that also has the inputs x and y: built off the UI thread
+    let mut big = String::from("x = 3\ny = 2\na0 = x * y\n");
+    for i in 1..600 {
+        big.push_str(&format!("a{i} = a{} + x * y\n", i - 1));
+    }
+    view(&mut h).builder.hold(true);
+    apply(&mut h, &big);
+    assert!(view(&mut h).is_applying());
+    // the learner sets x on the graph still shown
+    h.get_by_role_and_label(Role::SpinButton, "x").set_value_accesskit(5.0);
+    h.step();
+    h.step();
+    assert_eq!(view(&mut h).model.input_value("x"), Some(5.0), "set on the shown graph");
+    view(&mut h).builder.hold(false);
+    step_until(&mut h, 60, "the builder's result", |h| !view(h).is_applying());
+    let v = view(&mut h);
+    assert_eq!(v.settings.applied, big);
+    assert_eq!(v.model.input_value("x"), Some(5.0), "the value set during the build was kept");
+    assert_eq!(v.model.input_value("y"), Some(2.0));
+    assert_eq!(v.settings.overrides.get("x"), Some(&5.0));
+    let out = v.model.graph.value(v.model.program.output);
+    assert_eq!(out, 600.0 * 5.0 * 2.0, "the new graph computed with x = 5");
 }

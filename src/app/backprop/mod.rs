@@ -150,6 +150,9 @@ pub struct BackpropView {
     check: gradcheck::CheckCache,
     export: export::Exporter,
     actions: Vec<Action>,
+    /// Input values the learner set on the shown graph while a new one was being built off the UI thread: they are
+    /// set again on the new graph when it arrives (where it has that input), not lost.
+    edited_while_building: BTreeMap<String, f64>,
     panels: Vec<(&'static str, egui::Rect)>,
     was_presenting: bool,
 }
@@ -173,6 +176,7 @@ impl Default for BackpropView {
             check: gradcheck::CheckCache::default(),
             export: export::Exporter::default(),
             actions: Vec::new(),
+            edited_while_building: BTreeMap::new(),
             panels: Vec::new(),
             was_presenting: false,
         }
@@ -345,6 +349,9 @@ impl BackpropView {
             }
             Action::SetInput(name, v) => {
                 if self.model.set_input(&name, v) {
+                    if self.is_applying() {
+                        self.edited_while_building.insert(name.clone(), v);
+                    }
                     self.settings.overrides.insert(name, v);
                 }
             }
@@ -397,6 +404,7 @@ impl BackpropView {
     fn start(&mut self, job: reparse::BuildJob, status: &mut super::Status, background: bool) {
         let ctx =
             self.ctx.as_ref().filter(|_| background && reparse::statements(&job.source) >= reparse::BACKGROUND_FROM);
+        self.edited_while_building.clear();
         match ctx {
             Some(ctx) => self.builder.build(ctx, job),
             None => {
@@ -424,6 +432,12 @@ impl BackpropView {
                 }
                 self.model = model;
                 self.settings.overrides = job.overrides;
+                // values set on the old graph during the build are the learner's latest: set them on the new one
+                for (name, v) in std::mem::take(&mut self.edited_while_building) {
+                    if self.model.set_input(&name, v) {
+                        self.settings.overrides.insert(name, v);
+                    }
+                }
                 // an error the checker found in a text typed after this Apply stays for the editor
                 if !self.error.as_ref().is_some_and(|(text, _)| *text == self.settings.source && *text != job.source) {
                     self.error = None;
