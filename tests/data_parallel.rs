@@ -10,6 +10,9 @@ use chainrule::tensor::{Loss, NodeId, gemm};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
+/// The thread count and the threshold are process-wide: the tests here take turns.
+static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn batch(n: usize, d: usize, classes: usize) -> (Vec<f64>, Vec<usize>) {
     let x = (0..n * d).map(|i| ((i * 7919 % 113) as f64 / 113.0 - 0.5) * 3.0).collect();
     let y = (0..n).map(|i| (i * 5 + 1) % classes).collect();
@@ -45,6 +48,7 @@ fn assert_close(what: &str, a: &[f64], b: &[f64], tol: f64) {
 
 #[test]
 fn two_halves_give_the_whole_batch_loss_and_gradients() {
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
     set_data_parallel_min_macs(0);
     let mut spec = MlpSpec::classifier(4, &[16, 8], 3, Unary::Tanh, Loss::SoftmaxCe).expect("valid");
     spec.dropout = 0.3;
@@ -77,4 +81,21 @@ fn two_halves_give_the_whole_batch_loss_and_gradients() {
     assert_eq!(rows, 9, "no split with batch norm");
     assert_eq!((l1, w1), (l2, w2));
     gemm::set_threads(2);
+}
+
+#[test]
+fn data_of_the_wrong_length_is_refused_on_two_threads_too() {
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    set_data_parallel_min_macs(0);
+    gemm::set_threads(2);
+    let spec = MlpSpec::classifier(4, &[8], 3, Unary::Tanh, Loss::SoftmaxCe).expect("valid");
+    let mut mlp = Mlp::<f64>::new(&spec, 1).expect("builds");
+    let (x, y) = batch(8, 4, 3);
+    let mut t = Vec::new();
+    mlp.targets(&y, &mut t);
+    let mut rng = StdRng::seed_from_u64(0);
+    assert!(mlp.train_step_grads(&x[..30], 8, &t, &mut rng).is_err(), "30 values for 8 rows of 4");
+    assert!(mlp.train_step_grads(&x, 8, &t[..7], &mut rng).is_err(), "7 targets for 8 rows");
+    assert!(mlp.train_step_grads(&x, 8, &t, &mut rng).is_ok());
+    assert_eq!(mlp.tape.shape(NodeId(0)).0, 4, "and right data is split");
 }

@@ -187,7 +187,10 @@ impl<T: Element> Mlp<T> {
             .map(|l| if let Built::Linear { weight, .. } = l { store.entry(*weight).len() } else { 0 })
             .sum();
         let forward_macs = macs_per_row * n;
-        if gemm::threads() < 2 || self.spec.batchnorm || n < 2 || forward_macs < data_parallel_min_macs() {
+        let target_cols = if self.spec.loss == Loss::Mse { self.spec.outputs } else { 1 };
+        // data of the wrong length goes the one-tape way, whose checks say what is wrong
+        let fits = x.len() == n * self.spec.inputs && targets.len() == n * target_cols;
+        if gemm::threads() < 2 || self.spec.batchnorm || n < 2 || !fits || forward_macs < data_parallel_min_macs() {
             let scores = self.forward(x, n, Mode::Train, rng)?;
             let total = self.loss(scores, targets)?;
             self.tape.backward(total)?;
@@ -196,7 +199,6 @@ impl<T: Element> Mlp<T> {
         }
         self.draw_masks(n, Mode::Train, rng);
         let half = n / 2;
-        let target_cols = targets.len() / n;
         let replica = self.replica.get_or_insert_with(Box::default);
         replica.params.share_values(&self.tape.params);
         let (inputs, spec, layers, masks) = (self.spec.inputs, &self.spec, &self.layers, &self.masks);
