@@ -1,13 +1,13 @@
 //! Two-way fork-join on a second thread that waits for work by spinning: what the tensor backend's two threads
 //! run on ([`join`]).
 //!
-//! Why not rayon's `join`: rayon's idle worker goes to sleep within microseconds, and waking it again cost 65–100 µs
-//! a join on these 2-core VMs (measured with `examples/join_probe.rs`: two 200 µs halves with 100 µs of one-thread
-//! work between joins took 372 µs a round instead of 300). A training step joins a few times with a few hundred
-//! microseconds of one-thread work between (the optimizer, the batch's copy), so that wake-up ate most of what two
-//! threads gained on the 784-256-256-10 network. The partner here spins for [`SPIN`] after each job before it parks,
-//! so back-to-back steps find it awake (a join then costs about a microsecond); an idle program parks it after that
-//! and pays nothing.
+//! Why not rayon's `join`: rayon's idle worker goes to sleep within microseconds, and waking it again cost 37–104 µs
+//! a join on these 2-core VMs whenever one thread had worked alone for 20 µs or more in between
+//! (`examples/join_probe.rs`). A training step joins a few times with a few hundred microseconds of one-thread work
+//! between (the optimizer, the batch's copy), so that wake-up ate most of what two threads gained on the
+//! 784-256-256-10 network. The partner here spins for [`SPIN`] after each job before it parks, yielding the core
+//! every few microseconds in case another thread (the window's) wants it, so back-to-back steps find it awake (a join
+//! then costs 2–8 µs); an idle program parks it after that and pays nothing.
 //!
 //! One partner thread per process, started at the first join. A join that finds it busy (a join inside a join, or
 //! two threads joining at once) runs both halves on the calling thread, so joins nest and never wait on each other.
@@ -89,8 +89,14 @@ fn serve(slot: &'static Slot) {
             continue;
         }
         spins = spins.wrapping_add(1);
-        if !spins.is_multiple_of(256) || idle_since.elapsed() < SPIN {
+        if !spins.is_multiple_of(256) {
             std::hint::spin_loop();
+            continue;
+        }
+        if idle_since.elapsed() < SPIN {
+            // every few microseconds, let another thread that wants this core (the window's) have it, without
+            // sleeping: with nothing else to run, the call returns at once
+            thread::yield_now();
             continue;
         }
         slot.sleeping.store(true, Ordering::SeqCst);
