@@ -591,6 +591,28 @@ impl<T: Element> Grads<'_, T> {
         };
         Some(((sa, acc_a), (sb, acc_b)))
     }
+
+    /// A product's two gradient products, each of `macs` multiply-adds: `grad_a(buffer, accumulate, split)` into a's
+    /// gradient and `grad_b` into b's. They are independent, so when both are needed and large they run one per
+    /// thread (no split, no packing twice); otherwise one after the other, each split over two threads if large.
+    fn two_products<FA, FB>(&mut self, (a, grad_a): (NodeId, FA), (b, grad_b): (NodeId, FB), macs: usize)
+    where
+        FA: Fn(&mut [T], bool, bool) + Sync,
+        FB: Fn(&mut [T], bool, bool) + Sync,
+    {
+        if gemm::parallel(2 * macs)
+            && let Some(((ga, acc_a), (gb, acc_b))) = self.slot_pair(a, b)
+        {
+            super::partner::join(|| grad_a(ga, acc_a, false), || grad_b(gb, acc_b, false));
+            return;
+        }
+        if let Some((ga, acc)) = self.slot(a) {
+            grad_a(ga, acc, gemm::parallel(macs));
+        }
+        if let Some((gb, acc)) = self.slot(b) {
+            grad_b(gb, acc, gemm::parallel(macs));
+        }
+    }
 }
 
 /// Writes or adds `f(i)` into every element of `dst`.
@@ -631,20 +653,8 @@ fn backward_node<T: Element>(n: &Node, v: &Values<'_, T>, gout: &[T], g: &mut Gr
                 let (x, y) = if tb { (dct, opa(ta)) } else { (opa(!ta), dc) };
                 T::gemm_with(gb, x, y, T::one(), acc, parallel);
             };
-            // the two products are independent: on two threads, one each (no split, no packing twice)
             let macs = n.rows * n.cols * if ta { na.rows } else { na.cols };
-            if gemm::parallel(2 * macs)
-                && let Some(((ga, acc_a), (gb, acc_b))) = g.slot_pair(a, b)
-            {
-                super::partner::join(|| grad_a(ga, acc_a, false), || grad_b(gb, acc_b, false));
-                return;
-            }
-            if let Some((ga, acc)) = g.slot(a) {
-                grad_a(ga, acc, gemm::parallel(macs));
-            }
-            if let Some((gb, acc)) = g.slot(b) {
-                grad_b(gb, acc, gemm::parallel(macs));
-            }
+            g.two_products((a, grad_a), (b, grad_b), macs);
         }
         Op::Linear { x, w, bias } => {
             let (nx, nw) = (node(x), node(w));
@@ -663,18 +673,7 @@ fn backward_node<T: Element>(n: &Node, v: &Values<'_, T>, gout: &[T], g: &mut Gr
             if let Some((gb, acc)) = g.slot(bias) {
                 column_sums(gout, n.cols, gb, acc);
             }
-            if gemm::parallel(2 * macs)
-                && let Some(((gx, acc_x), (gw, acc_w))) = g.slot_pair(x, w)
-            {
-                super::partner::join(|| grad_x(gx, acc_x, false), || grad_w(gw, acc_w, false));
-                return;
-            }
-            if let Some((gx, acc)) = g.slot(x) {
-                grad_x(gx, acc, gemm::parallel(macs));
-            }
-            if let Some((gw, acc)) = g.slot(w) {
-                grad_w(gw, acc, gemm::parallel(macs));
-            }
+            g.two_products((x, grad_x), (w, grad_w), macs);
         }
         Op::AddBias { a, bias } => {
             if let Some((ga, acc)) = g.slot(a) {
