@@ -134,9 +134,7 @@ pub struct Optimizer<T: Real = f64> {
     rule: AnyRule<T>,
     /// The upper half's rule, once a slice of at least [`SPLIT_MIN`] parameters has been stepped.
     upper: Option<AnyRule<T>>,
-    /// Where the latest step split the slice (0: it did not).
-    split_at: usize,
-    /// The length of the slice the latest split step had (0: none).
+    /// The length of the slice the latest step split in two (halves at `split_len / 2`); 0: it did not split.
     split_len: usize,
 }
 
@@ -235,7 +233,7 @@ impl<T: Real> Optimizer<T> {
             OptimSpec::NAdam(c) => AnyRule::NAdam(NAdam::new(*c)),
             OptimSpec::MomentumEwma(c) => AnyRule::MomentumEwma(MomentumEwma::new(*c)),
         };
-        Self { spec: *spec, rule, upper: None, split_at: 0, split_len: 0 }
+        Self { spec: *spec, rule, upper: None, split_len: 0 }
     }
 
     /// The spec this optimizer was built from (its `lr` is the base learning rate, not the scheduled one).
@@ -272,7 +270,7 @@ impl<T: Real> Optimizer<T> {
             if self.split_len != 0 {
                 // another length than the split steps': afresh, as one rule would start
                 self.rule.as_dyn_mut().reset();
-                (self.split_at, self.split_len) = (0, 0);
+                self.split_len = 0;
             }
             self.rule.step(params, grads);
             return;
@@ -281,10 +279,8 @@ impl<T: Real> Optimizer<T> {
         if self.split_len != params.len() {
             // a new length: both halves start afresh, as one rule would
             self.rule.as_dyn_mut().reset();
-            let mut upper = self.rule.clone();
-            upper.as_dyn_mut().reset();
-            self.upper = Some(upper);
-            (self.split_at, self.split_len) = (mid, params.len());
+            self.upper = Some(self.rule.clone());
+            self.split_len = params.len();
         }
         let Self { rule, upper, .. } = self;
         let upper = upper.as_mut().expect("made above");
@@ -320,7 +316,7 @@ impl<T: Real> Optimizer<T> {
     /// The rule's internal quantities for parameter `i` after the latest step; see [`Rule::inspect`].
     pub fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
         match &self.upper {
-            Some(u) if self.split_at > 0 && i >= self.split_at => u.as_dyn().inspect(i - self.split_at),
+            Some(u) if self.split_len > 0 && i >= self.split_len / 2 => u.as_dyn().inspect(i - self.split_len / 2),
             _ => self.rule().inspect(i),
         }
     }
@@ -470,7 +466,7 @@ mod tests {
                 split.step(&mut a, &g);
                 whole.step(&mut b, &g);
             }
-            assert!(split.split_at > 0, "{spec:?}: the slice was split");
+            assert_eq!(split.split_len, n, "{spec:?}: the slice was split");
             assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()), "{spec:?}: values differ");
             for i in [0, n / 2 - 1, n / 2, n - 1] {
                 assert_eq!(split.inspect(i), whole.as_dyn().inspect(i), "{spec:?}: inspect({i})");
