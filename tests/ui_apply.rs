@@ -1,11 +1,14 @@
 //! Applying a 10 000-statement program in the backprop view: the Apply click's frame returns while the builder's
 //! worker is held (so it cannot have waited for the build), the old graph stays shown with "applying…" beside the
 //! editor, and the new graph arrives once the worker is let go; an Apply superseded by a newer one is dropped; an
-//! Apply of a text with an error shows the error at its line and keeps the old graph and the text.
+//! Apply of a text with an error shows the error at its line and keeps the old graph and the text. A restored session
+//! with a large program opens at once and builds it the same way.
 
 use chainrule::app::App;
+use chainrule::app::backprop::BackpropView;
 use chainrule::expr::ProgramError;
 use chainrule::expr::sample::mixed_program;
+use eframe::egui;
 use eframe::egui::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -128,4 +131,73 @@ fn an_input_set_while_a_program_builds_is_set_on_the_new_graph_too() {
     assert_eq!(v.settings.overrides.get("x"), Some(&5.0));
     let out = v.model.graph.value(v.model.program.output);
     assert_eq!(out, 600.0 * 5.0 * 2.0, "the new graph computed with x = 5");
+}
+
+/// The window opened on a session whose backprop view holds `program` (applied, and in the editor), with an input
+/// override, the timeline at 37 and node 5 selected; the builder's worker held from the start. Also returns the
+/// default graph's node count and program.
+fn restored(program: &str) -> (Harness<'static, App>, usize, String) {
+    let mut saved = App::default();
+    let v = saved.view_mut::<BackpropView>().expect("registered");
+    let (first, first_applied) = (v.model.graph.len(), v.settings.applied.clone());
+    v.settings.source = program.to_owned();
+    v.settings.applied = program.to_owned();
+    v.settings.overrides.insert("w1".into(), 0.25);
+    v.settings.cursor = 37;
+    v.settings.selected = Some(5);
+    let mut app = App::new(saved.session());
+    let v = app.view_mut::<BackpropView>().expect("registered");
+    // nothing was built before the window opened: it shows the default graph, and the build waits for a frame
+    assert!(v.is_applying());
+    assert_eq!(v.model.graph.len(), first);
+    assert_eq!(v.settings.applied, first_applied);
+    assert_eq!(v.settings.source, program, "the editor has the saved text");
+    assert_eq!(v.cursor(), 0, "the saved cursor waits for its graph");
+    v.builder.hold(true);
+    let h = Harness::builder()
+        .with_size(egui::vec2(1440.0, 900.0))
+        .build_ui_state(|ui, app: &mut App| app.ui_body(ui), app);
+    (h, first, first_applied)
+}
+
+#[test]
+fn a_restored_large_program_is_built_off_the_ui_thread_and_shown_where_the_session_left_it() {
+    let program = mixed_program(2_000);
+    let (mut h, first, _) = restored(&program);
+    h.step();
+    h.step();
+    let statements = program.lines().filter(|l| !l.trim().is_empty()).count();
+    h.get_by_label_contains(&format!("applying… ({statements} statements)"));
+    assert_eq!(view(&mut h).model.graph.len(), first, "the frames went on while the worker was held");
+    view(&mut h).builder.hold(false);
+    step_until(&mut h, 60, "the restored program's graph", |h| !view(h).is_applying());
+    let v = view(&mut h);
+    assert_eq!(v.model.graph.len(), nodes(&program));
+    assert_eq!(v.settings.applied, program);
+    assert_eq!(v.cursor(), 37, "the timeline where the session left it");
+    assert_eq!(v.settings.selected, Some(5));
+    assert_eq!(v.model.input_value("w1"), Some(0.25), "the saved input value");
+    assert!(v.error.is_none());
+    h.step();
+    assert!(h.query_by_label_contains("applying…").is_none());
+}
+
+#[test]
+fn a_restored_large_program_that_no_longer_compiles_keeps_its_text_and_says_where() {
+    let broken = format!("{}z", mixed_program(600));
+    let (mut h, first, first_applied) = restored(&broken);
+    h.step();
+    view(&mut h).builder.hold(false);
+    step_until(&mut h, 60, "the restored program's build", |h| !view(h).is_applying());
+    h.step();
+    let v = view(&mut h);
+    let Some((text, ProgramError::Syntax(e))) = &v.error else { panic!("a syntax error") };
+    assert_eq!(text, &broken);
+    assert_eq!((e.line, e.column), (601, 1));
+    assert_eq!(v.settings.source, broken, "nothing saved is lost");
+    assert_eq!(v.settings.applied, first_applied);
+    assert_eq!(v.model.graph.len(), first, "the default graph stays");
+    assert!(h.state().status().is_error);
+    assert!(h.state().status().text.contains("no longer compiles"), "{}", h.state().status().text);
+    h.get_by_label_contains("Line 601, column 1:");
 }

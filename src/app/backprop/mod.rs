@@ -153,6 +153,11 @@ pub struct BackpropView {
     /// Input values the learner set on the shown graph while a new one was being built off the UI thread: they are
     /// set again on the new graph when it arrives (where it has that input), not lost.
     edited_while_building: BTreeMap<String, f64>,
+    /// A restored session's program too large to build before the window opens: it is built on the worker from the
+    /// first frame on (the default graph and "applying…" show until then), then shown where the session left it.
+    restoring: Option<Restore>,
+    /// Where to show the restored program once its build comes back: the saved timeline cursor and selection.
+    restored_view: Option<(usize, Option<u32>)>,
     panels: Vec<(&'static str, egui::Rect)>,
     was_presenting: bool,
 }
@@ -177,6 +182,8 @@ impl Default for BackpropView {
             export: export::Exporter::default(),
             actions: Vec::new(),
             edited_while_building: BTreeMap::new(),
+            restoring: None,
+            restored_view: None,
             panels: Vec::new(),
             was_presenting: false,
         }
@@ -240,6 +247,7 @@ impl BackpropView {
         groups: crate::scalar::Groups,
     ) {
         self.builder.cancel();
+        (self.restoring, self.restored_view) = (None, None);
         self.model = Model::from_graph(graph, output, groups, self.settings.expanded);
         self.settings.cursor = 0;
         self.settings.selected = None;
@@ -405,6 +413,7 @@ impl BackpropView {
         let ctx =
             self.ctx.as_ref().filter(|_| background && reparse::statements(&job.source) >= reparse::BACKGROUND_FROM);
         self.edited_while_building.clear();
+        (self.restoring, self.restored_view) = (None, None);
         match ctx {
             Some(ctx) => self.builder.build(ctx, job),
             None => {
@@ -414,9 +423,19 @@ impl BackpropView {
         }
     }
 
-    /// Whether a model is being built off the UI thread (the shown one is the previous program's).
+    /// Whether a model is being built off the UI thread (the shown one is the previous program's), or a restored
+    /// session's large program waits for the first frame to start its build.
     pub fn is_applying(&self) -> bool {
-        self.builder.building().is_some()
+        self.builder.building().is_some() || self.restoring.is_some()
+    }
+
+    /// Starts the build of a restored session's large program on the worker.
+    fn start_restore(&mut self, ctx: &egui::Context) {
+        if let Some(Restore { job, cursor, selected }) = self.restoring.take() {
+            self.edited_while_building.clear();
+            self.restored_view = Some((cursor, selected));
+            self.builder.build(ctx, job);
+        }
     }
 
     /// Shows a built model: a new text (Apply) starts its timeline at 0 and is fitted; a rebuild of the shown text
@@ -452,6 +471,11 @@ impl BackpropView {
                         self.settings.nudge_input =
                             self.model.inputs.first().map(|(n, _)| n.clone()).unwrap_or_default();
                     }
+                } else if let Some((cursor, selected)) = self.restored_view.take() {
+                    // a restored session's program: where the session left it
+                    self.settings.cursor = cursor.min(self.model.total_steps());
+                    self.settings.selected = selected;
+                    self.canvas.request_fit();
                 } else {
                     self.settings.cursor = self.settings.cursor.min(self.model.total_steps());
                 }
@@ -460,7 +484,13 @@ impl BackpropView {
                 status.error(format!("The program has an error ({e}); the graph shows the last program that worked."));
                 self.error = Some((job.source, e));
             }
-            Err(e) => status.error(format!("The saved program no longer compiles: {e}")),
+            Err(e) => {
+                status.error(format!("The saved program no longer compiles: {e}"));
+                if self.restored_view.take().is_some() {
+                    // the editor keeps the saved text and shows where it fails; the default graph stays
+                    self.error = Some((job.source, e));
+                }
+            }
         }
     }
 
@@ -536,6 +566,9 @@ impl View for BackpropView {
     fn ui(&mut self, ui: &mut egui::Ui, shell: &mut Shell<'_>) {
         if self.ctx.is_none() {
             self.ctx = Some(ui.ctx().clone());
+        }
+        if self.restoring.is_some() {
+            self.start_restore(&ui.ctx().clone());
         }
         self.take_checks();
         let was_applying = self.is_applying();
@@ -633,19 +666,45 @@ impl View for BackpropView {
     }
 
     fn load_state(&mut self, state: serde_json::Value) -> Result<(), String> {
-        let settings: Settings = serde_json::from_value(state).map_err(|e| e.to_string())?;
-        let model = Model::build(&settings.applied, &settings.overrides, settings.expanded)
-            .map_err(|e| format!("the saved program does not compile: {e}"))?;
-        self.builder.cancel();
-        self.settings = settings;
-        self.model = model;
-        self.settings.cursor = self.settings.cursor.min(self.model.total_steps());
-        if self.settings.source != self.settings.applied
-            && let Err(e) = crate::expr::compile(&self.settings.source, &[])
-        {
+        let mut settings: Settings = serde_json::from_value(state).map_err(|e| e.to_string())?;
+        let edited_since = settings.source != settings.applied;
+        if reparse::statements(&settings.applied) >= reparse::BACKGROUND_FROM {
+            // too large to build before the window opens (a 10 000-statement program takes about 2 s): the shown
+            // graph stays until the worker has built it, and the session's cursor and selection wait with the job
+            let job = reparse::BuildJob {
+                source: std::mem::replace(&mut settings.applied, self.settings.applied.clone()),
+                overrides: std::mem::replace(&mut settings.overrides, self.settings.overrides.clone()),
+                old_text_values: None,
+                expanded: settings.expanded,
+            };
+            self.builder.cancel();
+            self.restored_view = None;
+            self.restoring = Some(Restore { job, cursor: settings.cursor, selected: settings.selected.take() });
+            settings.cursor = 0;
+            self.settings = settings;
+            if let Some(ctx) = self.ctx.clone() {
+                self.start_restore(&ctx);
+            }
+        } else {
+            let model = Model::build(&settings.applied, &settings.overrides, settings.expanded)
+                .map_err(|e| format!("the saved program does not compile: {e}"))?;
+            self.builder.cancel();
+            (self.restoring, self.restored_view) = (None, None);
+            self.settings = settings;
+            self.model = model;
+            self.settings.cursor = self.settings.cursor.min(self.model.total_steps());
+        }
+        if edited_since && let Err(e) = crate::expr::compile(&self.settings.source, &[]) {
             self.error = Some((self.settings.source.clone(), e));
         }
         self.canvas.request_fit();
         Ok(())
     }
+}
+
+/// A restored session's large program waiting for the first frame: its build, and where the session left it.
+struct Restore {
+    job: reparse::BuildJob,
+    cursor: usize,
+    selected: Option<u32>,
 }
