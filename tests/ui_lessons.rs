@@ -397,6 +397,26 @@ fn the_question_node_is_ringed_and_centred_until_revealed() {
 }
 
 #[test]
+fn a_graph_too_wide_to_read_whole_is_zoomed_in_around_the_question_node() {
+    let mut h = harness_with(App::default());
+    open_lesson(&mut h, "7. Batch normalization");
+    h.get_by_label("Predict the value of mu, then check.");
+    h.run();
+    let v = lessons(&mut h);
+    let mu = chainrule::lesson::find_node(&v.backprop.model.program, "mu").unwrap();
+    let rect = v.backprop.graph_rect().expect("the graph was drawn");
+    let positions = v.backprop.model.layout.positions.clone();
+    let item = v.backprop.model.item_of(mu);
+    let canvas = v.backprop.canvas_mut();
+    assert_eq!(canvas.highlight(), Some(mu));
+    // fitted whole, the 33-node graph would be at about 31 %, where the wires' numbers are hidden
+    assert!(canvas.zoom() >= 0.75, "zoom {} keeps the numbers readable", canvas.zoom());
+    assert!(rect.contains(canvas.screen_from_layout(rect, positions[item])), "mu is in view");
+    let hidden = positions.iter().filter(|&&p| !rect.contains(canvas.screen_from_layout(rect, p))).count();
+    assert!(hidden > 0, "zoomed in: part of the graph is off the canvas (the minimap shows it)");
+}
+
+#[test]
 fn a_practice_exercise_in_progress_survives_a_restart() {
     let mut h = harness_with(App::default());
     h.get_by_label("Lessons").click();

@@ -118,7 +118,8 @@ impl Canvas {
     }
 
     /// Rings `node` (a lesson's question waits on it) and centres it at the next frame, as far as the graph allows
-    /// without cutting any of it off; `None` removes the ring.
+    /// without cutting any of it off; a graph too large to show whole with its numbers is zoomed in around the node
+    /// instead. `None` removes the ring.
     pub fn set_highlight(&mut self, node: Option<NodeId>) {
         self.centre_pending = node.is_some();
         self.highlight = node;
@@ -317,6 +318,12 @@ impl Canvas {
         if self.centre_pending
             && let Some(p) = self.highlight.and_then(|n| model.layout.positions.get(model.item_of(n)))
         {
+            // the asked node's numbers must be readable: a graph fitted whole at a zoom that hides the wires'
+            // numbers (batch norm's, at 31 % in a 1280 × 720 window) is zoomed in around it to the follow camera's
+            // lower bound; the minimap and Fit show the whole again
+            if self.zoom < EDGE_LABEL_ZOOM {
+                self.zoom = FOLLOW_ZOOM.0;
+            }
             self.pan = -vec2(p[0], p[1]) * self.zoom;
             self.keep_graph_in_view(rect, model);
             self.centre_pending = false;
