@@ -319,3 +319,41 @@ fn every_character_the_tutor_writes_has_a_glyph() {
     let mut out = ctx.run_ui(Default::default(), |_| {});
     out.textures_delta.clear();
 }
+
+#[test]
+fn folded_groups_come_back_after_a_restart() {
+    let mut h = harness();
+    h.run();
+    // one layer of two neurons: groups l1, l1.n0 and l1.n1, none folded in a graph this small
+    let program = "x = 1.5\nl1.n0.s = 0.5*x + 0.1\nl1.n0 = tanh(l1.n0.s)\nl1.n1.s = -0.3*x + 0.2\nl1.n1 = tanh(l1.n1.s)\n\
+                   f = l1.n0 + l1.n1";
+    view(&mut h).settings.source = program.into();
+    h.run();
+    h.get_by_label("Apply").click();
+    h.run();
+    h.get_by_label("fold l1.n0").click();
+    h.run();
+    let v = view(&mut h);
+    let g = v.model.groups.find("l1.n0").expect("the group") as usize;
+    assert!(v.model.folded[g]);
+    assert_eq!(v.settings.folds, std::collections::BTreeMap::from([("l1.n0".to_owned(), true)]));
+
+    let stored = h.state().session().to_json();
+    let restored = App::new(serde_json::from_str(&stored).expect("reads back"));
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1440.0, 900.0))
+        .build_ui_state(|ui, app: &mut App| app.ui_body(ui), restored);
+    h.run();
+    assert!(view(&mut h).model.folded[g], "folded as it was left");
+    h.get_by_label("unfold l1.n0");
+    assert!(h.query_by_label("fold l1.n1").is_some(), "the other neuron stays open");
+
+    // a new program opens as its size says: the old folds are not carried over
+    view(&mut h).settings.source = format!("{program}\ng = f * 2");
+    h.run();
+    h.get_by_label("Apply").click();
+    h.run();
+    let v = view(&mut h);
+    assert!(v.settings.folds.is_empty());
+    assert!(!v.model.folded.iter().any(|&f| f));
+}

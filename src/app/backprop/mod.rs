@@ -103,6 +103,8 @@ pub struct Settings {
     pub dot_path: String,
     /// Where the last PNG export went.
     pub png_path: String,
+    /// The shown program's groups folded or unfolded by hand (those that differ from how it opens), by path.
+    pub folds: BTreeMap<String, bool>,
 }
 
 impl Default for Settings {
@@ -122,6 +124,7 @@ impl Default for Settings {
             check_open: false,
             dot_path: "chainrule-graph.dot".into(),
             png_path: "chainrule-graph.png".into(),
+            folds: BTreeMap::new(),
         }
     }
 }
@@ -158,6 +161,9 @@ pub struct BackpropView {
     restoring: Option<Restore>,
     /// Where to show the restored program once its build comes back: the saved timeline cursor and selection.
     restored_view: Option<(usize, Option<u32>)>,
+    /// Whether the shown graph was opened from elsewhere ([`BackpropView::open_graph`]), not built from the
+    /// program: its folds are not the program's to keep.
+    opened_graph: bool,
     panels: Vec<(&'static str, egui::Rect)>,
     was_presenting: bool,
 }
@@ -184,6 +190,7 @@ impl Default for BackpropView {
             edited_while_building: BTreeMap::new(),
             restoring: None,
             restored_view: None,
+            opened_graph: false,
             panels: Vec::new(),
             was_presenting: false,
         }
@@ -249,6 +256,7 @@ impl BackpropView {
         self.builder.cancel();
         (self.restoring, self.restored_view) = (None, None);
         self.model = Model::from_graph(graph, output, groups, self.settings.expanded);
+        self.opened_graph = true;
         self.settings.cursor = 0;
         self.settings.selected = None;
         self.playing = false;
@@ -379,11 +387,13 @@ impl BackpropView {
             Action::Fold(group, folded) => {
                 if self.model.set_folded(group, folded) {
                     self.canvas.focus_group(group);
+                    self.keep_folds();
                 }
             }
             Action::FoldAll(folded) => {
                 self.model.fold_all(folded);
                 self.canvas.request_fit();
+                self.keep_folds();
             }
             Action::ExportDot => self.export.write_dot(&self.model, &self.settings.dot_path, status),
             Action::ExportPng => self.export.request_png(&self.settings.png_path),
@@ -402,9 +412,18 @@ impl BackpropView {
     }
 
     /// A build of `source` with the view's overrides and expansion.
+    /// A new text (`old_text_values` given) opens as its size says; a rebuild of the shown one keeps its folds.
     fn job(&self, source: String, old_text_values: Option<BTreeMap<String, f64>>) -> reparse::BuildJob {
         let (overrides, expanded) = (self.settings.overrides.clone(), self.settings.expanded);
-        reparse::BuildJob { source, overrides, old_text_values, expanded }
+        let folds = if old_text_values.is_some() { BTreeMap::new() } else { self.settings.folds.clone() };
+        reparse::BuildJob { source, overrides, old_text_values, expanded, folds }
+    }
+
+    /// Remembers the shown program's folds for the session (not those of a graph opened from elsewhere).
+    fn keep_folds(&mut self) {
+        if !self.opened_graph {
+            self.settings.folds = self.model.fold_changes();
+        }
     }
 
     /// Builds `job` here, or (with `background`, for a large program, once a frame has been drawn) on the worker.
@@ -450,6 +469,8 @@ impl BackpropView {
                     model.set_expanded(self.settings.expanded);
                 }
                 self.model = model;
+                self.opened_graph = false;
+                self.keep_folds();
                 self.settings.overrides = job.overrides;
                 // values set on the old graph during the build are the learner's latest: set them on the new one
                 for (name, v) in std::mem::take(&mut self.edited_while_building) {
@@ -676,6 +697,7 @@ impl View for BackpropView {
                 overrides: std::mem::replace(&mut settings.overrides, self.settings.overrides.clone()),
                 old_text_values: None,
                 expanded: settings.expanded,
+                folds: settings.folds.clone(),
             };
             self.builder.cancel();
             self.restored_view = None;
@@ -686,12 +708,15 @@ impl View for BackpropView {
                 self.start_restore(&ctx);
             }
         } else {
-            let model = Model::build(&settings.applied, &settings.overrides, settings.expanded)
+            let mut model = Model::build(&settings.applied, &settings.overrides, settings.expanded)
                 .map_err(|e| format!("the saved program does not compile: {e}"))?;
+            model.apply_fold_changes(&settings.folds);
             self.builder.cancel();
             (self.restoring, self.restored_view) = (None, None);
             self.settings = settings;
             self.model = model;
+            self.opened_graph = false;
+            self.keep_folds();
             self.settings.cursor = self.settings.cursor.min(self.model.total_steps());
         }
         if edited_since && let Err(e) = crate::expr::compile(&self.settings.source, &[]) {

@@ -288,6 +288,36 @@ impl Model {
         }
     }
 
+    /// The groups folded or unfolded by hand: each group whose folding differs from how the graph opens, by path.
+    pub fn fold_changes(&self) -> BTreeMap<String, bool> {
+        let default = self.default_folding();
+        self.groups
+            .groups()
+            .iter()
+            .zip(&self.folded)
+            .zip(default)
+            .filter(|((_, folded), default)| **folded != *default)
+            .map(|((g, &folded), _)| (g.path.clone(), folded))
+            .collect()
+    }
+
+    /// Folds or unfolds the groups `changes` names (by path; a path the graph does not have is skipped), with one new
+    /// layout if anything changed.
+    pub fn apply_fold_changes(&mut self, changes: &BTreeMap<String, bool>) {
+        let mut changed = false;
+        for (path, &folded) in changes {
+            if let Some(slot) = self.groups.find(path).and_then(|g| self.folded.get_mut(g as usize))
+                && *slot != folded
+            {
+                *slot = folded;
+                changed = true;
+            }
+        }
+        if changed {
+            self.relayout();
+        }
+    }
+
     /// The item that draws a node: the node itself, or the folded group hiding it.
     pub fn item_of(&self, id: NodeId) -> usize {
         self.folding.item_of.get(id.index()).map_or(0, |&i| i as usize)

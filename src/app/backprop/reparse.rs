@@ -205,6 +205,8 @@ pub struct BuildJob {
     pub old_text_values: Option<BTreeMap<String, f64>>,
     /// Whether fused gates are shown expanded.
     pub expanded: bool,
+    /// Groups folded or unfolded by hand, by path, set again on the new model where it has them.
+    pub folds: BTreeMap<String, bool>,
 }
 
 /// A built model, or why its text does not compile, with what it was built from.
@@ -225,7 +227,9 @@ impl BuildJob {
                     .retain(|name, _| p.input(name).is_some_and(|i| old.get(name) == Some(&p.graph.value(i.node))));
             }
             drop(p);
-            Model::build(&self.source, &self.overrides, self.expanded)
+            let mut model = Model::build(&self.source, &self.overrides, self.expanded)?;
+            model.apply_fold_changes(&self.folds);
+            Ok(model)
         });
         Built { job: self, result }
     }
@@ -354,7 +358,13 @@ mod tests {
     }
 
     fn job(source: &str) -> BuildJob {
-        BuildJob { source: source.into(), overrides: BTreeMap::new(), old_text_values: None, expanded: false }
+        BuildJob {
+            source: source.into(),
+            overrides: BTreeMap::new(),
+            old_text_values: None,
+            expanded: false,
+            folds: BTreeMap::new(),
+        }
     }
 
     #[test]
@@ -401,6 +411,7 @@ mod tests {
             overrides,
             old_text_values: Some(old),
             expanded: false,
+            folds: BTreeMap::new(),
         };
         let built = job.run();
         assert_eq!(built.job.overrides, BTreeMap::from([("x".to_owned(), 4.0)]));
