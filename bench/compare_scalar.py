@@ -27,6 +27,34 @@ import textwrap
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
+# tanh and exp for micrograd's Value, as Karpathy's lecture adds them, in micrograd's style (its PyPI release has relu
+# only): one text, used by both Python sides below.
+MICROGRAD_EXTRAS = textwrap.dedent(r'''
+import math
+from micrograd.engine import Value
+
+def tanh(self):
+    t = math.tanh(self.data)
+    out = Value(t, (self,), 'tanh')
+    def _backward():
+        self.grad += (1 - t**2) * out.grad
+    out._backward = _backward
+    return out
+
+def exp(self):
+    e = math.exp(self.data)
+    out = Value(e, (self,), 'exp')
+    def _backward():
+        self.grad += e * out.grad
+    out._backward = _backward
+    return out
+
+if not hasattr(Value, "tanh"):
+    Value.tanh = tanh
+if not hasattr(Value, "exp"):
+    Value.exp = exp
+''')
+
 PY_WORKER = textwrap.dedent(r'''
 import gc, json, sys, time, threading, resource
 engine, workload, n, gc_on = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "on"
@@ -70,18 +98,7 @@ def run():
         gc.disable()
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if engine == "micrograd":
-        from micrograd.engine import Value
-        if not hasattr(Value, "tanh"):
-            # micrograd's PyPI release has relu only; this is tanh as Karpathy's lecture adds it, in micrograd's style.
-            import math
-            def tanh(self):
-                t = math.tanh(self.data)
-                out = Value(t, (self,), 'tanh')
-                def _backward():
-                    self.grad += (1 - t**2) * out.grad
-                out._backward = _backward
-                return out
-            Value.tanh = tanh
+        exec(MICROGRAD_EXTRAS, globals())  # Value, with tanh and exp
         t = time.perf_counter(); out, count = build(Value, Value, lambda p: p.tanh()); tb = time.perf_counter() - t
         t = time.perf_counter(); out.backward(); tw = time.perf_counter() - t
     else:
@@ -173,29 +190,7 @@ PY_PROGRAM_HEAD = textwrap.dedent(r'''
 import gc, math, sys, threading
 if sys.argv[1:] == ["gc-off"]:
     gc.disable()
-from micrograd.engine import Value
-
-def tanh(self):
-    t = math.tanh(self.data)
-    out = Value(t, (self,), 'tanh')
-    def _backward():
-        self.grad += (1 - t**2) * out.grad
-    out._backward = _backward
-    return out
-
-def exp(self):
-    e = math.exp(self.data)
-    out = Value(e, (self,), 'exp')
-    def _backward():
-        self.grad += e * out.grad
-    out._backward = _backward
-    return out
-
-if not hasattr(Value, "tanh"):
-    Value.tanh = tanh
-if not hasattr(Value, "exp"):
-    Value.exp = exp
-''')
+''') + MICROGRAD_EXTRAS
 
 PY_PROGRAM_TAIL = textwrap.dedent(r'''
 # micrograd's topological sort recurses once per level of the graph
@@ -316,7 +311,7 @@ def main():
     rust = os.path.join(target_dir(), "release", "examples", "scalar_throughput")
     worker = os.path.join(HERE, ".compare_worker.py")
     with open(worker, "w") as f:
-        f.write(PY_WORKER)
+        f.write(f"MICROGRAD_EXTRAS = {MICROGRAD_EXTRAS!r}\n" + PY_WORKER)
     bw = json.loads(subprocess.run([rust, "bandwidth"], capture_output=True, text=True, check=True).stdout)
     rows = []
     for workload in ["chain", "dag"]:
