@@ -97,6 +97,102 @@ fn a_snapshot_from_a_worker_thread() {
     assert_eq!(back.snapshot().epoch, 5);
 }
 
+#[test]
+fn snapshots_every_few_steps_leave_the_run_as_it_was() {
+    let make = || trainer("gauss", 100, &[4], Unary::Tanh, Loss::BceLogits, "adam:lr=0.01", 4, 5, Backend::Tensor);
+    let mut plain = make();
+    assert!(plain.snapshot().loss.is_nan(), "no step yet");
+    plain.run(|_| true).expect("trains");
+    let session = make().spawn_every(3);
+    let back = session.join().expect("trains on the worker");
+    assert_eq!(back.history, plain.history, "the same epochs");
+    assert_eq!(back.snapshot().params, plain.snapshot().params, "the same weights, bit for bit");
+    assert_eq!(back.steps(), 40, "50 training rows in batches of 5, 4 epochs");
+    assert!(back.snapshot().loss.is_finite());
+}
+
+#[test]
+fn an_epoch_stops_between_steps_when_asked() {
+    let mut t = trainer("gauss", 100, &[4], Unary::Tanh, Loss::BceLogits, "sgd:lr=0.1", 3, 5, Backend::Tensor);
+    let mut seen = Vec::new();
+    let stats = t
+        .run_epoch_with(|t| {
+            seen.push((t.steps(), t.snapshot().loss));
+            t.steps() < 4
+        })
+        .expect("steps");
+    assert!(stats.is_none(), "stopped mid-epoch: nothing evaluated");
+    assert!(t.history.is_empty());
+    assert_eq!(seen.iter().map(|s| s.0).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    assert!(seen.iter().all(|s| s.1.is_finite()), "each step's loss is in the snapshot");
+    // a whole epoch with the hook saying go on is the plain epoch
+    let mut u = trainer("gauss", 100, &[4], Unary::Tanh, Loss::BceLogits, "sgd:lr=0.1", 3, 5, Backend::Tensor);
+    let mut v = trainer("gauss", 100, &[4], Unary::Tanh, Loss::BceLogits, "sgd:lr=0.1", 3, 5, Backend::Tensor);
+    assert_eq!(u.run_epoch_with(|_| true).expect("an epoch"), Some(v.run_epoch().expect("an epoch")));
+
+    // on the worker, a stop takes effect at the next step, not after an epoch of 50 000 steps
+    let big = trainer("gauss", 100_000, &[4], Unary::Tanh, Loss::BceLogits, "sgd:lr=0.1", 1, 1, Backend::Tensor);
+    let session = big.spawn_every(1000);
+    session.stop();
+    while !session.is_finished() {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let last = session.latest();
+    let back = session.join().expect("stops cleanly");
+    assert!(back.history.is_empty(), "the epoch was cut short");
+    assert!(back.steps() < 50_000, "{} steps", back.steps());
+    assert_eq!(last.steps, back.steps(), "the last snapshot is where it stopped");
+}
+
+#[test]
+fn a_windows_copy_of_the_network_follows_a_snapshot_and_shows_every_layer() {
+    let d = data::generate("gauss", 200, 0.0, 1).expect("generates");
+    let (train, test) = data::split(&d, 0.5, 1).expect("splits");
+    let mut spec = MlpSpec::classifier(2, &[5], 2, Unary::Tanh, Loss::BceLogits).expect("valid");
+    spec.batchnorm = true;
+    let cfg = TrainConfig {
+        opt: "adam:lr=0.01".parse().expect("spec"),
+        schedule: None,
+        epochs: 3,
+        batch: 10,
+        seed: 1,
+        backend: Backend::Tensor,
+    };
+    let mut t = Trainer::new(Mlp::new(&spec, 1).expect("builds"), cfg, (&train.x, &train.y), (&test.x, &test.y))
+        .expect("trainer");
+    t.run(|_| true).expect("trains");
+    let snap = t.snapshot();
+    // the window's copy, built from another seed, then given the run's weights and running statistics
+    let mut window = Mlp::<f64>::new(&spec, 99).expect("builds");
+    assert_ne!(window.params().values(), &snap.params[..]);
+    window.load_snapshot(&snap).expect("fits");
+    let grid: Vec<f64> = (0..7).flat_map(|i| [i as f64 - 3.0, 0.5 * i as f64]).collect();
+    let layers = window.activations(&grid, 7).expect("evaluates");
+    assert_eq!(layers.len(), window.layers.len(), "one output per layer: Linear, BatchNorm1d, Tanh, Linear");
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0);
+    let scores = t.mlp.forward(&grid, 7, chainrule::nn::Mode::Eval, &mut rng).expect("evaluates");
+    assert_eq!(window.tape.value(*layers.last().expect("layers")), t.mlp.tape.value(scores), "bit for bit");
+    // the first layer is x·Wᵀ + b, by hand; the tanh layer is tanh of the batch-norm layer
+    let (w, b) = (&snap.params[..10], &snap.params[10..15]);
+    let first = window.tape.value(layers[0]);
+    for (r, x) in grid.chunks(2).enumerate() {
+        for j in 0..5 {
+            let want = x[0] * w[j * 2] + x[1] * w[j * 2 + 1] + b[j];
+            assert!((first[r * 5 + j] - want).abs() < 1e-12, "row {r} unit {j}");
+        }
+    }
+    let (bn, act) = (window.tape.value(layers[1]), window.tape.value(layers[2]));
+    assert!(bn.iter().zip(act).all(|(z, a)| (z.tanh() - a).abs() < 1e-15));
+    assert_eq!(window.tape.shape(layers[2]), (7, 5));
+    // a snapshot of another network is refused with the sizes, and leaves the weights alone
+    let mut other =
+        Mlp::<f64>::new(&MlpSpec::classifier(2, &[3], 2, Unary::Tanh, Loss::BceLogits).unwrap(), 1).unwrap();
+    let before = other.params().values().to_vec();
+    let e = other.load_snapshot(&snap).expect_err("does not fit").to_string();
+    assert!(e.contains("does not fit"), "{e}");
+    assert_eq!(other.params().values(), &before[..]);
+}
+
 fn chainrule(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_chainrule")).args(args).output().expect("the binary runs")
 }

@@ -128,7 +128,47 @@ impl<T: Element> Mlp<T> {
     /// batch statistics; the running statistics are updated by [`Mlp::update_running_stats`].
     pub fn forward(&mut self, x: &[T], n: usize, mode: Mode, rng: &mut impl Rng) -> Result<NodeId, TensorError> {
         self.draw_masks(n, mode, rng);
-        forward_on(&mut self.tape, &self.layers, self.spec.inputs, x, (0, n), mode, &self.masks)
+        forward_on(&mut self.tape, &self.layers, self.spec.inputs, x, (0, n), mode, &self.masks, None)
+    }
+
+    /// The evaluation-mode forward pass of `x` (n × inputs, row-major) keeping every layer's output: element k is
+    /// the node of `layers[k]`'s output (n × its width; read it with `tape.value`). What a window draws a network's
+    /// units from: evaluate the points of a grid, and each column of a hidden layer's output is one unit's picture.
+    pub fn activations(&mut self, x: &[T], n: usize) -> Result<Vec<NodeId>, TensorError> {
+        let mut trace = Vec::with_capacity(self.layers.len());
+        forward_on(&mut self.tape, &self.layers, self.spec.inputs, x, (0, n), Mode::Eval, &[], Some(&mut trace))?;
+        Ok(trace)
+    }
+
+    /// Sets the weights and batch-norm running statistics from a training run's snapshot (of a network of the
+    /// same description): a window's own copy of the network follows the run on the worker this way.
+    pub fn load_snapshot(&mut self, snapshot: &train::Snapshot<T>) -> Result<(), NnError> {
+        let values = self.tape.params.values_mut();
+        let running: Vec<&mut Vec<T>> = self
+            .layers
+            .iter_mut()
+            .filter_map(|l| match l {
+                Built::BatchNorm { running, .. } => Some(running),
+                _ => None,
+            })
+            .collect();
+        let fits = snapshot.params.len() == values.len()
+            && snapshot.running.len() == running.len()
+            && snapshot.running.iter().zip(&running).all(|(s, r)| s.len() == r.len());
+        if !fits {
+            return Err(NnError::Worker(format!(
+                "a snapshot of {} parameters and {} batch-norm layers does not fit this network ({} and {})",
+                snapshot.params.len(),
+                snapshot.running.len(),
+                values.len(),
+                running.len()
+            )));
+        }
+        values.copy_from_slice(&snapshot.params);
+        for (r, s) in running.into_iter().zip(&snapshot.running) {
+            r.copy_from_slice(s);
+        }
+        Ok(())
     }
 
     /// Draws the dropout masks of a training-mode pass over `n` rows, layer by layer (the order a sequential pass
@@ -204,7 +244,7 @@ impl<T: Element> Mlp<T> {
         let (inputs, spec, layers, masks) = (self.spec.inputs, &self.spec, &self.layers, &self.masks);
         let half_step = |tape: &mut Tape<T>, (start, end): (usize, usize), penalties: bool| {
             let rows = &x[start * inputs..end * inputs];
-            let scores = forward_on(tape, layers, inputs, rows, (start, end - start), Mode::Train, masks)?;
+            let scores = forward_on(tape, layers, inputs, rows, (start, end - start), Mode::Train, masks, None)?;
             let t = &targets[start * target_cols..end * target_cols];
             let weight = (end - start) as f64 / n as f64;
             let total = loss_on(tape, spec, layers, scores, t, Some(weight), penalties)?;
@@ -280,7 +320,9 @@ impl<T: Element> Mlp<T> {
 }
 
 /// The forward pass of `rows.1` rows `x` on `tape` (reset first); `rows.0` is the first row's index in the batch, where
-/// its rows of the dropout `masks` (drawn for the whole batch) start.
+/// its rows of the dropout `masks` (drawn for the whole batch) start. With `trace`, each layer's output node is pushed
+/// onto it, in order.
+#[allow(clippy::too_many_arguments)] // one internal pass, called from three places that each set every argument
 fn forward_on<T: Element>(
     tape: &mut Tape<T>,
     layers: &[Built<T>],
@@ -289,6 +331,7 @@ fn forward_on<T: Element>(
     (first, n): (usize, usize),
     mode: Mode,
     masks: &[Vec<T>],
+    mut trace: Option<&mut Vec<NodeId>>,
 ) -> Result<NodeId, TensorError> {
     tape.reset();
     let mut h = tape.input(x, n, inputs)?;
@@ -322,6 +365,9 @@ fn forward_on<T: Element>(
                 _ => h,
             },
         };
+        if let Some(trace) = trace.as_deref_mut() {
+            trace.push(h);
+        }
     }
     Ok(h)
 }

@@ -2,8 +2,11 @@
 //! the same seed gives the same run, bit for bit. After each epoch both parts of the data are evaluated in
 //! evaluation mode (running batch-norm statistics, no dropout), as TensorFlow Playground shows its losses.
 //!
-//! A [`Trainer`] is `Send`: a window trains it on a worker thread ([`Trainer::spawn`]) and reads [`Snapshot`]s —
-//! the flat weights, the running statistics, the history — which cost one copy of the parameters each.
+//! A [`Trainer`] is `Send`: a window trains it on a worker thread ([`Trainer::spawn`], or [`Trainer::spawn_every`]
+//! to hear from it every few steps) and reads [`Snapshot`]s — the flat weights, the running statistics, the history,
+//! the latest minibatch loss — which cost one copy of the parameters each. To draw what the network computes, the
+//! window loads a snapshot into its own copy of the network ([`Mlp::load_snapshot`]) and evaluates it on the points
+//! it shows, keeping every layer's output ([`Mlp::activations`]).
 //!
 //! The schedule's step is the epoch (the lecture decays the learning rate per epoch, slide 119). With batch norm, a
 //! last minibatch of a single row is skipped, since one row has no batch variance (PyTorch refuses it).
@@ -79,6 +82,8 @@ pub struct Snapshot<T> {
     pub running: Vec<Vec<T>>,
     /// Per-epoch figures so far.
     pub history: Vec<EpochStats>,
+    /// The total loss (data loss and penalties) of the latest minibatch, before its step; NaN before the first.
+    pub loss: f64,
 }
 
 /// A network, its optimizer and its data, ready to train.
@@ -101,6 +106,8 @@ pub struct Trainer<T: Element> {
     /// Per-epoch figures.
     pub history: Vec<EpochStats>,
     steps: u64,
+    /// The latest minibatch's loss (NaN before the first step).
+    last_loss: f64,
 }
 
 /// Rows evaluated per forward pass when a whole part is evaluated.
@@ -155,6 +162,7 @@ impl<T: Element> Trainer<T> {
             pred: Vec::new(),
             history: Vec::new(),
             steps: 0,
+            last_loss: f64::NAN,
             mlp,
             cfg,
         })
@@ -216,12 +224,19 @@ impl<T: Element> Trainer<T> {
         let (values, grads) = self.mlp.tape.params.values_and_grads();
         self.opt.step(values, grads);
         self.steps += 1;
+        self.last_loss = loss;
         Ok(loss)
     }
 
     /// One epoch: shuffle the training rows with the run's generator, step through them in minibatches, then
     /// evaluate both parts. Returns (and records) the epoch's figures.
     pub fn run_epoch(&mut self) -> Result<EpochStats, NnError> {
+        self.run_epoch_with(|_| true)?.ok_or_else(|| NnError::Worker("an epoch stopped with nothing asking".into()))
+    }
+
+    /// [`Trainer::run_epoch`], calling `after_step` after every minibatch step; the epoch stops there when it
+    /// returns false (then nothing is evaluated or recorded, and `None` is returned: the weights are mid-epoch).
+    pub fn run_epoch_with(&mut self, mut after_step: impl FnMut(&Self) -> bool) -> Result<Option<EpochStats>, NnError> {
         let epoch = self.history.len();
         let lr = match &self.cfg.schedule {
             Some(s) => s.lr_at(self.cfg.opt.lr(), epoch as u64),
@@ -236,16 +251,21 @@ impl<T: Element> Trainer<T> {
                     continue;
                 }
                 self.train_step(rows)?;
+                if !after_step(self) {
+                    return Ok(false);
+                }
             }
-            Ok::<(), NnError>(())
+            Ok::<bool, NnError>(true)
         })();
         self.order = order;
-        result?;
+        if !result? {
+            return Ok(None);
+        }
         let (train_loss, train_acc) = self.evaluate_part(false)?;
         let (test_loss, test_acc) = self.evaluate_part(true)?;
         let stats = EpochStats { epoch: epoch + 1, train_loss, test_loss, train_acc, test_acc, lr, steps: self.steps };
         self.history.push(stats);
-        Ok(stats)
+        Ok(Some(stats))
     }
 
     fn evaluate_part(&mut self, test: bool) -> Result<(f64, f64), NnError> {
@@ -312,6 +332,7 @@ impl<T: Element> Trainer<T> {
                 })
                 .collect(),
             history: self.history.clone(),
+            loss: self.last_loss,
         }
     }
 }
@@ -324,16 +345,33 @@ pub struct Session<T: Element> {
 }
 
 impl<T: Element> Trainer<T> {
-    /// Trains the remaining epochs on a new thread, publishing a snapshot after every epoch.
-    pub fn spawn(mut self) -> Session<T> {
+    /// Trains the remaining epochs on a new thread, publishing a snapshot after every epoch; [`Session::stop`]
+    /// takes effect at the end of the epoch under way.
+    pub fn spawn(self) -> Session<T> {
+        self.spawn_every(0)
+    }
+
+    /// [`Trainer::spawn`], also publishing a snapshot after every `steps` minibatch steps (0: only after epochs),
+    /// and stopping at the next step when asked: a window's live view of a large data set, whose epochs are long. A
+    /// run stopped mid-epoch returns with that epoch unrecorded. The run is the same, bit for bit, as without the
+    /// snapshots.
+    pub fn spawn_every(mut self, steps: u64) -> Session<T> {
         let latest = Arc::new(Mutex::new(Arc::new(self.snapshot())));
         let stop = Arc::new(AtomicBool::new(false));
         let (l, s) = (latest.clone(), stop.clone());
+        let publish = move |t: &Trainer<T>| *l.lock().unwrap_or_else(|e| e.into_inner()) = Arc::new(t.snapshot());
         let handle = std::thread::spawn(move || {
             while self.history.len() < self.cfg.epochs && !s.load(Ordering::Relaxed) {
-                self.run_epoch()?;
-                let snap = Arc::new(self.snapshot());
-                *l.lock().unwrap_or_else(|e| e.into_inner()) = snap;
+                let stats = self.run_epoch_with(|t| {
+                    if steps > 0 && t.steps % steps == 0 {
+                        publish(t);
+                    }
+                    steps == 0 || !s.load(Ordering::Relaxed)
+                })?;
+                publish(&self);
+                if stats.is_none() {
+                    break;
+                }
             }
             Ok(self)
         });
