@@ -169,6 +169,11 @@ fn a_restored_large_program_is_built_off_the_ui_thread_and_shown_where_the_sessi
     let statements = program.lines().filter(|l| !l.trim().is_empty()).count();
     h.get_by_label_contains(&format!("applying… ({statements} statements)"));
     assert_eq!(view(&mut h).model.graph.len(), first, "the frames went on while the worker was held");
+    // quitting now would save the session as it was, not the default graph shown meanwhile
+    let saved = &h.state().session().views["backprop"];
+    assert_eq!(saved["applied"], program.as_str());
+    assert_eq!((saved["cursor"].as_u64(), saved["selected"].as_u64()), (Some(37), Some(5)));
+    assert_eq!(saved["overrides"]["w1"], 0.25);
     view(&mut h).builder.hold(false);
     step_until(&mut h, 60, "the restored program's graph", |h| !view(h).is_applying());
     let v = view(&mut h);
@@ -200,4 +205,8 @@ fn a_restored_large_program_that_no_longer_compiles_keeps_its_text_and_says_wher
     assert!(h.state().status().is_error);
     assert!(h.state().status().text.contains("no longer compiles"), "{}", h.state().status().text);
     h.get_by_label_contains("Line 601, column 1:");
+    // the session is saved as it was: nothing the learner saved is lost
+    let saved = &h.state().session().views["backprop"];
+    assert_eq!(saved["applied"], broken.as_str());
+    assert_eq!(saved["overrides"]["w1"], 0.25);
 }

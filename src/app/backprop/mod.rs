@@ -156,11 +156,12 @@ pub struct BackpropView {
     /// Input values the learner set on the shown graph while a new one was being built off the UI thread: they are
     /// set again on the new graph when it arrives (where it has that input), not lost.
     edited_while_building: BTreeMap<String, f64>,
-    /// A restored session's program too large to build before the window opens: it is built on the worker from the
-    /// first frame on (the default graph and "applying…" show until then), then shown where the session left it.
-    restoring: Option<Restore>,
-    /// Where to show the restored program once its build comes back: the saved timeline cursor and selection.
-    restored_view: Option<(usize, Option<u32>)>,
+    /// A restored session's program too large to build before the window opens: its build, sent to the worker at
+    /// the first frame (the default graph and "applying…" show until the graph arrives).
+    restoring: Option<reparse::BuildJob>,
+    /// The settings the session saved, while its program is being built: where to show the graph when it arrives
+    /// (timeline, selection), and what a save in the meantime writes, so that quitting early loses nothing.
+    restored: Option<Settings>,
     /// Whether the shown graph was opened from elsewhere ([`BackpropView::open_graph`]), not built from the
     /// program: its folds are not the program's to keep.
     opened_graph: bool,
@@ -189,7 +190,7 @@ impl Default for BackpropView {
             actions: Vec::new(),
             edited_while_building: BTreeMap::new(),
             restoring: None,
-            restored_view: None,
+            restored: None,
             opened_graph: false,
             panels: Vec::new(),
             was_presenting: false,
@@ -254,7 +255,7 @@ impl BackpropView {
         groups: crate::scalar::Groups,
     ) {
         self.builder.cancel();
-        (self.restoring, self.restored_view) = (None, None);
+        (self.restoring, self.restored) = (None, None);
         self.model = Model::from_graph(graph, output, groups, self.settings.expanded);
         self.opened_graph = true;
         self.settings.cursor = 0;
@@ -432,7 +433,7 @@ impl BackpropView {
         let ctx =
             self.ctx.as_ref().filter(|_| background && reparse::statements(&job.source) >= reparse::BACKGROUND_FROM);
         self.edited_while_building.clear();
-        (self.restoring, self.restored_view) = (None, None);
+        (self.restoring, self.restored) = (None, None);
         match ctx {
             Some(ctx) => self.builder.build(ctx, job),
             None => {
@@ -450,9 +451,8 @@ impl BackpropView {
 
     /// Starts the build of a restored session's large program on the worker.
     fn start_restore(&mut self, ctx: &egui::Context) {
-        if let Some(Restore { job, cursor, selected }) = self.restoring.take() {
+        if let Some(job) = self.restoring.take() {
             self.edited_while_building.clear();
-            self.restored_view = Some((cursor, selected));
             self.builder.build(ctx, job);
         }
     }
@@ -492,10 +492,10 @@ impl BackpropView {
                         self.settings.nudge_input =
                             self.model.inputs.first().map(|(n, _)| n.clone()).unwrap_or_default();
                     }
-                } else if let Some((cursor, selected)) = self.restored_view.take() {
+                } else if let Some(saved) = self.restored.take() {
                     // a restored session's program: where the session left it
-                    self.settings.cursor = cursor.min(self.model.total_steps());
-                    self.settings.selected = selected;
+                    self.settings.cursor = saved.cursor.min(self.model.total_steps());
+                    self.settings.selected = saved.selected;
                     self.canvas.request_fit();
                 } else {
                     self.settings.cursor = self.settings.cursor.min(self.model.total_steps());
@@ -507,8 +507,9 @@ impl BackpropView {
             }
             Err(e) => {
                 status.error(format!("The saved program no longer compiles: {e}"));
-                if self.restored_view.take().is_some() {
-                    // the editor keeps the saved text and shows where it fails; the default graph stays
+                if self.restored.is_some() {
+                    // the editor keeps the saved text and shows where it fails; the default graph stays, and the
+                    // session is saved as it was until another program is applied
                     self.error = Some((job.source, e));
                 }
             }
@@ -683,7 +684,15 @@ impl View for BackpropView {
     }
 
     fn save_state(&self) -> serde_json::Value {
-        serde_json::to_value(&self.settings).expect("settings are plain data")
+        match &self.restored {
+            // the restored program is still being built: the session as it was, with the editor's text of now
+            Some(saved) => {
+                let mut settings = saved.clone();
+                settings.source.clone_from(&self.settings.source);
+                serde_json::to_value(&settings).expect("settings are plain data")
+            }
+            None => serde_json::to_value(&self.settings).expect("settings are plain data"),
+        }
     }
 
     fn load_state(&mut self, state: serde_json::Value) -> Result<(), String> {
@@ -691,7 +700,8 @@ impl View for BackpropView {
         let edited_since = settings.source != settings.applied;
         if reparse::statements(&settings.applied) >= reparse::BACKGROUND_FROM {
             // too large to build before the window opens (a 10 000-statement program takes about 2 s): the shown
-            // graph stays until the worker has built it, and the session's cursor and selection wait with the job
+            // graph stays until the worker has built it; the session's settings wait for it
+            let saved = settings.clone();
             let job = reparse::BuildJob {
                 source: std::mem::replace(&mut settings.applied, self.settings.applied.clone()),
                 overrides: std::mem::replace(&mut settings.overrides, self.settings.overrides.clone()),
@@ -700,9 +710,8 @@ impl View for BackpropView {
                 folds: settings.folds.clone(),
             };
             self.builder.cancel();
-            self.restored_view = None;
-            self.restoring = Some(Restore { job, cursor: settings.cursor, selected: settings.selected.take() });
-            settings.cursor = 0;
+            (self.restoring, self.restored) = (Some(job), Some(saved));
+            (settings.cursor, settings.selected) = (0, None);
             self.settings = settings;
             if let Some(ctx) = self.ctx.clone() {
                 self.start_restore(&ctx);
@@ -712,7 +721,7 @@ impl View for BackpropView {
                 .map_err(|e| format!("the saved program does not compile: {e}"))?;
             model.apply_fold_changes(&settings.folds);
             self.builder.cancel();
-            (self.restoring, self.restored_view) = (None, None);
+            (self.restoring, self.restored) = (None, None);
             self.settings = settings;
             self.model = model;
             self.opened_graph = false;
@@ -725,11 +734,4 @@ impl View for BackpropView {
         self.canvas.request_fit();
         Ok(())
     }
-}
-
-/// A restored session's large program waiting for the first frame: its build, and where the session left it.
-struct Restore {
-    job: reparse::BuildJob,
-    cursor: usize,
-    selected: Option<u32>,
 }
