@@ -169,6 +169,7 @@ fn a_restored_large_program_is_built_off_the_ui_thread_and_shown_where_the_sessi
     let statements = program.lines().filter(|l| !l.trim().is_empty()).count();
     h.get_by_label_contains(&format!("applying… ({statements} statements)"));
     assert_eq!(view(&mut h).model.graph.len(), first, "the frames went on while the worker was held");
+    assert!(!h.state().is_settled(), "a --screenshot run would wait");
     // quitting now would save the session as it was, not the default graph shown meanwhile
     let saved = &h.state().session().views["backprop"];
     assert_eq!(saved["applied"], program.as_str());
@@ -183,6 +184,7 @@ fn a_restored_large_program_is_built_off_the_ui_thread_and_shown_where_the_sessi
     assert_eq!(v.settings.selected, Some(5));
     assert_eq!(v.model.input_value("w1"), Some(0.25), "the saved input value");
     assert!(v.error.is_none());
+    assert!(h.state().is_settled());
     h.step();
     assert!(h.query_by_label_contains("applying…").is_none());
 }

@@ -278,6 +278,12 @@ impl App {
         if own.text.is_empty() { &self.status } else { own }
     }
 
+    /// Whether the open view has what it will show (no graph still being built on a worker): what a `--screenshot`
+    /// run waits for before it counts the frames that let the layout settle.
+    pub fn is_settled(&self) -> bool {
+        !self.views[self.current].is_busy()
+    }
+
     /// The message a view (by id) left in the status line, shown whenever that view is open.
     pub fn status_of(&self, id: &str) -> Option<&Status> {
         self.views.iter().position(|v| v.id() == id).map(|i| &self.view_status[i])
@@ -722,6 +728,7 @@ impl App {
     }
 
     fn screenshot_step(&mut self, ctx: &egui::Context) {
+        let settled = self.is_settled();
         let Some(plan) = &mut self.screenshot else { return };
         if let Some(image) = plan.image.take() {
             match save_png(&image, None, &plan.path) {
@@ -731,7 +738,8 @@ impl App {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             return;
         }
-        plan.frames += 1;
+        // a graph still being built (a restored session's large program) is waited for, then left to settle
+        plan.frames = if settled { plan.frames + 1 } else { 0 };
         if plan.frames >= SETTLE_FRAMES && !plan.requested {
             plan.requested = true;
             plan.image.request(ctx);

@@ -60,4 +60,9 @@ pub trait View: AsAny {
     fn panels(&self) -> &[(&'static str, egui::Rect)] {
         &[]
     }
+    /// Whether the view is still preparing what it will show (a graph built on a worker): a `--screenshot` run
+    /// waits for it.
+    fn is_busy(&self) -> bool {
+        false
+    }
 }

@@ -673,6 +673,10 @@ impl View for BackpropView {
         &self.panels
     }
 
+    fn is_busy(&self) -> bool {
+        self.is_applying()
+    }
+
     fn program(&self) -> Option<&str> {
         Some(&self.settings.source)
     }
