@@ -11,6 +11,7 @@ the products, with the same operand layouts a step uses (Aᵀ·B for the weight 
 figures for Aᵀ·B include the copy of A into its transpose that `gemm` makes first (see README).
 """
 import argparse
+import json
 import os
 import re
 import statistics
@@ -30,8 +31,8 @@ PRODUCTS = [("fwd1 X·W1ᵀ", 512, 784, 1024, False, True), ("fwd2 H·W2ᵀ", 51
             ("dH1 dC·W2", 512, 1024, 1024, False, False), ("dW1 dCᵀ·X", 1024, 512, 784, True, False)]
 
 PY_WORKER = textwrap.dedent(r'''
-import sys, time
-lib, threads, products = sys.argv[1], int(sys.argv[2]), eval(sys.argv[3])
+import json, sys, time
+lib, threads, products = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
 if lib == "torch":
     import torch
     torch.set_num_threads(threads)
@@ -78,8 +79,8 @@ def main():
     t = str(args.threads)
     env = dict(os.environ, OMP_NUM_THREADS=t, MKL_NUM_THREADS=t, OPENBLAS_NUM_THREADS=t)
     sides = {"chainrule (faer)": [exe, t],
-             "PyTorch": [py, "-c", PY_WORKER, "torch", t, repr(PRODUCTS)],
-             "numpy (OpenBLAS)": [py, "-c", PY_WORKER, "numpy", t, repr(PRODUCTS)]}
+             "PyTorch": [py, "-c", PY_WORKER, "torch", t, json.dumps(PRODUCTS)],
+             "numpy (OpenBLAS)": [py, "-c", PY_WORKER, "numpy", t, json.dumps(PRODUCTS)]}
     runs = {side: [] for side in sides}
     for _ in range(args.repeat):
         for side, cmd in sides.items():

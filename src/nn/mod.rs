@@ -156,13 +156,12 @@ impl<T: Element> Mlp<T> {
             && snapshot.running.len() == running.len()
             && snapshot.running.iter().zip(&running).all(|(s, r)| s.len() == r.len());
         if !fits {
-            return Err(NnError::Worker(format!(
-                "a snapshot of {} parameters and {} batch-norm layers does not fit this network ({} and {})",
-                snapshot.params.len(),
-                snapshot.running.len(),
-                values.len(),
-                running.len()
-            )));
+            return Err(NnError::Snapshot {
+                got_params: snapshot.params.len(),
+                got_norms: snapshot.running.len(),
+                want_params: values.len(),
+                want_norms: running.len(),
+            });
         }
         values.copy_from_slice(&snapshot.params);
         for (r, s) in running.into_iter().zip(&snapshot.running) {

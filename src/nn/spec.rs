@@ -51,6 +51,21 @@ pub enum NnError {
     /// A training thread that ended abnormally.
     #[error("{0}")]
     Worker(String),
+    /// A training run's snapshot loaded into a network of another shape.
+    #[error(
+        "a snapshot of {got_params} parameters and {got_norms} batch-norm layers does not fit this network \
+         ({want_params} and {want_norms})"
+    )]
+    Snapshot {
+        /// The snapshot's parameter count.
+        got_params: usize,
+        /// The snapshot's number of batch-norm layers.
+        got_norms: usize,
+        /// The network's parameter count.
+        want_params: usize,
+        /// The network's number of batch-norm layers.
+        want_norms: usize,
+    },
     /// A saved model that cannot be read.
     #[error("{path}: {reason}")]
     Model {

@@ -412,8 +412,8 @@ impl BackpropView {
         self.start(job, status, background);
     }
 
-    /// A build of `source` with the view's overrides and expansion.
-    /// A new text (`old_text_values` given) opens as its size says; a rebuild of the shown one keeps its folds.
+    /// A build of `source` with the view's overrides, expansion and folds: a new text (`old_text_values` given)
+    /// opens as its size says, a rebuild of the shown one keeps its folds.
     fn job(&self, source: String, old_text_values: Option<BTreeMap<String, f64>>) -> reparse::BuildJob {
         let (overrides, expanded) = (self.settings.overrides.clone(), self.settings.expanded);
         let folds = if old_text_values.is_some() { BTreeMap::new() } else { self.settings.folds.clone() };
