@@ -8,7 +8,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
 mod common;
-use common::window::{harness, view};
+use common::window::{harness, harness_of, view};
 
 fn load_preset(h: &mut Harness<'static, App>, name: &str) {
     h.get_by_label("Presets").click();
@@ -292,9 +292,7 @@ fn the_session_round_trips_through_storage() {
     // the app restored from the stored text, run in a window of its own, shows what was left
     let stored = serde_json::to_string(&session).expect("a session serializes");
     let restored = App::new(serde_json::from_str(&stored).expect("and reads back"));
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1440.0, 900.0))
-        .build_ui_state(|ui, app: &mut App| app.ui_body(ui), restored);
+    let mut h = harness_of(restored);
     h.run();
     assert_eq!(h.ctx.theme(), egui::Theme::Dark);
     h.get_by_label("Light theme");
@@ -340,9 +338,7 @@ fn folded_groups_come_back_after_a_restart() {
 
     let stored = h.state().session().to_json();
     let restored = App::new(serde_json::from_str(&stored).expect("reads back"));
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1440.0, 900.0))
-        .build_ui_state(|ui, app: &mut App| app.ui_body(ui), restored);
+    let mut h = harness_of(restored);
     h.run();
     assert!(view(&mut h).model.folded[g], "folded as it was left");
     h.get_by_label("unfold l1.n0");

@@ -8,13 +8,12 @@ use chainrule::app::App;
 use chainrule::app::backprop::BackpropView;
 use chainrule::expr::ProgramError;
 use chainrule::expr::sample::mixed_program;
-use eframe::egui;
 use eframe::egui::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
 mod common;
-use common::window::{harness, step_until, view};
+use common::window::{harness, harness_of, step_until, view};
 
 /// Puts `text` in the editor and clicks Apply; returns after the click's frame and the one after it.
 fn apply(h: &mut Harness<'static, App>, text: &str) {
@@ -154,9 +153,7 @@ fn restored(program: &str) -> (Harness<'static, App>, usize, String) {
     assert_eq!(v.settings.source, program, "the editor has the saved text");
     assert_eq!(v.cursor(), 0, "the saved cursor waits for its graph");
     v.builder.hold(true);
-    let h = Harness::builder()
-        .with_size(egui::vec2(1440.0, 900.0))
-        .build_ui_state(|ui, app: &mut App| app.ui_body(ui), app);
+    let h = harness_of(app);
     (h, first, first_applied)
 }
 

@@ -9,9 +9,12 @@ use egui_kittest::Harness;
 
 /// The whole window with its default session, headless at 1440×900.
 pub fn harness() -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1440.0, 900.0))
-        .build_ui_state(|ui, app: &mut App| app.ui_body(ui), App::default())
+    harness_of(App::default())
+}
+
+/// The whole window of `app` (one restored from a session, say), headless at 1440×900.
+pub fn harness_of(app: App) -> Harness<'static, App> {
+    Harness::builder().with_size(egui::vec2(1440.0, 900.0)).build_ui_state(|ui, app: &mut App| app.ui_body(ui), app)
 }
 
 /// The backprop view of the window.
