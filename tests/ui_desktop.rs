@@ -577,15 +577,28 @@ fn exports_ask_where_through_the_dialog_and_remember_the_folder() {
     assert!(text.contains("digraph"));
     h.get_by_label_contains(&written.display().to_string());
     assert_eq!(h.state().folder(), Some(dir.as_path()));
-    // a cancelled dialog writes nothing and says nothing new
+    // a cancelled dialog asks for no picture and says nothing new
+    let before = h.state().status_of("backprop").expect("a view").text.clone();
     answer(&mut h, &[]);
     h.get_by_label("Export").click();
     h.run();
     h.get_by_label("PNG image…").click();
-    h.run();
-    h.run();
-    assert!(!dir.join("chainrule-graph.png").exists());
+    let mut requests = 0;
+    for _ in 0..6 {
+        h.step();
+        requests += screenshot_requests(&h);
+    }
+    assert_eq!(requests, 0, "a cancelled export requests no screenshot");
+    assert_eq!(h.state().status_of("backprop").expect("a view").text, before);
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// How many screenshots the last frame asked the window for.
+fn screenshot_requests(h: &Harness<'static, App>) -> usize {
+    h.output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .map_or(0, |root| root.commands.iter().filter(|c| matches!(c, egui::ViewportCommand::Screenshot(_))).count())
 }
 
 #[test]

@@ -182,21 +182,6 @@ fn stepping_inside_a_folded_neuron_marks_its_box() {
     h.get_by_label_contains(", in l1.n0");
 }
 
-/// Writes the session of `assets/backprop-mlp.png` (the MLP preset, folded, mid-backward) to the path in
-/// `CHAINRULE_WRITE_SESSION`; without it, does nothing. Run: `CHAINRULE_WRITE_SESSION=/tmp/mlp.json cargo test --release
-/// --test ui_scale write_the_screenshot_session`.
-#[test]
-fn write_the_screenshot_session() {
-    let Some(path) = std::env::var_os("CHAINRULE_WRITE_SESSION") else { return };
-    let mut h = harness();
-    open_mlp(&mut h);
-    let v = view(&mut h);
-    let target = v.model.forward.steps.len() + v.model.backward.steps.len() / 3;
-    v.push(Action::Seek(target));
-    h.run();
-    std::fs::write(&path, h.state().session().to_json()).expect("the session is written");
-}
-
 #[test]
 fn a_network_from_the_library_opens_with_its_groups() {
     use chainrule::nn::{Mlp, MlpSpec, Mode};

@@ -396,10 +396,15 @@ mod tests {
         b.build(&ctx, job("x = 5; f = x"));
         b.cancel();
         b.hold(false);
-        for _ in 0..50 {
+        // until the worker has answered the cancelled job (a bound on waiting, not a timing), nothing comes back
+        for _ in 0..2000 {
             assert!(b.poll().is_none(), "a cancelled build is dropped");
-            std::thread::sleep(std::time::Duration::from_millis(2));
+            if !b.is_busy() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
         }
+        assert!(!b.is_busy(), "the worker answered the cancelled build, and it was dropped");
     }
 
     #[test]
