@@ -2,7 +2,7 @@
 //! first argument, driving the window headless through egui_kittest as a learner would (Presets, then the MLP).
 //!
 //! Run: `cargo run --release --example mlp_session -- assets/backprop-mlp-session.json`, then
-//! the README's screenshot command with `CHAINRULE_SESSION` set to that file.
+//! the screenshot command in docs/window.md with `CHAINRULE_SESSION` set to that file.
 
 use chainrule::app::App;
 use chainrule::app::backprop::presets::MLP_PRESET;

@@ -536,3 +536,16 @@ fn race_errors_exit_2_with_a_message() {
     let out = race(&["--surface", "booth", "--opt", "sgd:lr=0.05", "--steps", "100000"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+/// `help train` and `help race` carry the option details the README used to hold.
+#[test]
+fn help_carries_the_details_of_train_and_race() {
+    let train = chainrule(&["help", "train"]);
+    assert!(train.status.success());
+    let text = String::from_utf8_lossy(&train.stdout);
+    for needle in ["--dropout", "Losses, each in its stable form", "nn.Sequential", "Exit codes"] {
+        assert!(text.contains(needle), "help train lacks {needle:?}:\n{text}");
+    }
+    let race = String::from_utf8_lossy(&chainrule(&["help", "race"]).stdout).into_owned();
+    assert!(race.contains("warmup:steps=10+cos:t_max=100"), "{race}");
+}

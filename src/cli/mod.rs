@@ -61,8 +61,10 @@ pub enum Command {
     /// The graph as Graphviz DOT text (render with `dot -Tpng`).
     Dot(ProgramArgs),
     /// Optimizers racing down a 2-D loss surface from the same start.
+    #[command(after_long_help = include_str!("help/race.txt"))]
     Race(RaceArgs),
     /// Train a multi-layer perceptron on a generated set or a CSV file; per-epoch losses and accuracies.
+    #[command(after_long_help = include_str!("help/train.txt"))]
     Train(Box<TrainArgs>),
     /// Predict every row of a data set with a model saved by `train --save`.
     Predict(PredictArgs),
