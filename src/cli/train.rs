@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::{Failure, Output, num};
 use crate::data::{self, Dataset, Feature, Fitted, Preprocess};
 use crate::nn::store::ModelMeta;
-use crate::nn::{Backend, EpochStats, Init, Mlp, MlpSpec, Mode, TrainConfig, Trainer, init_stats};
+use crate::nn::{Backend, EpochStats, Init, Mlp, MlpSpec, Mode, NnError, TrainConfig, Trainer, init_stats};
 use crate::optim::{OptimSpec, Schedule};
 use crate::tensor::{Element, Loss, gemm};
 
@@ -256,15 +256,6 @@ fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: Tr
     let mut trainer =
         Trainer::new(mlp, cfg.clone(), (&p.train.x, &p.train.y), (&p.test.x, &p.test.y)).map_err(usage)?;
     let show = !a.json;
-    let bar = if show && std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(a.epochs as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} epochs {msg}") {
-            bar.set_style(style);
-        }
-        Some(bar)
-    } else {
-        None
-    };
     if show {
         say(format!(
             "{} on {} ({} training rows, {} test rows, {} classes), {} parameters, {}{}",
@@ -279,30 +270,53 @@ fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: Tr
         ));
         say("epoch  train loss  test loss  train acc  test acc".into());
     }
+    // On a terminal, a bar of minibatch steps under the epoch lines, drawn once the header is out: each epoch's line is printed above it (indicatif's
+    // `println`), so every line stays on screen as Keras keeps them, and the bar moves within a long epoch.
+    let steps_per_epoch = p.train.n().div_ceil(a.batch.max(1)) as u64;
+    let bar = if show && std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(a.epochs as u64 * steps_per_epoch);
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} epoch {msg}, step {pos}/{len}") {
+            bar.set_style(style);
+        }
+        bar.set_message(format!("1/{}", a.epochs));
+        Some(bar)
+    } else {
+        None
+    };
     let start = Instant::now();
     let mut diverged = None;
-    trainer
-        .run(|s: &EpochStats| {
-            if show {
-                let line = format!(
-                    "{:>5}  {:>10.6}  {:>9.6}  {:>9.4}  {:>8.4}",
-                    s.epoch, s.train_loss, s.test_loss, s.train_acc, s.test_acc
-                );
-                match &bar {
-                    Some(b) => {
-                        b.println(&line);
-                        b.inc(1);
-                    }
-                    None => say(line),
+    while trainer.history.len() < a.epochs {
+        let epoch = trainer.history.len() as u64;
+        let mut step = 0;
+        let s = trainer
+            .run_epoch_with(|_| {
+                step += 1;
+                if let Some(b) = &bar {
+                    b.set_position(epoch * steps_per_epoch + step.min(steps_per_epoch));
                 }
+                true
+            })
+            .map_err(usage)?
+            .ok_or_else(|| usage(NnError::Worker("an epoch stopped with nothing asking".into())))?;
+        if show {
+            let line = format!(
+                "{:>5}  {:>10.6}  {:>9.6}  {:>9.4}  {:>8.4}",
+                s.epoch, s.train_loss, s.test_loss, s.train_acc, s.test_acc
+            );
+            match &bar {
+                Some(b) => {
+                    b.println(&line);
+                    b.set_position((epoch + 1) * steps_per_epoch);
+                    b.set_message(format!("{}/{}", (epoch + 2).min(a.epochs as u64), a.epochs));
+                }
+                None => say(line),
             }
-            if !s.train_loss.is_finite() {
-                diverged = Some(s.epoch);
-                return false;
-            }
-            true
-        })
-        .map_err(usage)?;
+        }
+        if !s.train_loss.is_finite() {
+            diverged = Some(s.epoch);
+            break;
+        }
+    }
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
