@@ -97,8 +97,8 @@ pub use schedule::{Decay, SCHEDULE_NAMES, Schedule, Warmup};
 pub use sgd::{Sgd, SgdConfig};
 pub use spec::{Hyper, HyperValue, OPTIMIZER_NAMES, OptimSpec};
 
-use adaptor::{Stepping, check_lengths};
 use crate::real::Real;
+use adaptor::{Stepping, check_lengths};
 
 /// Any rule, built from an [`OptimSpec`]: what the race, the MLPs and the window hold. `Optimizer` is the f64 one
 /// (the race, the scalar MLP, the PyTorch fixtures); `Optimizer<f32>` steps the tensor backend's f32 parameters with

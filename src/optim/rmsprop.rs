@@ -170,7 +170,8 @@ mod tests {
     #[test]
     fn first_step_by_hand() {
         // α = 0.75, ε = 0, g = 2: s = 0.25·4 = 1, θ = -lr·2/1 = -0.2
-        let mut r = OptimSpec::RmsProp(RmsPropConfig { lr: 0.1, alpha: 0.75, eps: 0.0, ..RmsPropConfig::default() }).build();
+        let mut r =
+            OptimSpec::RmsProp(RmsPropConfig { lr: 0.1, alpha: 0.75, eps: 0.0, ..RmsPropConfig::default() }).build();
         let mut p = [0.0];
         r.step(&mut p, &[2.0]);
         assert_eq!(p[0], -0.2);

@@ -164,7 +164,8 @@ mod tests {
 
     #[test]
     fn nesterov_looks_ahead() {
-        let mut sgd = OptimSpec::Sgd(SgdConfig { lr: 0.1, momentum: 0.5, nesterov: true, ..SgdConfig::default() }).build();
+        let mut sgd =
+            OptimSpec::Sgd(SgdConfig { lr: 0.1, momentum: 0.5, nesterov: true, ..SgdConfig::default() }).build();
         let mut p = [0.0];
         sgd.step(&mut p, &[2.0]); // b = 2; g + μ·b = 2 + 1 = 3; θ = -0.3
         assert!((p[0] + 0.3).abs() < 1e-15);

@@ -110,8 +110,12 @@ macro_rules! registry {
 
 /// The key table of a registry line: the one it names, or else its config's.
 macro_rules! keys_of {
-    ($config:ty) => { $config };
-    ($config:ty, $keys:ty) => { $keys };
+    ($config:ty) => {
+        $config
+    };
+    ($config:ty, $keys:ty) => {
+        $keys
+    };
 }
 
 // The registry: a line per spec name (the rule's file holds its config, key table and math).
@@ -582,7 +586,6 @@ impl Args {
             _ => None,
         }
     }
-
 }
 
 /// Splits `name[:items]` into the lower-cased, trimmed name and the non-empty comma-separated items; `None` if the
