@@ -16,20 +16,20 @@ use std::fmt;
 use crate::real::Real;
 
 /// One optimization rule: its math and its state, nothing else (what burn calls a `SimpleOptimizer`). Each rule file
-/// implements it, and [`Adaptor`] supplies the learning rate, the step count and the trace, so that the file reads
-/// like the paper it follows. Hyper-parameters and what [`Rule::inspect`] reports stay f64 whatever `T` is.
+/// implements it, and the one adaptor every rule is wrapped in (`adaptor.rs`) supplies the learning rate, the step
+/// count and the trace, so that the file reads like the paper it follows. Hyper-parameters and what [`Rule::inspect`] reports stay f64 whatever `T` is.
 pub trait Rule<T: Real = f64>: Clone + fmt::Debug + Send + Sync + 'static {
     /// Sizes the state for a fresh run over `n` parameters (0 after a reset): what the rule holds before step 1.
     fn start(&mut self, n: usize);
 
     /// Step `t` (1 for the first after [`Rule::start`]) at learning rate `lr`: updates `params` in place from `grads`,
-    /// both as long as the state was started for. O(n). Implementations are `#[inline(always)]`, so that
-    /// [`Adaptor`]'s step compiles the loop with hardware FMA where the CPU has it.
+    /// both as long as the state was started for. O(n). Implementations are `#[inline(always)]`, so that the
+    /// adaptor's step compiles the loop with hardware FMA where the CPU has it.
     fn update(&mut self, params: &mut [T], grads: &[T], t: u64, lr: f64);
 
     /// The rule's own quantities for parameter `i` (below the started length) after step `t` at rate `lr`, by name:
     /// `velocity`, `m`, `v`, `m_hat`, `v_hat`, `v_max`, `bias_correction1` (1−β₁ᵗ), `rho_t`, `rectified` (1 or 0), ...
-    /// [`Stepping::inspect`] puts them between the gradient and the rate.
+    /// [`Optimizer::inspect`](super::Optimizer::inspect) shows them between the gradient and the rate.
     fn inspect(&self, i: usize, t: u64, lr: f64) -> Vec<(&'static str, f64)>;
 }
 

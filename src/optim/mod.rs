@@ -18,8 +18,9 @@
 //! [`Rule`] — its state and its math (`start`, `update`, `inspect`), like burn's `SimpleOptimizer`. What every rule
 //! needs around its math (the learning rate, the step count, the length check, reset, the trace that `inspect`
 //! reads) is written once, in `adaptor.rs` (burn's `OptimizerAdaptor`), and the registry in `spec.rs` lists each
-//! spec name on one line. A new rule is its file, its `mod` and `pub use` here, and a registry line (plus its rows in
-//! the tables of this doc and of `spec.rs`'s, which a test checks against the code).
+//! spec name on one line. A new rule is its file, its `mod` and `pub use` here, its line in the registry and its
+//! config in `spec.rs`'s `use` (plus its rows in the tables of this doc and of `spec.rs`'s, which a test checks
+//! against the code).
 //!
 //! Every rule is generic over [`Real`]: `Adam<T = f64>` keeps its state (m, v) in `T` and steps `&mut [T]`, and
 //! [`Optimizer<T = f64>`](Optimizer) holds one in its adaptor, so that `OptimSpec::build` is the f64 optimizer of the
