@@ -14,8 +14,10 @@
 //!
 //! Since s only grows, the steps only shrink: on a long run Adagrad stalls (the motivation for RMSprop). O(n).
 
+use super::adaptor::Rule;
+use super::spec::Kind::NonNeg;
+use super::spec::{Key, Keys};
 use super::torch_ops::{add_alpha, addcdiv, addcmul};
-use super::{Rule, Trace};
 use crate::real::Real;
 
 /// `torch.optim.Adagrad`'s arguments.
@@ -42,46 +44,59 @@ impl Default for AdagradConfig {
     }
 }
 
+/// `adagrad`'s keys.
+impl Keys for AdagradConfig {
+    type Config = Self;
+    const NAME: &'static str = "adagrad";
+    const KEYS: &'static [Key<Self>] = &[
+        Key::number("lr", NonNeg, |c| &mut c.lr),
+        Key::number("lr_decay", NonNeg, |c| &mut c.lr_decay),
+        Key::number("weight_decay", NonNeg, |c| &mut c.weight_decay),
+        Key::number("initial_accumulator_value", NonNeg, |c| &mut c.initial_accumulator_value),
+        Key::number("eps", NonNeg, |c| &mut c.eps),
+        Key::flag("maximize", |c| &mut c.maximize),
+    ];
+
+    fn rule<T: Real>(c: &Self) -> impl Rule<T> {
+        Adagrad::<T>::new(*c)
+    }
+}
+
 /// Adagrad with its sums of squared gradients, on f64 (the default) or f32 parameters.
 #[derive(Clone, Debug)]
 pub struct Adagrad<T: Real = f64> {
     cfg: AdagradConfig,
-    t: u64,
     sum: Vec<T>,
-    trace: Trace<T>,
 }
 
 impl<T: Real> Adagrad<T> {
-    /// A fresh rule; its state is sized by the first `step`.
+    /// A fresh rule; its state is sized by the first step.
     pub fn new(cfg: AdagradConfig) -> Self {
-        Self { cfg, t: 0, sum: Vec::new(), trace: Trace::default() }
+        Self { cfg, sum: Vec::new() }
     }
 
-    /// The configuration (with the current learning rate).
+    /// The configuration (its `lr` is the rate the optimizer starts at; `Optimizer::lr` is the current one).
     pub fn config(&self) -> &AdagradConfig {
         &self.cfg
     }
 
-    /// lrₜ, the decayed learning rate of step t.
-    fn clr(&self, t: u64) -> f64 {
-        self.cfg.lr / (1.0 + (t as f64 - 1.0) * self.cfg.lr_decay)
+    /// lrₜ, the learning rate `lr` decayed to step t.
+    fn clr(&self, t: u64, lr: f64) -> f64 {
+        lr / (1.0 + (t as f64 - 1.0) * self.cfg.lr_decay)
     }
 }
 
 impl<T: Real> Rule<T> for Adagrad<T> {
-    #[inline(always)] // so that `Optimizer::step_fma` compiles it with hardware FMA
-    fn step(&mut self, params: &mut [T], grads: &[T]) {
-        let n = Trace::check_lengths(params, grads);
-        if self.trace.len() != n {
-            self.t = 0;
-            self.sum = vec![T::from_f64(self.cfg.initial_accumulator_value); n];
-            self.trace.resize(n);
-        }
-        self.t += 1;
-        self.trace.before(params);
+    fn start(&mut self, n: usize) {
+        self.sum = vec![T::from_f64(self.cfg.initial_accumulator_value); n];
+    }
+
+    #[inline(always)]
+    fn update(&mut self, params: &mut [T], grads: &[T], t: u64, lr: f64) {
         let AdagradConfig { weight_decay, eps, maximize, .. } = self.cfg;
-        let neg_clr = T::from_f64(-self.clr(self.t));
+        let neg_clr = T::from_f64(-self.clr(t, lr));
         let (weight_decay, eps) = (T::from_f64(weight_decay), T::from_f64(eps));
+        let n = params.len();
         let (grads, sum) = (&grads[..n], &mut self.sum[..n]);
         for i in 0..n {
             let p = params[i];
@@ -94,42 +109,13 @@ impl<T: Real> Rule<T> for Adagrad<T> {
             let std = s.sqrt() + eps;
             params[i] = addcdiv(p, g, std, neg_clr);
         }
-        self.trace.after(params, grads);
     }
 
-    fn lr(&self) -> f64 {
-        self.cfg.lr
-    }
-
-    fn set_lr(&mut self, lr: f64) {
-        self.cfg.lr = lr;
-    }
-
-    fn steps(&self) -> u64 {
-        self.t
-    }
-
-    fn reset(&mut self) {
-        self.t = 0;
-        self.sum.clear();
-        self.trace.clear();
-    }
-
-    fn set_inspectable(&mut self, on: bool) {
-        self.trace.set_inspectable(on);
-    }
-
-    fn is_inspectable(&self) -> bool {
-        self.trace.inspectable
-    }
-
-    fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
-        let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
-        let mut out = vec![("grad", grad), ("sum_sq", self.sum[i].as_f64())];
+    fn inspect(&self, i: usize, t: u64, lr: f64) -> Vec<(&'static str, f64)> {
+        let mut out = vec![("sum_sq", self.sum[i].as_f64())];
         if self.cfg.lr_decay != 0.0 {
-            out.push(("lr_t", self.clr(self.t)));
+            out.push(("lr_t", self.clr(t, lr)));
         }
-        out.extend([("lr", self.cfg.lr), ("step", delta)]);
         out
     }
 }
@@ -137,11 +123,12 @@ impl<T: Real> Rule<T> for Adagrad<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::optim::OptimSpec;
 
     #[test]
     fn steps_shrink_as_squares_pile_up() {
         // ε = 0, lr = 1, g = 3 every step: s = 9t, step = 3/√(9t) = 1/√t
-        let mut a = Adagrad::<f64>::new(AdagradConfig { lr: 1.0, eps: 0.0, ..AdagradConfig::default() });
+        let mut a = OptimSpec::Adagrad(AdagradConfig { lr: 1.0, eps: 0.0, ..AdagradConfig::default() }).build();
         let mut p = [0.0];
         a.step(&mut p, &[3.0]);
         assert_eq!(p[0], -1.0);
@@ -154,7 +141,7 @@ mod tests {
         // s₀ = 7, g = 3: s = 16, √s = 4; t = 2 with lr_decay 1: lr₂ = 1/(1 + 1) = 0.5
         let cfg =
             AdagradConfig { lr: 1.0, eps: 0.0, lr_decay: 1.0, initial_accumulator_value: 7.0, ..Default::default() };
-        let mut a = Adagrad::<f64>::new(cfg);
+        let mut a = OptimSpec::Adagrad(cfg).build();
         let mut p = [0.0];
         a.step(&mut p, &[3.0]); // θ = -3/4
         assert_eq!(p[0], -0.75);

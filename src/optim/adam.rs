@@ -1,7 +1,7 @@
 //! Adam and AdamW, as PyTorch's `torch.optim.Adam` / `torch.optim.AdamW` (Kingma & Ba, "Adam: A Method for
 //! Stochastic Optimization", 2015; AMSGrad: Reddi et al., "On the Convergence of Adam and Beyond", 2018; AdamW:
-//! Loshchilov & Hutter, "Decoupled Weight Decay Regularization", 2019), and the lecture's Adam without bias
-//! correction (slide 114).
+//! Loshchilov & Hutter, "Decoupled Weight Decay Regularization", 2019) — the Adam of the lecture's slide 114, bias
+//! correction included — and `adam-nobias`, the same rule with the bias correction turned off.
 //!
 //! For each parameter θ with gradient g, step t:
 //!
@@ -16,12 +16,15 @@
 //! θ ← θ − (lr / (1 − β₁ᵗ))·m / denom      (= θ − lr·m̂ / (√v̂ + ε))
 //! ```
 //!
-//! Without bias correction (`adam-nobias`, the lecture's form), 1 − β₁ᵗ and 1 − β₂ᵗ are replaced by 1:
+//! Without bias correction (`adam-nobias`: neither PyTorch's form nor the lecture's, which divides both averages by
+//! 1 − βᵗ, but the way to see what that division does), 1 − β₁ᵗ and 1 − β₂ᵗ are replaced by 1:
 //! θ ← θ − lr·m / (√v + ε). The bias correction matters in the first steps, when m and v, started at zero, are
 //! too small: m̂ = m/(1 − β₁ᵗ) undoes that. O(n) per step.
 
+use super::adaptor::Rule;
+use super::spec::Kind::{NonNeg, Unit};
+use super::spec::{Key, Keys};
 use super::torch_ops::{add_alpha, addcdiv, addcmul, lerp, maximum};
-use super::{Rule, Trace};
 use crate::real::Real;
 
 /// `torch.optim.Adam`'s arguments (AdamW: [`AdamConfig::adamw`]).
@@ -44,7 +47,8 @@ pub struct AdamConfig {
     pub maximize: bool,
     /// Decay θ directly instead of adding λθ to g (AdamW; default false for Adam).
     pub decoupled_weight_decay: bool,
-    /// Divide m and v by 1 − βᵗ (default true; false is the lecture's `adam-nobias`, not a PyTorch option).
+    /// Divide m and v by 1 − βᵗ (default true, as PyTorch and the lecture's slide 114 do; false is `adam-nobias`,
+    /// which shows what the correction does).
     pub bias_correction: bool,
 }
 
@@ -70,9 +74,67 @@ impl AdamConfig {
         Self { weight_decay: 0.01, decoupled_weight_decay: true, ..Self::default() }
     }
 
-    /// The lecture's Adam (slide 114) without bias correction: Adam's defaults otherwise.
+    /// `adam-nobias`: Adam with its bias correction turned off (the lecture's Adam, slide 114, has it), Adam's
+    /// defaults otherwise.
     pub fn no_bias_correction() -> Self {
         Self { bias_correction: false, ..Self::default() }
+    }
+}
+
+/// `adam`'s keys, in canonical order; `adamw` and `adam-nobias` take the first seven and four of them.
+const ADAM_KEYS: &[Key<AdamConfig>] = &[
+    Key::number("lr", NonNeg, |c| &mut c.lr),
+    Key::number("beta1", Unit, |c| &mut c.beta1),
+    Key::number("beta2", Unit, |c| &mut c.beta2),
+    Key::number("eps", NonNeg, |c| &mut c.eps),
+    Key::number("weight_decay", NonNeg, |c| &mut c.weight_decay),
+    Key::flag("amsgrad", |c| &mut c.amsgrad),
+    Key::flag("maximize", |c| &mut c.maximize),
+    Key::flag("decoupled_weight_decay", |c| &mut c.decoupled_weight_decay),
+];
+
+/// `adam`'s keys.
+impl Keys for AdamConfig {
+    type Config = Self;
+    const NAME: &'static str = "adam";
+    const KEYS: &'static [Key<Self>] = ADAM_KEYS;
+
+    fn rule<T: Real>(c: &Self) -> impl Rule<T> {
+        Adam::<T>::new(*c)
+    }
+}
+
+/// `adamw`'s keys: Adam's but `decoupled_weight_decay`, which is always on.
+pub(crate) struct AdamWKeys;
+
+impl Keys for AdamWKeys {
+    type Config = AdamConfig;
+    const NAME: &'static str = "adamw";
+    const KEYS: &'static [Key<AdamConfig>] = ADAM_KEYS.split_at(7).0;
+
+    fn defaults() -> AdamConfig {
+        AdamConfig::adamw()
+    }
+
+    fn rule<T: Real>(c: &AdamConfig) -> impl Rule<T> {
+        Adam::<T>::new(AdamConfig { decoupled_weight_decay: true, bias_correction: true, ..*c })
+    }
+}
+
+/// `adam-nobias`'s keys: lr, the betas and eps.
+pub(crate) struct AdamNoBiasKeys;
+
+impl Keys for AdamNoBiasKeys {
+    type Config = AdamConfig;
+    const NAME: &'static str = "adam-nobias";
+    const KEYS: &'static [Key<AdamConfig>] = ADAM_KEYS.split_at(4).0;
+
+    fn defaults() -> AdamConfig {
+        AdamConfig::no_bias_correction()
+    }
+
+    fn rule<T: Real>(c: &AdamConfig) -> impl Rule<T> {
+        Adam::<T>::new(AdamConfig { bias_correction: false, ..*c })
     }
 }
 
@@ -80,20 +142,18 @@ impl AdamConfig {
 #[derive(Clone, Debug)]
 pub struct Adam<T: Real = f64> {
     cfg: AdamConfig,
-    t: u64,
     m: Vec<T>,
     v: Vec<T>,
     v_max: Vec<T>,
-    trace: Trace<T>,
 }
 
 impl<T: Real> Adam<T> {
-    /// A fresh rule; its state is sized by the first `step`.
+    /// A fresh rule; its state is sized by the first step.
     pub fn new(cfg: AdamConfig) -> Self {
-        Self { cfg, t: 0, m: Vec::new(), v: Vec::new(), v_max: Vec::new(), trace: Trace::default() }
+        Self { cfg, m: Vec::new(), v: Vec::new(), v_max: Vec::new() }
     }
 
-    /// The configuration (with the current learning rate).
+    /// The configuration (its `lr` is the rate the optimizer starts at; `Optimizer::lr` is the current one).
     pub fn config(&self) -> &AdamConfig {
         &self.cfg
     }
@@ -112,9 +172,9 @@ impl<T: Real> Adam<T> {
     /// The loop of one step, with or without AMSGrad's running maximum: a branch hoisted out of the loop by hand, as
     /// the conditional store into `v_max` would keep the loop from vectorizing.
     #[inline(always)]
-    fn update<const AMSGRAD: bool>(&mut self, params: &mut [T], grads: &[T]) {
-        let AdamConfig { lr, beta1, beta2, eps, weight_decay, maximize, decoupled_weight_decay, .. } = self.cfg;
-        let (bias_correction1, bias_correction2) = self.bias_corrections(self.t);
+    fn update_loop<const AMSGRAD: bool>(&mut self, params: &mut [T], grads: &[T], t: u64, lr: f64) {
+        let AdamConfig { beta1, beta2, eps, weight_decay, maximize, decoupled_weight_decay, .. } = self.cfg;
+        let (bias_correction1, bias_correction2) = self.bias_corrections(t);
         // PyTorch's Python-float scalars, computed in f64 and rounded to T once.
         let step_size = lr / bias_correction1;
         let neg_step_size = T::from_f64(-step_size);
@@ -153,59 +213,25 @@ impl<T: Real> Adam<T> {
 }
 
 impl<T: Real> Rule<T> for Adam<T> {
-    #[inline(always)] // so that `Optimizer::step_fma` compiles it with hardware FMA
-    fn step(&mut self, params: &mut [T], grads: &[T]) {
-        let n = Trace::check_lengths(params, grads);
-        if self.trace.len() != n {
-            self.t = 0;
-            self.m = vec![T::zero(); n];
-            self.v = vec![T::zero(); n];
-            self.v_max = if self.cfg.amsgrad { vec![T::zero(); n] } else { Vec::new() };
-            self.trace.resize(n);
-        }
-        self.t += 1;
-        self.trace.before(params);
+    fn start(&mut self, n: usize) {
+        self.m = vec![T::zero(); n];
+        self.v = vec![T::zero(); n];
+        self.v_max = if self.cfg.amsgrad { vec![T::zero(); n] } else { Vec::new() };
+    }
+
+    #[inline(always)]
+    fn update(&mut self, params: &mut [T], grads: &[T], t: u64, lr: f64) {
         if self.cfg.amsgrad {
-            self.update::<true>(params, grads);
+            self.update_loop::<true>(params, grads, t, lr);
         } else {
-            self.update::<false>(params, grads);
+            self.update_loop::<false>(params, grads, t, lr);
         }
-        self.trace.after(params, grads);
     }
 
-    fn lr(&self) -> f64 {
-        self.cfg.lr
-    }
-
-    fn set_lr(&mut self, lr: f64) {
-        self.cfg.lr = lr;
-    }
-
-    fn steps(&self) -> u64 {
-        self.t
-    }
-
-    fn reset(&mut self) {
-        self.t = 0;
-        self.m.clear();
-        self.v.clear();
-        self.v_max.clear();
-        self.trace.clear();
-    }
-
-    fn set_inspectable(&mut self, on: bool) {
-        self.trace.set_inspectable(on);
-    }
-
-    fn is_inspectable(&self) -> bool {
-        self.trace.inspectable
-    }
-
-    fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
-        let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
-        let (bc1, bc2) = self.bias_corrections(self.t);
+    fn inspect(&self, i: usize, t: u64, _lr: f64) -> Vec<(&'static str, f64)> {
+        let (bc1, bc2) = self.bias_corrections(t);
         let (m, v) = (self.m[i].as_f64(), self.v[i].as_f64());
-        let mut out = vec![("grad", grad), ("m", m), ("v", v)];
+        let mut out = vec![("m", m), ("v", v)];
         let v_used = if self.cfg.amsgrad {
             let v_max = self.v_max[i].as_f64();
             out.push(("v_max", v_max));
@@ -216,7 +242,7 @@ impl<T: Real> Rule<T> for Adam<T> {
         if self.cfg.bias_correction {
             out.extend([("bias_correction1", bc1), ("bias_correction2", bc2)]);
         }
-        out.extend([("m_hat", m / bc1), ("v_hat", v_used / bc2), ("lr", self.cfg.lr), ("step", delta)]);
+        out.extend([("m_hat", m / bc1), ("v_hat", v_used / bc2)]);
         out
     }
 }
@@ -224,11 +250,12 @@ impl<T: Real> Rule<T> for Adam<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::optim::OptimSpec;
 
     #[test]
     fn first_step_moves_every_parameter_by_about_lr() {
         // t = 1: m̂ = g and v̂ = g², so the step is lr·g/(|g| + ε) ≈ lr·sign(g), whatever |g|.
-        let mut adam = Adam::<f64>::new(AdamConfig { lr: 0.1, ..AdamConfig::default() });
+        let mut adam = OptimSpec::Adam(AdamConfig { lr: 0.1, ..AdamConfig::default() }).build();
         let mut p = [0.0, 0.0];
         adam.step(&mut p, &[1000.0, -0.001]);
         assert!((p[0] + 0.1).abs() < 1e-9 && (p[1] - 0.1).abs() < 1e-5, "{p:?}");
@@ -237,12 +264,12 @@ mod tests {
     }
 
     #[test]
-    fn lecture_adam_without_bias_correction_by_hand() {
+    fn adam_without_bias_correction_by_hand() {
         // β₁ = 0.5, β₂ = 0.75, ε = 0, lr = 1, g = 2 twice:
         // t=1: m = 0.5·2 = 1;          v = 0.25·4 = 1;              θ = 0 - 1·1/√1 = -1
         // t=2: m = 0.5 + 0.5·2 = 1.5;  v = 0.75 + 0.25·4 = 1.75;   θ = -1 - 1.5/√1.75
         let cfg = AdamConfig { lr: 1.0, beta1: 0.5, beta2: 0.75, eps: 0.0, ..AdamConfig::no_bias_correction() };
-        let mut adam = Adam::<f64>::new(cfg);
+        let mut adam = OptimSpec::AdamNoBias(cfg).build();
         let mut p = [0.0];
         adam.step(&mut p, &[2.0]);
         assert_eq!(p[0], -1.0);
@@ -255,7 +282,7 @@ mod tests {
     #[test]
     fn amsgrad_keeps_the_largest_v() {
         let cfg = AdamConfig { lr: 0.1, beta2: 0.5, amsgrad: true, ..AdamConfig::default() };
-        let mut adam = Adam::<f64>::new(cfg);
+        let mut adam = OptimSpec::Adam(cfg).build();
         let mut p = [0.0];
         adam.step(&mut p, &[4.0]); // v = 8
         adam.step(&mut p, &[0.0]); // v = 4, v_max = 8
@@ -266,7 +293,7 @@ mod tests {
     #[test]
     fn adamw_shrinks_theta_before_the_adam_step() {
         // With g = 0, m = v = 0: the step is only θ·(1 - lr·λ) = 2·(1 - 0.1·0.5) = 1.9.
-        let mut adam = Adam::<f64>::new(AdamConfig { lr: 0.1, weight_decay: 0.5, ..AdamConfig::adamw() });
+        let mut adam = OptimSpec::AdamW(AdamConfig { lr: 0.1, weight_decay: 0.5, ..AdamConfig::adamw() }).build();
         let mut p = [2.0];
         adam.step(&mut p, &[0.0]);
         assert_eq!(p[0], 1.9);

@@ -14,7 +14,9 @@
 //! (1 − β): with the same lr, the lecture's steps are 1 − β times as long once the average has settled, and
 //! 1/(1 − β) is the effective window of remembered gradients. O(n) per step.
 
-use super::{Rule, Trace};
+use super::adaptor::Rule;
+use super::spec::Kind::{NonNeg, Unit};
+use super::spec::{Key, Keys};
 use crate::real::Real;
 
 /// The lecture's momentum parameters.
@@ -35,22 +37,35 @@ impl Default for MomentumEwmaConfig {
     }
 }
 
+/// `momentum-ewma`'s keys.
+impl Keys for MomentumEwmaConfig {
+    type Config = Self;
+    const NAME: &'static str = "momentum-ewma";
+    const KEYS: &'static [Key<Self>] = &[
+        Key::number("lr", NonNeg, |c| &mut c.lr),
+        Key::number("beta", Unit, |c| &mut c.beta),
+        Key::flag("bias_correction", |c| &mut c.bias_correction),
+    ];
+
+    fn rule<T: Real>(c: &Self) -> impl Rule<T> {
+        MomentumEwma::<T>::new(*c)
+    }
+}
+
 /// The lecture's momentum with its moving averages, on f64 (the default) or f32 parameters.
 #[derive(Clone, Debug)]
 pub struct MomentumEwma<T: Real = f64> {
     cfg: MomentumEwmaConfig,
-    t: u64,
     velocity: Vec<T>,
-    trace: Trace<T>,
 }
 
 impl<T: Real> MomentumEwma<T> {
-    /// A fresh rule; its state is sized by the first `step`.
+    /// A fresh rule; its state is sized by the first step.
     pub fn new(cfg: MomentumEwmaConfig) -> Self {
-        Self { cfg, t: 0, velocity: Vec::new(), trace: Trace::default() }
+        Self { cfg, velocity: Vec::new() }
     }
 
-    /// The configuration (with the current learning rate).
+    /// The configuration (its `lr` is the rate the optimizer starts at; `Optimizer::lr` is the current one).
     pub fn config(&self) -> &MomentumEwmaConfig {
         &self.cfg
     }
@@ -62,63 +77,32 @@ impl<T: Real> MomentumEwma<T> {
 }
 
 impl<T: Real> Rule<T> for MomentumEwma<T> {
-    #[inline(always)] // so that `Optimizer::step_fma` compiles it with hardware FMA
-    fn step(&mut self, params: &mut [T], grads: &[T]) {
-        let n = Trace::check_lengths(params, grads);
-        if self.trace.len() != n {
-            self.t = 0;
-            self.velocity = vec![T::zero(); n];
-            self.trace.resize(n);
-        }
-        self.t += 1;
-        self.trace.before(params);
-        let MomentumEwmaConfig { lr, beta, .. } = self.cfg;
-        let correction = T::from_f64(self.bias_correction(self.t));
+    fn start(&mut self, n: usize) {
+        self.velocity = vec![T::zero(); n];
+    }
+
+    #[inline(always)]
+    fn update(&mut self, params: &mut [T], grads: &[T], t: u64, lr: f64) {
+        let correction = T::from_f64(self.bias_correction(t));
+        let beta = self.cfg.beta;
         let (lr, beta, one_minus_beta) = (T::from_f64(lr), T::from_f64(beta), T::from_f64(1.0 - beta));
+        let n = params.len();
         let (grads, velocity) = (&grads[..n], &mut self.velocity[..n]);
         for i in 0..n {
             let v = beta * velocity[i] + one_minus_beta * grads[i];
             velocity[i] = v;
             params[i] -= lr * (v / correction);
         }
-        self.trace.after(params, grads);
     }
 
-    fn lr(&self) -> f64 {
-        self.cfg.lr
-    }
-
-    fn set_lr(&mut self, lr: f64) {
-        self.cfg.lr = lr;
-    }
-
-    fn steps(&self) -> u64 {
-        self.t
-    }
-
-    fn reset(&mut self) {
-        self.t = 0;
-        self.velocity.clear();
-        self.trace.clear();
-    }
-
-    fn set_inspectable(&mut self, on: bool) {
-        self.trace.set_inspectable(on);
-    }
-
-    fn is_inspectable(&self) -> bool {
-        self.trace.inspectable
-    }
-
-    fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
-        let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
-        let correction = self.bias_correction(self.t);
+    fn inspect(&self, i: usize, t: u64, _lr: f64) -> Vec<(&'static str, f64)> {
+        let correction = self.bias_correction(t);
         let velocity = self.velocity[i].as_f64();
-        let mut out = vec![("grad", grad), ("velocity", velocity)];
+        let mut out = vec![("velocity", velocity)];
         if self.cfg.bias_correction {
             out.push(("bias_correction", correction));
         }
-        out.extend([("v_hat", velocity / correction), ("lr", self.cfg.lr), ("step", delta)]);
+        out.push(("v_hat", velocity / correction));
         out
     }
 }
@@ -126,12 +110,13 @@ impl<T: Real> Rule<T> for MomentumEwma<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::optim::OptimSpec;
 
     #[test]
     fn bias_corrected_average_of_a_constant_gradient_is_the_gradient() {
         // β = 0.5, g = 4 each step: V₁ = 2, V̂₁ = 2/(1 - 0.5) = 4;  V₂ = 1 + 2 = 3, V̂₂ = 3/(1 - 0.25) = 4
         // W₁ = 0 - 0.5·4 = -2;  W₂ = -2 - 0.5·4 = -4
-        let mut m = MomentumEwma::<f64>::new(MomentumEwmaConfig { lr: 0.5, beta: 0.5, bias_correction: true });
+        let mut m = OptimSpec::MomentumEwma(MomentumEwmaConfig { lr: 0.5, beta: 0.5, bias_correction: true }).build();
         let mut p = [0.0];
         m.step(&mut p, &[4.0]);
         assert_eq!(p[0], -2.0);
@@ -153,7 +138,7 @@ mod tests {
     #[test]
     fn without_bias_correction_the_first_steps_are_short() {
         // β = 0.5, g = 4: V₁ = 2, W₁ = -0.5·2 = -1;  V₂ = 3, W₂ = -1 - 1.5 = -2.5
-        let mut m = MomentumEwma::<f64>::new(MomentumEwmaConfig { lr: 0.5, beta: 0.5, bias_correction: false });
+        let mut m = OptimSpec::MomentumEwma(MomentumEwmaConfig { lr: 0.5, beta: 0.5, bias_correction: false }).build();
         let mut p = [0.0];
         m.step(&mut p, &[4.0]);
         assert_eq!(p[0], -1.0);
@@ -166,7 +151,7 @@ mod tests {
         // lr 0.01, β 0.9, g = 1 then 0:
         // t=1: V = 0.1, V̂ = 0.1/0.1 = 1, W = -0.01
         // t=2: V = 0.09, V̂ = 0.09/0.19 = 0.47368..., W = -0.01 - 0.0047368... = -0.0147368...
-        let mut m = MomentumEwma::<f64>::new(MomentumEwmaConfig::default());
+        let mut m = OptimSpec::MomentumEwma(MomentumEwmaConfig::default()).build();
         let mut p = [0.0];
         m.step(&mut p, &[1.0]);
         assert!((p[0] + 0.01).abs() < 1e-15);

@@ -1,24 +1,33 @@
 //! ONE implementation of every optimizer and learning-rate schedule, on flat parameter slices: the 2-D loss-surface
 //! race, the scalar MLP and the tensor MLP all call the same `step(params, grads)`, on f64 or f32 parameters.
 //!
-//! | spec name       | rule, a `Rule<T>` for T = f32 and T = f64    | update, per parameter θ with gradient g, step t  |
-//! |-----------------|----------------------------------------------|--------------------------------------------------|
-//! | `sgd`           | [`Sgd`] (`torch.optim.SGD`)                   | b ← μb + (1−τ)g;  θ ← θ − lr·b                   |
-//! | `adagrad`       | [`Adagrad`] (`torch.optim.Adagrad`)           | s ← s + g²;  θ ← θ − lr·g/(√s + ε)               |
-//! | `rmsprop`       | [`RmsProp`] (`torch.optim.RMSprop`)           | s ← αs + (1−α)g²;  θ ← θ − lr·g/(√s + ε)         |
-//! | `adam`          | [`Adam`] (`torch.optim.Adam`)                 | m, v averages;  θ ← θ − lr·m̂/(√v̂ + ε)            |
-//! | `adamw`         | [`Adam`] (`torch.optim.AdamW`)                | θ ← θ(1 − lr·λ), then Adam                        |
-//! | `radam`         | [`RAdam`] (`torch.optim.RAdam`)               | Adam rectified by r_t when ρ_t > 5               |
-//! | `nadam`         | [`NAdam`] (`torch.optim.NAdam`)               | Adam with a Nesterov look-ahead on m             |
-//! | `momentum-ewma` | [`MomentumEwma`] (the lecture, slides 108-110) | V ← βV + (1−β)g;  θ ← θ − lr·V/(1−βᵗ)           |
-//! | `adam-nobias`   | [`Adam`] without bias correction (the lecture) | θ ← θ − lr·m/(√v + ε)                           |
+//! | spec name       | rule, a `Rule<T>` for T = f32 and T = f64  | update, per parameter θ with gradient g, step t |
+//! |-----------------|--------------------------------------------|-------------------------------------------------|
+//! | `sgd`           | [`Sgd`] (`torch.optim.SGD`)                | b ← μb + (1−τ)g;  θ ← θ − lr·b                  |
+//! | `adagrad`       | [`Adagrad`] (`torch.optim.Adagrad`)        | s ← s + g²;  θ ← θ − lr·g/(√s + ε)              |
+//! | `rmsprop`       | [`RmsProp`] (`torch.optim.RMSprop`)        | s ← αs + (1−α)g²;  θ ← θ − lr·g/(√s + ε)        |
+//! | `adam`          | [`Adam`] (`torch.optim.Adam`)              | m, v averages;  θ ← θ − lr·m̂/(√v̂ + ε)           |
+//! | `adamw`         | [`Adam`] (`torch.optim.AdamW`)             | θ ← θ(1 − lr·λ), then Adam                      |
+//! | `radam`         | [`RAdam`] (`torch.optim.RAdam`)            | Adam rectified by r_t when ρ_t > 5              |
+//! | `nadam`         | [`NAdam`] (`torch.optim.NAdam`)            | Adam with a Nesterov look-ahead on m            |
+//! | `momentum-ewma` | [`MomentumEwma`] (lecture, slides 108-110) | V ← βV + (1−β)g;  θ ← θ − lr·V/(1−βᵗ)           |
+//! | `adam-nobias`   | [`Adam`] without slide 114's correction    | θ ← θ − lr·m/(√v + ε)                           |
+//!
+//! Each rule file holds one rule and nothing else: its config (PyTorch's arguments and defaults), its key table
+//! (`impl Keys`: the spec name, the defaults, each key with its range and its field), and the rule itself, a
+//! [`Rule`] — its state and its math (`start`, `update`, `inspect`), like burn's `SimpleOptimizer`. What every rule
+//! needs around its math (the learning rate, the step count, the length check, reset, the trace that `inspect`
+//! reads) is written once, in `adaptor.rs` (burn's `OptimizerAdaptor`), and the registry in `spec.rs` lists each
+//! spec name on one line. A new rule is its file, its `mod` and `pub use` here, its line in the registry and its
+//! config in `spec.rs`'s `use` (plus its rows in the tables of this doc and of `spec.rs`'s, which a test checks
+//! against the code).
 //!
 //! Every rule is generic over [`Real`]: `Adam<T = f64>` keeps its state (m, v) in `T` and steps `&mut [T]`, and
-//! [`Optimizer<T = f64>`](Optimizer) dispatches to them, so that `OptimSpec::build` is the f64 optimizer of the race
-//! and `OptimSpec::build_for::<f32>()` the tensor backend's. Hyper-parameters stay f64 (the configs, the specs, what
-//! `inspect` reports); each step computes its scalars (1 − β₁, lr/(1 − β₁ᵗ), ...) in f64 as PyTorch's Python floats
-//! are, and rounds them to `T` once, as PyTorch's float32 kernels do. In f64 that is the arithmetic the fixtures check
-//! bit for bit; f32 runs the same operations in f32, within 1e-5 of f64 over the tests' ten steps.
+//! [`Optimizer<T = f64>`](Optimizer) holds one in its adaptor, so that `OptimSpec::build` is the f64 optimizer of the
+//! race and `OptimSpec::build_for::<f32>()` the tensor backend's. Hyper-parameters stay f64 (the configs, the specs,
+//! what `inspect` reports); each step computes its scalars (1 − β₁, lr/(1 − β₁ᵗ), ...) in f64 as PyTorch's Python
+//! floats are, and rounds them to `T` once, as PyTorch's float32 kernels do. In f64 that is the arithmetic the
+//! fixtures check bit for bit; f32 runs the same operations in f32, within 1e-5 of f64 over the tests' ten steps.
 //!
 //! What [`Optimizer::inspect`] shows (each parameter's gradient and change) is recorded by passes of its own around
 //! the rule's loop; [`Optimizer::set_inspectable`]`(false)` drops them for big slices (no value changes), and the
@@ -43,8 +52,8 @@
 //! rule against trajectories recorded from PyTorch by `bench/optim_fixtures.py`.
 //!
 //! A rule is chosen by a spec string, `name[:key=value,...]`, with PyTorch's argument names; a key left out takes
-//! PyTorch's default (except sgd's lr: 0.01 here, 1e-3 in PyTorch 2.15, required before). See [`OptimSpec`] for the
-//! keys. A [`Schedule`] (`step:step_size=10,gamma=0.9`, `exp:gamma=0.99`, `inv:k=0.01`, `cos:t_max=100,eta_min=0`,
+//! PyTorch 2.15's default (sgd's lr included: 1e-3; older versions required it). See [`OptimSpec`] for the keys. A
+//! [`Schedule`] (`step:step_size=10,gamma=0.9`, `exp:gamma=0.99`, `inv:k=0.01`, `cos:t_max=100,eta_min=0`,
 //! `warmup:steps=10,start_factor=0.1+cos:t_max=100`) drives any rule's learning rate through `set_lr`:
 //!
 //! ```
@@ -66,6 +75,7 @@
 
 mod adagrad;
 mod adam;
+mod adaptor;
 mod error;
 mod ewma;
 mod nadam;
@@ -78,6 +88,7 @@ mod torch_ops;
 
 pub use adagrad::{Adagrad, AdagradConfig};
 pub use adam::{Adam, AdamConfig};
+pub use adaptor::Rule;
 pub use error::OptimError;
 pub use ewma::{MomentumEwma, MomentumEwmaConfig};
 pub use nadam::{NAdam, NAdamConfig};
@@ -88,37 +99,7 @@ pub use sgd::{Sgd, SgdConfig};
 pub use spec::{Hyper, HyperValue, OPTIMIZER_NAMES, OptimSpec};
 
 use crate::real::Real;
-
-/// One optimization rule with its state, on parameters of type `T` (f64 by default, or f32): what every optimizer
-/// in this module does. Hyper-parameters and what [`Rule::inspect`] reports stay f64 whatever `T` is.
-pub trait Rule<T: Real = f64> {
-    /// One update of `params` in place from `grads` (same length), O(n). The state is sized by the first call; a
-    /// slice of another length starts the rule afresh, as a new optimizer would.
-    ///
-    /// # Panics
-    /// If `params` and `grads` differ in length (a bug in the caller, not something a user can type).
-    fn step(&mut self, params: &mut [T], grads: &[T]);
-    /// The learning rate the next step uses.
-    fn lr(&self) -> f64;
-    /// Sets the learning rate for the next steps (what a schedule drives), like `param_groups[0]["lr"] = lr`.
-    fn set_lr(&mut self, lr: f64);
-    /// How many steps since creation or the last reset: t of the last step.
-    fn steps(&self) -> u64;
-    /// Forgets the state (buffers, step count) but keeps the configuration.
-    fn reset(&mut self);
-    /// The rule's internal quantities for parameter `i` after the latest step, by name, for the tutor to show;
-    /// empty before the first step, when `i` is out of range, or when the rule is not inspectable. Always `grad`
-    /// (as fed in), `lr` and `step` (the change the step made to θ), plus the rule's own: `velocity`, `m`, `v`,
-    /// `m_hat`, `v_hat`, `v_max`, `bias_correction1` (1−β₁ᵗ), `bias_correction2` (1−β₂ᵗ), `rho_t`, `rectified`
-    /// (1 or 0), ...
-    fn inspect(&self, i: usize) -> Vec<(&'static str, f64)>;
-    /// Whether steps record what [`Rule::inspect`] shows (the gradient and the change of every parameter; on by
-    /// default). Off, a step skips the recording's three passes over the slice (θ kept, g kept, the change taken)
-    /// and changes no value; `inspect` is then empty. Turned back on, `inspect` shows from the next step on.
-    fn set_inspectable(&mut self, on: bool);
-    /// Whether steps record what [`Rule::inspect`] shows.
-    fn is_inspectable(&self) -> bool;
-}
+use adaptor::{Stepping, check_lengths};
 
 /// Any rule, built from an [`OptimSpec`]: what the race, the MLPs and the window hold. `Optimizer` is the f64 one
 /// (the race, the scalar MLP, the PyTorch fixtures); `Optimizer<f32>` steps the tensor backend's f32 parameters with
@@ -128,14 +109,26 @@ pub trait Rule<T: Real = f64> {
 /// ([`crate::tensor::partner::join`]), each half by its own copy of the rule: every rule is elementwise (its state
 /// is one entry per parameter, plus the step count and the rate, which both copies share), so the two give the
 /// values one rule would, bit for bit.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Optimizer<T: Real = f64> {
     spec: OptimSpec,
-    rule: AnyRule<T>,
+    /// The rule in its adaptor: the whole slice's, or the lower half's once a slice has been split.
+    rule: Box<dyn Stepping<T>>,
     /// The upper half's rule, once a slice of at least [`SPLIT_MIN`] parameters has been stepped.
-    upper: Option<AnyRule<T>>,
+    upper: Option<Box<dyn Stepping<T>>>,
     /// The length of the slice the latest step split in two (halves at `split_len / 2`); 0: it did not split.
     split_len: usize,
+}
+
+impl<T: Real> Clone for Optimizer<T> {
+    fn clone(&self) -> Self {
+        Self {
+            spec: self.spec,
+            rule: self.rule.boxed_clone(),
+            upper: self.upper.as_ref().map(|u| u.boxed_clone()),
+            split_len: self.split_len,
+        }
+    }
 }
 
 /// From this many parameters on, [`Optimizer::step`] steps the two halves of the slice on two threads. Measured
@@ -143,97 +136,11 @@ pub struct Optimizer<T: Real = f64> {
 /// one thread, an Adam step over 65 536 about 60 µs, against about 2 µs for a join.
 pub const SPLIT_MIN: usize = 1 << 16;
 
-#[derive(Clone, Debug)]
-enum AnyRule<T: Real> {
-    Sgd(Sgd<T>),
-    Adagrad(Adagrad<T>),
-    RmsProp(RmsProp<T>),
-    Adam(Adam<T>),
-    RAdam(RAdam<T>),
-    NAdam(NAdam<T>),
-    MomentumEwma(MomentumEwma<T>),
-}
-
-impl<T: Real> AnyRule<T> {
-    fn as_dyn(&self) -> &dyn Rule<T> {
-        match self {
-            AnyRule::Sgd(r) => r,
-            AnyRule::Adagrad(r) => r,
-            AnyRule::RmsProp(r) => r,
-            AnyRule::Adam(r) => r,
-            AnyRule::RAdam(r) => r,
-            AnyRule::NAdam(r) => r,
-            AnyRule::MomentumEwma(r) => r,
-        }
-    }
-
-    fn as_dyn_mut(&mut self) -> &mut dyn Rule<T> {
-        match self {
-            AnyRule::Sgd(r) => r,
-            AnyRule::Adagrad(r) => r,
-            AnyRule::RmsProp(r) => r,
-            AnyRule::Adam(r) => r,
-            AnyRule::RAdam(r) => r,
-            AnyRule::NAdam(r) => r,
-            AnyRule::MomentumEwma(r) => r,
-        }
-    }
-
-    /// One step of the rule, with hardware FMA where the CPU has it.
-    fn step(&mut self, params: &mut [T], grads: &[T]) {
-        #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU was just found to have FMA, the one feature `step_fma` is compiled for.
-            unsafe { self.step_fma(params, grads) };
-            return;
-        }
-        self.step_any(params, grads);
-    }
-
-    /// The same step compiled with hardware fused multiply-add: the rules' `mul_add` (PyTorch's rounding) becomes one
-    /// instruction instead of a call into libm. The results are identical, bit for bit: both are correctly rounded.
-    /// FMA implies AVX, so the loops are vectorized 256 bits wide here (4 f64 or 8 f32), which changes no value
-    /// either: every operation is elementwise and keeps its order.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "fma")]
-    unsafe fn step_fma(&mut self, params: &mut [T], grads: &[T]) {
-        self.step_any(params, grads);
-    }
-
-    /// Dispatch on the concrete rule, so that each rule's (always inlined) step is compiled into the caller, with the
-    /// caller's target features.
-    #[inline(always)]
-    fn step_any(&mut self, params: &mut [T], grads: &[T]) {
-        match self {
-            AnyRule::Sgd(r) => r.step(params, grads),
-            AnyRule::Adagrad(r) => r.step(params, grads),
-            AnyRule::RmsProp(r) => r.step(params, grads),
-            AnyRule::Adam(r) => r.step(params, grads),
-            AnyRule::RAdam(r) => r.step(params, grads),
-            AnyRule::NAdam(r) => r.step(params, grads),
-            AnyRule::MomentumEwma(r) => r.step(params, grads),
-        }
-    }
-}
-
 impl<T: Real> Optimizer<T> {
     /// A fresh optimizer for a spec (which [`OptimSpec::validate`] should accept; parsed specs always are), with
     /// inspection on. `Optimizer::<f32>::new(&spec)` is [`OptimSpec::build_for`].
     pub fn new(spec: &OptimSpec) -> Self {
-        let rule = match spec {
-            OptimSpec::Sgd(c) => AnyRule::Sgd(Sgd::new(*c)),
-            OptimSpec::Adagrad(c) => AnyRule::Adagrad(Adagrad::new(*c)),
-            OptimSpec::RmsProp(c) => AnyRule::RmsProp(RmsProp::new(*c)),
-            OptimSpec::Adam(c) => AnyRule::Adam(Adam::new(*c)),
-            OptimSpec::AdamW(c) => {
-                AnyRule::Adam(Adam::new(AdamConfig { decoupled_weight_decay: true, bias_correction: true, ..*c }))
-            }
-            OptimSpec::AdamNoBias(c) => AnyRule::Adam(Adam::new(AdamConfig { bias_correction: false, ..*c })),
-            OptimSpec::RAdam(c) => AnyRule::RAdam(RAdam::new(*c)),
-            OptimSpec::NAdam(c) => AnyRule::NAdam(NAdam::new(*c)),
-            OptimSpec::MomentumEwma(c) => AnyRule::MomentumEwma(MomentumEwma::new(*c)),
-        };
-        Self { spec: *spec, rule, upper: None, split_len: 0 }
+        Self { spec: *spec, rule: spec.adaptor(), upper: None, split_len: 0 }
     }
 
     /// The spec this optimizer was built from (its `lr` is the base learning rate, not the scheduled one).
@@ -246,30 +153,26 @@ impl<T: Real> Optimizer<T> {
         self.spec.name()
     }
 
-    fn rule(&self) -> &dyn Rule<T> {
-        self.rule.as_dyn()
-    }
-
     /// Both halves' rules (the upper one only if it exists), for the settings they share.
-    fn each_rule(&mut self, mut f: impl FnMut(&mut dyn Rule<T>)) {
-        f(self.rule.as_dyn_mut());
+    fn each_rule(&mut self, mut f: impl FnMut(&mut dyn Stepping<T>)) {
+        f(self.rule.as_mut());
         if let Some(u) = &mut self.upper {
-            f(u.as_dyn_mut());
+            f(u.as_mut());
         }
     }
 
-    /// One update of `params` in place from `grads`; see [`Rule::step`]. From [`SPLIT_MIN`] parameters on, the two
-    /// halves are stepped on two threads (the same values as one rule, see [`Optimizer`]); a slice of another length
-    /// starts the rule afresh, as a new optimizer would.
+    /// One update of `params` in place from `grads` (same length), O(n): the rule's state is sized by the first
+    /// call, and a slice of another length starts the rule afresh, as a new optimizer would. From [`SPLIT_MIN`]
+    /// parameters on, the two halves are stepped on two threads (the same values as one rule, see [`Optimizer`]).
     ///
     /// # Panics
-    /// If `params` and `grads` differ in length (a bug in the caller).
+    /// If `params` and `grads` differ in length (a bug in the caller, not something a user can type).
     pub fn step(&mut self, params: &mut [T], grads: &[T]) {
-        Trace::check_lengths(params, grads);
+        check_lengths(params, grads);
         if params.len() < SPLIT_MIN {
             if self.split_len != 0 {
                 // another length than the split steps': afresh, as one rule would start
-                self.rule.as_dyn_mut().reset();
+                self.rule.reset();
                 self.split_len = 0;
             }
             self.rule.step(params, grads);
@@ -278,8 +181,8 @@ impl<T: Real> Optimizer<T> {
         let mid = params.len() / 2;
         if self.split_len != params.len() {
             // a new length: both halves start afresh, as one rule would
-            self.rule.as_dyn_mut().reset();
-            self.upper = Some(self.rule.clone());
+            self.rule.reset();
+            self.upper = Some(self.rule.boxed_clone());
             self.split_len = params.len();
         }
         let Self { rule, upper, .. } = self;
@@ -291,17 +194,18 @@ impl<T: Real> Optimizer<T> {
 
     /// The learning rate the next step uses.
     pub fn lr(&self) -> f64 {
-        self.rule().lr()
+        self.rule.lr()
     }
 
-    /// Sets the learning rate for the next steps (a schedule calls this before each step).
+    /// Sets the learning rate for the next steps (a schedule calls this before each step), like
+    /// `param_groups[0]["lr"] = lr`.
     pub fn set_lr(&mut self, lr: f64) {
         self.each_rule(|r| r.set_lr(lr));
     }
 
-    /// How many steps since creation or the last reset.
+    /// How many steps since creation or the last reset: t of the last step.
     pub fn steps(&self) -> u64 {
-        self.rule().steps()
+        self.rule.steps()
     }
 
     /// Forgets the state and the step count, and goes back to the spec's learning rate (inspection stays as set).
@@ -313,17 +217,21 @@ impl<T: Real> Optimizer<T> {
         });
     }
 
-    /// The rule's internal quantities for parameter `i` after the latest step; see [`Rule::inspect`].
+    /// The rule's internal quantities for parameter `i` after the latest step, by name, for the tutor to show;
+    /// empty before the first step, when `i` is out of range, or when the optimizer is not inspectable. Always
+    /// `grad` (as fed in), then the rule's own ([`Rule::inspect`]: `velocity`, `m`, `v`, `m_hat`, `v_hat`,
+    /// `bias_correction1` (1−β₁ᵗ), `rho_t`, ...), then `lr` and `step` (the change the step made to θ).
     pub fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
         match &self.upper {
-            Some(u) if self.split_len > 0 && i >= self.split_len / 2 => u.as_dyn().inspect(i - self.split_len / 2),
-            _ => self.rule().inspect(i),
+            Some(u) if self.split_len > 0 && i >= self.split_len / 2 => u.inspect(i - self.split_len / 2),
+            _ => self.rule.inspect(i),
         }
     }
 
     /// Turns the recording for [`Optimizer::inspect`] on (the default: the race shows it) or off (big parameter
-    /// slices, where nobody inspects one parameter and the recording's passes cost as much as a cheap rule); see
-    /// [`Rule::set_inspectable`]. No parameter value depends on it.
+    /// slices, where nobody inspects one parameter and the recording's passes cost as much as a cheap rule). Off, a
+    /// step skips the recording's three passes over the slice (θ kept, g kept, the change taken) and changes no
+    /// value; `inspect` is then empty. Turned back on, `inspect` shows from the next step on.
     pub fn set_inspectable(&mut self, on: bool) {
         self.each_rule(|r| r.set_inspectable(on));
     }
@@ -337,87 +245,7 @@ impl<T: Real> Optimizer<T> {
 
     /// Whether steps record what [`Optimizer::inspect`] shows.
     pub fn is_inspectable(&self) -> bool {
-        self.rule().is_inspectable()
-    }
-}
-
-/// What every rule remembers of its latest step for [`Rule::inspect`], when it is inspectable: the gradient fed in and
-/// the change made to each parameter, taken in passes of their own around the rule's loop, so that the loop is the
-/// same (and vectorizes the same) with inspection on or off. It also holds the length the rule's state is sized for.
-#[derive(Clone, Debug)]
-struct Trace<T> {
-    /// The length the rule's state is sized for: 0 before the first step and after a reset.
-    len: usize,
-    inspectable: bool,
-    /// Empty unless inspectable and a step was taken since inspection was turned on.
-    grad: Vec<T>,
-    /// θ before the step during [`Trace::before`]..[`Trace::after`], then the change.
-    delta: Vec<T>,
-}
-
-impl<T: Real> Default for Trace<T> {
-    fn default() -> Self {
-        Self { len: 0, inspectable: true, grad: Vec::new(), delta: Vec::new() }
-    }
-}
-
-impl<T: Real> Trace<T> {
-    /// The common length of params and grads.
-    #[inline(always)]
-    fn check_lengths(params: &[T], grads: &[T]) -> usize {
-        assert_eq!(params.len(), grads.len(), "optimizer step: {} params but {} grads", params.len(), grads.len());
-        params.len()
-    }
-
-    /// The length the rule's state is sized for.
-    fn len(&self) -> usize {
-        self.len
-    }
-
-    /// The rule's state was sized anew for `n` parameters.
-    fn resize(&mut self, n: usize) {
-        self.len = n;
-        self.grad.clear();
-        self.delta.clear();
-    }
-
-    fn clear(&mut self) {
-        self.resize(0);
-    }
-
-    fn set_inspectable(&mut self, on: bool) {
-        self.inspectable = on;
-        if !on {
-            self.grad = Vec::new();
-            self.delta = Vec::new();
-        }
-    }
-
-    /// Before the rule's loop: keeps θ to take the change from.
-    #[inline(always)]
-    fn before(&mut self, params: &[T]) {
-        if self.inspectable {
-            self.delta.clear();
-            self.delta.extend_from_slice(params);
-        }
-    }
-
-    /// After the rule's loop: keeps the gradient and the change θ_new − θ_old.
-    #[inline(always)]
-    fn after(&mut self, params: &[T], grads: &[T]) {
-        if self.inspectable {
-            self.grad.clear();
-            self.grad.extend_from_slice(grads);
-            for (d, &p) in self.delta.iter_mut().zip(params) {
-                *d = p - *d;
-            }
-        }
-    }
-
-    /// (gradient, change) of parameter `i`, if a step has been recorded and `i` is in range.
-    fn get(&self, i: usize) -> Option<(f64, f64)> {
-        let (grad, delta) = (*self.grad.get(i)?, *self.delta.get(i)?);
-        Some((grad.as_f64(), delta.as_f64()))
+        self.rule.is_inspectable()
     }
 }
 
@@ -454,14 +282,14 @@ mod tests {
         for spec in specs {
             let spec: OptimSpec = spec.parse().expect("a valid test spec");
             let mut split = Optimizer::<f32>::new(&spec);
-            let mut whole = Optimizer::<f32>::new(&spec).rule;
+            let mut whole = spec.adaptor::<f32>();
             let mut a: Vec<f32> = (0..n).map(|i| ((i * 37 % 101) as f32 - 50.0) / 25.0).collect();
             let mut b = a.clone();
             for step in 0..5 {
                 let g: Vec<f32> = (0..n).map(|i| ((i * 13 + step * 7) % 29) as f32 / 7.0 - 2.0).collect();
                 if step == 3 {
                     split.set_lr(0.003);
-                    whole.as_dyn_mut().set_lr(0.003);
+                    whole.set_lr(0.003);
                 }
                 split.step(&mut a, &g);
                 whole.step(&mut b, &g);
@@ -469,7 +297,7 @@ mod tests {
             assert_eq!(split.split_len, n, "{spec:?}: the slice was split");
             assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()), "{spec:?}: values differ");
             for i in [0, n / 2 - 1, n / 2, n - 1] {
-                assert_eq!(split.inspect(i), whole.as_dyn().inspect(i), "{spec:?}: inspect({i})");
+                assert_eq!(split.inspect(i), whole.inspect(i), "{spec:?}: inspect({i})");
             }
             assert_eq!(split.steps(), 5);
         }

@@ -15,8 +15,10 @@
 //!
 //! O(n) per step; μₜ, μₜ₊₁ and Πₜ are shared by all parameters.
 
+use super::adaptor::Rule;
+use super::spec::Kind::{NonNeg, Unit};
+use super::spec::{Key, Keys};
 use super::torch_ops::{add_alpha, addcdiv, addcmul, lerp};
-use super::{Rule, Trace};
 use crate::real::Real;
 
 /// `torch.optim.NAdam`'s arguments.
@@ -56,25 +58,43 @@ impl Default for NAdamConfig {
     }
 }
 
+/// `nadam`'s keys.
+impl Keys for NAdamConfig {
+    type Config = Self;
+    const NAME: &'static str = "nadam";
+    const KEYS: &'static [Key<Self>] = &[
+        Key::number("lr", NonNeg, |c| &mut c.lr),
+        Key::number("beta1", Unit, |c| &mut c.beta1),
+        Key::number("beta2", Unit, |c| &mut c.beta2),
+        Key::number("eps", NonNeg, |c| &mut c.eps),
+        Key::number("weight_decay", NonNeg, |c| &mut c.weight_decay),
+        Key::number("momentum_decay", NonNeg, |c| &mut c.momentum_decay),
+        Key::flag("decoupled_weight_decay", |c| &mut c.decoupled_weight_decay),
+        Key::flag("maximize", |c| &mut c.maximize),
+    ];
+
+    fn rule<T: Real>(c: &Self) -> impl Rule<T> {
+        NAdam::<T>::new(*c)
+    }
+}
+
 /// NAdam with its moment estimates and the product of momentum coefficients, on f64 (the default) or f32 parameters.
 #[derive(Clone, Debug)]
 pub struct NAdam<T: Real = f64> {
     cfg: NAdamConfig,
-    t: u64,
     /// Πₜ = μ₁·…·μₜ: in PyTorch a 0-dim tensor of the default dtype, which is f32 when a model trains in f32.
     mu_product: T,
     m: Vec<T>,
     v: Vec<T>,
-    trace: Trace<T>,
 }
 
 impl<T: Real> NAdam<T> {
-    /// A fresh rule; its state is sized by the first `step`.
+    /// A fresh rule; its state is sized by the first step.
     pub fn new(cfg: NAdamConfig) -> Self {
-        Self { cfg, t: 0, mu_product: T::one(), m: Vec::new(), v: Vec::new(), trace: Trace::default() }
+        Self { cfg, mu_product: T::one(), m: Vec::new(), v: Vec::new() }
     }
 
-    /// The configuration (with the current learning rate).
+    /// The configuration (its `lr` is the rate the optimizer starts at; `Optimizer::lr` is the current one).
     pub fn config(&self) -> &NAdamConfig {
         &self.cfg
     }
@@ -86,20 +106,16 @@ impl<T: Real> NAdam<T> {
 }
 
 impl<T: Real> Rule<T> for NAdam<T> {
-    #[inline(always)] // so that `Optimizer::step_fma` compiles it with hardware FMA
-    fn step(&mut self, params: &mut [T], grads: &[T]) {
-        let n = Trace::check_lengths(params, grads);
-        if self.trace.len() != n {
-            self.t = 0;
-            self.mu_product = T::one();
-            self.m = vec![T::zero(); n];
-            self.v = vec![T::zero(); n];
-            self.trace.resize(n);
-        }
-        self.t += 1;
-        self.trace.before(params);
-        let NAdamConfig { lr, beta1, beta2, eps, weight_decay, decoupled_weight_decay, maximize, .. } = self.cfg;
-        let step = self.t as f64;
+    fn start(&mut self, n: usize) {
+        self.mu_product = T::one();
+        self.m = vec![T::zero(); n];
+        self.v = vec![T::zero(); n];
+    }
+
+    #[inline(always)]
+    fn update(&mut self, params: &mut [T], grads: &[T], t: u64, lr: f64) {
+        let NAdamConfig { beta1, beta2, eps, weight_decay, decoupled_weight_decay, maximize, .. } = self.cfg;
+        let step = t as f64;
         let bias_correction2 = 1.0 - beta2.powf(step);
         let mu = self.mu(step);
         let mu_next = self.mu(step + 1.0);
@@ -114,6 +130,7 @@ impl<T: Real> Rule<T> for NAdam<T> {
             (T::from_f64(bias_correction2), T::from_f64(eps), T::from_f64(weight_decay));
         let (one_minus_beta1, beta2, one_minus_beta2) =
             (T::from_f64(1.0 - beta1), T::from_f64(beta2), T::from_f64(1.0 - beta2));
+        let n = params.len();
         let (grads, m, v) = (&grads[..n], &mut self.m[..n], &mut self.v[..n]);
         for i in 0..n {
             let mut p = params[i];
@@ -133,43 +150,12 @@ impl<T: Real> Rule<T> for NAdam<T> {
             p = addcdiv(p, g, denom, grad_coef);
             params[i] = addcdiv(p, m_i, denom, m_coef);
         }
-        self.trace.after(params, grads);
     }
 
-    fn lr(&self) -> f64 {
-        self.cfg.lr
-    }
-
-    fn set_lr(&mut self, lr: f64) {
-        self.cfg.lr = lr;
-    }
-
-    fn steps(&self) -> u64 {
-        self.t
-    }
-
-    fn reset(&mut self) {
-        self.t = 0;
-        self.mu_product = T::one();
-        self.m.clear();
-        self.v.clear();
-        self.trace.clear();
-    }
-
-    fn set_inspectable(&mut self, on: bool) {
-        self.trace.set_inspectable(on);
-    }
-
-    fn is_inspectable(&self) -> bool {
-        self.trace.inspectable
-    }
-
-    fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
-        let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
-        let step = self.t as f64;
+    fn inspect(&self, i: usize, t: u64, _lr: f64) -> Vec<(&'static str, f64)> {
+        let step = t as f64;
         let (m, v) = (self.m[i].as_f64(), self.v[i].as_f64());
         vec![
-            ("grad", grad),
             ("m", m),
             ("v", v),
             ("mu_t", self.mu(step)),
@@ -177,8 +163,6 @@ impl<T: Real> Rule<T> for NAdam<T> {
             ("mu_product", self.mu_product.as_f64()),
             ("bias_correction2", 1.0 - self.cfg.beta2.powf(step)),
             ("v_hat", v / (1.0 - self.cfg.beta2.powf(step))),
-            ("lr", self.cfg.lr),
-            ("step", delta),
         ]
     }
 }
@@ -186,6 +170,7 @@ impl<T: Real> Rule<T> for NAdam<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::optim::OptimSpec;
 
     #[test]
     fn momentum_warms_up_towards_beta1() {
@@ -199,8 +184,9 @@ mod tests {
     fn first_step_by_hand() {
         // t=1, g=2, ε=0: m = 0.2, v = 0.004, v̂ = 4, denom = 2; Π₁ = μ₁
         // θ = -lr(1-μ₁)/(1-μ₁)·2/2 - lr·μ₂/(1-μ₁μ₂)·0.2/2 = -lr - 0.1·lr·μ₂/(1-μ₁μ₂)
-        let mut nadam = NAdam::<f64>::new(NAdamConfig { lr: 1.0, eps: 0.0, ..NAdamConfig::default() });
-        let (mu1, mu2) = (nadam.mu(1.0), nadam.mu(2.0));
+        let cfg = NAdamConfig { lr: 1.0, eps: 0.0, ..NAdamConfig::default() };
+        let mut nadam = OptimSpec::NAdam(cfg).build();
+        let (mu1, mu2) = (NAdam::<f64>::new(cfg).mu(1.0), NAdam::<f64>::new(cfg).mu(2.0));
         let mut p = [0.0];
         nadam.step(&mut p, &[2.0]);
         let want = -1.0 - 0.1 * mu2 / (1.0 - mu1 * mu2);

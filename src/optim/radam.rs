@@ -17,8 +17,10 @@
 //!
 //! With the default β₂ = 0.999, ρₜ ≤ 5 for t ≤ 5: the first five steps are unrectified. O(n) per step.
 
+use super::adaptor::Rule;
+use super::spec::Kind::{NonNeg, Unit};
+use super::spec::{Key, Keys};
 use super::torch_ops::{add_alpha, addcmul, lerp};
-use super::{Rule, Trace};
 use crate::real::Real;
 
 /// `torch.optim.RAdam`'s arguments.
@@ -55,14 +57,31 @@ impl Default for RAdamConfig {
     }
 }
 
+/// `radam`'s keys.
+impl Keys for RAdamConfig {
+    type Config = Self;
+    const NAME: &'static str = "radam";
+    const KEYS: &'static [Key<Self>] = &[
+        Key::number("lr", NonNeg, |c| &mut c.lr),
+        Key::number("beta1", Unit, |c| &mut c.beta1),
+        Key::number("beta2", Unit, |c| &mut c.beta2),
+        Key::number("eps", NonNeg, |c| &mut c.eps),
+        Key::number("weight_decay", NonNeg, |c| &mut c.weight_decay),
+        Key::flag("decoupled_weight_decay", |c| &mut c.decoupled_weight_decay),
+        Key::flag("maximize", |c| &mut c.maximize),
+    ];
+
+    fn rule<T: Real>(c: &Self) -> impl Rule<T> {
+        RAdam::<T>::new(*c)
+    }
+}
+
 /// RAdam with its moment estimates, on f64 (the default) or f32 parameters.
 #[derive(Clone, Debug)]
 pub struct RAdam<T: Real = f64> {
     cfg: RAdamConfig,
-    t: u64,
     m: Vec<T>,
     v: Vec<T>,
-    trace: Trace<T>,
 }
 
 /// The step-wide quantities of RAdam at step t.
@@ -76,12 +95,12 @@ struct Rectification {
 }
 
 impl<T: Real> RAdam<T> {
-    /// A fresh rule; its state is sized by the first `step`.
+    /// A fresh rule; its state is sized by the first step.
     pub fn new(cfg: RAdamConfig) -> Self {
-        Self { cfg, t: 0, m: Vec::new(), v: Vec::new(), trace: Trace::default() }
+        Self { cfg, m: Vec::new(), v: Vec::new() }
     }
 
-    /// The configuration (with the current learning rate).
+    /// The configuration (its `lr` is the rate the optimizer starts at; `Optimizer::lr` is the current one).
     pub fn config(&self) -> &RAdamConfig {
         &self.cfg
     }
@@ -102,13 +121,13 @@ impl<T: Real> RAdam<T> {
     /// The loop of one step, rectified (ρₜ > 5) or not: a branch hoisted out of the loop by hand, as both arms would
     /// otherwise be computed for every parameter.
     #[inline(always)]
-    fn update<const RECTIFIED: bool>(&mut self, params: &mut [T], grads: &[T], r: &Rectification, rect: f64) {
+    fn update_loop<const RECTIFIED: bool>(&mut self, params: &mut [T], grads: &[T], lr: f64, r: &Rectification) {
         let n = params.len();
         let (grads, m, v) = (&grads[..n], &mut self.m[..n], &mut self.v[..n]);
-        let RAdamConfig { lr, beta1, beta2, eps, weight_decay, decoupled_weight_decay, maximize } = self.cfg;
+        let RAdamConfig { beta1, beta2, eps, weight_decay, decoupled_weight_decay, maximize, .. } = self.cfg;
         // PyTorch's Python-float scalars, computed in f64 and rounded to T once.
         let bias_correction2_sqrt = T::from_f64(r.bias_correction2.powf(0.5));
-        let (bias_correction1, rect) = (T::from_f64(r.bias_correction1), T::from_f64(rect));
+        let (bias_correction1, rect) = (T::from_f64(r.bias_correction1), T::from_f64(r.rect.unwrap_or(1.0)));
         let decay = T::from_f64(1.0 - lr * weight_decay);
         let (lr, eps, weight_decay) = (T::from_f64(lr), T::from_f64(eps), T::from_f64(weight_decay));
         let (one_minus_beta1, beta2, one_minus_beta2) =
@@ -141,58 +160,25 @@ impl<T: Real> RAdam<T> {
 }
 
 impl<T: Real> Rule<T> for RAdam<T> {
-    #[inline(always)] // so that `Optimizer::step_fma` compiles it with hardware FMA
-    fn step(&mut self, params: &mut [T], grads: &[T]) {
-        let n = Trace::check_lengths(params, grads);
-        if self.trace.len() != n {
-            self.t = 0;
-            self.m = vec![T::zero(); n];
-            self.v = vec![T::zero(); n];
-            self.trace.resize(n);
+    fn start(&mut self, n: usize) {
+        self.m = vec![T::zero(); n];
+        self.v = vec![T::zero(); n];
+    }
+
+    #[inline(always)]
+    fn update(&mut self, params: &mut [T], grads: &[T], t: u64, lr: f64) {
+        let r = self.rectification(t);
+        if r.rect.is_some() {
+            self.update_loop::<true>(params, grads, lr, &r);
+        } else {
+            self.update_loop::<false>(params, grads, lr, &r);
         }
-        self.t += 1;
-        self.trace.before(params);
-        let r = self.rectification(self.t);
-        match r.rect {
-            Some(rect) => self.update::<true>(params, grads, &r, rect),
-            None => self.update::<false>(params, grads, &r, 1.0),
-        }
-        self.trace.after(params, grads);
     }
 
-    fn lr(&self) -> f64 {
-        self.cfg.lr
-    }
-
-    fn set_lr(&mut self, lr: f64) {
-        self.cfg.lr = lr;
-    }
-
-    fn steps(&self) -> u64 {
-        self.t
-    }
-
-    fn reset(&mut self) {
-        self.t = 0;
-        self.m.clear();
-        self.v.clear();
-        self.trace.clear();
-    }
-
-    fn set_inspectable(&mut self, on: bool) {
-        self.trace.set_inspectable(on);
-    }
-
-    fn is_inspectable(&self) -> bool {
-        self.trace.inspectable
-    }
-
-    fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
-        let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
-        let r = self.rectification(self.t);
+    fn inspect(&self, i: usize, t: u64, _lr: f64) -> Vec<(&'static str, f64)> {
+        let r = self.rectification(t);
         let (m, v) = (self.m[i].as_f64(), self.v[i].as_f64());
         let mut out = vec![
-            ("grad", grad),
             ("m", m),
             ("v", v),
             ("bias_correction1", r.bias_correction1),
@@ -206,7 +192,6 @@ impl<T: Real> Rule<T> for RAdam<T> {
         if let Some(rect) = r.rect {
             out.push(("rect", rect));
         }
-        out.extend([("lr", self.cfg.lr), ("step", delta)]);
         out
     }
 }
@@ -214,15 +199,16 @@ impl<T: Real> Rule<T> for RAdam<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::optim::{OptimSpec, Optimizer};
 
-    fn seen(r: &RAdam, name: &str) -> Option<f64> {
+    fn seen(r: &Optimizer, name: &str) -> Option<f64> {
         r.inspect(0).into_iter().find(|&(n, _)| n == name).map(|(_, x)| x)
     }
 
     #[test]
     fn rectifies_from_step_six_with_the_default_beta2() {
         // ρ∞ = 2/0.001 - 1 = 1999.  t=5: ρ₅ = 1999 - 10·0.999⁵/(1 - 0.999⁵) ≈ 4.994 ≤ 5;  t=6: ≈ 5.992 > 5
-        let mut r = RAdam::<f64>::new(RAdamConfig { lr: 0.1, ..RAdamConfig::default() });
+        let mut r = OptimSpec::RAdam(RAdamConfig { lr: 0.1, ..RAdamConfig::default() }).build();
         let mut p = [1.0];
         for t in 1..=6 {
             r.step(&mut p, &[1.0]);
@@ -235,7 +221,7 @@ mod tests {
     #[test]
     fn unrectified_step_is_momentum_with_bias_correction() {
         // t=1: m = 0.1·g, m̂ = g, θ = θ - lr·g = 1 - 0.1·3 = 0.7
-        let mut r = RAdam::<f64>::new(RAdamConfig { lr: 0.1, ..RAdamConfig::default() });
+        let mut r = OptimSpec::RAdam(RAdamConfig { lr: 0.1, ..RAdamConfig::default() }).build();
         let mut p = [1.0];
         r.step(&mut p, &[3.0]);
         assert!((p[0] - 0.7).abs() < 1e-15, "{p:?}");

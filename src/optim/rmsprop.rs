@@ -16,8 +16,10 @@
 //! Unlike the lecture's RMSprop (slide 112), PyTorch's has no bias correction and adds ε after the square root.
 //! O(n) per step.
 
+use super::adaptor::Rule;
+use super::spec::Kind::{NonNeg, Unit, UnitClosed};
+use super::spec::{Key, Keys};
 use super::torch_ops::{add_alpha, addcdiv, addcmul, lerp};
-use super::{Rule, Trace};
 use crate::real::Real;
 
 /// `torch.optim.RMSprop`'s arguments.
@@ -46,24 +48,41 @@ impl Default for RmsPropConfig {
     }
 }
 
+/// `rmsprop`'s keys.
+impl Keys for RmsPropConfig {
+    type Config = Self;
+    const NAME: &'static str = "rmsprop";
+    const KEYS: &'static [Key<Self>] = &[
+        Key::number("lr", NonNeg, |c| &mut c.lr),
+        Key::number("alpha", Unit, |c| &mut c.alpha),
+        Key::number("eps", NonNeg, |c| &mut c.eps),
+        Key::number("weight_decay", NonNeg, |c| &mut c.weight_decay),
+        Key::number("momentum", UnitClosed, |c| &mut c.momentum),
+        Key::flag("centered", |c| &mut c.centered),
+        Key::flag("maximize", |c| &mut c.maximize),
+    ];
+
+    fn rule<T: Real>(c: &Self) -> impl Rule<T> {
+        RmsProp::<T>::new(*c)
+    }
+}
+
 /// RMSprop with its running averages and momentum buffers, on f64 (the default) or f32 parameters.
 #[derive(Clone, Debug)]
 pub struct RmsProp<T: Real = f64> {
     cfg: RmsPropConfig,
-    t: u64,
     square_avg: Vec<T>,
     grad_avg: Vec<T>,
     buf: Vec<T>,
-    trace: Trace<T>,
 }
 
 impl<T: Real> RmsProp<T> {
-    /// A fresh rule; its state is sized by the first `step`.
+    /// A fresh rule; its state is sized by the first step.
     pub fn new(cfg: RmsPropConfig) -> Self {
-        Self { cfg, t: 0, square_avg: Vec::new(), grad_avg: Vec::new(), buf: Vec::new(), trace: Trace::default() }
+        Self { cfg, square_avg: Vec::new(), grad_avg: Vec::new(), buf: Vec::new() }
     }
 
-    /// The configuration (with the current learning rate).
+    /// The configuration (its `lr` is the rate the optimizer starts at; `Optimizer::lr` is the current one).
     pub fn config(&self) -> &RmsPropConfig {
         &self.cfg
     }
@@ -78,12 +97,12 @@ impl<T: Real> RmsProp<T> {
     /// The loop of one step, centered or not, with or without momentum: branches hoisted out of the loop by hand, as
     /// the conditional stores into `grad_avg` and `buf` would keep the loop from vectorizing.
     #[inline(always)]
-    fn update<const CENTERED: bool, const MOMENTUM: bool>(&mut self, params: &mut [T], grads: &[T]) {
+    fn update_loop<const CENTERED: bool, const MOMENTUM: bool>(&mut self, params: &mut [T], grads: &[T], lr: f64) {
         let n = params.len();
         let (grads, square_avg) = (&grads[..n], &mut self.square_avg[..n]);
         let grad_avg: &mut [T] = if CENTERED { &mut self.grad_avg[..n] } else { &mut [] };
         let buf: &mut [T] = if MOMENTUM { &mut self.buf[..n] } else { &mut [] };
-        let RmsPropConfig { lr, alpha, eps, weight_decay, momentum, maximize, .. } = self.cfg;
+        let RmsPropConfig { alpha, eps, weight_decay, momentum, maximize, .. } = self.cfg;
         let (neg_lr, alpha, one_minus_alpha) = (T::from_f64(-lr), T::from_f64(alpha), T::from_f64(1.0 - alpha));
         let (eps, weight_decay, momentum) = (T::from_f64(eps), T::from_f64(weight_decay), T::from_f64(momentum));
         for i in 0..n {
@@ -111,59 +130,25 @@ impl<T: Real> RmsProp<T> {
 }
 
 impl<T: Real> Rule<T> for RmsProp<T> {
-    #[inline(always)] // so that `Optimizer::step_fma` compiles it with hardware FMA
-    fn step(&mut self, params: &mut [T], grads: &[T]) {
-        let n = Trace::check_lengths(params, grads);
-        if self.trace.len() != n {
-            self.t = 0;
-            self.square_avg = vec![T::zero(); n];
-            self.grad_avg = if self.cfg.centered { vec![T::zero(); n] } else { Vec::new() };
-            self.buf = if self.cfg.momentum > 0.0 { vec![T::zero(); n] } else { Vec::new() };
-            self.trace.resize(n);
-        }
-        self.t += 1;
-        self.trace.before(params);
+    fn start(&mut self, n: usize) {
+        self.square_avg = vec![T::zero(); n];
+        self.grad_avg = if self.cfg.centered { vec![T::zero(); n] } else { Vec::new() };
+        self.buf = if self.cfg.momentum > 0.0 { vec![T::zero(); n] } else { Vec::new() };
+    }
+
+    #[inline(always)]
+    fn update(&mut self, params: &mut [T], grads: &[T], _t: u64, lr: f64) {
         match (self.cfg.centered, self.cfg.momentum > 0.0) {
-            (false, false) => self.update::<false, false>(params, grads),
-            (false, true) => self.update::<false, true>(params, grads),
-            (true, false) => self.update::<true, false>(params, grads),
-            (true, true) => self.update::<true, true>(params, grads),
+            (false, false) => self.update_loop::<false, false>(params, grads, lr),
+            (false, true) => self.update_loop::<false, true>(params, grads, lr),
+            (true, false) => self.update_loop::<true, false>(params, grads, lr),
+            (true, true) => self.update_loop::<true, true>(params, grads, lr),
         }
-        self.trace.after(params, grads);
     }
 
-    fn lr(&self) -> f64 {
-        self.cfg.lr
-    }
-
-    fn set_lr(&mut self, lr: f64) {
-        self.cfg.lr = lr;
-    }
-
-    fn steps(&self) -> u64 {
-        self.t
-    }
-
-    fn reset(&mut self) {
-        self.t = 0;
-        self.square_avg.clear();
-        self.grad_avg.clear();
-        self.buf.clear();
-        self.trace.clear();
-    }
-
-    fn set_inspectable(&mut self, on: bool) {
-        self.trace.set_inspectable(on);
-    }
-
-    fn is_inspectable(&self) -> bool {
-        self.trace.inspectable
-    }
-
-    fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
-        let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
+    fn inspect(&self, i: usize, _t: u64, _lr: f64) -> Vec<(&'static str, f64)> {
         let centered = self.cfg.centered;
-        let mut out = vec![("grad", grad), ("square_avg", self.square_avg[i].as_f64())];
+        let mut out = vec![("square_avg", self.square_avg[i].as_f64())];
         let grad_avg = if centered { self.grad_avg[i] } else { T::zero() };
         if centered {
             out.push(("grad_avg", grad_avg.as_f64()));
@@ -173,7 +158,6 @@ impl<T: Real> Rule<T> for RmsProp<T> {
         if self.cfg.momentum > 0.0 {
             out.push(("velocity", self.buf[i].as_f64()));
         }
-        out.extend([("lr", self.cfg.lr), ("step", delta)]);
         out
     }
 }
@@ -181,11 +165,13 @@ impl<T: Real> Rule<T> for RmsProp<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::optim::OptimSpec;
 
     #[test]
     fn first_step_by_hand() {
         // α = 0.75, ε = 0, g = 2: s = 0.25·4 = 1, θ = -lr·2/1 = -0.2
-        let mut r = RmsProp::<f64>::new(RmsPropConfig { lr: 0.1, alpha: 0.75, eps: 0.0, ..RmsPropConfig::default() });
+        let mut r =
+            OptimSpec::RmsProp(RmsPropConfig { lr: 0.1, alpha: 0.75, eps: 0.0, ..RmsPropConfig::default() }).build();
         let mut p = [0.0];
         r.step(&mut p, &[2.0]);
         assert_eq!(p[0], -0.2);
@@ -195,7 +181,7 @@ mod tests {
     fn centered_divides_by_the_standard_deviation() {
         // α = 0.5, ε = 0, g = 2: s = 2, ḡ = 1, √(s - ḡ²) = 1, θ = -lr·2
         let cfg = RmsPropConfig { lr: 0.1, alpha: 0.5, eps: 0.0, centered: true, ..RmsPropConfig::default() };
-        let mut r = RmsProp::<f64>::new(cfg);
+        let mut r = OptimSpec::RmsProp(cfg).build();
         let mut p = [0.0];
         r.step(&mut p, &[2.0]);
         assert_eq!(p[0], -0.2);

@@ -17,8 +17,10 @@
 //! The momentum buffer `b` starts as the first gradient (not zero): PyTorch's form, not the lecture's exponentially
 //! weighted average (see `MomentumEwma`). One pass over the parameters per step: O(n).
 
+use super::adaptor::Rule;
+use super::spec::Kind::{NonNeg, UnitClosed};
+use super::spec::{Key, Keys};
 use super::torch_ops::add_alpha;
-use super::{Rule, Trace};
 use crate::real::Real;
 
 /// `torch.optim.SGD`'s arguments, with PyTorch 2.15's defaults (`lr` 1e-3; older versions required it).
@@ -45,22 +47,44 @@ impl Default for SgdConfig {
     }
 }
 
+/// `sgd`'s keys.
+impl Keys for SgdConfig {
+    type Config = Self;
+    const NAME: &'static str = "sgd";
+    const KEYS: &'static [Key<Self>] = &[
+        Key::number("lr", NonNeg, |c| &mut c.lr),
+        Key::number("momentum", UnitClosed, |c| &mut c.momentum),
+        Key::number("dampening", UnitClosed, |c| &mut c.dampening),
+        Key::number("weight_decay", NonNeg, |c| &mut c.weight_decay),
+        Key::flag("nesterov", |c| &mut c.nesterov),
+        Key::flag("maximize", |c| &mut c.maximize),
+    ];
+
+    fn conflict(c: &Self) -> Option<&'static str> {
+        (c.nesterov && (c.momentum <= 0.0 || c.dampening != 0.0)).then_some(
+            "nesterov=true needs momentum > 0 and dampening=0, e.g. `sgd:lr=0.01,momentum=0.9,nesterov=true`",
+        )
+    }
+
+    fn rule<T: Real>(c: &Self) -> impl Rule<T> {
+        Sgd::<T>::new(*c)
+    }
+}
+
 /// SGD with its momentum buffers, on f64 (the default) or f32 parameters.
 #[derive(Clone, Debug)]
 pub struct Sgd<T: Real = f64> {
     cfg: SgdConfig,
-    t: u64,
     buf: Vec<T>,
-    trace: Trace<T>,
 }
 
 impl<T: Real> Sgd<T> {
-    /// A fresh rule; its state is sized by the first `step`.
+    /// A fresh rule; its state is sized by the first step.
     pub fn new(cfg: SgdConfig) -> Self {
-        Self { cfg, t: 0, buf: Vec::new(), trace: Trace::default() }
+        Self { cfg, buf: Vec::new() }
     }
 
-    /// The configuration (with the current learning rate).
+    /// The configuration (its `lr` is the rate the optimizer starts at; `Optimizer::lr` is the current one).
     pub fn config(&self) -> &SgdConfig {
         &self.cfg
     }
@@ -68,14 +92,14 @@ impl<T: Real> Sgd<T> {
     /// The loop of one step, with or without a momentum buffer: a branch hoisted out of the loop by hand, as the
     /// conditional store into `buf` would keep the loop from vectorizing.
     #[inline(always)]
-    fn update<const MOMENTUM: bool>(&mut self, params: &mut [T], grads: &[T]) {
+    fn update_loop<const MOMENTUM: bool>(&mut self, params: &mut [T], grads: &[T], t: u64, lr: f64) {
         let n = params.len();
         let grads = &grads[..n];
         let buf: &mut [T] = if MOMENTUM { &mut self.buf[..n] } else { &mut [] };
-        let SgdConfig { lr, momentum, dampening, weight_decay, nesterov, maximize } = self.cfg;
+        let SgdConfig { momentum, dampening, weight_decay, nesterov, maximize, .. } = self.cfg;
         let (neg_lr, momentum, one_minus_dampening, weight_decay) =
             (T::from_f64(-lr), T::from_f64(momentum), T::from_f64(1.0 - dampening), T::from_f64(weight_decay));
-        let first = self.t == 1;
+        let first = t == 1;
         for i in 0..n {
             let p = params[i];
             let mut g = if maximize { -grads[i] } else { grads[i] };
@@ -93,68 +117,32 @@ impl<T: Real> Sgd<T> {
 }
 
 impl<T: Real> Rule<T> for Sgd<T> {
-    #[inline(always)] // so that `Optimizer::step_fma` compiles it with hardware FMA
-    fn step(&mut self, params: &mut [T], grads: &[T]) {
-        let n = Trace::check_lengths(params, grads);
-        if self.trace.len() != n {
-            self.t = 0;
-            self.buf = if self.cfg.momentum != 0.0 { vec![T::zero(); n] } else { Vec::new() };
-            self.trace.resize(n);
-        }
-        self.t += 1;
-        self.trace.before(params);
+    fn start(&mut self, n: usize) {
+        self.buf = if self.cfg.momentum != 0.0 { vec![T::zero(); n] } else { Vec::new() };
+    }
+
+    #[inline(always)]
+    fn update(&mut self, params: &mut [T], grads: &[T], t: u64, lr: f64) {
         if self.cfg.momentum != 0.0 {
-            self.update::<true>(params, grads);
+            self.update_loop::<true>(params, grads, t, lr);
         } else {
-            self.update::<false>(params, grads);
+            self.update_loop::<false>(params, grads, t, lr);
         }
-        self.trace.after(params, grads);
     }
 
-    fn lr(&self) -> f64 {
-        self.cfg.lr
-    }
-
-    fn set_lr(&mut self, lr: f64) {
-        self.cfg.lr = lr;
-    }
-
-    fn steps(&self) -> u64 {
-        self.t
-    }
-
-    fn reset(&mut self) {
-        self.t = 0;
-        self.buf.clear();
-        self.trace.clear();
-    }
-
-    fn set_inspectable(&mut self, on: bool) {
-        self.trace.set_inspectable(on);
-    }
-
-    fn is_inspectable(&self) -> bool {
-        self.trace.inspectable
-    }
-
-    fn inspect(&self, i: usize) -> Vec<(&'static str, f64)> {
-        let Some((grad, delta)) = self.trace.get(i) else { return Vec::new() };
-        let mut out = vec![("grad", grad)];
-        if self.cfg.momentum != 0.0 {
-            out.push(("velocity", self.buf[i].as_f64()));
-        }
-        out.extend([("lr", self.cfg.lr), ("step", delta)]);
-        out
+    fn inspect(&self, i: usize, _t: u64, _lr: f64) -> Vec<(&'static str, f64)> {
+        if self.cfg.momentum != 0.0 { vec![("velocity", self.buf[i].as_f64())] } else { Vec::new() }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::optim::OptimSpec;
 
     #[test]
     fn plain_sgd_is_theta_minus_lr_g() {
-        let mut sgd = Sgd::<f64>::new(SgdConfig { lr: 0.5, ..SgdConfig::default() });
+        let mut sgd = OptimSpec::Sgd(SgdConfig { lr: 0.5, ..SgdConfig::default() }).build();
         let mut p = [1.0, -2.0];
         sgd.step(&mut p, &[2.0, -4.0]);
         // 1 - 0.5·2 = 0;  -2 - 0.5·(-4) = 0
@@ -165,7 +153,7 @@ mod tests {
 
     #[test]
     fn first_buffer_is_the_gradient_then_mu_b_plus_g() {
-        let mut sgd = Sgd::<f64>::new(SgdConfig { lr: 0.1, momentum: 0.9, ..SgdConfig::default() });
+        let mut sgd = OptimSpec::Sgd(SgdConfig { lr: 0.1, momentum: 0.9, ..SgdConfig::default() }).build();
         let mut p = [0.0];
         sgd.step(&mut p, &[1.0]); // b = 1; θ = -0.1
         assert_eq!(p[0], -0.1);
@@ -176,7 +164,8 @@ mod tests {
 
     #[test]
     fn nesterov_looks_ahead() {
-        let mut sgd = Sgd::<f64>::new(SgdConfig { lr: 0.1, momentum: 0.5, nesterov: true, ..SgdConfig::default() });
+        let mut sgd =
+            OptimSpec::Sgd(SgdConfig { lr: 0.1, momentum: 0.5, nesterov: true, ..SgdConfig::default() }).build();
         let mut p = [0.0];
         sgd.step(&mut p, &[2.0]); // b = 2; g + μ·b = 2 + 1 = 3; θ = -0.3
         assert!((p[0] + 0.3).abs() < 1e-15);
@@ -184,7 +173,7 @@ mod tests {
 
     #[test]
     fn a_new_length_starts_afresh() {
-        let mut sgd = Sgd::<f64>::new(SgdConfig { lr: 0.1, momentum: 0.9, ..SgdConfig::default() });
+        let mut sgd = OptimSpec::Sgd(SgdConfig { lr: 0.1, momentum: 0.9, ..SgdConfig::default() }).build();
         sgd.step(&mut [0.0], &[1.0]);
         sgd.step(&mut [0.0], &[1.0]);
         let mut p = [0.0, 0.0];

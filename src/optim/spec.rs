@@ -33,39 +33,211 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::adam::{AdamNoBiasKeys, AdamWKeys};
+use super::adaptor::{Adaptor, Rule, Stepping};
 use super::{
     AdagradConfig, AdamConfig, MomentumEwmaConfig, NAdamConfig, OptimError, Optimizer, RAdamConfig, RmsPropConfig,
     SgdConfig,
 };
 use crate::real::Real;
 
-/// Every optimizer spec name, in the order the window lists them.
-pub const OPTIMIZER_NAMES: &[&str] =
-    &["sgd", "momentum-ewma", "adagrad", "rmsprop", "adam", "adam-nobias", "adamw", "radam", "nadam"];
+/// The registry of spec names: each line `Variant(Config)` or `Variant(Config, KeyTable)` is a name of
+/// [`OptimSpec`], in the order the window lists them, with its config and the [`Keys`] that say its name, defaults
+/// and keys and build its rule (the config's own, unless a table is named; both live in the rule's file). From the
+/// lines it writes the enum, [`OPTIMIZER_NAMES`], and the one-line dispatch of each spec method to the table, so that
+/// a new rule is its file and one line here.
+macro_rules! registry {
+    ($($(#[doc = $doc:literal])* $variant:ident($config:ty $(, $keys:ty)?),)*) => {
+        /// An optimizer and its hyper-parameters: what a spec string says, and what the window persists (as the
+        /// canonical spec string, through serde).
+        #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub enum OptimSpec {
+            $($(#[doc = $doc])* $variant($config),)*
+        }
 
-/// An optimizer and its hyper-parameters: what a spec string says, and what the window persists (as the canonical
-/// spec string, through serde).
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub enum OptimSpec {
+        /// Every optimizer spec name, in the order the window lists them.
+        pub const OPTIMIZER_NAMES: &[&str] = &[$(<keys_of!($config $(, $keys)?) as Keys>::NAME),*];
+
+        impl OptimSpec {
+            /// The spec with every default, for a name of [`OPTIMIZER_NAMES`].
+            pub fn defaults(name: &str) -> Option<Self> {
+                $(if name == <keys_of!($config $(, $keys)?) as Keys>::NAME {
+                    return Some(Self::$variant(<keys_of!($config $(, $keys)?) as Keys>::defaults()));
+                })*
+                None
+            }
+
+            /// The spec name (`sgd`, `adam`, `momentum-ewma`, ...).
+            pub fn name(&self) -> &'static str {
+                match self { $(Self::$variant(_) => <keys_of!($config $(, $keys)?) as Keys>::NAME,)* }
+            }
+
+            /// The (base) learning rate.
+            pub fn lr(&self) -> f64 {
+                match self { $(Self::$variant(c) => lr_of::<keys_of!($config $(, $keys)?)>(c),)* }
+            }
+
+            /// Sets the (base) learning rate.
+            pub fn set_lr(&mut self, lr: f64) {
+                match self { $(Self::$variant(c) => set_lr_of::<keys_of!($config $(, $keys)?)>(c, lr),)* }
+            }
+
+            /// The fields of this spec, its key table: each key with its range and current value.
+            fn fields(&self) -> Vec<Field> {
+                match self { $(Self::$variant(c) => fields_of::<keys_of!($config $(, $keys)?)>(c),)* }
+            }
+
+            /// This spec with the given (already range-checked) values in place of its own.
+            fn with(&self, args: &Args) -> Self {
+                match self {
+                    $(Self::$variant(c) => Self::$variant(with_of::<keys_of!($config $(, $keys)?)>(c, args)),)*
+                }
+            }
+
+            /// Values PyTorch refuses together, in words.
+            fn conflict(&self) -> Option<&'static str> {
+                match self { $(Self::$variant(c) => <keys_of!($config $(, $keys)?) as Keys>::conflict(c),)* }
+            }
+
+            /// The spec's rule in its [`Adaptor`], on parameters of type `T`, at the spec's learning rate.
+            pub(crate) fn adaptor<T: Real>(&self) -> Box<dyn Stepping<T>> {
+                match self { $(Self::$variant(c) => adaptor_of::<keys_of!($config $(, $keys)?), T>(c),)* }
+            }
+        }
+    };
+}
+
+/// The key table of a registry line: the one it names, or else its config's.
+macro_rules! keys_of {
+    ($config:ty) => {
+        $config
+    };
+    ($config:ty, $keys:ty) => {
+        $keys
+    };
+}
+
+// The registry: a line per spec name (the rule's file holds its config, key table and math).
+registry! {
     /// `sgd`: `torch.optim.SGD`.
     Sgd(SgdConfig),
+    /// `momentum-ewma`: the lecture's momentum (exponentially weighted average with bias correction).
+    MomentumEwma(MomentumEwmaConfig),
     /// `adagrad`: `torch.optim.Adagrad`.
     Adagrad(AdagradConfig),
     /// `rmsprop`: `torch.optim.RMSprop`.
     RmsProp(RmsPropConfig),
     /// `adam`: `torch.optim.Adam`.
     Adam(AdamConfig),
+    /// `adam-nobias`: Adam with its bias correction turned off (only lr, betas and eps apply), to show what the
+    /// correction of the lecture's slide 114 does in the first steps.
+    AdamNoBias(AdamConfig, AdamNoBiasKeys),
     /// `adamw`: `torch.optim.AdamW` (weight decay always decoupled).
-    AdamW(AdamConfig),
-    /// `adam-nobias`: the lecture's Adam without bias correction (only lr, betas and eps apply).
-    AdamNoBias(AdamConfig),
+    AdamW(AdamConfig, AdamWKeys),
     /// `radam`: `torch.optim.RAdam`.
     RAdam(RAdamConfig),
     /// `nadam`: `torch.optim.NAdam`.
     NAdam(NAdamConfig),
-    /// `momentum-ewma`: the lecture's momentum (exponentially weighted average with bias correction).
-    MomentumEwma(MomentumEwmaConfig),
+}
+
+/// A spec name's key table, in its rule's file: the name, the defaults, every key in canonical order, the values that
+/// do not go together, and the rule the spec builds. The registry dispatches [`OptimSpec`]'s methods to it.
+pub(crate) trait Keys {
+    /// The rule's config, which the keys set.
+    type Config: Copy + Default + 'static;
+    /// The spec name: `sgd`, `adam-nobias`, ...
+    const NAME: &'static str;
+    /// Every key, `lr` first, then in the order the canonical spec prints them.
+    const KEYS: &'static [Key<Self::Config>];
+    /// The config with every default: the config's own (PyTorch's, for PyTorch's rules) unless a table says.
+    fn defaults() -> Self::Config {
+        Self::Config::default()
+    }
+    /// What PyTorch refuses about these values together, in words with an example; `None` if nothing.
+    fn conflict(_config: &Self::Config) -> Option<&'static str> {
+        None
+    }
+    /// The rule this config builds, on parameters of type `T`.
+    fn rule<T: Real>(config: &Self::Config) -> impl Rule<T>;
+}
+
+/// One key of a rule's table: its name, what it takes, and where its value sits in the config.
+pub(crate) struct Key<C> {
+    key: &'static str,
+    kind: Kind,
+    slot: Slot<C>,
+}
+
+/// Where a key's value sits in a config (one accessor reads and writes it).
+#[derive(Clone, Copy)]
+enum Slot<C> {
+    Number(fn(&mut C) -> &mut f64),
+    Flag(fn(&mut C) -> &mut bool),
+}
+
+impl<C: Copy> Key<C> {
+    /// A number key of this kind: `Key::number("lr", NonNeg, |c| &mut c.lr)`.
+    pub(crate) const fn number(key: &'static str, kind: Kind, slot: fn(&mut C) -> &mut f64) -> Self {
+        Self { key, kind, slot: Slot::Number(slot) }
+    }
+
+    /// A boolean key: `Key::flag("nesterov", |c| &mut c.nesterov)`.
+    pub(crate) const fn flag(key: &'static str, slot: fn(&mut C) -> &mut bool) -> Self {
+        Self { key, kind: Kind::Bool, slot: Slot::Flag(slot) }
+    }
+
+    /// The key's value in `config`.
+    fn val(&self, config: &C) -> Val {
+        let mut c = *config;
+        match self.slot {
+            Slot::Number(at) => Val::F(*at(&mut c)),
+            Slot::Flag(at) => Val::B(*at(&mut c)),
+        }
+    }
+
+    /// Sets the key's value in `config` to `val`, of the key's kind (checked before, as every value is).
+    fn set(&self, config: &mut C, val: Val) {
+        match (self.slot, val) {
+            (Slot::Number(at), Val::F(x)) => *at(config) = x,
+            (Slot::Flag(at), Val::B(b)) => *at(config) = b,
+            _ => unreachable!("a value is checked against its key's kind before it is set"),
+        }
+    }
+}
+
+/// The `lr` key of a table.
+fn lr_key<K: Keys>() -> &'static Key<K::Config> {
+    K::KEYS.iter().find(|k| k.key == "lr").expect("every rule has a learning rate")
+}
+
+fn lr_of<K: Keys>(config: &K::Config) -> f64 {
+    match lr_key::<K>().val(config) {
+        Val::F(lr) => lr,
+        _ => unreachable!("lr is a number"),
+    }
+}
+
+fn set_lr_of<K: Keys>(config: &mut K::Config, lr: f64) {
+    lr_key::<K>().set(config, Val::F(lr));
+}
+
+fn fields_of<K: Keys>(config: &K::Config) -> Vec<Field> {
+    K::KEYS.iter().map(|k| Field { key: k.key, kind: k.kind, val: k.val(config) }).collect()
+}
+
+fn with_of<K: Keys>(config: &K::Config, args: &Args) -> K::Config {
+    let mut c = *config;
+    for k in K::KEYS {
+        if let Some(val) = args.get(k.key) {
+            k.set(&mut c, val);
+        }
+    }
+    c
+}
+
+fn adaptor_of<K: Keys, T: Real>(config: &K::Config) -> Box<dyn Stepping<T>> {
+    Box::new(Adaptor::new(K::rule::<T>(config), lr_of::<K>(config)))
 }
 
 impl Default for OptimSpec {
@@ -76,63 +248,6 @@ impl Default for OptimSpec {
 }
 
 impl OptimSpec {
-    /// The spec with every default, for a name of [`OPTIMIZER_NAMES`].
-    pub fn defaults(name: &str) -> Option<Self> {
-        Some(match name {
-            "sgd" => Self::Sgd(SgdConfig::default()),
-            "adagrad" => Self::Adagrad(AdagradConfig::default()),
-            "rmsprop" => Self::RmsProp(RmsPropConfig::default()),
-            "adam" => Self::Adam(AdamConfig::default()),
-            "adamw" => Self::AdamW(AdamConfig::adamw()),
-            "adam-nobias" => Self::AdamNoBias(AdamConfig::no_bias_correction()),
-            "radam" => Self::RAdam(RAdamConfig::default()),
-            "nadam" => Self::NAdam(NAdamConfig::default()),
-            "momentum-ewma" => Self::MomentumEwma(MomentumEwmaConfig::default()),
-            _ => return None,
-        })
-    }
-
-    /// The spec name (`sgd`, `adam`, `momentum-ewma`, ...).
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::Sgd(_) => "sgd",
-            Self::Adagrad(_) => "adagrad",
-            Self::RmsProp(_) => "rmsprop",
-            Self::Adam(_) => "adam",
-            Self::AdamW(_) => "adamw",
-            Self::AdamNoBias(_) => "adam-nobias",
-            Self::RAdam(_) => "radam",
-            Self::NAdam(_) => "nadam",
-            Self::MomentumEwma(_) => "momentum-ewma",
-        }
-    }
-
-    /// The (base) learning rate.
-    pub fn lr(&self) -> f64 {
-        match self {
-            Self::Sgd(c) => c.lr,
-            Self::Adagrad(c) => c.lr,
-            Self::RmsProp(c) => c.lr,
-            Self::Adam(c) | Self::AdamW(c) | Self::AdamNoBias(c) => c.lr,
-            Self::RAdam(c) => c.lr,
-            Self::NAdam(c) => c.lr,
-            Self::MomentumEwma(c) => c.lr,
-        }
-    }
-
-    /// Sets the (base) learning rate.
-    pub fn set_lr(&mut self, lr: f64) {
-        match self {
-            Self::Sgd(c) => c.lr = lr,
-            Self::Adagrad(c) => c.lr = lr,
-            Self::RmsProp(c) => c.lr = lr,
-            Self::Adam(c) | Self::AdamW(c) | Self::AdamNoBias(c) => c.lr = lr,
-            Self::RAdam(c) => c.lr = lr,
-            Self::NAdam(c) => c.lr = lr,
-            Self::MomentumEwma(c) => c.lr = lr,
-        }
-    }
-
     /// The keys this spec takes, in canonical order (plus `betas` where there are `beta1` and `beta2`).
     pub fn keys(&self) -> Vec<&'static str> {
         self.fields().iter().map(|f| f.key).collect()
@@ -189,168 +304,12 @@ impl OptimSpec {
         self.check_conflicts()
     }
 
-    /// The fields of this spec, its key table: each key with its range and current value.
-    fn fields(&self) -> Vec<Field> {
-        use Kind::{NonNeg, Unit, UnitClosed};
-        match self {
-            Self::Sgd(c) => vec![
-                Field::f("lr", NonNeg, c.lr),
-                Field::f("momentum", UnitClosed, c.momentum),
-                Field::f("dampening", UnitClosed, c.dampening),
-                Field::f("weight_decay", NonNeg, c.weight_decay),
-                Field::b("nesterov", c.nesterov),
-                Field::b("maximize", c.maximize),
-            ],
-            Self::Adagrad(c) => vec![
-                Field::f("lr", NonNeg, c.lr),
-                Field::f("lr_decay", NonNeg, c.lr_decay),
-                Field::f("weight_decay", NonNeg, c.weight_decay),
-                Field::f("initial_accumulator_value", NonNeg, c.initial_accumulator_value),
-                Field::f("eps", NonNeg, c.eps),
-                Field::b("maximize", c.maximize),
-            ],
-            Self::RmsProp(c) => vec![
-                Field::f("lr", NonNeg, c.lr),
-                Field::f("alpha", Unit, c.alpha),
-                Field::f("eps", NonNeg, c.eps),
-                Field::f("weight_decay", NonNeg, c.weight_decay),
-                Field::f("momentum", UnitClosed, c.momentum),
-                Field::b("centered", c.centered),
-                Field::b("maximize", c.maximize),
-            ],
-            Self::Adam(c) | Self::AdamW(c) | Self::AdamNoBias(c) => {
-                let mut v = vec![
-                    Field::f("lr", NonNeg, c.lr),
-                    Field::f("beta1", Unit, c.beta1),
-                    Field::f("beta2", Unit, c.beta2),
-                    Field::f("eps", NonNeg, c.eps),
-                ];
-                if !matches!(self, Self::AdamNoBias(_)) {
-                    v.extend([
-                        Field::f("weight_decay", NonNeg, c.weight_decay),
-                        Field::b("amsgrad", c.amsgrad),
-                        Field::b("maximize", c.maximize),
-                    ]);
-                }
-                if matches!(self, Self::Adam(_)) {
-                    v.push(Field::b("decoupled_weight_decay", c.decoupled_weight_decay));
-                }
-                v
-            }
-            Self::RAdam(c) => vec![
-                Field::f("lr", NonNeg, c.lr),
-                Field::f("beta1", Unit, c.beta1),
-                Field::f("beta2", Unit, c.beta2),
-                Field::f("eps", NonNeg, c.eps),
-                Field::f("weight_decay", NonNeg, c.weight_decay),
-                Field::b("decoupled_weight_decay", c.decoupled_weight_decay),
-                Field::b("maximize", c.maximize),
-            ],
-            Self::NAdam(c) => vec![
-                Field::f("lr", NonNeg, c.lr),
-                Field::f("beta1", Unit, c.beta1),
-                Field::f("beta2", Unit, c.beta2),
-                Field::f("eps", NonNeg, c.eps),
-                Field::f("weight_decay", NonNeg, c.weight_decay),
-                Field::f("momentum_decay", NonNeg, c.momentum_decay),
-                Field::b("decoupled_weight_decay", c.decoupled_weight_decay),
-                Field::b("maximize", c.maximize),
-            ],
-            Self::MomentumEwma(c) => vec![
-                Field::f("lr", NonNeg, c.lr),
-                Field::f("beta", Unit, c.beta),
-                Field::b("bias_correction", c.bias_correction),
-            ],
-        }
-    }
-
-    /// This spec with the given (already range-checked) values in place of its own.
-    fn with(&self, args: &Args) -> Self {
-        match self {
-            Self::Sgd(d) => Self::Sgd(SgdConfig {
-                lr: args.f("lr", d.lr),
-                momentum: args.f("momentum", d.momentum),
-                dampening: args.f("dampening", d.dampening),
-                weight_decay: args.f("weight_decay", d.weight_decay),
-                nesterov: args.b("nesterov", d.nesterov),
-                maximize: args.b("maximize", d.maximize),
-            }),
-            Self::Adagrad(d) => Self::Adagrad(AdagradConfig {
-                lr: args.f("lr", d.lr),
-                lr_decay: args.f("lr_decay", d.lr_decay),
-                weight_decay: args.f("weight_decay", d.weight_decay),
-                initial_accumulator_value: args.f("initial_accumulator_value", d.initial_accumulator_value),
-                eps: args.f("eps", d.eps),
-                maximize: args.b("maximize", d.maximize),
-            }),
-            Self::RmsProp(d) => Self::RmsProp(RmsPropConfig {
-                lr: args.f("lr", d.lr),
-                alpha: args.f("alpha", d.alpha),
-                eps: args.f("eps", d.eps),
-                weight_decay: args.f("weight_decay", d.weight_decay),
-                momentum: args.f("momentum", d.momentum),
-                centered: args.b("centered", d.centered),
-                maximize: args.b("maximize", d.maximize),
-            }),
-            Self::Adam(d) | Self::AdamW(d) | Self::AdamNoBias(d) => {
-                let c = AdamConfig {
-                    lr: args.f("lr", d.lr),
-                    beta1: args.f("beta1", d.beta1),
-                    beta2: args.f("beta2", d.beta2),
-                    eps: args.f("eps", d.eps),
-                    weight_decay: args.f("weight_decay", d.weight_decay),
-                    amsgrad: args.b("amsgrad", d.amsgrad),
-                    maximize: args.b("maximize", d.maximize),
-                    decoupled_weight_decay: args.b("decoupled_weight_decay", d.decoupled_weight_decay),
-                    bias_correction: d.bias_correction,
-                };
-                match self {
-                    Self::AdamW(_) => Self::AdamW(c),
-                    Self::AdamNoBias(_) => Self::AdamNoBias(c),
-                    _ => Self::Adam(c),
-                }
-            }
-            Self::RAdam(d) => Self::RAdam(RAdamConfig {
-                lr: args.f("lr", d.lr),
-                beta1: args.f("beta1", d.beta1),
-                beta2: args.f("beta2", d.beta2),
-                eps: args.f("eps", d.eps),
-                weight_decay: args.f("weight_decay", d.weight_decay),
-                decoupled_weight_decay: args.b("decoupled_weight_decay", d.decoupled_weight_decay),
-                maximize: args.b("maximize", d.maximize),
-            }),
-            Self::NAdam(d) => Self::NAdam(NAdamConfig {
-                lr: args.f("lr", d.lr),
-                beta1: args.f("beta1", d.beta1),
-                beta2: args.f("beta2", d.beta2),
-                eps: args.f("eps", d.eps),
-                weight_decay: args.f("weight_decay", d.weight_decay),
-                momentum_decay: args.f("momentum_decay", d.momentum_decay),
-                decoupled_weight_decay: args.b("decoupled_weight_decay", d.decoupled_weight_decay),
-                maximize: args.b("maximize", d.maximize),
-            }),
-            Self::MomentumEwma(d) => Self::MomentumEwma(MomentumEwmaConfig {
-                lr: args.f("lr", d.lr),
-                beta: args.f("beta", d.beta),
-                bias_correction: args.b("bias_correction", d.bias_correction),
-            }),
-        }
-    }
-
     /// Values PyTorch refuses together.
     fn check_conflicts(&self) -> Result<(), OptimError> {
-        if let Self::Sgd(c) = self
-            && c.nesterov
-            && (c.momentum <= 0.0 || c.dampening != 0.0)
-        {
-            return Err(OptimError::Conflict {
-                name: self.name().into(),
-                message:
-                    "nesterov=true needs momentum > 0 and dampening=0, e.g. `sgd:lr=0.01,momentum=0.9,nesterov=true`"
-                        .into(),
-            });
+        match self.conflict() {
+            Some(message) => Err(OptimError::Conflict { name: self.name().into(), message: message.into() }),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// The valid keys for messages, with the `betas` shorthand where it applies.
@@ -580,11 +539,6 @@ impl Field {
         Self { key, kind, val: Val::F(x) }
     }
 
-    /// A boolean field.
-    pub(crate) fn b(key: &'static str, x: bool) -> Self {
-        Self { key, kind: Kind::Bool, val: Val::B(x) }
-    }
-
     /// A count field.
     pub(crate) fn n(key: &'static str, x: u64) -> Self {
         Self { key, kind: Kind::Count, val: Val::N(x) }
@@ -630,14 +584,6 @@ impl Args {
         match self.get(key) {
             Some(Val::N(n)) => Some(n),
             _ => None,
-        }
-    }
-
-    /// The boolean given for `key`, or `default`.
-    pub(crate) fn b(&self, key: &str, default: bool) -> bool {
-        match self.get(key) {
-            Some(Val::B(b)) => b,
-            _ => default,
         }
     }
 }
@@ -795,7 +741,7 @@ mod tests {
         assert!(msg(adam.with_value("beta1", HyperValue::Number(1.0))).contains("[0, 1)"));
         assert!(msg(adam.with_value("lr", HyperValue::Number(f64::INFINITY))).contains("finite"));
         assert!(msg(adam.with_value("momentum", HyperValue::Number(0.9))).contains("valid keys: lr, beta1"));
-        // the lecture's Adam keeps its missing bias correction through an edit
+        // Adam without bias correction keeps it off through an edit
         let nobias = parse("adam-nobias").expect("valid").with_value("lr", HyperValue::Number(0.5)).expect("valid");
         assert_eq!(nobias, parse("adam-nobias:lr=0.5").expect("valid"));
         let (lo, hi) = adam.hypers()[1].range;
