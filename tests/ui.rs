@@ -353,3 +353,40 @@ fn folded_groups_come_back_after_a_restart() {
     assert!(v.settings.folds.is_empty());
     assert!(!v.model.folded.iter().any(|&f| f));
 }
+
+/// Points at node `name` of the backprop view's graph and lets the tooltip open.
+fn hover_node(h: &mut Harness<'static, App>, name: &str) {
+    let pos = view(h).node_screen_pos(name).expect("the node was drawn");
+    h.hover_at(pos);
+    h.run();
+    for _ in 0..30 {
+        h.step();
+    }
+}
+
+#[test]
+fn before_the_timeline_reaches_a_number_no_panel_shows_it() {
+    let mut h = harness();
+    h.run();
+    assert_eq!(view(&mut h).cursor(), 0);
+    // at step 0 the tooltip, the output row and the nudge show no value and no gradient, as the cards and the
+    // inputs list ("∂f/∂x = ?") do
+    hover_node(&mut h, "q");
+    h.get_by_label_contains("q = x + y\nvalue ?   gradient ?");
+    h.get_by_label("∂f/∂x = ?");
+    h.get_by_label("f = ?");
+    assert!(h.query_by_label_contains("predicted").is_none(), "the nudge predicts with a gradient not yet computed");
+    h.get_by_label_contains("needs ∂f/∂x: step the backward pass");
+    // after the forward pass the values are known, the gradients still not
+    view(&mut h).push(Action::Seek(5));
+    h.run();
+    hover_node(&mut h, "q");
+    h.get_by_label_contains("value 3   gradient ?");
+    h.get_by_label("f = -12");
+    // the whole timeline: everything
+    view(&mut h).push(Action::Seek(10));
+    h.run();
+    hover_node(&mut h, "q");
+    h.get_by_label_contains("value 3   gradient -4");
+    h.get_by_label_contains("predicted");
+}

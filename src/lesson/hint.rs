@@ -123,6 +123,9 @@ pub fn hint_within(graph: &Graph, output: NodeId, node: NodeId, answer: f64, flo
             "subtract passes the upstream gradient ∂{f}/∂{cn} to its left input and its negative to its right input;              {n} is its {} input",
             if pos == 0 { "left" } else { "right" }
         ),
+        Op::Binary(Binary::Mul, x, y) if graph.op(NodeId(if pos == 0 { y } else { x })) == Op::Const => {
+            format!("mul by a constant scales the gradient: ∂{f}/∂{n} is the constant on the gate {cn} times {up}")
+        }
         Op::Binary(Binary::Mul, x, y) => {
             let other = NodeId(if pos == 0 { y } else { x });
             let on = name(graph, other);

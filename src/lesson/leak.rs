@@ -9,15 +9,14 @@
 //! question) is shown, or its gradient is final or already equals the answer (a `gradient` question).
 //!
 //! [`check_lesson`] reports, step by step: an answer visible at the step's position; a narration that states the
-//! answer (a number in the text that agrees with it, other than the program's own literals); a first hint that states
+//! answer (a number in the text that agrees with it, other than an input's value restated, `z = 2`); a first hint that states
 //! it (for the wrong answers a learner is likely to give); and a step whose view, after its own reveal, shows the next
 //! step's answer. The window holds its timeline short of the answer while a question waits ([`hold`]). O(steps ·
 //! nodes) per question.
 
 use super::{Lesson, Question, Step, find_node};
 use crate::expr::{Program, compile};
-use crate::scalar::NodeId;
-use crate::scalar::Op;
+use crate::scalar::{BackwardTrace, ForwardTrace, NodeId, Op};
 
 /// What the backprop view shows after `cursor` steps of the timeline.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,9 +31,16 @@ pub struct Shown {
     pub complete: Vec<bool>,
 }
 
+/// A program's forward and backward traces (the backward trace is recorded on a copy of the graph, which it runs).
+fn traces(p: &Program) -> (ForwardTrace, BackwardTrace) {
+    let mut g = p.graph.clone();
+    (g.forward_trace(), g.backward_trace(p.output))
+}
+
 /// The number of forward steps and of backward steps of a program's timeline.
 fn lengths(p: &Program) -> (usize, usize) {
-    (p.graph.forward_trace().steps.len(), p.graph.backward_trace(p.output).steps.len())
+    let (f, b) = traces(p);
+    (f.steps.len(), b.steps.len())
 }
 
 /// The timeline position a step's `at` names: `forward:K`, `backward:K` (after all forward steps), or a node's name
@@ -49,7 +55,7 @@ pub fn cursor_of(p: &Program, at: Option<&str>) -> Result<usize, String> {
         Ok(forward + number(k)?.min(backward))
     } else {
         let id = find_node(p, at).ok_or_else(|| format!("at = \"{at}\": the program has no such node"))?;
-        let trace = p.graph.backward_trace(p.output);
+        let trace = traces(p).1;
         let step = trace.steps.iter().position(|s| s.node == id).unwrap_or(backward);
         Ok(forward + step)
     }
@@ -59,8 +65,7 @@ pub fn cursor_of(p: &Program, at: Option<&str>) -> Result<usize, String> {
 pub fn shown_at(p: &Program, cursor: usize) -> Shown {
     let g = &p.graph;
     let n = g.len();
-    let forward = g.forward_trace();
-    let backward = g.backward_trace(p.output);
+    let (forward, backward) = traces(p);
     let mut value: Vec<bool> = g.ids().map(|id| g.op(id) == Op::Const).collect();
     for s in forward.steps.iter().take(cursor) {
         value[s.node.index()] = true;
@@ -102,12 +107,11 @@ fn asked(p: &Program, q: &Question) -> Option<(NodeId, bool, f64, f64)> {
 }
 
 /// Whether the view at `shown` gives away the answer to `q`: the asked value shown; the asked gradient final or
-/// already equal to the answer; for `largest_gradient`, every input's gradient final.
+/// already equal to the answer; for `largest_gradient`, any input's gradient final.
 pub fn gives_away(p: &Program, q: &Question, shown: &Shown) -> bool {
     match q {
-        Question::LargestGradient { .. } => {
-            !p.inputs.is_empty() && p.inputs.iter().all(|i| shown.complete[i.node.index()])
-        }
+        // one input's final gradient is a start on comparing them: the comparison is the learner's
+        Question::LargestGradient { .. } => p.inputs.iter().any(|i| shown.complete[i.node.index()]),
         _ => match asked(p, q) {
             None => false,
             Some((id, false, ..)) => shown.value[id.index()],
@@ -134,10 +138,10 @@ pub fn hold(p: &Program, q: &Question, from: usize) -> usize {
 /// Where the view stands after the reveal of `q` asked at `cursor`: the asked value's forward step or the step that
 /// makes the asked gradient final (every input's, for `largest_gradient`), never before `cursor`.
 pub fn reveal_cursor(p: &Program, q: &Question, cursor: usize) -> usize {
-    let (f, b) = lengths(p);
+    let (forward, trace) = traces(p);
+    let (f, b) = (forward.steps.len(), trace.steps.len());
     let mut target = cursor;
     let final_after = |id: NodeId| {
-        let trace = p.graph.backward_trace(p.output);
         let last = trace.steps.iter().rposition(|s| s.contributions.iter().any(|c| c.operand == id));
         f + last.map_or(0, |k| k + 1)
     };
@@ -150,7 +154,7 @@ pub fn reveal_cursor(p: &Program, q: &Question, cursor: usize) -> usize {
         _ => match asked(p, q) {
             Some((id, true, ..)) => target = target.max(final_after(id)),
             Some((id, false, ..)) => {
-                let k = p.graph.forward_trace().steps.iter().position(|s| s.node == id).map_or(0, |k| k + 1);
+                let k = forward.steps.iter().position(|s| s.node == id).map_or(0, |k| k + 1);
                 target = target.max(k);
             }
             None => {}
@@ -162,6 +166,11 @@ pub fn reveal_cursor(p: &Program, q: &Question, cursor: usize) -> usize {
 /// The numbers written in a text, in order: `-0.53`, `1e-5`, `0.197` (a `−` counts as a minus). Digits that are part
 /// of a name (`w1`, `x₁`, `h3`) or of a range of slides (`30-42` is 30 and 42) are not numbers of their own.
 pub fn numbers(text: &str) -> Vec<f64> {
+    numbers_at(text).into_iter().map(|(v, _)| v).collect()
+}
+
+/// The numbers of a text with the text before each (`x = ` before the `-2` of `x = -2`).
+fn numbers_at(text: &str) -> Vec<(f64, String)> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -213,17 +222,44 @@ pub fn numbers(text: &str) -> Vec<f64> {
             continue;
         }
         if let Ok(v) = s.parse::<f64>() {
-            out.push(v);
+            let start = if negative { i - 1 } else { i };
+            out.push((v, chars[..start].iter().collect()));
         }
         i = j;
     }
     out
 }
 
-/// The first number of `text` that agrees with `answer` (within the question's tolerance), other than the numbers in
-/// `literals`.
-fn stated(text: &str, answer: f64, floor: f64, literals: &[f64]) -> Option<f64> {
-    numbers(text).into_iter().find(|&v| super::agrees_within(v, answer, floor) && !literals.contains(&v.abs()))
+/// The first number of `text` that agrees with `answer` (within the question's tolerance), other than an input's
+/// value restated as the program gives it (`z = 2`, for an input z of 2).
+fn stated(text: &str, answer: f64, floor: f64, inputs: &[(String, f64)]) -> Option<f64> {
+    numbers_at(text).into_iter().find_map(|(v, before)| {
+        let before = before.trim_end();
+        let restated = before.strip_suffix('=').is_some_and(|b| {
+            let b = b.trim_end();
+            inputs.iter().any(|(name, x)| *x == v && b.ends_with(name.as_str()))
+        });
+        (super::agrees_within(v, answer, floor) && !restated).then_some(v)
+    })
+}
+
+/// A hint's text without the local-derivative rules it quotes (`1 if a > 0 else 0`, `σ(a)·(1 - σ(a))`): the numbers
+/// of a rule are the rule, not a result.
+fn without_rules(hint: &str) -> String {
+    use crate::scalar::{Binary, Unary};
+    let mut rules: Vec<&str> = Unary::ALL.iter().map(|u| u.local_formula()).collect();
+    for b in Binary::ALL {
+        let (a, c) = b.local_formulas();
+        rules.extend([a, c]);
+    }
+    // the longest first, so that a rule inside another is not cut out of it
+    rules.sort_by_key(|r| std::cmp::Reverse(r.len()));
+    let mut out = hint.to_owned();
+    // a bare number (`1`, `-1`) is no formula: cutting it out would cut digits out of other numbers
+    for r in rules.into_iter().filter(|r| r.chars().any(|c| c.is_ascii_digit()) && r.chars().any(char::is_alphabetic)) {
+        out = out.replace(r, " ");
+    }
+    out
 }
 
 /// Wrong answers a learner is likely to give to a gradient question: 0, ±1, the other sign, the node's own value,
@@ -281,17 +317,25 @@ pub fn check_lesson(lesson: &Lesson) -> Vec<(usize, String)> {
                 ));
             }
             if let Some((id, gradient, e, floor)) = asked(&p, q) {
-                let literals: Vec<f64> = p.inputs.iter().map(|i| p.graph.value(i.node).abs()).collect();
-                if let Some(v) = stated(&step.narration, e, floor, &literals) {
+                let inputs: Vec<(String, f64)> =
+                    p.inputs.iter().map(|i| (i.name.clone(), p.graph.value(i.node))).collect();
+                if let Some(v) = stated(&step.narration, e, floor, &inputs) {
                     out.push((k, format!("the narration states the answer: it writes {v}")));
                 }
+                // a hint may quote the program's own constants (they are on the screen) and the rules' formulas
+                let constants: Vec<f64> =
+                    p.graph.ids().filter(|&c| p.graph.op(c) == Op::Const).map(|c| p.graph.value(c)).collect();
+                let first_hint = |h: &str| {
+                    let h = without_rules(h);
+                    numbers(&h).into_iter().find(|&v| super::agrees_within(v, e, floor) && !constants.contains(&v))
+                };
                 if gradient {
                     for wrong in likely_wrong(&p, id) {
                         if super::agrees_within(wrong, e, floor) {
                             continue;
                         }
                         let h = super::hint::hint_within(&p.graph, p.output, id, wrong, floor);
-                        if let Some(v) = stated(&h, e, floor, &[]) {
+                        if let Some(v) = first_hint(&h) {
                             out.push((
                                 k,
                                 format!("the first hint (for the answer {wrong}) states the answer {v}: \"{h}\""),
@@ -300,7 +344,7 @@ pub fn check_lesson(lesson: &Lesson) -> Vec<(usize, String)> {
                         }
                     }
                 } else if let Ok(v) = step.check_answer(&super::Answer::Number(e + 1.0 + e.abs()))
-                    && let Some(n) = stated(&v.hint, e, floor, &[])
+                    && let Some(n) = first_hint(&v.hint)
                 {
                     out.push((k, format!("the first hint states the answer {n}: \"{}\"", v.hint)));
                 }
@@ -322,7 +366,7 @@ fn where_shown(p: &Program, q: &Question) -> String {
             )
         }
         Some((id, false, ..)) => format!("{}'s value is on its card", crate::scalar::explain::name(&p.graph, id)),
-        None => "every input's gradient is shown".into(),
+        None => "an input's final gradient is shown".into(),
     }
 }
 
@@ -338,6 +382,14 @@ mod tests {
         assert_eq!(numbers("w1 = 2, x₁ and h3; slides 30-42; 1e-5 and 1e−7"), vec![2.0, 30.0, 42.0, 1e-5, 1e-7]);
         assert_eq!(numbers("σ(1 - σ) and (-4)"), vec![1.0, -4.0]);
         assert_eq!(numbers("2x + 3"), vec![3.0]);
+    }
+
+    #[test]
+    fn a_restated_input_is_no_leak_but_the_same_number_elsewhere_is() {
+        let inputs = [("z".to_owned(), 2.0)];
+        assert_eq!(stated("at z = 2 and w = -1", 2.0, 1e-3, &inputs), None);
+        assert_eq!(stated("at z = 2, so s receives 2", 2.0, 1e-3, &inputs), Some(2.0));
+        assert_eq!(stated("q = x + y = 3", 3.0, 1e-3, &inputs), Some(3.0));
     }
 
     #[test]

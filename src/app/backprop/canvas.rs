@@ -1271,3 +1271,32 @@ fn segment(mesh: &mut egui::Mesh, a: Pos2, b: Pos2, width: f32, color: Color32) 
     mesh.add_triangle(i, i + 1, i + 2);
     mesh.add_triangle(i, i + 2, i + 3);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn a_card_never_rounds_a_number_to_a_whole_one_it_is_not() {
+        // σ(10) = 0.9999546: a saturated sigmoid must not read as exactly 1
+        assert_eq!(short(1.0 / (1.0 + (-10.0f64).exp())), "0.99995");
+        assert_eq!(short(0.1966119332), "0.197");
+        assert_eq!(short(-12.0), "-12");
+        assert_eq!(short(2.0004), "2.0004");
+    }
+
+    #[test]
+    fn a_tooltip_shows_what_the_timeline_has_reached() {
+        let mut m = Model::build("x = -2\ny = 5\nz = -4\nq = x + y\nf = q * z", &BTreeMap::new(), false).unwrap();
+        let q = NodeId(3);
+        // q = 3 and ∂f/∂q = -4 are known only after q's forward step (the 4th) and f's backward step (the 6th)
+        let at = |m: &mut Model, c: usize| {
+            m.known(c);
+            node_tooltip(m, m.known_cached().unwrap(), q)
+        };
+        assert_eq!(at(&mut m, 0), "q = x + y\nvalue ?   gradient ?");
+        assert_eq!(at(&mut m, 5), "q = x + y = (-2) + 5 = 3\nvalue 3   gradient ?");
+        assert_eq!(at(&mut m, 6), "q = x + y = (-2) + 5 = 3\nvalue 3   gradient -4");
+    }
+}

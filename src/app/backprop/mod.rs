@@ -273,6 +273,13 @@ impl BackpropView {
         self.canvas.follows(&self.model)
     }
 
+    /// Where node `name` (as a lesson names it) was drawn in the last frame, in points: for pointing at it.
+    pub fn node_screen_pos(&self, name: &str) -> Option<egui::Pos2> {
+        let id = crate::lesson::find_node(&self.model.program, name)?;
+        let p = *self.model.layout.positions.get(self.model.item_of(id))?;
+        Some(self.canvas.screen_from_layout(self.graph_rect()?, p))
+    }
+
     /// The graph canvas's camera.
     pub fn canvas_mut(&mut self) -> &mut canvas::Canvas {
         &mut self.canvas
