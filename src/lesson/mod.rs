@@ -536,7 +536,7 @@ title = "T"
 
 [[step]]
 narration = "q = x + y, then f = q * z."
-backprop = { program = "x = -2; y = 5; z = -4; q = x + y; f = q * z", at = "backward:1" }
+backprop = { program = "x = -2; y = 5; z = -4; q = x + y; f = q * z", at = "f" }
 question = { kind = "gradient", node = "q", answer = -4 } # ∂f/∂q = z = -4
 "#;
 
@@ -556,6 +556,14 @@ question = { kind = "gradient", node = "q", answer = -4 } # ∂f/∂q = z = -4
     }
 
     #[test]
+    fn a_position_that_shows_the_answer_is_reported() {
+        // after f's backward step (backward:1) q's card holds ∂f/∂q = -4: the learner would read it off
+        let r = check_text(Path::new("t.toml"), &GOOD.replace("at = \"f\"", "at = \"backward:1\""));
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+        assert!(r.problems[0].message.starts_with("step 1: the answer is visible at the step's position"));
+    }
+
+    #[test]
     fn syntax_error_has_line_and_column() {
         let text = "id = \"t\"\ntitle = \"T\"\nslides = 30-42\n";
         let r = check_text(Path::new("t.toml"), text);
@@ -566,7 +574,7 @@ question = { kind = "gradient", node = "q", answer = -4 } # ∂f/∂q = z = -4
 
     #[test]
     fn unknown_node_and_out_of_range_position() {
-        let text = GOOD.replace("node = \"q\"", "node = \"nope\"").replace("backward:1", "backward:99");
+        let text = GOOD.replace("node = \"q\"", "node = \"nope\"").replace("at = \"f\"", "at = \"backward:99\"");
         let r = check_text(Path::new("t.toml"), &text);
         let all: Vec<&str> = r.problems.iter().map(|p| p.message.as_str()).collect();
         assert_eq!(all.len(), 2, "{all:?}");

@@ -959,7 +959,7 @@ mod tests {
     #[test]
     fn a_nan_gradient_is_undefined_and_an_infinite_one_infinite() {
         // d/db a^b = a^b · ln(a) with a = -2: NaN, not a vertical slope
-        let p = crate::expr::compile("a = -2; b = 3; f = a ^ b", &[]).unwrap();
+        let mut p = crate::expr::compile("a = -2; b = 3; f = a ^ b", &[]).unwrap();
         let t = p.graph.backward_trace(p.output);
         let why = backward_trouble(&p.graph, p.output, &t.steps[0]).unwrap();
         assert!(why.contains("is undefined (NaN) at b = 3, so ∂f/∂b is undefined"), "{why}");
