@@ -368,12 +368,15 @@ fn the_question_node_is_ringed_and_centred_until_revealed() {
     answer(&mut h, "-4");
     h.get_by_label("Right: ∂f/∂q = -4.");
     assert_eq!(lessons(&mut h).backprop.canvas_mut().highlight(), None, "the ring goes with the reveal");
-    // the next step asks about z: the ring moves there
+    // the next step asks a choice about z's card: no ring; the one after asks about x: the ring moves there
+    h.get_by_label("Next >").click();
+    h.run();
+    assert_eq!(lessons(&mut h).backprop.canvas_mut().highlight(), None);
     h.get_by_label("Next >").click();
     h.run();
     let v = lessons(&mut h);
-    let z = chainrule::lesson::find_node(&v.backprop.model.program, "z").unwrap();
-    assert_eq!(v.backprop.canvas_mut().highlight(), Some(z));
+    let x = chainrule::lesson::find_node(&v.backprop.model.program, "x").unwrap();
+    assert_eq!(v.backprop.canvas_mut().highlight(), Some(x));
     // a race step or a question about no node rings nothing
     lessons(&mut h).push(Action::Open(8));
     h.run();
@@ -466,7 +469,11 @@ fn the_activation_lesson_hints_sigmoids_rule_at_saturation_and_takes_a_vanishing
     h.run();
     h.get_by_label("Step 2 of 9");
     answer(&mut h, "0.25"); // sigmoid's slope at 0, not at 10
-    h.get_by_label_contains("Not quite. Hint: the local derivative of sigmoid is σ(a)·(1 - σ(a)) = 4.53958e-5");
+    // the rule and the quantities, not the result 4.54e-5
+    h.get_by_label(
+        "Not quite. Hint: the local derivative of sigmoid is σ(a)·(1 - σ(a)), with a = x; evaluate it there and \
+         multiply it by the upstream gradient ∂f/∂f = 1",
+    );
     answer(&mut h, "0"); // within the tolerance of 4.5e-5
     h.get_by_label("Right: ∂f/∂x = 4.53958e-5.");
 }
