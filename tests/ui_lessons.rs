@@ -520,7 +520,10 @@ fn hovering_the_asked_node_shows_nothing_the_learner_must_predict() {
     h.run();
     h.key_press(Key::End);
     h.run();
+    h.key_press(Key::Space); // play: there is nothing to play up to the held step
+    h.run();
     assert_eq!(lessons(&mut h).backprop.cursor(), held);
+    assert!(!lessons(&mut h).backprop.playing);
     h.get_by_label_contains("The next step would show the answer");
     hover_node(&mut h, "s");
     h.get_by_label_contains("value -10   gradient ?");

@@ -377,7 +377,12 @@ impl BackpropView {
             Action::TogglePlay => {
                 self.playing = !self.playing;
                 if self.playing && self.settings.cursor >= total {
-                    self.settings.cursor = 0;
+                    // at the end it plays again from the start; held short of an answer it stays
+                    if total < self.model.total_steps() {
+                        self.playing = false;
+                    } else {
+                        self.settings.cursor = 0;
+                    }
                 }
                 self.play_accum = 0.0;
             }
