@@ -256,3 +256,37 @@ fn a_first_hint_that_states_the_answer_is_reported() {
     assert_eq!(leaks.len(), 1, "{leaks:?}");
     assert!(leaks[0].1.contains("the narration states the answer: it writes 0.25"), "{leaks:?}");
 }
+
+#[test]
+fn lesson_texts_say_what_the_lecture_and_pytorch_say() {
+    use chainrule::lesson::Answer;
+    let lessons: Vec<_> =
+        check_dir(Path::new("assets/lessons")).unwrap().into_iter().map(|r| r.lesson.unwrap()).collect();
+    let narration = |id: &str, k: usize| lessons.iter().find(|l| l.id == id).unwrap().steps[k].narration.clone();
+    // cs231n's four bands, not three
+    let bands = narration("numerical-gradient", 2);
+    assert!(bands.contains("from 1e-2 down to 1e-4, be uncomfortable") && bands.contains("from 1e-4 down to 1e-7"));
+    // the exact slope at 1e-6, not a convention at the kink
+    assert!(narration("numerical-gradient", 3).contains("the exact slope at x = 1e-6"));
+    // standardization: unit variance; Xavier: the weights' standard deviation, the variance kept for linear layers only
+    assert!(!narration("preprocessing-init", 4).contains("pushed around"));
+    let xavier = narration("preprocessing-init", 7);
+    assert!(xavier.contains("standard deviation 1/sqrt(fan_in)") && xavier.contains("linear"), "{xavier}");
+    // dropout's p is PyTorch's drop probability; the lecture's code keeps with probability p
+    assert!(narration("batchnorm-dropout", 6).contains("the lecture's code calls the keep probability p"));
+    // PyTorch's RMSprop, 10·lr first step; Adam without bias correction: 3.16× at t = 1, about 6.6× near t = 12
+    assert!(
+        narration("rmsprop-adam", 2).contains("PyTorch's RMSprop") && narration("rmsprop-adam", 2).contains("10·lr")
+    );
+    let nobias = narration("rmsprop-adam", 5);
+    assert!(nobias.contains("3.16 times at t = 1") && nobias.contains("6.6 times near t = 12"), "{nobias}");
+    // CosineAnnealingLR follows the cosine back up; a restart is CosineAnnealingWarmRestarts
+    assert!(narration("lr-schedules", 1).contains("CosineAnnealingWarmRestarts"));
+    // three sigmoids: the naive 0.25³ = 0.0156 is not 0.01335
+    let step = &lessons.iter().find(|l| l.id == "activations").unwrap().steps[2];
+    assert!(!step.check_answer(&Answer::Number(0.015625)).unwrap().right);
+    assert!(step.check_answer(&Answer::Number(0.0134)).unwrap().right);
+    // σ(10)'s gradient: 0 counts there, as the file's floor says
+    let step = &lessons.iter().find(|l| l.id == "activations").unwrap().steps[1];
+    assert!(step.check_answer(&Answer::Number(0.0)).unwrap().right);
+}
