@@ -273,7 +273,7 @@ fn lesson_texts_say_what_the_lecture_and_pytorch_say() {
     let xavier = narration("preprocessing-init", 7);
     assert!(xavier.contains("standard deviation 1/sqrt(fan_in)") && xavier.contains("linear"), "{xavier}");
     // dropout's p is PyTorch's drop probability; the lecture's code keeps with probability p
-    assert!(narration("batchnorm-dropout", 6).contains("the lecture's code calls the keep probability p"));
+    assert!(narration("batchnorm-dropout", 6).contains("code calls the keep probability p"));
     // PyTorch's RMSprop, 10·lr first step; Adam without bias correction: 3.16× at t = 1, about 6.6× near t = 12
     assert!(
         narration("rmsprop-adam", 2).contains("PyTorch's RMSprop") && narration("rmsprop-adam", 2).contains("10·lr")
