@@ -140,7 +140,16 @@ fn check_reports_a_kink_and_does_not_fail() {
         assert_eq!(v["ok"], true);
     }
     let out = chainrule(&["check", "x = 0; f = relu(x)"]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("kink: f = relu(x) has a kink at 0"));
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains("kink: f = relu(x) has a kink at 0"));
+    // the band column of a kink row says kink, not wrong
+    let row = text.lines().find(|l| l.starts_with("x ")).unwrap();
+    assert!(row.trim_end().ends_with("kink"), "{row}");
+    // just off the kink the analytic gradient is the exact slope there, not PyTorch's convention at the kink
+    let out = chainrule(&["check", "x = 0.000001; f = relu(x)"]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains("the analytic one is the exact slope at 1e-6 (1)"), "{text}");
+    assert!(!text.contains("PyTorch's slope"), "{text}");
     // NaN and infinite rows say why
     for (program, words) in [
         ("x = -2; f = x ^ 0.5", "negative base to a fractional power"),

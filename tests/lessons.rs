@@ -146,12 +146,14 @@ fn the_activation_lesson_checks_saturation_dead_units_and_its_picks_by_the_engin
     // Through three sigmoids, one local gradient alone misses the chain rule's product.
     let v = step(3).check_answer(&Answer::Number(0.25)).unwrap();
     assert!(!v.right && v.hint.contains("multiply by the upstream gradient"), "{v:?}");
-    // The dead unit: forgetting the relu (w1 gets x1 = 4) is wrong, and the hint shows the upstream 0.
+    // The dead unit: forgetting the relu (w1 gets x1 = 4) is wrong, and the hint names the upstream factor, whose value
+    // 0 is the answer itself and is not stated.
     let v = step(6).check_answer(&Answer::Number(4.0)).unwrap();
     assert!(
-        !v.right && v.hint.contains("multiply by the upstream gradient") && v.hint.contains("∂f/∂p1 · ∂p1/∂w1 = 0 · 4"),
+        !v.right && v.hint.contains("multiply by the upstream gradient") && v.hint.contains("∂f/∂p1 · ∂p1/∂w1"),
         "{v:?}"
     );
+    assert!(!v.hint.contains('0'), "{v:?}");
     assert!(step(6).check_answer(&Answer::Number(0.0)).unwrap().right);
     // Leaky relu: 0 (a dead unit) is wrong now, 0.01 · 4 is right.
     let v = step(7).check_answer(&Answer::Number(0.0)).unwrap();
@@ -170,4 +172,121 @@ fn the_activation_lesson_checks_saturation_dead_units_and_its_picks_by_the_engin
     assert!(correct.starts_with("ReLU"));
     let v = step(9).check_answer(&Answer::Choice("sigmoid: its outputs are between 0 and 1".into())).unwrap();
     assert!(!v.right, "{v:?}");
+}
+
+/// A lesson written to fail: one step for each way a step can give its answer away.
+const LEAKY: &str = r#"id = "leaky"
+title = "Leaky"
+
+[[step]]
+narration = "The answer is already on the card: forward:5 has computed f."
+backprop = { program = "x = -2; y = 5; z = -4; q = x + y; f = q * z", at = "forward:5" }
+question = { kind = "value", node = "f", answer = -12 }
+
+[[step]]
+narration = "The last gate multiplies by 2, so the sum s receives 2."
+backprop = { program = "x = 3; y = -4; z = 2; w = -1; a = x*y; m = max(z, w); s = a + m; f = 2*s", at = "f" }
+question = { kind = "gradient", node = "s", answer = 2 }
+
+[[step]]
+narration = "At the mul gate, what is ∂f/∂q?"
+backprop = { program = "x = -2; y = 5; z = -4; q = x + y; f = q * z", at = "f" }
+question = { kind = "gradient", node = "q", answer = -4 }
+
+[[step]]
+narration = "And the other input of the mul gate, z?"
+backprop = { program = "x = -2; y = 5; z = -4; q = x + y; f = q * z", at = "f" }
+question = { kind = "gradient", node = "z", answer = 3 }
+
+[[step]]
+narration = "Every value is shown at backward:0. What is xc?"
+backprop = { program = "a = 2; b = 4; c = 9\nmu = (a + b + c) / 3\nxc = c - mu", at = "backward:0" }
+question = { kind = "value", node = "xc", answer = 4 }
+"#;
+
+#[test]
+fn lessons_check_reports_every_way_an_answer_leaks_and_the_shipped_lessons_have_none() {
+    let dir = scratch("leaky");
+    std::fs::write(dir.join("02-leaky.toml"), LEAKY).unwrap();
+    let reports = check_dir(&dir).unwrap();
+    assert!(reports[0].is_valid(), "{:?}", reports[0].problems); // the shipped first lesson
+    let problems: Vec<String> = reports[1].problems.iter().map(|p| format!("{}:{}", p.line, p.message)).collect();
+    let has =
+        |line: usize, words: &str| problems.iter().any(|p| p.starts_with(&format!("{line}:")) && p.contains(words));
+    // step 1 (line 4): f's value is on its card at forward:5
+    assert!(has(4, "step 1: the answer is visible at the step's position (at = \"forward:5\")"), "{problems:#?}");
+    // step 2 (line 9): the narration says "receives 2"
+    assert!(has(9, "step 2: the narration states the answer: it writes 2"), "{problems:#?}");
+    // step 4 (line 19): step 3's reveal takes f's backward step, which gives z its gradient too
+    assert!(has(19, "step 4: the previous step's view, after its reveal, shows this step's answer"), "{problems:#?}");
+    // step 5 (line 24): backward:0 shows every value
+    assert!(has(24, "step 5: the answer is visible at the step's position (at = \"backward:0\")"), "{problems:#?}");
+    // step 3 is sound
+    assert!(!problems.iter().any(|p| p.contains("step 3:")), "{problems:#?}");
+    assert_eq!(problems.len(), 4, "{problems:#?}");
+
+    // the command line reports them with the file and the step, and fails
+    let bin = env!("CARGO_BIN_EXE_chainrule");
+    let out = Command::new(bin).args(["lessons", "check"]).arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("02-leaky.toml:9:1: step 2: the narration states the answer"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // every shipped lesson passes, leaks included
+    for r in check_dir(Path::new("assets/lessons")).unwrap() {
+        assert!(r.is_valid(), "{}: {:#?}", r.file.display(), r.problems);
+    }
+}
+
+#[test]
+fn a_first_hint_that_states_the_answer_is_reported() {
+    use chainrule::lesson::leak::check_lesson;
+    use chainrule::lesson::parse;
+    // every first hint of every shipped gradient question, for a few likely wrong answers, keeps the answer back
+    for r in check_dir(Path::new("assets/lessons")).unwrap() {
+        let lesson = r.lesson.unwrap();
+        assert!(check_lesson(&lesson).is_empty(), "{}", lesson.id);
+    }
+    // a lesson whose only leak is in the narration of a number equal to the answer, written as a fraction's value
+    let text = "id = \"h\"\ntitle = \"H\"\n\n[[step]]\nnarration = \"It is 0.25 here.\"\n\
+                backprop = { program = \"x = 0; f = sigmoid(x)\", at = \"f\" }\n\
+                question = { kind = \"gradient\", node = \"x\", answer = 0.25 }\n";
+    let leaks = check_lesson(&parse(text).unwrap());
+    assert_eq!(leaks.len(), 1, "{leaks:?}");
+    assert!(leaks[0].1.contains("the narration states the answer: it writes 0.25"), "{leaks:?}");
+}
+
+#[test]
+fn lesson_texts_say_what_the_lecture_and_pytorch_say() {
+    use chainrule::lesson::Answer;
+    let lessons: Vec<_> =
+        check_dir(Path::new("assets/lessons")).unwrap().into_iter().map(|r| r.lesson.unwrap()).collect();
+    let narration = |id: &str, k: usize| lessons.iter().find(|l| l.id == id).unwrap().steps[k].narration.clone();
+    // cs231n's four bands, not three
+    let bands = narration("numerical-gradient", 2);
+    assert!(bands.contains("from 1e-2 down to 1e-4, be uncomfortable") && bands.contains("from 1e-4 down to 1e-7"));
+    // the exact slope at 1e-6, not a convention at the kink
+    assert!(narration("numerical-gradient", 3).contains("the exact slope at x = 1e-6"));
+    // standardization: unit variance; Xavier: the weights' standard deviation, the variance kept for linear layers only
+    assert!(!narration("preprocessing-init", 4).contains("pushed around"));
+    let xavier = narration("preprocessing-init", 7);
+    assert!(xavier.contains("standard deviation 1/sqrt(fan_in)") && xavier.contains("linear"), "{xavier}");
+    // dropout's p is PyTorch's drop probability; the lecture's code keeps with probability p
+    assert!(narration("batchnorm-dropout", 6).contains("code calls the keep probability p"));
+    // PyTorch's RMSprop, 10·lr first step; Adam without bias correction: 3.16× at t = 1, about 6.6× near t = 12
+    assert!(
+        narration("rmsprop-adam", 2).contains("PyTorch's RMSprop") && narration("rmsprop-adam", 2).contains("10·lr")
+    );
+    let nobias = narration("rmsprop-adam", 5);
+    assert!(nobias.contains("3.16 times at t = 1") && nobias.contains("6.6 times near t = 12"), "{nobias}");
+    // CosineAnnealingLR follows the cosine back up; a restart is CosineAnnealingWarmRestarts
+    assert!(narration("lr-schedules", 1).contains("CosineAnnealingWarmRestarts"));
+    // three sigmoids: the naive 0.25³ = 0.0156 is not 0.01335
+    let step = &lessons.iter().find(|l| l.id == "activations").unwrap().steps[2];
+    assert!(!step.check_answer(&Answer::Number(0.015625)).unwrap().right);
+    assert!(step.check_answer(&Answer::Number(0.0134)).unwrap().right);
+    // σ(10)'s gradient: 0 counts there, as the file's floor says
+    let step = &lessons.iter().find(|l| l.id == "activations").unwrap().steps[1];
+    assert!(step.check_answer(&Answer::Number(0.0)).unwrap().right);
 }

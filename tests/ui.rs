@@ -57,11 +57,13 @@ fn a_preset_from_the_menu_replaces_the_program() {
     let mut h = harness();
     h.run();
     load_preset(&mut h, "Max gate");
-    // f = 2(xy + max(z, w)) = -20
-    h.get_by_label("f = -20");
     assert!(h.state().status().text.contains("Max gate"));
+    // the output row shows f once the forward pass has computed it, as its card does
+    h.get_by_label("f = ?");
     h.get_by_label("End >|").click();
     h.run();
+    // f = 2(xy + max(z, w)) = -20
+    h.get_by_label("f = -20");
     // max routes the whole gradient 2 to z and nothing to w
     h.get_by_label("∂f/∂z = 2");
     h.get_by_label("∂f/∂w = 0");
@@ -91,6 +93,8 @@ fn an_accumulating_gradient_is_written_with_plus_equals() {
 fn editing_a_leaf_recomputes_the_graph_live() {
     let mut h = harness();
     h.run();
+    h.get_by_label("End >|").click();
+    h.run();
     h.get_by_label("f = -12");
     // slide 39: x = -2 + 1 gives f = ((-1) + 5)·(-4) = -16
     h.get_by_role_and_label(Role::SpinButton, "x").set_value_accesskit(-1.0);
@@ -103,6 +107,8 @@ fn editing_a_leaf_recomputes_the_graph_live() {
 fn a_selected_input_is_edited_on_the_graph() {
     let mut h = harness();
     h.run();
+    h.get_by_label("End >|").click();
+    h.run();
     // select x (node 0), as a click on its card does: a value field appears under the card
     view(&mut h).push(Action::Select(Some(0)));
     h.run();
@@ -114,6 +120,9 @@ fn a_selected_input_is_edited_on_the_graph() {
 #[test]
 fn the_nudge_compares_prediction_and_truth() {
     let mut h = harness();
+    h.run();
+    // the prediction needs ∂f/∂x: at the end of the timeline it is known
+    h.get_by_label("End >|").click();
     h.run();
     // x nudged by h = 1 (the defaults): -12 + (-4)·1 = -16, exactly the true value
     h.get_by_label("predicted  f + ∂f/∂x · h = (-12) + (-4) · 1 = -16");
@@ -139,6 +148,9 @@ fn a_malformed_program_shows_its_error_and_keeps_the_last_graph() {
     // fixing it and applying shows the new graph
     v.settings.source = "x = 1\ny = x * 2".into();
     h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    h.run();
+    h.get_by_label("y = ?");
+    h.get_by_label("End >|").click();
     h.run();
     h.get_by_label("y = 2");
     assert!(view(&mut h).error.is_none());
@@ -352,4 +364,41 @@ fn folded_groups_come_back_after_a_restart() {
     let v = view(&mut h);
     assert!(v.settings.folds.is_empty());
     assert!(!v.model.folded.iter().any(|&f| f));
+}
+
+/// Points at node `name` of the backprop view's graph and lets the tooltip open.
+fn hover_node(h: &mut Harness<'static, App>, name: &str) {
+    let pos = view(h).node_screen_pos(name).expect("the node was drawn");
+    h.hover_at(pos);
+    h.run();
+    for _ in 0..30 {
+        h.step();
+    }
+}
+
+#[test]
+fn before_the_timeline_reaches_a_number_no_panel_shows_it() {
+    let mut h = harness();
+    h.run();
+    assert_eq!(view(&mut h).cursor(), 0);
+    // at step 0 the tooltip, the output row and the nudge show no value and no gradient, as the cards and the
+    // inputs list ("∂f/∂x = ?") do
+    hover_node(&mut h, "q");
+    h.get_by_label_contains("q = x + y\nvalue ?   gradient ?");
+    h.get_by_label("∂f/∂x = ?");
+    h.get_by_label("f = ?");
+    assert!(h.query_by_label_contains("predicted").is_none(), "the nudge predicts with a gradient not yet computed");
+    h.get_by_label_contains("needs ∂f/∂x: step the backward pass");
+    // after the forward pass the values are known, the gradients still not
+    view(&mut h).push(Action::Seek(5));
+    h.run();
+    hover_node(&mut h, "q");
+    h.get_by_label_contains("value 3   gradient ?");
+    h.get_by_label("f = -12");
+    // the whole timeline: everything
+    view(&mut h).push(Action::Seek(10));
+    h.run();
+    hover_node(&mut h, "q");
+    h.get_by_label_contains("value 3   gradient -4");
+    h.get_by_label_contains("predicted");
 }

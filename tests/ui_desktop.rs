@@ -131,7 +131,10 @@ fn the_lessons_view_fits_1280_by_720_mid_question() {
         ("< Previous", "lesson"),
         ("Next >", "lesson"),
         ("Reset progress", "lesson"),
-        ("Not quite. Hint: mul swaps its inputs: ∂(q·z)/∂q is z = -4", "lesson"),
+        (
+            "Not quite. Hint: mul swaps its inputs: ∂(q·z)/∂q is the other input's value, z; then multiply by the upstream gradient ∂f/∂f = 1",
+            "lesson",
+        ),
         ("Step >", "bottom"),
         ("Fit", "graph"),
     ];

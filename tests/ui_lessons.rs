@@ -72,7 +72,7 @@ fn the_first_lesson_hints_after_a_wrong_answer_and_reveals_after_a_right_one() {
     h.get_by_label("Step 3 of 5");
     assert_eq!(lessons(&mut h).backprop.cursor(), 5);
     answer(&mut h, "3"); // q's own value: the swap missed
-    h.get_by_label("Not quite. Hint: mul swaps its inputs: ∂(q·z)/∂q is z = -4");
+    h.get_by_label("Not quite. Hint: mul swaps its inputs: ∂(q·z)/∂q is the other input's value, z; then multiply by the upstream gradient ∂f/∂f = 1");
     answer(&mut h, "-4");
     h.get_by_label("Right: ∂f/∂q = -4.");
     // revealed: f's backward step is taken and q's gradient is shown final
@@ -93,7 +93,7 @@ fn two_wrong_answers_reveal_the_answer() {
     h.get_by_label("Next >").click();
     h.run();
     answer(&mut h, "minus twelve");
-    h.get_by_label("'minus twelve' is not a number: type e.g. -4 or 0.5");
+    h.get_by_label("'minus twelve' is not a number: type e.g. -4, 0.5 or -1/3");
     h.get_by_label("Answers right: 0 of 1");
 }
 
@@ -220,7 +220,7 @@ fn a_restart_mid_question_keeps_the_step_the_typed_answer_and_the_used_try() {
     let (session, _) = chainrule::app::session::load_session(Some(&stored));
     let mut h = harness_with(App::new(session));
     h.get_by_label("Step 3 of 5");
-    h.get_by_label("Not quite. Hint: mul swaps its inputs: ∂(q·z)/∂q is z = -4");
+    h.get_by_label("Not quite. Hint: mul swaps its inputs: ∂(q·z)/∂q is the other input's value, z; then multiply by the upstream gradient ∂f/∂f = 1");
     h.get_by_label("Try again (1 of 2 tries left).");
     assert_eq!(lessons(&mut h).backprop.cursor(), 5);
     answer(&mut h, "0");
@@ -368,12 +368,15 @@ fn the_question_node_is_ringed_and_centred_until_revealed() {
     answer(&mut h, "-4");
     h.get_by_label("Right: ∂f/∂q = -4.");
     assert_eq!(lessons(&mut h).backprop.canvas_mut().highlight(), None, "the ring goes with the reveal");
-    // the next step asks about z: the ring moves there
+    // the next step asks a choice about z's card: no ring; the one after asks about x: the ring moves there
+    h.get_by_label("Next >").click();
+    h.run();
+    assert_eq!(lessons(&mut h).backprop.canvas_mut().highlight(), None);
     h.get_by_label("Next >").click();
     h.run();
     let v = lessons(&mut h);
-    let z = chainrule::lesson::find_node(&v.backprop.model.program, "z").unwrap();
-    assert_eq!(v.backprop.canvas_mut().highlight(), Some(z));
+    let x = chainrule::lesson::find_node(&v.backprop.model.program, "x").unwrap();
+    assert_eq!(v.backprop.canvas_mut().highlight(), Some(x));
     // a race step or a question about no node rings nothing
     lessons(&mut h).push(Action::Open(8));
     h.run();
@@ -466,7 +469,11 @@ fn the_activation_lesson_hints_sigmoids_rule_at_saturation_and_takes_a_vanishing
     h.run();
     h.get_by_label("Step 2 of 9");
     answer(&mut h, "0.25"); // sigmoid's slope at 0, not at 10
-    h.get_by_label_contains("Not quite. Hint: the local derivative of sigmoid is σ(a)·(1 - σ(a)) = 4.53958e-5");
+    // the rule and the quantities, not the result 4.54e-5
+    h.get_by_label(
+        "Not quite. Hint: the local derivative of sigmoid is σ(a)·(1 - σ(a)), with a = x; evaluate it there and \
+         multiply it by the upstream gradient ∂f/∂f = 1",
+    );
     answer(&mut h, "0"); // within the tolerance of 4.5e-5
     h.get_by_label("Right: ∂f/∂x = 4.53958e-5.");
 }
@@ -483,4 +490,75 @@ fn a_multiple_choice_step_keeps_the_graph_of_the_step_before() {
         "the placeholder hides the lesson's graph"
     );
     h.get_by_label("Graph canvas");
+}
+
+/// Points at the node `name` of the lesson's graph and lets the tooltip open.
+fn hover_node(h: &mut Harness<'static, App>, name: &str) {
+    let pos = lessons(h).backprop.node_screen_pos(name).expect("the node was drawn");
+    h.hover_at(pos);
+    h.run();
+    // a tooltip opens after the pointer rests
+    for _ in 0..30 {
+        h.step();
+    }
+}
+
+#[test]
+fn hovering_the_asked_node_shows_nothing_the_learner_must_predict() {
+    let mut h = harness_with(App::default());
+    open_lesson(&mut h, "2. Patterns in backward flow");
+    h.get_by_label("Predict ∂f/∂s, then check.");
+    // the ringed node s: its value is known, its gradient (2, the answer) is not
+    hover_node(&mut h, "s");
+    h.get_by_label_contains("s = a + m = (-12) + 2 = -10");
+    h.get_by_label_contains("value -10   gradient ?");
+    assert!(h.query_by_label_contains("gradient 2").is_none(), "the tooltip gives the answer");
+    // the timeline holds short of f's backward step, which would show it: Step and the arrow key do nothing
+    let held = lessons(&mut h).backprop.cursor();
+    assert_eq!(lessons(&mut h).backprop.hold(), Some(held));
+    h.key_press(Key::ArrowRight);
+    h.run();
+    h.key_press(Key::End);
+    h.run();
+    h.key_press(Key::Space); // play: there is nothing to play up to the held step
+    h.run();
+    assert_eq!(lessons(&mut h).backprop.cursor(), held);
+    assert!(!lessons(&mut h).backprop.playing);
+    h.get_by_label_contains("The next step would show the answer");
+    hover_node(&mut h, "s");
+    h.get_by_label_contains("value -10   gradient ?");
+    // after the answer the reveal takes the step, and the tooltip says what the card says
+    answer(&mut h, "2"); // ∂(2s)/∂s = 2
+    h.get_by_label("Right: ∂f/∂s = 2.");
+    assert_eq!(lessons(&mut h).backprop.hold(), None);
+    hover_node(&mut h, "s");
+    h.get_by_label_contains("value -10   gradient 2");
+}
+
+#[test]
+fn the_same_answer_twice_costs_one_try() {
+    let mut h = harness_with(App::default());
+    open_lesson(&mut h, "1. The computational graph");
+    // Enter in the field, then Check, on the same unchanged answer
+    h.get_by_role_and_label(Role::TextInput, "Your answer:").focus();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "Your answer:").type_text("7");
+    h.run();
+    h.key_press(Key::Enter);
+    h.run();
+    h.get_by_label("Try again (1 of 2 tries left).");
+    h.get_by_label("Check").click();
+    h.run();
+    h.get_by_label("Try again (1 of 2 tries left).");
+    assert_eq!(lessons(&mut h).attempt.wrong, 1);
+    // a fraction is a number: 3/1 is q = 3
+    answer(&mut h, "6/2");
+    h.get_by_label("Right: q = 3.");
+}
+
+#[test]
+fn a_question_about_loss_names_loss() {
+    let mut h = harness_with(App::default());
+    open_lesson(&mut h, "6. Preprocessing");
+    h.get_by_label("Predict ∂loss/∂w1, then check.");
 }

@@ -357,7 +357,11 @@ fn check(p: &mut Program, h: f64) -> Output {
             c.analytic,
             c.numeric,
             c.rel_error,
-            c.band.name()
+            // a kink or an undefined gradient is a known limit of the check, not a wrong gradient: the band column says so
+            match c.status {
+                Status::Kink | Status::Undefined => c.status.name(),
+                Status::Ok | Status::Wrong => c.band.name(),
+            }
         ));
         if let Some(reason) = &c.reason {
             text.push_str(&format!("{:<12} {}: {reason}\n", "", c.status.name()));

@@ -4,9 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Question, Step, agrees, find_node, hint, largest_gradient, race_winner, tuning};
+use super::{Question, Step, agrees_within, find_node, hint, largest_gradient, race_winner, tuning};
 use crate::expr::compile;
-use crate::scalar::{Graph, NodeId, Op, fmt_num};
+use crate::scalar::explain::name;
+use crate::scalar::{Graph, NodeId, Op, Unary, fmt_num};
 
 /// What a learner answers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -32,16 +33,41 @@ pub struct Verdict {
     pub hint: String,
 }
 
-/// How a node's value is computed from its operands' values, e.g. `q = -2 + 5` or `m = max(2, -1)`.
-fn forward_formula(g: &Graph, id: NodeId) -> String {
-    let v = |i: u32| fmt_num(g.value(NodeId(i)));
-    let name = g.display_name(id);
+/// How a node's value is computed from its operands' values, e.g. `q = -2 + 5` or `m = max(2, -1)`, named as the
+/// trace names it; an operand whose value equals the answer (`q = x + 0`, asked q = 3 with x = 3) is written by its
+/// name, so the hint never states the result.
+fn forward_formula(g: &Graph, id: NodeId, floor: f64) -> String {
+    let e = g.value(id);
+    let v = |i: u32| {
+        let x = g.value(NodeId(i));
+        if agrees_within(x, e, floor) { name(g, NodeId(i)) } else { fmt_num(x) }
+    };
+    let me = name(g, id);
     match g.op(id) {
-        Op::Binary(b, x, y) if b.is_call() => format!("{name} = {}({}, {})", b.symbol(), v(x), v(y)),
-        Op::Binary(b, x, y) => format!("{name} = {} {} {}", v(x), b.symbol(), v(y)),
-        Op::Unary(u, a) => format!("{name} = {}({})", u.name(), v(a)),
-        Op::Leaf | Op::Const => format!("{name} is given: {}", fmt_num(g.value(id))),
+        Op::Binary(b, x, y) if b.is_call() => format!("{me} = {}({}, {})", b.symbol(), v(x), v(y)),
+        Op::Binary(b, x, y) => format!("{me} = {} {} {}", v(x), b.symbol(), v(y)),
+        Op::Unary(Unary::Neg, a) => format!("{me} = -{}", v(a)),
+        Op::Unary(u, a) => format!("{me} = {}({})", u.name(), v(a)),
+        Op::Leaf | Op::Const => format!("{me} is given in the program"),
     }
+}
+
+/// A number as a learner may type it: `-4`, `0.25`, `1e-5`, or a fraction `-1/3` (`1 / 3`, `-2/-6`).
+pub fn parse_number(text: &str) -> Option<f64> {
+    let t = text.trim().replace('−', "-");
+    if let Some((a, b)) = t.split_once('/') {
+        let (a, b): (f64, f64) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+        return (b != 0.0).then_some(a / b).filter(|v| v.is_finite());
+    }
+    t.parse().ok()
+}
+
+/// The name of the output of a step's program, as the trace names it (`f`, `loss`); `f` without a program.
+pub fn output_name(step: &Step) -> String {
+    step.backprop
+        .as_ref()
+        .and_then(|b| compile(&b.program, &[]).ok())
+        .map_or_else(|| "f".to_owned(), |p| name(&p.graph, p.output))
 }
 
 impl Step {
@@ -69,7 +95,7 @@ impl Step {
             (Some(Question::Choice { .. }), Some(i)) => self.options().get(i).cloned().map(Answer::Choice),
             (Some(Question::LargestGradient { .. }), Some(i)) => self.options().get(i).cloned().map(Answer::Input),
             (Some(Question::Gradient { .. } | Question::Value { .. } | Question::LearningRate { .. }), _) => {
-                text.trim().parse().ok().map(Answer::Number)
+                parse_number(text).map(Answer::Number)
             }
             _ => None,
         }
@@ -80,24 +106,26 @@ impl Step {
     pub fn check_answer(&self, answer: &Answer) -> Result<Verdict, String> {
         let question = self.question.as_ref().ok_or("this step asks no question")?;
         match (question, answer) {
-            (Question::Gradient { node, .. } | Question::Value { node, .. }, Answer::Number(a)) => {
+            (Question::Gradient { node, floor, .. } | Question::Value { node, floor, .. }, Answer::Number(a)) => {
                 let view = self.backprop.as_ref().ok_or("the question needs a backprop view")?;
                 let p = compile(&view.program, &[]).map_err(|e| e.to_string())?;
                 let id = find_node(&p, node).ok_or_else(|| format!("the program has no node named '{node}'"))?;
+                let floor = floor.unwrap_or(hint::DEFAULT_FLOOR);
+                let f = name(&p.graph, p.output);
                 if matches!(question, Question::Gradient { .. }) {
                     let e = p.graph.grad(id);
                     Ok(Verdict {
-                        right: agrees(*a, e),
-                        expected: format!("∂f/∂{node} = {}", fmt_num(e)),
-                        hint: hint(&p.graph, id, *a),
+                        right: agrees_within(*a, e, floor),
+                        expected: format!("∂{f}/∂{node} = {}", fmt_num(e)),
+                        hint: hint::hint_within(&p.graph, p.output, id, *a, floor),
                     })
                 } else {
                     let e = p.graph.value(id);
-                    let right = agrees(*a, e);
+                    let right = agrees_within(*a, e, floor);
                     let h = if right {
                         format!("right: {node} = {}", fmt_num(e))
                     } else {
-                        format!("compute it from its inputs: {}", forward_formula(&p.graph, id))
+                        format!("compute it from its inputs: {}", forward_formula(&p.graph, id, floor))
                     };
                     Ok(Verdict { right, expected: format!("{node} = {}", fmt_num(e)), hint: h })
                 }
@@ -171,7 +199,7 @@ mod tests {
 
     #[test]
     fn gradient_wrong_then_right() {
-        let s = step(lecture(), None, Question::Gradient { node: "q".into(), answer: None });
+        let s = step(lecture(), None, Question::Gradient { node: "q".into(), answer: None, floor: None });
         let v = s.check_answer(&Answer::Number(3.0)).unwrap(); // q's own value, not z
         assert!(!v.right);
         assert!(v.hint.starts_with("mul swaps its inputs"), "{}", v.hint);
@@ -180,8 +208,18 @@ mod tests {
     }
 
     #[test]
+    fn a_fraction_is_a_number() {
+        let s = step(lecture(), None, Question::Gradient { node: "q".into(), answer: None, floor: None });
+        assert_eq!(s.answer_from("-1/3", None), Some(Answer::Number(-1.0 / 3.0)));
+        assert_eq!(s.answer_from(" 2 / -4 ", None), Some(Answer::Number(-0.5)));
+        assert_eq!(s.answer_from("−4", None), Some(Answer::Number(-4.0))); // a typographic minus
+        assert_eq!(s.answer_from("1/0", None), None);
+        assert_eq!(s.answer_from("1/x", None), None);
+    }
+
+    #[test]
     fn value_hint_shows_the_inputs() {
-        let s = step(lecture(), None, Question::Value { node: "q".into(), answer: None });
+        let s = step(lecture(), None, Question::Value { node: "q".into(), answer: None, floor: None });
         let v = s.check_answer(&Answer::Number(7.0)).unwrap();
         assert!(!v.right);
         assert_eq!(v.hint, "compute it from its inputs: q = -2 + 5");

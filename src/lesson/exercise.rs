@@ -70,7 +70,7 @@ impl Exercise {
         let p = compile(&self.program, &[]).expect("a generated program compiles");
         let node = find_node(&p, &self.node).expect("a generated exercise names an input of its program");
         let right = super::agrees(answer, self.answer);
-        let mut h = hint(&p.graph, node, answer);
+        let mut h = hint(&p.graph, p.output, node, answer);
         if self.at_kink && !right {
             h.push_str(
                 "; this input sits on a kink, where the derivative is not defined: chainrule follows PyTorch \

@@ -27,17 +27,19 @@
 //! let step = &report.lesson.unwrap().steps[0];
 //! let verdict = step.check_answer(&Answer::Number(3.0)).unwrap(); // q's own value: the swap missed
 //! assert!(!verdict.right);
-//! assert_eq!(verdict.hint, "mul swaps its inputs: ∂(q·z)/∂q is z = -4");
+//! // the first hint names the rule and the quantities, never the result: z's value is the answer here
+//! assert_eq!(verdict.hint, "mul swaps its inputs: ∂(q·z)/∂q is the other input's value, z; then multiply by the upstream gradient ∂f/∂f = 1");
 //! ```
 
 pub mod answer;
 pub mod exercise;
 pub mod hint;
+pub mod leak;
 pub mod tuning;
 
 pub use answer::{Answer, Verdict};
 pub use exercise::{Exercise, Score, Topic, exercise};
-pub use hint::{agrees, hint};
+pub use hint::{agrees, agrees_within, hint};
 
 use std::path::{Path, PathBuf};
 
@@ -115,6 +117,9 @@ pub enum Question {
         node: String,
         /// The expected answer, if the file states one; it must agree with the engine.
         answer: Option<f64>,
+        /// The scale below which the answer's tolerance stops shrinking ([`hint::agrees_within`]); absent, the
+        /// default [`hint::DEFAULT_FLOOR`]. A question whose answer is nearly 0 and where 0 should count sets it.
+        floor: Option<f64>,
     },
     /// The forward value of a node.
     Value {
@@ -122,6 +127,9 @@ pub enum Question {
         node: String,
         /// The expected answer, if the file states one; it must agree with the engine.
         answer: Option<f64>,
+        /// The scale below which the answer's tolerance stops shrinking ([`hint::agrees_within`]); absent, the
+        /// default [`hint::DEFAULT_FLOOR`]. A question whose answer is nearly 0 and where 0 should count sets it.
+        floor: Option<f64>,
     },
     /// Multiple choice.
     Choice {
@@ -348,7 +356,11 @@ fn check_step(step: &Step) -> Vec<String> {
                 }
             },
         },
-        Some(Question::Gradient { node, answer } | Question::Value { node, answer }) => {
+        Some(Question::Gradient { node, answer, floor } | Question::Value { node, answer, floor }) => {
+            let floor = floor.unwrap_or(hint::DEFAULT_FLOOR);
+            if !(floor > 0.0 && floor.is_finite()) {
+                out.push(format!("floor = {floor}: a positive number"));
+            }
             let gradient = matches!(step.question, Some(Question::Gradient { .. }));
             match (&program, step.backprop.is_some()) {
                 (_, false) => out.push(format!("a question about node '{node}' needs a backprop view")),
@@ -361,7 +373,7 @@ fn check_step(step: &Step) -> Vec<String> {
                             out.push(format!("the engine's answer at '{node}' is not finite"));
                         }
                         if let Some(a) = answer
-                            && !agrees(*a, engine)
+                            && !agrees_within(*a, engine, floor)
                         {
                             let what = if gradient { format!("∂f/∂{node}") } else { node.clone() };
                             out.push(format!("the expected answer {a} disagrees with the engine: {what} = {engine}"));
@@ -462,7 +474,8 @@ fn check_at(p: &mut Program, at: &str) -> Result<(), String> {
 }
 
 /// Checks one lesson's text: it parses, every program compiles, every node and position exists, every race spec
-/// parses and every expected answer agrees with the engine.
+/// parses, every expected answer agrees with the engine, and no step gives its answer away before the learner
+/// commits ([`leak::check_lesson`]).
 pub fn check_text(file: &Path, text: &str) -> LessonReport {
     let lesson = match parse(text) {
         Ok(l) => l,
@@ -476,6 +489,17 @@ pub fn check_text(file: &Path, text: &str) -> LessonReport {
         let line = step_line(text, i);
         for message in check_step(step) {
             problems.push(Problem { line, column: 1, message: format!("step {}: {message}", i + 1) });
+        }
+    }
+    // predict, then reveal: no step shows or says its answer before the learner commits (only for lessons whose
+    // steps are otherwise sound, so a broken program is reported once)
+    if problems.is_empty() {
+        for (i, message) in leak::check_lesson(&lesson) {
+            problems.push(Problem {
+                line: step_line(text, i),
+                column: 1,
+                message: format!("step {}: {message}", i + 1),
+            });
         }
     }
     LessonReport { file: file.to_owned(), lesson: Some(lesson), problems }
@@ -512,7 +536,7 @@ title = "T"
 
 [[step]]
 narration = "q = x + y, then f = q * z."
-backprop = { program = "x = -2; y = 5; z = -4; q = x + y; f = q * z", at = "backward:1" }
+backprop = { program = "x = -2; y = 5; z = -4; q = x + y; f = q * z", at = "f" }
 question = { kind = "gradient", node = "q", answer = -4 } # ∂f/∂q = z = -4
 "#;
 
@@ -532,6 +556,14 @@ question = { kind = "gradient", node = "q", answer = -4 } # ∂f/∂q = z = -4
     }
 
     #[test]
+    fn a_position_that_shows_the_answer_is_reported() {
+        // after f's backward step (backward:1) q's card holds ∂f/∂q = -4: the learner would read it off
+        let r = check_text(Path::new("t.toml"), &GOOD.replace("at = \"f\"", "at = \"backward:1\""));
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+        assert!(r.problems[0].message.starts_with("step 1: the answer is visible at the step's position"));
+    }
+
+    #[test]
     fn syntax_error_has_line_and_column() {
         let text = "id = \"t\"\ntitle = \"T\"\nslides = 30-42\n";
         let r = check_text(Path::new("t.toml"), text);
@@ -542,7 +574,7 @@ question = { kind = "gradient", node = "q", answer = -4 } # ∂f/∂q = z = -4
 
     #[test]
     fn unknown_node_and_out_of_range_position() {
-        let text = GOOD.replace("node = \"q\"", "node = \"nope\"").replace("backward:1", "backward:99");
+        let text = GOOD.replace("node = \"q\"", "node = \"nope\"").replace("at = \"f\"", "at = \"backward:99\"");
         let r = check_text(Path::new("t.toml"), &text);
         let all: Vec<&str> = r.problems.iter().map(|p| p.message.as_str()).collect();
         assert_eq!(all.len(), 2, "{all:?}");

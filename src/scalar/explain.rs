@@ -95,6 +95,20 @@ fn expression(op: Op, operands: &[String]) -> String {
     }
 }
 
+/// How a node is computed, over its operands' names only (`q = x + y`, `n1 = tanh(a)`, `x (input)`): what a node
+/// shows before the forward pass reaches it.
+pub fn formula_text(g: &Graph, id: NodeId) -> String {
+    let me = name(g, id);
+    match g.op(id) {
+        Op::Leaf => format!("{me} (input)"),
+        Op::Const => format!("{me} (constant)"),
+        op => {
+            let names: Vec<String> = g.operands(id).iter().map(|&a| name(g, a)).collect();
+            format!("{me} = {}", expression(op, &names))
+        }
+    }
+}
+
 /// The forward step for one node: `q = x + y = (-2) + 5 = 3`, `n = a ^ 2 = (-1) ^ 2 = 1`, or `x = -2 (input)`.
 pub fn forward_text(g: &Graph, id: NodeId) -> String {
     let op = g.op(id);
@@ -197,7 +211,12 @@ fn substitute(formula: &str, operands: &[String]) -> String {
                 _ => None,
             };
             match slot.and_then(|k| operands.get(k)) {
-                Some(text) => out.push_str(&wrap(text.clone())),
+                Some(text) => {
+                    // a call's own brackets suffice: `σ(-1)`, not `σ((-1))`
+                    let bare = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')).unwrap_or(text);
+                    let in_call = out.ends_with('(') && rest[end..].starts_with(')');
+                    out.push_str(&if in_call { bare.to_owned() } else { wrap(bare.to_owned()) });
+                }
                 None => out.push_str(token),
             }
             rest = &rest[end..];
@@ -255,13 +274,23 @@ pub fn backward_lines(g: &Graph, output: NodeId, step: &BackwardStep) -> Vec<Str
 }
 
 /// The sign of a gradient read as a nudge (slides 39-41): `∂f/∂q = -4: raising q a little lowers f about four times
-/// as much`. None for the output itself and for a gradient that is not a number.
+/// as much`. Where `node` sits on a kink or a tie on its way to the output (`relu(x)` at x = 0, `max(z, w)` at z = w)
+/// there is no one slope: the reading gives both one-sided slopes and names the gradient as PyTorch's convention.
+/// None for the output itself, for a gradient that is not a number, and where the node's or the output's value is
+/// not (a slope read off a NaN means nothing). O(nodes), and a copy of the graph at a kink.
 pub fn sign_reading(g: &Graph, output: NodeId, node: NodeId, grad: f64) -> Option<String> {
-    if node == output || !grad.is_finite() {
+    if node == output || !grad.is_finite() || !g.value(node).is_finite() || !g.value(output).is_finite() {
         return None;
     }
     let (f, q) = (name(g, output), name(g, node));
     let head = format!("∂{f}/∂{q} = {}", fmt_num(grad));
+    if let Some((left, right)) = one_sided_slopes(g, output, node) {
+        return Some(format!(
+            "{head} is PyTorch's convention at a kink: {q} sits where a gate's slope jumps (a kink or a tie), so              raising {q} a little changes {f} by about {} times as much, lowering it by about {} times as much",
+            fmt_sig(right, 4),
+            fmt_sig(left, 4)
+        ));
+    }
     if grad == 0.0 {
         return Some(format!("{head}: nudging {q} a little leaves {f} unchanged, to first order"));
     }
@@ -278,6 +307,48 @@ pub fn sign_reading(g: &Graph, output: NodeId, node: NodeId, grad: f64) -> Optio
         format!("about {} times as much", fmt_num(m))
     };
     Some(format!("{head}: raising {q} a little {direction} {f} {how}"))
+}
+
+/// Whether a gate that `node` reaches on its way to `output` sits exactly on its kink (relu, leaky relu, abs, selu at
+/// 0) or on a tie (max, min). O(nodes).
+fn on_kink(g: &Graph, output: NodeId, node: NodeId) -> bool {
+    let reach = g.ancestors(output);
+    let mut downstream = vec![false; g.len()];
+    downstream[node.index()] = true;
+    for id in g.ids().skip(node.index() + 1).take(output.index().saturating_sub(node.index())) {
+        let ops = g.operands(id);
+        downstream[id.index()] = reach[id.index()] && ops.iter().any(|a| downstream[a.index()]);
+        if !downstream[id.index()] {
+            continue;
+        }
+        let at_kink = match g.op(id) {
+            Op::Unary(u, a) => u.kink().is_some_and(|k| g.value(NodeId(a)) == k && downstream[a as usize]),
+            Op::Binary(Binary::Max | Binary::Min, x, y) => {
+                g.value(NodeId(x)) == g.value(NodeId(y)) && (downstream[x as usize] || downstream[y as usize])
+            }
+            _ => false,
+        };
+        if at_kink {
+            return true;
+        }
+    }
+    false
+}
+
+/// The slopes of the output just left and just right of `node`'s value, (left, right), where `node` sits on a kink
+/// or a tie on its way to the output; None elsewhere. One-sided differences with a step of 1e-7 (relative).
+pub fn one_sided_slopes(g: &Graph, output: NodeId, node: NodeId) -> Option<(f64, f64)> {
+    if !on_kink(g, output, node) {
+        return None;
+    }
+    let mut g = g.clone();
+    let v = g.value(node);
+    let h = 1e-7 * v.abs().max(1.0);
+    let f0 = g.value(output);
+    let hi = g.output_with(node, v + h, output);
+    let lo = g.output_with(node, v - h, output);
+    let round = |s: f64| (s * 1e6).round() / 1e6;
+    Some((round((f0 - lo) / h), round((hi - f0) / h)))
 }
 
 /// Below this a sigmoid's or tanh's local gradient has nearly killed the gradient (slide 68).
@@ -465,10 +536,16 @@ pub fn backward_trouble(g: &Graph, output: NodeId, step: &BackwardStep) -> Optio
     }
     let c = step.contributions.iter().find(|c| !c.contribution.is_finite())?;
     let (me, to, f) = (name(g, step.node), name(g, c.operand), name(g, output));
-    Some(if !c.local.is_finite() {
+    Some(if c.local.is_nan() {
         format!(
-            "the local derivative of {me} for {to}, {}, is not finite at {to} = {}: the slope is vertical there, so \
-             ∂{f}/∂{to} is not finite",
+            "the local derivative of {me} for {to}, {}, is undefined (NaN) at {to} = {}, so ∂{f}/∂{to} is undefined",
+            local_text(g, step.node, c.position),
+            fmt_num(g.value(c.operand)),
+        )
+    } else if !c.local.is_finite() {
+        format!(
+            "the local derivative of {me} for {to}, {}, is infinite at {to} = {}: the slope is vertical there, so \
+             ∂{f}/∂{to} is infinite",
             local_text(g, step.node, c.position),
             fmt_num(g.value(c.operand)),
         )
@@ -582,6 +659,19 @@ pub fn nudge_lines(g: &Graph, output: NodeId, input: NodeId, n: &Nudge) -> Vec<S
 /// kink. O(nodes).
 pub fn nudge_note(g: &mut Graph, output: NodeId, input: NodeId, n: &Nudge) -> String {
     let (f, x) = (name(g, output), name(g, input));
+    if !n.before.is_finite() || !n.grad.is_finite() {
+        let what = if n.before.is_nan() || n.grad.is_nan() { "undefined (NaN)" } else { "infinite" };
+        return format!("{f} or ∂{f}/∂{x} is {what} here: there is no slope to read, and no prediction.");
+    }
+    if let Some((left, right)) = one_sided_slopes(g, output, input) {
+        return format!(
+            "{x} sits on a kink or a tie on its way to {f}: there the slope is {} to the right and {} to the left, and \
+             ∂{f}/∂{x} = {} is PyTorch's convention, neither of them; a nudge by h > 0 follows the right one.",
+            fmt_sig(right, 4),
+            fmt_sig(left, 4),
+            fmt_num(n.grad)
+        );
+    }
     if n.difference == 0.0 {
         return format!("{f} is linear in {x} here: the gradient predicts the change exactly.");
     }
@@ -827,6 +917,66 @@ mod tests {
         );
     }
 
+    /// A compiled program's graph (backward done), its output and the named node.
+    fn compiled(src: &str, node: &str) -> (Graph, NodeId, NodeId) {
+        let p = crate::expr::compile(src, &[]).unwrap();
+        let id = p.graph.ids().rev().find(|&i| p.graph.label(i) == Some(node)).unwrap();
+        (p.graph, p.output, id)
+    }
+
+    #[test]
+    fn the_nudge_reading_at_a_kink_a_tie_and_a_nan() {
+        // relu'(0) = 0 is PyTorch's convention: raising x by a little raises f = 3·relu(x) three times as much
+        let (g, f, x) = compiled("x = 0; f = relu(x) * 3", "x");
+        let r = sign_reading(&g, f, x, g.grad(x)).unwrap();
+        assert!(!r.contains("unchanged"), "{r}");
+        assert!(
+            r.contains("PyTorch's convention") && r.contains("about 3 times") && r.contains("about 0 times"),
+            "{r}"
+        );
+        let mut g2 = g.clone();
+        let n = nudge(&mut g2, f, x, 0.1);
+        let note = nudge_note(&mut g2, f, x, &n);
+        assert!(note.contains("the slope is 3 to the right and 0 to the left") && note.contains("PyTorch"), "{note}");
+        // a tie: ∂f/∂z = 3 · ½ = 1.5, but the slopes are 3 (z above w) and 0 (below)
+        let (g, f, z) = compiled("z = 2; w = 2; f = 3 * max(z, w)", "z");
+        let r = sign_reading(&g, f, z, g.grad(z)).unwrap();
+        assert!(r.starts_with("∂f/∂z = 1.5 is PyTorch's convention") && !r.contains("raises f about 1.5"), "{r}");
+        // away from the kink the plain reading stays
+        let (g, f, x) = compiled("x = 2; f = relu(x) * 3", "x");
+        assert_eq!(
+            sign_reading(&g, f, x, g.grad(x)).unwrap(),
+            "∂f/∂x = 3: raising x a little raises f about three times as much"
+        );
+        // log(-0.5) is NaN: no slope is read off it
+        let (g, f, x) = compiled("x = -0.5; f = log(x)", "x");
+        assert!(g.grad(x).is_finite() && sign_reading(&g, f, x, g.grad(x)).is_none());
+        let mut g2 = g.clone();
+        let n = nudge(&mut g2, f, x, 0.1);
+        assert!(nudge_note(&mut g2, f, x, &n).contains("undefined (NaN) here: there is no slope to read"));
+    }
+
+    #[test]
+    fn a_nan_gradient_is_undefined_and_an_infinite_one_infinite() {
+        // d/db a^b = a^b · ln(a) with a = -2: NaN, not a vertical slope
+        let mut p = crate::expr::compile("a = -2; b = 3; f = a ^ b", &[]).unwrap();
+        let t = p.graph.backward_trace(p.output);
+        let why = backward_trouble(&p.graph, p.output, &t.steps[0]).unwrap();
+        assert!(why.contains("is undefined (NaN) at b = 3, so ∂f/∂b is undefined"), "{why}");
+        assert!(!why.contains("vertical"), "{why}");
+    }
+
+    #[test]
+    fn a_call_holds_a_negative_number_in_its_own_brackets() {
+        // σ(-1), not σ((-1)); exp(-2), not exp((-2))
+        let p = crate::expr::compile("a = -1; f = sigmoid(a)", &[]).unwrap();
+        let l = local_text(&p.graph, p.output, 0);
+        assert!(l.contains("σ(-1)·(1 - σ(-1))") && !l.contains("(("), "{l}");
+        let p = crate::expr::compile("a = -2; f = exp(a)", &[]).unwrap();
+        let l = local_text(&p.graph, p.output, 0);
+        assert!(l.contains("exp(-2)") && !l.contains("(("), "{l}");
+    }
+
     #[test]
     fn a_saturated_sigmoid_is_nearly_killed_and_a_fused_one_multiplies_out() {
         // σ(6) = 0.997527, local σ(1 - σ) = 0.00246651 < 0.01 (slide 68)
@@ -959,7 +1109,7 @@ mod tests {
         let src = "x = 0; s = sqrt(x); f = 3 * s";
         let t = first_trouble(src).expect("an infinite gradient");
         assert_eq!((t.label.as_str(), t.pass, t.value), ("s", Pass::Backward, f64::INFINITY));
-        assert!(t.reason.contains("is not finite at x = 0: the slope is vertical there"), "{}", t.reason);
+        assert!(t.reason.contains("is infinite at x = 0: the slope is vertical there"), "{}", t.reason);
         // the window's explanation of that step carries the same words
         let mut p = crate::expr::compile(src, &[]).unwrap();
         let trace = p.graph.backward_trace(p.output);

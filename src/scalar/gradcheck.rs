@@ -242,6 +242,17 @@ fn slopes_around(u: Unary, at: f64) -> (f64, f64) {
     (u.local(below, u.forward(below)), u.local(above, u.forward(above)))
 }
 
+/// What the analytic gradient takes at `x` near a kink at `at`: on the kink, PyTorch's convention; off it, the exact
+/// slope of the side `x` is on.
+fn analytic_at(u: Unary, x: f64, at: f64, value: f64) -> String {
+    let slope = fmt_num(u.local(x, value));
+    if x == at {
+        format!("the analytic one takes PyTorch's slope at the kink ({slope})")
+    } else {
+        format!("while the analytic one is the exact slope at {} ({slope})", fmt_num(x))
+    }
+}
+
 /// The first gate, among the nodes the output depends on, whose kink lies between the two evaluations `lo` and `hi`
 /// of the central difference, in words; None if the difference crosses none.
 pub fn kink_between(g: &Graph, lo: &[f64], hi: &[f64], reach: &[bool]) -> Option<String> {
@@ -266,8 +277,7 @@ pub fn kink_between(g: &Graph, lo: &[f64], hi: &[f64], reach: &[bool]) -> Option
                     let operand = NodeId(a);
                     return Some(format!(
                         "{me} = {}({}) has a kink at {} and {} = {} is within h of it: the numeric gradient averages \
-                         the slopes on the two sides ({} and {}), the analytic one takes PyTorch's slope at the kink \
-                         ({})",
+                         the slopes on the two sides ({} and {}), {}",
                         u.name(),
                         name(g, operand),
                         fmt_num(at),
@@ -275,7 +285,7 @@ pub fn kink_between(g: &Graph, lo: &[f64], hi: &[f64], reach: &[bool]) -> Option
                         fmt_num(g.value(operand)),
                         fmt_num(left),
                         fmt_num(right),
-                        fmt_num(u.local(g.value(operand), g.value(id)))
+                        analytic_at(u, g.value(operand), at, g.value(id)),
                     ));
                 }
             }
@@ -375,6 +385,31 @@ fn not_finite_reason(g: &Graph, reach: &[bool], values: [&[f64]; 3]) -> Option<S
 mod tests {
     use super::*;
     use crate::scalar::op::Unary;
+
+    #[test]
+    fn kinks_are_where_the_slopes_on_the_two_sides_differ() {
+        // relu 0|1, leaky relu 0.01|1, abs -1|1, selu λα|λ jump at 0; elu with α = 1 has e⁰ = 1 on both sides
+        // (log and sqrt are not defined left of 0: a singular point, not a kink)
+        for u in Unary::ALL.into_iter().filter(|u| !matches!(u, Unary::Log | Unary::Sqrt)) {
+            let (left, right) = slopes_around(u, 0.0);
+            let jumps = (left - right).abs() > 1e-6;
+            assert_eq!(u.kink() == Some(0.0), jumps, "{}: slopes {left} and {right}", u.name());
+        }
+        assert_eq!(Unary::Elu.kink(), None);
+    }
+
+    #[test]
+    fn near_a_kink_the_analytic_gradient_is_the_exact_slope_not_a_convention() {
+        // x = 1e-6 > 0: relu'(x) = 1 exactly; the central difference with h = 1e-5 straddles 0 and gives 0.55
+        let p = crate::expr::compile("x = 0.000001; f = relu(x)", &[]).unwrap();
+        let mut g = p.graph.clone();
+        let checks = g.gradcheck(p.output, DEFAULT_H);
+        let c = checks.iter().find(|c| c.leaf).unwrap();
+        assert_eq!(c.status, Status::Kink);
+        let reason = c.reason.clone().unwrap();
+        assert!(reason.contains("the analytic one is the exact slope at 1e-6 (1)"), "{reason}");
+        assert!(!reason.contains("PyTorch"), "{reason}");
+    }
 
     #[test]
     fn bands_as_cs231n() {

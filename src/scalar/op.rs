@@ -297,10 +297,12 @@ impl Unary {
         }
     }
 
-    /// Whether the op has a kink where its derivative jumps (and numerical gradients are unreliable).
+    /// Where the op has a kink, a point at which its slope jumps (and numerical gradients are unreliable): relu
+    /// (0 | 1), leaky relu (0.01 | 1), abs (-1 | 1) and selu (λα ≈ 1.758 | λ ≈ 1.051) at 0. ELU with α = 1 has slope
+    /// e⁰ = 1 on both sides of 0: smooth there, no kink.
     pub fn kink(self) -> Option<f64> {
         match self {
-            Unary::Relu | Unary::LeakyRelu | Unary::Abs | Unary::Elu | Unary::Selu => Some(0.0),
+            Unary::Relu | Unary::LeakyRelu | Unary::Abs | Unary::Selu => Some(0.0),
             _ => None,
         }
     }

@@ -377,15 +377,12 @@ impl Canvas {
             }
         }
         if let Some(i) = hovered_item {
-            let g = &model.graph;
+            // only what the timeline has reached, as the card shows it
+            model.known(settings.cursor);
+            let known = model.known_cached().expect("filled just above");
             let text = match model.folding.items[i] {
-                Item::Node(n) => format!(
-                    "{}\nvalue {}   gradient {}",
-                    explain::forward_text(g, n),
-                    fmt_num(g.value(n)),
-                    fmt_num(g.grad(n))
-                ),
-                Item::Group(gid) => group_tooltip(model, gid),
+                Item::Node(n) => node_tooltip(model, known, n),
+                Item::Group(gid) => group_tooltip(model, known, gid),
             };
             response.on_hover_text_at_pointer(text);
         }
@@ -1100,8 +1097,16 @@ fn smooth_route(points: &[Pos2]) -> Vec<Pos2> {
 }
 
 /// Numbers on the canvas: 3 significant digits (the panels show 6).
+/// A number for a card or a wire: 3 significant digits, more where 3 would round a number that is not whole to a
+/// whole one (σ(10) = 0.999955 is "0.99995", not "1": a saturated sigmoid must not read as exactly 1).
 fn short(v: f64) -> String {
-    fmt_sig(v, 3)
+    let mut sig = 3;
+    let mut s = fmt_sig(v, sig);
+    while sig < 8 && v.is_finite() && v.fract() != 0.0 && s.parse::<f64>().is_ok_and(|r| r.fract() == 0.0) {
+        sig += 1;
+        s = fmt_sig(v, sig);
+    }
+    s
 }
 
 fn arrow(painter: &egui::Painter, tip: Pos2, size: f32, color: Color32) {
@@ -1140,18 +1145,36 @@ fn group_size(model: &Model, gid: u32) -> usize {
     model.graph.ids().filter(|&id| model.groups.contains(gid, id)).count()
 }
 
-/// What a folded box's tooltip says: its name, its size and its output's numbers.
-fn group_tooltip(model: &Model, gid: u32) -> String {
+/// A node's numbers as far as the timeline has reached: its value once its forward step is done, its gradient once
+/// a share has reached it (`so far` until every use has sent one), `?` before.
+fn numbers_known(model: &Model, known: &Known, id: NodeId) -> String {
+    let i = id.index();
+    let value = if known.value[i] { fmt_num(model.graph.value(id)) } else { "?".to_owned() };
+    let gradient = if known.complete[i] || (known.touched[i] && id == model.output) {
+        fmt_num(known.grad[i])
+    } else if known.touched[i] {
+        format!("{} so far", fmt_num(known.grad[i]))
+    } else {
+        "?".to_owned()
+    };
+    format!("value {value}   gradient {gradient}")
+}
+
+/// What hovering a node says: how it is computed (with its numbers once the forward pass has reached it) and its
+/// value and gradient as far as the timeline has reached, never ahead of the cards.
+pub fn node_tooltip(model: &Model, known: &Known, id: NodeId) -> String {
+    let g = &model.graph;
+    let formula = if known.value[id.index()] { explain::forward_text(g, id) } else { explain::formula_text(g, id) };
+    format!("{formula}\n{}", numbers_known(model, known, id))
+}
+
+/// What a folded box's tooltip says: its name, its size and its output's numbers as far as the timeline has reached.
+fn group_tooltip(model: &Model, known: &Known, gid: u32) -> String {
     let g = &model.graph;
     let mut s = format!("{}: {} nodes, folded (click to unfold)", model.groups.group(gid).path, group_size(model, gid));
     match model.group_outputs.get(gid as usize) {
         Some(&(Some(out), 1)) => {
-            s.push_str(&format!(
-                "\noutput {}: value {}   gradient {}",
-                explain::name(g, out),
-                fmt_num(g.value(out)),
-                fmt_num(g.grad(out))
-            ));
+            s.push_str(&format!("\noutput {}: {}", explain::name(g, out), numbers_known(model, known, out)));
         }
         Some(&(_, k)) if k > 1 => s.push_str(&format!("\n{k} outputs")),
         _ => {}
@@ -1247,4 +1270,33 @@ fn segment(mesh: &mut egui::Mesh, a: Pos2, b: Pos2, width: f32, color: Color32) 
     }
     mesh.add_triangle(i, i + 1, i + 2);
     mesh.add_triangle(i, i + 2, i + 3);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn a_card_never_rounds_a_number_to_a_whole_one_it_is_not() {
+        // σ(10) = 0.9999546: a saturated sigmoid must not read as exactly 1
+        assert_eq!(short(1.0 / (1.0 + (-10.0f64).exp())), "0.99995");
+        assert_eq!(short(0.1966119332), "0.197");
+        assert_eq!(short(-12.0), "-12");
+        assert_eq!(short(2.0004), "2.0004");
+    }
+
+    #[test]
+    fn a_tooltip_shows_what_the_timeline_has_reached() {
+        let mut m = Model::build("x = -2\ny = 5\nz = -4\nq = x + y\nf = q * z", &BTreeMap::new(), false).unwrap();
+        let q = NodeId(3);
+        // q = 3 and ∂f/∂q = -4 are known only after q's forward step (the 4th) and f's backward step (the 6th)
+        let at = |m: &mut Model, c: usize| {
+            m.known(c);
+            node_tooltip(m, m.known_cached().unwrap(), q)
+        };
+        assert_eq!(at(&mut m, 0), "q = x + y\nvalue ?   gradient ?");
+        assert_eq!(at(&mut m, 5), "q = x + y = (-2) + 5 = 3\nvalue 3   gradient ?");
+        assert_eq!(at(&mut m, 6), "q = x + y = (-2) + 5 = 3\nvalue 3   gradient -4");
+    }
 }

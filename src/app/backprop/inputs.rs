@@ -71,12 +71,20 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, model: &mut Model, actions
             |ui, range| rows_ui(ui, model_ref, range, &out, p, actions),
         );
     }
+    // the output's value once the forward pass has computed it, as its card shows it
+    let out_known = model_ref.known_cached().is_some_and(|k| k.value[model_ref.output.index()]);
     ui.horizontal(|ui| {
         ui.label("Output");
-        ui.colored_label(
-            p.forward,
-            egui::RichText::new(format!("{out} = {}", fmt_num(model.graph.value(model.output)))).monospace().strong(),
-        );
+        if out_known {
+            ui.colored_label(
+                p.forward,
+                egui::RichText::new(format!("{out} = {}", fmt_num(model.graph.value(model.output))))
+                    .monospace()
+                    .strong(),
+            );
+        } else {
+            ui.weak(egui::RichText::new(format!("{out} = ?")).monospace());
+        }
     });
 
     ui.add_space(6.0);
@@ -98,9 +106,25 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, model: &mut Model, actions
         ui.weak("Pick an input to nudge.");
         return;
     };
+    // the prediction needs ∂f/∂x: only once the backward pass has made it final, as the inputs list shows it
+    let known = model.known(settings.cursor);
+    if !known.complete[node.index()] {
+        ui.weak(format!(
+            "The prediction {out} + ∂{out}/∂{x} · h needs ∂{out}/∂{x}: step the backward pass until {x}'s gradient is \
+             final.",
+            x = settings.nudge_input
+        ));
+        return;
+    }
     let output = model.output;
     let n = explain::nudge(&mut model.graph, output, node, settings.nudge_h);
-    for (i, line) in explain::nudge_lines(&model.graph, output, node, &n).into_iter().enumerate() {
+    // no numbers read off a NaN: the note says why
+    let lines = if n.before.is_finite() && n.grad.is_finite() {
+        explain::nudge_lines(&model.graph, output, node, &n)
+    } else {
+        Vec::new()
+    };
+    for (i, line) in lines.into_iter().enumerate() {
         let color = [p.backward, p.forward, p.muted][i.min(2)];
         ui.label(egui::RichText::new(line).monospace().color(color));
     }

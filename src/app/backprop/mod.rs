@@ -167,6 +167,9 @@ pub struct BackpropView {
     opened_graph: bool,
     panels: Vec<(&'static str, egui::Rect)>,
     was_presenting: bool,
+    /// The furthest the timeline may go while a lesson's question waits: the last step before the one that would
+    /// show the answer ([`crate::lesson::leak::hold`]). None: anywhere.
+    hold: Option<usize>,
 }
 
 impl Default for BackpropView {
@@ -194,6 +197,7 @@ impl Default for BackpropView {
             opened_graph: false,
             panels: Vec::new(),
             was_presenting: false,
+            hold: None,
         }
     }
 }
@@ -269,6 +273,13 @@ impl BackpropView {
         self.canvas.follows(&self.model)
     }
 
+    /// Where node `name` (as a lesson names it) was drawn in the last frame, in points: for pointing at it.
+    pub fn node_screen_pos(&self, name: &str) -> Option<egui::Pos2> {
+        let id = crate::lesson::find_node(&self.model.program, name)?;
+        let p = *self.model.layout.positions.get(self.model.item_of(id))?;
+        Some(self.canvas.screen_from_layout(self.graph_rect()?, p))
+    }
+
     /// The graph canvas's camera.
     pub fn canvas_mut(&mut self) -> &mut canvas::Canvas {
         &mut self.canvas
@@ -294,24 +305,30 @@ impl BackpropView {
         if let Some((_, e)) = &self.error {
             return Err(format!("the lesson's program does not compile: {e}"));
         }
-        let forward = self.model.forward.steps.len();
-        let cursor = match view.at.as_deref().map(str::trim) {
-            None => 0,
-            Some(at) => {
-                if let Some(k) = at.strip_prefix("forward:") {
-                    k.trim().parse::<usize>().map_err(|e| format!("at = \"{at}\": {e}"))?.min(forward)
-                } else if let Some(k) = at.strip_prefix("backward:") {
-                    forward + k.trim().parse::<usize>().map_err(|e| format!("at = \"{at}\": {e}"))?
-                } else {
-                    let id = crate::lesson::find_node(&self.model.program, at)
-                        .ok_or_else(|| format!("at = \"{at}\": the program has no such node"))?;
-                    forward + self.model.backward_step[id.index()].min(self.model.backward.steps.len())
-                }
-            }
-        };
+        self.hold = None;
+        let cursor = crate::lesson::leak::cursor_of(&self.model.program, view.at.as_deref())?;
         self.push(Action::Seek(cursor));
         self.apply_actions(status);
         Ok(())
+    }
+
+    /// Holds the timeline at or before `at` (None: lets it go anywhere); the cursor moves back to it if past it.
+    pub fn set_hold(&mut self, at: Option<usize>) {
+        self.hold = at;
+        if let Some(h) = at {
+            self.settings.cursor = self.settings.cursor.min(h);
+            self.playing &= self.settings.cursor < h;
+        }
+    }
+
+    /// Where the timeline is held, if it is.
+    pub fn hold(&self) -> Option<usize> {
+        self.hold
+    }
+
+    /// The furthest the cursor may go now.
+    fn reach(&self) -> usize {
+        self.model.total_steps().min(self.hold.unwrap_or(usize::MAX))
     }
 
     /// Moves the timeline on (never back) until node `name`'s value (`gradient` false) or its final gradient is
@@ -338,7 +355,7 @@ impl BackpropView {
     }
 
     fn apply(&mut self, action: Action, status: &mut super::Status) {
-        let total = self.model.total_steps();
+        let total = self.reach();
         match action {
             Action::Apply => self.apply_source(status, true),
             Action::LoadPreset(i) => {
@@ -360,7 +377,12 @@ impl BackpropView {
             Action::TogglePlay => {
                 self.playing = !self.playing;
                 if self.playing && self.settings.cursor >= total {
-                    self.settings.cursor = 0;
+                    // at the end it plays again from the start; held short of an answer it stays
+                    if total < self.model.total_steps() {
+                        self.playing = false;
+                    } else {
+                        self.settings.cursor = 0;
+                    }
                 }
                 self.play_accum = 0.0;
             }
@@ -376,6 +398,10 @@ impl BackpropView {
                 self.settings.overrides.clear();
                 let job = self.job(self.settings.applied.clone(), None);
                 self.start(job, status, true);
+            }
+            // the held position counts the fused graph's steps: while a question waits the graph stays as asked
+            Action::SetExpanded(_) if self.hold.is_some() => {
+                status.info("The graph stays as the question shows it until you answer.");
             }
             Action::SetExpanded(e) => {
                 self.settings.expanded = e;
@@ -561,7 +587,7 @@ impl BackpropView {
         if !self.playing {
             return;
         }
-        let total = self.model.total_steps();
+        let total = self.reach();
         let dt = ui.input(|i| i.stable_dt).min(0.1);
         self.play_accum += dt * self.settings.speed;
         while self.play_accum >= 1.0 {
@@ -644,7 +670,7 @@ impl View for BackpropView {
         let bottom =
             egui::Panel::bottom("backprop_bottom").resizable(true).default_size(225.0).min_size(120.0).show(ui, |ui| {
                 ui.add_space(4.0);
-                timeline::ui(ui, &mut self.settings, &self.model, self.playing, &mut self.actions);
+                timeline::ui(ui, &mut self.settings, &self.model, self.playing, self.hold, &mut self.actions);
                 ui.separator();
                 egui::ScrollArea::vertical().id_salt("explanation_scroll").auto_shrink([false, false]).show(ui, |ui| {
                     explanation::ui(ui, &mut self.model, self.settings.cursor);

@@ -1,5 +1,6 @@
 //! The timeline: one cursor over the forward steps then the backward steps, with step, step back, play/pause,
-//! a speed, a scrubber and jumps to either end.
+//! a speed, a scrubber and jumps to either end. While a lesson's question waits, the timeline holds short of the step
+//! that would show the answer, and says so.
 
 use eframe::egui;
 
@@ -7,9 +8,17 @@ use super::model::{Model, Step};
 use super::{Action, Settings};
 use crate::app::theme::Palette;
 
-/// Draws the controls.
-pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, model: &Model, playing: bool, actions: &mut Vec<Action>) {
+/// Draws the controls; `hold` is the furthest the cursor may go (a lesson's question waits), if any.
+pub fn ui(
+    ui: &mut egui::Ui,
+    settings: &mut Settings,
+    model: &Model,
+    playing: bool,
+    hold: Option<usize>,
+    actions: &mut Vec<Action>,
+) {
     let total = model.total_steps();
+    let reach = hold.unwrap_or(total).min(total);
     let cursor = settings.cursor;
     ui.horizontal(|ui| {
         if ui.button("|< Start").on_hover_text("Jump to the start (Home)").clicked() {
@@ -23,7 +32,7 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, model: &Model, playing: bo
             actions.push(Action::TogglePlay);
         }
         if ui
-            .add_enabled(cursor < total, egui::Button::new("Step >"))
+            .add_enabled(cursor < reach, egui::Button::new("Step >"))
             .on_hover_text("Step forward (right arrow)")
             .clicked()
         {
@@ -34,7 +43,7 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, model: &Model, playing: bo
         }
         ui.separator();
         let mut c = cursor;
-        let scrub = ui.add(egui::Slider::new(&mut c, 0..=total).text("step").integer());
+        let scrub = ui.add(egui::Slider::new(&mut c, 0..=reach).text("step").integer());
         if scrub.changed() {
             actions.push(Action::Seek(c));
         }
@@ -57,4 +66,7 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, model: &Model, playing: bo
             ui.colored_label(p.backward, egui::RichText::new(format!("Backward pass  {}/{b}", k + 1)).strong());
         }
     });
+    if hold.is_some_and(|h| cursor >= h && h < total) {
+        ui.weak("The next step would show the answer: answer the question first, then the timeline goes on.");
+    }
 }

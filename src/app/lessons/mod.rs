@@ -108,6 +108,8 @@ pub struct Attempt {
     pub revealed: bool,
     /// Why the last answer could not be checked (not a number, ...), shown under the field.
     pub error: Option<String>,
+    /// The last answer checked: submitting it again unchanged uses no try.
+    pub last: Option<Answer>,
 }
 
 /// Wrong answers before the step is revealed anyway.
@@ -268,6 +270,17 @@ impl LessonsView {
             _ => None,
         };
         self.backprop.canvas_mut().set_highlight(asked);
+        // predict, then reveal: the timeline stops short of the step that would show the answer
+        let hold = match (&step.backprop, &step.question) {
+            (
+                Some(_),
+                Some(q @ (Question::Gradient { .. } | Question::Value { .. } | Question::LargestGradient { .. })),
+            ) => Some(lesson::leak::hold(&self.backprop.model.program, q, self.backprop.cursor())),
+            _ => None,
+        };
+        if step.backprop.is_some() || hold.is_some() {
+            self.backprop.set_hold(hold);
+        }
         if step.question.is_none() {
             self.reveal(&step, status);
         }
@@ -323,10 +336,15 @@ impl LessonsView {
         if self.attempt.revealed {
             return;
         }
+        // the same answer again (Enter, then Check) is the same try: it costs nothing
+        if self.attempt.last.as_ref() == Some(answer) && self.attempt.verdict.is_some() {
+            return;
+        }
         match self.verdict(&step, answer) {
             Err(e) => self.attempt.error = Some(e),
             Ok(v) => {
                 self.attempt.error = None;
+                self.attempt.last = Some(answer.clone());
                 let right = v.right;
                 self.attempt.verdict = Some(v);
                 if let Answer::Number(lr) = answer {
@@ -352,6 +370,7 @@ impl LessonsView {
     /// Shows what the question asked: the node's value or final gradient on the timeline, or the race run out.
     fn reveal(&mut self, step: &Step, status: &mut Status) {
         self.attempt.revealed = true;
+        self.backprop.set_hold(None);
         self.backprop.canvas_mut().set_highlight(None);
         match &step.question {
             Some(Question::Gradient { node, .. }) => self.backprop.reveal(node, true, status),
@@ -536,6 +555,6 @@ fn practice_step(e: &Exercise) -> Step {
         narration: format!("Practice ({}): every value is computed. What is ∂f/∂{}?", topic_name(e.topic), e.node),
         backprop: Some(lesson::BackpropView { program: e.program.clone(), at: Some("backward:0".into()) }),
         race: None,
-        question: Some(Question::Gradient { node: e.node.clone(), answer: Some(e.answer) }),
+        question: Some(Question::Gradient { node: e.node.clone(), answer: Some(e.answer), floor: None }),
     }
 }

@@ -75,7 +75,9 @@ fn question_ui(ui: &mut egui::Ui, step: &Step, attempt: &mut Attempt, actions: &
     let palette = theme::Palette::of(ui);
     let mut field = ANSWER_LABEL;
     match q {
-        Question::Gradient { node, .. } => ui.strong(format!("Predict ∂f/∂{node}, then check.")),
+        Question::Gradient { node, .. } => {
+            ui.strong(format!("Predict ∂{}/∂{node}, then check.", crate::lesson::answer::output_name(step)))
+        }
         Question::Value { node, .. } => ui.strong(format!("Predict the value of {node}, then check.")),
         Question::Choice { prompt, .. } => ui.strong(prompt),
         Question::RaceWinner { threshold, .. } => ui.strong(format!("Which racer reaches loss {threshold} first?")),
@@ -102,10 +104,11 @@ fn question_ui(ui: &mut egui::Ui, step: &Step, attempt: &mut Attempt, actions: &
                 submit |= ui.button("Check").clicked();
             });
             if submit {
-                match attempt.text.trim().parse::<f64>() {
-                    Ok(v) => Some(Answer::Number(v)),
-                    Err(_) => {
-                        attempt.error = Some(format!("'{}' is not a number: type e.g. -4 or 0.5", attempt.text.trim()));
+                match crate::lesson::answer::parse_number(&attempt.text) {
+                    Some(v) => Some(Answer::Number(v)),
+                    None => {
+                        attempt.error =
+                            Some(format!("'{}' is not a number: type e.g. -4, 0.5 or -1/3", attempt.text.trim()));
                         None
                     }
                 }
