@@ -423,7 +423,8 @@ fn predict_as<T: Element>(a: &PredictArgs) -> Result<Output, Failure> {
     let mut predictions = Vec::with_capacity(data.n());
     let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0);
     let mut chunk_pred = Vec::new();
-    for xc in x.chunks(4096 * data.d) {
+    // in chunks, so that memory is bounded by a chunk's rows and not the data set's (`Mlp::eval_rows`)
+    for xc in x.chunks(mlp.eval_rows(1) * data.d) {
         let n = xc.len() / data.d;
         let scores = mlp.forward(xc, n, Mode::Eval, &mut rng).map_err(usage)?;
         mlp.classify(mlp.tape.value(scores), &mut chunk_pred);
