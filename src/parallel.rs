@@ -441,7 +441,7 @@ mod tests {
         let (tx, rx) = std::sync::mpsc::channel();
         thread::scope(|s| {
             // another thread's join holds the partner (its second half sleeps) until the main thread is done
-            s.spawn(|| join(|| rx.recv().expect("released"), || thread::sleep(Duration::from_millis(200))));
+            s.spawn(move || join(move || rx.recv().expect("released"), || thread::sleep(Duration::from_millis(200))));
             thread::sleep(Duration::from_millis(20));
             let here = thread::current().id();
             let t = Instant::now();

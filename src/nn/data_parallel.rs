@@ -13,7 +13,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rand::Rng;
 
 use super::{Built, Mlp, Mode, forward_on, loss_on};
-use crate::real::Real;
 use crate::tensor::{Element, Loss, Tape, TensorError};
 
 /// Below this many multiply-adds in a batch's forward pass (rows × Σ inputs·outputs over the Linear layers), a
@@ -73,10 +72,8 @@ pub(super) fn step<T: Element>(
         tape.backward(total)?;
         Ok::<f64, TensorError>(tape.value(total)[0].as_f64())
     };
-    let (first, second) = crate::parallel::join(
-        || half_step(&mut mlp.tape, (0, half), true),
-        || half_step(replica, (half, n), false),
-    );
+    let (first, second) =
+        crate::parallel::join(|| half_step(&mut mlp.tape, (0, half), true), || half_step(replica, (half, n), false));
     replica.params.unshare_values();
     let loss = first? + second?;
     add_halves(&mut mlp.tape.params.grads, &replica.params.grads);
