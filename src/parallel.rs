@@ -21,9 +21,12 @@
 //!    its first half's alone: split halves of equal work take about as long as one half when the partner runs the
 //!    other at once, and twice as long when it does not. A running average of that ratio above
 //!    [`LOSING_RATIO`] (a partner that keeps starting late, or is preempted mid-job, with another process on the
-//!    other core) turns the splitting off ([`active`] is false: callers run one thread's code path, and the partner
-//!    parks), first for 20 ms, doubling while the next tries keep losing, up to one second; then a few joins try two
-//!    threads again. The cost of trying is a handful of joins each second.
+//!    other core) pauses the partner ([`active`] is false: every join runs both halves on the calling thread, and
+//!    the partner parks), first for 20 ms, doubling while the next tries keep losing, up to one second; then a few
+//!    joins try two threads again. The cost of trying is a handful of joins each second.
+//!
+//! Callers decide what to split from sizes and [`threads`] alone, never from [`active`]: a half computes the same
+//! bits on either thread, so a run with a given seed and thread count is the same, bit for bit, whatever the load.
 //!
 //! Callers split only work big enough to amortize a join (a product from 2²⁴ multiply-adds, a batch from 2¹⁴; see
 //! `tensor::gemm` and `nn`), so the post itself is never the larger part.
@@ -86,8 +89,8 @@ pub fn set_adaptive(on: bool) {
     }
 }
 
-/// Whether work should be split over two threads now: two threads allowed, and not paused because splitting was
-/// losing. Callers choose their one-thread code path when this is false. O(1).
+/// Whether a join would now try the partner thread: two threads allowed, and not paused because splitting was
+/// losing. O(1).
 pub fn active() -> bool {
     if threads() < 2 {
         return false;

@@ -89,7 +89,8 @@ pub struct TrainArgs {
     /// Element type of the tensor backend: f32 or f64 (the scalar backend is f64).
     #[arg(long, default_value = "f32")]
     pub dtype: String,
-    /// Threads for large matrix products: 1 or 2.
+    /// Threads: 1 or 2. Two split a step (halves of the batch, large products, the update) only while splitting pays:
+    /// with the other core busy they fall back to one.
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
     /// Write the trained network to this safetensors file (PyTorch's state-dict names).

@@ -29,9 +29,11 @@ pub fn set_data_parallel_min_macs(macs: usize) {
     DATA_PARALLEL_MIN.store(macs, Ordering::Relaxed);
 }
 
-/// Whether this step should run as two halves: two threads active ([`crate::parallel::active`]), no batch norm,
+/// Whether this step should run as two halves: two threads allowed ([`crate::parallel::threads`]), no batch norm,
 /// at least two rows of well-formed data (data of the wrong length goes the one-tape way, whose checks say what is
-/// wrong), and at least [`DATA_PARALLEL_MIN_MACS`] multiply-adds in the forward pass.
+/// wrong), and at least [`DATA_PARALLEL_MIN_MACS`] multiply-adds in the forward pass. Not whether splitting pays
+/// at the moment: while it does not, [`crate::parallel::join`] runs both halves on this thread, so that the run
+/// stays the same, bit for bit, whatever the other processes on the machine do.
 pub(super) fn worth_splitting<T: Element>(mlp: &Mlp<T>, x: &[T], n: usize, targets: &[T]) -> bool {
     if mlp.spec.batchnorm || n < 2 {
         return false;
@@ -41,7 +43,7 @@ pub(super) fn worth_splitting<T: Element>(mlp: &Mlp<T>, x: &[T], n: usize, targe
         .map(|l| if let Built::Linear { weight, .. } = l { store.entry(*weight).len() } else { 0 })
         .sum();
     let fits = x.len() == n * mlp.spec.inputs && targets.len() == n * target_cols(mlp);
-    fits && macs_per_row * n >= DATA_PARALLEL_MIN.load(Ordering::Relaxed) && crate::parallel::active()
+    fits && macs_per_row * n >= DATA_PARALLEL_MIN.load(Ordering::Relaxed) && crate::parallel::threads() >= 2
 }
 
 fn target_cols<T>(mlp: &Mlp<T>) -> usize {

@@ -229,9 +229,9 @@ impl<T: Element> Mlp<T> {
     /// `targets` (see [`Mlp::targets`]) with the penalties, backward into the parameter store's gradients, and the
     /// batch-norm running statistics. Returns the loss before the step.
     ///
-    /// When two threads pay ([`data_parallel`]: no batch norm, a batch of at least [`DATA_PARALLEL_MIN_MACS`]
-    /// multiply-adds, splitting not paused) the batch runs as two halves, one per thread, each on its own tape over
-    /// the same weights; the loss and gradients are the whole batch's either way, up to rounding.
+    /// On two threads ([`data_parallel`]: no batch norm, a batch of at least [`DATA_PARALLEL_MIN_MACS`]
+    /// multiply-adds) the batch runs as two halves, one per thread, each on its own tape over the same weights; the
+    /// loss and gradients are the whole batch's either way, up to rounding.
     pub fn train_step_grads(
         &mut self,
         x: &[T],

@@ -37,10 +37,11 @@ pub fn set_parallel_min_macs(macs: usize) {
     PARALLEL_MIN.store(macs, Ordering::Relaxed);
 }
 
-/// Whether a product of `macs` multiply-adds is worth two threads ([`PARALLEL_MIN_MACS`], and
-/// [`crate::parallel::active`]: two threads allowed and not paused).
+/// Whether a product of `macs` multiply-adds is split in two halves ([`PARALLEL_MIN_MACS`], [`threads`]). The
+/// halves run on two threads while that pays, else one after the other ([`crate::parallel::join`]): the same
+/// result either way, bit for bit.
 pub fn parallel(macs: usize) -> bool {
-    macs >= PARALLEL_MIN.load(Ordering::Relaxed) && crate::parallel::active()
+    threads() > 1 && macs >= PARALLEL_MIN.load(Ordering::Relaxed)
 }
 
 /// One operand of a product: a row-major `rows × cols` buffer, used as is or transposed.
