@@ -18,7 +18,8 @@ threads do when only one core is free; chainrule's rows then add its thread poli
 forced to split (`ADAPTIVE=0`).
 
 Cases: (a) 2-16-16-1, batch 100 (micrograd's demo network, full batch); (b) 2-64-64-1, batch 256;
-(c) 784-256-256-10, batch 128; (d) 784-1024-1024-10, batch 512, each on one thread and on two.
+(c) 784-256-256-10, batch 128; (d) 784-1024-1024-10, batch 512, each on one thread and on two; and, with
+--cases e, (e) 2-128-128-1, batch 250 (Playground's circle at full batch, issue 16's wide case).
 Then micrograd's demo step (MLP(2, [16, 16, 1]), 100 points, hinge loss + 1e-4·L2, full batch) in micrograd with
 Python's garbage collector on and off, against chainrule's scalar engine on the same network.
 """
@@ -33,7 +34,7 @@ import textwrap
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 CASES = [("a", "2-16-16-1", 100), ("b", "2-64-64-1", 256), ("c", "784-256-256-10", 128),
-         ("d", "784-1024-1024-10", 512)]
+         ("d", "784-1024-1024-10", 512), ("e", "2-128-128-1", 250)]
 
 TORCH_WORKER = textwrap.dedent(r'''
 import json, sys, time
@@ -132,7 +133,7 @@ def main():
     ap.add_argument("--venv", default=os.path.expanduser("~/.cache/chainrule-torch-venv"))
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--skip-torch", action="store_true")
-    ap.add_argument("--cases", default="abcd", help="which cases to run, e.g. cd")
+    ap.add_argument("--cases", default="abcd", help="which cases to run, e.g. cd (e: 2-128-128-1)")
     ap.add_argument("--threads", default="1,2", help="thread counts to run, e.g. 2")
     ap.add_argument("--repeat", type=int, default=1,
                     help="run each case this many times, alternating chainrule and PyTorch (shows the spread)")

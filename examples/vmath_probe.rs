@@ -34,7 +34,17 @@ fn main() {
         let plain = best_ns(|| vmath::plain_forward(u, black_box(&xs), black_box(&mut out)), n);
         let fast: Vec<String> = levels
             .iter()
-            .map(|&l| format!("{:.2}", best_ns(|| drop(vmath::forward(l, u, black_box(&xs), black_box(&mut out))), n)))
+            .map(|&l| {
+                format!(
+                    "{:.2}",
+                    best_ns(
+                        || {
+                            black_box(vmath::forward(l, u, black_box(&xs), black_box(&mut out)));
+                        },
+                        n,
+                    )
+                )
+            })
             .collect();
         println!("| {} | {plain:.2} | {} |", u.name(), fast.join(" | "));
     }
