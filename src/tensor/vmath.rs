@@ -264,8 +264,9 @@ fn fma<const FMA: bool>(a: f32, b: f32, c: f32) -> f32 {
 /// 1.5·2²³: adding it rounds a float below 2²² to an integer, which then sits in the low bits of the sum.
 const ROUND: f32 = 12_582_912.0;
 const LOG2_E: f32 = std::f32::consts::LOG2_E;
-/// ln 2 in two parts: the first has 9 significant bits, so n·LN2_HI is exact for |n| < 2¹⁵ (Cody and Waite).
-const LN2_HI: f32 = 0.693_359_375;
+/// ln 2 in two parts: the first (0.693359375 exactly) has 9 significant bits, so n·LN2_HI is exact for |n| < 2¹⁵
+/// (Cody and Waite).
+const LN2_HI: f32 = 0.6933594;
 const LN2_LO: f32 = -2.121_944_4e-4;
 
 /// 2ᵏ for -126 ≤ k ≤ 127.
@@ -291,8 +292,8 @@ fn expm1_reduced<const FMA: bool>(r: f32) -> f32 {
     p = fma::<FMA>(p, r, 1.398_199_9e-3);
     p = fma::<FMA>(p, r, 8.333_452e-3);
     p = fma::<FMA>(p, r, 4.166_579_6e-2);
-    p = fma::<FMA>(p, r, 1.666_666_5e-1);
-    p = fma::<FMA>(p, r, 5.000_000_1e-1);
+    p = fma::<FMA>(p, r, 0.16666666);
+    p = fma::<FMA>(p, r, 0.5);
     fma::<FMA>(p, r * r, r)
 }
 
@@ -341,14 +342,14 @@ fn ln<const FMA: bool>(x: f32) -> f32 {
     let fe = (if low { e - 1 } else { e }) as f32;
     let z = f * f;
     let mut p = 7.037_683_6e-2;
-    p = fma::<FMA>(p, f, -1.151_461e-1);
-    p = fma::<FMA>(p, f, 1.167_699_9e-1);
-    p = fma::<FMA>(p, f, -1.242_014_1e-1);
-    p = fma::<FMA>(p, f, 1.424_932_3e-1);
-    p = fma::<FMA>(p, f, -1.666_805_8e-1);
-    p = fma::<FMA>(p, f, 2.000_071_5e-1);
-    p = fma::<FMA>(p, f, -2.499_999_4e-1);
-    p = fma::<FMA>(p, f, 3.333_333_1e-1);
+    p = fma::<FMA>(p, f, -0.1151461);
+    p = fma::<FMA>(p, f, 0.11676999);
+    p = fma::<FMA>(p, f, -0.12420141);
+    p = fma::<FMA>(p, f, 0.14249323);
+    p = fma::<FMA>(p, f, -0.16668057);
+    p = fma::<FMA>(p, f, 0.20000716);
+    p = fma::<FMA>(p, f, -0.24999994);
+    p = fma::<FMA>(p, f, 0.3333333);
     let mut y = p * f * z;
     y = fma::<FMA>(fe, LN2_LO, y);
     y = fma::<FMA>(z, -0.5, y);
@@ -372,10 +373,10 @@ fn tanh<const FMA: bool>(x: f32) -> f32 {
     let ax = x.abs();
     let z = x * x;
     let mut p = -5.704_988_7e-3;
-    p = fma::<FMA>(p, z, 2.063_908_9e-2);
+    p = fma::<FMA>(p, z, 0.02063909);
     p = fma::<FMA>(p, z, -5.373_971_6e-2);
-    p = fma::<FMA>(p, z, 1.333_144_2e-1);
-    p = fma::<FMA>(p, z, -3.333_328_2e-1);
+    p = fma::<FMA>(p, z, 0.13331442);
+    p = fma::<FMA>(p, z, -0.3333328);
     let small = fma::<FMA>(p * z, x, x);
     // e^{2|x|} is ∞ from |x| = 44.4 on, and then the result is exactly 1
     let e = exp::<FMA>(ax + ax);
