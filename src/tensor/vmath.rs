@@ -300,8 +300,8 @@ fn expm1_reduced<const FMA: bool>(r: f32) -> f32 {
 /// eˣ.
 #[inline(always)]
 fn exp<const FMA: bool>(x: f32) -> f32 {
-    // beyond these e^x is 0 or ∞ in f32; `max`/`min` send NaN to a bound, and NaN is put back at the end
-    let xc = x.max(-104.0).min(89.0);
+    // beyond these e^x is 0 or ∞ in f32; NaN is put back at the end
+    let xc = x.clamp(-104.0, 89.0);
     let (k, r) = reduce::<FMA>(xc);
     let y = expm1_reduced::<FMA>(r) + 1.0;
     // 2ᵏ as two factors, each a normal float for -151 ≤ k ≤ 129: the result rounds once, subnormal or not
@@ -314,7 +314,7 @@ fn exp<const FMA: bool>(x: f32) -> f32 {
 #[inline(always)]
 fn expm1_neg<const FMA: bool>(x: f32) -> f32 {
     // below -30, e^x - 1 rounds to -1
-    let xc = x.min(0.0).max(-30.0);
+    let xc = x.clamp(-30.0, 0.0);
     let (k, r) = reduce::<FMA>(xc);
     let q = expm1_reduced::<FMA>(r);
     let s = pow2i(k);
