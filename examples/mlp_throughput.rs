@@ -5,6 +5,8 @@
 //! `cargo run --release --example mlp_throughput -- 784-256-256-10 128 2 [seconds] [tensor|scalar]` prints one JSON
 //! line: sizes, batch, threads, steps per second and microseconds per step, after a warm-up. With `PROBE=1` it also
 //! prints the largest score and the time of each phase (forward, loss, backward, optimizer) on standard error.
+//! `ACT=tanh` (or any activation `chainrule train` takes) replaces ReLU.
+//! `ADAPTIVE=0` makes two threads split at every chance, even while splitting loses (`chainrule::parallel`).
 //!
 //! `scalar` runs micrograd's demo workload on the scalar engine instead (one node per multiply-add, f64): the net
 //! unrolled on the whole batch, micrograd's hinge loss max(0, 1 − y·s) plus 1e-4·Σw², backward, SGD.
@@ -44,7 +46,14 @@ fn main() {
     let (inputs, outputs) = (sizes[0], *sizes.last().expect("at least two sizes"));
     let hidden = &sizes[1..sizes.len() - 1];
     let (loss, classes) = if outputs == 1 { (Loss::BceLogits, 2) } else { (Loss::SoftmaxCe, outputs) };
-    let mut spec = MlpSpec::classifier(inputs, hidden, classes, Unary::Relu, loss).expect("a valid network");
+    let act = match std::env::var("ACT") {
+        Ok(name) => chainrule::nn::parse_activation(&name).expect("ACT: an activation name"),
+        Err(_) => Unary::Relu,
+    };
+    if std::env::var("ADAPTIVE").is_ok_and(|v| v == "0") {
+        chainrule::parallel::set_adaptive(false);
+    }
+    let mut spec = MlpSpec::classifier(inputs, hidden, classes, act, loss).expect("a valid network");
     spec.init = Init::PyTorch;
     let mut mlp = Mlp::<f32>::new(&spec, 0).expect("builds");
     let mut rng = StdRng::seed_from_u64(1);

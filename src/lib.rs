@@ -11,6 +11,7 @@ pub mod layout;
 pub mod lesson;
 pub mod nn;
 pub mod optim;
+pub mod parallel;
 pub mod real;
 pub mod scalar;
 pub mod surface;

@@ -1,13 +1,18 @@
-//! The language at scale, in bytes: compiling a generated 100 000-statement program (about 670 000 nodes), and the
-//! whole `chainrule eval @FILE` run on it, hold under 64 bytes a node of heap at their peak, the program's text
-//! included. Counted with a global allocator that tracks the live bytes of this test's thread and their peak: a byte
-//! budget is deterministic, where a timing would not be.
+//! Memory at scale, in bytes: compiling a generated 100 000-statement program (about 670 000 nodes), and the whole
+//! `chainrule eval @FILE` run on it, hold under 64 bytes a node of heap at their peak, the program's text included;
+//! and a network's evaluation holds a batch's worth of rows at a time, so 20 000 rows peak no higher than 2 000.
+//! Counted with a global allocator that tracks the live bytes of this test's thread and their peak: a byte budget is
+//! deterministic, where a timing would not be.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use chainrule::cli::{Cli, run};
+use chainrule::data;
 use chainrule::expr::{compile, sample::mixed_program};
+use chainrule::nn::{Backend, Mlp, MlpSpec, TrainConfig, Trainer};
+use chainrule::scalar::Unary;
+use chainrule::tensor::Loss;
 use clap::Parser;
 
 thread_local! {
@@ -110,4 +115,35 @@ fn a_whole_eval_run_holds_under_64_bytes_a_node() {
     let per_node = peak as f64 / nodes as f64;
     assert!(per_node < BUDGET, "eval of {nodes} nodes peaked at {peak} bytes of heap: {per_node:.1} bytes a node");
     println!("eval: {per_node:.1} bytes a node at peak, {nodes} nodes");
+}
+
+#[test]
+fn evaluating_20_000_rows_peaks_no_higher_than_2_000() {
+    // a network whose rows are wide (2-256-256-2: about 1 000 values a row on the tape), trained with batch 32
+    let spec = MlpSpec::classifier(2, &[256, 256], 2, Unary::Tanh, Loss::SoftmaxCe).expect("valid");
+    let d = data::generate("circle", 20_000, 0.1, 1).expect("data");
+    let x: Vec<f32> = d.x.iter().map(|&v| v as f32).collect();
+    let cfg = TrainConfig {
+        opt: "adam:lr=0.01".parse().expect("spec"),
+        schedule: None,
+        epochs: 1,
+        batch: 32,
+        seed: 1,
+        backend: Backend::Tensor,
+    };
+    let peak_of = |rows: usize| {
+        // a fresh trainer each time, so both start from empty buffers; the data is allocated before counting
+        let small = (&d.x[..20], &d.y[..10]);
+        let mut t = Trainer::new(Mlp::<f32>::new(&spec, 1).expect("builds"), cfg.clone(), small, small).expect("ok");
+        let ((loss, acc), peak) = peak_heap(|| t.evaluate(&x[..2 * rows], &d.y[..rows]).expect("evaluates"));
+        assert!(loss.is_finite() && (0.0..=1.0).contains(&acc));
+        peak
+    };
+    let (few, many) = (peak_of(2_000), peak_of(20_000));
+    // the counter does count: a chunk's values are on the tape (at least 32 rows × 512 values × 4 bytes)
+    assert!(few > 32 * 512 * 4, "2 000 rows peaked at {few} bytes");
+    assert!(many <= few + 1024, "20 000 rows peaked at {many} bytes, 2 000 rows at {few}");
+    // and far below all rows at once (20 000 × 1 000 values × 4 bytes = 80 MB)
+    assert!(many < 20_000 * 1_000 * 4 / 10, "{many} bytes");
+    println!("evaluation: {few} bytes at peak for 2 000 rows, {many} for 20 000");
 }

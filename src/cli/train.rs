@@ -89,7 +89,8 @@ pub struct TrainArgs {
     /// Element type of the tensor backend: f32 or f64 (the scalar backend is f64).
     #[arg(long, default_value = "f32")]
     pub dtype: String,
-    /// Threads for large matrix products: 1 or 2.
+    /// Threads: 1 or 2. Two split a step (halves of the batch, large products, the update) only while splitting pays:
+    /// with the other core busy they fall back to one.
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
     /// Write the trained network to this safetensors file (PyTorch's state-dict names).
@@ -437,7 +438,8 @@ fn predict_as<T: Element>(a: &PredictArgs) -> Result<Output, Failure> {
     let mut predictions = Vec::with_capacity(data.n());
     let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0);
     let mut chunk_pred = Vec::new();
-    for xc in x.chunks(4096 * data.d) {
+    // in chunks, so that memory is bounded by a chunk's rows and not the data set's (`Mlp::eval_rows`)
+    for xc in x.chunks(mlp.eval_rows(1) * data.d) {
         let n = xc.len() / data.d;
         let scores = mlp.forward(xc, n, Mode::Eval, &mut rng).map_err(usage)?;
         mlp.classify(mlp.tape.value(scores), &mut chunk_pred);

@@ -20,6 +20,7 @@
 //!   TensorFlow Playground), `pytorch` (nn.Linear's default U(±1/√fan_in) for weights and biases). Biases are 0 for
 //!   the others. Weights are drawn in f64 from the seed, so an f32 and an f64 network from one seed agree.
 
+pub mod data_parallel;
 mod init;
 pub mod init_stats;
 mod scalar_net;
@@ -27,18 +28,21 @@ mod spec;
 pub mod store;
 pub mod train;
 
+pub use data_parallel::{DATA_PARALLEL_MIN_MACS, set_data_parallel_min_macs};
 pub use init::Init;
 pub use scalar_net::ScalarNet;
 pub use spec::{ACTIVATIONS, Layer, MlpSpec, NnError, parse_activation, parse_hidden};
 pub use train::{Backend, EpochStats, Snapshot, TrainConfig, Trainer};
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use rand::rngs::StdRng;
 use rand::{Rng, RngExt, SeedableRng};
 
 use crate::scalar::Unary;
-use crate::tensor::{Element, Loss, NodeId, ParamId, ParamStore, Tape, TensorError, gemm, partner};
+use crate::tensor::{Element, Loss, NodeId, ParamId, ParamStore, Tape, TensorError};
+
+/// The most values (a few MB) an evaluation pass puts on the tape at once beyond a training batch's worth of rows
+/// ([`Mlp::eval_rows`]): small networks still evaluate thousands of rows per pass.
+pub const EVAL_VALUES: usize = 1 << 18;
 
 /// Batch norm's ε (PyTorch's default).
 pub const BN_EPS: f64 = 1e-5;
@@ -78,7 +82,7 @@ pub struct Mlp<T> {
     pub tape: Tape<T>,
     /// The dropout masks of the current training pass, one per dropout layer, for the whole batch.
     masks: Vec<Vec<T>>,
-    /// The second half's tape when a step runs on two threads ([`Mlp::train_step_grads`]).
+    /// The second half's tape when a step runs on two threads ([`data_parallel`]).
     replica: Option<Box<Tape<T>>>,
 }
 
@@ -170,6 +174,25 @@ impl<T: Element> Mlp<T> {
         Ok(())
     }
 
+    /// How many rows to evaluate per forward pass when many rows are evaluated (the per-epoch passes, `predict`):
+    /// a training batch's worth (`batch`), or more while one pass holds at most [`EVAL_VALUES`] values on the tape,
+    /// and never more than 4 096. So an evaluation's memory is bounded by the batch, whatever the number of rows:
+    /// the tape holds one chunk's values (no gradients), at most max(batch, [`EVAL_VALUES`]/width) rows of them.
+    pub fn eval_rows(&self, batch: usize) -> usize {
+        // values one row puts on an evaluation tape: the input, then every layer's output
+        let mut width = self.spec.inputs;
+        let mut per_row = width;
+        for layer in &self.layers {
+            match layer {
+                Built::Linear { weight, .. } => width = self.tape.params.entry(*weight).rows,
+                Built::Dropout(_) => continue, // the identity in evaluation: no node
+                _ => {}
+            }
+            per_row += width;
+        }
+        (EVAL_VALUES / per_row.max(1)).max(batch).clamp(1, 4096)
+    }
+
     /// Draws the dropout masks of a training-mode pass over `n` rows, layer by layer (the order a sequential pass
     /// draws them in, so a batch split in two halves drops the same units).
     fn draw_masks(&mut self, n: usize, mode: Mode, rng: &mut impl Rng) {
@@ -206,14 +229,9 @@ impl<T: Element> Mlp<T> {
     /// `targets` (see [`Mlp::targets`]) with the penalties, backward into the parameter store's gradients, and the
     /// batch-norm running statistics. Returns the loss before the step.
     ///
-    /// On two threads ([`gemm::threads`]), a network without batch norm and a batch of at least
-    /// [`DATA_PARALLEL_MIN_MACS`] multiply-adds runs as two halves of the batch, one per thread, each on its own tape
-    /// over the same weights (no copy), and the two gradients are summed: every op of the step, not only the large
-    /// products, is shared between the cores. Each half's mean loss is weighted by its share of the rows, so the
-    /// loss and the gradients are the whole batch's, equal to the one-thread figures up to rounding (the sums over
-    /// the batch are added in another order); dropout's masks are drawn for the whole batch first, in the same
-    /// order, so the same units drop. Batch norm needs the whole batch's statistics, so a network with it runs on
-    /// one tape (its large products still split).
+    /// On two threads ([`data_parallel`]: no batch norm, a batch of at least [`DATA_PARALLEL_MIN_MACS`]
+    /// multiply-adds) the batch runs as two halves, one per thread, each on its own tape over the same weights; the
+    /// loss and gradients are the whole batch's either way, up to rounding.
     pub fn train_step_grads(
         &mut self,
         x: &[T],
@@ -221,41 +239,14 @@ impl<T: Element> Mlp<T> {
         targets: &[T],
         rng: &mut impl Rng,
     ) -> Result<f64, TensorError> {
-        let store = &self.tape.params;
-        let macs_per_row: usize = (self.layers.iter())
-            .map(|l| if let Built::Linear { weight, .. } = l { store.entry(*weight).len() } else { 0 })
-            .sum();
-        let forward_macs = macs_per_row * n;
-        let target_cols = if self.spec.loss == Loss::Mse { self.spec.outputs } else { 1 };
-        // data of the wrong length goes the one-tape way, whose checks say what is wrong
-        let fits = x.len() == n * self.spec.inputs && targets.len() == n * target_cols;
-        if gemm::threads() < 2 || self.spec.batchnorm || n < 2 || !fits || forward_macs < data_parallel_min_macs() {
-            let scores = self.forward(x, n, Mode::Train, rng)?;
-            let total = self.loss(scores, targets)?;
-            self.tape.backward(total)?;
-            self.update_running_stats();
-            return Ok(self.tape.value(total)[0].as_f64());
+        if data_parallel::worth_splitting(self, x, n, targets) {
+            return data_parallel::step(self, x, n, targets, rng);
         }
-        self.draw_masks(n, Mode::Train, rng);
-        let half = n / 2;
-        let replica = self.replica.get_or_insert_with(Box::default);
-        replica.params.share_values(&self.tape.params);
-        let (inputs, spec, layers, masks) = (self.spec.inputs, &self.spec, &self.layers, &self.masks);
-        let half_step = |tape: &mut Tape<T>, (start, end): (usize, usize), penalties: bool| {
-            let rows = &x[start * inputs..end * inputs];
-            let scores = forward_on(tape, layers, inputs, rows, (start, end - start), Mode::Train, masks, None)?;
-            let t = &targets[start * target_cols..end * target_cols];
-            let weight = (end - start) as f64 / n as f64;
-            let total = loss_on(tape, spec, layers, scores, t, Some(weight), penalties)?;
-            tape.backward(total)?;
-            Ok::<f64, TensorError>(tape.value(total)[0].as_f64())
-        };
-        let (first, second) =
-            partner::join(|| half_step(&mut self.tape, (0, half), true), || half_step(replica, (half, n), false));
-        replica.params.unshare_values();
-        let loss = first? + second?;
-        add_halves(&mut self.tape.params.grads, &replica.params.grads);
-        Ok(loss)
+        let scores = self.forward(x, n, Mode::Train, rng)?;
+        let total = self.loss(scores, targets)?;
+        self.tape.backward(total)?;
+        self.update_running_stats();
+        Ok(self.tape.value(total)[0].as_f64())
     }
 
     /// After a training-mode forward pass: running = (1 − 0.1)·running + 0.1·batch statistic for every batch-norm
@@ -406,40 +397,6 @@ fn loss_on<T: Element>(
         }
     }
     Ok(total)
-}
-
-/// Below this many multiply-adds in a batch's forward pass (rows × Σ inputs·outputs over the Linear layers), a
-/// training step runs on one tape even on two threads ([`Mlp::train_step_grads`]). Measured on a Xeon VM with
-/// `examples/mlp_throughput.rs` (`DATA_PARALLEL_MIN_MACS=0` against the split turned off, interleaved runs, steps/s):
-/// 2-8-8-1 on 32 rows (2.8 K multiply-adds) lost with the split (272 K against 330 K), 2-16-16-1 on 32 rows (9.7 K)
-/// was even, 2-16-16-1 on 100 rows (30 K) won 1.25× and 2-64-64-1 on 256 rows (1.1 M) 2.0×.
-pub const DATA_PARALLEL_MIN_MACS: usize = 1 << 14;
-
-static DATA_PARALLEL_MIN: AtomicUsize = AtomicUsize::new(DATA_PARALLEL_MIN_MACS);
-
-/// Overrides [`DATA_PARALLEL_MIN_MACS`] for this process (to measure it; `usize::MAX` turns the split off).
-pub fn set_data_parallel_min_macs(macs: usize) {
-    DATA_PARALLEL_MIN.store(macs, Ordering::Relaxed);
-}
-
-fn data_parallel_min_macs() -> usize {
-    DATA_PARALLEL_MIN.load(Ordering::Relaxed)
-}
-
-/// dst += src, the two halves of the buffers on two threads when they are large.
-fn add_halves<T: Element>(dst: &mut [T], src: &[T]) {
-    fn add<T: Element>(d: &mut [T], s: &[T]) {
-        for (d, &s) in d.iter_mut().zip(s) {
-            *d += s;
-        }
-    }
-    if dst.len() < 1 << 16 {
-        return add(dst, src);
-    }
-    let mid = dst.len() / 2;
-    let (d1, d2) = dst.split_at_mut(mid);
-    let (s1, s2) = src.split_at(mid);
-    partner::join(|| add(d1, s1), || add(d2, s2));
 }
 
 /// running = 0.9·running + 0.1·(batch mean; unbiased batch variance), PyTorch's momentum 0.1.

@@ -110,9 +110,6 @@ pub struct Trainer<T: Element> {
     last_loss: f64,
 }
 
-/// Rows evaluated per forward pass when a whole part is evaluated.
-const EVAL_CHUNK: usize = 4096;
-
 impl<T: Element> Trainer<T> {
     /// A trainer over row-major training and test data (`inputs` columns) with class labels.
     pub fn new(
@@ -284,14 +281,15 @@ impl<T: Element> Trainer<T> {
     }
 
     /// Mean data loss and accuracy of the network on rows `x` with labels `y`, in evaluation mode ((NaN, NaN) for
-    /// no rows).
+    /// no rows). Runs in chunks of [`Mlp::eval_rows`] rows, so its memory is bounded by the batch, not by `y.len()`.
     pub fn evaluate(&mut self, x: &[T], y: &[usize]) -> Result<(f64, f64), NnError> {
         if y.is_empty() {
             return Ok((f64::NAN, f64::NAN));
         }
         let d = self.mlp.spec.inputs;
         let (mut loss_sum, mut right) = (0.0, 0usize);
-        for (xc, yc) in x.chunks(EVAL_CHUNK * d).zip(y.chunks(EVAL_CHUNK)) {
+        let rows = self.mlp.eval_rows(self.cfg.batch);
+        for (xc, yc) in x.chunks(rows * d).zip(y.chunks(rows)) {
             let scores = self.mlp.forward(xc, yc.len(), Mode::Eval, &mut self.rng)?;
             self.mlp.targets(yc, &mut self.tb);
             let l = self.mlp.data_loss(scores, &self.tb)?;

@@ -106,7 +106,7 @@ use adaptor::{Stepping, check_lengths};
 /// the same code.
 ///
 /// A slice of at least [`SPLIT_MIN`] parameters is stepped as two halves on two threads
-/// ([`crate::tensor::partner::join`]), each half by its own copy of the rule: every rule is elementwise (its state
+/// ([`crate::parallel::join`]), each half by its own copy of the rule: every rule is elementwise (its state
 /// is one entry per parameter, plus the step count and the rate, which both copies share), so the two give the
 /// values one rule would, bit for bit.
 #[derive(Debug)]
@@ -189,7 +189,7 @@ impl<T: Real> Optimizer<T> {
         let upper = upper.as_mut().expect("made above");
         let (p1, p2) = params.split_at_mut(mid);
         let (g1, g2) = grads.split_at(mid);
-        crate::tensor::partner::join(|| rule.step(p1, g1), || upper.step(p2, g2));
+        crate::parallel::join(|| rule.step(p1, g1), || upper.step(p2, g2));
     }
 
     /// The learning rate the next step uses.

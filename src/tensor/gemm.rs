@@ -12,7 +12,7 @@
 //!   the step, compiled for baseline x86-64, pays a state-transition penalty on every float instruction;
 //! - two threads pay only on large products: below [`PARALLEL_MIN_MACS`] multiply-adds (m·n·k) a product runs on
 //!   the calling thread; above it the output is split along its longer side into two halves computed on two threads
-//!   ([`super::partner::join`]), which scaled better than faer's own split, and a matmul's two gradient products run
+//!   ([`crate::parallel::join`]), which scaled better than faer's own split, and a matmul's two gradient products run
 //!   one per thread. [`set_threads`]`(1)` keeps everything on one thread. O(m·n·k).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,7 +28,8 @@ use crate::real::Real;
 /// 2²⁴ was the steadiest.
 pub const PARALLEL_MIN_MACS: usize = 1 << 24;
 
-static THREADS: AtomicUsize = AtomicUsize::new(2);
+pub use crate::parallel::{set_threads, threads};
+
 static PARALLEL_MIN: AtomicUsize = AtomicUsize::new(PARALLEL_MIN_MACS);
 
 /// Overrides [`PARALLEL_MIN_MACS`] for this process (to measure the threshold on another machine). Process-wide.
@@ -36,17 +37,9 @@ pub fn set_parallel_min_macs(macs: usize) {
     PARALLEL_MIN.store(macs, Ordering::Relaxed);
 }
 
-/// How many threads a large product may use (1 or 2; the machines this runs on have two cores). Process-wide.
-pub fn set_threads(n: usize) {
-    THREADS.store(n.clamp(1, 2), Ordering::Relaxed);
-}
-
-/// The thread count [`set_threads`] set (2 by default).
-pub fn threads() -> usize {
-    THREADS.load(Ordering::Relaxed)
-}
-
-/// Whether a product of `macs` multiply-adds is worth two threads ([`PARALLEL_MIN_MACS`], [`threads`]).
+/// Whether a product of `macs` multiply-adds is split in two halves ([`PARALLEL_MIN_MACS`], [`threads`]). The
+/// halves run on two threads while that pays, else one after the other ([`crate::parallel::join`]): the same
+/// result either way, bit for bit.
 pub fn parallel(macs: usize) -> bool {
     threads() > 1 && macs >= PARALLEL_MIN.load(Ordering::Relaxed)
 }
@@ -71,8 +64,9 @@ impl<T> Operand<'_, T> {
     }
 }
 
-/// The element types the tensor backend runs on: f32 and f64, each with its faer product.
-pub trait Element: Real + Send + Sync {
+/// The element types the tensor backend runs on: f32 and f64, each with its faer product and its activations over
+/// whole slices ([`super::vmath::Activations`]: vectorized kernels for f32, the scalar engine's rules for f64).
+pub trait Element: Real + Send + Sync + super::vmath::Activations {
     /// `dst (m×n, row-major) = [dst +] alpha·op(A)·op(B)`; `accumulate` adds to dst instead of overwriting it. Runs
     /// on two threads when the product has at least [`PARALLEL_MIN_MACS`] multiply-adds and [`threads`] allows.
     fn gemm(dst: &mut [Self], a: Operand<'_, Self>, b: Operand<'_, Self>, alpha: Self, accumulate: bool) {
@@ -173,7 +167,7 @@ macro_rules! element {
                         ((o1, av, b1), (o2, av, b2))
                     };
                     let ((o1, a1, b1), (o2, a2, b2)) = halves;
-                    super::partner::join(
+                    crate::parallel::join(
                         || {
                             matmul(o1, accum, a1, b1, alpha, Par::Seq);
                             clear_upper_state();

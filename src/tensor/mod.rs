@@ -9,7 +9,7 @@
 //! | `add(a, b)` | a + b | G, G |
 //! | `mul(a, b)` | a ⊙ b | G ⊙ b, G ⊙ a |
 //! | `scale(a, c)` | c·a | c·G |
-//! | `map(u, a)` | u(a) elementwise, any scalar op (relu, leaky_relu, elu, selu, tanh, sigmoid, softplus, sin, abs, exp, ...) | G ⊙ u′(a), u′ being the scalar engine's local derivative (PyTorch's kinks) |
+//! | `map(u, a)` | u(a) elementwise, any scalar op (relu, leaky_relu, elu, selu, tanh, sigmoid, softplus, sin, abs, exp, ...) | G ⊙ u′(a), u′ being the scalar engine's local derivative (PyTorch's kinks); f32's exp, log, tanh, sigmoid, softplus, elu and selu run as vectorized kernels ([`vmath`]) |
 //! | `sum(a)`, `mean(a)` | Σ a, Σ a / len (1×1) | G, G/len |
 //! | `sum_squares(a)`, `sum_abs(a)` | Σ a², Σ \|a\| (1×1) | 2a·G, sign(a)·G (0 at 0) |
 //! | `batch_norm(x, γ, β)` | γ·x̂ + β, x̂ = (x − μ)/√(σ² + ε), batch μ and biased σ² per column | γ: Σ G⊙x̂;  β: Σ G;  x: (1/√(σ²+ε))·(Gγ − mean(Gγ) − x̂·mean(Gγ⊙x̂)) |
@@ -39,8 +39,8 @@
 pub mod gemm;
 mod loss;
 mod params;
-pub mod partner;
 mod tape;
+pub mod vmath;
 
 pub use gemm::Element;
 pub use loss::Loss;

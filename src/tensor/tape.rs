@@ -2,7 +2,8 @@
 //! with no sort and no hash map, like the scalar engine's [`crate::scalar::Graph`].
 //!
 //! Forward runs eagerly: an op's constructor checks the shapes, appends the node and computes its value. Values live
-//! in one arena and gradients in a second arena of the same layout; [`Tape::reset`] rewinds both without freeing, so
+//! in one arena and gradients in a second arena of the same layout (grown by the first backward pass that needs
+//! it, so a forward-only evaluation holds one arena); [`Tape::reset`] rewinds both without freeing, so
 //! once a training step has run, the next one allocates nothing. Parameters are not copied onto the tape: a
 //! [`Tape::param`] node reads the [`ParamStore`] and its gradient lands in the store's flat gradient buffer.
 //!
@@ -183,7 +184,7 @@ impl<T: Element> Tape<T> {
         let n = &self.nodes[id.index()];
         match n.op {
             Op::Param(p) => Some(self.params.grad(p)),
-            _ if self.written.get(id.index()).copied().unwrap_or(false) => Some(&self.grads[n.off..n.off + n.len()]),
+            _ if self.written.get(id.index()).copied().unwrap_or(false) => self.grads.get(n.off..n.off + n.len()),
             _ => None,
         }
     }
@@ -202,9 +203,10 @@ impl<T: Element> Tape<T> {
     fn alloc(&mut self, len: usize) -> usize {
         let off = self.cursor;
         self.cursor += len;
+        // the gradient arena grows at the first backward pass that needs it, so that evaluation (forward only)
+        // holds one arena, not two
         if self.values.len() < self.cursor {
             self.values.resize(self.cursor, T::zero());
-            self.grads.resize(self.cursor, T::zero());
         }
         off
     }
@@ -368,7 +370,7 @@ impl<T: Element> Tape<T> {
         let id = self.push(Op::Map(u, a), na.rows, na.cols, 0);
         let (v, out, _, nodes) = self.split_last();
         let xa = v.of(&nodes[a.index()]);
-        map_forward(u, xa, out);
+        T::map_forward(u, xa, out);
         Ok(id)
     }
 
@@ -494,6 +496,9 @@ impl<T: Element> Tape<T> {
         self.written.resize(self.nodes.len(), false);
         self.param_written.clear();
         self.param_written.resize(self.params.entries.len(), false);
+        if self.grads.len() < self.cursor {
+            self.grads.resize(self.cursor, T::zero());
+        }
         if !no.needs_grad {
             self.params.grads.iter_mut().for_each(|g| *g = T::zero());
             return Ok(());
@@ -603,7 +608,7 @@ impl<T: Element> Grads<'_, T> {
         if gemm::parallel(2 * macs)
             && let Some(((ga, acc_a), (gb, acc_b))) = self.slot_pair(a, b)
         {
-            super::partner::join(|| grad_a(ga, acc_a, false), || grad_b(gb, acc_b, false));
+            crate::parallel::join(|| grad_a(ga, acc_a, false), || grad_b(gb, acc_b, false));
             return;
         }
         if let Some((ga, acc)) = self.slot(a) {
@@ -709,7 +714,7 @@ fn backward_node<T: Element>(n: &Node, v: &Values<'_, T>, gout: &[T], g: &mut Gr
             let xa = v.of(&node(a));
             let out = v.of(n);
             if let Some((ga, acc)) = g.slot(a) {
-                map_backward(u, xa, out, gout, ga, acc);
+                T::map_backward(u, xa, out, gout, ga, acc);
             }
         }
         Op::Sum(a) | Op::Mean(a) | Op::SumSquares(a) | Op::SumAbs(a) => {
@@ -788,31 +793,6 @@ fn backward_node<T: Element>(n: &Node, v: &Values<'_, T>, gout: &[T], g: &mut Gr
             }
         }
     }
-}
-
-/// out[i] = u(x[i]).
-fn map_forward<T: Element>(u: Unary, x: &[T], out: &mut [T]) {
-    // one monomorphized loop per op, so the common activations vectorize where the compiler can
-    macro_rules! each {
-        ($($op:ident),*) => {
-            match u {
-                $(Unary::$op => for (o, &a) in out.iter_mut().zip(x) { *o = Unary::$op.forward(a) },)*
-            }
-        };
-    }
-    each!(Neg, Exp, Log, Sqrt, Tanh, Sigmoid, Relu, LeakyRelu, Elu, Selu, Softplus, Sin, Cos, Abs);
-}
-
-/// ga[i] (+)= gout[i] · u′(x[i]), with the scalar engine's local derivative.
-fn map_backward<T: Element>(u: Unary, x: &[T], out: &[T], gout: &[T], ga: &mut [T], acc: bool) {
-    macro_rules! each {
-        ($($op:ident),*) => {
-            match u {
-                $(Unary::$op => put(ga, acc, |i| gout[i] * Unary::$op.local(x[i], out[i])),)*
-            }
-        };
-    }
-    each!(Neg, Exp, Log, Sqrt, Tanh, Sigmoid, Relu, LeakyRelu, Elu, Selu, Softplus, Sin, Cos, Abs);
 }
 
 /// dst[j] (+)= Σ_i src[i·c + j].
