@@ -15,6 +15,7 @@ use chainrule::nn::{Mlp, MlpSpec};
 use chainrule::scalar::Unary;
 use chainrule::tensor::Loss;
 use eframe::egui;
+use egui_kittest::kittest::Queryable;
 use safetensors::tensor::{Dtype, TensorView};
 use serde_json::{Value, json};
 
@@ -120,7 +121,7 @@ fn crafted(good: &[u8]) -> Vec<(&'static str, Vec<u8>, &'static str)> {
             "a million layers",
             with_meta(good, |m| {
                 m["spec"]["hidden"] = json!(vec![4; 1_000_000]);
-                m["spec"]["activations"] = json!(vec!["tanh"; 1_000_000]);
+                m["spec"]["activations"] = json!(vec!["Tanh"; 1_000_000]);
             }),
             "the file holds only 16 tensors",
         ),
@@ -140,11 +141,7 @@ fn crafted(good: &[u8]) -> Vec<(&'static str, Vec<u8>, &'static str)> {
         ("a flipped byte in the header", broken_header, "damaged"),
         ("a NaN weight", join(&header, &nan), "tensor 0.weight holds a value that is not a finite number"),
         ("a negative variance", join(&header, &negative_var), "tensor 1.running_var holds a negative variance"),
-        (
-            "a weight of integers",
-            with_header(good, |h| h["0.bias"]["dtype"] = json!("I32")),
-            "tensor 0.bias is I32",
-        ),
+        ("a weight of integers", with_header(good, |h| h["0.bias"]["dtype"] = json!("I32")), "tensor 0.bias is I32"),
         (
             "a tensor the network does not have",
             with_header(good, |h| {
@@ -160,10 +157,10 @@ fn crafted(good: &[u8]) -> Vec<(&'static str, Vec<u8>, &'static str)> {
         ),
         (
             "a preprocessing that does not fit the inputs",
-            with_meta(good, |m| {
-                m["preprocess"] =
-                    json!({ "kind": "standardize", "mean": [0.0, 0.0], "std": [1.0], "components": [], "eigenvalues": [] })
-            }),
+            with_meta(
+                good,
+                |m| m["preprocess"] = json!({ "kind": "standardize", "mean": [0.0, 0.0], "std": [1.0], "components": [], "eigenvalues": [] }),
+            ),
             "has 1 standard deviations for 2 features",
         ),
         (
@@ -187,13 +184,19 @@ fn crafted_files_are_refused_by_predict_with_their_reason() {
     let data = blobs_csv(&dir);
     let good = saved_model(&dir);
     let path = dir.join("good.safetensors");
-    let out = chainrule(&["predict", "--model", path.to_str().expect("utf-8"), "--dataset", data.to_str().expect("utf-8")]);
+    let out =
+        chainrule(&["predict", "--model", path.to_str().expect("utf-8"), "--dataset", data.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(0), "the good file predicts: {}", String::from_utf8_lossy(&out.stderr));
     for (what, bytes, reason) in crafted(&good) {
         let path = dir.join("crafted.safetensors");
         std::fs::write(&path, &bytes).expect("write");
-        let out =
-            chainrule(&["predict", "--model", path.to_str().expect("utf-8"), "--dataset", data.to_str().expect("utf-8")]);
+        let out = chainrule(&[
+            "predict",
+            "--model",
+            path.to_str().expect("utf-8"),
+            "--dataset",
+            data.to_str().expect("utf-8"),
+        ]);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{what}: {err}");
         assert!(err.contains(reason), "{what}: {err:?} should say {reason:?}");
@@ -250,14 +253,29 @@ fn every_flipped_bit_is_read_or_refused_never_a_crash() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// A file dropped on the window.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
 #[test]
 fn a_model_dropped_on_the_window_opens_or_is_refused_in_the_status_line() {
     let dir = folder("window");
     let good = saved_model(&dir);
     let mut h = common::window::harness();
-    let mut drop = |h: &mut egui_kittest::Harness<'static, App>, path: &Path| {
-        h.input_mut().dropped_files.push(egui::DroppedFile { path: Some(path.to_path_buf()), ..Default::default() });
-        h.run_steps(3);
+    let drop = |h: &mut egui_kittest::Harness<'static, App>, path: &Path| {
+        h.input_mut().dropped_files.push(std::sync::Arc::new(Dropped(path.to_path_buf())));
+        h.run();
+        h.run();
     };
     drop(&mut h, &dir.join("good.safetensors"));
     let status = h.state().status().clone();

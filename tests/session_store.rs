@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use chainrule::app::App;
 use chainrule::app::session::{STORAGE_KEY, StoreCheck, check_store, damaged_path};
+use egui_kittest::kittest::Queryable;
 
 /// 2026-12-07 18:05:12 UTC.
 fn at() -> SystemTime {
@@ -61,8 +62,9 @@ fn a_truncated_store_is_kept_reported_and_its_programs_recovered() {
     let dir = folder("truncated");
     let path = dir.join("app.ron");
     let text = store_text(&session_json());
-    // cut off inside the session, after the editor's text: what follows it (and egui's entry) is lost
-    let program_end = text.find("kept").expect("the program in the store") + 40;
+    // cut off inside the session, after the editor's text (the view's keys are in alphabetical order: `applied`,
+    // ..., `source`, `speed`): what follows it (and egui's entry) is lost
+    let program_end = text.rfind("kept").expect("the program in the store") + 40;
     let truncated = &text.as_bytes()[..program_end];
     std::fs::write(&path, truncated).expect("write");
 
@@ -99,7 +101,7 @@ fn a_damaged_session_inside_a_sound_store_is_copied_before_the_next_save() {
     let path = dir.join("app.ron");
     let json = session_json();
     // the RON is whole; the session's JSON inside it stops after the editor's text
-    let cut = json.find("kept").expect("the program") + 20;
+    let cut = json.rfind("kept").expect("the program") + 20;
     let text = store_text(&json[..cut]);
     std::fs::write(&path, &text).expect("write");
 

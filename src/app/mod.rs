@@ -533,7 +533,7 @@ impl App {
                 self.commands.push(Command::OpenModel(path));
             } else {
                 self.status.error(format!(
-                    "{} is neither a program nor a model: chainrule opens .cr files (the text `chainrule eval @file` \
+                    "{} is not a program file or a model: chainrule opens .cr files (the text `chainrule eval @file` \
                      reads) and .safetensors models (`chainrule train --save`).",
                     path.display()
                 ));
@@ -658,9 +658,11 @@ impl App {
         let x = vec![0.0; mlp.spec.inputs];
         let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0);
         let net = mlp.scalar_graph(&x, &[0], crate::nn::Mode::Eval, &mut rng);
-        let backprop = self.views.iter_mut().enumerate().find_map(|(i, v)| {
-            (**v).as_any_mut().downcast_mut::<backprop::BackpropView>().map(|view| (i, view))
-        });
+        let backprop = self
+            .views
+            .iter_mut()
+            .enumerate()
+            .find_map(|(i, v)| (**v).as_any_mut().downcast_mut::<backprop::BackpropView>().map(|view| (i, view)));
         if let Some((i, view)) = backprop {
             view.open_graph(net.graph, net.loss, net.groups);
             self.current = i;

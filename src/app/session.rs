@@ -190,12 +190,7 @@ pub fn damaged_path(path: &Path, now: SystemTime) -> PathBuf {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    let stamp = format!(
-        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
-        rest / 3_600,
-        rest / 60 % 60,
-        rest % 60
-    );
+    let stamp = format!("{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z", rest / 3_600, rest / 60 % 60, rest % 60);
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "app.ron".into());
     let base = path.with_file_name(format!("{name}.damaged-{stamp}"));
     let mut candidate = base.clone();
@@ -247,8 +242,10 @@ pub fn recover_session(text: &str) -> Option<Session> {
     if let (s, None) = load_session(Some(text)) {
         return Some(s);
     }
-    let value: serde_json::Value =
-        serde_json::from_str(text).or_else(|_| serde_json::from_str(&close_truncated(text)?)).ok()?;
+    let value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(_) => serde_json::from_str(&close_truncated(text)?).ok()?,
+    };
     let obj = value.as_object()?;
     if obj.get("version").and_then(serde_json::Value::as_u64).is_some_and(|v| v != u64::from(SESSION_VERSION)) {
         return None;

@@ -124,7 +124,6 @@ impl<T: Element> Mlp<T> {
             .map_err(|e| model_err(path, format!("cannot write: {e}")))
     }
 
-
     /// Reads a network saved by [`Mlp::save`] (in either element type) and its metadata: [`Mlp::open`] of a file
     /// that must carry chainrule's metadata.
     pub fn load(path: &Path) -> Result<(Self, ModelMeta), NnError> {
@@ -141,13 +140,8 @@ impl<T: Element> Mlp<T> {
         let mut mlp =
             Mlp::<T>::new(&checked.meta.spec, 0).map_err(|e| model_err(path, format!("bad architecture: {e}")))?;
         let file_name = |name: &str| checked.names.get(name).cloned();
-        let ids: Vec<(String, ParamId)> = mlp
-            .params()
-            .entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.name.clone(), ParamId(i as u32)))
-            .collect();
+        let ids: Vec<(String, ParamId)> =
+            mlp.params().entries.iter().enumerate().map(|(i, e)| (e.name.clone(), ParamId(i as u32))).collect();
         for (name, id) in ids {
             let name = file_name(&name).expect("check() maps every tensor of the description");
             let values = floats::<T>(&st, &name).map_err(|r| model_err(path, r))?;
@@ -494,7 +488,9 @@ fn state_dict(st: &SafeTensors<'_>, activation: Unary) -> Result<Checked, String
         let mut norm = None;
         if let Some(&(j, Module::BatchNorm { width }, bn)) = read.get(i + 1) {
             if j != index + 1 {
-                return Err(format!("tensor {bn}: the BatchNorm1d at module {j} is not right after the Linear at {index}"));
+                return Err(format!(
+                    "tensor {bn}: the BatchNorm1d at module {j} is not right after the Linear at {index}"
+                ));
             }
             if width != outputs {
                 return Err(format!(
