@@ -349,7 +349,7 @@ mod tests {
             (r#"{"a":[1,2"#, r#"{"a":[1]}"#),
             (r#"{"a":{"#, r#"{"a":{}}"#),
             (r#"{"a":"}, not a brace"#, r#"{}"#),
-            (r#"{"a":"q"","b"#, r#"{"a":"q""}"#),
+            (r#"{"a":"q\"","b"#, r#"{"a":"q\""}"#),
         ];
         for (cut, want) in cases {
             assert_eq!(close_truncated(cut).as_deref(), Some(want), "{cut}");
