@@ -104,7 +104,7 @@ def main():
     with open(data, "w") as f:
         f.write("u,v,label\n")
         for (u, v), label in zip(x, y):
-            f.write(f"{u!r},{v!r},{label}\n")
+            f.write(f"{float(u)!r},{float(v)!r},{int(label)}\n")
 
     # Linear(2, 16), BatchNorm1d(16), ReLU, Dropout, Linear(16, 8), BatchNorm1d(8), ReLU, Dropout, Linear(8, 3)
     tensors, layers = sequential(rng, [2, 16, 8, 3], batchnorm=True, dropout=True, dtype=np.float32)
