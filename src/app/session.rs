@@ -164,9 +164,13 @@ pub fn check_store(path: &Path, now: SystemTime) -> StoreCheck {
                 || (std::fs::copy(path, &kept).is_ok() && std::fs::remove_file(path).is_ok());
             StoreCheck {
                 problem: Some(format!(
-                    "The saved session store {} is damaged ({}: {e}).",
+                    "The saved session store {} is damaged ({}).",
                     path.display(),
-                    if bytes.is_empty() { "empty" } else { "unreadable" }
+                    if bytes.is_empty() {
+                        "empty".to_string()
+                    } else {
+                        format!("cut off or unreadable at line {}, column {}", e.span.start.line, e.span.start.col)
+                    }
                 )),
                 kept: moved.then_some(kept),
                 recovered: session_text(&text).and_then(|s| recover_session(&s)),
