@@ -383,8 +383,8 @@ fn check_fitted(f: &Fitted, inputs: usize) -> Result<(), String> {
             f.eigenvalues.len()
         ));
     }
-    let all = f.mean.iter().chain(&f.std).chain(&f.components).chain(&f.eigenvalues);
-    if all.clone().any(|v| !v.is_finite()) {
+    let mut all = f.mean.iter().chain(&f.std).chain(&f.components).chain(&f.eigenvalues);
+    if all.any(|v| !v.is_finite()) {
         return Err("holds a value that is not a finite number".into());
     }
     if f.kind == Preprocess::Standardize && f.std.iter().any(|&s| s <= 0.0) {
