@@ -71,7 +71,7 @@ fn split(bytes: &[u8]) -> (Value, Vec<u8>) {
 /// A header and a body as a safetensors file (the header padded to 8 bytes with spaces, as the format writes it).
 fn join(header: &Value, body: &[u8]) -> Vec<u8> {
     let mut h = serde_json::to_vec(header).expect("JSON");
-    while h.len() % 8 != 0 {
+    while !h.len().is_multiple_of(8) {
         h.push(b' ');
     }
     let mut out = (h.len() as u64).to_le_bytes().to_vec();
@@ -293,6 +293,9 @@ fn a_model_dropped_on_the_window_opens_or_is_refused_in_the_status_line() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// A tensor to write: its name, element type, shape and bytes.
+type Tensor = (&'static str, Dtype, Vec<usize>, Vec<u8>);
+
 /// A PyTorch `nn.Sequential(Linear(2, 5), BatchNorm1d(5), ReLU(), Dropout(0.2), Linear(5, 3))` state dict as
 /// `safetensors.torch.save_file` writes it (no metadata): module 0, 1, then 4 (2 and 3 hold no tensors).
 struct TorchNet {
@@ -332,7 +335,7 @@ impl TorchNet {
         safetensors::serialize_to_file(views, None, path).expect("written");
     }
 
-    fn tensors(&self) -> Vec<(&'static str, Dtype, Vec<usize>, Vec<u8>)> {
+    fn tensors(&self) -> Vec<Tensor> {
         let f = |x: &[f32]| x.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>();
         vec![
             ("0.weight", Dtype::F32, vec![5, 2], f(&self.w0)),
@@ -415,12 +418,12 @@ fn a_state_dict_that_does_not_fit_is_refused_naming_the_tensor() {
     let net = TorchNet::new();
     let path = dir.join("torch.safetensors");
     let base = net.tensors();
-    let changed = |f: &dyn Fn(&mut Vec<(&'static str, Dtype, Vec<usize>, Vec<u8>)>)| {
+    let changed = |f: &dyn Fn(&mut Vec<Tensor>)| {
         let mut t = base.clone();
         f(&mut t);
         t
     };
-    let cases: Vec<(&str, Vec<(&'static str, Dtype, Vec<usize>, Vec<u8>)>, &str)> = vec![
+    let cases: Vec<(&str, Vec<Tensor>, &str)> = vec![
         (
             "layers that do not chain",
             changed(&|t| {
