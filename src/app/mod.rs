@@ -1,7 +1,8 @@
 //! The window: a left navigation between views, light and dark themes, a status line (each view its own message),
-//! program files (Open, Save, recent files, the title, the unsaved-changes prompt, drag and drop), zoom for the
-//! classroom (Ctrl+plus, Ctrl+minus, Ctrl+0, kept across restarts), presentation mode, the keyboard help, and the
-//! session kept across restarts. The views live one per module behind [`view::View`], listed once in [`registry`];
+//! program files (Open, Save, recent files, the title, the unsaved-changes prompt, drag and drop), model files dropped
+//! on the window (their network shown in the backprop view; a file that does not fit is refused in the status line),
+//! zoom for the classroom (Ctrl+plus, Ctrl+minus, Ctrl+0, kept across restarts), presentation mode, the keyboard help,
+//! and the session kept across restarts (a damaged store kept aside and reported: [`session::check_store`]). The views live one per module behind [`view::View`], listed once in [`registry`];
 //! the frame only routes, persists and reports.
 //!
 //! Nothing here computes: the views call the engine (`crate::scalar`, `crate::expr`) and the layout
@@ -22,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use eframe::egui;
 
 use files::{Document, FileDialogs, Recent, SystemDialogs};
-use session::{STORAGE_KEY, Session, load_session};
+use session::{STORAGE_KEY, Session, StoreCheck, load_session};
 use view::{Shell, View};
 
 /// Every view, in navigation order. Register a new view here with one line.
@@ -72,6 +73,8 @@ pub enum Command {
     Open,
     /// Open this program file (after the unsaved-changes prompt).
     OpenPath(PathBuf),
+    /// Open this model file (`chainrule train --save`'s safetensors): its network's graph in the backprop view.
+    OpenModel(PathBuf),
     /// Save the program to its file (asking for one if it has none).
     Save,
     /// Ask for a file and save the program there.
@@ -98,6 +101,9 @@ pub enum Pending {
     /// Opening a file (`None`: ask for it with the open dialog).
     Open(Option<PathBuf>),
 }
+
+/// The most parameters a model opened in the window may have: each becomes a node of the backprop view's graph.
+pub const MAX_DRAWN_PARAMETERS: usize = 2_000;
 
 /// The interface scale's bounds and step.
 pub const ZOOM_RANGE: (f32, f32, f32) = (0.5, 3.0, 0.1);
@@ -133,6 +139,8 @@ pub struct App {
     commands: Vec<Command>,
     panels: Vec<(&'static str, egui::Rect)>,
     screenshot: Option<ScreenshotPlan>,
+    /// A damaged session store could not be kept aside: saving would destroy it, so nothing is saved.
+    saving_blocked: bool,
 }
 
 /// The `--screenshot` run: wait for the layout to settle, take one screenshot, save it, close.
@@ -204,6 +212,7 @@ impl App {
             commands: Vec::new(),
             panels: Vec::new(),
             screenshot: None,
+            saving_blocked: false,
         };
         app.current = app.views.iter().position(|v| v.id() == session.view).unwrap_or(0);
         for v in &mut app.views {
@@ -229,8 +238,40 @@ impl App {
         self.dialogs = dialogs;
     }
 
-    /// Starts from eframe's storage (or a session file), reporting a store that cannot be read.
-    fn from_storage(cc: &eframe::CreationContext<'_>, options: &Options) -> Self {
+    /// The app after [`session::check_store`] found the store damaged: what could be read of the session (each
+    /// view's state merged over its defaults, or failing that its text fields alone, such as its program), and the
+    /// status line saying what was wrong, where the damaged store is kept and what was recovered.
+    pub fn from_damaged(check: &StoreCheck) -> Self {
+        let mut recovered = check.recovered.clone().unwrap_or_default();
+        let views = std::mem::take(&mut recovered.views);
+        let mut app = Self::new(recovered);
+        let mut restored = Vec::new();
+        for v in &mut app.views {
+            let Some(serde_json::Value::Object(state)) = views.get(v.id()) else { continue };
+            let over_defaults = |keep: &dyn Fn(&serde_json::Value) -> bool| {
+                let mut merged = v.save_state();
+                if let Some(m) = merged.as_object_mut() {
+                    m.extend(state.iter().filter(|(_, x)| keep(x)).map(|(k, x)| (k.clone(), x.clone())));
+                }
+                merged
+            };
+            let (whole, texts) = (over_defaults(&|_| true), over_defaults(&|x| x.is_string()));
+            if v.load_state(whole).is_ok() {
+                restored.push(v.title().to_owned());
+            } else if v.load_state(texts).is_ok() {
+                restored.push(format!("the text of {}", v.title()));
+            }
+        }
+        app.saving_blocked = check.saving_blocked;
+        if let Some(report) = check.report(Some(&restored)) {
+            app.status.error(report);
+        }
+        app
+    }
+
+    /// Starts from eframe's storage (or a session file), reporting a store that cannot be read; `check` is what
+    /// [`session::check_store`] found in eframe's file before eframe read it.
+    fn from_storage(cc: &eframe::CreationContext<'_>, options: &Options, check: &StoreCheck) -> Self {
         let (session, message) = match &options.session_file {
             Some(path) => match std::fs::read_to_string(path) {
                 Ok(text) => load_session(Some(&text)),
@@ -238,15 +279,22 @@ impl App {
                     (Session::default(), Some(format!("Could not read the session file {}: {e}", path.display())))
                 }
             },
+            None if check.problem.is_some() => (Session::default(), None),
             None => {
                 let stored = cc.storage.and_then(|s| s.get_string(STORAGE_KEY));
                 load_session(stored.as_deref())
             }
         };
-        let mut app = Self::new(session);
-        if let Some(m) = message {
-            app.status.error(m);
-        }
+        let mut app = if options.session_file.is_none() && check.problem.is_some() {
+            Self::from_damaged(check)
+        } else {
+            let mut app = Self::new(session);
+            app.saving_blocked = check.saving_blocked;
+            if let Some(m) = message.or_else(|| check.report(None)) {
+                app.status.error(m);
+            }
+            app
+        };
         if let Some(path) = &options.screenshot {
             app.screenshot = Some(ScreenshotPlan {
                 path: path.clone(),
@@ -472,16 +520,21 @@ impl App {
         }
     }
 
-    /// A `.cr` file dropped on the window opens (after the unsaved-changes prompt); anything else is refused in words.
+    /// A `.cr` file dropped on the window opens (after the unsaved-changes prompt), a `.safetensors` model shows
+    /// its network; anything else is refused in words.
     fn dropped_files(&mut self, ui: &egui::Ui) {
         let dropped = ui.input(|i| i.raw.dropped_files.clone());
         for file in dropped {
             let path = file.path().to_path_buf();
-            if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("cr")) {
+            let is = |ext: &str| path.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext));
+            if is("cr") {
                 self.commands.push(Command::OpenPath(path));
+            } else if is("safetensors") {
+                self.commands.push(Command::OpenModel(path));
             } else {
                 self.status.error(format!(
-                    "{} is not a program file: chainrule opens .cr files (the text `chainrule eval @file` reads).",
+                    "{} is not a program file or a model: chainrule opens .cr files (the text `chainrule eval @file` \
+                     reads) and .safetensors models (`chainrule train --save`).",
                     path.display()
                 ));
             }
@@ -518,6 +571,7 @@ impl App {
             Command::ToggleHelp => self.help_open = !self.help_open,
             Command::Open => self.ask_then(Pending::Open(None), ctx),
             Command::OpenPath(path) => self.ask_then(Pending::Open(Some(path)), ctx),
+            Command::OpenModel(path) => self.open_model(&path),
             Command::Save => {
                 self.save(false);
             }
@@ -578,6 +632,45 @@ impl App {
                 self.recent.forget(path);
                 self.status.error(e);
             }
+        }
+    }
+
+    /// Shows a model file's network in the backprop view, unrolled into scalars at the input 0 (class 0). The file
+    /// is checked before anything is built from it; a refused one is named in the status line with its reason.
+    fn open_model(&mut self, path: &Path) {
+        let refused = |e: &dyn std::fmt::Display| format!("The model was not opened: {e}");
+        let meta = match crate::nn::store::inspect(path, None) {
+            Ok(meta) => meta,
+            Err(e) => return self.status.error(refused(&e)),
+        };
+        let parameters = meta.spec.parameter_count();
+        if parameters > MAX_DRAWN_PARAMETERS {
+            return self.status.error(format!(
+                "The model {} has {parameters} parameters; the window draws networks of up to \
+                 {MAX_DRAWN_PARAMETERS} as scalar graphs (`chainrule predict --model` reads it).",
+                path.display()
+            ));
+        }
+        let (mlp, _) = match crate::nn::Mlp::<f64>::open(path, None) {
+            Ok(opened) => opened,
+            Err(e) => return self.status.error(refused(&e)),
+        };
+        let x = vec![0.0; mlp.spec.inputs];
+        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0);
+        let net = mlp.scalar_graph(&x, &[0], crate::nn::Mode::Eval, &mut rng);
+        let backprop = self
+            .views
+            .iter_mut()
+            .enumerate()
+            .find_map(|(i, v)| (**v).as_any_mut().downcast_mut::<backprop::BackpropView>().map(|view| (i, view)));
+        if let Some((i, view)) = backprop {
+            view.open_graph(net.graph, net.loss, net.groups);
+            self.current = i;
+            self.status.info(format!(
+                "Opened the model {} ({}, {parameters} parameters): its graph at the input 0, class 0.",
+                path.display(),
+                meta.spec.describe()
+            ));
         }
     }
 
@@ -757,11 +850,11 @@ impl eframe::App for App {
 
     fn persist_egui_memory(&self) -> bool {
         // a screenshot run must look the same every time: no panel sizes or scroll offsets from earlier sessions
-        self.screenshot.is_none()
+        self.screenshot.is_none() && !self.saving_blocked
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        if self.screenshot.is_none() {
+        if self.screenshot.is_none() && !self.saving_blocked {
             storage.set_string(STORAGE_KEY, self.session().to_json());
         }
     }
@@ -795,7 +888,7 @@ fn drop_hint_ui(ctx: &egui::Context) {
     painter.text(
         rect.center(),
         egui::Align2::CENTER_CENTER,
-        "Drop a .cr program file to open it",
+        "Drop a .cr program file to open it, or a .safetensors model to see its network",
         egui::FontId::proportional(24.0),
         egui::Color32::WHITE,
     );
@@ -806,10 +899,18 @@ fn clamp_zoom(z: f32) -> f32 {
     if z.is_finite() { z.clamp(ZOOM_RANGE.0, ZOOM_RANGE.1) } else { 1.0 }
 }
 
+/// Where eframe keeps the window's store (`$XDG_DATA_HOME/chainrule/app.ron` on Linux, else
+/// `~/.local/share/chainrule/app.ron`).
+pub fn store_path() -> Option<PathBuf> {
+    eframe::storage_dir("chainrule").map(|d| d.join("app.ron"))
+}
+
 /// Opens the window and runs until it is closed.
 pub fn run(options: Options) -> eframe::Result {
+    // before eframe reads its file: a damaged one is kept aside and reported, never silently overwritten
+    let check = store_path().map(|p| session::check_store(&p, std::time::SystemTime::now())).unwrap_or_default();
     // A screenshot run neither restores nor remembers the window's geometry, so pictures come out the same size.
-    let persist_window = options.screenshot.is_none();
+    let persist_window = options.screenshot.is_none() && !check.saving_blocked;
     let native = eframe::NativeOptions {
         persist_window,
         viewport: egui::ViewportBuilder::default()
@@ -818,5 +919,5 @@ pub fn run(options: Options) -> eframe::Result {
             .with_min_inner_size([720.0, 480.0]),
         ..Default::default()
     };
-    eframe::run_native("chainrule", native, Box::new(move |cc| Ok(Box::new(App::from_storage(cc, &options)))))
+    eframe::run_native("chainrule", native, Box::new(move |cc| Ok(Box::new(App::from_storage(cc, &options, &check)))))
 }

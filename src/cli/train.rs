@@ -17,6 +17,7 @@ use crate::data::{self, Dataset, Feature, Fitted, Preprocess};
 use crate::nn::store::ModelMeta;
 use crate::nn::{Backend, EpochStats, Init, Mlp, MlpSpec, Mode, NnError, TrainConfig, Trainer, init_stats};
 use crate::optim::{OptimSpec, Schedule};
+use crate::scalar::Unary;
 use crate::tensor::{Element, Loss, gemm};
 
 /// The most epochs one run may ask for.
@@ -104,9 +105,13 @@ pub struct TrainArgs {
 /// `predict`'s arguments.
 #[derive(Debug, Args)]
 pub struct PredictArgs {
-    /// A model written by `train --save`.
+    /// A model written by `train --save`, or (with --activation) a state dict PyTorch saved itself.
     #[arg(long)]
     pub model: PathBuf,
+    /// The hidden layers' activation of a model without chainrule metadata (PyTorch's `safetensors.torch.save_file`
+    /// of an nn.Sequential): relu, tanh, sigmoid, leaky_relu, elu, selu, softplus.
+    #[arg(long)]
+    pub activation: Option<String>,
     /// A CSV file in the training format, or a generated set's name.
     #[arg(long)]
     pub dataset: String,
@@ -403,12 +408,13 @@ fn say(line: String) {
 
 /// Runs `predict`.
 pub(super) fn predict(a: &PredictArgs) -> Result<Output, Failure> {
-    let header = crate::nn::store::read_meta(&a.model).map_err(usage)?;
-    if header.dtype == "f32" { predict_as::<f32>(a) } else { predict_as::<f64>(a) }
+    let activation = a.activation.as_deref().map(crate::nn::parse_activation).transpose().map_err(usage)?;
+    let header = crate::nn::store::inspect(&a.model, activation).map_err(usage)?;
+    if header.dtype == "f32" { predict_as::<f32>(a, activation) } else { predict_as::<f64>(a, activation) }
 }
 
-fn predict_as<T: Element>(a: &PredictArgs) -> Result<Output, Failure> {
-    let (mut mlp, meta) = Mlp::<T>::load(&a.model).map_err(usage)?;
+fn predict_as<T: Element>(a: &PredictArgs, activation: Option<Unary>) -> Result<Output, Failure> {
+    let (mut mlp, meta) = Mlp::<T>::open(&a.model, activation).map_err(usage)?;
     let (data, _) = load_dataset(&a.dataset, a.points, a.noise, a.seed)?;
     let data = if meta.features.is_empty() {
         data

@@ -6,16 +6,24 @@
 //! The metadata (`__metadata__`) holds `format: pt` and `chainrule`: a JSON [`ModelMeta`] with the architecture,
 //! the PyTorch modules in order, the input features, the fitted preprocessing and the class labels, so that
 //! `chainrule predict` needs nothing but the file.
+//!
+//! Reading is the other direction, and a file may come from anywhere: every size in the metadata is bounded and
+//! checked against the tensors actually in the file before anything is allocated, every tensor's shape must equal
+//! the description's, every value must be finite, and what does not fit is refused with the tensor's name. A state
+//! dict PyTorch saved itself (no chainrule metadata) is read when the caller names the activation: the layers come
+//! from the tensors' names and shapes ([`inspect`]).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
 
 use super::spec::torch_module;
-use super::{Built, Mlp, MlpSpec, NnError};
-use crate::tensor::Element;
+use super::{Built, Init, Layer, Mlp, MlpSpec, NnError};
+use crate::data::{Fitted, Preprocess, WHITEN_EPS};
+use crate::scalar::Unary;
+use crate::tensor::{Element, Loss, ParamId};
 
 /// Everything besides the weights that a saved model needs to predict.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -116,42 +124,27 @@ impl<T: Element> Mlp<T> {
             .map_err(|e| model_err(path, format!("cannot write: {e}")))
     }
 
-    /// Reads a network saved by [`Mlp::save`] (in either element type) and its metadata.
+    /// Reads a network saved by [`Mlp::save`] (in either element type) and its metadata: [`Mlp::open`] of a file
+    /// that must carry chainrule's metadata.
     pub fn load(path: &Path) -> Result<(Self, ModelMeta), NnError> {
-        let bytes = std::fs::read(path).map_err(|e| model_err(path, format!("cannot read: {e}")))?;
-        let meta = meta_of(path, &bytes)?;
-        let st =
-            SafeTensors::deserialize(&bytes).map_err(|e| model_err(path, format!("not a safetensors file ({e})")))?;
-        let mut mlp = Mlp::<T>::new(&meta.spec, 0).map_err(|e| model_err(path, format!("bad architecture: {e}")))?;
-        let read = |name: &str, len: usize| -> Result<Vec<T>, NnError> {
-            let t = st.tensor(name).map_err(|_| model_err(path, format!("tensor {name} is missing")))?;
-            let n: usize = t.shape().iter().product();
-            if n != len {
-                return Err(model_err(path, format!("tensor {name} has shape {:?}, expected {len} values", t.shape())));
-            }
-            match t.dtype() {
-                Dtype::F32 => Ok(t
-                    .data()
-                    .chunks_exact(4)
-                    .map(|c| T::from_f64(f32::from_le_bytes(c.try_into().expect("4 bytes")) as f64))
-                    .collect()),
-                Dtype::F64 => Ok(t
-                    .data()
-                    .chunks_exact(8)
-                    .map(|c| T::from_f64(f64::from_le_bytes(c.try_into().expect("8 bytes"))))
-                    .collect()),
-                d => Err(model_err(path, format!("tensor {name} is {d:?}, expected F32 or F64"))),
-            }
-        };
-        let ids: Vec<(String, crate::tensor::ParamId, usize)> = mlp
-            .params()
-            .entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.name.clone(), crate::tensor::ParamId(i as u32), e.len()))
-            .collect();
-        for (name, id, len) in ids {
-            let values = read(&name, len)?;
+        Self::open(path, None)
+    }
+
+    /// Reads a model file: one saved by [`Mlp::save`], or, when `activation` names its hidden layers' activation, a
+    /// state dict PyTorch saved itself (no chainrule metadata: the layers are read from the tensors' names and
+    /// shapes, see [`inspect`]). Every size and shape is checked against the tensors in the file before the network
+    /// is allocated, and every value must be a finite number (batch norm's variances also ≥ 0).
+    pub fn open(path: &Path, activation: Option<Unary>) -> Result<(Self, ModelMeta), NnError> {
+        let bytes = read_file(path)?;
+        let (st, checked) = check(&bytes, activation).map_err(|r| model_err(path, r))?;
+        let mut mlp =
+            Mlp::<T>::new(&checked.meta.spec, 0).map_err(|e| model_err(path, format!("bad architecture: {e}")))?;
+        let file_name = |name: &str| checked.names.get(name).cloned();
+        let ids: Vec<(String, ParamId)> =
+            mlp.params().entries.iter().enumerate().map(|(i, e)| (e.name.clone(), ParamId(i as u32))).collect();
+        for (name, id) in ids {
+            let name = file_name(&name).expect("check() maps every tensor of the description");
+            let values = floats::<T>(&st, &name).map_err(|r| model_err(path, r))?;
             mlp.params_mut().value_mut(id).copy_from_slice(&values);
         }
         let prefixes: Vec<String> = mlp
@@ -166,30 +159,455 @@ impl<T: Element> Mlp<T> {
             .collect();
         let mut it = prefixes.into_iter();
         for layer in &mut mlp.layers {
-            if let Built::BatchNorm { running, .. } = layer {
+            if let Built::BatchNorm { running, batches, .. } = layer {
                 let prefix = it.next().expect("one prefix per batch-norm layer");
                 let w = running.len() / 2;
-                running[..w].copy_from_slice(&read(&format!("{prefix}.running_mean"), w)?);
-                running[w..].copy_from_slice(&read(&format!("{prefix}.running_var"), w)?);
+                let name = |field: &str| file_name(&format!("{prefix}.{field}"));
+                let mean = floats::<T>(&st, &name("running_mean").expect("checked")).map_err(|r| model_err(path, r))?;
+                let var_name = name("running_var").expect("checked");
+                let var = floats::<T>(&st, &var_name).map_err(|r| model_err(path, r))?;
+                if let Some(k) = var.iter().position(|v| v.as_f64() < 0.0) {
+                    return Err(model_err(path, format!("tensor {var_name} holds a negative variance at index {k}")));
+                }
+                running[..w].copy_from_slice(&mean);
+                running[w..].copy_from_slice(&var);
+                if let Some(count) = name("num_batches_tracked") {
+                    *batches = batch_count(&st, &count).map_err(|r| model_err(path, r))?;
+                }
             }
         }
-        Ok((mlp, meta))
+        Ok((mlp, checked.meta))
     }
 }
 
-/// Reads only the metadata of a model saved by [`Mlp::save`] (its element type, architecture, features, classes).
-pub fn read_meta(path: &Path) -> Result<ModelMeta, NnError> {
-    let bytes = std::fs::read(path).map_err(|e| model_err(path, format!("cannot read: {e}")))?;
-    meta_of(path, &bytes)
+/// The most units a layer described in a file's metadata may have (the bound `--hidden` sets).
+pub const MAX_UNITS: usize = 1_000_000;
+
+/// Reads the metadata of a model file and checks it against the tensors in the file, allocating nothing the file's
+/// sizes ask for: what [`Mlp::open`] would load (its element type, architecture, features, classes). Without
+/// chainrule's metadata and with `activation`, the file is read as PyTorch's own state dict of an `nn.Sequential`
+/// of `Linear`, `BatchNorm1d` (after a hidden Linear), activation and `Dropout` modules: `0.weight` [out, in],
+/// `0.bias` [out], `1.weight`, `1.bias`, `1.running_mean`, `1.running_var` [features], `1.num_batches_tracked`
+/// (int64, []), ...; the Linear layers must chain, modules without tensors (the activation, a Dropout) fill the
+/// gaps between them, and anything else is refused with the tensor's name. Such a model has no feature names, no
+/// preprocessing, and classes named by their index (`0`, `1`, ...); the last Linear's outputs are read as scores.
+pub fn inspect(path: &Path, activation: Option<Unary>) -> Result<ModelMeta, NnError> {
+    let bytes = read_file(path)?;
+    check(&bytes, activation).map(|(_, c)| c.meta).map_err(|r| model_err(path, r))
 }
 
-fn meta_of(path: &Path, bytes: &[u8]) -> Result<ModelMeta, NnError> {
+/// Reads and checks the metadata of a model saved by [`Mlp::save`] ([`inspect`] without an activation).
+pub fn read_meta(path: &Path) -> Result<ModelMeta, NnError> {
+    inspect(path, None)
+}
+
+/// The file's bytes; a file too large for memory is an error, not an abort.
+fn read_file(path: &Path) -> Result<Vec<u8>, NnError> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| model_err(path, format!("cannot read: {e}")))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut bytes = Vec::new();
+    usize::try_from(len)
+        .ok()
+        .and_then(|n| bytes.try_reserve_exact(n).ok())
+        .ok_or_else(|| model_err(path, format!("{len} bytes is too large to read into memory")))?;
+    file.read_to_end(&mut bytes).map_err(|e| model_err(path, format!("cannot read: {e}")))?;
+    Ok(bytes)
+}
+
+/// A model file whose sizes and shapes fit: its metadata, and the file's name of each tensor of the description.
+struct Checked {
+    meta: ModelMeta,
+    /// Description's name → file's name (the same for chainrule's files; a state dict's Dropout modules and a
+    /// common prefix such as `net.` shift them).
+    names: HashMap<String, String>,
+}
+
+/// One tensor a network's state dict holds.
+struct Want {
+    name: String,
+    shape: Vec<usize>,
+    /// `num_batches_tracked`: int64, not a weight.
+    count: bool,
+}
+
+/// The tensors of a description's state dict, with PyTorch's shapes. Call only on a description whose sizes
+/// were bounded ([`bound_spec`]): this allocates per layer, not per unit.
+fn tensors_of(spec: &MlpSpec) -> Vec<Want> {
+    let mut out = Vec::new();
+    let want = |name: String, shape: Vec<usize>| Want { name, shape, count: false };
+    for (i, layer) in spec.layers().into_iter().enumerate() {
+        match layer {
+            Layer::Linear { inputs, outputs } => {
+                out.push(want(format!("{i}.weight"), vec![outputs, inputs]));
+                out.push(want(format!("{i}.bias"), vec![outputs]));
+            }
+            Layer::BatchNorm { width } => {
+                for field in ["weight", "bias", "running_mean", "running_var"] {
+                    out.push(want(format!("{i}.{field}"), vec![width]));
+                }
+                out.push(Want { name: format!("{i}.num_batches_tracked"), shape: vec![], count: true });
+            }
+            Layer::Act(_) | Layer::Dropout(_) => {}
+        }
+    }
+    out
+}
+
+/// Checks a whole file: the safetensors layout, then chainrule's metadata or (with `activation`) the names and
+/// shapes of a PyTorch state dict, then every tensor's shape and element type.
+fn check(bytes: &[u8], activation: Option<Unary>) -> Result<(SafeTensors<'_>, Checked), String> {
+    // deserialize checks that the header's offsets tile the body exactly and that each tensor's bytes match its
+    // shape and type: a truncated or padded file stops here
+    let st = SafeTensors::deserialize(bytes).map_err(|e| format!("not a safetensors file, or a damaged one ({e})"))?;
     let (_, header) =
-        SafeTensors::read_metadata(bytes).map_err(|e| model_err(path, format!("not a safetensors file ({e})")))?;
-    let json = header.metadata().as_ref().and_then(|m| m.get("chainrule")).ok_or_else(|| {
-        model_err(path, "no chainrule metadata: this file was not saved by `chainrule train --save`".into())
-    })?;
-    serde_json::from_str(json).map_err(|e| model_err(path, format!("unreadable chainrule metadata: {e}")))
+        SafeTensors::read_metadata(bytes).map_err(|e| format!("not a safetensors file, or a damaged one ({e})"))?;
+    let checked = match (header.metadata().as_ref().and_then(|m| m.get("chainrule")), activation) {
+        (Some(json), _) => chainrule_file(&st, json, activation)?,
+        (None, Some(act)) => state_dict(&st, act)?,
+        (None, None) => {
+            return Err("no chainrule metadata: the file was not saved by `chainrule train --save`. If it is a \
+                        PyTorch state dict (an nn.Sequential of Linear, BatchNorm1d and activation modules), name \
+                        its activation: --activation relu (or tanh, sigmoid, ...)"
+                .into());
+        }
+    };
+    for want in tensors_of(&checked.meta.spec) {
+        match checked.names.get(&want.name) {
+            Some(name) => check_tensor(&st, name, &want)?,
+            None if want.count => {} // a state dict may leave the batch count out
+            None => return Err(format!("tensor {} is missing", want.name)),
+        }
+    }
+    Ok((st, checked))
+}
+
+fn check_tensor(st: &SafeTensors<'_>, name: &str, want: &Want) -> Result<(), String> {
+    let t = st.tensor(name).map_err(|_| format!("tensor {name} is missing"))?;
+    if t.shape() != want.shape.as_slice() {
+        let hint = if want.shape.len() == 2 { " ([out, in], as PyTorch's Linear stores it)" } else { "" };
+        return Err(format!("tensor {name} has shape {:?}, the network needs {:?}{hint}", t.shape(), want.shape));
+    }
+    match (t.dtype(), want.count) {
+        (Dtype::F32 | Dtype::F64, false) | (Dtype::I64, true) => Ok(()),
+        (d, false) => Err(format!("tensor {name} is {d:?}; chainrule reads weights stored as F32 or F64")),
+        (d, true) => Err(format!("tensor {name} is {d:?}; a batch count is I64")),
+    }
+}
+
+/// A file saved by [`Mlp::save`]: its metadata's description, bounded and checked against the file's tensors.
+fn chainrule_file(st: &SafeTensors<'_>, json: &str, activation: Option<Unary>) -> Result<Checked, String> {
+    let meta: ModelMeta = serde_json::from_str(json).map_err(|e| format!("unreadable chainrule metadata: {e}"))?;
+    let spec = &meta.spec;
+    bound_spec(spec, st.len())?;
+    spec.validate().map_err(|e| format!("the metadata's architecture is not one chainrule builds: {e}"))?;
+    if let Some(a) = activation
+        && let Some(b) = spec.activations.iter().find(|&&u| u != a)
+    {
+        return Err(format!("--activation {}: the file's metadata says its hidden layers use {}", a.name(), b.name()));
+    }
+    if !matches!(meta.dtype.as_str(), "f32" | "f64") {
+        return Err(format!("the metadata's element type {:?} is neither f32 nor f64", meta.dtype));
+    }
+    let wanted = tensors_of(spec);
+    if let Some(extra) = st.names().into_iter().find(|n| !wanted.iter().any(|w| w.name == *n)) {
+        return Err(format!("tensor {extra} is not part of the network the metadata describes ({})", spec.describe()));
+    }
+    check_meta(&meta)?;
+    let names = wanted.into_iter().map(|w| (w.name.clone(), w.name)).collect();
+    Ok(Checked { meta, names })
+}
+
+/// The sizes in a description, against a sane bound and the number of tensors in the file, before anything is
+/// built from them.
+fn bound_spec(spec: &MlpSpec, tensors: usize) -> Result<(), String> {
+    // each Linear layer is two tensors in the file: a description with more cannot be what the file holds
+    let linear = spec.hidden.len().saturating_add(1);
+    if linear > tensors / 2 {
+        return Err(format!(
+            "the metadata describes {linear} Linear layers, but the file holds only {tensors} tensors (two per layer)"
+        ));
+    }
+    let sizes = std::iter::once(("input features", spec.inputs))
+        .chain(spec.hidden.iter().map(|&h| ("units of a hidden layer", h)))
+        .chain(std::iter::once(("outputs", spec.outputs)));
+    for (what, n) in sizes {
+        if n > MAX_UNITS {
+            return Err(format!("the metadata's {what} is {n}, more than chainrule reads ({MAX_UNITS})"));
+        }
+    }
+    Ok(())
+}
+
+/// The metadata's features, classes and preprocessing against the network's inputs and outputs.
+fn check_meta(meta: &ModelMeta) -> Result<(), String> {
+    let spec = &meta.spec;
+    let classes = if spec.outputs == 1 { 2 } else { spec.outputs };
+    if meta.classes.len() != classes {
+        return Err(format!(
+            "the metadata names {} classes, but the network's {} outputs give {classes}",
+            meta.classes.len(),
+            spec.outputs
+        ));
+    }
+    if !meta.features.is_empty() && meta.features.len() != spec.inputs {
+        return Err(format!(
+            "the metadata names {} input features, but the network reads {}",
+            meta.features.len(),
+            spec.inputs
+        ));
+    }
+    if !meta.preprocess.is_null() {
+        let fitted: Fitted = serde_json::from_value(meta.preprocess.clone())
+            .map_err(|e| format!("unreadable preprocessing in the metadata: {e}"))?;
+        check_fitted(&fitted, spec.inputs).map_err(|r| format!("the metadata's preprocessing {r}"))?;
+    }
+    Ok(())
+}
+
+/// A fitted preprocessing's vectors against its dimension (what `Fitted::apply_row` indexes by).
+fn check_fitted(f: &Fitted, inputs: usize) -> Result<(), String> {
+    let d = f.dim();
+    if d != inputs {
+        return Err(format!("is fitted on {d} features, but the network reads {inputs}"));
+    }
+    if f.std.len() != d {
+        return Err(format!("has {} standard deviations for {d} features", f.std.len()));
+    }
+    if matches!(f.kind, Preprocess::Pca | Preprocess::Whiten)
+        && (Some(f.components.len()) != d.checked_mul(d) || f.eigenvalues.len() != d)
+    {
+        return Err(format!(
+            "has {} components and {} eigenvalues; {d} features need {d}×{d} and {d}",
+            f.components.len(),
+            f.eigenvalues.len()
+        ));
+    }
+    let mut all = f.mean.iter().chain(&f.std).chain(&f.components).chain(&f.eigenvalues);
+    if all.any(|v| !v.is_finite()) {
+        return Err("holds a value that is not a finite number".into());
+    }
+    if f.kind == Preprocess::Standardize && f.std.iter().any(|&s| s <= 0.0) {
+        return Err("divides by a standard deviation that is not positive".into());
+    }
+    if f.kind == Preprocess::Whiten && f.eigenvalues.iter().any(|&l| l + WHITEN_EPS <= 0.0) {
+        return Err("whitens by the root of a negative variance".into());
+    }
+    Ok(())
+}
+
+/// The kind of an `nn.Sequential` module that holds tensors, read from its weight's shape.
+#[derive(Clone, Copy)]
+enum Module {
+    Linear { inputs: usize, outputs: usize },
+    BatchNorm { width: usize },
+}
+
+/// A state dict PyTorch saved itself: the description read from its tensors' names and shapes (see [`inspect`]).
+fn state_dict(st: &SafeTensors<'_>, activation: Unary) -> Result<Checked, String> {
+    const FIELDS: [&str; 5] = ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"];
+    let not_sequential = |name: &str| {
+        format!(
+            "tensor {name} is not named as in an nn.Sequential's state dict (`0.weight`, `1.running_mean`, ...; a \
+             common prefix such as `net.` is allowed)"
+        )
+    };
+    let mut names: Vec<&str> = st.names();
+    names.sort_unstable();
+    let mut prefix: Option<(String, &str)> = None;
+    // module index → field → the tensor's name
+    let mut modules: BTreeMap<usize, BTreeMap<&str, &str>> = BTreeMap::new();
+    for name in names {
+        let (module, field) = name.rsplit_once('.').ok_or_else(|| not_sequential(name))?;
+        let (pre, index) = match module.rsplit_once('.') {
+            Some((p, i)) => (format!("{p}."), i),
+            None => (String::new(), module),
+        };
+        let index: usize = index.parse().map_err(|_| not_sequential(name))?;
+        match &prefix {
+            None => prefix = Some((pre, name)),
+            Some((p, first)) if *p != pre => {
+                return Err(format!("tensor {name} is not in the same nn.Sequential as {first}"));
+            }
+            Some(_) => {}
+        }
+        let Some(&field) = FIELDS.iter().find(|&&f| f == field) else {
+            return Err(format!(
+                "tensor {name}: `{field}` is not a tensor of Linear or BatchNorm1d ({})",
+                FIELDS.join(", ")
+            ));
+        };
+        modules.entry(index).or_default().insert(field, name);
+    }
+    let prefix = prefix.map(|(p, _)| p).ok_or("the file holds no tensors")?;
+    let mut read: Vec<(usize, Module, &str)> = Vec::new();
+    for (&index, fields) in &modules {
+        let any = fields.values().next().expect("a module is listed by one of its tensors");
+        let weight = fields.get("weight").ok_or_else(|| {
+            format!(
+                "tensor {any}: module {index} has no weight (chainrule reads Linear layers with a bias and \
+                 BatchNorm1d with affine=True)"
+            )
+        })?;
+        let shape = st.tensor(weight).expect("a listed name").shape().to_vec();
+        let (module, needs): (Module, &[&str]) = match shape[..] {
+            [outputs, inputs] => (Module::Linear { inputs, outputs }, &["weight", "bias"]),
+            [width] => (Module::BatchNorm { width }, &["weight", "bias", "running_mean", "running_var"]),
+            _ => {
+                return Err(format!(
+                    "tensor {weight} has shape {shape:?}: neither a Linear's weight [out, in] nor a BatchNorm1d's \
+                     [features]"
+                ));
+            }
+        };
+        let kind = if needs.len() == 2 { "Linear" } else { "BatchNorm1d" };
+        if let Some(field) = needs.iter().find(|f| !fields.contains_key(*f)) {
+            return Err(format!("tensor {weight}: the {kind} at module {index} has no {field}"));
+        }
+        let allowed = if needs.len() == 2 { &FIELDS[..2] } else { &FIELDS[..] };
+        if let Some((_, name)) = fields.iter().find(|(f, _)| !allowed.contains(f)) {
+            return Err(format!("tensor {name} does not belong to the {kind} at module {index} ({weight})"));
+        }
+        read.push((index, module, weight));
+    }
+    // Linear (BatchNorm1d)? per layer, in order
+    struct Block<'a> {
+        index: usize,
+        inputs: usize,
+        outputs: usize,
+        weight: &'a str,
+        norm: Option<(usize, &'a str)>,
+    }
+    let mut blocks: Vec<Block<'_>> = Vec::new();
+    let mut i = 0;
+    while i < read.len() {
+        let (index, module, weight) = read[i];
+        let Module::Linear { inputs, outputs } = module else {
+            return Err(format!("tensor {weight}: the BatchNorm1d at module {index} does not follow a Linear"));
+        };
+        let mut norm = None;
+        if let Some(&(j, Module::BatchNorm { width }, bn)) = read.get(i + 1) {
+            if j != index + 1 {
+                return Err(format!(
+                    "tensor {bn}: the BatchNorm1d at module {j} is not right after the Linear at {index}"
+                ));
+            }
+            if width != outputs {
+                return Err(format!(
+                    "tensor {bn} has shape [{width}], but the Linear before it ({weight}) has {outputs} outputs"
+                ));
+            }
+            norm = Some((j, bn));
+            i += 1;
+        }
+        blocks.push(Block { index, inputs, outputs, weight, norm });
+        i += 1;
+    }
+    let first = &blocks[0];
+    if first.index != 0 {
+        return Err(format!(
+            "tensor {}: the first Linear is module {}; chainrule reads an nn.Sequential that starts with a Linear",
+            first.weight, first.index
+        ));
+    }
+    let last = blocks.last().expect("at least one block");
+    if let Some((_, bn)) = last.norm {
+        return Err(format!("tensor {bn}: a BatchNorm1d after the last Linear is not a layer chainrule builds"));
+    }
+    let hidden = &blocks[..blocks.len() - 1];
+    let batchnorm = hidden.first().is_some_and(|b| b.norm.is_some());
+    for (k, pair) in blocks.windows(2).enumerate() {
+        let (a, b) = (&pair[0], &pair[1]);
+        if a.norm.is_some() != batchnorm {
+            let (with, without) = if batchnorm { (hidden[0].weight, a.weight) } else { (a.weight, hidden[0].weight) };
+            return Err(format!(
+                "tensor {without}: some hidden Linear layers have a BatchNorm1d after them ({with}) and others not"
+            ));
+        }
+        if b.inputs != a.outputs {
+            return Err(format!(
+                "tensor {} has shape [{}, {}]: its {} inputs do not match the {} outputs of {}",
+                b.weight, b.outputs, b.inputs, b.inputs, a.outputs, a.weight
+            ));
+        }
+        let end = a.norm.map_or(a.index, |(j, _)| j);
+        if !(2..=3).contains(&(b.index - end)) {
+            return Err(format!(
+                "tensor {}: module {} follows module {end} with {} modules between; chainrule reads one activation \
+                 ({}) and at most one Dropout between layers (Linear layer {})",
+                b.weight,
+                b.index,
+                b.index - end - 1,
+                activation.name(),
+                k + 2
+            ));
+        }
+    }
+    let spec = MlpSpec {
+        inputs: first.inputs,
+        hidden: hidden.iter().map(|b| b.outputs).collect(),
+        outputs: last.outputs,
+        activations: vec![activation; hidden.len()],
+        batchnorm,
+        dropout: 0.0,
+        init: Init::Xavier,
+        loss: if last.outputs == 1 { Loss::BceLogits } else { Loss::SoftmaxCe },
+        l1: 0.0,
+        l2: 0.0,
+    };
+    spec.validate().map_err(|e| format!("the state dict's layers are not a network chainrule builds: {e}"))?;
+    // the description's names (no Dropout, no prefix) → the file's
+    let mut names = HashMap::new();
+    let mut at = blocks.iter().flat_map(|b| std::iter::once(b.index).chain(b.norm.map(|(j, _)| j)));
+    for (i, layer) in spec.layers().into_iter().enumerate() {
+        if matches!(layer, Layer::Linear { .. } | Layer::BatchNorm { .. }) {
+            let index = at.next().expect("one module per layer with tensors");
+            for field in FIELDS {
+                if modules[&index].contains_key(field) {
+                    names.insert(format!("{i}.{field}"), format!("{prefix}{index}.{field}"));
+                }
+            }
+        }
+    }
+    let f64s = st.iter().any(|(_, t)| t.dtype() == Dtype::F64);
+    let classes = if spec.outputs == 1 { 2 } else { spec.outputs };
+    let meta = ModelMeta {
+        torch: torch_modules(&spec),
+        spec,
+        dtype: if f64s { "f64" } else { "f32" }.into(),
+        features: Vec::new(),
+        preprocess: serde_json::Value::Null,
+        classes: (0..classes).map(|c| c.to_string()).collect(),
+        dataset: "a PyTorch state dict (no chainrule metadata)".into(),
+    };
+    Ok(Checked { meta, names })
+}
+
+/// A weight tensor's values in `T`; every one must be a finite number.
+fn floats<T: Element>(st: &SafeTensors<'_>, name: &str) -> Result<Vec<T>, String> {
+    let t = st.tensor(name).map_err(|_| format!("tensor {name} is missing"))?;
+    let values: Vec<T> = match t.dtype() {
+        Dtype::F32 => t
+            .data()
+            .chunks_exact(4)
+            .map(|c| T::from_f64(f32::from_le_bytes(c.try_into().expect("4 bytes")) as f64))
+            .collect(),
+        Dtype::F64 => {
+            t.data().chunks_exact(8).map(|c| T::from_f64(f64::from_le_bytes(c.try_into().expect("8 bytes")))).collect()
+        }
+        d => return Err(format!("tensor {name} is {d:?}; chainrule reads weights stored as F32 or F64")),
+    };
+    if let Some(k) = values.iter().position(|v| !v.as_f64().is_finite()) {
+        return Err(format!("tensor {name} holds a value that is not a finite number at index {k} (a damaged file?)"));
+    }
+    Ok(values)
+}
+
+/// A batch-norm layer's `num_batches_tracked` (int64, shape []).
+fn batch_count(st: &SafeTensors<'_>, name: &str) -> Result<u64, String> {
+    let t = st.tensor(name).map_err(|_| format!("tensor {name} is missing"))?;
+    let bytes: [u8; 8] = t.data().try_into().map_err(|_| format!("tensor {name} is not one int64"))?;
+    u64::try_from(i64::from_le_bytes(bytes)).map_err(|_| format!("tensor {name} holds a negative count of batches"))
 }
 
 fn model_err(path: &Path, reason: String) -> NnError {
