@@ -20,8 +20,10 @@
 //!   TensorFlow Playground), `pytorch` (nn.Linear's default U(±1/√fan_in) for weights and biases). Biases are 0 for
 //!   the others. Weights are drawn in f64 from the seed, so an f32 and an f64 network from one seed agree.
 
+pub mod health;
 mod init;
 pub mod init_stats;
+pub mod playground;
 mod scalar_net;
 mod spec;
 pub mod store;
