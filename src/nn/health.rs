@@ -37,11 +37,26 @@ pub struct LayerHealth {
 
 /// What a bad value of each monitor means, one line each, in the order of [`LayerHealth`]'s fields.
 pub const MEANINGS: &[(&str, &str)] = &[
-    ("dead", "units that output 0 for every input learn nothing (their gradient is 0): lower the learning rate, or use leaky ReLU"),
-    ("saturated", "units stuck at ±1 (tanh) or 0/1 (sigmoid) pass almost no gradient: smaller initial weights or a lower learning rate"),
-    ("act std", "near 0: the signal dies out layer by layer; large: units saturate. Xavier/He initialization keeps it about constant"),
-    ("grad std", "near 0 in the first layers: vanishing gradients (too deep, saturated); huge: exploding, lower the learning rate"),
-    ("update", "‖ΔW‖/‖W‖ per step: about 1e-3 is healthy; 1e-5 learns too slowly (raise the learning rate), 1e-1 is too fast"),
+    (
+        "dead",
+        "units that output 0 for every input learn nothing (their gradient is 0): lower the learning rate, or use leaky ReLU",
+    ),
+    (
+        "saturated",
+        "units stuck at ±1 (tanh) or 0/1 (sigmoid) pass almost no gradient: smaller initial weights or a lower learning rate",
+    ),
+    (
+        "act std",
+        "near 0: the signal dies out layer by layer; large: units saturate. Xavier/He initialization keeps it about constant",
+    ),
+    (
+        "grad std",
+        "near 0 in the first layers: vanishing gradients (too deep, saturated); huge: exploding, lower the learning rate",
+    ),
+    (
+        "update",
+        "‖ΔW‖/‖W‖ per step: about 1e-3 is healthy; 1e-5 learns too slowly (raise the learning rate), 1e-1 is too fast",
+    ),
 ];
 
 /// The monitors of every hidden layer on rows `x` (n × inputs) with class `labels`, and the update ratios of the

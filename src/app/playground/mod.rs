@@ -264,7 +264,10 @@ impl PlaygroundView {
         let x = self.data.train.row(i).to_vec();
         match unit_graph(&self.net, &x, self.data.train.y[i], self.settings.target) {
             Ok(g) => {
-                status.info(format!("Opened {} on training point {i} in the backprop view.", target_name(self.settings.target, self.net.spec.hidden.len())));
+                status.info(format!(
+                    "Opened {} on training point {i} in the backprop view.",
+                    target_name(self.settings.target, self.net.spec.hidden.len())
+                ));
                 Some(g)
             }
             Err(e) => {
@@ -303,11 +306,12 @@ impl PlaygroundView {
     /// Takes what the run published; when it has ended, takes the trainer back.
     fn poll(&mut self, status: &mut Status) {
         let Training::Running(run) = &mut self.training else { return };
-        let Some(p) = run.take() else { return };
-        self.absorb(p, status);
-        if run.is_finished()
-            && let Training::Running(run) = std::mem::replace(&mut self.training, Training::None)
-        {
+        // finished first: what it published before finishing is all there is once it has
+        let finished = run.is_finished();
+        if let Some(p) = run.take() {
+            self.absorb(p, status);
+        }
+        if finished && let Training::Running(run) = std::mem::replace(&mut self.training, Training::None) {
             self.finish(run, status);
         }
     }
@@ -461,9 +465,11 @@ impl View for PlaygroundView {
         });
         self.panels.push(("controls", controls.response.rect));
         if !shell.presenting {
-            let side = egui::Panel::left("playground_setup").resizable(true).default_size(250.0).size_range(230.0..=340.0);
+            let side =
+                egui::Panel::left("playground_setup").resizable(true).default_size(250.0).size_range(230.0..=340.0);
             let side = side.show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| setup::ui(ui, &mut self.settings, &self.data, &self.net, &mut self.actions));
+                egui::ScrollArea::vertical()
+                    .show(ui, |ui| setup::ui(ui, &mut self.settings, &self.data, &self.net, &mut self.actions));
             });
             self.panels.push(("setup", side.response.rect));
         }
@@ -480,7 +486,8 @@ impl View for PlaygroundView {
             });
         });
         self.panels.push(("charts", bottom.response.rect));
-        let right = egui::Panel::right("playground_output").resizable(true).default_size(360.0).size_range(260.0..=560.0);
+        let right =
+            egui::Panel::right("playground_output").resizable(true).default_size(360.0).size_range(260.0..=560.0);
         let right = right.show(ui, |ui| output::ui(ui, self));
         self.panels.push(("output", right.response.rect));
         let center = egui::CentralPanel::default().show(ui, |ui| network::ui(ui, self));
@@ -498,10 +505,9 @@ impl View for PlaygroundView {
             self.opened = Some(g);
         }
         if self.settings.setup != self.applied {
-            let structural = self.settings.setup.dataset != self.applied.dataset;
             self.rebuild(shell.status);
-            if !structural && self.settings.setup == self.applied {
-                shell.status.info("The setup changed: a fresh network (Reset keeps this setup).");
+            if self.settings.setup == self.applied {
+                shell.status.info(format!("A fresh network: {}.", self.net.spec.describe()));
             }
         }
         if self.is_running() || self.dirty {

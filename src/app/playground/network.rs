@@ -50,10 +50,11 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
         });
     }
     let area = Rect::from_min_max(Pos2::new(avail.left(), avail.top() + buttons_h + 4.0), avail.max);
-    let (response, painter) = ui.allocate_painter(area.size(), egui::Sense::click());
-    let area = response.rect;
+    let response = ui.allocate_rect(area, egui::Sense::click());
+    let painter = ui.painter_at(area);
     let inputs = view.net.spec.inputs;
-    let widths: Vec<usize> = std::iter::once(inputs).chain(hidden.iter().copied()).chain([view.net.spec.outputs]).collect();
+    let widths: Vec<usize> =
+        std::iter::once(inputs).chain(hidden.iter().copied()).chain([view.net.spec.outputs]).collect();
     let most = widths.iter().skip(1).copied().max().unwrap_or(1).max(inputs.min(8));
     let unit = (area.height() / most as f32 * 0.72).min(UNIT_MAX).min(col_w * 0.5).max(6.0);
     // unit centres per column
@@ -67,7 +68,8 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
             (0..n).map(|i| Pos2::new(x, top + step * i as f32)).collect()
         })
         .collect();
-    let small: Vec<f32> = widths.iter().map(|&n| if n > 10 { (area.height() / n as f32 * 0.8).max(2.0) } else { unit }).collect();
+    let small: Vec<f32> =
+        widths.iter().map(|&n| if n > 10 { (area.height() / n as f32 * 0.8).max(2.0) } else { unit }).collect();
     // links, by weight
     let store = view.net.params();
     let linears: Vec<_> = view
@@ -89,7 +91,10 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
         for o in 0..e.rows {
             for i in 0..e.cols {
                 let v = values[o * e.cols + i];
-                let (a, b) = (centres[k][i] + Vec2::new(small[k] / 2.0, 0.0), centres[k + 1][o] - Vec2::new(small[k + 1] / 2.0, 0.0));
+                let (a, b) = (
+                    centres[k][i] + Vec2::new(small[k] / 2.0, 0.0),
+                    centres[k + 1][o] - Vec2::new(small[k + 1] / 2.0, 0.0),
+                );
                 let t = (v.abs() / biggest).clamp(0.0, 1.0);
                 let color = if v < 0.0 { ORANGE } else { BLUE }.gamma_multiply(0.25 + 0.75 * t);
                 painter.line_segment([a, b], Stroke::new(0.4 + 4.0 * t, color));
@@ -119,11 +124,21 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
             }
             let target = (c > 0).then_some(Target::Unit { layer: c, unit: u });
             let chosen = target.is_some() && target == Some(view.settings.target);
-            let stroke = if chosen { Stroke::new(2.5, Color32::from_rgb(0xe0, 0x9b, 0x12)) } else { Stroke::new(1.0, ink.gamma_multiply(0.5)) };
+            let stroke = if chosen {
+                Stroke::new(2.5, Color32::from_rgb(0xe0, 0x9b, 0x12))
+            } else {
+                Stroke::new(1.0, ink.gamma_multiply(0.5))
+            };
             painter.rect_stroke(r, 2.0, stroke, egui::StrokeKind::Outside);
             if c == 0 && size >= 12.0 {
                 let name = view.data.train.feature_names.get(u).cloned().unwrap_or_default();
-                painter.text(r.left_center() - Vec2::new(4.0, 0.0), egui::Align2::RIGHT_CENTER, name, egui::FontId::proportional(12.0), ink);
+                painter.text(
+                    r.left_center() - Vec2::new(4.0, 0.0),
+                    egui::Align2::RIGHT_CENTER,
+                    name,
+                    egui::FontId::proportional(12.0),
+                    ink,
+                );
             }
             if pointer.is_some_and(|q| r.expand(2.0).contains(q)) {
                 hovered_unit = Some((c, u, r));
@@ -134,13 +149,17 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
         let layers = hidden.len();
         let text = match c {
             0 => format!("input {}", view.data.train.feature_names.get(u).cloned().unwrap_or_default()),
-            _ => format!("{} — click to choose it for Open as graph", target_name(Target::Unit { layer: c, unit: u }, layers)),
+            _ => format!(
+                "{} — click to choose it for Open as graph",
+                target_name(Target::Unit { layer: c, unit: u }, layers)
+            ),
         };
         let texture = if c <= layers { view.pictures.units.get(c).and_then(|l| l.get(u)) } else { None };
         // the map large, beside the unit
         if let Some(t) = texture {
             let big = Rect::from_min_size(r.right_top() + Vec2::new(8.0, 0.0), Vec2::splat(160.0));
-            let big = big.translate(Vec2::new((area.right() - big.right()).min(0.0), (area.bottom() - big.bottom()).min(0.0)));
+            let big = big
+                .translate(Vec2::new((area.right() - big.right()).min(0.0), (area.bottom() - big.bottom()).min(0.0)));
             painter.image(t.id(), big, Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)), Color32::WHITE);
             painter.rect_stroke(big, 0.0, Stroke::new(1.0, ink), egui::StrokeKind::Outside);
         }

@@ -17,7 +17,9 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
             view.dirty = true;
         }
     });
-    let (Some(plane), Some(texture), Some(train)) = (view.pictures.plane, &view.pictures.output, &view.data.train_plane) else {
+    let (Some(plane), Some(texture), Some(train)) =
+        (view.pictures.plane, &view.pictures.output, &view.data.train_plane)
+    else {
         ui.label(format!(
             "{} inputs: no plane to draw. The curves below show the training; {} classes.",
             view.data.train.d,

@@ -37,9 +37,12 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, data: &Data, net: &Mlp<f32
     });
     if name == "kspiral" {
         let mut k: usize = s.dataset.split_once("classes=").and_then(|(_, k)| k.trim().parse().ok()).unwrap_or(3);
-        if ui.add(egui::DragValue::new(&mut k).range(2..=8).prefix("classes ")).changed() {
-            s.dataset = format!("kspiral:classes={k}");
-        }
+        ui.horizontal(|ui| {
+            let l = ui.label("classes");
+            if ui.add(egui::DragValue::new(&mut k).range(2..=8)).labelled_by(l.id).changed() {
+                s.dataset = format!("kspiral:classes={k}");
+            }
+        });
     }
     if name != "digits" {
         ui.add(egui::Slider::new(&mut s.points, 20..=MAX_POINTS).logarithmic(true).text("points"));
@@ -54,9 +57,14 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, data: &Data, net: &Mlp<f32
         ui.horizontal_wrapped(|ui| {
             for f in Feature::ALL {
                 let key = f.key().to_string();
-                let mut on = if s.features.is_empty() { matches!(f, Feature::X | Feature::Y) } else { s.features.contains(&key) };
+                let mut on = if s.features.is_empty() {
+                    matches!(f, Feature::X | Feature::Y)
+                } else {
+                    s.features.contains(&key)
+                };
                 if ui.checkbox(&mut on, f.to_string()).changed() {
-                    let mut now: Vec<String> = if s.features.is_empty() { vec!["x".into(), "y".into()] } else { s.features.clone() };
+                    let mut now: Vec<String> =
+                        if s.features.is_empty() { vec!["x".into(), "y".into()] } else { s.features.clone() };
                     if on {
                         now.push(key);
                     } else {
@@ -114,7 +122,10 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, data: &Data, net: &Mlp<f32
     ui.weak(s.opt.to_string());
     ui.add(egui::Slider::new(&mut s.l2, 0.0..=0.1).logarithmic(true).text("L2"));
     ui.add(egui::Slider::new(&mut s.batch, 1..=256).logarithmic(true).text("batch"));
-    ui.add(egui::DragValue::new(&mut s.seed).prefix("seed "));
+    ui.horizontal(|ui| {
+        let l = ui.label("seed");
+        ui.add(egui::DragValue::new(&mut s.seed)).labelled_by(l.id);
+    });
     ui.separator();
     ui.strong("Open as graph").on_hover_text("A unit's whole computation on one point, stepped in the backprop view");
     let layers = net.spec.hidden.len();
@@ -134,9 +145,12 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, data: &Data, net: &Mlp<f32
     });
     let mut point = settings.point;
     let last = data.train.n().saturating_sub(1);
-    if ui.add(egui::DragValue::new(&mut point).range(0..=last).prefix("training point ")).changed() {
-        actions.push(Action::SelectPoint(point));
-    }
+    ui.horizontal(|ui| {
+        let l = ui.label("training point");
+        if ui.add(egui::DragValue::new(&mut point).range(0..=last)).labelled_by(l.id).changed() {
+            actions.push(Action::SelectPoint(point));
+        }
+    });
     ui.weak("(or click a point on the output)");
     if ui.button("Open as graph").on_hover_text("Show it in the Backprop view, folded by layer and neuron").clicked() {
         actions.push(Action::OpenGraph);
