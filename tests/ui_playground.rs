@@ -208,6 +208,12 @@ fn the_setup_is_kept_across_restarts() {
     h.run();
     h.get_by_label("+ layer").click();
     h.run();
+    for _ in 0..2 {
+        h.get_by_label("Epoch").click();
+        h.run();
+        until_paused(&mut h);
+    }
+    let weights = view(&mut h).network().params().values().to_vec();
     let session = h.state().session();
     let json = session.to_json();
     let (session, message) = chainrule::app::session::load_session(Some(&json));
@@ -215,7 +221,48 @@ fn the_setup_is_kept_across_restarts() {
     let restored = App::new(session);
     let mut h2 = common::window::harness_of(restored);
     h2.run();
+    // the two epochs are trained again on the worker: the same seed, the same weights
+    common::window::step_until(&mut h2, 60, "the replayed epochs", |h| h.state().is_settled());
+    h2.run();
     let v = view(&mut h2);
     assert_eq!(v.settings.setup.dataset, "moons");
     assert_eq!(v.network().spec.hidden, vec![4, 2, 2]);
+    assert_eq!(v.history.len(), 2);
+    assert_eq!(v.network().params().values(), &weights[..]);
+}
+
+#[test]
+fn a_setup_saved_and_reopened_comes_back_and_a_damaged_file_is_refused() {
+    let dir = std::env::temp_dir().join(format!("chainrule-playground-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let file = dir.join("spiral.json");
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{\"format\": \"chainrule-playground\", \"version\": 1, \"setup\": {\"points\": 0}}")
+        .expect("write");
+    let mut h = harness();
+    h.get_by_label("spiral").click();
+    h.run();
+    h.get_by_label("+ layer").click();
+    h.run();
+    let answers = [Some(file.clone()), Some(file.clone()), Some(bad.clone())];
+    h.state_mut().set_dialogs(Box::new(chainrule::app::files::ScriptedDialogs {
+        answers: answers.into_iter().collect(),
+        ..Default::default()
+    }));
+    h.get_by_label("Save setup…").click();
+    h.run();
+    h.get_by_label_contains("Saved the setup to");
+    let saved = view(&mut h).settings.setup.clone();
+    h.get_by_label("circle").click();
+    h.run();
+    assert_eq!(view(&mut h).settings.setup.dataset, "circle");
+    h.get_by_label("Open setup…").click();
+    h.run();
+    assert_eq!(view(&mut h).settings.setup, saved);
+    assert_eq!(view(&mut h).network().spec.hidden, vec![4, 2, 2]);
+    h.get_by_label("Open setup…").click();
+    h.run();
+    h.get_by_label_contains("points 0: use 1 to 5000. The playground keeps its setup.");
+    assert_eq!(view(&mut h).settings.setup, saved);
+    std::fs::remove_dir_all(&dir).ok();
 }

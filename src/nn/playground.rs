@@ -244,6 +244,46 @@ impl Setup {
     }
 }
 
+/// The largest setup file read (a setup is well under a kilobyte; anything near this is not one).
+pub const MAX_SETUP_BYTES: u64 = 64 * 1024;
+
+/// The tag a setup file starts with, so that another JSON file is refused in words.
+pub const SETUP_FORMAT: &str = "chainrule-playground";
+
+/// A setup file: its format tag and version, and the setup.
+#[derive(Serialize, Deserialize)]
+struct SetupFile {
+    format: String,
+    version: u32,
+    setup: Setup,
+}
+
+impl Setup {
+    /// The setup as a file's text (JSON, tagged with [`SETUP_FORMAT`] and version 1).
+    pub fn to_file_text(&self) -> String {
+        let file = SetupFile { format: SETUP_FORMAT.into(), version: 1, setup: self.clone() };
+        serde_json::to_string_pretty(&file).expect("a setup is plain data")
+    }
+
+    /// Reads a setup file's text, an untrusted input: refuses text over [`MAX_SETUP_BYTES`], another format or
+    /// version, and a setup [`Setup::validate`] refuses, saying which.
+    pub fn from_file_text(text: &str) -> Result<Self, String> {
+        if text.len() as u64 > MAX_SETUP_BYTES {
+            return Err(format!("{} bytes, more than a setup file's {MAX_SETUP_BYTES}", text.len()));
+        }
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON ({e})"))?;
+        if value.get("format").and_then(|f| f.as_str()) != Some(SETUP_FORMAT) {
+            return Err(format!("not a playground setup (it has no \"format\": \"{SETUP_FORMAT}\")"));
+        }
+        let file: SetupFile = serde_json::from_value(value).map_err(|e| format!("a setup that cannot be read: {e}"))?;
+        if file.version != 1 {
+            return Err(format!("format version {}, and this chainrule reads version 1", file.version));
+        }
+        file.setup.validate()?;
+        Ok(file.setup)
+    }
+}
+
 /// How much a [`Run`] trains before it stops by itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Budget {
@@ -687,6 +727,20 @@ mod tests {
         // the plane's points are the rows the features were computed from: x² of row 0 is x of row 0, squared
         let p = data.train_plane.expect("2-D");
         assert_eq!(data.train.x[2], p.x[0] * p.x[0]);
+    }
+
+    #[test]
+    fn a_setup_file_round_trips_and_a_bad_one_says_why() {
+        let s = Setup { dataset: "moons".into(), hidden: vec![8, 3], noise: 0.2, ..Setup::default() };
+        assert_eq!(Setup::from_file_text(&s.to_file_text()).expect("reads"), s);
+        let e = |t: &str| Setup::from_file_text(t).expect_err("refused");
+        assert!(e("{").starts_with("not JSON"));
+        assert!(e("{\"setup\": {}}").starts_with("not a playground setup"));
+        let other = s.to_file_text().replace("\"version\": 1", "\"version\": 7");
+        assert!(e(&other).starts_with("format version 7"));
+        let wide = s.to_file_text().replace("8,\n      3", "8,\n      300");
+        assert!(e(&wide).contains("at most 6 layers of 1 to 8 units"), "{}", e(&wide));
+        assert!(e(&" ".repeat(70_000)).contains("more than a setup file's"));
     }
 
     #[test]

@@ -40,6 +40,15 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView, _status: &mut Status) {
             if ui.button("Copy as command").on_hover_text("The chainrule train line that reruns this").clicked() {
                 view.push(Action::CopyCommand);
             }
+            if ui.button("Open setup…").on_hover_text("Open a playground setup file").clicked() {
+                view.push(Action::OpenSetup);
+            }
+            if ui.button("Save setup…").on_hover_text("Save the data, network and training settings").clicked() {
+                view.push(Action::SaveSetup);
+            }
+            if let Some(rate) = view.steps_per_second() {
+                ui.weak(format!("{rate:.0} steps/s")).on_hover_text("Training speed over the last second");
+            }
         });
     });
 }

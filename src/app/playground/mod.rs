@@ -77,7 +77,15 @@ pub enum Action {
     OpenGraph,
     /// Put the `chainrule train` line on the clipboard.
     CopyCommand,
+    /// Ask for a file and write the setup to it.
+    SaveSetup,
+    /// Ask for a setup file and open it.
+    OpenSetup,
 }
+
+/// Playground setups in the file dialogs.
+pub const SETUPS: crate::app::files::FileFilter =
+    crate::app::files::FileFilter { name: "chainrule playground setup", extensions: &["json"] };
 
 /// What the view keeps across restarts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -91,13 +99,19 @@ pub struct Settings {
     pub discrete: bool,
     /// What "Open as graph" opens.
     pub target: Target,
+    /// Epochs trained: a restored session trains them again (the same seed gives the same weights), up to
+    /// [`MAX_REPLAY_EPOCHS`].
+    pub epochs: usize,
     /// The training row it opens it on.
     pub point: usize,
 }
 
+/// The most epochs a restored session trains again before the window shows it.
+pub const MAX_REPLAY_EPOCHS: usize = 3000;
+
 impl Default for Settings {
     fn default() -> Self {
-        Self { setup: Setup::default(), show_test: false, discrete: false, target: Target::Loss, point: 0 }
+        Self { setup: Setup::default(), show_test: false, discrete: false, target: Target::Loss, epochs: 0, point: 0 }
     }
 }
 
@@ -137,6 +151,10 @@ pub struct PlaygroundView {
     pictures_at: Option<Instant>,
     /// The last "Copy as command" line.
     pub command: Option<String>,
+    /// When the speed was last measured, the steps then, and the steps per second since the one before.
+    speed: (Instant, u64, Option<f64>),
+    /// Whether the run under way trains a restored session's epochs again.
+    replaying: bool,
     /// Where the output square was drawn in the last frame.
     output_rect: Option<egui::Rect>,
     /// A graph "Open as graph" made, until the frame hands it to the backprop view.
@@ -165,6 +183,8 @@ impl Default for PlaygroundView {
             dirty: true,
             pictures_at: None,
             command: None,
+            speed: (Instant::now(), 0, None),
+            replaying: false,
             output_rect: None,
             opened: None,
             actions: Vec::new(),
@@ -177,6 +197,11 @@ impl PlaygroundView {
     /// Queues an action, as a panel does (applied at the end of the frame, or by [`PlaygroundView::apply_actions`]).
     pub fn push(&mut self, action: Action) {
         self.actions.push(action);
+    }
+
+    /// Training steps per second over the last second or so, while training.
+    pub fn steps_per_second(&self) -> Option<f64> {
+        if self.is_running() { self.speed.2 } else { None }
     }
 
     /// Whether a run is training.
@@ -249,6 +274,7 @@ impl PlaygroundView {
             Action::Select(t) => self.settings.target = t,
             Action::SelectPoint(i) => self.settings.point = i.min(self.data.train.n().saturating_sub(1)),
             Action::OpenGraph => return self.open_graph(status),
+            Action::SaveSetup | Action::OpenSetup => {} // handled with the file dialogs, in `files`
             Action::CopyCommand => {
                 let line = self.applied.command(self.history.len());
                 status.info(format!("Copied: {line}"));
@@ -291,6 +317,7 @@ impl PlaygroundView {
             }
         }
         if let Training::Idle(t) = std::mem::replace(&mut self.training, Training::None) {
+            self.speed = (Instant::now(), t.steps(), None);
             self.training = Training::Running(Run::start(*t, budget, PUBLISH_EVERY));
         }
     }
@@ -322,6 +349,11 @@ impl PlaygroundView {
         self.history.extend(p.epochs);
         self.steps = p.snapshot.steps;
         self.last_loss = p.snapshot.loss;
+        let (at, then, _) = self.speed;
+        let dt = at.elapsed().as_secs_f64();
+        if dt >= 1.0 {
+            self.speed = (Instant::now(), self.steps, Some(self.steps.saturating_sub(then) as f64 / dt));
+        }
         if !p.update_ratios.is_empty() {
             self.ratios = p.update_ratios;
         }
@@ -341,6 +373,7 @@ impl PlaygroundView {
     }
 
     fn finish(&mut self, mut run: Run<f32>, status: &mut Status) {
+        self.replaying = false;
         let last = run.take();
         match run.join() {
             Ok(t) => {
@@ -414,6 +447,59 @@ impl PlaygroundView {
         let n = self.data.train.n().min(HEALTH_ROWS);
         let x: Vec<f32> = self.data.train.x[..n * self.data.train.d].iter().map(|&v| v as f32).collect();
         self.health = layer_health(&mut self.net, &x, &self.data.train.y[..n], &self.ratios).unwrap_or_default();
+    }
+
+    /// Saves or opens a setup file through the dialogs. A file that cannot be read is refused in words and the
+    /// playground keeps what it had.
+    fn files(&mut self, shell: &mut Shell<'_>) {
+        let asked: Vec<Action> =
+            self.actions.extract_if(.., |a| matches!(a, Action::SaveSetup | Action::OpenSetup)).collect();
+        for action in asked {
+            let save = action == Action::SaveSetup;
+            let folder = shell.folder.as_deref();
+            let path = if save {
+                shell.dialogs.pick_save("Save the playground setup", SETUPS, folder, "playground.json")
+            } else {
+                shell.dialogs.pick_open("Open a playground setup", SETUPS, folder)
+            };
+            let Some(path) = path else {
+                if let Some(why) = crate::app::files::no_file_message(&*shell.dialogs) {
+                    shell.status.error(why);
+                }
+                continue;
+            };
+            let path = crate::app::files::with_extension(path, "json");
+            *shell.folder = path.parent().map(std::path::Path::to_path_buf);
+            if save {
+                match std::fs::write(&path, self.settings.setup.to_file_text()) {
+                    Ok(()) => shell.status.info(format!("Saved the setup to {}.", path.display())),
+                    Err(e) => shell.status.error(format!("Could not write {}: {e}", path.display())),
+                }
+                continue;
+            }
+            let read = std::fs::metadata(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|m| {
+                    if m.len() > crate::nn::playground::MAX_SETUP_BYTES {
+                        Err(format!(
+                            "{} bytes, more than a setup file's {}",
+                            m.len(),
+                            crate::nn::playground::MAX_SETUP_BYTES
+                        ))
+                    } else {
+                        std::fs::read_to_string(&path).map_err(|e| e.to_string())
+                    }
+                })
+                .and_then(|text| Setup::from_file_text(&text));
+            match read {
+                Ok(setup) => {
+                    self.settings.setup = setup;
+                    self.rebuild(shell.status);
+                    shell.status.info(format!("Opened {}: {}.", path.display(), self.net.spec.describe()));
+                }
+                Err(e) => shell.status.error(format!("{}: {e}. The playground keeps its setup.", path.display())),
+            }
+        }
     }
 
     fn keys(&mut self, ui: &egui::Ui) {
@@ -501,6 +587,7 @@ impl View for PlaygroundView {
         if !self.actions.is_empty() {
             ui.ctx().request_repaint();
         }
+        self.files(shell);
         if let Some(g) = self.apply_actions(shell.status) {
             self.opened = Some(g);
         }
@@ -524,7 +611,12 @@ impl View for PlaygroundView {
     }
 
     fn save_state(&self) -> serde_json::Value {
-        serde_json::to_value(&self.settings).expect("settings are plain data")
+        let settings = Settings { epochs: self.history.len(), ..self.settings.clone() };
+        serde_json::to_value(&settings).expect("settings are plain data")
+    }
+
+    fn is_busy(&self) -> bool {
+        self.replaying && self.is_running()
     }
 
     fn load_state(&mut self, state: serde_json::Value) -> Result<(), String> {
@@ -534,6 +626,12 @@ impl View for PlaygroundView {
         self.settings = settings;
         self.applied = self.settings.setup.clone();
         self.install(t, data);
+        let epochs = self.settings.epochs.min(MAX_REPLAY_EPOCHS);
+        if epochs > 0 {
+            // the weights come back by training again, on the worker: the window opens at once
+            self.replaying = true;
+            self.start(Budget::Epochs(epochs), &mut Status::default());
+        }
         Ok(())
     }
 }
