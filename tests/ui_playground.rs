@@ -62,7 +62,7 @@ fn adding_a_layer_and_a_unit_changes_the_network() {
     h.get_by_label("− layer").click();
     h.run();
     assert_eq!(view(&mut h).network().spec.hidden, vec![5, 2]);
-    h.get_by_label_contains("2-5-2-1, tanh");
+    h.get_by_label("2-5-2-1, tanh (30 parameters)");
 }
 
 #[test]
@@ -71,7 +71,7 @@ fn steps_in_the_window_are_the_core_trainers_steps() {
     const N: u64 = 5;
     for _ in 0..N {
         h.get_by_label("Step").click();
-        h.run();
+        h.step();
         until_paused(&mut h);
     }
     h.get_by_label(&format!("step {N}"));
@@ -93,15 +93,15 @@ fn epochs_in_the_window_give_the_losses_of_the_copied_command() {
     h.run();
     for _ in 0..3 {
         h.get_by_label("Epoch").click();
-        h.run();
+        h.step();
         until_paused(&mut h);
     }
     // a pause mid-epoch does not change the run: a step, then the rest of the fourth epoch
     h.get_by_label("Step").click();
-    h.run();
+    h.step();
     until_paused(&mut h);
     h.get_by_label("Epoch").click();
-    h.run();
+    h.step();
     until_paused(&mut h);
     h.get_by_label("Copy as command").click();
     h.run();
@@ -128,9 +128,9 @@ fn a_diverging_run_stops_says_where_and_keeps_finite_weights() {
     let mut h = harness();
     view(&mut h).push(Action::Preset(4));
     h.run();
-    assert_eq!(view(&mut h).settings.setup.opt.to_string(), "sgd:lr=50");
+    assert_eq!(view(&mut h).settings.setup.opt.to_string(), "sgd:lr=5");
     h.get_by_label("Train").click();
-    h.run();
+    h.step();
     until_paused(&mut h);
     let step = view(&mut h).diverged.expect("the run diverged");
     h.get_by_label(&format!("diverged at step {step}"));
@@ -194,7 +194,8 @@ fn a_click_on_a_point_then_open_as_graph_shows_the_unit_in_the_backprop_view() {
     let bp = h.state_mut().view_mut::<BackpropView>().expect("registered");
     let got = bp.model.program.graph.value(bp.model.program.output);
     assert!((got - want).abs() < 1e-6, "{got} vs {want}");
-    h.get_by_label_contains("Opened unit 2 of layer 1 on training point");
+    let said = &h.state().status_of("playground").expect("registered").text;
+    assert!(said.starts_with("Opened unit 2 of layer 1 on training point"), "{said}");
     let before = h.state_mut().view_mut::<BackpropView>().expect("registered").cursor();
     h.get_by_label("Step").click();
     h.run();
@@ -210,7 +211,7 @@ fn the_setup_is_kept_across_restarts() {
     h.run();
     for _ in 0..2 {
         h.get_by_label("Epoch").click();
-        h.run();
+        h.step();
         until_paused(&mut h);
     }
     let weights = view(&mut h).network().params().values().to_vec();

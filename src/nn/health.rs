@@ -55,7 +55,7 @@ pub const MEANINGS: &[(&str, &str)] = &[
     ),
     (
         "update",
-        "‖ΔW‖/‖W‖ per step: about 1e-3 is healthy; 1e-5 learns too slowly (raise the learning rate), 1e-1 is too fast",
+        "|ΔW|/|W| per step: about 1e-3 is healthy; 1e-5 learns too slowly (raise the learning rate), 1e-1 is too fast",
     ),
 ];
 

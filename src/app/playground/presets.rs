@@ -60,12 +60,14 @@ pub const PRESETS: &[Preset] = &[
     },
     Preset {
         name: "too large a learning rate diverges",
-        lesson: "ReLU units and SGD at lr = 50: the weights blow up within a few steps and the run stops",
+        lesson: "ReLU units, the squared error and SGD at lr = 5: each step overshoots more, the loss blows up within \
+                 the first epoch and the run stops",
         setup: || Setup {
             dataset: "circle".into(),
             hidden: vec![8, 8],
             activation: Unary::Relu,
-            opt: spec("sgd:lr=50"),
+            loss: Some(crate::tensor::Loss::Mse),
+            opt: spec("sgd:lr=5"),
             ..Setup::default()
         },
     },

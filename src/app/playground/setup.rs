@@ -127,7 +127,8 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, data: &Data, net: &Mlp<f32
         ui.add(egui::DragValue::new(&mut s.seed)).labelled_by(l.id);
     });
     ui.separator();
-    ui.strong("Open as graph").on_hover_text("A unit's whole computation on one point, stepped in the backprop view");
+    ui.strong("A unit as its graph")
+        .on_hover_text("A unit's whole computation on one point, stepped in the backprop view");
     let layers = net.spec.hidden.len();
     let widths: Vec<usize> = net.spec.hidden.iter().copied().chain([net.spec.outputs]).collect();
     egui::ComboBox::from_label("Value").selected_text(target_name(settings.target, layers)).show_ui(ui, |ui| {
