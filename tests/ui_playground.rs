@@ -197,7 +197,7 @@ fn a_click_on_a_point_then_open_as_graph_shows_the_unit_in_the_backprop_view() {
     let said = &h.state().status_of("playground").expect("registered").text;
     assert!(said.starts_with("Opened unit 2 of layer 1 on training point"), "{said}");
     let before = h.state_mut().view_mut::<BackpropView>().expect("registered").cursor();
-    h.get_by_label("Step").click();
+    h.get_by_label("Step >").click();
     h.run();
     assert_eq!(h.state_mut().view_mut::<BackpropView>().expect("registered").cursor(), before + 1);
 }
