@@ -113,7 +113,12 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
         for (u, &p) in col.iter().enumerate() {
             let size = small[c];
             let r = Rect::from_center_size(p, Vec2::splat(size));
-            let texture = if c <= hidden.len() { view.pictures.units.get(c).and_then(|l| l.get(u)) } else { None };
+            // the output's units show the decision regions
+            let texture = if c <= hidden.len() {
+                view.pictures.units.get(c).and_then(|l| l.get(u))
+            } else {
+                view.pictures.output.as_ref()
+            };
             match texture {
                 Some(t) => {
                     painter.image(t.id(), r, Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)), Color32::WHITE);
