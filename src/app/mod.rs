@@ -12,6 +12,7 @@ pub mod backprop;
 pub mod files;
 pub mod help;
 pub mod lessons;
+pub mod playground;
 pub mod race;
 pub mod session;
 pub mod theme;
@@ -32,7 +33,8 @@ pub fn registry() -> Vec<Box<dyn View>> {
         Box::new(backprop::BackpropView::default()),
         Box::new(race::RaceView::default()),
         Box::new(lessons::LessonsView::default()),
-        // The playground and the labs register here as they arrive.
+        Box::new(playground::PlaygroundView::default()),
+        // The labs register here as they arrive.
     ]
 }
 
@@ -443,6 +445,15 @@ impl App {
             };
             self.views[self.current].ui(ui, &mut shell);
         });
+        // the playground's "Open as graph" shows a network's unit in the backprop view
+        if let Some(g) = self.view_mut::<playground::PlaygroundView>().and_then(|v| v.take_graph())
+            && let Some(i) = self.views.iter().position(|v| v.id() == "backprop")
+            && let Some(view) = self.views[i].as_any_mut().downcast_mut::<backprop::BackpropView>()
+        {
+            view.open_graph(g.graph, g.output, g.groups);
+            self.current = i;
+            ctx.request_repaint();
+        }
         if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
             drop_hint_ui(&ctx);
         }

@@ -21,8 +21,10 @@
 //!   the others. Weights are drawn in f64 from the seed, so an f32 and an f64 network from one seed agree.
 
 pub mod data_parallel;
+pub mod health;
 mod init;
 pub mod init_stats;
+pub mod playground;
 mod scalar_net;
 mod spec;
 pub mod store;

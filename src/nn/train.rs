@@ -108,6 +108,8 @@ pub struct Trainer<T: Element> {
     steps: u64,
     /// The latest minibatch's loss (NaN before the first step).
     last_loss: f64,
+    /// Minibatches already done of an epoch that was stopped part-way (its order is kept in `order`).
+    resume_at: Option<usize>,
 }
 
 impl<T: Element> Trainer<T> {
@@ -160,6 +162,7 @@ impl<T: Element> Trainer<T> {
             history: Vec::new(),
             steps: 0,
             last_loss: f64::NAN,
+            resume_at: None,
             mlp,
             cfg,
         })
@@ -173,6 +176,11 @@ impl<T: Element> Trainer<T> {
     /// Minibatch steps taken.
     pub fn steps(&self) -> u64 {
         self.steps
+    }
+
+    /// The total loss (data loss and penalties) of the latest minibatch, before its step; NaN before the first.
+    pub fn last_loss(&self) -> f64 {
+        self.last_loss
     }
 
     /// The optimizer (to inspect its state).
@@ -232,7 +240,9 @@ impl<T: Element> Trainer<T> {
     }
 
     /// [`Trainer::run_epoch`], calling `after_step` after every minibatch step; the epoch stops there when it
-    /// returns false (then nothing is evaluated or recorded, and `None` is returned: the weights are mid-epoch).
+    /// returns false (then nothing is evaluated or recorded, and `None` is returned: the weights are mid-epoch). The
+    /// next call goes on with the same epoch where it stopped (its shuffled order kept), so a run paused and
+    /// resumed any number of times is the same, bit for bit, as one run straight through.
     pub fn run_epoch_with(&mut self, mut after_step: impl FnMut(&Self) -> bool) -> Result<Option<EpochStats>, NnError> {
         let epoch = self.history.len();
         let lr = match &self.cfg.schedule {
@@ -240,21 +250,30 @@ impl<T: Element> Trainer<T> {
             None => self.cfg.opt.lr(),
         };
         self.opt.set_lr(lr);
-        self.order.shuffle(&mut self.rng);
+        let first = match self.resume_at.take() {
+            Some(done) => done,
+            None => {
+                self.order.shuffle(&mut self.rng);
+                0
+            }
+        };
         let order = std::mem::take(&mut self.order);
+        let mut stopped_after = None;
         let result = (|| {
-            for rows in order.chunks(self.cfg.batch) {
+            for (i, rows) in order.chunks(self.cfg.batch).enumerate().skip(first) {
                 if rows.len() == 1 && self.mlp.spec.batchnorm && order.len() > 1 {
                     continue;
                 }
                 self.train_step(rows)?;
                 if !after_step(self) {
+                    stopped_after = Some(i + 1);
                     return Ok(false);
                 }
             }
             Ok::<bool, NnError>(true)
         })();
         self.order = order;
+        self.resume_at = stopped_after;
         if !result? {
             return Ok(None);
         }
@@ -351,8 +370,8 @@ impl<T: Element> Trainer<T> {
 
     /// [`Trainer::spawn`], also publishing a snapshot after every `steps` minibatch steps (0: only after epochs),
     /// and stopping at the next step when asked: a window's live view of a large data set, whose epochs are long. A
-    /// run stopped mid-epoch returns with that epoch unrecorded. The run is the same, bit for bit, as without the
-    /// snapshots.
+    /// run stopped mid-epoch returns with that epoch unrecorded (a later run goes on with it). The run is the same,
+    /// bit for bit, as without the snapshots.
     pub fn spawn_every(mut self, steps: u64) -> Session<T> {
         let latest = Arc::new(Mutex::new(Arc::new(self.snapshot())));
         let stop = Arc::new(AtomicBool::new(false));

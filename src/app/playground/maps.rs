@@ -1,0 +1,141 @@
+//! The pictures of the playground: the output's decision regions and each unit's map, as textures, remade only when
+//! new weights arrive ([`crate::nn::playground::unit_maps`] computes them), never per frame. Colours as TensorFlow
+//! Playground: orange for negative (class 0, "−1"), white for zero, blue for positive (class 1, "+1").
+
+use std::time::{Duration, Instant};
+
+use eframe::egui::{self, Color32, ColorImage, TextureHandle, TextureOptions};
+
+use crate::nn::Mlp;
+use crate::nn::playground::{Data, Plane, UnitMaps, unit_maps};
+
+/// Grid points per side of every map: smooth enough at full window size with linear filtering.
+pub const GRID: usize = 64;
+
+/// Playground's orange (negative, class 0).
+pub const ORANGE: Color32 = Color32::from_rgb(0xf5, 0x93, 0x22);
+/// Playground's blue (positive, class 1).
+pub const BLUE: Color32 = Color32::from_rgb(0x08, 0x77, 0xbd);
+
+/// The colour of class `k` of `classes`: orange and blue for two, then a palette.
+pub fn class_color(k: usize, classes: usize) -> Color32 {
+    const MORE: [Color32; 8] = [
+        Color32::from_rgb(0xf5, 0x93, 0x22),
+        Color32::from_rgb(0x08, 0x77, 0xbd),
+        Color32::from_rgb(0x2c, 0xa0, 0x2c),
+        Color32::from_rgb(0xd6, 0x27, 0x28),
+        Color32::from_rgb(0x94, 0x67, 0xbd),
+        Color32::from_rgb(0x8c, 0x56, 0x4b),
+        Color32::from_rgb(0xe3, 0x77, 0xc2),
+        Color32::from_rgb(0x17, 0xbe, 0xcf),
+    ];
+    if classes <= 2 { [ORANGE, BLUE][k.min(1)] } else { MORE[k % MORE.len()] }
+}
+
+/// White blended towards `c` by `t` in [0, 1].
+fn tint(c: Color32, t: f32) -> Color32 {
+    let t = t.clamp(0.0, 1.0);
+    let mix = |a: u8| (255.0 + (f32::from(a) - 255.0) * t).round() as u8;
+    Color32::from_rgb(mix(c.r()), mix(c.g()), mix(c.b()))
+}
+
+/// A value on Playground's diverging scale: −1 orange, 0 white, +1 blue (clamped).
+pub fn diverging(v: f32) -> Color32 {
+    if v < 0.0 { tint(ORANGE, -v) } else { tint(BLUE, v) }
+}
+
+/// The cached maps and their textures.
+#[derive(Default)]
+pub struct Pictures {
+    /// The latest maps.
+    pub maps: Option<UnitMaps>,
+    /// The plane they cover.
+    pub plane: Option<Plane>,
+    /// The decision regions.
+    pub output: Option<TextureHandle>,
+    /// `units[0]`: the input features; then one per hidden layer, one texture per unit.
+    pub units: Vec<Vec<TextureHandle>>,
+    /// How many times the maps were computed (for tests: not per frame).
+    pub builds: usize,
+    /// How long the last maps and textures took.
+    pub last_build: Duration,
+    /// Whether the output is drawn in two colours only (Playground's "discretize output").
+    discrete: bool,
+}
+
+impl Pictures {
+    /// Recomputes the maps of `mlp` over the data's plane and remakes every texture. The grid and the textures cost
+    /// one forward pass of [`GRID`]² rows.
+    pub fn rebuild(&mut self, ctx: &egui::Context, mlp: &mut Mlp<f32>, data: &Data, discrete: bool) {
+        let (Some(train), Some(test)) = (&data.train_plane, &data.test_plane) else {
+            *self = Self { builds: self.builds, ..Self::default() };
+            return;
+        };
+        let started = Instant::now();
+        let plane = Plane::around(&[train, test]);
+        let Ok(maps) = unit_maps(mlp, &data.features, &plane, GRID) else { return };
+        self.discrete = discrete;
+        let output = output_image(&maps, discrete);
+        set(ctx, &mut self.output, "playground-output", output);
+        let mut layers: Vec<Vec<ColorImage>> = vec![maps.inputs.iter().map(|m| unit_image(m, GRID)).collect()];
+        layers.extend(maps.hidden.iter().map(|l| l.iter().map(|m| unit_image(m, GRID)).collect()));
+        self.units.resize_with(layers.len(), Vec::new);
+        for (k, (images, textures)) in layers.into_iter().zip(&mut self.units).enumerate() {
+            textures.truncate(images.len());
+            for (u, image) in images.into_iter().enumerate() {
+                if let Some(t) = textures.get_mut(u) {
+                    t.set(image, TextureOptions::LINEAR);
+                } else {
+                    textures.push(ctx.load_texture(format!("playground-unit-{k}-{u}"), image, TextureOptions::LINEAR));
+                }
+            }
+        }
+        self.units.truncate(maps.hidden.len() + 1);
+        self.maps = Some(maps);
+        self.plane = Some(plane);
+        self.builds += 1;
+        self.last_build = started.elapsed();
+    }
+}
+
+fn set(ctx: &egui::Context, slot: &mut Option<TextureHandle>, name: &str, image: ColorImage) {
+    match slot {
+        Some(t) => t.set(image, TextureOptions::LINEAR),
+        None => *slot = Some(ctx.load_texture(name, image, TextureOptions::LINEAR)),
+    }
+}
+
+/// The decision regions: each point's most likely class, paler where the network is unsure (or solid, discretized).
+fn output_image(maps: &UnitMaps, discrete: bool) -> ColorImage {
+    let n = maps.size * maps.size;
+    let k = maps.classes as f32;
+    let pixels = (0..n)
+        .map(|i| {
+            let (c, p) = maps.class_at(i);
+            let sure = if discrete { 1.0 } else { ((p - 1.0 / k) / (1.0 - 1.0 / k)).clamp(0.0, 1.0) };
+            // never fully saturated, so the points on top stay visible
+            tint(class_color(c, maps.classes), 0.15 + 0.6 * sure)
+        })
+        .collect();
+    ColorImage::new([maps.size, maps.size], pixels)
+}
+
+/// One unit's map on the diverging scale, scaled by its largest magnitude when that exceeds 1 (ReLU's outputs).
+fn unit_image(values: &[f32], size: usize) -> ColorImage {
+    let scale = values.iter().fold(1.0f32, |m, v| if v.is_finite() { m.max(v.abs()) } else { m });
+    let pixels = values.iter().map(|&v| diverging(v / scale)).collect();
+    ColorImage::new([size, size], pixels)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_diverging_scale_runs_orange_white_blue() {
+        assert_eq!(diverging(0.0), Color32::WHITE);
+        assert_eq!(diverging(-1.0), ORANGE);
+        assert_eq!(diverging(1.0), BLUE);
+        assert_eq!(diverging(7.0), BLUE, "clamped");
+    }
+}

@@ -1,0 +1,159 @@
+//! The setup panel: a preset, the data (set, points, noise, train share, regenerate, features), the network
+//! (activation, initializer, loss), the training (optimizer and learning rate, L2, batch, seed), and what "Open as
+//! graph" opens. Edits change the settings' setup; the view builds a fresh network from it after drawing.
+
+use eframe::egui;
+
+use super::{Action, Settings, target_name};
+use crate::data::Feature;
+use crate::nn::playground::{Data, MAX_POINTS, Target};
+use crate::nn::{ACTIVATIONS, Init, Mlp};
+use crate::optim::{OPTIMIZER_NAMES, OptimSpec};
+use crate::tensor::Loss;
+
+/// Draws the panel.
+pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, data: &Data, net: &Mlp<f32>, actions: &mut Vec<Action>) {
+    let s = &mut settings.setup;
+    ui.add_space(4.0);
+    egui::ComboBox::from_label("Preset").selected_text("choose…").width(150.0).show_ui(ui, |ui| {
+        for (i, p) in super::presets::PRESETS.iter().enumerate() {
+            if ui.selectable_label(false, p.name).on_hover_text(p.lesson).clicked() {
+                actions.push(Action::Preset(i));
+            }
+        }
+    });
+    ui.separator();
+    ui.strong("Data");
+    let name = s.dataset.split(':').next().unwrap_or("").trim().to_string();
+    ui.horizontal_wrapped(|ui| {
+        for d in crate::nn::playground::DATASETS {
+            if ui.selectable_label(name == *d, *d).clicked() && name != *d {
+                s.dataset = (*d).to_string();
+                if *d == "digits" {
+                    s.features.clear();
+                }
+            }
+        }
+    });
+    if name == "kspiral" {
+        let mut k: usize = s.dataset.split_once("classes=").and_then(|(_, k)| k.trim().parse().ok()).unwrap_or(3);
+        ui.horizontal(|ui| {
+            let l = ui.label("classes");
+            if ui.add(egui::DragValue::new(&mut k).range(2..=8)).labelled_by(l.id).changed() {
+                s.dataset = format!("kspiral:classes={k}");
+            }
+        });
+    }
+    if name != "digits" {
+        ui.add(egui::Slider::new(&mut s.points, 20..=MAX_POINTS).logarithmic(true).text("points"));
+        ui.add(egui::Slider::new(&mut s.noise, 0.0..=0.5).text("noise"));
+    }
+    ui.add(egui::Slider::new(&mut s.train_ratio, 0.1..=0.9).text("train share"));
+    if ui.button("Regenerate").on_hover_text("New data (and weights) from the next seed").clicked() {
+        actions.push(Action::Regenerate);
+    }
+    if data.is_plane() {
+        ui.label("Features").on_hover_text("What the network reads of each point (x, y): Playground's inputs");
+        ui.horizontal_wrapped(|ui| {
+            for f in Feature::ALL {
+                let key = f.key().to_string();
+                let mut on = if s.features.is_empty() {
+                    matches!(f, Feature::X | Feature::Y)
+                } else {
+                    s.features.contains(&key)
+                };
+                if ui.checkbox(&mut on, f.to_string()).changed() {
+                    let mut now: Vec<String> =
+                        if s.features.is_empty() { vec!["x".into(), "y".into()] } else { s.features.clone() };
+                    if on {
+                        now.push(key);
+                    } else {
+                        now.retain(|k| *k != key);
+                    }
+                    // Playground's order, and the plain x, y as no list at all (the command line's default)
+                    now = Feature::ALL.iter().map(|f| f.key().to_string()).filter(|k| now.contains(k)).collect();
+                    if !now.is_empty() {
+                        s.features = if now == ["x", "y"] { Vec::new() } else { now };
+                    }
+                }
+            }
+        });
+    }
+    ui.separator();
+    ui.strong("Network");
+    ui.label(format!("{} ({} parameters)", net.spec.describe(), net.spec.parameter_count()));
+    egui::ComboBox::from_label("Activation").selected_text(s.activation.name()).show_ui(ui, |ui| {
+        for u in ACTIVATIONS {
+            ui.selectable_value(&mut s.activation, u, u.name());
+        }
+    });
+    egui::ComboBox::from_label("Initializer").selected_text(s.init.to_string()).show_ui(ui, |ui| {
+        for i in [Init::Playground, Init::Xavier, Init::He, Init::GlorotUniform, Init::PyTorch] {
+            let label = i.to_string();
+            ui.selectable_value(&mut s.init, i, label);
+        }
+    });
+    let loss_name = s.loss.map_or("auto".to_string(), |l| l.name().to_string());
+    egui::ComboBox::from_label("Loss").selected_text(loss_name).show_ui(ui, |ui| {
+        ui.selectable_value(&mut s.loss, None, "auto").on_hover_text("bce for two classes, ce for more");
+        for name in ["bce", "ce", "mse", "hinge", "svm"] {
+            if let Some(l) = Loss::from_name(name) {
+                ui.selectable_value(&mut s.loss, Some(l), name);
+            }
+        }
+    });
+    ui.separator();
+    ui.strong("Training");
+    egui::ComboBox::from_label("Optimizer").selected_text(s.opt.name()).show_ui(ui, |ui| {
+        for name in OPTIMIZER_NAMES {
+            if ui.selectable_label(s.opt.name() == *name, *name).clicked() && s.opt.name() != *name {
+                let lr = s.opt.lr();
+                if let Some(mut o) = OptimSpec::defaults(name) {
+                    o.set_lr(lr);
+                    s.opt = o;
+                }
+            }
+        }
+    });
+    let mut lr = s.opt.lr();
+    if ui.add(egui::Slider::new(&mut lr, 1e-4..=100.0).logarithmic(true).text("learning rate")).changed() {
+        s.opt.set_lr(lr);
+    }
+    ui.weak(s.opt.to_string());
+    ui.add(egui::Slider::new(&mut s.l2, 0.0..=0.1).logarithmic(true).text("L2"));
+    ui.add(egui::Slider::new(&mut s.batch, 1..=256).logarithmic(true).text("batch"));
+    ui.horizontal(|ui| {
+        let l = ui.label("seed");
+        ui.add(egui::DragValue::new(&mut s.seed)).labelled_by(l.id);
+    });
+    ui.separator();
+    ui.strong("A unit as its graph")
+        .on_hover_text("A unit's whole computation on one point, stepped in the backprop view");
+    let layers = net.spec.hidden.len();
+    let widths: Vec<usize> = net.spec.hidden.iter().copied().chain([net.spec.outputs]).collect();
+    egui::ComboBox::from_label("Value").selected_text(target_name(settings.target, layers)).show_ui(ui, |ui| {
+        if ui.selectable_label(settings.target == Target::Loss, "the loss").clicked() {
+            actions.push(Action::Select(Target::Loss));
+        }
+        for (l, &w) in widths.iter().enumerate() {
+            for u in 0..w {
+                let t = Target::Unit { layer: l + 1, unit: u };
+                if ui.selectable_label(settings.target == t, target_name(t, layers)).clicked() {
+                    actions.push(Action::Select(t));
+                }
+            }
+        }
+    });
+    let mut point = settings.point;
+    let last = data.train.n().saturating_sub(1);
+    ui.horizontal(|ui| {
+        let l = ui.label("training point");
+        if ui.add(egui::DragValue::new(&mut point).range(0..=last)).labelled_by(l.id).changed() {
+            actions.push(Action::SelectPoint(point));
+        }
+    });
+    ui.weak("(or click a point on the output)");
+    if ui.button("Open as graph").on_hover_text("Show it in the Backprop view, folded by layer and neuron").clicked() {
+        actions.push(Action::OpenGraph);
+    }
+}

@@ -1,0 +1,924 @@
+//! What the window's playground computes, without a window: a training setup as plain data ([`Setup`]: the data,
+//! the network, the optimizer, the seed) that builds the same data, network and trainer as `chainrule train` with the
+//! same options, and writes that command ([`Setup::command`]); a training run on a worker ([`Run`]) that publishes
+//! its weights for the frame to read without waiting, stops when asked or when the loss diverges (keeping the last
+//! finite weights); the pictures of every unit over the input plane ([`unit_maps`]); and any unit's computation on
+//! one point as a scalar graph for the backprop view ([`unit_graph`]).
+//!
+//! The pictures: the plane's points p = (x, y) on a `size × size` grid, row 0 at the top, mapped through the input
+//! features (x, y, x², ..., [`Feature::eval`]), run through the network in evaluation mode once
+//! ([`Mlp::activations`]); each hidden unit's column of its layer's output is its map. The output's map is each
+//! class's probability: σ(s) for one logit (bce), (s + 1)/2 clipped to [0, 1] for one ±1-scored output (mse, hinge),
+//! softmax(s) for K scores. Cost: one forward pass of size² rows, O(size² · parameters).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Built, EpochStats, Init, Mlp, MlpSpec, Mode, NnError, Snapshot, TrainConfig, Trainer};
+use crate::data::{self, Dataset, Feature};
+use crate::optim::OptimSpec;
+use crate::scalar::{Graph, Groups, GroupsBuilder, NodeId, Op, Unary};
+use crate::tensor::{Element, Loss};
+
+/// The most points the window generates.
+pub const MAX_POINTS: usize = 5000;
+/// The most hidden layers (TensorFlow Playground's limit).
+pub const MAX_LAYERS: usize = 6;
+/// The most units in a hidden layer (TensorFlow Playground's limit).
+pub const MAX_UNITS: usize = 8;
+/// The data sets the playground offers, in its menu's order.
+pub const DATASETS: &[&str] = &["circle", "xor", "gauss", "spiral", "moons", "kspiral", "digits"];
+/// Epochs a [`Setup`]'s trainer may run (the window stops long before).
+pub const MAX_EPOCHS: usize = 1_000_000;
+
+/// A playground: the data, the network and how it trains. The same fields as `chainrule train`'s options, with
+/// the same defaults (TensorFlow Playground's), so [`Setup::command`] reproduces the run on the terminal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Setup {
+    /// A generated set: circle, xor, gauss, spiral, moons, kspiral (or kspiral:classes=K), digits.
+    pub dataset: String,
+    /// Points generated (digits ignores it: the set has its own rows).
+    pub points: usize,
+    /// The generator's noise (Playground's 0 to 0.5).
+    pub noise: f64,
+    /// The share of the rows used for training.
+    pub train_ratio: f64,
+    /// The input features of a 2-D set (empty: x and y themselves).
+    pub features: Vec<String>,
+    /// Units per hidden layer.
+    pub hidden: Vec<usize>,
+    /// Every hidden layer's activation.
+    pub activation: Unary,
+    /// How the weights start.
+    pub init: Init,
+    /// The loss (None: bce for two classes, ce for more, as the command line).
+    pub loss: Option<Loss>,
+    /// The optimizer and its hyper-parameters.
+    pub opt: OptimSpec,
+    /// λ₁ of the L1 penalty.
+    pub l1: f64,
+    /// λ₂ of the L2 penalty.
+    pub l2: f64,
+    /// Rows per minibatch.
+    pub batch: usize,
+    /// Seeds the data, the split, the weights and the shuffling.
+    pub seed: u64,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Self {
+            dataset: "circle".into(),
+            points: 500,
+            noise: 0.0,
+            train_ratio: 0.5,
+            features: Vec::new(),
+            hidden: vec![4, 2],
+            activation: Unary::Tanh,
+            init: Init::Playground,
+            loss: None,
+            opt: "sgd:lr=0.03".parse().expect("a valid spec"),
+            l1: 0.0,
+            l2: 0.0,
+            batch: 10,
+            seed: 0,
+        }
+    }
+}
+
+/// The data of a setup: both parts as the network reads them, and (for a 2-D set) the points on the plane.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Data {
+    /// The training part, features applied.
+    pub train: Dataset,
+    /// The test part, features applied.
+    pub test: Dataset,
+    /// The training part's points (x, y) before the features, for a 2-D set.
+    pub train_plane: Option<Dataset>,
+    /// The test part's points (x, y) before the features, for a 2-D set.
+    pub test_plane: Option<Dataset>,
+    /// The features in use (empty: the data's own columns).
+    pub features: Vec<Feature>,
+    /// The class names.
+    pub classes: Vec<String>,
+}
+
+impl Data {
+    /// Whether the data are points of a plane (so regions and unit maps can be drawn).
+    pub fn is_plane(&self) -> bool {
+        self.train_plane.is_some()
+    }
+}
+
+impl Setup {
+    /// Checks every field against the window's limits; the message names the field.
+    pub fn validate(&self) -> Result<(), String> {
+        let name = self.dataset.split(':').next().unwrap_or("").trim();
+        if !DATASETS.contains(&name) {
+            return Err(format!("data set '{}': use one of {}", self.dataset, DATASETS.join(", ")));
+        }
+        if !(1..=MAX_POINTS).contains(&self.points) {
+            return Err(format!("points {}: use 1 to {MAX_POINTS}", self.points));
+        }
+        if !(self.noise.is_finite() && (0.0..=1.0).contains(&self.noise)) {
+            return Err(format!("noise {}: use a number from 0 to 1", self.noise));
+        }
+        if !(self.train_ratio > 0.0 && self.train_ratio <= 1.0) {
+            return Err(format!("train ratio {}: use a share in (0, 1]", self.train_ratio));
+        }
+        if self.hidden.len() > MAX_LAYERS || self.hidden.iter().any(|&h| !(1..=MAX_UNITS).contains(&h)) {
+            return Err(format!(
+                "hidden layers {:?}: at most {MAX_LAYERS} layers of 1 to {MAX_UNITS} units",
+                self.hidden
+            ));
+        }
+        if !(1..=MAX_POINTS).contains(&self.batch) {
+            return Err(format!("batch {}: use 1 to {MAX_POINTS}", self.batch));
+        }
+        if !crate::nn::ACTIVATIONS.contains(&self.activation) {
+            return Err(format!("activation {}: not one a hidden layer can use", self.activation.name()));
+        }
+        for (what, v) in [("l1", self.l1), ("l2", self.l2)] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(format!("{what} {v}: use a finite number ≥ 0"));
+            }
+        }
+        self.parsed_features()?;
+        self.init.validate().map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    fn parsed_features(&self) -> Result<Vec<Feature>, String> {
+        self.features.iter().map(|f| f.parse::<Feature>().map_err(|e| format!("features: {e}"))).collect()
+    }
+
+    /// The data, made as `chainrule train` makes it: generated from the seed, the features applied, split with the
+    /// seed (the split draws only on the row count, so the plane's points split the same way).
+    pub fn data(&self) -> Result<Data, String> {
+        self.validate()?;
+        let raw = data::generate(&self.dataset, self.points, self.noise, self.seed).map_err(|e| e.to_string())?;
+        let features = self.parsed_features()?;
+        let (train_raw, test_raw) = data::split(&raw, self.train_ratio, self.seed).map_err(|e| e.to_string())?;
+        let plane = raw.d == 2;
+        let (train, test) = if features.is_empty() {
+            (train_raw.clone(), test_raw.clone())
+        } else {
+            let apply = |d: &Dataset| data::with_features(d, &features).map_err(|e| e.to_string());
+            (apply(&train_raw)?, apply(&test_raw)?)
+        };
+        Ok(Data {
+            train,
+            test,
+            train_plane: plane.then_some(train_raw),
+            test_plane: plane.then_some(test_raw),
+            features,
+            classes: raw.class_names,
+        })
+    }
+
+    /// The network for `data`, as `chainrule train` builds it.
+    pub fn spec(&self, data: &Data) -> Result<MlpSpec, String> {
+        let classes = data.classes.len();
+        let loss = self.loss.unwrap_or(if classes == 2 { Loss::BceLogits } else { Loss::SoftmaxCe });
+        let mut spec = MlpSpec::classifier(data.train.d, &self.hidden, classes, self.activation, loss)
+            .map_err(|e| e.to_string())?;
+        spec.init = self.init;
+        spec.l1 = self.l1;
+        spec.l2 = self.l2;
+        spec.validate().map_err(|e| e.to_string())?;
+        Ok(spec)
+    }
+
+    /// A fresh trainer (f32, as the command line's default) and its data.
+    pub fn trainer(&self) -> Result<(Trainer<f32>, Data), String> {
+        let data = self.data()?;
+        let spec = self.spec(&data)?;
+        let mlp = Mlp::<f32>::new(&spec, self.seed).map_err(|e| e.to_string())?;
+        let cfg = TrainConfig {
+            opt: self.opt,
+            schedule: None,
+            epochs: MAX_EPOCHS,
+            batch: self.batch,
+            seed: self.seed,
+            backend: super::Backend::Tensor,
+        };
+        let trainer = Trainer::new(mlp, cfg, (&data.train.x, &data.train.y), (&data.test.x, &data.test.y))
+            .map_err(|e| e.to_string())?;
+        Ok((trainer, data))
+    }
+
+    /// The `chainrule train` line that makes the same run for `epochs` epochs (options at their defaults left out).
+    pub fn command(&self, epochs: usize) -> String {
+        let d = Self::default();
+        let mut out = format!("chainrule train --dataset {}", self.dataset.trim());
+        let mut opt = |flag: &str, value: String, default: String| {
+            if value != default {
+                out += &format!(" --{flag} {value}");
+            }
+        };
+        opt("points", self.points.to_string(), d.points.to_string());
+        opt("noise", self.noise.to_string(), d.noise.to_string());
+        opt("train-ratio", self.train_ratio.to_string(), d.train_ratio.to_string());
+        opt("features", self.features.join(","), String::new());
+        let hidden = if self.hidden.is_empty() {
+            "none".to_string()
+        } else {
+            self.hidden.iter().map(|h| h.to_string()).collect::<Vec<_>>().join(",")
+        };
+        opt("hidden", hidden, "4,2".into());
+        opt("activation", self.activation.name().into(), "tanh".into());
+        opt("init", self.init.to_string(), d.init.to_string());
+        opt("loss", self.loss.map(|l| l.name().to_string()).unwrap_or_default(), String::new());
+        opt("opt", self.opt.to_string(), d.opt.to_string());
+        opt("l1", self.l1.to_string(), "0".into());
+        opt("l2", self.l2.to_string(), "0".into());
+        opt("batch", self.batch.to_string(), d.batch.to_string());
+        opt("seed", self.seed.to_string(), d.seed.to_string());
+        out += &format!(" --epochs {}", epochs.max(1));
+        out
+    }
+}
+
+/// The largest setup file read (a setup is well under a kilobyte; anything near this is not one).
+pub const MAX_SETUP_BYTES: u64 = 64 * 1024;
+
+/// The tag a setup file starts with, so that another JSON file is refused in words.
+pub const SETUP_FORMAT: &str = "chainrule-playground";
+
+/// A setup file: its format tag and version, and the setup.
+#[derive(Serialize, Deserialize)]
+struct SetupFile {
+    format: String,
+    version: u32,
+    setup: Setup,
+}
+
+impl Setup {
+    /// The setup as a file's text (JSON, tagged with [`SETUP_FORMAT`] and version 1).
+    pub fn to_file_text(&self) -> String {
+        let file = SetupFile { format: SETUP_FORMAT.into(), version: 1, setup: self.clone() };
+        serde_json::to_string_pretty(&file).expect("a setup is plain data")
+    }
+
+    /// Reads a setup file's text, an untrusted input: refuses text over [`MAX_SETUP_BYTES`], another format or
+    /// version, and a setup [`Setup::validate`] refuses, saying which.
+    pub fn from_file_text(text: &str) -> Result<Self, String> {
+        if text.len() as u64 > MAX_SETUP_BYTES {
+            return Err(format!("{} bytes, more than a setup file's {MAX_SETUP_BYTES}", text.len()));
+        }
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON ({e})"))?;
+        if value.get("format").and_then(|f| f.as_str()) != Some(SETUP_FORMAT) {
+            return Err(format!("not a playground setup (it has no \"format\": \"{SETUP_FORMAT}\")"));
+        }
+        let file: SetupFile = serde_json::from_value(value).map_err(|e| format!("a setup that cannot be read: {e}"))?;
+        if file.version != 1 {
+            return Err(format!("format version {}, and this chainrule reads version 1", file.version));
+        }
+        file.setup.validate()?;
+        Ok(file.setup)
+    }
+}
+
+/// How much a [`Run`] trains before it stops by itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Budget {
+    /// This many minibatch steps.
+    Steps(u64),
+    /// Until this many more epochs have finished.
+    Epochs(usize),
+    /// Until asked to stop.
+    Forever,
+}
+
+/// Why a run ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ended {
+    /// Its budget was spent.
+    Budget,
+    /// It was asked to stop.
+    Asked,
+    /// The loss or a weight stopped being a finite number at this step (1-based); the weights are those of the
+    /// step before.
+    Diverged(u64),
+    /// The trainer failed.
+    Failed(String),
+}
+
+/// What a run published last: the weights (a [`Snapshot`] without history), the epochs finished since the last
+/// read, and each linear layer's update-to-weight ratio of the latest step.
+#[derive(Clone, Debug)]
+pub struct Progress<T> {
+    /// The weights and counters (its `history` is empty: see `epochs`).
+    pub snapshot: Snapshot<T>,
+    /// Epochs finished since the frame last read.
+    pub epochs: Vec<EpochStats>,
+    /// ‖ΔW‖/‖W‖ of the latest step, per linear layer (cs231n: about 1e-3 is healthy).
+    pub update_ratios: Vec<f64>,
+    /// How the run ended, once it has.
+    pub ended: Option<Ended>,
+    /// Counts publications, so a reader knows what is new.
+    pub version: u64,
+}
+
+/// A training run on its own thread: it publishes its [`Progress`] at most every `every` (and when it ends); the
+/// frame reads it with [`Run::take`], never waiting for a step. A run stopped part-way through an epoch goes on with
+/// it when restarted ([`Trainer::run_epoch_with`]), so pausing does not change the run.
+pub struct Run<T: Element> {
+    shared: Arc<Mutex<Progress<T>>>,
+    stop: Arc<AtomicBool>,
+    handle: Option<JoinHandle<Trainer<T>>>,
+    seen: u64,
+}
+
+impl<T: Element> Run<T> {
+    /// Starts training `trainer` on a new thread for `budget`, publishing at most every `every`.
+    pub fn start(mut trainer: Trainer<T>, budget: Budget, every: Duration) -> Self {
+        let shared = Arc::new(Mutex::new(Progress {
+            snapshot: light_snapshot(&trainer),
+            epochs: Vec::new(),
+            update_ratios: Vec::new(),
+            ended: None,
+            version: 0,
+        }));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (out, asked) = (shared.clone(), stop.clone());
+        let handle = std::thread::spawn(move || {
+            let ended = train_for(&mut trainer, budget, every, &out, &asked);
+            let mut p = out.lock().unwrap_or_else(|e| e.into_inner());
+            p.snapshot = light_snapshot(&trainer);
+            p.ended = Some(ended);
+            p.version += 1;
+            drop(p);
+            trainer
+        });
+        Self { shared, stop, handle: Some(handle), seen: 0 }
+    }
+
+    /// What was published since the last call (its epochs are handed over once), or None if nothing new.
+    pub fn take(&mut self) -> Option<Progress<T>> {
+        let mut p = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+        if p.version == self.seen {
+            return None;
+        }
+        self.seen = p.version;
+        let epochs = std::mem::take(&mut p.epochs);
+        Some(Progress {
+            snapshot: p.snapshot.clone(),
+            epochs,
+            update_ratios: p.update_ratios.clone(),
+            ended: p.ended.clone(),
+            version: p.version,
+        })
+    }
+
+    /// Asks the run to stop after the step under way.
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the thread has ended (then [`Run::join`] returns at once).
+    pub fn is_finished(&self) -> bool {
+        self.handle.as_ref().is_none_or(|h| h.is_finished())
+    }
+
+    /// Waits for the thread (at most one step once [`Run::stop`] was called) and returns the trainer.
+    pub fn join(mut self) -> Result<Trainer<T>, String> {
+        let h = self.handle.take().expect("joined once");
+        h.join().map_err(|_| "the training thread stopped with a panic".to_string())
+    }
+}
+
+/// The trainer's weights and counters, without the history (which the run hands over epoch by epoch).
+fn light_snapshot<T: Element>(t: &Trainer<T>) -> Snapshot<T> {
+    Snapshot {
+        epoch: t.history.len(),
+        steps: t.steps(),
+        params: t.mlp.params().values().to_vec(),
+        running: (t.mlp.layers.iter())
+            .filter_map(|l| match l {
+                Built::BatchNorm { running, .. } => Some(running.clone()),
+                _ => None,
+            })
+            .collect(),
+        history: Vec::new(),
+        loss: t.last_loss(),
+    }
+}
+
+/// The run's loop: steps until the budget is spent, a stop is asked, or the loss diverges; publishes on the way.
+fn train_for<T: Element>(
+    t: &mut Trainer<T>,
+    budget: Budget,
+    every: Duration,
+    out: &Mutex<Progress<T>>,
+    asked: &AtomicBool,
+) -> Ended {
+    let start_steps = t.steps();
+    let start_epochs = t.history.len();
+    // the weights before the latest step: kept while finite, for the ratios and to fall back on
+    let mut before: Vec<T> = t.mlp.params().values().to_vec();
+    let mut last_publish = Instant::now();
+    let mut ended = None;
+    loop {
+        let epoch_done = t.run_epoch_with(|t| {
+            let now = t.mlp.params().values();
+            let finite = t.last_loss().is_finite() && now.iter().all(|v| v.as_f64().is_finite());
+            if !finite {
+                ended = Some(Ended::Diverged(t.steps()));
+                return false;
+            }
+            if last_publish.elapsed() >= every {
+                last_publish = Instant::now();
+                let ratios = super::health::update_ratios(&t.mlp, &before);
+                let mut p = out.lock().unwrap_or_else(|e| e.into_inner());
+                p.snapshot = light_snapshot(t);
+                p.update_ratios = ratios;
+                p.version += 1;
+            }
+            before.copy_from_slice(now);
+            if asked.load(Ordering::Relaxed) {
+                ended = Some(Ended::Asked);
+                return false;
+            }
+            if let Budget::Steps(n) = budget
+                && t.steps() - start_steps >= n
+            {
+                ended = Some(Ended::Budget);
+                return false;
+            }
+            true
+        });
+        match epoch_done {
+            Err(e) => return Ended::Failed(e.to_string()),
+            Ok(Some(stats)) => {
+                let mut p = out.lock().unwrap_or_else(|e| e.into_inner());
+                p.epochs.push(stats);
+                if !stats.train_loss.is_finite() && ended.is_none() {
+                    ended = Some(Ended::Diverged(t.steps()));
+                }
+            }
+            Ok(None) => {}
+        }
+        if let Some(Ended::Diverged(_)) = ended {
+            // back to the last finite weights; the optimizer's state is left as it was (a reset starts again)
+            t.mlp.params_mut().values_mut().copy_from_slice(&before);
+        }
+        if let Some(e) = ended {
+            return e;
+        }
+        if let Budget::Epochs(n) = budget
+            && t.history.len() - start_epochs >= n
+        {
+            return Ended::Budget;
+        }
+        if asked.load(Ordering::Relaxed) {
+            return Ended::Asked;
+        }
+    }
+}
+
+/// A rectangle of the input plane.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plane {
+    /// x from, to.
+    pub x: [f64; 2],
+    /// y from, to.
+    pub y: [f64; 2],
+}
+
+impl Plane {
+    /// A square around every point of the sets (x, y in their first two columns), with a 10 % margin; TensorFlow
+    /// Playground's [−6, 6]² when there are none.
+    pub fn around(sets: &[&Dataset]) -> Self {
+        let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+        for d in sets.iter().filter(|d| d.d >= 2) {
+            for row in d.x.chunks_exact(d.d) {
+                for k in 0..2 {
+                    lo[k] = lo[k].min(row[k]);
+                    hi[k] = hi[k].max(row[k]);
+                }
+            }
+        }
+        if !(lo[0].is_finite() && hi[0].is_finite() && lo[1].is_finite() && hi[1].is_finite()) {
+            return Self { x: [-6.0, 6.0], y: [-6.0, 6.0] };
+        }
+        let half = ((hi[0] - lo[0]).max(hi[1] - lo[1]) * 0.55).max(1e-3);
+        let (cx, cy) = ((lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0);
+        Self { x: [cx - half, cx + half], y: [cy - half, cy + half] }
+    }
+
+    /// The centre of grid cell (row, column) of a `size × size` grid, row 0 at the top (largest y).
+    pub fn cell(&self, row: usize, col: usize, size: usize) -> [f64; 2] {
+        let s = size as f64;
+        [
+            self.x[0] + (col as f64 + 0.5) / s * (self.x[1] - self.x[0]),
+            self.y[1] - (row as f64 + 0.5) / s * (self.y[1] - self.y[0]),
+        ]
+    }
+}
+
+/// Every unit's picture over the plane, and the output's class probabilities.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UnitMaps {
+    /// Grid points per side.
+    pub size: usize,
+    /// Each input feature's value, size² per feature, row-major (row 0 at the top).
+    pub inputs: Vec<Vec<f32>>,
+    /// `hidden[l][u]`: hidden layer l's unit u's output (after its activation), size² values.
+    pub hidden: Vec<Vec<Vec<f32>>>,
+    /// Classes (2 for a one-output network).
+    pub classes: usize,
+    /// Each grid point's class probabilities, size² × classes, row-major.
+    pub probs: Vec<f32>,
+}
+
+impl UnitMaps {
+    /// The most likely class at grid point `i` and its probability.
+    pub fn class_at(&self, i: usize) -> (usize, f32) {
+        let row = &self.probs[i * self.classes..(i + 1) * self.classes];
+        let mut best = 0;
+        for (j, &p) in row.iter().enumerate() {
+            if p > row[best] {
+                best = j;
+            }
+        }
+        (best, row[best])
+    }
+}
+
+/// The grid's points mapped through the features (the network's input rows), size² rows.
+pub fn grid_inputs(plane: &Plane, size: usize, features: &[Feature]) -> Vec<f64> {
+    let mut x = Vec::with_capacity(size * size * features.len().max(2));
+    for r in 0..size {
+        for c in 0..size {
+            let [px, py] = plane.cell(r, c, size);
+            if features.is_empty() {
+                x.extend([px, py]);
+            } else {
+                x.extend(features.iter().map(|f| f.eval(px, py)));
+            }
+        }
+    }
+    x
+}
+
+/// Every unit's map and the output's probabilities over a `size × size` grid of `plane` ([module docs](self)).
+pub fn unit_maps<T: Element>(
+    mlp: &mut Mlp<T>,
+    features: &[Feature],
+    plane: &Plane,
+    size: usize,
+) -> Result<UnitMaps, NnError> {
+    let n = size * size;
+    let x: Vec<T> = grid_inputs(plane, size, features).into_iter().map(T::from_f64).collect();
+    let d = mlp.spec.inputs;
+    if x.len() != n * d {
+        return Err(NnError::Size { what: "the network's inputs (the plane has 2 or the features' count)", got: d });
+    }
+    let inputs: Vec<Vec<f32>> = (0..d).map(|j| (0..n).map(|i| x[i * d + j].as_f64() as f32).collect()).collect();
+    let trace = mlp.activations(&x, n)?;
+    let mut hidden = Vec::new();
+    for (k, layer) in mlp.layers.iter().enumerate() {
+        if let Built::Act(_) = layer {
+            let (rows, cols) = mlp.tape.shape(trace[k]);
+            let v = mlp.tape.value(trace[k]);
+            hidden.push((0..cols).map(|u| (0..rows).map(|i| v[i * cols + u].as_f64() as f32).collect()).collect());
+        }
+    }
+    let scores = mlp.tape.value(*trace.last().expect("a network has an output layer"));
+    let k = mlp.spec.outputs;
+    let mut probs = Vec::with_capacity(n * k.max(2));
+    if k == 1 {
+        for s in scores {
+            let s = s.as_f64();
+            let p = match mlp.spec.loss {
+                Loss::BceLogits => 1.0 / (1.0 + (-s).exp()),
+                _ => ((s + 1.0) / 2.0).clamp(0.0, 1.0),
+            };
+            probs.extend([(1.0 - p) as f32, p as f32]);
+        }
+    } else {
+        for row in scores.chunks_exact(k) {
+            let m = row.iter().map(|v| v.as_f64()).fold(f64::NEG_INFINITY, f64::max);
+            let e: Vec<f64> = row.iter().map(|v| (v.as_f64() - m).exp()).collect();
+            let sum: f64 = e.iter().sum();
+            probs.extend(e.iter().map(|v| (v / sum) as f32));
+        }
+    }
+    Ok(UnitMaps { size, inputs, hidden, classes: k.max(2), probs })
+}
+
+/// Which value of the network a graph is opened for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Target {
+    /// The loss of the point (data loss and penalties).
+    Loss,
+    /// Unit `unit` (0-based) of linear layer `layer` (1-based; the last is the output): its value after the
+    /// activation (for a hidden unit without batch norm), as the network's groups `l{layer}.n{unit}` end.
+    Unit {
+        /// The linear layer, 1-based.
+        layer: usize,
+        /// The unit, 0-based.
+        unit: usize,
+    },
+}
+
+/// A network's computation on one point as a scalar graph for the backprop view: the graph, its output node and its
+/// groups (by layer and neuron), forward values computed.
+#[derive(Clone, Debug)]
+pub struct OpenedGraph {
+    /// The graph (only what the output needs).
+    pub graph: Graph,
+    /// The chosen value.
+    pub output: NodeId,
+    /// `l1`, `l1.n0`, ... as [`Mlp::scalar_graph`] names them.
+    pub groups: Groups,
+}
+
+/// The computation of `target` on the point `x` (one row of the network's inputs) with class `label`, from
+/// [`Mlp::scalar_graph`] in evaluation mode, cut down to what the target depends on. Its values (and, after a
+/// backward pass, its gradients) are the network's own in f64. O(parameters).
+pub fn unit_graph<T: Element>(mlp: &Mlp<T>, x: &[f64], label: usize, target: Target) -> Result<OpenedGraph, String> {
+    if x.len() != mlp.spec.inputs {
+        return Err(format!("the point has {} values and the network reads {}", x.len(), mlp.spec.inputs));
+    }
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0);
+    let net = mlp.scalar_graph(x, &[label], Mode::Eval, &mut rng);
+    let output = match target {
+        Target::Loss => net.loss,
+        Target::Unit { layer, unit } => {
+            let path = format!("l{layer}.n{unit}");
+            let gid = net.groups.find(&path).ok_or_else(|| format!("the network has no unit {path}"))?;
+            net.groups.outputs(&net.graph, net.loss)[gid as usize]
+                .0
+                .ok_or_else(|| format!("the unit {path} has no value node"))?
+        }
+    };
+    let (graph, output, groups) = prune(&net.graph, &net.groups, output);
+    Ok(OpenedGraph { graph, output, groups })
+}
+
+/// The part of `g` that `output` depends on, in the same order, with its labels and groups. O(nodes · depth).
+fn prune(g: &Graph, groups: &Groups, output: NodeId) -> (Graph, NodeId, Groups) {
+    let reach = g.ancestors(output);
+    let mut out = Graph::with_capacity(reach.iter().filter(|&&r| r).count());
+    let mut map = vec![NodeId(0); reach.len()];
+    let mut builder = GroupsBuilder::new(0);
+    for (i, _) in reach.iter().enumerate().filter(|(_, r)| **r) {
+        let id = NodeId(i as u32);
+        let new = match g.op(id) {
+            Op::Leaf => match g.label(id) {
+                Some(l) => out.named_leaf(l, g.value(id)),
+                None => out.leaf(g.value(id)),
+            },
+            Op::Const => {
+                let c = out.constant(g.value(id));
+                if let Some(l) = g.label(id) {
+                    out.set_label(c, l);
+                }
+                c
+            }
+            Op::Unary(u, a) => out.unary(u, map[a as usize]),
+            Op::Binary(b, x, y) => out.binary(b, map[x as usize], map[y as usize]),
+        };
+        if !matches!(g.op(id), Op::Leaf | Op::Const)
+            && let Some(l) = g.label(id)
+        {
+            out.set_label(new, l);
+        }
+        if let Some(gid) = groups.of(id) {
+            let path = groups.group(gid).path.clone();
+            let ng = builder.group(&path);
+            builder.assign(new, ng);
+        }
+        map[i] = new;
+    }
+    let n = out.len();
+    (out, map[output.index()], builder.finish_for(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_setup_builds_what_the_command_line_builds() {
+        let s = Setup::default();
+        let (t, data) = s.trainer().expect("valid");
+        assert_eq!((data.train.n(), data.test.n(), data.train.d), (250, 250, 2));
+        assert_eq!(t.mlp.spec.describe(), "2-4-2-1, tanh");
+        assert_eq!(s.command(3), "chainrule train --dataset circle --epochs 3");
+        let mut s = s;
+        s.dataset = "spiral".into();
+        s.hidden = vec![8, 8];
+        s.features = vec!["x".into(), "y".into(), "x2".into()];
+        s.opt = "adam:lr=0.01".parse().expect("valid");
+        assert_eq!(
+            s.command(0),
+            "chainrule train --dataset spiral --features x,y,x2 --hidden 8,8 --opt adam:lr=0.01 --epochs 1"
+        );
+        let (_, data) = s.trainer().expect("valid");
+        assert_eq!(data.train.d, 3);
+        // the plane's points are the rows the features were computed from: x² of row 0 is x of row 0, squared
+        let p = data.train_plane.expect("2-D");
+        assert_eq!(data.train.x[2], p.x[0] * p.x[0]);
+    }
+
+    #[test]
+    fn a_setup_file_round_trips_and_a_bad_one_says_why() {
+        let s = Setup { dataset: "moons".into(), hidden: vec![8, 3], noise: 0.2, ..Setup::default() };
+        assert_eq!(Setup::from_file_text(&s.to_file_text()).expect("reads"), s);
+        let e = |t: &str| Setup::from_file_text(t).expect_err("refused");
+        assert!(e("{").starts_with("not JSON"));
+        assert!(e("{\"setup\": {}}").starts_with("not a playground setup"));
+        let other = s.to_file_text().replace("\"version\": 1", "\"version\": 7");
+        assert!(e(&other).starts_with("format version 7"));
+        let wide = s.to_file_text().replace("8,\n      3", "8,\n      300");
+        assert!(e(&wide).contains("at most 6 layers of 1 to 8 units"), "{}", e(&wide));
+        assert!(e(&" ".repeat(70_000)).contains("more than a setup file's"));
+    }
+
+    #[test]
+    fn bad_setups_name_their_field() {
+        let bad = |f: fn(&mut Setup)| {
+            let mut s = Setup::default();
+            f(&mut s);
+            s.validate().expect_err("refused")
+        };
+        assert!(bad(|s| s.points = 0).starts_with("points 0"));
+        assert!(bad(|s| s.hidden = vec![9]).contains("at most 6 layers of 1 to 8 units"));
+        assert!(bad(|s| s.noise = f64::NAN).starts_with("noise"));
+        assert!(bad(|s| s.dataset = "nope".into()).contains("use one of circle"));
+        assert!(bad(|s| s.features = vec!["z".into()]).starts_with("features"));
+        assert!(bad(|s| s.batch = 0).starts_with("batch 0"));
+    }
+
+    #[test]
+    fn a_run_paused_and_resumed_is_the_run_straight_through() {
+        let s = Setup { dataset: "xor".into(), points: 200, ..Setup::default() };
+        let (mut straight, _) = s.trainer().expect("valid");
+        for _ in 0..3 {
+            straight.run_epoch().expect("trains");
+        }
+        let (t, _) = s.trainer().expect("valid");
+        // 100 training rows in batches of 10: 30 steps in three runs of 7, 11 and 12 steps
+        let mut t = t;
+        for n in [7, 11, 12] {
+            let mut run = Run::start(t, Budget::Steps(n), Duration::from_secs(1));
+            while !run.is_finished() {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            let p = run.take().expect("published at the end");
+            assert_eq!(p.ended, Some(Ended::Budget));
+            t = run.join().expect("joins");
+        }
+        assert_eq!(t.steps(), 30);
+        assert_eq!(t.history.len(), 2, "the third epoch's evaluation comes with the next step");
+        let run = Run::start(t, Budget::Epochs(1), Duration::from_secs(1));
+        while !run.is_finished() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let t = run.join().expect("joins");
+        assert_eq!(t.steps(), 30);
+        assert_eq!(t.history, straight.history);
+        assert_eq!(t.mlp.params().values(), straight.mlp.params().values());
+    }
+
+    #[test]
+    fn a_diverging_run_stops_with_its_step_and_keeps_the_last_finite_weights() {
+        // ReLU units pass the blown-up weights on unbounded: the scores overflow f32 within a few steps (tanh would
+        // keep them bounded, and the run finite)
+        let s = Setup { activation: Unary::Relu, opt: "sgd:lr=1e30".parse().expect("valid"), ..Setup::default() };
+        let (t, _) = s.trainer().expect("valid");
+        let mut run = Run::start(t, Budget::Steps(10_000), Duration::from_millis(1));
+        while !run.is_finished() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let p = run.take().expect("published");
+        let Some(Ended::Diverged(step)) = p.ended else { panic!("{:?}", p.ended) };
+        assert!(step >= 1 && step < 100, "{step}");
+        let t = run.join().expect("joins");
+        assert!(t.mlp.params().values().iter().all(|v| v.is_finite()));
+        assert!(p.snapshot.params.iter().all(|v| v.is_finite()));
+    }
+
+    #[test]
+    fn the_plane_and_its_grid() {
+        let d = Dataset {
+            x: vec![-1.0, 0.0, 3.0, 2.0],
+            y: vec![0, 1],
+            d: 2,
+            feature_names: vec!["x".into(), "y".into()],
+            class_names: vec!["a".into(), "b".into()],
+        };
+        let p = Plane::around(&[&d]);
+        // the wider side is x: 4 · 0.55 = 2.2 on each side of the centre (1, 1)
+        assert!((p.x[0] + 1.2).abs() < 1e-12 && (p.x[1] - 3.2).abs() < 1e-12, "{p:?}");
+        assert!((p.y[0] + 1.2).abs() < 1e-12 && (p.y[1] - 3.2).abs() < 1e-12, "{p:?}");
+        let q = Plane { x: [0.0, 4.0], y: [0.0, 2.0] };
+        // 2 × 2 grid: cell (0, 0) is top left: x = 0 + 0.5/2 · 4 = 1, y = 2 − 0.5/2 · 2 = 1.5
+        assert_eq!(q.cell(0, 0, 2), [1.0, 1.5]);
+        assert_eq!(q.cell(1, 1, 2), [3.0, 0.5]);
+        let x = grid_inputs(&q, 2, &[Feature::X2, Feature::XY]);
+        // (1, 1.5): x² = 1, xy = 1.5
+        assert_eq!(&x[..2], &[1.0, 1.5]);
+    }
+
+    #[test]
+    fn unit_maps_are_the_network_evaluated_on_the_grid() {
+        let s = Setup { hidden: vec![3, 2], ..Setup::default() };
+        let (mut t, data) = s.trainer().expect("valid");
+        let plane = Plane::around(&[data.train_plane.as_ref().expect("2-D")]);
+        let maps = unit_maps(&mut t.mlp, &data.features, &plane, 5).expect("maps");
+        assert_eq!(maps.hidden.len(), 2);
+        assert_eq!((maps.hidden[0].len(), maps.hidden[1].len()), (3, 2));
+        assert_eq!(maps.inputs.len(), 2);
+        // grid point 7 = (row 1, column 2), one row through the network
+        let [px, py] = plane.cell(1, 2, 5);
+        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0);
+        let out = t.mlp.forward(&[px as f32, py as f32], 1, Mode::Eval, &mut rng).expect("forward");
+        let s = t.mlp.tape.value(out)[0] as f64;
+        let p = 1.0 / (1.0 + (-s).exp());
+        assert!((maps.probs[7 * 2 + 1] as f64 - p).abs() < 1e-6);
+        assert!(maps.probs.chunks(2).all(|r| (r[0] + r[1] - 1.0).abs() < 1e-6));
+        let tr = t.mlp.activations(&[px as f32, py as f32], 1).expect("forward");
+        // layer 1's tanh is layers[1]
+        assert_eq!(maps.hidden[0][2][7], t.mlp.tape.value(tr[1])[2]);
+    }
+
+    /// A name → flat parameter index table, named as `scalar_graph` names its leaves.
+    fn leaf_index<T: Element>(mlp: &Mlp<T>) -> std::collections::HashMap<String, usize> {
+        let store = mlp.params();
+        let mut out = std::collections::HashMap::new();
+        for e in &store.entries {
+            for i in 0..e.len() {
+                let name = if e.rows == 1 {
+                    format!("{}[{i}]", e.name)
+                } else {
+                    format!("{}[{}][{}]", e.name, i / e.cols, i % e.cols)
+                };
+                out.insert(name, e.range().start + i);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_unit_graph_has_the_networks_value_and_gradients() {
+        let s = Setup { hidden: vec![3, 4], ..Setup::default() };
+        let data = s.data().expect("valid");
+        let spec = s.spec(&data).expect("valid");
+        let mut mlp = Mlp::<f64>::new(&spec, 3).expect("valid");
+        let x = data.train.row(5).to_vec();
+        let index = leaf_index(&mlp);
+        for (layer, unit, trace_at) in [(1, 2, 1), (2, 3, 3), (3, 0, 4)] {
+            let mut opened = unit_graph(&mlp, &x, data.train.y[5], Target::Unit { layer, unit }).expect("opens");
+            let tr = mlp.activations(&x, 1).expect("forward");
+            let h = tr[trace_at];
+            let want = mlp.tape.value(h)[unit];
+            assert!((opened.graph.value(opened.output) - want).abs() < 1e-12, "l{layer}.n{unit}");
+            // the tensor tape's gradient of the same unit: Σ h ⊙ onehot, backward
+            let (_, cols) = mlp.tape.shape(h);
+            let mut onehot = vec![0.0; cols];
+            onehot[unit] = 1.0;
+            let m = mlp.tape.input(&onehot, 1, cols).expect("input");
+            let picked = mlp.tape.mul(h, m).expect("mul");
+            let total = mlp.tape.sum(picked).expect("sum");
+            mlp.params_mut().grads.iter_mut().for_each(|g| *g = 0.0);
+            mlp.tape.backward(total).expect("backward");
+            opened.graph.backward(opened.output);
+            let mut compared = 0;
+            for id in opened.graph.ids().filter(|&id| opened.graph.op(id) == Op::Leaf) {
+                let name = opened.graph.label(id).expect("parameters are named");
+                let k = index[name];
+                let (a, b) = (opened.graph.grad(id), mlp.params().grads[k]);
+                assert!((a - b).abs() < 1e-12, "{name}: {a} vs {b}");
+                compared += 1;
+            }
+            // layer 1 unit 2: 2 weights and a bias; layer 2 unit 3: 3 + 1 more and layer 1's 9; the output: all
+            // 9 + 16 + 5 = 30
+            assert_eq!(compared, [3, 13, 30][layer - 1], "l{layer}");
+            // the groups are the network's: the unit's own group is there
+            assert!(opened.groups.find(&format!("l{layer}.n{unit}")).is_some());
+        }
+        let mut opened = unit_graph(&mlp, &x, data.train.y[5], Target::Loss).expect("opens");
+        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0);
+        let scores = mlp.forward(&x, 1, Mode::Eval, &mut rng).expect("forward");
+        let mut t = Vec::new();
+        mlp.targets(&[data.train.y[5]], &mut t);
+        let loss = mlp.loss(scores, &t).expect("loss");
+        assert!((opened.graph.value(opened.output) - mlp.tape.value(loss)[0]).abs() < 1e-12);
+        opened.graph.backward(opened.output);
+        mlp.params_mut().grads.iter_mut().for_each(|g| *g = 0.0);
+        mlp.tape.backward(loss).expect("backward");
+        for id in opened.graph.ids().filter(|&id| opened.graph.op(id) == Op::Leaf) {
+            let k = index[opened.graph.label(id).expect("named")];
+            assert!((opened.graph.grad(id) - mlp.params().grads[k]).abs() < 1e-12);
+        }
+    }
+}
