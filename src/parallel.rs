@@ -439,25 +439,54 @@ mod tests {
         assert!(t.elapsed() < Duration::from_secs(5), "no lost wake-up");
     }
 
+    /// The tests that depend on the process-wide policy (a pause, the thread count) take turns.
+    static POLICY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
     #[test]
     fn a_busy_partner_makes_the_join_run_here_without_waiting() {
-        let (tx, rx) = std::sync::mpsc::channel();
-        thread::scope(|s| {
-            // another thread's join holds the partner (its second half sleeps) until the main thread is done
-            s.spawn(move || join(move || rx.recv().expect("released"), || thread::sleep(Duration::from_millis(200))));
-            thread::sleep(Duration::from_millis(20));
-            let here = thread::current().id();
-            let t = Instant::now();
-            let (_, b_thread) = join(|| (), || thread::current().id());
-            assert_eq!(b_thread, here, "the partner is busy: both halves run here");
-            assert!(t.elapsed() < Duration::from_millis(100), "without waiting for the partner");
-            tx.send(()).expect("the other thread waits");
-        });
+        use std::sync::mpsc::channel;
+        let _turn = POLICY.lock().unwrap_or_else(|e| e.into_inner());
+        set_threads(2);
+        set_adaptive(false);
+        // another thread's join gives the partner a second half that holds it until released; other tests may hold
+        // the partner at that moment (then the half runs on its own caller), so the set-up is tried again
+        for _ in 0..100 {
+            let (release, held) = channel::<()>();
+            let (tell, told) = channel::<bool>();
+            let shown = thread::scope(|s| {
+                s.spawn(move || {
+                    let caller = thread::current().id();
+                    join(
+                        || (),
+                        move || {
+                            let _ = tell.send(thread::current().id() != caller);
+                            // a bound, so that a join that wrongly waited for the partner fails instead of hanging
+                            let _ = held.recv_timeout(Duration::from_secs(10));
+                        },
+                    )
+                });
+                if !told.recv().expect("the second half runs somewhere") {
+                    let _ = release.send(());
+                    return false;
+                }
+                let here = thread::current().id();
+                let (_, b_thread) = join(|| (), || thread::current().id());
+                let _ = release.send(());
+                assert_eq!(b_thread, here, "the partner is busy: both halves run here, without waiting for it");
+                true
+            });
+            if shown {
+                return;
+            }
+            thread::sleep(Duration::from_millis(1));
+        }
+        panic!("the partner never took the other thread's half in 100 tries");
     }
 
     /// One test for the two policies that change process-wide state, so that they do not run at once.
     #[test]
     fn halves_are_taken_back_and_losing_joins_pause_the_splitting() {
+        let _turn = POLICY.lock().unwrap_or_else(|e| e.into_inner());
         // a first half that returns at once leaves the partner no time to start the second: it runs here, and the
         // count of halves taken back says so (the partner, parked or spinning, cannot win every one of 200 races)
         set_threads(2);

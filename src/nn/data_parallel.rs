@@ -19,8 +19,12 @@ use crate::tensor::{Element, Loss, Tape, TensorError};
 /// training step runs on one tape even on two threads. Measured on a Xeon VM with `examples/mlp_throughput.rs`
 /// (`DATA_PARALLEL_MIN_MACS=0` against the split turned off, interleaved runs, steps/s): 2-8-8-1 on 32 rows (2.8 K
 /// multiply-adds) lost with the split (272 K against 330 K), 2-16-16-1 on 32 rows (9.7 K) was even, 2-16-16-1 on 100
-/// rows (30 K) won 1.25× and 2-64-64-1 on 256 rows (1.1 M) 2.0×.
-pub const DATA_PARALLEL_MIN_MACS: usize = 1 << 14;
+/// rows (30 K) won 1.25× and 2-64-64-1 on 256 rows (1.1 M) 2.0×. That was with a partner that spun without end;
+/// with the partner that parks and hands halves back (`crate::parallel`), on an AMD EPYC Zen 3 VM (2026-12-07,
+/// interleaved 3-second runs, quiet and with `yes > /dev/null` on the other core), 2-16-16-1 lost with the split on
+/// 100 rows (30 K: 45-53 K steps/s against 53-64 K unsplit on two threads, 57 K on one) and was even at best on 250
+/// (76 K), so the split starts at 128 K, where 2-64-64-1 on 256 rows still splits.
+pub const DATA_PARALLEL_MIN_MACS: usize = 1 << 17;
 
 static DATA_PARALLEL_MIN: AtomicUsize = AtomicUsize::new(DATA_PARALLEL_MIN_MACS);
 
