@@ -801,7 +801,7 @@ mod tests {
         }
         let p = run.take().expect("published");
         let Some(Ended::Diverged(step)) = p.ended else { panic!("{:?}", p.ended) };
-        assert!(step >= 1 && step < 100, "{step}");
+        assert!((1..100).contains(&step), "{step}");
         let t = run.join().expect("joins");
         assert!(t.mlp.params().values().iter().all(|v| v.is_finite()));
         assert!(p.snapshot.params.iter().all(|v| v.is_finite()));
