@@ -14,7 +14,6 @@ use chainrule::nn::store::{self, ModelMeta};
 use chainrule::nn::{Mlp, MlpSpec};
 use chainrule::scalar::Unary;
 use chainrule::tensor::Loss;
-use eframe::egui;
 use egui_kittest::kittest::Queryable;
 use safetensors::tensor::{Dtype, TensorView};
 use serde_json::{Value, json};
@@ -253,27 +252,13 @@ fn every_flipped_bit_is_read_or_refused_never_a_crash() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// A file dropped on the window.
-#[derive(Debug)]
-struct Dropped(PathBuf);
-
-impl egui::DroppedFile for Dropped {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
-    }
-}
-
 #[test]
 fn a_model_dropped_on_the_window_opens_or_is_refused_in_the_status_line() {
     let dir = folder("window");
     let good = saved_model(&dir);
     let mut h = common::window::harness();
     let drop = |h: &mut egui_kittest::Harness<'static, App>, path: &Path| {
-        h.input_mut().dropped_files.push(std::sync::Arc::new(Dropped(path.to_path_buf())));
+        h.input_mut().dropped_files.push(std::sync::Arc::new(common::window::Dropped(path.to_path_buf())));
         h.run();
         h.run();
     };

@@ -3,6 +3,8 @@
 //! program files (open, edit, save, reopen, the title, the unsaved-changes prompt, drag and drop) and the exports,
 //! with the file dialogs answered by the test.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -525,20 +527,6 @@ fn opening_another_file_with_unsaved_changes_asks_first() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// A file dropped on the window, as the platform reports it.
-#[derive(Debug)]
-struct Dropped(PathBuf);
-
-impl egui::DroppedFile for Dropped {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
-    }
-}
-
 #[test]
 fn dropping_a_program_file_opens_it_and_another_file_is_refused() {
     let dir = folder("drop");
@@ -547,7 +535,7 @@ fn dropping_a_program_file_opens_it_and_another_file_is_refused() {
     let mut h = harness();
     h.get_by_label("Race").click();
     h.run();
-    h.input_mut().dropped_files.push(Arc::new(Dropped(path.clone())));
+    h.input_mut().dropped_files.push(Arc::new(common::window::Dropped(path.clone())));
     h.run();
     h.run();
     assert_eq!(backprop(&mut h).settings.applied, "p = 5\nq = p - 1\n");
@@ -556,7 +544,7 @@ fn dropping_a_program_file_opens_it_and_another_file_is_refused() {
     h.get_by_label("Statements, one per line; the last one is the output.");
 
     let png = dir.join("picture.png");
-    h.input_mut().dropped_files.push(Arc::new(Dropped(png)));
+    h.input_mut().dropped_files.push(Arc::new(common::window::Dropped(png)));
     h.run();
     assert!(h.state().status().is_error);
     h.get_by_label_contains("is not a program file");

@@ -1,5 +1,6 @@
 //! Helpers for the window tests: the app headless at 1440×900, its backprop view, and waiting for a worker thread.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chainrule::app::App;
@@ -38,4 +39,18 @@ pub fn step_until(
         std::thread::sleep(Duration::from_millis(10));
     }
     panic!("{what} did not arrive in {seconds} s");
+}
+
+/// A file dropped on the window, as the platform reports it (tests push it into `dropped_files`).
+#[derive(Debug)]
+pub struct Dropped(pub PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
 }
