@@ -110,12 +110,25 @@ fn materialize_lhs(m: usize, k: usize, n: usize) -> bool {
     n >= 32 && m * k >= 1 << 14
 }
 
+/// The pool's largest buffer (or an empty one when all are in use). A poisoned lock is still a valid pool: its
+/// buffers are plain scratch.
+fn take_largest<T>(pool: &std::sync::Mutex<Vec<Vec<T>>>) -> Vec<T> {
+    let mut pool = pool.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let largest = (0..pool.len()).max_by_key(|&i| pool[i].capacity());
+    largest.map(|i| pool.swap_remove(i)).unwrap_or_default()
+}
+
+fn put_back<T>(pool: &std::sync::Mutex<Vec<Vec<T>>>, buf: Vec<T>) {
+    pool.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(buf);
+}
+
 macro_rules! element {
     ($t:ty, $scratch:ident) => {
-        thread_local! {
-            /// The transposed left operand, reused from call to call (grows once).
-            static $scratch: std::cell::RefCell<Vec<$t>> = const { std::cell::RefCell::new(Vec::new()) };
-        }
+        /// Buffers for the transposed left operand, reused from call to call and shared by the threads: a buffer
+        /// belongs to whichever call holds it, not to a thread, so a product that runs on the caller in one step
+        /// and on the partner in the next (a half taken back) finds a buffer already grown. There are as many
+        /// buffers as products ever ran at once (one or two), each grown once.
+        static $scratch: std::sync::Mutex<Vec<Vec<$t>>> = std::sync::Mutex::new(Vec::new());
 
         impl Element for $t {
             fn gemm_with(
@@ -143,13 +156,13 @@ macro_rules! element {
                     return;
                 }
                 if a.transposed && materialize_lhs(m, k, n) {
-                    // the scratch is taken out of its cell so that a split below may use the other thread's
-                    let mut buf = $scratch.take();
+                    // the largest free buffer is taken out of the pool for the product and put back after it
+                    let mut buf = take_largest(&$scratch);
                     buf.resize(m * k, 0.0);
                     transpose_into(a.data, a.rows, a.cols, &mut buf);
                     let at = Operand { data: buf.as_slice(), rows: m, cols: k, transposed: false };
                     Self::gemm_with(dst, at, b, alpha, accumulate, parallel);
-                    $scratch.set(buf);
+                    put_back(&$scratch, buf);
                     return;
                 }
                 if parallel && m.max(n) >= 64 {
