@@ -99,6 +99,15 @@ pub enum DataError {
         /// What is wrong there.
         message: String,
     },
+    /// A point edited by hand that does not fit the data as it stood (a row that is not there, a class the set
+    /// has not, a point far off).
+    #[error("point edited by hand (edit {edit}): {message}")]
+    BadEdit {
+        /// 1-based place of the edit in its list.
+        edit: usize,
+        /// What does not fit.
+        message: String,
+    },
     /// A file that could not be read.
     #[error("cannot read '{}': {source}", path.display())]
     Io {

@@ -22,6 +22,7 @@
 
 mod csv;
 mod digits;
+mod edits;
 mod error;
 mod features;
 mod generators;
@@ -29,6 +30,7 @@ mod preprocess;
 mod split;
 
 pub use self::csv::{load_csv, parse_csv};
+pub use edits::{History, MAX_EDITS, Part, PointEdit, apply_edits};
 pub use error::DataError;
 pub use features::{Feature, parse_features, with_features};
 pub use preprocess::{Fitted, Preprocess, WHITEN_EPS};

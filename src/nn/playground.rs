@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::{Built, EpochStats, Init, Mlp, MlpSpec, Mode, NnError, Snapshot, TrainConfig, Trainer};
-use crate::data::{self, Dataset, Feature};
+use crate::data::{self, Dataset, Feature, PointEdit};
 use crate::optim::OptimSpec;
 use crate::scalar::{Graph, Groups, GroupsBuilder, NodeId, Op, Unary};
 use crate::tensor::{Element, Loss};
@@ -68,6 +68,10 @@ pub struct Setup {
     pub batch: usize,
     /// Seeds the data, the split, the weights and the shuffling.
     pub seed: u64,
+    /// Points added, moved and deleted by hand on a 2-D set, replayed after the split ([`data::apply_edits`]).
+    /// `chainrule train` has no option for them: [`Setup::command`] leaves them out (a setup file keeps them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub edits: Vec<PointEdit>,
 }
 
 impl Default for Setup {
@@ -87,6 +91,7 @@ impl Default for Setup {
             l2: 0.0,
             batch: 10,
             seed: 0,
+            edits: Vec::new(),
         }
     }
 }
@@ -148,6 +153,9 @@ impl Setup {
                 return Err(format!("{what} {v}: use a finite number ≥ 0"));
             }
         }
+        if self.edits.len() > data::MAX_EDITS {
+            return Err(format!("{} points edited by hand: at most {}", self.edits.len(), data::MAX_EDITS));
+        }
         self.parsed_features()?;
         self.init.validate().map_err(|e| e.to_string())?;
         Ok(())
@@ -163,7 +171,9 @@ impl Setup {
         self.validate()?;
         let raw = data::generate(&self.dataset, self.points, self.noise, self.seed).map_err(|e| e.to_string())?;
         let features = self.parsed_features()?;
-        let (train_raw, test_raw) = data::split(&raw, self.train_ratio, self.seed).map_err(|e| e.to_string())?;
+        let (mut train_raw, mut test_raw) =
+            data::split(&raw, self.train_ratio, self.seed).map_err(|e| e.to_string())?;
+        data::apply_edits(&mut train_raw, &mut test_raw, &self.edits).map_err(|e| e.to_string())?;
         let plane = raw.d == 2;
         let (train, test) = if features.is_empty() {
             (train_raw.clone(), test_raw.clone())
@@ -196,9 +206,18 @@ impl Setup {
 
     /// A fresh trainer (f32, as the command line's default) and its data.
     pub fn trainer(&self) -> Result<(Trainer<f32>, Data), String> {
+        self.trainer_keeping(None)
+    }
+
+    /// A fresh trainer and its data, starting from `net`'s weights when its network is the one this setup builds
+    /// (after an edit by hand, say), else from the seed. The optimizer's state starts afresh either way.
+    pub fn trainer_keeping(&self, net: Option<&Mlp<f32>>) -> Result<(Trainer<f32>, Data), String> {
         let data = self.data()?;
         let spec = self.spec(&data)?;
-        let mlp = Mlp::<f32>::new(&spec, self.seed).map_err(|e| e.to_string())?;
+        let mlp = match net {
+            Some(net) if net.spec == spec => net.clone(),
+            _ => Mlp::<f32>::new(&spec, self.seed).map_err(|e| e.to_string())?,
+        };
         let cfg = TrainConfig {
             opt: self.opt,
             schedule: None,
@@ -212,7 +231,21 @@ impl Setup {
         Ok((trainer, data))
     }
 
-    /// The `chainrule train` line that makes the same run for `epochs` epochs (options at their defaults left out).
+    /// Whether `other` draws its data from the same source (set, points, noise, split, seed), so that edits by hand
+    /// made on one apply to the other.
+    pub fn same_source(&self, other: &Setup) -> bool {
+        (self.dataset.trim(), self.points, self.noise, self.train_ratio, self.seed)
+            == (other.dataset.trim(), other.points, other.noise, other.train_ratio, other.seed)
+    }
+
+    /// Whether `other` differs from this setup in its edits by hand only.
+    pub fn differs_in_edits_only(&self, other: &Setup) -> bool {
+        self.edits != other.edits
+            && Setup { edits: Vec::new(), ..self.clone() } == Setup { edits: Vec::new(), ..other.clone() }
+    }
+
+    /// The `chainrule train` line that makes the same run for `epochs` epochs (options at their defaults left out;
+    /// points edited by hand cannot be said on the command line and are left out too).
     pub fn command(&self, epochs: usize) -> String {
         let d = Self::default();
         let mut out = format!("chainrule train --dataset {}", self.dataset.trim());
@@ -727,6 +760,33 @@ mod tests {
         // the plane's points are the rows the features were computed from: x² of row 0 is x of row 0, squared
         let p = data.train_plane.expect("2-D");
         assert_eq!(data.train.x[2], p.x[0] * p.x[0]);
+    }
+
+    #[test]
+    fn points_edited_by_hand_are_in_the_data_and_keep_the_weights() {
+        let s = Setup { dataset: "xor".into(), points: 100, ..Setup::default() };
+        let (mut t, before) = s.trainer().expect("valid");
+        t.run_epoch().expect("trains");
+        let mut e = s.clone();
+        e.edits =
+            vec![PointEdit::Add { x: 4.0, y: -4.0, class: 1 }, PointEdit::Delete { part: data::Part::Test, index: 0 }];
+        assert!(e.differs_in_edits_only(&s) && e.same_source(&s));
+        assert!(!Setup { seed: 1, ..e.clone() }.same_source(&s));
+        let (kept, after) = e.trainer_keeping(Some(&t.mlp)).expect("valid");
+        assert_eq!((after.train.n(), after.test.n()), (before.train.n() + 1, before.test.n() - 1));
+        assert_eq!(after.train.row(after.train.n() - 1), &[4.0, -4.0]);
+        assert_eq!(after.train_plane.as_ref().expect("2-D").y.last(), Some(&1));
+        assert_eq!(kept.mlp.params().values(), t.mlp.params().values());
+        // a network of another shape is not kept: the seed's weights
+        let other = Setup { hidden: vec![3], ..e.clone() };
+        let (fresh, _) = other.trainer_keeping(Some(&t.mlp)).expect("valid");
+        assert_eq!(fresh.mlp.params().values(), other.trainer().expect("valid").0.mlp.params().values());
+        // an edit that does not fit the data is refused with its place
+        let bad = Setup { edits: vec![PointEdit::Delete { part: data::Part::Test, index: 999 }], ..s.clone() };
+        assert!(bad.data().expect_err("refused").contains("(edit 1): no test point 999"));
+        // the edits are saved, and a setup without any writes none
+        assert_eq!(Setup::from_file_text(&e.to_file_text()).expect("reads"), e);
+        assert!(!s.to_file_text().contains("edits"));
     }
 
     #[test]
