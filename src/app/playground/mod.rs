@@ -17,6 +17,7 @@ pub mod maps;
 pub mod monitors;
 pub mod network;
 pub mod output;
+pub mod points;
 pub mod presets;
 pub mod setup;
 
@@ -161,6 +162,8 @@ pub struct PlaygroundView {
     opened: Option<crate::nn::playground::OpenedGraph>,
     actions: Vec<Action>,
     panels: Vec<(&'static str, egui::Rect)>,
+    /// Points by hand: the class a click adds, undo and redo.
+    pub points: points::PointEditor,
 }
 
 impl Default for PlaygroundView {
@@ -189,6 +192,7 @@ impl Default for PlaygroundView {
             opened: None,
             actions: Vec::new(),
             panels: Vec::new(),
+            points: points::PointEditor::default(),
         }
     }
 }
@@ -391,15 +395,33 @@ impl PlaygroundView {
     }
 
     /// A fresh trainer from the edited setup; on an error the setup goes back to the one that worked.
+    /// After edits by hand only, the network keeps its weights (and a run under way goes on); edits made on other
+    /// data are dropped.
     fn rebuild(&mut self, status: &mut Status) {
-        if let Training::Running(run) = std::mem::replace(&mut self.training, Training::None) {
-            run.stop();
-            let _ = run.join();
+        let was_running = self.is_running();
+        let previous = match std::mem::replace(&mut self.training, Training::None) {
+            Training::Running(run) => {
+                run.stop();
+                run.join().ok().map(|t| t.mlp)
+            }
+            Training::Idle(t) => Some(t.mlp),
+            Training::None => None,
+        };
+        let s = &mut self.settings.setup;
+        if !s.same_source(&self.applied) && !s.edits.is_empty() && s.edits == self.applied.edits {
+            s.edits.clear();
+            self.points.history.clear();
+            status.info("Other data: the points edited by hand are dropped.");
         }
-        match self.settings.setup.trainer() {
+        let edits_only = self.settings.setup.differs_in_edits_only(&self.applied);
+        let keep = if edits_only { previous.as_ref() } else { None };
+        match self.settings.setup.trainer_keeping(keep) {
             Ok((t, data)) => {
                 self.applied = self.settings.setup.clone();
                 self.install(t, data);
+                if edits_only && was_running {
+                    self.start(Budget::Forever, status);
+                }
             }
             Err(e) => {
                 status.error(format!("{e}; the playground keeps its last setup."));
@@ -591,9 +613,15 @@ impl View for PlaygroundView {
         if let Some(g) = self.apply_actions(shell.status) {
             self.opened = Some(g);
         }
+        match self.points.take_message() {
+            Some((true, m)) => shell.status.error(m),
+            Some((false, m)) => shell.status.info(m),
+            None => {}
+        }
         if self.settings.setup != self.applied {
+            let edits_only = self.settings.setup.differs_in_edits_only(&self.applied);
             self.rebuild(shell.status);
-            if self.settings.setup == self.applied {
+            if self.settings.setup == self.applied && !edits_only {
                 shell.status.info(format!("A fresh network: {}.", self.net.spec.describe()));
             }
         }

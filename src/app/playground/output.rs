@@ -17,6 +17,7 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
             view.dirty = true;
         }
     });
+    super::points::toolbar_ui(ui, view);
     let (Some(plane), Some(texture), Some(train)) =
         (view.pictures.plane, &view.pictures.output, &view.data.train_plane)
     else {
@@ -28,7 +29,7 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
         return;
     };
     let side = ui.available_width().min(ui.available_height() - 24.0).max(100.0);
-    let (response, painter) = ui.allocate_painter(Vec2::splat(side), egui::Sense::click());
+    let (response, painter) = ui.allocate_painter(Vec2::splat(side), egui::Sense::click_and_drag());
     let r = response.rect;
     view.output_rect = Some(r);
     painter.image(texture.id(), r, Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)), Color32::WHITE);
@@ -50,20 +51,8 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
         painter.circle_stroke(screen(train.row(i)), 7.0, Stroke::new(2.0, Color32::from_rgb(0xe0, 0x9b, 0x12)));
     }
     painter.rect_stroke(r, 0.0, Stroke::new(1.0, ui.visuals().weak_text_color()), egui::StrokeKind::Outside);
-    if response.clicked()
-        && let Some(pos) = response.interact_pointer_pos()
-    {
-        let nearest = train
-            .x
-            .chunks_exact(2)
-            .enumerate()
-            .map(|(k, row)| (k, (screen(row) - pos).length()))
-            .min_by(|a, b| a.1.total_cmp(&b.1));
-        if let Some((k, d)) = nearest
-            && d < 12.0
-        {
-            view.push(Action::SelectPoint(k));
-        }
+    if let Some(k) = super::points::interact(ui, view, &response, &plane, r) {
+        view.push(Action::SelectPoint(k));
     }
     ui.weak(format!("x from {:.1} to {:.1}; filled: training, hollow: test", plane.x[0], plane.x[1]));
 }

@@ -1,0 +1,140 @@
+//! The playground's data side, driven headless through egui_kittest: points added by a click, moved by a drag and
+//! deleted by a right-click on the output, undone and redone with the keyboard and the buttons.
+
+mod common;
+
+use chainrule::app::App;
+use chainrule::app::playground::PlaygroundView;
+use chainrule::data::{Part, PointEdit};
+use chainrule::nn::playground::Setup;
+use eframe::egui::{self, Key, Modifiers, PointerButton};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+/// The window with the playground open.
+fn harness() -> Harness<'static, App> {
+    let mut h = common::window::harness();
+    h.run();
+    h.get_by_label("Playground").click();
+    h.run();
+    h
+}
+
+fn view<'h>(h: &'h mut Harness<'static, App>) -> &'h mut PlaygroundView {
+    h.state_mut().view_mut::<PlaygroundView>().expect("the playground is registered")
+}
+
+fn click(h: &mut Harness<'static, App>, pos: egui::Pos2) {
+    h.hover_at(pos);
+    h.run();
+    h.drag_at(pos);
+    h.run();
+    h.drop_at(pos);
+    h.run();
+}
+
+fn said(h: &Harness<'static, App>) -> String {
+    h.state().status_of("playground").expect("registered").text.clone()
+}
+
+#[test]
+fn a_click_adds_a_point_and_ctrl_z_takes_it_back() {
+    let mut h = harness();
+    let before = view(&mut h).data.clone();
+    // circle's points lie within r = 5; (5.2, 5.2) is empty and on the plot (which reaches 5.5)
+    let pos = view(&mut h).plane_on_screen(5.2, 5.2).expect("the output was drawn");
+    h.get_by_label("class -1").click();
+    h.run();
+    click(&mut h, pos);
+    h.run();
+    let v = view(&mut h);
+    let train = v.data.train_plane.clone().expect("2-D");
+    assert_eq!(train.n(), before.train.n() + 1);
+    let p = train.row(train.n() - 1);
+    assert!((p[0] - 5.2).abs() < 0.05 && (p[1] - 5.2).abs() < 0.05, "{p:?}");
+    assert_eq!(train.y.last(), Some(&0), "the class chosen: -1");
+    assert!(matches!(v.settings.setup.edits[..], [PointEdit::Add { class: 0, .. }]));
+    assert!(said(&h).starts_with("Added a training point of class -1"), "{}", said(&h));
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert_eq!(view(&mut h).data, before, "undone: the data as generated");
+    assert!(view(&mut h).settings.setup.edits.is_empty());
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Y);
+    h.run();
+    assert_eq!(view(&mut h).data.train.n(), before.train.n() + 1, "redone");
+    h.get_by_label("Undo").click();
+    h.run();
+    assert_eq!(view(&mut h).data, before);
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    h.run();
+    assert_eq!(view(&mut h).data.train.n(), before.train.n() + 1, "redone by Ctrl+Shift+Z");
+}
+
+#[test]
+fn an_edit_keeps_the_weights_and_other_data_drops_the_edits() {
+    let mut h = harness();
+    for _ in 0..3 {
+        h.get_by_label("Step").click();
+        h.step();
+        common::window::step_until(&mut h, 60, "the end of the step", |h| !view(h).is_running());
+        h.run();
+    }
+    let weights = view(&mut h).network().params().values().to_vec();
+    let pos = view(&mut h).plane_on_screen(-5.2, 5.2).expect("drawn");
+    click(&mut h, pos);
+    h.run();
+    assert_eq!(view(&mut h).settings.setup.edits.len(), 1);
+    assert_eq!(view(&mut h).network().params().values(), &weights[..], "the same network goes on");
+    h.get_by_label("xor").click();
+    h.run();
+    let v = view(&mut h);
+    assert!(v.settings.setup.edits.is_empty(), "the edits belonged to the circle");
+    assert_eq!(v.data, Setup { dataset: "xor".into(), ..Setup::default() }.data().expect("valid"));
+}
+
+#[test]
+fn a_drag_moves_a_point_and_a_right_click_deletes_one() {
+    let mut h = harness();
+    let before = view(&mut h).data.clone();
+    let from = view(&mut h).point_on_screen(3).expect("drawn");
+    let to = view(&mut h).plane_on_screen(5.2, -5.2).expect("drawn");
+    h.hover_at(from);
+    h.run();
+    h.drag_at(from);
+    h.run();
+    for k in 1..=4 {
+        h.hover_at(from + (to - from) * (k as f32 / 4.0));
+        h.run();
+    }
+    h.drop_at(to);
+    h.run();
+    h.run();
+    let v = view(&mut h);
+    assert!(
+        matches!(v.settings.setup.edits[..], [PointEdit::Move { part: Part::Train, .. }]),
+        "{:?}",
+        v.settings.setup.edits
+    );
+    let PointEdit::Move { index, .. } = v.settings.setup.edits[0] else { unreachable!() };
+    let p = v.data.train_plane.as_ref().expect("2-D").row(index).to_vec();
+    assert!((p[0] - 5.2).abs() < 0.05 && (p[1] + 5.2).abs() < 0.05, "{p:?}");
+    assert_eq!(v.data.train.n(), before.train.n());
+    // a right-click on the moved point deletes it
+    let at = v.point_on_screen(index).expect("drawn");
+    h.hover_at(at);
+    h.run();
+    for pressed in [true, false] {
+        h.input_mut().events.push(egui::Event::PointerButton {
+            pos: at,
+            button: PointerButton::Secondary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+        h.run();
+    }
+    h.run();
+    let v = view(&mut h);
+    assert_eq!(v.data.train.n(), before.train.n() - 1);
+    assert!(matches!(v.settings.setup.edits[1], PointEdit::Delete { part: Part::Train, .. }));
+    assert!(said(&h).starts_with("Deleted training point"), "{}", said(&h));
+}
