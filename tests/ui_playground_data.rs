@@ -4,6 +4,7 @@
 mod common;
 
 use chainrule::app::App;
+use chainrule::app::files::ScriptedDialogs;
 use chainrule::app::playground::PlaygroundView;
 use chainrule::data::{Part, PointEdit};
 use chainrule::nn::playground::Setup;
@@ -137,4 +138,96 @@ fn a_drag_moves_a_point_and_a_right_click_deletes_one() {
     assert_eq!(v.data.train.n(), before.train.n() - 1);
     assert!(matches!(v.settings.setup.edits[1], PointEdit::Delete { part: Part::Train, .. }));
     assert!(said(&h).starts_with("Deleted training point"), "{}", said(&h));
+}
+
+/// A fresh folder for a test's files.
+fn folder(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("chainrule-pgdata-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn drop_file(h: &mut Harness<'static, App>, path: &std::path::Path) {
+    h.input_mut().dropped_files.push(std::sync::Arc::new(common::window::Dropped(path.to_path_buf())));
+    h.run();
+    h.run();
+}
+
+#[test]
+fn a_bad_csv_shows_its_line_and_column_and_keeps_the_data() {
+    let dir = folder("bad");
+    let mut h = harness();
+    let before = view(&mut h).data.clone();
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "a,b,label\n1,2,x\n3,4,y\n5,oops,x\n").expect("written");
+    // through the Open CSV… button and the dialog
+    let dialogs = ScriptedDialogs { answers: [Some(bad.clone())].into(), ..ScriptedDialogs::default() };
+    h.state_mut().set_dialogs(Box::new(dialogs));
+    h.get_by_label("Open CSV…").click();
+    h.run();
+    h.run();
+    h.get_by_label_contains("line 4, column 2: 'oops' is not a number");
+    assert!(h.state().status_of("playground").expect("registered").is_error);
+    assert_eq!(view(&mut h).data, before, "the data that was there");
+    // dropped on the window, from another view: the playground opens and says the same
+    h.get_by_label("Race").click();
+    h.run();
+    drop_file(&mut h, &bad);
+    h.get_by_label_contains("line 4, column 2");
+    assert_eq!(view(&mut h).data, before);
+    // a file too large is refused before it is read
+    let big = dir.join("big.csv");
+    std::fs::write(&big, vec![b'1'; chainrule::data::MAX_CSV_BYTES as usize + 1]).expect("written");
+    drop_file(&mut h, &big);
+    h.get_by_label_contains("more than the 1048576 read here");
+    assert_eq!(view(&mut h).data, before);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_dropped_csv_becomes_the_data_and_the_setup_carries_it() {
+    let dir = folder("good");
+    let path = dir.join("four.csv");
+    let text = "u,v,label\n0,0,no\n0,1,yes\n1,0,yes\n1,1,no\n0.1,0.9,yes\n0.9,0.1,yes\n";
+    std::fs::write(&path, text).expect("written");
+    let mut h = harness();
+    drop_file(&mut h, &path);
+    let name = path.display().to_string();
+    let v = view(&mut h);
+    assert_eq!(v.settings.setup.dataset, name);
+    assert_eq!(v.data.train.n() + v.data.test.n(), 6);
+    assert_eq!(v.data.classes, vec!["no".to_string(), "yes".to_string()]);
+    assert!(v.data.is_plane(), "two features: the regions are drawn");
+    assert_eq!(v.settings.setup.csv.as_ref().expect("carried").text, text);
+    h.get_by_label_contains("Opened");
+    let state = view(&mut h).settings.setup.to_file_text();
+    std::fs::remove_file(&path).expect("removed");
+    // the setup holds the text: it reads without the file
+    assert_eq!(Setup::from_file_text(&state).expect("reads").data().expect("valid"), view(&mut h).data);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn digits_show_a_confusion_matrix_misclassified_samples_and_weight_pictures() {
+    let mut h = harness();
+    h.get_by_label("digits").click();
+    h.run();
+    h.run();
+    h.get_by_label("Confusion matrix (test part)");
+    h.get_by_label("First layer's weights");
+    h.get_all_by_label("unit 3").next().expect("unit 3's picture");
+    let v = view(&mut h);
+    let c = v.mistakes.confusion.clone().expect("made");
+    assert_eq!(c.counts.iter().sum::<usize>(), v.data.test.n());
+    // the matrix is the network's: recount the test part's mistakes with the shown network
+    let mut net = v.network().clone();
+    let again = chainrule::nn::confusion::confusion(&mut net, &v.data.test).expect("evaluates");
+    assert_eq!(again, c);
+    let wrong = c.wrong.len();
+    h.get_by_label_contains(&format!("{wrong} wrong"));
+    // a misclassified sample's caption: its true and predicted digit
+    if let Some(&(_, t, p)) = c.wrong.first() {
+        h.get_all_by_label(&format!("{t} as {p}")).next().expect("a caption");
+    }
 }

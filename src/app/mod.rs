@@ -77,6 +77,8 @@ pub enum Command {
     OpenPath(PathBuf),
     /// Open this model file (`chainrule train --save`'s safetensors): its network's graph in the backprop view.
     OpenModel(PathBuf),
+    /// Make this CSV file the playground's data (and show the playground).
+    OpenCsv(PathBuf),
     /// Save the program to its file (asking for one if it has none).
     Save,
     /// Ask for a file and save the program there.
@@ -532,7 +534,7 @@ impl App {
     }
 
     /// A `.cr` file dropped on the window opens (after the unsaved-changes prompt), a `.safetensors` model shows
-    /// its network; anything else is refused in words.
+    /// its network, a `.csv` table becomes the playground's data; anything else is refused in words.
     fn dropped_files(&mut self, ui: &egui::Ui) {
         let dropped = ui.input(|i| i.raw.dropped_files.clone());
         for file in dropped {
@@ -542,10 +544,12 @@ impl App {
                 self.commands.push(Command::OpenPath(path));
             } else if is("safetensors") {
                 self.commands.push(Command::OpenModel(path));
+            } else if is("csv") {
+                self.commands.push(Command::OpenCsv(path));
             } else {
                 self.status.error(format!(
                     "{} is not a program file or a model: chainrule opens .cr files (the text `chainrule eval @file` \
-                     reads) and .safetensors models (`chainrule train --save`).",
+                     reads), .safetensors models (`chainrule train --save`) and .csv tables (the playground's data).",
                     path.display()
                 ));
             }
@@ -583,6 +587,15 @@ impl App {
             Command::Open => self.ask_then(Pending::Open(None), ctx),
             Command::OpenPath(path) => self.ask_then(Pending::Open(Some(path)), ctx),
             Command::OpenModel(path) => self.open_model(&path),
+            Command::OpenCsv(path) => {
+                let at = self.views.iter_mut().enumerate().find_map(|(i, v)| {
+                    (**v).as_any_mut().downcast_mut::<playground::PlaygroundView>().map(|view| (i, view))
+                });
+                if let Some((i, view)) = at {
+                    view.open_csv(&path, &mut self.view_status[i]);
+                    self.current = i;
+                }
+            }
             Command::Save => {
                 self.save(false);
             }

@@ -29,20 +29,50 @@ use super::{DataError, Dataset};
 /// Reads and parses a CSV file; see the module doc for the format. Errors name the file.
 pub fn load_csv(path: &Path) -> Result<Dataset, DataError> {
     let bytes = std::fs::read(path).map_err(|source| DataError::Io { path: path.to_owned(), source })?;
-    let origin = path.display().to_string();
-    match String::from_utf8(bytes) {
-        Ok(text) => parse_csv(&text, &origin),
-        Err(e) => {
-            let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-            Err(DataError::Csv {
-                origin,
-                line: 1 + before.iter().filter(|&&b| b == b'\n').count(),
-                column: 1 + before[line_start..].iter().filter(|&&b| b == b',').count(),
-                message: "this is not UTF-8 text; save the table as 'CSV UTF-8' (or plain ASCII numbers)".into(),
-            })
-        }
+    parse_csv_bytes(bytes, &path.display().to_string())
+}
+
+/// The largest CSV file the window opens (its text is kept in the playground's setup and session).
+pub const MAX_CSV_BYTES: u64 = 1 << 20;
+
+/// [`load_csv`] for a file from elsewhere: a file over `max_bytes` is refused before its text is read (and never
+/// more than `max_bytes + 1` bytes are read, should it grow meanwhile). Returns the text with the data.
+pub fn load_csv_limited(path: &Path, max_bytes: u64) -> Result<(String, Dataset), DataError> {
+    use std::io::Read;
+    let io = |source| DataError::Io { path: path.to_owned(), source };
+    let too_big = |len: u64| DataError::TooLarge { path: path.to_owned(), bytes: len, max: max_bytes };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    if len > max_bytes {
+        return Err(too_big(len));
     }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(max_bytes + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_big(bytes.len() as u64));
+    }
+    let origin = path.display().to_string();
+    let text = text_of(bytes, &origin)?;
+    let data = parse_csv(&text, &origin)?;
+    Ok((text, data))
+}
+
+fn parse_csv_bytes(bytes: Vec<u8>, origin: &str) -> Result<Dataset, DataError> {
+    parse_csv(&text_of(bytes, origin)?, origin)
+}
+
+/// The bytes as UTF-8 text, or an error at the line and column of the first byte that is not.
+fn text_of(bytes: Vec<u8>, origin: &str) -> Result<String, DataError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        DataError::Csv {
+            origin: origin.to_owned(),
+            line: 1 + before.iter().filter(|&&b| b == b'\n').count(),
+            column: 1 + before[line_start..].iter().filter(|&&b| b == b',').count(),
+            message: "this is not UTF-8 text; save the table as 'CSV UTF-8' (or plain ASCII numbers)".into(),
+        }
+    })
 }
 
 /// Parses CSV text; `origin` names it in errors (a file name, or e.g. `pasted text`).
@@ -394,6 +424,23 @@ mod tests {
         let (line, column, message) = fails("a,b,c\n1,2,0\n1,2,\n");
         assert_eq!((line, column), (3, 3));
         assert!(message.contains("missing label"), "{message}");
+    }
+
+    #[test]
+    fn a_file_too_large_is_refused_before_it_is_read() {
+        let dir = std::env::temp_dir().join(format!("chainrule-csv-limit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("big.csv");
+        std::fs::write(&path, "x,y,c\n1,2,a\n3,4,b\n").expect("written");
+        // three lines of 6 bytes, 18 in all: refused at 17, read at 18
+        let e = load_csv_limited(&path, 17).expect_err("refused").to_string();
+        assert!(e.contains("18 bytes, more than the 17 read here"), "{e}");
+        let (text, data) = load_csv_limited(&path, 18).expect("read");
+        assert_eq!((text.len(), data.n()), (18, 2));
+        std::fs::write(&path, b"x,y,c\n1,2,a\n3,\xff,b\n").expect("written");
+        let e = load_csv_limited(&path, 100).expect_err("refused").to_string();
+        assert!(e.contains("line 3, column 2: this is not UTF-8"), "{e}");
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

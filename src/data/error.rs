@@ -108,6 +108,16 @@ pub enum DataError {
         /// What does not fit.
         message: String,
     },
+    /// A file larger than what may be read of it.
+    #[error("'{}' has {bytes} bytes, more than the {max} read here", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size (or what was read of it).
+        bytes: u64,
+        /// The limit.
+        max: u64,
+    },
     /// A file that could not be read.
     #[error("cannot read '{}': {source}", path.display())]
     Io {

@@ -29,7 +29,7 @@ mod generators;
 mod preprocess;
 mod split;
 
-pub use self::csv::{load_csv, parse_csv};
+pub use self::csv::{MAX_CSV_BYTES, load_csv, load_csv_limited, parse_csv};
 pub use edits::{History, MAX_EDITS, Part, PointEdit, apply_edits};
 pub use error::DataError;
 pub use features::{Feature, parse_features, with_features};

@@ -20,6 +20,7 @@
 //!   TensorFlow Playground), `pytorch` (nn.Linear's default U(±1/√fan_in) for weights and biases). Biases are 0 for
 //!   the others. Weights are drawn in f64 from the seed, so an f32 and an f64 network from one seed agree.
 
+pub mod confusion;
 pub mod data_parallel;
 pub mod health;
 mod init;

@@ -72,6 +72,19 @@ pub struct Setup {
     /// `chainrule train` has no option for them: [`Setup::command`] leaves them out (a setup file keeps them).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub edits: Vec<PointEdit>,
+    /// A CSV file's text, used while `dataset` is its name (so a setup file or a session carries the data with it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csv: Option<CsvData>,
+}
+
+/// A CSV file opened in the window: its name (the path it came from) and its whole text, at most
+/// [`data::MAX_CSV_BYTES`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CsvData {
+    /// Where it came from; `chainrule train --dataset NAME` reads the same file.
+    pub name: String,
+    /// The text, as read.
+    pub text: String,
 }
 
 impl Default for Setup {
@@ -92,6 +105,7 @@ impl Default for Setup {
             batch: 10,
             seed: 0,
             edits: Vec::new(),
+            csv: None,
         }
     }
 }
@@ -124,7 +138,11 @@ impl Setup {
     /// Checks every field against the window's limits; the message names the field.
     pub fn validate(&self) -> Result<(), String> {
         let name = self.dataset.split(':').next().unwrap_or("").trim();
-        if !DATASETS.contains(&name) {
+        if let Some(csv) = self.csv_in_use() {
+            if csv.text.len() as u64 > data::MAX_CSV_BYTES {
+                return Err(format!("CSV {}: {} bytes, more than {}", csv.name, csv.text.len(), data::MAX_CSV_BYTES));
+            }
+        } else if !DATASETS.contains(&name) {
             return Err(format!("data set '{}': use one of {}", self.dataset, DATASETS.join(", ")));
         }
         if !(1..=MAX_POINTS).contains(&self.points) {
@@ -161,6 +179,11 @@ impl Setup {
         Ok(())
     }
 
+    /// The CSV data the setup reads, if its data set is the CSV file it carries.
+    pub fn csv_in_use(&self) -> Option<&CsvData> {
+        self.csv.as_ref().filter(|c| c.name == self.dataset)
+    }
+
     fn parsed_features(&self) -> Result<Vec<Feature>, String> {
         self.features.iter().map(|f| f.parse::<Feature>().map_err(|e| format!("features: {e}"))).collect()
     }
@@ -169,7 +192,11 @@ impl Setup {
     /// seed (the split draws only on the row count, so the plane's points split the same way).
     pub fn data(&self) -> Result<Data, String> {
         self.validate()?;
-        let raw = data::generate(&self.dataset, self.points, self.noise, self.seed).map_err(|e| e.to_string())?;
+        let raw = match self.csv_in_use() {
+            Some(csv) => data::parse_csv(&csv.text, &csv.name),
+            None => data::generate(&self.dataset, self.points, self.noise, self.seed),
+        }
+        .map_err(|e| e.to_string())?;
         let features = self.parsed_features()?;
         let (mut train_raw, mut test_raw) =
             data::split(&raw, self.train_ratio, self.seed).map_err(|e| e.to_string())?;
@@ -277,8 +304,9 @@ impl Setup {
     }
 }
 
-/// The largest setup file read (a setup is well under a kilobyte; anything near this is not one).
-pub const MAX_SETUP_BYTES: u64 = 64 * 1024;
+/// The largest setup file read: a setup is well under a kilobyte, and one carrying a CSV file holds its text, which
+/// JSON's escapes may at most double.
+pub const MAX_SETUP_BYTES: u64 = 64 * 1024 + 2 * data::MAX_CSV_BYTES;
 
 /// The tag a setup file starts with, so that another JSON file is refused in words.
 pub const SETUP_FORMAT: &str = "chainrule-playground";
@@ -790,6 +818,28 @@ mod tests {
     }
 
     #[test]
+    fn a_csv_setup_reads_its_text_while_its_name_is_the_data_set() {
+        let text = "a,b,c,label\n1,2,3,x\n4,5,6,y\n7,8,9,x\n0,1,0,y\n";
+        let csv = CsvData { name: "/tmp/four.csv".into(), text: text.into() };
+        let s = Setup { dataset: csv.name.clone(), csv: Some(csv.clone()), train_ratio: 0.75, ..Setup::default() };
+        let data = s.data().expect("valid");
+        assert_eq!((data.train.n(), data.test.n(), data.train.d), (3, 1, 3));
+        assert_eq!(data.classes, vec!["x".to_string(), "y".to_string()]);
+        assert!(!data.is_plane());
+        assert_eq!(Setup::from_file_text(&s.to_file_text()).expect("reads"), s);
+        assert!(s.command(2).starts_with("chainrule train --dataset /tmp/four.csv --train-ratio 0.75"));
+        // another data set chosen: the CSV is not read
+        let other = Setup { dataset: "xor".into(), ..s.clone() };
+        assert!(other.csv_in_use().is_none() && other.data().expect("valid").is_plane());
+        let big = CsvData { text: "1,2\n".repeat(300_000), ..csv.clone() };
+        let e = Setup { csv: Some(big), ..s.clone() }.validate().expect_err("refused");
+        assert!(e.contains("more than 1048576"), "{e}");
+        let bad = CsvData { text: "a,b\n1,x\n2,y\n3,q\n1,\n".into(), ..csv };
+        let e = Setup { csv: Some(bad), ..s }.data().expect_err("refused");
+        assert!(e.contains("line 5, column 2"), "{e}");
+    }
+
+    #[test]
     fn a_setup_file_round_trips_and_a_bad_one_says_why() {
         let s = Setup { dataset: "moons".into(), hidden: vec![8, 3], noise: 0.2, ..Setup::default() };
         assert_eq!(Setup::from_file_text(&s.to_file_text()).expect("reads"), s);
@@ -800,7 +850,7 @@ mod tests {
         assert!(e(&other).starts_with("format version 7"));
         let wide = s.to_file_text().replace("8,\n      3", "8,\n      300");
         assert!(e(&wide).contains("at most 6 layers of 1 to 8 units"), "{}", e(&wide));
-        assert!(e(&" ".repeat(70_000)).contains("more than a setup file's"));
+        assert!(e(&" ".repeat(MAX_SETUP_BYTES as usize + 1)).contains("more than a setup file's"));
     }
 
     #[test]

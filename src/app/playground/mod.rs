@@ -12,7 +12,9 @@
 //! output ([`output`]), the curves ([`curves`]) and the monitors ([`monitors`]); the textures in [`maps`].
 
 pub mod controls;
+pub mod csv;
 pub mod curves;
+pub mod digits;
 pub mod maps;
 pub mod monitors;
 pub mod network;
@@ -82,6 +84,8 @@ pub enum Action {
     SaveSetup,
     /// Ask for a setup file and open it.
     OpenSetup,
+    /// Ask for a CSV file and make it the data.
+    OpenCsv,
 }
 
 /// Playground setups in the file dialogs.
@@ -164,6 +168,8 @@ pub struct PlaygroundView {
     panels: Vec<(&'static str, egui::Rect)>,
     /// Points by hand: the class a click adds, undo and redo.
     pub points: points::PointEditor,
+    /// The confusion matrix and the pictures for data with more than two features.
+    pub mistakes: digits::Mistakes,
 }
 
 impl Default for PlaygroundView {
@@ -193,6 +199,7 @@ impl Default for PlaygroundView {
             actions: Vec::new(),
             panels: Vec::new(),
             points: points::PointEditor::default(),
+            mistakes: digits::Mistakes::default(),
         }
     }
 }
@@ -278,7 +285,8 @@ impl PlaygroundView {
             Action::Select(t) => self.settings.target = t,
             Action::SelectPoint(i) => self.settings.point = i.min(self.data.train.n().saturating_sub(1)),
             Action::OpenGraph => return self.open_graph(status),
-            Action::SaveSetup | Action::OpenSetup => {} // handled with the file dialogs, in `files`
+            // handled with the file dialogs, in `files` and `csv::files`
+            Action::SaveSetup | Action::OpenSetup | Action::OpenCsv => {}
             Action::CopyCommand => {
                 let line = self.applied.command(self.history.len());
                 status.info(format!("Copied: {line}"));
@@ -413,6 +421,9 @@ impl PlaygroundView {
             self.points.history.clear();
             status.info("Other data: the points edited by hand are dropped.");
         }
+        if s.csv.is_some() && s.csv_in_use().is_none() {
+            s.csv = None; // another data set was chosen: the file's text is not kept
+        }
         let edits_only = self.settings.setup.differs_in_edits_only(&self.applied);
         let keep = if edits_only { previous.as_ref() } else { None };
         match self.settings.setup.trainer_keeping(keep) {
@@ -466,6 +477,7 @@ impl PlaygroundView {
         self.dirty = false;
         self.pictures_at = Some(Instant::now());
         self.pictures.rebuild(ctx, &mut self.net, &self.data, self.settings.discrete);
+        self.mistakes.rebuild(&mut self.net, &self.data.train, &self.data.test, self.data.is_plane());
         let n = self.data.train.n().min(HEALTH_ROWS);
         let x: Vec<f32> = self.data.train.x[..n * self.data.train.d].iter().map(|&v| v as f32).collect();
         self.health = layer_health(&mut self.net, &x, &self.data.train.y[..n], &self.ratios).unwrap_or_default();
@@ -610,6 +622,7 @@ impl View for PlaygroundView {
             ui.ctx().request_repaint();
         }
         self.files(shell);
+        csv::files(self, shell);
         if let Some(g) = self.apply_actions(shell.status) {
             self.opened = Some(g);
         }

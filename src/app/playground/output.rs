@@ -16,6 +16,7 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
         if ui.checkbox(&mut view.settings.discrete, "Discretize output").changed() {
             view.dirty = true;
         }
+        super::csv::button_ui(ui, view);
     });
     super::points::toolbar_ui(ui, view);
     let (Some(plane), Some(texture), Some(train)) =
@@ -26,6 +27,10 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
             view.data.train.d,
             view.data.classes.len()
         ));
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            let d = &view.data;
+            super::digits::ui(ui, &view.mistakes, &d.test, &d.train, &d.classes);
+        });
         return;
     };
     let side = ui.available_width().min(ui.available_height() - 24.0).max(100.0);

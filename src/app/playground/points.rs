@@ -59,7 +59,8 @@ pub fn toolbar_ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
             }
         }
         let done = view.settings.setup.edits.len();
-        let undo = ui.add_enabled(done > 0, egui::Button::new("Undo")).on_hover_text("Take back the last edit (Ctrl+Z)");
+        let undo =
+            ui.add_enabled(done > 0, egui::Button::new("Undo")).on_hover_text("Take back the last edit (Ctrl+Z)");
         if undo.clicked() {
             undo_edit(view);
         }
@@ -101,8 +102,9 @@ pub fn interact(
         best.map(|(p, i, _)| (p, i))
     };
     let mut chosen = None;
+    // where the press began: egui calls it a drag only once the pointer has moved away from there
     if response.drag_started()
-        && let Some(pos) = response.interact_pointer_pos()
+        && let Some(pos) = ui.input(|i| i.pointer.press_origin())
         && let Some((part, i)) = nearest(view, pos)
     {
         view.points.dragging = Some((part, i, pos));
@@ -184,7 +186,8 @@ fn edit(view: &mut PlaygroundView, e: PointEdit, said: String) {
 
 fn undo_edit(view: &mut PlaygroundView) {
     let done = view.points.history.undo(&mut view.settings.setup.edits);
-    view.points.said = Some((false, if done { "Took back the last edit (Ctrl+Y does it again)." } else { "Nothing to undo." }.into()));
+    view.points.said =
+        Some((false, if done { "Took back the last edit (Ctrl+Y does it again)." } else { "Nothing to undo." }.into()));
 }
 
 fn redo_edit(view: &mut PlaygroundView) {
