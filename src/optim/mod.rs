@@ -198,6 +198,7 @@ registry! {
         /// `radam`: `torch.optim.RAdam`.
         RAdam(RAdamConfig),
     }
+    signsgd { SignSgd(SignSgdConfig) }
     nadam {
         /// `nadam`: `torch.optim.NAdam`.
         NAdam(NAdamConfig),
