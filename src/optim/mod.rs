@@ -198,7 +198,6 @@ registry! {
         /// `radam`: `torch.optim.RAdam`.
         RAdam(RAdamConfig),
     }
-    signsgd { SignSgd(SignSgdConfig) }
     nadam {
         /// `nadam`: `torch.optim.NAdam`.
         NAdam(NAdamConfig),
