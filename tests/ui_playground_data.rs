@@ -231,3 +231,24 @@ fn digits_show_a_confusion_matrix_misclassified_samples_and_weight_pictures() {
         h.get_all_by_label(&format!("{t} as {p}")).next().expect("a caption");
     }
 }
+
+#[test]
+fn the_digits_output_panel_fits_the_window_at_1280_by_720() {
+    let app = App::default();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 720.0))
+        .build_ui_state(|ui, app: &mut App| app.ui_body(ui), app);
+    h.run();
+    h.get_by_label("Playground").click();
+    h.run();
+    h.get_by_label("digits").click();
+    for _ in 0..4 {
+        h.run();
+    }
+    let panels = h.state().panels();
+    let window = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 720.0));
+    let output = panels.iter().find(|(n, _)| *n == "output").expect("an output panel").1;
+    assert!(output.width() >= 200.0 && window.expand(1.0).contains_rect(output), "{output:?}");
+    let network = panels.iter().find(|(n, _)| *n == "network").expect("a network panel").1;
+    assert!(network.right() <= output.left() + 1.0, "{network:?} {output:?}");
+}

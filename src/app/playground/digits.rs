@@ -62,7 +62,7 @@ pub fn ui(ui: &mut egui::Ui, m: &Mistakes, test: &Dataset, train: &Dataset, clas
             let text = format!("{} as {}", name(t), name(p));
             match side {
                 Some(s) => {
-                    ui.vertical(|ui| {
+                    captioned(ui, s, |ui| {
                         picture(ui, &grey(part.row(row)), s, 4.0);
                         ui.small(text).on_hover_text(format!("row {row}: true {}, predicted {}", name(t), name(p)));
                     });
@@ -86,7 +86,7 @@ pub fn ui(ui: &mut egui::Ui, m: &Mistakes, test: &Dataset, train: &Dataset, clas
             for (u, w) in pics.iter().enumerate() {
                 let top = w.iter().fold(0.0f32, |a, v| a.max(v.abs())).max(1e-12);
                 let colors: Vec<Color32> = w.iter().map(|v| diverging(v / top)).collect();
-                ui.vertical(|ui| {
+                captioned(ui, *s, |ui| {
                     picture(ui, &colors, *s, 4.0);
                     ui.small(format!("unit {u}"));
                 });
@@ -123,6 +123,15 @@ fn matrix_ui(ui: &mut egui::Ui, c: &Confusion, classes: &[String]) {
         }
     }
     response.on_hover_text("Row: the true class; column: the predicted one.");
+}
+
+/// A picture and its caption in a box of their own size, so a row of them wraps within the panel.
+fn captioned(ui: &mut egui::Ui, side: usize, add: impl FnOnce(&mut egui::Ui)) {
+    let size = Vec2::new((4.0 * side as f32).max(44.0), 4.0 * side as f32 + 16.0);
+    ui.allocate_ui_with_layout(size, egui::Layout::top_down(egui::Align::Min), |ui| {
+        ui.set_max_width(size.x);
+        add(ui);
+    });
 }
 
 /// A row of values as grey levels, dark for the row's largest (ink on paper, as the digits were scanned).

@@ -10,7 +10,7 @@ use crate::nn::playground::Plane;
 
 /// Draws the panel.
 pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.strong("Output");
         ui.checkbox(&mut view.settings.show_test, "Show test data");
         if ui.checkbox(&mut view.settings.discrete, "Discretize output").changed() {
@@ -27,7 +27,9 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
             view.data.train.d,
             view.data.classes.len()
         ));
-        egui::ScrollArea::vertical().show(ui, |ui| {
+        let w = ui.available_width();
+        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+            ui.set_max_width(w);
             let d = &view.data;
             super::digits::ui(ui, &view.mistakes, &d.test, &d.train, &d.classes);
         });
