@@ -3,15 +3,14 @@
 //! the penalties counted once. Its own test binary: it lowers the process-wide threshold so that small networks
 //! split.
 
+mod common;
+
 use chainrule::nn::{Mlp, MlpSpec, set_data_parallel_min_macs};
 use chainrule::optim::{OptimSpec, Optimizer};
 use chainrule::scalar::Unary;
 use chainrule::tensor::{Loss, NodeId, gemm};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-
-/// The thread count and the threshold are process-wide: the tests here take turns.
-static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn batch(n: usize, d: usize, classes: usize) -> (Vec<f64>, Vec<usize>) {
     let x = (0..n * d).map(|i| ((i * 7919 % 113) as f64 / 113.0 - 0.5) * 3.0).collect();
@@ -48,7 +47,7 @@ fn assert_close(what: &str, a: &[f64], b: &[f64], tol: f64) {
 
 #[test]
 fn two_halves_give_the_whole_batch_loss_and_gradients() {
-    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = common::thread_settings_turn();
     set_data_parallel_min_macs(0);
     let mut spec = MlpSpec::classifier(4, &[16, 8], 3, Unary::Tanh, Loss::SoftmaxCe).expect("valid");
     spec.dropout = 0.3;
@@ -85,7 +84,7 @@ fn two_halves_give_the_whole_batch_loss_and_gradients() {
 
 #[test]
 fn data_of_the_wrong_length_is_refused_on_two_threads_too() {
-    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = common::thread_settings_turn();
     set_data_parallel_min_macs(0);
     gemm::set_threads(2);
     let spec = MlpSpec::classifier(4, &[8], 3, Unary::Tanh, Loss::SoftmaxCe).expect("valid");

@@ -56,7 +56,22 @@ fn malformed_lesson_is_reported_and_the_others_load() {
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["valid"], true);
+    // a teacher's folder with --dir: the same reports as the positional directory
+    let out = Command::new(bin).args(["lessons", "check", "--dir"]).arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("02-bad.toml:3:"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn lessons_check_outside_the_repository_checks_the_built_in_lessons() {
+    let bin = env!("CARGO_BIN_EXE_chainrule");
+    // run where no assets/lessons folder exists
+    let out = Command::new(bin).args(["lessons", "check"]).current_dir(std::env::temp_dir()).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(text.matches("ok    built-in/").count(), chainrule::lesson::SHIPPED.len(), "{text}");
+    assert!(text.contains("01-chain-rule.toml"), "{text}");
 }
 
 #[test]

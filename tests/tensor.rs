@@ -1,5 +1,7 @@
 //! Every tensor op's backward rule against central differences (f64), and by hand where the numbers are small.
 
+mod common;
+
 use chainrule::scalar::{Unary, central_difference, relative_error};
 use chainrule::tensor::{Loss, NodeId, ParamId, ParamStore, Tape, TensorError};
 
@@ -254,6 +256,8 @@ fn bad_shapes_and_targets_are_errors_not_panics() {
 
 #[test]
 fn a_warm_step_reuses_its_buffers() {
+    // the buffers a step keeps depend on whether its products split: not while another test changes the threads
+    let _turn = common::thread_settings_turn();
     let (s, p) = store(&[(8, 4), (1, 8)]);
     let mut t = Tape::new(s);
     let x = values(16 * 4, 3);
@@ -281,6 +285,7 @@ fn a_warm_step_reuses_its_buffers() {
 /// intermediate times a parameter, two intermediates, one intermediate twice, and one parameter twice.
 #[test]
 fn two_threads_give_the_gradients_of_one() {
+    let _turn = common::thread_settings_turn();
     use chainrule::tensor::gemm;
     type Build = fn(&mut Tape<f64>, &[ParamId]) -> Result<NodeId, TensorError>;
     let cases: [(&str, Build); 5] = [

@@ -226,6 +226,53 @@ fn arrows_and_space_type_in_the_editor_instead_of_stepping() {
 }
 
 #[test]
+fn no_key_press_is_lost_when_several_arrive_in_one_frame() {
+    let mut h = harness();
+    h.run();
+    // three presses and two auto-repeats, all before the next frame (10 ms apart at 60 frames a second)
+    for _ in 0..3 {
+        h.key_press(Key::ArrowRight);
+    }
+    for _ in 0..2 {
+        h.event(egui::Event::Key {
+            key: Key::ArrowRight,
+            physical_key: None,
+            pressed: true,
+            repeat: true,
+            modifiers: Modifiers::NONE,
+        });
+    }
+    h.run();
+    assert_eq!(view(&mut h).cursor(), 5);
+    h.key_press(Key::ArrowLeft);
+    h.key_press(Key::ArrowLeft);
+    h.run();
+    assert_eq!(view(&mut h).cursor(), 3);
+}
+
+#[test]
+fn ctrl_enter_or_esc_hands_the_keys_back_to_the_timeline_and_the_window_says_where_they_are() {
+    for leave in [Some(Modifiers::COMMAND), None] {
+        let mut h = harness();
+        h.run();
+        h.get_by_role(Role::MultilineTextInput).focus();
+        h.run();
+        assert!(h.ctx.text_edit_focused());
+        h.get_by_label(chainrule::app::backprop::KEYS_IN_EDITOR);
+        match leave {
+            Some(m) => h.key_press_modifiers(m, Key::Enter),
+            None => h.key_press(Key::Escape),
+        }
+        h.run();
+        assert!(!h.ctx.text_edit_focused(), "the editor let go ({leave:?})");
+        assert!(h.query_by_label(chainrule::app::backprop::KEYS_IN_EDITOR).is_none(), "the window says so");
+        h.key_press(Key::ArrowRight);
+        h.run();
+        assert_eq!(view(&mut h).cursor(), 1, "the arrow steps the timeline ({leave:?})");
+    }
+}
+
+#[test]
 fn fused_gates_expand_and_keep_the_output() {
     let mut h = harness();
     h.run();

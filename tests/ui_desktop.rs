@@ -365,6 +365,13 @@ fn f1_and_question_mark_open_the_keyboard_help_of_the_view() {
     h.key_press(Key::F1);
     h.run();
     assert!(!h.state().is_help_open());
+    // F1 in the lessons view lists the lessons' keys
+    h.get_by_label("Lessons").click();
+    h.run();
+    h.key_press(Key::F1);
+    h.run();
+    h.get_by_label("check the answer (in the answer field)");
+    h.get_by_label("Esc or Ctrl+Enter");
 }
 
 #[test]

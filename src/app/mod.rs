@@ -15,6 +15,7 @@ pub mod lessons;
 pub mod open_save;
 pub mod playground;
 pub mod race;
+pub mod room;
 pub mod screenshot;
 pub mod session;
 pub mod theme;
@@ -366,6 +367,8 @@ impl App {
         ctx.options_mut(|o| o.zoom_with_keyboard = false);
         if (ctx.zoom_factor() - self.zoom).abs() > 1e-4 {
             ctx.set_zoom_factor(self.zoom);
+            // the next frame lays out at the new scale (the panels' caps read the window's size in points)
+            ctx.request_repaint();
         }
         self.keys(ui);
         self.dropped_files(ui);
@@ -374,7 +377,11 @@ impl App {
         }
 
         self.panels.clear();
-        if !self.presenting {
+        if !self.presenting && room::is_narrow(&ctx) {
+            // a projector's zoom: the column would take a quarter of the width; a wrapping bar with menus takes a row
+            let nav = egui::Panel::top("navigation_bar").show(ui, |ui| self.navigation_bar_ui(ui));
+            self.panels.push(("navigation", nav.response.rect));
+        } else if !self.presenting {
             let nav = egui::Panel::left("navigation")
                 .resizable(false)
                 .exact_size(112.0)
@@ -531,6 +538,64 @@ impl App {
                 }
             }
         }
+    }
+
+    /// The navigation folded into one wrapping row: the views, then File and Window menus.
+    fn navigation_bar_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal_wrapped(|ui| {
+            for (i, v) in self.views.iter().enumerate() {
+                if ui.selectable_label(self.current == i, v.title()).clicked() {
+                    self.current = i;
+                }
+            }
+            ui.separator();
+            ui.menu_button("File", |ui| self.file_menu_ui(ui)).response.on_hover_text("Open and save programs");
+            ui.menu_button("Window", |ui| self.window_menu_ui(ui))
+                .response
+                .on_hover_text("Theme, presentation mode, the keys");
+            if let Some(name) = self.document.name() {
+                let mark = if self.is_dirty() { "*" } else { "" };
+                ui.weak(format!("{mark}{name}"));
+            }
+        });
+    }
+
+    /// The file commands, as a menu's entries.
+    fn file_menu_ui(&mut self, ui: &mut egui::Ui) {
+        for (label, command) in [("Open…", Command::Open), ("Save", Command::Save), ("Save as…", Command::SaveAs)] {
+            if ui.button(label).clicked() {
+                self.commands.push(command);
+                ui.close();
+            }
+        }
+        ui.add_enabled_ui(!self.recent.0.is_empty(), |ui| {
+            ui.menu_button("Recent", |ui| {
+                for path in &self.recent.0 {
+                    if ui.button(path.display().to_string()).clicked() {
+                        self.commands.push(Command::OpenPath(path.clone()));
+                        ui.close();
+                    }
+                }
+            });
+        });
+    }
+
+    /// The window's settings, as a menu's entries.
+    fn window_menu_ui(&mut self, ui: &mut egui::Ui) {
+        let label = if self.dark { "Light theme" } else { "Dark theme" };
+        if ui.button(label).clicked() {
+            self.dark = !self.dark;
+            ui.close();
+        }
+        if ui.button("Present").on_hover_text("F5").clicked() {
+            self.commands.push(Command::TogglePresenting);
+            ui.close();
+        }
+        if ui.button("Keys").on_hover_text("F1 or ?").clicked() {
+            self.commands.push(Command::ToggleHelp);
+            ui.close();
+        }
+        ui.weak(format!("zoom {:.0} %: Ctrl+plus, Ctrl+minus, Ctrl+0", self.zoom * 100.0));
     }
 
     fn navigation_ui(&mut self, ui: &mut egui::Ui) {

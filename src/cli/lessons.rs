@@ -1,5 +1,5 @@
-//! `chainrule lessons check [DIR]` and `chainrule lessons list [DIR]`: the lessons of a directory, validated against
-//! the engine (see `crate::lesson`). `check` exits 0 when every lesson is valid and 2 otherwise.
+//! `chainrule lessons check [--dir DIR]` and `chainrule lessons list [DIR]`: the lessons built into the binary, or a
+//! directory's, validated against the engine (see `crate::lesson`). `check` exits 0 when every lesson is valid and 2 otherwise.
 
 use std::path::{Path, PathBuf};
 
@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use super::{Failure, Output};
-use crate::lesson::{LessonReport, check_dir};
+use crate::lesson::{LessonReport, check_dir, check_shipped};
 
 /// The lessons' arguments.
 #[derive(Debug, Args)]
@@ -26,9 +26,12 @@ pub enum LessonsAction {
     /// Validate every lesson: it parses, its programs compile, its nodes, positions and racers exist, and every
     /// expected answer agrees with the engine. Exit 0 when all are valid, 2 otherwise.
     Check {
-        /// The directory of lesson files (*.toml).
-        #[arg(default_value = "assets/lessons")]
-        dir: PathBuf,
+        /// A directory of lesson files (*.toml), a teacher's own; without it, the lessons built into chainrule.
+        #[arg(value_name = "DIR")]
+        path: Option<PathBuf>,
+        /// The same as DIR.
+        #[arg(long = "dir", value_name = "DIR", conflicts_with = "path")]
+        dir: Option<PathBuf>,
     },
     /// List the lessons: id, title, slides and number of steps.
     List {
@@ -45,8 +48,12 @@ fn reports(dir: &Path) -> Result<Vec<LessonReport>, Failure> {
 /// Runs `lessons check` or `lessons list`.
 pub(super) fn lessons(a: &LessonsArgs) -> Result<Output, Failure> {
     match &a.action {
-        LessonsAction::Check { dir } => {
-            let reports = reports(dir)?;
+        LessonsAction::Check { path, dir } => {
+            let dir = path.as_ref().or(dir.as_ref());
+            let reports = match dir {
+                Some(dir) => reports(dir)?,
+                None => check_shipped(),
+            };
             let mut text = String::new();
             let mut all = Vec::new();
             for r in &reports {
@@ -74,7 +81,8 @@ pub(super) fn lessons(a: &LessonsArgs) -> Result<Output, Failure> {
             text.push_str(&format!("{} lessons, {invalid} with problems\n", reports.len()));
             let code = if invalid == 0 && !reports.is_empty() { 0 } else { 2 };
             if reports.is_empty() {
-                text.push_str(&format!("no lesson files (*.toml) in {}\n", dir.display()));
+                let place = dir.map_or_else(|| "the built-in lessons".to_owned(), |d| d.display().to_string());
+                text.push_str(&format!("no lesson files (*.toml) in {place}\n"));
             }
             Ok(Output { text, json: json!({ "lessons": all, "valid": code == 0 }), code })
         }

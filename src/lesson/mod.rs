@@ -505,6 +505,26 @@ pub fn check_text(file: &Path, text: &str) -> LessonReport {
     LessonReport { file: file.to_owned(), lesson: Some(lesson), problems }
 }
 
+/// The shipped lessons, in course order: (file name, text), built into the binary (the window shows them and
+/// `chainrule lessons check` checks them without the repository).
+pub const SHIPPED: &[(&str, &str)] = &[
+    ("01-chain-rule.toml", include_str!("../../assets/lessons/01-chain-rule.toml")),
+    ("02-backward-patterns.toml", include_str!("../../assets/lessons/02-backward-patterns.toml")),
+    ("03-numerical-gradient.toml", include_str!("../../assets/lessons/03-numerical-gradient.toml")),
+    ("04-sigmoid-neuron.toml", include_str!("../../assets/lessons/04-sigmoid-neuron.toml")),
+    ("05-activations.toml", include_str!("../../assets/lessons/05-activations.toml")),
+    ("06-preprocessing-init.toml", include_str!("../../assets/lessons/06-preprocessing-init.toml")),
+    ("07-batchnorm-dropout.toml", include_str!("../../assets/lessons/07-batchnorm-dropout.toml")),
+    ("08-momentum-race.toml", include_str!("../../assets/lessons/08-momentum-race.toml")),
+    ("09-rmsprop-adam.toml", include_str!("../../assets/lessons/09-rmsprop-adam.toml")),
+    ("10-lr-schedules.toml", include_str!("../../assets/lessons/10-lr-schedules.toml")),
+];
+
+/// Checks the lessons built into the binary ([`SHIPPED`]); each report names its file as `built-in/<name>`.
+pub fn check_shipped() -> Vec<LessonReport> {
+    SHIPPED.iter().map(|(name, text)| check_text(&Path::new("built-in").join(name), text)).collect()
+}
+
 /// Checks every `*.toml` file of a directory, sorted by name; a file that cannot be read is reported at 1:1.
 /// Errors only when the directory cannot be listed.
 pub fn check_dir(dir: &Path) -> std::io::Result<Vec<LessonReport>> {

@@ -54,3 +54,67 @@ impl egui::DroppedFile for Dropped {
         std::fs::read(&self.0).map_err(|e| e.to_string())
     }
 }
+
+/// The window at `size` pixels with the interface scaled by `zoom` (1 = 100 %) and `view` (an id: "backprop",
+/// "race", "lessons", ...) open, settled. The harness is given the window's size in points (`size / zoom`), as
+/// eframe gives a zoomed window: the harness keeps the size it was built with whatever the zoom.
+pub fn harness_zoomed(size: egui::Vec2, zoom: f32, view: &str) -> Harness<'static, App> {
+    let size = size / zoom;
+    let session = chainrule::app::session::StoredSession { zoom, view: view.to_owned(), ..Default::default() };
+    let app = App::with_dialogs(session, Box::new(chainrule::app::files::ScriptedDialogs::default()));
+    let mut h =
+        Harness::builder().with_size(size).with_max_steps(12).build_ui_state(|ui, app: &mut App| app.ui_body(ui), app);
+    // the first frame sets the zoom (egui rescales the screen for one frame as it changes); then the window's size
+    // in points is given again and the layout settles at it
+    h.run_steps(2);
+    h.set_size(size);
+    h.run_steps(2);
+    h.run();
+    let settled = h.ctx.content_rect().size();
+    assert!((settled - size).length() < 0.5, "the harness settled at {settled:?}, not the zoomed window's {size:?}");
+    h
+}
+
+/// At whatever zoom the window is drawn: every panel (the frame's and the open view's) lies inside the window, no
+/// two overlap, and the panel named `main` (the graph, the plot) covers at least `min_share` of the window's area.
+/// Returns the main panel's share. For any view: the playground and the labs call it with their own main panel.
+#[track_caller]
+pub fn assert_layout_holds(h: &Harness<'static, App>, main: &str, min_share: f32) -> f32 {
+    let window = h.ctx.content_rect();
+    let zoom = h.state().zoom();
+    let panels = h.state().panels();
+    for (i, (name, r)) in panels.iter().enumerate() {
+        let inside = window.expand(0.5).contains_rect(*r);
+        assert!(inside, "at {zoom}: the panel '{name}' {r:?} leaves the window {window:?}; all: {panels:?}");
+        for (other, o) in &panels[i + 1..] {
+            let overlap = r.shrink(1.0).intersects(o.shrink(1.0));
+            assert!(!overlap, "at {zoom}: the panels '{name}' {r:?} and '{other}' {o:?} overlap");
+        }
+    }
+    let main_rect = panels
+        .iter()
+        .find(|(n, _)| *n == main)
+        .unwrap_or_else(|| panic!("at {zoom}: no panel '{main}' among {panels:?}"))
+        .1;
+    let share = main_rect.area() / window.area();
+    assert!(share >= min_share, "at {zoom}: '{main}' {main_rect:?} covers {share:.2} of the window {window:?}");
+    share
+}
+
+/// No two of these widgets (found by label, every copy) overlap: a row that does not fit wraps or folds instead of
+/// printing one label over another.
+#[track_caller]
+pub fn assert_apart(h: &Harness<'static, App>, labels: &[&str]) {
+    use egui_kittest::kittest::Queryable;
+    let mut rects = Vec::new();
+    for label in labels {
+        for node in h.get_all_by_label(label) {
+            rects.push((*label, node.rect()));
+        }
+    }
+    for (i, (a, ra)) in rects.iter().enumerate() {
+        for (b, rb) in &rects[i + 1..] {
+            assert!(!ra.shrink(1.0).intersects(rb.shrink(1.0)), "'{a}' {ra:?} and '{b}' {rb:?} overlap");
+        }
+    }
+}

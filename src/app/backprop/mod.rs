@@ -70,7 +70,12 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("scroll, drag", "zoom and move the graph"),
 ];
 
-/// The side panel's widest (it can be dragged between 260 points and this).
+/// Shown under the timeline while a text field has the keyboard.
+pub const KEYS_IN_EDITOR: &str =
+    "Typing: the text field has the keys. Esc or Ctrl+Enter gives them back to the timeline.";
+
+/// The side panel's widest (it can be dragged between 260 points and this, and takes at most
+/// [`crate::app::room::SIDE_SHARE`] of the window).
 pub const SIDE_MAX: f32 = 440.0;
 
 /// The part of the view kept across restarts.
@@ -558,10 +563,16 @@ impl BackpropView {
     /// Keyboard shortcuts: Ctrl+Enter applies the program (even while typing); Space, ← → and Home/End step, unless a
     /// text field has the keyboard (then they type).
     fn keys(&mut self, ui: &egui::Ui) {
-        if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter)) {
+        let apply = ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter));
+        if apply {
             self.push(Action::Apply);
         }
         if ui.ctx().text_edit_focused() {
+            // Ctrl+Enter and Esc hand the keys back to the timeline (egui's text field lets go on Esc by itself)
+            let leave = apply || ui.input(|i| i.key_pressed(egui::Key::Escape));
+            if leave {
+                ui.memory_mut(|m| m.focused().map(|id| m.surrender_focus(id)));
+            }
             return;
         }
         let total = self.model.total_steps();
@@ -570,11 +581,16 @@ impl BackpropView {
             if i.consume_key(none, egui::Key::Space) {
                 self.actions.push(Action::TogglePlay);
             }
-            if i.consume_key(none, egui::Key::ArrowRight) {
-                self.actions.push(Action::Step(1));
+            // every press counts, auto-repeat included: several can arrive in one frame
+            let (right, left) = (
+                i.count_and_consume_key(none, egui::Key::ArrowRight),
+                i.count_and_consume_key(none, egui::Key::ArrowLeft),
+            );
+            if right > 0 {
+                self.actions.push(Action::Step(right as isize));
             }
-            if i.consume_key(none, egui::Key::ArrowLeft) {
-                self.actions.push(Action::Step(-1));
+            if left > 0 {
+                self.actions.push(Action::Step(-(left as isize)));
             }
             if i.consume_key(none, egui::Key::Home) {
                 self.actions.push(Action::Seek(0));
@@ -656,7 +672,7 @@ impl View for BackpropView {
             let side = egui::Panel::right("backprop_side")
                 .resizable(true)
                 .default_size(320.0)
-                .size_range(260.0..=SIDE_MAX)
+                .size_range(crate::app::room::across(ui, 260.0..=SIDE_MAX))
                 .show(ui, |ui| {
                     egui::ScrollArea::vertical().show(ui, |ui| {
                         let checked = self.checked.as_ref();
@@ -680,12 +696,24 @@ impl View for BackpropView {
                 });
             self.panels.push(("side", side.response.rect));
         }
-        let bottom =
-            egui::Panel::bottom("backprop_bottom").resizable(true).default_size(225.0).min_size(120.0).show(ui, |ui| {
+        let bottom_range = crate::app::room::down(ui, 120.0..=f32::INFINITY);
+        let bottom = egui::Panel::bottom("backprop_bottom")
+            .resizable(true)
+            .default_size(225.0)
+            .size_range(bottom_range)
+            .show(ui, |ui| {
                 ui.add_space(4.0);
-                timeline::ui(ui, &mut self.settings, &self.model, self.playing, self.hold, &mut self.actions);
+                // at a projector's zoom the controls wrap; what still does not fit scrolls, never past the panel
+                egui::ScrollArea::horizontal().id_salt("timeline_scroll").show(ui, |ui| {
+                    timeline::ui(ui, &mut self.settings, &self.model, self.playing, self.hold, &mut self.actions);
+                });
+                if ui.ctx().text_edit_focused() {
+                    // where the keys go is never a guess: Space and the arrows type while a text field has them
+                    ui.weak(KEYS_IN_EDITOR);
+                }
                 ui.separator();
-                egui::ScrollArea::vertical().id_salt("explanation_scroll").auto_shrink([false, false]).show(ui, |ui| {
+                let explanation = egui::ScrollArea::both().id_salt("explanation_scroll").min_scrolled_height(0.0);
+                explanation.auto_shrink([false, false]).show(ui, |ui| {
                     explanation::ui(ui, &mut self.model, self.settings.cursor);
                 });
             });

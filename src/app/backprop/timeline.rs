@@ -20,7 +20,8 @@ pub fn ui(
     let total = model.total_steps();
     let reach = hold.unwrap_or(total).min(total);
     let cursor = settings.cursor;
-    ui.horizontal(|ui| {
+    // wraps at a projector's zoom instead of cutting the speed slider off
+    ui.horizontal_wrapped(|ui| {
         if ui.button("|< Start").on_hover_text("Jump to the start (Home)").clicked() {
             actions.push(Action::Seek(0));
         }
@@ -53,7 +54,7 @@ pub fn ui(
     let p = Palette::of(ui);
     let f = model.forward.steps.len();
     let b = model.backward.steps.len();
-    ui.horizontal(|ui| match model.step_at(cursor) {
+    ui.horizontal_wrapped(|ui| match model.step_at(cursor) {
         None => {
             ui.label("Nothing computed yet: press Step or the right arrow key to let the numbers flow.");
         }

@@ -22,19 +22,8 @@ use super::race::{self, RaceView};
 use super::view::{Shell, View};
 use crate::lesson::{self, Answer, Exercise, Lesson, LessonReport, Question, Score, Step, Topic, Verdict};
 
-/// The shipped lessons, in course order: (file name, text).
-pub const SHIPPED: &[(&str, &str)] = &[
-    ("01-chain-rule.toml", include_str!("../../../assets/lessons/01-chain-rule.toml")),
-    ("02-backward-patterns.toml", include_str!("../../../assets/lessons/02-backward-patterns.toml")),
-    ("03-numerical-gradient.toml", include_str!("../../../assets/lessons/03-numerical-gradient.toml")),
-    ("04-sigmoid-neuron.toml", include_str!("../../../assets/lessons/04-sigmoid-neuron.toml")),
-    ("05-activations.toml", include_str!("../../../assets/lessons/05-activations.toml")),
-    ("06-preprocessing-init.toml", include_str!("../../../assets/lessons/06-preprocessing-init.toml")),
-    ("07-batchnorm-dropout.toml", include_str!("../../../assets/lessons/07-batchnorm-dropout.toml")),
-    ("08-momentum-race.toml", include_str!("../../../assets/lessons/08-momentum-race.toml")),
-    ("09-rmsprop-adam.toml", include_str!("../../../assets/lessons/09-rmsprop-adam.toml")),
-    ("10-lr-schedules.toml", include_str!("../../../assets/lessons/10-lr-schedules.toml")),
-];
+/// The shipped lessons, in course order: (file name, text), built into the binary.
+pub use crate::lesson::SHIPPED;
 
 /// The side panel's width.
 pub const SIDE_WIDTH: f32 = 340.0;
@@ -436,9 +425,23 @@ impl LessonsView {
     }
 }
 
+/// The lessons' keys, for the help overlay: the answer field's, and those of the graph or race a step shows.
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("Enter", "check the answer (in the answer field)"),
+    ("right arrow", "one step of the step's graph or race (the timeline holds short of the answer)"),
+    ("left arrow", "one step back on the graph's timeline"),
+    ("Space", "play or pause the timeline or the race"),
+    ("Home / End", "the timeline's start / as far as the question allows"),
+    ("Esc or Ctrl+Enter", "a text field gives the keys back to the timeline"),
+];
+
 impl View for LessonsView {
     fn id(&self) -> &'static str {
         "lessons"
+    }
+
+    fn shortcuts(&self) -> &'static [(&'static str, &'static str)] {
+        SHORTCUTS
     }
 
     fn title(&self) -> &'static str {
@@ -447,7 +450,9 @@ impl View for LessonsView {
 
     fn ui(&mut self, ui: &mut egui::Ui, shell: &mut Shell<'_>) {
         self.panels.clear();
-        let side = egui::Panel::left("lessons_side").resizable(false).exact_size(SIDE_WIDTH).show(ui, |ui| {
+        // the lesson's text is this view's first content: it may take a little more than a side panel's share
+        let width = SIDE_WIDTH.min(ui.available_width() * 0.38);
+        let side = egui::Panel::left("lessons_side").resizable(false).exact_size(width).show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| self.side_ui(ui));
         });
         self.panels.push(("lesson", side.response.rect));

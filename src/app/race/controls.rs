@@ -8,7 +8,8 @@ use crate::surface::{Race, Status};
 /// Draws the controls.
 pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, race: &Race, playing: bool, actions: &mut Vec<Action>) {
     ui.add_space(2.0);
-    ui.horizontal(|ui| {
+    // wraps at a projector's zoom instead of running under the side panel
+    ui.horizontal_wrapped(|ui| {
         let can_step = !race.finished() && settings.steps < MAX_STEPS;
         let play = if playing { "Pause" } else { "Play" };
         if ui.add_enabled(can_step || playing, egui::Button::new(play)).on_hover_text("Play or pause (Space)").clicked()

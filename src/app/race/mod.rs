@@ -28,8 +28,8 @@ pub mod racers;
 use eframe::egui;
 use serde::{Deserialize, Serialize};
 
-use super::Status;
 use super::view::{Shell, View};
+use super::{Status, room};
 use crate::optim::{OptimSpec, Schedule};
 use crate::surface::{Domain, PRESETS, Race, RacerSetup, Surface};
 
@@ -229,6 +229,28 @@ impl Default for RaceView {
 }
 
 impl RaceView {
+    /// The loss chart, the learning-rate chart and the leaderboard side by side. The leaderboard keeps the room its
+    /// columns need (its texts are never cut); the two charts share the rest, at least 300 points (narrower, the
+    /// row scrolls).
+    fn charts_ui(&mut self, ui: &mut egui::Ui) {
+        let w = ui.available_width().max(LEADERBOARD_WIDTH + 300.0);
+        let board = (w * 0.47).max(LEADERBOARD_WIDTH).min(w - 300.0);
+        let charts = w - board - 2.0 * ui.spacing().item_spacing.x - 12.0;
+        ui.horizontal_top(|ui| {
+            ui.vertical(|ui| {
+                ui.set_width(charts * 0.62);
+                loss::ui(ui, &self.settings, &self.race);
+            });
+            ui.separator();
+            ui.vertical(|ui| {
+                ui.set_width(charts * 0.38);
+                lr::ui(ui, &self.settings, &self.race);
+            });
+            ui.separator();
+            ui.vertical(|ui| leaderboard::ui(ui, &mut self.settings, &self.race));
+        });
+    }
+
     /// Queues an action, as a panel does (applied at the end of the frame, or by [`RaceView::apply_actions`]).
     pub fn push(&mut self, action: Action) {
         self.actions.push(action);
@@ -445,8 +467,10 @@ impl RaceView {
             if i.consume_key(none, egui::Key::Space) {
                 self.actions.push(Action::TogglePlay);
             }
-            if i.consume_key(none, egui::Key::ArrowRight) {
-                self.actions.push(Action::Step(1));
+            // every press counts, auto-repeat included: several can arrive in one frame
+            let steps = i.count_and_consume_key(none, egui::Key::ArrowRight);
+            if steps > 0 {
+                self.actions.push(Action::Step(steps as _));
             }
             if i.consume_key(none, egui::Key::Home) {
                 self.actions.push(Action::Reset);
@@ -519,9 +543,10 @@ impl View for RaceView {
         self.panels.clear();
         if !shell.presenting {
             // bounded widths, resizable by drag: at 1280×720 the plot and the leaderboard keep their room
-            let setup = egui::Panel::right("race_setup").resizable(true).default_size(350.0).size_range(320.0..=460.0);
+            let range = room::across(ui, 320.0..=460.0);
+            let setup = egui::Panel::right("race_setup").resizable(true).default_size(350.0).size_range(range);
             let setup = setup.show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
+                egui::ScrollArea::both().show(ui, |ui| {
                     picker::ui(ui, &mut self.settings, &self.surface_error, &mut self.actions);
                     ui.separator();
                     racers::ui(ui, &mut self.settings, &self.race, &mut self.edits, &mut self.actions);
@@ -529,37 +554,24 @@ impl View for RaceView {
             });
             self.panels.push(("setup", setup.response.rect));
         }
+        let range = room::down(ui, 160.0..=f32::INFINITY);
         let charts_panel =
-            egui::Panel::bottom("race_charts").resizable(true).default_size(250.0).min_size(160.0).show(ui, |ui| {
+            egui::Panel::bottom("race_charts").resizable(true).default_size(250.0).size_range(range).show(ui, |ui| {
                 ui.add_space(4.0);
-                // the leaderboard keeps the room its four columns need; the two charts share the rest
-                let w = ui.available_width();
-                let board = (w * 0.47).max(LEADERBOARD_WIDTH).min(w - 300.0);
-                let charts = w - board - 2.0 * ui.spacing().item_spacing.x - 12.0;
-                ui.horizontal_top(|ui| {
-                    ui.vertical(|ui| {
-                        ui.set_width(charts * 0.62);
-                        loss::ui(ui, &self.settings, &self.race);
-                    });
-                    ui.separator();
-                    ui.vertical(|ui| {
-                        ui.set_width(charts * 0.38);
-                        lr::ui(ui, &self.settings, &self.race);
-                    });
-                    ui.separator();
-                    ui.vertical(|ui| leaderboard::ui(ui, &mut self.settings, &self.race));
-                });
+                // at a projector's zoom the row is wider than the panel: it scrolls instead of covering the setup
+                egui::ScrollArea::horizontal().show(ui, |ui| self.charts_ui(ui));
             });
         self.panels.push(("charts", charts_panel.response.rect));
         let controls = egui::Panel::top("race_controls").show(ui, |ui| {
             controls::ui(ui, &mut self.settings, &self.race, self.playing, &mut self.actions);
         });
         self.panels.push(("controls", controls.response.rect));
-        if !shell.presenting {
-            let inspector =
-                egui::Panel::right("race_inspector").resizable(true).default_size(300.0).size_range(260.0..=420.0);
+        // the inspector is the first to go when the window is narrow (a projector's zoom): the plot keeps its room
+        if !shell.presenting && !room::is_narrow(ui.ctx()) {
+            let range = room::across(ui, 260.0..=420.0);
+            let inspector = egui::Panel::right("race_inspector").resizable(true).default_size(300.0).size_range(range);
             let inspector = inspector.show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| inspector::ui(ui, &mut self.settings, &self.race));
+                egui::ScrollArea::both().show(ui, |ui| inspector::ui(ui, &mut self.settings, &self.race));
             });
             self.panels.push(("inspector", inspector.response.rect));
         }
