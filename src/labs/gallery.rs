@@ -275,7 +275,7 @@ impl Lab for Settings {
     }
 
     fn quantities(&self) -> &'static str {
-        "value:X, slope:X (f and f′ at X), max_slope, zigzag_steps, zigzag_distance"
+        "value:X, slope:X (f and its slope at X), max_slope, zigzag_steps, zigzag_distance"
     }
 
     fn check(&self) -> Result<(), LabError> {
@@ -288,7 +288,10 @@ impl Lab for Settings {
         if name.starts_with("zigzag") {
             "with all-positive inputs every step moves both weights the same way: count the turns of the path".into()
         } else {
-            format!("use the derivative's formula for {}: the table and the f′ curve follow it", self.activation.name())
+            format!(
+                "use the derivative's formula for {}: the table and the dashed curve follow it",
+                self.activation.name()
+            )
         }
     }
 

@@ -123,7 +123,7 @@ impl Lab for Settings {
     }
 
     fn quantities(&self) -> &'static str {
-        "w_prime:1, w_prime:2 (W′'s entries) and b_prime"
+        "w_prime:1, w_prime:2 (the entries of W') and b_prime"
     }
 
     fn check(&self) -> Result<(), LabError> {
@@ -132,7 +132,7 @@ impl Lab for Settings {
     }
 
     fn hint(&self, _name: &str) -> String {
-        "multiply the matrices from the last layer down, W′ = W_L⋯W₁ (row times column), and carry each bias through the layers after it".into()
+        "multiply the matrices from the last layer down, W' = W_L ... W₁ (row times column), and carry each bias through the layers after it".into()
     }
 
     fn quantity(&self, name: &str) -> Result<f64, LabError> {

@@ -66,9 +66,33 @@ impl LabPanel for EwmaLab {
         let hide_avg = hidden.starts_with("average");
         let hide_cor = hidden.starts_with("corrected");
         let hide_window = hidden == "window";
+        egui::ScrollArea::vertical().show(ui, |ui| self.contents_ui(ui, hide_avg, hide_cor, hide_window));
+    }
+
+    fn show_step(&mut self, step: &LabStep) {
+        if let LabStep::Ewma(s) = step {
+            self.settings = s.clone();
+        }
+    }
+
+    fn save_state(&self) -> serde_json::Value {
+        serde_json::to_value(&self.settings).expect("plain data")
+    }
+
+    fn load_state(&mut self, state: serde_json::Value) -> Result<(), String> {
+        self.settings = load_settings(state, |s: &Settings| s.check())?;
+        Ok(())
+    }
+}
+
+impl EwmaLab {
+    fn contents_ui(&mut self, ui: &mut egui::Ui, hide_avg: bool, hide_cor: bool, hide_window: bool) {
         ui.horizontal_wrapped(|ui| {
             ui.add(egui::Slider::new(&mut self.settings.beta, 0.0..=0.99).text("β"));
             ui.add(egui::Slider::new(&mut self.settings.steps, 10..=MAX_STEPS).text("steps"));
+        });
+        // two rows, not one wrapped row: a slider with its value does not wrap, and at 200 % one row overflowed
+        ui.horizontal_wrapped(|ui| {
             ui.add(egui::Slider::new(&mut self.settings.noise, 0.0..=10.0).text("noise"));
             for (label, s) in [("sine", Signal::Sine), ("constant", Signal::Constant)] {
                 if ui.selectable_label(self.settings.signal == s, label).clicked() {
@@ -94,6 +118,7 @@ impl LabPanel for EwmaLab {
             ));
         }
         Plot::new("ewma_plot")
+            .height((ui.available_height() - 8.0).max(220.0))
             .legend(Legend::default())
             .allow_drag(false)
             .allow_scroll(false)
@@ -108,23 +133,8 @@ impl LabPanel for EwmaLab {
                     );
                 }
                 if !hide_cor {
-                    p.line(Line::new("V / (1 − βᵗ)", points(&c.corrected)).width(2.0));
+                    p.line(Line::new("V / (1 − β^t)", points(&c.corrected)).width(2.0));
                 }
             });
-    }
-
-    fn show_step(&mut self, step: &LabStep) {
-        if let LabStep::Ewma(s) = step {
-            self.settings = s.clone();
-        }
-    }
-
-    fn save_state(&self) -> serde_json::Value {
-        serde_json::to_value(&self.settings).expect("plain data")
-    }
-
-    fn load_state(&mut self, state: serde_json::Value) -> Result<(), String> {
-        self.settings = load_settings(state, |s: &Settings| s.check())?;
-        Ok(())
     }
 }

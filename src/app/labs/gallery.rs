@@ -1,4 +1,4 @@
-//! The activation gallery's tab (slides 66-87): the chosen activation's f and f′ from the engine, its saturated
+//! The activation gallery's tab (slides 66-87): the chosen activation's f and f' from the engine, its saturated
 //! stretches shaded, the talking-points table for every activation (computed by [`crate::labs::gallery`]), an α
 //! slider for PReLU and ELU, and the zero-centring zigzag of slides 71-75 on the (w₁, w₂) plane.
 
@@ -64,7 +64,7 @@ impl GalleryLab {
         let focus = self.settings.activation;
         let rows = self.table().to_vec();
         egui::Grid::new("gallery_table").striped(true).show(ui, |ui| {
-            for h in ["", "zero-centred?", "saturates (|f′| < 0.01)", "can die?", "costs an exp?", "max f′"] {
+            for h in ["", "zero-centred?", "saturates (|f'| < 0.01)", "can die?", "costs an exp?", "max f'"] {
                 ui.strong(h);
             }
             ui.end_row();
@@ -119,7 +119,7 @@ impl GalleryLab {
                     p.line(Line::new(format!("{}(x)", a.name()), f).width(2.0));
                 }
                 if !hide_slope {
-                    p.line(Line::new(format!("{}′(x)", a.name()), df).width(2.0).style(LineStyle::dashed_loose()));
+                    p.line(Line::new(format!("{}'(x)", a.name()), df).width(2.0).style(LineStyle::dashed_loose()));
                 }
             });
     }
@@ -186,7 +186,7 @@ impl LabPanel for GalleryLab {
             let h = (ui.available_height() * 0.45).clamp(160.0, 320.0);
             ui.columns(2, |c| {
                 c[0].strong(format!(
-                    "{}: f solid, f′ dashed; shaded where |f′| < 0.01",
+                    "{}: f solid, f' dashed; shaded where |f'| < 0.01",
                     self.settings.activation.name()
                 ));
                 self.curves_ui(&mut c[0], hide_f, hide_slope, h);
@@ -194,7 +194,7 @@ impl LabPanel for GalleryLab {
                 self.zigzag_ui(&mut c[1], hide_zigzag, h - 20.0);
             });
             ui.add_space(6.0);
-            ui.strong("The lecture's talking points, computed from f′ on [−10, 10]");
+            ui.strong("The lecture's talking points, computed from f' on [−10, 10]");
             self.table_ui(ui, hide_slope);
         });
     }

@@ -198,6 +198,14 @@ impl InitLab {
     }
 }
 
+impl InitLab {
+    /// Whether the results for the current settings are still to come (polling the worker first).
+    pub fn is_busy_now(&mut self) -> bool {
+        self.update(None);
+        self.is_busy()
+    }
+}
+
 impl LabPanel for InitLab {
     fn id(&self) -> &'static str {
         "init"

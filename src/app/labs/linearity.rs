@@ -1,6 +1,6 @@
-//! The "without non-linearities" tab (slide 67): the stack's matrices, the one matrix W′ = W_L⋯W₁ (and b′) they
+//! The "without non-linearities" tab (slide 67): the stack's matrices, the one matrix W' = W_L⋯W₁ (and b') they
 //! equal, the two outputs side by side at a few points, and the decision regions of the linear stack (a line
-//! however deep) beside the same weights with ReLU between the layers. Computed by [`crate::labs::linearity`].
+//! however deep) beside the same weights with tanh between the layers. Computed by [`crate::labs::linearity`].
 
 use eframe::egui;
 
@@ -25,14 +25,14 @@ pub struct LinearityLab {
 }
 
 impl LinearityLab {
-    /// The layers, their collapse and the two region grids (linear, ReLU), cached by settings.
+    /// The layers, their collapse and the two region grids (linear, tanh), cached by settings.
     fn computed(&mut self) -> &(Settings, Vec<Layer>, Layer, Vec<f64>, Vec<f64>) {
         if self.cache.as_ref().is_none_or(|c| c.0 != self.settings) {
             let l = linearity::layers(&self.settings);
             let c = linearity::collapse(&l);
             let lin = linearity::grid(&l, None, CELLS, EXTENT);
-            let relu = linearity::grid(&l, Some(Unary::Relu), CELLS, EXTENT);
-            self.cache = Some((self.settings.clone(), l, c, lin, relu));
+            let bent = linearity::grid(&l, Some(Unary::Tanh), CELLS, EXTENT);
+            self.cache = Some((self.settings.clone(), l, c, lin, bent));
         }
         self.cache.as_ref().expect("just filled")
     }
@@ -92,21 +92,21 @@ impl LabPanel for LinearityLab {
                 }
             });
             ui.label("Every layer is W·x + b (weights | bias), input (x, y), one output. Without an activation between them, the stack is one layer:");
-            let (_, layers, c, lin, relu) = self.computed().clone();
+            let (_, layers, c, lin, bent) = self.computed().clone();
             ui.horizontal_wrapped(|ui| {
                 for (i, l) in layers.iter().enumerate() {
                     matrix_ui(ui, &format!("lin_w{i}"), &format!("W{} | b{}", sub(i + 1), sub(i + 1)), l);
                     ui.separator();
                 }
                 if hide {
-                    ui.strong("W′ | b′ = ?  (answer first)");
+                    ui.strong("W' | b' = ?  (answer first)");
                 } else {
-                    matrix_ui(ui, "lin_wprime", "W′ = W_L⋯W₁ | b′", &c);
+                    matrix_ui(ui, "lin_wprime", "W' = W_L...W₁ | b'", &c);
                 }
             });
             ui.add_space(4.0);
             egui::Grid::new("lin_outputs").striped(true).show(ui, |ui| {
-                for h in ["input", "the stack, layer by layer", "W′x + b′"] {
+                for h in ["input", "the stack, layer by layer", "W'x + b'"] {
                     ui.strong(h);
                 }
                 ui.end_row();
@@ -121,7 +121,7 @@ impl LabPanel for LinearityLab {
             let side = ((ui.available_width() - 24.0) / 2.0).clamp(140.0, 300.0);
             ui.horizontal_top(|ui| {
                 regions_ui(ui, "linear stack: the boundary is a line", &lin, side);
-                regions_ui(ui, "the same weights with ReLU between layers", &relu, side);
+                regions_ui(ui, "the same weights with tanh between layers", &bent, side);
             });
         });
     }
