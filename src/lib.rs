@@ -7,6 +7,7 @@ pub mod app;
 pub mod cli;
 pub mod data;
 pub mod expr;
+pub mod labs;
 pub mod layout;
 pub mod lesson;
 pub mod nn;
