@@ -78,7 +78,7 @@ pub struct LandscapeArgs {
     #[arg(long, default_value_t = 41)]
     pub grid: usize,
     /// α and β run over [-SPAN, SPAN] (default 1; for pca, 1.25 times the farthest point of the paths).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub span: Option<f64>,
     /// A racer on the network: name[:key=value,...] as in `race`. Repeat for more.
     #[arg(long = "opt", value_name = "SPEC")]
