@@ -159,6 +159,8 @@ pub struct PlaygroundView {
     output_rect: Option<egui::Rect>,
     /// A graph "Open as graph" made, until the frame hands it to the backprop view.
     opened: Option<crate::nn::playground::OpenedGraph>,
+    /// Whether "Landscape" was pressed (the frame opens the landscape view with this network).
+    pub wants_landscape: bool,
     actions: Vec<Action>,
     panels: Vec<(&'static str, egui::Rect)>,
 }
@@ -187,6 +189,7 @@ impl Default for PlaygroundView {
             replaying: false,
             output_rect: None,
             opened: None,
+            wants_landscape: false,
             actions: Vec::new(),
             panels: Vec::new(),
         }
