@@ -383,7 +383,10 @@ impl View for LandscapeView {
             self.apply_actions(shell.status);
             return;
         }
-        let charts = egui::Panel::bottom("landscape_charts").resizable(true).default_size(220.0).min_size(150.0);
+        // the charts take a third of the height at most, so that the plot keeps its room at 200 % zoom
+        let h = ui.available_height();
+        let charts = egui::Panel::bottom("landscape_charts").resizable(true).default_size((h * 0.33).clamp(120.0, 240.0));
+        let charts = charts.min_size(110.0);
         let charts = charts.show(ui, |ui| {
             ui.add_space(4.0);
             let w = ui.available_width();
@@ -400,7 +403,11 @@ impl View for LandscapeView {
                     curves::off_plane_ui(ui, &self.settings, self.result.as_ref());
                 });
                 ui.separator();
-                ui.vertical(|ui| leaderboard::ui(ui, &self.settings, self.result.as_ref()));
+                ui.vertical(|ui| {
+                    egui::ScrollArea::both().id_salt("landscape_board_scroll").show(ui, |ui| {
+                        leaderboard::ui(ui, &self.settings, self.result.as_ref());
+                    });
+                });
             });
         });
         self.panels.push(("charts", charts.response.rect));
