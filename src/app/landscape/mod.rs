@@ -385,7 +385,8 @@ impl View for LandscapeView {
         }
         // the charts take a third of the height at most, so that the plot keeps its room at 200 % zoom
         let h = ui.available_height();
-        let charts = egui::Panel::bottom("landscape_charts").resizable(true).default_size((h * 0.33).clamp(120.0, 240.0));
+        let charts =
+            egui::Panel::bottom("landscape_charts").resizable(true).default_size((h * 0.33).clamp(120.0, 240.0));
         let charts = charts.min_size(110.0);
         let charts = charts.show(ui, |ui| {
             ui.add_space(4.0);

@@ -18,10 +18,6 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, error: &Option<(String, St
                 actions.push(Action::PickPreset(i));
             }
         }
-        let hover = "The playground's network: its own loss on a plane through its weights, with these racers' rules";
-        if ui.selectable_label(false, "this network").on_hover_text(hover).clicked() {
-            actions.push(Action::ThisNetwork);
-        }
     });
     if let Some(preset) = PRESETS.iter().find(|pr| pr.name == settings.surface) {
         ui.label(egui::RichText::new(preset.note).italics());
