@@ -980,10 +980,8 @@ mod tests {
         let plane = Plane::random(&p.mlp, 2);
         // the random directions are not orthogonal: least squares must still give back the coordinates
         assert!(dot(&plane.d1, &plane.d2).abs() > 1e-6);
-        let mut theta = vec![0.0; plane.origin.len()];
-        for k in 0..theta.len() {
-            theta[k] = plane.origin[k] + 0.3 * plane.d1[k] - 0.7 * plane.d2[k];
-        }
+        let mut theta: Vec<f64> =
+            plane.origin.iter().zip(&plane.d1).zip(&plane.d2).map(|((o, a), b)| o + 0.3 * a - 0.7 * b).collect();
         let q = plane.project(&theta);
         assert!((q.alpha - 0.3).abs() < 1e-12 && (q.beta + 0.7).abs() < 1e-12, "{q:?}");
         assert!(q.off_plane < 1e-12, "{q:?}");
