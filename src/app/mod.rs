@@ -12,6 +12,7 @@ pub mod backprop;
 pub mod files;
 pub mod help;
 pub mod labs;
+pub mod landscape;
 pub mod lessons;
 pub mod open_save;
 pub mod playground;
@@ -42,6 +43,7 @@ pub fn registry() -> Vec<Box<dyn View>> {
         Box::new(lessons::LessonsView::default()),
         Box::new(playground::PlaygroundView::default()),
         Box::new(labs::LabsView::default()),
+        Box::new(landscape::LandscapeView::default()),
     ]
 }
 
@@ -409,6 +411,7 @@ impl App {
             self.current = i;
             ctx.request_repaint();
         }
+        self.route_landscape(&ctx);
         if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
             open_save::drop_hint_ui(&ctx);
         }
@@ -433,6 +436,35 @@ impl App {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.title = title;
         }
+    }
+
+    /// The playground's "Landscape" and the race view's "this network" open the landscape view with the playground's
+    /// network (the race's racers with it); an empty landscape view shown takes the playground's network too.
+    fn route_landscape(&mut self, ctx: &egui::Context) {
+        let Some(li) = self.views.iter().position(|v| v.id() == "landscape") else { return };
+        let from_playground =
+            self.view_mut::<playground::PlaygroundView>().is_some_and(|p| std::mem::take(&mut p.wants_landscape));
+        let race = self.view_mut::<race::RaceView>().filter(|r| r.wants_network).map(|r| {
+            r.wants_network = false;
+            r.settings.racers.clone()
+        });
+        let empty = self.current == li
+            && self.view_mut::<landscape::LandscapeView>().is_some_and(|l| l.source.is_none() && l.wants_source);
+        if !(from_playground || race.is_some() || empty) {
+            return;
+        }
+        let Some(p) = self.view_mut::<playground::PlaygroundView>() else { return };
+        let net = p.network().clone();
+        let (x, y) = (p.data.train.x.clone(), p.data.train.y.clone());
+        let batch = p.settings.setup.batch;
+        let title = format!("{} on {}", net.spec.describe(), p.settings.setup.dataset);
+        let Some(view) = self.views[li].as_any_mut().downcast_mut::<landscape::LandscapeView>() else { return };
+        if let Some(racers) = race {
+            view.set_racers(racers);
+        }
+        view.open(net, &x, &y, batch, title, &mut self.view_status[li]);
+        self.current = li;
+        ctx.request_repaint();
     }
 
     /// The frame's keys: zoom, files, presentation and help (the views handle their own).

@@ -1,5 +1,5 @@
 //! The command line: `chainrule eval | trace | check | dot PROGRAM [--at NAME=VALUE ...] [--json]`, `race`, the
-//! networks: `train`, `predict`, `init-stats`, and the tutor's `lessons check | list [DIR]`.
+//! networks: `train`, `predict`, `init-stats`, `landscape`, and the tutor's `lessons check | list [DIR]`.
 //!
 //! Exit codes: 0 done; 1 a check found a wrong gradient (an input's row with status `wrong`: a row whose difference
 //! crosses a kink, or whose numbers are not finite, is reported as `kink` or `undefined` with its reason and does not
@@ -10,11 +10,13 @@
 //! `eval` and `trace` name the first node that makes a NaN or an infinity, forward or backward, with the reason in
 //! words: a warning on standard error and, with `--json`, the field `non_finite` (`null` when all is finite).
 
+mod landscape;
 mod lessons;
 mod program;
 mod race;
 mod train;
 
+pub use landscape::LandscapeArgs;
 pub use lessons::{LessonsAction, LessonsArgs};
 pub use race::RaceArgs;
 pub use train::{InitStatsArgs, MAX_EPOCHS, PredictArgs, TrainArgs};
@@ -73,6 +75,10 @@ pub enum Command {
     InitStats(InitStatsArgs),
     /// The tutor's lessons: `check` validates them against the engine, `list` names them.
     Lessons(LessonsArgs),
+    /// The network's own loss landscape on a plane through its weights (Li et al. 2018), with optimizers racing on
+    /// the real network and their paths projected onto the plane.
+    #[command(after_long_help = include_str!("help/landscape.txt"))]
+    Landscape(Box<LandscapeArgs>),
 }
 
 impl Command {
@@ -85,6 +91,7 @@ impl Command {
             Command::Predict(a) => a.json,
             Command::InitStats(a) => a.json,
             Command::Lessons(a) => a.json,
+            Command::Landscape(a) => a.json,
         }
     }
 }
@@ -191,6 +198,7 @@ fn execute(command: Command) -> Result<Output, Failure> {
         Command::Predict(a) => train::predict(&a),
         Command::InitStats(a) => train::init_stats(&a),
         Command::Lessons(a) => lessons::lessons(&a),
+        Command::Landscape(a) => landscape::landscape(&a),
         Command::Dot(a) => {
             let (_, p) = load(&a)?;
             let dot = p.graph.to_dot();

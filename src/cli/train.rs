@@ -155,12 +155,12 @@ pub struct InitStatsArgs {
     pub json: bool,
 }
 
-fn usage(e: impl std::fmt::Display) -> Failure {
+pub(super) fn usage(e: impl std::fmt::Display) -> Failure {
     Failure::usage(e.to_string())
 }
 
 /// A generated set by name, or a CSV file when the argument names one (ends in .csv or is an existing file).
-fn load_dataset(name: &str, points: usize, noise: f64, seed: u64) -> Result<(Dataset, String), Failure> {
+pub(super) fn load_dataset(name: &str, points: usize, noise: f64, seed: u64) -> Result<(Dataset, String), Failure> {
     let path = Path::new(name);
     if name.to_ascii_lowercase().ends_with(".csv") || path.is_file() {
         let d = data::load_csv(path).map_err(|e| usage(format!("--dataset {e}")))?;
@@ -170,16 +170,16 @@ fn load_dataset(name: &str, points: usize, noise: f64, seed: u64) -> Result<(Dat
     Ok((d, name.trim().to_string()))
 }
 
-struct Prepared {
-    train: Dataset,
-    test: Dataset,
-    features: Vec<Feature>,
-    fitted: Fitted,
-    source: String,
-    classes: Vec<String>,
+pub(super) struct Prepared {
+    pub(super) train: Dataset,
+    pub(super) test: Dataset,
+    pub(super) features: Vec<Feature>,
+    pub(super) fitted: Fitted,
+    pub(super) source: String,
+    pub(super) classes: Vec<String>,
 }
 
-fn prepare(a: &TrainArgs) -> Result<Prepared, Failure> {
+pub(super) fn prepare(a: &TrainArgs) -> Result<Prepared, Failure> {
     if !(a.noise.is_finite() && a.noise >= 0.0) {
         return Err(usage(format!("--noise {}: must be a finite number ≥ 0", a.noise)));
     }
@@ -205,7 +205,7 @@ fn prepare(a: &TrainArgs) -> Result<Prepared, Failure> {
     Ok(Prepared { train, test, features, fitted, source, classes })
 }
 
-fn spec_from(a: &TrainArgs, inputs: usize, classes: usize) -> Result<MlpSpec, Failure> {
+pub(super) fn spec_from(a: &TrainArgs, inputs: usize, classes: usize) -> Result<MlpSpec, Failure> {
     let hidden = crate::nn::parse_hidden(&a.hidden).map_err(usage)?;
     let activation = crate::nn::parse_activation(&a.activation).map_err(usage)?;
     let loss = match &a.loss {

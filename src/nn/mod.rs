@@ -25,6 +25,7 @@ pub mod data_parallel;
 pub mod health;
 mod init;
 pub mod init_stats;
+pub mod landscape;
 pub mod playground;
 mod scalar_net;
 mod spec;

@@ -37,6 +37,10 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView, _status: &mut Status) {
             ui.colored_label(crate::app::theme::Palette::of(ui).error, format!("diverged at step {step}"));
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button("Landscape").on_hover_text("This network's own loss on a plane through its weights").clicked()
+            {
+                view.wants_landscape = true;
+            }
             if ui.button("Copy as command").on_hover_text("The chainrule train line that reruns this").clicked() {
                 view.push(Action::CopyCommand);
             }

@@ -164,6 +164,8 @@ pub struct PlaygroundView {
     output_rect: Option<egui::Rect>,
     /// A graph "Open as graph" made, until the frame hands it to the backprop view.
     opened: Option<crate::nn::playground::OpenedGraph>,
+    /// Whether "Landscape" was pressed (the frame opens the landscape view with this network).
+    pub wants_landscape: bool,
     actions: Vec<Action>,
     panels: Vec<(&'static str, egui::Rect)>,
     /// Points by hand: the class a click adds, undo and redo.
@@ -196,6 +198,7 @@ impl Default for PlaygroundView {
             replaying: false,
             output_rect: None,
             opened: None,
+            wants_landscape: false,
             actions: Vec::new(),
             panels: Vec::new(),
             points: points::PointEditor::default(),

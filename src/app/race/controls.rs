@@ -25,6 +25,11 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, race: &Race, playing: bool
         if ui.button("Reset").on_hover_text("Back to the start (Home)").clicked() {
             actions.push(Action::Reset);
         }
+        let hover =
+            "The surface of the playground's network: its own loss on a plane through its weights, these racers";
+        if ui.button("this network").on_hover_text(hover).clicked() {
+            actions.push(Action::ThisNetwork);
+        }
         ui.separator();
         let l = ui.label("speed");
         ui.add(egui::Slider::new(&mut settings.speed, 1.0..=200.0).logarithmic(true).suffix(" steps/s"))

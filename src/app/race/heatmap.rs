@@ -93,7 +93,7 @@ impl HeatMap {
 }
 
 /// The grid as an image: row 0 at the top is the largest y.
-fn image(grid: &Grid, scale: &ValueScale, dark: bool) -> ColorImage {
+pub fn image(grid: &Grid, scale: &ValueScale, dark: bool) -> ColorImage {
     let mut pixels = Vec::with_capacity(grid.nx * grid.ny);
     for j in (0..grid.ny).rev() {
         for i in 0..grid.nx {

@@ -79,6 +79,8 @@ pub enum Action {
     TogglePlay,
     /// Back to the start.
     Reset,
+    /// Show the playground's network as a surface: the landscape view, with these racers.
+    ThisNetwork,
 }
 
 /// One racer as the window keeps it: its rule, schedule and colour.
@@ -199,6 +201,8 @@ pub struct RaceView {
     pub surface_error: Option<(String, String)>,
     /// Whether playback is running.
     pub playing: bool,
+    /// Whether "this network" was picked (the frame opens the landscape view with these racers).
+    pub wants_network: bool,
     play_accum: f32,
     heat: heatmap::HeatMap,
     plot: plot::PlotState,
@@ -217,6 +221,7 @@ impl Default for RaceView {
             settings,
             surface_error: None,
             playing: false,
+            wants_network: false,
             play_accum: 0.0,
             heat: heatmap::HeatMap::default(),
             plot: plot::PlotState::default(),
@@ -394,6 +399,7 @@ impl RaceView {
                     status.info("Every racer has stopped: press Reset to race again.");
                 }
             }
+            Action::ThisNetwork => self.wants_network = true,
             Action::Reset => {
                 self.settings.steps = 0;
                 self.playing = false;

@@ -1,0 +1,542 @@
+//! `chainrule landscape`: the network's own loss landscape on a plane through its weights (Li et al. 2018), with
+//! optimizers racing on the real network and their paths projected onto the plane ([`crate::nn::landscape`]).
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use serde_json::{Value, json};
+
+use super::train::{TrainArgs, load_dataset, prepare, spec_from, usage};
+use super::{Failure, Output, num};
+use crate::data::{self, Feature, Fitted};
+use crate::nn::landscape::{
+    self, Directions, Job, Landscape, LandscapeError, PathPoint, Problem, RaceConfig, Request, torch_shape,
+};
+use crate::nn::{Mlp, NnError};
+use crate::optim::{OptimSpec, Schedule};
+use crate::surface::RacerSetup;
+use crate::surface::contour::{self, ValueScale};
+use crate::tensor::{Element, gemm};
+
+/// `landscape`'s arguments: `train`'s data and network options (or a saved model), the plane, the grid, the race.
+#[derive(Debug, Args)]
+pub struct LandscapeArgs {
+    /// A model saved by `train --save`: its weights are θ, its features and preprocessing read the data (the network
+    /// options below are then ignored).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// A generated set (circle, xor, gauss, spiral, moons, kspiral[:classes=K], digits) or a CSV file; the loss is
+    /// taken over its training part.
+    #[arg(long, default_value = "circle")]
+    pub dataset: String,
+    /// Noise of a generated set.
+    #[arg(long, default_value_t = 0.0)]
+    pub noise: f64,
+    /// Points of a generated set.
+    #[arg(long, default_value_t = 500)]
+    pub points: usize,
+    /// The share of the rows used for training (after a seeded shuffle).
+    #[arg(long = "train-ratio", default_value_t = 0.5)]
+    pub train_ratio: f64,
+    /// Playground's input features for 2-D data: x,y,x2,y2,xy,sinx,siny.
+    #[arg(long)]
+    pub features: Option<String>,
+    /// Preprocessing fitted on the training part: none, standardize, pca, whiten.
+    #[arg(long, default_value = "none")]
+    pub preprocess: String,
+    /// Units per hidden layer, e.g. 8,8.
+    #[arg(long, default_value = "4,2")]
+    pub hidden: String,
+    /// The hidden layers' activation.
+    #[arg(long, default_value = "tanh")]
+    pub activation: String,
+    /// Weight initialization: std=S, xavier, he, glorot-uniform, playground, pytorch.
+    #[arg(long, default_value = "playground")]
+    pub init: String,
+    /// A BatchNorm1d after each hidden Linear.
+    #[arg(long)]
+    pub batchnorm: bool,
+    /// Dropout after each hidden activation (PyTorch's p).
+    #[arg(long, default_value_t = 0.0)]
+    pub dropout: f64,
+    /// L1 penalty on the weights.
+    #[arg(long, default_value_t = 0.0)]
+    pub l1: f64,
+    /// L2 penalty on the weights.
+    #[arg(long, default_value_t = 0.0)]
+    pub l2: f64,
+    /// The loss: mse, bce, ce, hinge, svm.
+    #[arg(long)]
+    pub loss: Option<String>,
+    /// The plane's directions: random (filter-normalized), pca (of the first racer's path), or weights:A,B (two
+    /// weights by PyTorch's names, e.g. weights:0.weight[0,0],0.weight[0,1]).
+    #[arg(long, default_value = "random")]
+    pub directions: String,
+    /// Grid points along each axis (2 to 201; odd puts θ at the centre).
+    #[arg(long, default_value_t = 41)]
+    pub grid: usize,
+    /// α and β run over [-SPAN, SPAN] (default 1; for pca, 1.25 times the farthest point of the paths).
+    #[arg(long, allow_hyphen_values = true)]
+    pub span: Option<f64>,
+    /// A racer on the network: name[:key=value,...] as in `race`. Repeat for more.
+    #[arg(long = "opt", value_name = "SPEC")]
+    pub opts: Vec<String>,
+    /// A learning-rate schedule for every racer, stepped once per minibatch step, as in `race`.
+    #[arg(long)]
+    pub schedule: Option<String>,
+    /// Minibatch steps per racer.
+    #[arg(long, default_value_t = 100)]
+    pub steps: usize,
+    /// Rows per minibatch of the race.
+    #[arg(long, default_value_t = 10)]
+    pub batch: usize,
+    /// Seeds the data, the weights, the random directions and the minibatch order.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Threads for the products: 1 or 2.
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+    /// Write the directions (and the plane's origin) to this safetensors file: d1.NAME, d2.NAME, origin.NAME for each
+    /// of the model's tensor names, in PyTorch's shapes.
+    #[arg(long = "save-directions", value_name = "D.safetensors")]
+    pub save_directions: Option<PathBuf>,
+    /// Write the picture (heat map, contours, paths) to this PNG file.
+    #[arg(long)]
+    pub png: Option<PathBuf>,
+    /// Print one JSON object on standard output and nothing else.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl LandscapeArgs {
+    /// `train`'s arguments with this command's data and network options, for its data preparation.
+    fn as_train(&self) -> TrainArgs {
+        TrainArgs {
+            dataset: self.dataset.clone(),
+            noise: self.noise,
+            points: self.points,
+            train_ratio: self.train_ratio,
+            features: self.features.clone(),
+            preprocess: self.preprocess.clone(),
+            hidden: self.hidden.clone(),
+            activation: self.activation.clone(),
+            init: self.init.clone(),
+            batchnorm: self.batchnorm,
+            dropout: self.dropout,
+            l1: self.l1,
+            l2: self.l2,
+            loss: self.loss.clone(),
+            opt: "sgd".into(),
+            schedule: None,
+            epochs: 1,
+            batch: self.batch,
+            seed: self.seed,
+            backend: "tensor".into(),
+            dtype: "f32".into(),
+            threads: self.threads,
+            save: None,
+            json: self.json,
+        }
+    }
+}
+
+fn fail(e: LandscapeError) -> Failure {
+    usage(e)
+}
+
+/// Runs `landscape`.
+pub(super) fn landscape(a: &LandscapeArgs) -> Result<Output, Failure> {
+    let directions: Directions = a.directions.parse().map_err(fail)?;
+    landscape::check_grid(a.grid, a.span.unwrap_or(1.0)).map_err(fail)?;
+    if !(1..=2).contains(&a.threads) {
+        return Err(usage(format!("--threads {}: use 1 or 2", a.threads)));
+    }
+    if a.batch == 0 {
+        return Err(usage("--batch 0: a minibatch needs at least one row"));
+    }
+    let schedule: Schedule = match &a.schedule {
+        Some(s) => s.parse().map_err(|e| usage(format!("--schedule {s}: {e}")))?,
+        None => Schedule::default(),
+    };
+    let mut racers = Vec::new();
+    for o in &a.opts {
+        let spec: OptimSpec = o.parse().map_err(|e| usage(format!("--opt {o}: {e}")))?;
+        racers.push(RacerSetup { spec, schedule });
+    }
+    if directions == Directions::Pca && (racers.is_empty() || a.steps < 2) {
+        return Err(usage("--directions pca: needs a trajectory: give at least one --opt and --steps of at least 2"));
+    }
+    let race = RaceConfig { racers, steps: a.steps, batch: a.batch, seed: a.seed };
+    let request = Request { directions, size: a.grid, span: a.span, race, seed: a.seed };
+    gemm::set_threads(a.threads);
+    match &a.model {
+        Some(path) => {
+            let header = crate::nn::store::inspect(path, None).map_err(|e| usage(format!("--model {e}")))?;
+            if header.dtype == "f64" {
+                from_model::<f64>(a, path, request)
+            } else {
+                from_model::<f32>(a, path, request)
+            }
+        }
+        None => {
+            let t = a.as_train();
+            let p = prepare(&t)?;
+            let spec = spec_from(&t, p.train.d, p.classes.len())?;
+            let mlp = Mlp::<f32>::new(&spec, a.seed).map_err(usage)?;
+            let problem = Problem::new(mlp, &p.train.x, &p.train.y).map_err(fail)?;
+            run(a, problem, &p.source, request)
+        }
+    }
+}
+
+/// The training part of `--dataset` as the saved model reads it: its features, split as `train` splits, its
+/// preprocessing, its class labels.
+fn from_model<T: Element>(a: &LandscapeArgs, path: &Path, request: Request) -> Result<Output, Failure> {
+    let (mlp, meta) = Mlp::<T>::open(path, None).map_err(|e| usage(format!("--model {e}")))?;
+    let (raw, source) = load_dataset(&a.dataset, a.points, a.noise, a.seed)?;
+    let raw = if meta.features.is_empty() {
+        raw
+    } else {
+        let features: Vec<Feature> = meta
+            .features
+            .iter()
+            .map(|f| f.parse())
+            .collect::<Result<_, _>>()
+            .map_err(|e| usage(format!("--model {e}")))?;
+        data::with_features(&raw, &features).map_err(|e| usage(format!("--dataset {e}")))?
+    };
+    let (train, _) = data::split(&raw, a.train_ratio, a.seed).map_err(|e| usage(format!("--train-ratio {e}")))?;
+    let train = match serde_json::from_value::<Fitted>(meta.preprocess.clone()) {
+        Ok(f) => f.try_apply(&train).map_err(|e| usage(format!("--dataset {e}")))?,
+        Err(_) => train,
+    };
+    if train.d != mlp.spec.inputs {
+        return Err(usage(format!(
+            "--dataset {}: {} feature columns, but the model reads {}",
+            a.dataset, train.d, mlp.spec.inputs
+        )));
+    }
+    // the data's labels as the model's class indices, by their text
+    let y: Option<Vec<usize>> =
+        train.y.iter().map(|&y| meta.classes.iter().position(|c| *c == train.class_names[y])).collect();
+    let y = y.ok_or_else(|| {
+        usage(format!(
+            "--dataset {}: its labels {:?} are not the model's classes {:?}",
+            a.dataset, train.class_names, meta.classes
+        ))
+    })?;
+    let problem = Problem::new(mlp, &train.x, &y).map_err(fail)?;
+    run(a, problem, &source, request)
+}
+
+fn run<T: Element>(a: &LandscapeArgs, problem: Problem<T>, source: &str, request: Request) -> Result<Output, Failure> {
+    let spec = problem.mlp.spec.clone();
+    let rows = problem.rows();
+    let show = !a.json;
+    if show {
+        say(format!(
+            "{} on {source} ({rows} training rows), {} parameters; {} directions, {}×{} grid",
+            spec.describe(),
+            spec.parameter_count(),
+            request.directions,
+            request.size,
+            request.size
+        ));
+    }
+    let start = Instant::now();
+    let bar = show && std::io::stderr().is_terminal();
+    let result = if bar {
+        // the work on a worker, the bar here: the main thread wakes every 100 ms to draw it
+        let req = request.clone();
+        let mut job = Job::spawn(move |progress| {
+            let mut p = problem;
+            let out = landscape::compute(&mut p, &req, None, progress);
+            (p, out)
+        });
+        let b = indicatif::ProgressBar::new(1);
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
+            b.set_style(style);
+        }
+        b.set_message("race steps and grid points");
+        let out = loop {
+            if let Some((_, out)) = job.take() {
+                break out;
+            }
+            if job.is_finished() && job.take().is_none() {
+                break Err(NnError::Worker("the landscape's thread stopped with a panic".into()).into());
+            }
+            let (done, total) = job.progress();
+            b.set_length(total.max(1) as u64);
+            b.set_position(done as u64);
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        b.finish_and_clear();
+        out
+    } else {
+        let mut p = problem;
+        landscape::compute(&mut p, &request, None, &landscape::Progress::default())
+    };
+    let l = result.map_err(fail)?.ok_or_else(|| usage("the landscape was stopped"))?;
+    let seconds = start.elapsed().as_secs_f64();
+    let mut saved = Value::Null;
+    if let Some(path) = &a.save_directions {
+        save_directions::<T>(path, &l, &spec, a)
+            .map_err(|e| usage(format!("--save-directions {}: {e}", path.display())))?;
+        saved = json!(path.display().to_string());
+    }
+    let mut png = Value::Null;
+    if let Some(path) = &a.png {
+        write_png(&l, path).map_err(|e| usage(format!("--png {}: {e}", path.display())))?;
+        png = json!(path.display().to_string());
+    }
+    Ok(report(&l, &request, seconds, saved, png, source, rows))
+}
+
+fn point_json(p: &PathPoint) -> Value {
+    json!({ "alpha": num(p.alpha), "beta": num(p.beta), "off_plane": num(p.off_plane), "loss": num(p.loss) })
+}
+
+fn report(
+    l: &Landscape,
+    request: &Request,
+    seconds: f64,
+    saved: Value,
+    png: Value,
+    source: &str,
+    rows: usize,
+) -> Output {
+    let g = &l.grid;
+    let n = g.size;
+    let coords: Vec<Value> = (0..n).map(|i| num(g.coord(i))).collect();
+    let grid: Vec<Value> = (0..n).map(|j| Value::Array((0..n).map(|i| num(g.at(i, j))).collect())).collect();
+    let mid = n / 2;
+    let checks: Vec<Value> = [(mid, mid), (0, 0), (n - 1, 0), (0, n - 1), (n - 1, n - 1)]
+        .iter()
+        .map(|&(i, j)| json!({ "i": i, "j": j, "alpha": num(g.coord(i)), "beta": num(g.coord(j)), "loss": num(g.at(i, j)) }))
+        .collect();
+    let racers: Vec<Value> = l
+        .trajectories
+        .iter()
+        .zip(&l.paths)
+        .map(|(t, path)| {
+            json!({
+                "opt": t.setup.spec.to_string(),
+                "schedule": t.setup.schedule.to_string(),
+                "diverged_at": t.diverged_at,
+                "path": path.iter().map(point_json).collect::<Vec<_>>(),
+                "final_loss": num(*t.losses.last().unwrap_or(&f64::NAN)),
+                "max_off_plane": num(path.iter().map(|p| p.off_plane).fold(0.0, f64::max)),
+            })
+        })
+        .collect();
+    let (lo, hi) =
+        g.losses.iter().copied().filter(|v| v.is_finite()).fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
+    let json = json!({
+        "directions": request.directions.to_string(),
+        "axes": { "names": l.plane.names, "span": num(g.span), "grid": n, "coords": coords },
+        "grid": grid,
+        "origin_loss": num(l.origin_loss),
+        "min_loss": num(lo),
+        "max_loss": num(hi),
+        "explained_variance": l.plane.explained.map(|e| json!([num(e[0]), num(e[1])])),
+        "racers": racers,
+        "check_points": checks,
+        "data": { "source": source, "train_rows": rows },
+        "seconds": num(seconds),
+        "saved_directions": saved,
+        "png": png,
+    });
+    let mut text = format!(
+        "plane: α along {}, β along {}, each over ±{:.4}; loss at the centre {:.6}, lowest {:.6}, highest {:.6}\n",
+        l.plane.names[0], l.plane.names[1], g.span, l.origin_loss, lo, hi
+    );
+    if let Some([e1, e2]) = l.plane.explained {
+        text += &format!("PCA of the first racer's path: PC1 explains {:.1} %, PC2 {:.1} %\n", 100.0 * e1, 100.0 * e2);
+    }
+    if !l.trajectories.is_empty() {
+        text +=
+            &format!("{:<32} {:>12} {:>22} {:>14}  status\n", "racer", "final loss", "final (α, β)", "max off-plane");
+    }
+    for (t, path) in l.trajectories.iter().zip(&l.paths) {
+        let last = path.last().copied().unwrap_or(PathPoint { alpha: 0.0, beta: 0.0, off_plane: 0.0, loss: f64::NAN });
+        let off = path.iter().map(|p| p.off_plane).fold(0.0, f64::max);
+        text += &format!(
+            "{:<32} {:>12.6} {:>22} {:>14.4e}  {}\n",
+            racer_name(&t.setup),
+            last.loss,
+            format!("({:.4}, {:.4})", last.alpha, last.beta),
+            off,
+            t.diverged_at.map_or("ran".to_string(), |s| format!("diverged at step {s}"))
+        );
+    }
+    if !l.trajectories.is_empty() {
+        text += "the paths' losses are the true losses at θₜ; off-plane is how far θₜ lies from the slice drawn\n";
+    }
+    text += &format!("{:.2} s\n", seconds);
+    if let Value::String(p) = &saved {
+        text += &format!("directions saved to {p}\n");
+    }
+    if let Value::String(p) = &png {
+        text += &format!("picture saved to {p}\n");
+    }
+    Output { text, json, code: 0 }
+}
+
+/// Writes d1.NAME, d2.NAME and origin.NAME for each of the network's parameter tensors, in its element type and
+/// PyTorch's shapes.
+fn save_directions<T: Element>(
+    path: &Path,
+    l: &Landscape,
+    spec: &crate::nn::MlpSpec,
+    a: &LandscapeArgs,
+) -> Result<(), String> {
+    use safetensors::tensor::{Dtype, TensorView};
+    let mlp = Mlp::<T>::new(spec, 0).map_err(|e| e.to_string())?;
+    let dtype = if std::mem::size_of::<T>() == 4 { Dtype::F32 } else { Dtype::F64 };
+    let bytes = |v: &[f64]| -> Vec<u8> {
+        v.iter()
+            .flat_map(
+                |&x| if dtype == Dtype::F32 { (x as f32).to_le_bytes().to_vec() } else { x.to_le_bytes().to_vec() },
+            )
+            .collect()
+    };
+    let mut tensors = Vec::new();
+    for e in &mlp.params().entries {
+        for (prefix, v) in [("d1", &l.plane.d1), ("d2", &l.plane.d2), ("origin", &l.plane.origin)] {
+            tensors.push((format!("{prefix}.{}", e.name), torch_shape(e), bytes(&v[e.range()])));
+        }
+    }
+    let views = tensors
+        .iter()
+        .map(|(name, shape, b)| TensorView::new(dtype, shape.clone(), b).map(|v| (name.clone(), v)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    let meta = std::collections::HashMap::from([
+        ("directions".to_string(), a.directions.clone()),
+        ("span".to_string(), l.grid.span.to_string()),
+        ("grid".to_string(), l.grid.size.to_string()),
+    ]);
+    safetensors::serialize_to_file(views, Some(meta), path).map_err(|e| e.to_string())
+}
+
+/// The picture's side in pixels.
+const PNG_SIDE: u32 = 560;
+
+/// The racers' colours in the picture.
+const TRAIL_COLORS: [[u8; 3]; 8] = [
+    [0xd6, 0x27, 0x28],
+    [0x1f, 0x77, 0xb4],
+    [0x2c, 0xa0, 0x2c],
+    [0x94, 0x67, 0xbd],
+    [0xff, 0x7f, 0x0e],
+    [0x8c, 0x56, 0x4b],
+    [0xe3, 0x77, 0xc2],
+    [0x17, 0xbe, 0xcf],
+];
+
+/// The heat map (the race's light palette, log scale when every loss is positive), its contours, and each path with
+/// its start (a square) and end (a dot).
+fn write_png(l: &Landscape, path: &Path) -> Result<(), String> {
+    let grid = l.grid.to_surface_grid();
+    let scale = ValueScale::of(&grid, grid.min > 0.0);
+    let side = PNG_SIDE;
+    let s = l.grid.span;
+    let to_px = |v: f64| ((v + s) / (2.0 * s) * f64::from(side - 1)) as f32;
+    let mut img = image::RgbImage::new(side, side);
+    let g = l.grid.size;
+    for py in 0..side {
+        for px in 0..side {
+            let i = ((f64::from(px) / f64::from(side - 1)) * (g - 1) as f64).round() as usize;
+            let j = ((f64::from(side - 1 - py) / f64::from(side - 1)) * (g - 1) as f64).round() as usize;
+            img.put_pixel(px, py, image::Rgb(ramp(scale.unit(l.grid.at(i, j)))));
+        }
+    }
+    for c in contour::contours(&grid, &scale.levels(14)) {
+        for line in c.lines {
+            for w in line.windows(2) {
+                segment(
+                    &mut img,
+                    [to_px(w[0][0]), to_px(w[0][1])],
+                    [to_px(w[1][0]), to_px(w[1][1])],
+                    [90, 110, 130],
+                    0,
+                );
+            }
+        }
+    }
+    for (k, p) in l.paths.iter().enumerate() {
+        let c = TRAIL_COLORS[k % TRAIL_COLORS.len()];
+        for w in p.windows(2) {
+            segment(&mut img, [to_px(w[0].alpha), to_px(w[0].beta)], [to_px(w[1].alpha), to_px(w[1].beta)], c, 1);
+        }
+        if let (Some(first), Some(last)) = (p.first(), p.last()) {
+            dot(&mut img, [to_px(first.alpha), to_px(first.beta)], [20, 20, 20], 4);
+            dot(&mut img, [to_px(last.alpha), to_px(last.beta)], c, 5);
+        }
+    }
+    img.save(path).map_err(|e| e.to_string())
+}
+
+/// The race's light heat-map palette, from the lowest value (0) to the highest (1); grey where undefined.
+fn ramp(u: f64) -> [u8; 3] {
+    const STOPS: [[u8; 3]; 6] = [
+        [0xfd, 0xfa, 0xf0],
+        [0xee, 0xf3, 0xe8],
+        [0xd9, 0xe8, 0xe2],
+        [0xbf, 0xd7, 0xdc],
+        [0xa3, 0xc1, 0xd2],
+        [0x8a, 0xa8, 0xc4],
+    ];
+    if u.is_nan() {
+        return [0xd0, 0xd0, 0xd0];
+    }
+    let x = u.clamp(0.0, 1.0) * 5.0;
+    let k = (x.floor() as usize).min(4);
+    let t = x - k as f64;
+    let mix =
+        |c: usize| (f64::from(STOPS[k][c]) + t * (f64::from(STOPS[k + 1][c]) - f64::from(STOPS[k][c]))).round() as u8;
+    [mix(0), mix(1), mix(2)]
+}
+
+/// A line from `a` to `b` (x right, y up from the bottom), `r` pixels either side.
+fn segment(img: &mut image::RgbImage, a: [f32; 2], b: [f32; 2], c: [u8; 3], r: i32) {
+    let n = ((b[0] - a[0]).abs().max((b[1] - a[1]).abs()).ceil() as usize).clamp(1, 4 * PNG_SIDE as usize);
+    for k in 0..=n {
+        let t = k as f32 / n as f32;
+        dot(img, [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])], c, r);
+    }
+}
+
+/// A filled square of half-side `r` at `p` (x right, y up), clipped to the picture.
+fn dot(img: &mut image::RgbImage, p: [f32; 2], c: [u8; 3], r: i32) {
+    let (w, h) = (img.width() as i32, img.height() as i32);
+    if !(p[0].is_finite() && p[1].is_finite()) {
+        return;
+    }
+    let (x, y) = (p[0].round() as i32, h - 1 - p[1].round() as i32);
+    for dy in -r..=r {
+        for dx in -r..=r {
+            let (px, py) = (x + dx, y + dy);
+            if (0..w).contains(&px) && (0..h).contains(&py) {
+                img.put_pixel(px as u32, py as u32, image::Rgb(c));
+            }
+        }
+    }
+}
+
+/// A racer's name: its spec, and its schedule unless constant.
+fn racer_name(setup: &RacerSetup) -> String {
+    if setup.schedule == Schedule::default() {
+        setup.spec.to_string()
+    } else {
+        format!("{} · {}", setup.spec, setup.schedule)
+    }
+}
+
+/// Prints a progress line on standard output; a closed pipe silences it.
+fn say(line: String) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
