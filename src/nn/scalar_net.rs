@@ -83,6 +83,9 @@ impl<T: Element> Mlp<T> {
     }
 }
 
+/// A batch-norm layer's batch mean and biased variance, per column.
+type BatchStats = (Vec<f64>, Vec<f64>);
+
 /// A network being unrolled into a scalar graph, layer by layer: the graph, the groups of its neurons, and the
 /// shape of the current layer's output (n rows × `width` columns, row-major).
 struct Unroll<'a, T> {
@@ -219,7 +222,7 @@ impl<'a, T: Element> Unroll<'a, T> {
         (gamma, beta): (ParamId, ParamId),
         running: &[T],
         bn: usize,
-    ) -> (Vec<NodeId>, Option<(Vec<f64>, Vec<f64>)>) {
+    ) -> (Vec<NodeId>, Option<BatchStats>) {
         let (n, width) = (self.n, self.width);
         let Self { g, groups, params, store, .. } = self;
         let start = g.len();

@@ -511,7 +511,7 @@ pub(crate) fn key_value<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optim::{AdagradConfig, MomentumEwmaConfig, NAdamConfig, RmsPropConfig, SgdConfig};
+    use crate::optim::SgdConfig;
 
     fn parse(s: &str) -> Result<OptimSpec, OptimError> {
         s.parse()
