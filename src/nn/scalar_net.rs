@@ -15,7 +15,7 @@ use rand::Rng;
 
 use super::{BN_EPS, Built, Mlp, Mode, fill_dropout_mask};
 use crate::scalar::{Binary, Graph, GroupsBuilder, NodeId, Unary};
-use crate::tensor::{Element, Loss};
+use crate::tensor::{Element, Loss, ParamId, ParamStore};
 
 /// A network unrolled on a batch into a scalar graph.
 #[derive(Clone, Debug)]
@@ -44,12 +44,82 @@ impl ScalarNet {
 
 impl<T: Element> Mlp<T> {
     /// Unrolls the network on a batch `x` (n × inputs) with `labels` into a scalar graph whose output is the total
-    /// loss. Dropout masks come from `rng` in the same order as [`Mlp::forward`] draws them.
+    /// loss. Dropout masks come from `rng` in the same order as [`Mlp::forward`] draws them. Each layer kind is one
+    /// method of `Unroll`, as micrograd's `Neuron`, `Layer` and `MLP` each have their `__call__`.
     pub fn scalar_graph(&self, x: &[f64], labels: &[usize], mode: Mode, rng: &mut impl Rng) -> ScalarNet {
-        let n = labels.len();
-        let mut g = Graph::with_capacity(n * self.spec.parameter_count() * 2 + 16);
-        let store = self.params();
-        let params: Vec<NodeId> = store
+        let mut u = Unroll::new(self, labels.len(), mode);
+        let mut h = u.inputs(x, self.spec.inputs);
+        let (mut linear, mut bn) = (0, 0);
+        let mut batch_stats = Vec::new();
+        let mut mask = Vec::new();
+        for layer in &self.layers {
+            h = match layer {
+                Built::Linear { weight, bias } => {
+                    linear += 1;
+                    u.linear(&h, (*weight, *bias), linear)
+                }
+                Built::BatchNorm { gamma, beta, running, .. } => {
+                    bn += 1;
+                    let (next, stats) = u.batch_norm(&h, (*gamma, *beta), running, bn);
+                    batch_stats.extend(stats);
+                    next
+                }
+                Built::Act(f) => u.activation(&h, *f),
+                Built::Dropout(p) if mode == Mode::Train && *p > 0.0 => {
+                    mask.resize(h.len(), 0.0f64);
+                    fill_dropout_mask(rng, *p, &mut mask);
+                    u.dropout(&h, &mask)
+                }
+                Built::Dropout(_) => h,
+            };
+        }
+        let mut targets = Vec::new();
+        self.targets(labels, &mut targets);
+        let targets: Vec<f64> = targets.into_iter().map(|t| t.as_f64()).collect();
+        let loss = u.loss(self, &h, &targets);
+        let Unroll { g, groups, params, .. } = u;
+        let groups = groups.finish_for(g.len());
+        ScalarNet { graph: g, loss, params, outputs: h, batch_stats, groups }
+    }
+}
+
+/// A batch-norm layer's batch mean and biased variance, per column.
+type BatchStats = (Vec<f64>, Vec<f64>);
+
+/// A network being unrolled into a scalar graph, layer by layer: the graph, the groups of its neurons, and the
+/// shape of the current layer's output (n rows × `width` columns, row-major).
+struct Unroll<'a, T> {
+    g: Graph,
+    groups: GroupsBuilder,
+    /// One leaf per parameter scalar, in the store's flat order.
+    params: Vec<NodeId>,
+    store: &'a ParamStore<T>,
+    /// The group of each column of the current output: the neuron that made it (none after batch norm).
+    column_groups: Vec<Option<u32>>,
+    n: usize,
+    width: usize,
+    mode: Mode,
+}
+
+/// Σ of `count` terms made by `term`, as a chain of `+` nodes in order (the first term alone); `None` if no term.
+fn sum_of(g: &mut Graph, count: usize, mut term: impl FnMut(&mut Graph, usize) -> NodeId) -> Option<NodeId> {
+    let mut acc = None;
+    for i in 0..count {
+        let t = term(g, i);
+        acc = Some(match acc {
+            None => t,
+            Some(s) => g.add(s, t),
+        });
+    }
+    acc
+}
+
+impl<'a, T: Element> Unroll<'a, T> {
+    /// A graph holding one named leaf per parameter, and the groups of every layer's parameters.
+    fn new(mlp: &'a Mlp<T>, n: usize, mode: Mode) -> Self {
+        let mut g = Graph::with_capacity(n * mlp.spec.parameter_count() * 2 + 16);
+        let store = mlp.params();
+        let params = store
             .entries
             .iter()
             .flat_map(|e| {
@@ -65,197 +135,200 @@ impl<T: Element> Mlp<T> {
                 g.named_leaf(&name, v)
             })
             .collect();
-        let leaf = |e: crate::tensor::ParamId| -> &[NodeId] { &params[store.entry(e).range()] };
-        let mut groups = GroupsBuilder::new(0);
-        // the groups of each linear layer's neurons, for its parameters now and its nodes below
-        let mut linear = 0;
-        let mut bn = 0;
-        for layer in &self.layers {
+        let groups = GroupsBuilder::new(0);
+        let mut u = Self { g, groups, params, store, column_groups: Vec::new(), n, width: 0, mode };
+        u.group_parameters(&mlp.layers);
+        u
+    }
+
+    /// The leaves of one parameter matrix, row-major.
+    fn leaves(&self, p: ParamId) -> &[NodeId] {
+        &self.params[self.store.entry(p).range()]
+    }
+
+    /// Each linear layer's neurons (`l1.n0`, ...: a neuron's weights and bias) and each batch-norm layer (`bn1`:
+    /// its γ and β) as groups.
+    fn group_parameters(&mut self, layers: &[Built<T>]) {
+        let (mut linear, mut bn) = (0, 0);
+        for layer in layers {
             match layer {
                 Built::Linear { weight, bias } => {
                     linear += 1;
-                    let (w, b) = (leaf(*weight), leaf(*bias));
+                    let (w, b) = (self.leaves(*weight).to_vec(), self.leaves(*bias).to_vec());
                     let width = w.len() / b.len().max(1);
                     for (o, &bo) in b.iter().enumerate() {
-                        let gid = groups.group(&format!("l{linear}.n{o}"));
+                        let gid = self.groups.group(&format!("l{linear}.n{o}"));
                         for &wi in &w[o * width..(o + 1) * width] {
-                            groups.assign(wi, gid);
+                            self.groups.assign(wi, gid);
                         }
-                        groups.assign(bo, gid);
+                        self.groups.assign(bo, gid);
                     }
                 }
                 Built::BatchNorm { gamma, beta, .. } => {
                     bn += 1;
-                    let gid = groups.group(&format!("bn{bn}"));
-                    for &p in leaf(*gamma).iter().chain(leaf(*beta)) {
-                        groups.assign(p, gid);
+                    let gid = self.groups.group(&format!("bn{bn}"));
+                    let members: Vec<NodeId> = self.leaves(*gamma).iter().chain(self.leaves(*beta)).copied().collect();
+                    for p in members {
+                        self.groups.assign(p, gid);
                     }
                 }
                 _ => {}
             }
         }
-        let (mut linear, mut bn) = (0, 0);
-        // the group of each column of h: the neuron that made it
-        let mut column_groups: Vec<Option<u32>> = Vec::new();
-        let width0 = self.spec.inputs;
-        let mut h: Vec<NodeId> = (0..n * width0)
+    }
+
+    /// The batch as constants labelled `x[row][column]`.
+    fn inputs(&mut self, x: &[f64], width: usize) -> Vec<NodeId> {
+        self.width = width;
+        (0..self.n * width)
             .map(|i| {
-                let c = g.constant(x[i]);
-                g.set_label(c, format!("x[{}][{}]", i / width0, i % width0));
+                let c = self.g.constant(x[i]);
+                self.g.set_label(c, format!("x[{}][{}]", i / width, i % width));
                 c
             })
-            .collect();
-        let mut width = width0;
-        let mut batch_stats = Vec::new();
-        let mut mask = Vec::new();
-        for layer in &self.layers {
-            h = match layer {
-                Built::Linear { weight, bias } => {
-                    let (w, b) = (leaf(*weight), leaf(*bias));
-                    let out = b.len();
-                    linear += 1;
-                    column_groups = (0..out).map(|o| Some(groups.group(&format!("l{linear}.n{o}")))).collect();
-                    let mut next = Vec::with_capacity(n * out);
-                    for r in 0..n {
-                        let row = &h[r * width..(r + 1) * width];
-                        for (o, &bo) in b.iter().enumerate() {
-                            let start = g.len();
-                            let wrow = &w[o * width..(o + 1) * width];
-                            let mut acc = g.mul(wrow[0], row[0]);
-                            for i in 1..width {
-                                let p = g.mul(wrow[i], row[i]);
-                                acc = g.add(acc, p);
-                            }
-                            next.push(g.add(acc, bo));
-                            if let Some(gid) = column_groups[o] {
-                                groups.assign_range(start, g.len(), gid);
-                            }
-                        }
-                    }
-                    width = out;
-                    next
-                }
-                Built::BatchNorm { gamma, beta, running, .. } => {
-                    let start = g.len();
-                    bn += 1;
-                    let gid = groups.group(&format!("bn{bn}"));
-                    column_groups = vec![None; width];
-                    let (gm, bt) = (leaf(*gamma), leaf(*beta));
-                    let mut next = vec![h[0]; n * width];
-                    let inv_n = g.constant(1.0 / n as f64);
-                    let eps = g.constant(BN_EPS);
-                    let (mut means, mut vars) = (Vec::new(), Vec::new());
-                    for j in 0..width {
-                        let (mean, den) = match mode {
-                            Mode::Train => {
-                                let mut sum = h[j];
-                                for r in 1..n {
-                                    sum = g.add(sum, h[r * width + j]);
-                                }
-                                let mean = g.mul(sum, inv_n);
-                                let mut ss = None;
-                                for r in 0..n {
-                                    let d = g.binary(Binary::Sub, h[r * width + j], mean);
-                                    let d2 = g.mul(d, d);
-                                    ss = Some(match ss {
-                                        None => d2,
-                                        Some(s) => g.add(s, d2),
-                                    });
-                                }
-                                let var = g.mul(ss.expect("a batch has a row"), inv_n);
-                                means.push(g.value(mean));
-                                vars.push(g.value(var));
-                                let ve = g.add(var, eps);
-                                (mean, g.unary(Unary::Sqrt, ve))
-                            }
-                            Mode::Eval => {
-                                let mean = g.constant(running[j].as_f64());
-                                let ve = g.constant(running[width + j].as_f64() + BN_EPS);
-                                (mean, g.unary(Unary::Sqrt, ve))
-                            }
-                        };
-                        for r in 0..n {
-                            let d = g.binary(Binary::Sub, h[r * width + j], mean);
-                            let xhat = g.binary(Binary::Div, d, den);
-                            let scaled = g.mul(gm[j], xhat);
-                            next[r * width + j] = g.add(scaled, bt[j]);
-                        }
-                    }
-                    if mode == Mode::Train {
-                        batch_stats.push((means, vars));
-                    }
+            .collect()
+    }
+
+    /// Linear layer `linear` (1-based): per row and neuron o, acc = w₀·x₀, acc + wᵢ·xᵢ, ..., then acc + b, every
+    /// node in the neuron's group.
+    fn linear(&mut self, h: &[NodeId], (weight, bias): (ParamId, ParamId), linear: usize) -> Vec<NodeId> {
+        let Self { g, groups, params, store, .. } = self;
+        let w = &params[store.entry(weight).range()];
+        let b = &params[store.entry(bias).range()];
+        let (width, out) = (self.width, b.len());
+        self.column_groups = (0..out).map(|o| Some(groups.group(&format!("l{linear}.n{o}")))).collect();
+        let mut next = Vec::with_capacity(self.n * out);
+        for r in 0..self.n {
+            let row = &h[r * width..(r + 1) * width];
+            for (o, &bo) in b.iter().enumerate() {
+                let start = g.len();
+                let wrow = &w[o * width..(o + 1) * width];
+                let acc = sum_of(g, width, |g, i| g.mul(wrow[i], row[i])).expect("a layer has an input");
+                next.push(g.add(acc, bo));
+                if let Some(gid) = self.column_groups[o] {
                     groups.assign_range(start, g.len(), gid);
-                    next
                 }
-                Built::Act(u) => h
-                    .iter()
-                    .enumerate()
-                    .map(|(k, &a)| {
-                        let id = g.unary(*u, a);
-                        if let Some(&Some(gid)) = column_groups.get(k % width.max(1)) {
-                            groups.assign(id, gid);
-                        }
-                        id
-                    })
-                    .collect(),
-                Built::Dropout(p) => match mode {
-                    Mode::Train if *p > 0.0 => {
-                        mask.resize(h.len(), 0.0f64);
-                        fill_dropout_mask(rng, *p, &mut mask);
-                        h.iter()
-                            .zip(&mask)
-                            .enumerate()
-                            .map(|(k, (&a, &m))| {
-                                let start = g.len();
-                                let c = g.constant(m);
-                                let id = g.mul(a, c);
-                                if let Some(&Some(gid)) = column_groups.get(k % width.max(1)) {
-                                    groups.assign_range(start, g.len(), gid);
-                                }
-                                id
-                            })
-                            .collect()
-                    }
-                    _ => h,
-                },
-            };
+            }
         }
-        let mut targets = Vec::new();
-        self.targets(labels, &mut targets);
-        let targets: Vec<f64> = targets.into_iter().map(|t| t.as_f64()).collect();
-        let loss_start = g.len();
-        let data_loss = scalar_loss(&mut g, self.spec.loss, &h, &targets, n, width);
+        self.width = out;
+        next
+    }
+
+    /// Batch-norm layer `bn` (1-based), per column: with the batch's mean and biased variance (training; returned as
+    /// the layer's statistics) or the running ones (evaluation), then γ·x̂ + β; every node in the layer's group.
+    fn batch_norm(
+        &mut self,
+        h: &[NodeId],
+        (gamma, beta): (ParamId, ParamId),
+        running: &[T],
+        bn: usize,
+    ) -> (Vec<NodeId>, Option<BatchStats>) {
+        let (n, width) = (self.n, self.width);
+        let Self { g, groups, params, store, .. } = self;
+        let start = g.len();
+        let gid = groups.group(&format!("bn{bn}"));
+        self.column_groups = vec![None; width];
+        let gm = &params[store.entry(gamma).range()];
+        let bt = &params[store.entry(beta).range()];
+        let mut next = vec![h[0]; n * width];
+        let inv_n = g.constant(1.0 / n as f64);
+        let eps = g.constant(BN_EPS);
+        let (mut means, mut vars) = (Vec::new(), Vec::new());
+        for j in 0..width {
+            let (mean, den) = match self.mode {
+                Mode::Train => {
+                    let sum = sum_of(g, n, |_, r| h[r * width + j]).expect("a batch has a row");
+                    let mean = g.mul(sum, inv_n);
+                    let ss = sum_of(g, n, |g, r| {
+                        let d = g.binary(Binary::Sub, h[r * width + j], mean);
+                        g.mul(d, d)
+                    });
+                    let var = g.mul(ss.expect("a batch has a row"), inv_n);
+                    means.push(g.value(mean));
+                    vars.push(g.value(var));
+                    let ve = g.add(var, eps);
+                    (mean, g.unary(Unary::Sqrt, ve))
+                }
+                Mode::Eval => {
+                    let mean = g.constant(running[j].as_f64());
+                    let ve = g.constant(running[width + j].as_f64() + BN_EPS);
+                    (mean, g.unary(Unary::Sqrt, ve))
+                }
+            };
+            for r in 0..n {
+                let d = g.binary(Binary::Sub, h[r * width + j], mean);
+                let xhat = g.binary(Binary::Div, d, den);
+                let scaled = g.mul(gm[j], xhat);
+                next[r * width + j] = g.add(scaled, bt[j]);
+            }
+        }
+        groups.assign_range(start, g.len(), gid);
+        (next, (self.mode == Mode::Train).then_some((means, vars)))
+    }
+
+    /// The activation `f` on every element, each node in its column's neuron group.
+    fn activation(&mut self, h: &[NodeId], f: Unary) -> Vec<NodeId> {
+        let width = self.width.max(1);
+        h.iter()
+            .enumerate()
+            .map(|(k, &a)| {
+                let id = self.g.unary(f, a);
+                if let Some(&Some(gid)) = self.column_groups.get(k % width) {
+                    self.groups.assign(id, gid);
+                }
+                id
+            })
+            .collect()
+    }
+
+    /// Dropout in training: each element times its mask value (0, or 1/(1 − p)), in its column's neuron group.
+    fn dropout(&mut self, h: &[NodeId], mask: &[f64]) -> Vec<NodeId> {
+        let width = self.width.max(1);
+        h.iter()
+            .zip(mask)
+            .enumerate()
+            .map(|(k, (&a, &m))| {
+                let start = self.g.len();
+                let c = self.g.constant(m);
+                let id = self.g.mul(a, c);
+                if let Some(&Some(gid)) = self.column_groups.get(k % width) {
+                    self.groups.assign_range(start, self.g.len(), gid);
+                }
+                id
+            })
+            .collect()
+    }
+
+    /// The data loss of the scores `h` against `targets`, plus λ·Σw² and λ·Σ|w| over the linear layers' weights,
+    /// labelled `loss` and grouped as `loss`.
+    fn loss(&mut self, mlp: &Mlp<T>, h: &[NodeId], targets: &[f64]) -> NodeId {
+        let loss_start = self.g.len();
+        let data_loss = scalar_loss(&mut self.g, mlp.spec.loss, h, targets, self.n, self.width);
         let mut total = data_loss;
-        for (lambda, u) in [(self.spec.l2, None), (self.spec.l1, Some(Unary::Abs))] {
+        for (lambda, u) in [(mlp.spec.l2, None), (mlp.spec.l1, Some(Unary::Abs))] {
             if lambda == 0.0 {
                 continue;
             }
-            let lam = g.constant(lambda);
-            for layer in &self.layers {
+            let lam = self.g.constant(lambda);
+            for layer in &mlp.layers {
                 if let Built::Linear { weight, .. } = layer {
-                    let mut sum = None;
-                    for &w in leaf(*weight) {
-                        let term = match u {
-                            None => g.mul(w, w),
-                            Some(u) => g.unary(u, w),
-                        };
-                        sum = Some(match sum {
-                            None => term,
-                            Some(s) => g.add(s, term),
-                        });
-                    }
-                    if let Some(s) = sum {
+                    let Self { g, params, store, .. } = self;
+                    let w = &params[store.entry(*weight).range()];
+                    let penalty = sum_of(g, w.len(), |g, i| match u {
+                        None => g.mul(w[i], w[i]),
+                        Some(u) => g.unary(u, w[i]),
+                    });
+                    if let Some(s) = penalty {
                         let pen = g.mul(lam, s);
                         total = g.add(total, pen);
                     }
                 }
             }
         }
-        g.set_label(total, "loss");
-        let loss_group = groups.group("loss");
-        groups.assign_range(loss_start, g.len(), loss_group);
-        let groups = groups.finish_for(g.len());
-        ScalarNet { graph: g, loss: total, params, outputs: h, batch_stats, groups }
+        self.g.set_label(total, "loss");
+        let loss_group = self.groups.group("loss");
+        self.groups.assign_range(loss_start, self.g.len(), loss_group);
+        total
     }
 }
 

@@ -37,7 +37,9 @@
 //! ```
 
 pub mod gemm;
+mod grads;
 mod loss;
+mod ops;
 mod params;
 mod tape;
 pub mod vmath;

@@ -12,8 +12,10 @@
 //! O(Σ op cost); a step's memory is the sum of its nodes' sizes, reused.
 
 use super::TensorError;
-use super::gemm::{self, Element, Operand};
-use super::loss::{self, Loss};
+use super::gemm::Element;
+use super::grads::Grads;
+use super::loss::Loss;
+use super::ops::{batch_norm, elementwise, product, reduce};
 use super::params::{ParamId, ParamStore};
 use crate::scalar::Unary;
 
@@ -22,7 +24,7 @@ use crate::scalar::Unary;
 pub struct NodeId(pub u32);
 
 impl NodeId {
-    fn index(self) -> usize {
+    pub(super) fn index(self) -> usize {
         self.0 as usize
     }
 }
@@ -88,31 +90,31 @@ impl Op {
 }
 
 #[derive(Clone, Copy, Debug)]
-struct Node {
-    op: Op,
-    rows: usize,
-    cols: usize,
+pub(super) struct Node {
+    pub(super) op: Op,
+    pub(super) rows: usize,
+    pub(super) cols: usize,
     /// Offset of the value (and the gradient) in the arenas, or in the parameter store for `Param`.
-    off: usize,
+    pub(super) off: usize,
     /// Offset of saved statistics in the value arena (batch norm), else 0.
-    aux: usize,
-    needs_grad: bool,
+    pub(super) aux: usize,
+    pub(super) needs_grad: bool,
 }
 
 impl Node {
-    fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.rows * self.cols
     }
 }
 
 /// Read access to node values while an output is being written.
-struct Values<'a, T> {
-    arena: &'a [T],
-    params: &'a [T],
+pub(super) struct Values<'a, T> {
+    pub(super) arena: &'a [T],
+    pub(super) params: &'a [T],
 }
 
 impl<'a, T> Values<'a, T> {
-    fn of(&self, n: &Node) -> &'a [T] {
+    pub(super) fn of(&self, n: &Node) -> &'a [T] {
         match n.op {
             Op::Param(_) => &self.params[n.off..n.off + n.len()],
             _ => &self.arena[n.off..n.off + n.len()],
@@ -120,13 +122,25 @@ impl<'a, T> Values<'a, T> {
     }
 }
 
+/// What an op's forward works with, right after its node was pushed ([`Tape::fresh`]).
+pub(super) struct Fresh<'a, T> {
+    /// The operands' values (read).
+    pub(super) values: Values<'a, T>,
+    /// The new node's value (written).
+    pub(super) out: &'a mut [T],
+    /// The statistics saved beside it (batch norm's mean and variance, 2 × cols), else empty.
+    pub(super) aux: &'a mut [T],
+    /// Every node, to look the operands up.
+    pub(super) nodes: &'a [Node],
+}
+
 /// A tape of tensor ops over a parameter store. Generic over f32 and f64.
 #[derive(Clone, Debug, Default)]
 pub struct Tape<T> {
     /// The model's parameters, which `Param` nodes read and whose gradients backward fills.
     pub params: ParamStore<T>,
-    nodes: Vec<Node>,
-    values: Vec<T>,
+    pub(super) nodes: Vec<Node>,
+    pub(super) values: Vec<T>,
     grads: Vec<T>,
     cursor: usize,
     written: Vec<bool>,
@@ -211,7 +225,7 @@ impl<T: Element> Tape<T> {
         off
     }
 
-    fn push(&mut self, op: Op, rows: usize, cols: usize, aux_len: usize) -> NodeId {
+    pub(super) fn push(&mut self, op: Op, rows: usize, cols: usize, aux_len: usize) -> NodeId {
         let needs_grad = match op {
             Op::Input => false,
             Op::Param(_) => true,
@@ -223,18 +237,18 @@ impl<T: Element> Tape<T> {
         NodeId(self.nodes.len() as u32 - 1)
     }
 
-    /// The values of the operands (read) and the newest node's value (written): the newest node sits last in the
-    /// arena, so the two never overlap.
-    fn split_last(&mut self) -> (Values<'_, T>, &mut [T], &mut [T], &[Node]) {
+    /// What the newest node's forward reads and writes: the newest node sits last in the arena, so its value (and
+    /// its saved statistics) never overlap the operands'.
+    pub(super) fn fresh(&mut self) -> Fresh<'_, T> {
         let n = *self.nodes.last().expect("called right after push");
         let (lo, hi) = self.values.split_at_mut(n.off);
         let (out, rest) = hi.split_at_mut(n.len());
         let aux_len = if n.aux > 0 { n.aux - n.off - n.len() } else { 0 };
         let aux = if n.aux > 0 { &mut rest[aux_len..aux_len + 2 * n.cols] } else { &mut rest[..0] };
-        (Values { arena: lo, params: self.params.values() }, out, aux, &self.nodes)
+        Fresh { values: Values { arena: lo, params: self.params.values() }, out, aux, nodes: &self.nodes }
     }
 
-    fn check_node(&self, op: &'static str, id: NodeId) -> Result<&Node, TensorError> {
+    pub(super) fn check_node(&self, op: &'static str, id: NodeId) -> Result<&Node, TensorError> {
         self.nodes.get(id.index()).ok_or(TensorError::UnknownNode { op, node: id.0 })
     }
 
@@ -244,7 +258,7 @@ impl<T: Element> Tape<T> {
             return Err(TensorError::DataLength { rows, cols, len: data.len() });
         }
         let id = self.push(Op::Input, rows, cols, 0);
-        let (_, out, _, _) = self.split_last();
+        let Fresh { out, .. } = self.fresh();
         out.copy_from_slice(data);
         Ok(id)
     }
@@ -255,234 +269,6 @@ impl<T: Element> Tape<T> {
         let (rows, cols, off) = (e.rows, e.cols, e.offset);
         self.nodes.push(Node { op: Op::Param(p), rows, cols, off, aux: 0, needs_grad: true });
         NodeId(self.nodes.len() as u32 - 1)
-    }
-
-    /// op(a)·op(b), with `ta`/`tb` choosing the transposes. A Linear layer is `matmul(x, w, false, true)`.
-    pub fn matmul(&mut self, a: NodeId, b: NodeId, ta: bool, tb: bool) -> Result<NodeId, TensorError> {
-        let na = *self.check_node("matmul", a)?;
-        let nb = *self.check_node("matmul", b)?;
-        let (m, k) = if ta { (na.cols, na.rows) } else { (na.rows, na.cols) };
-        let (k2, n) = if tb { (nb.cols, nb.rows) } else { (nb.rows, nb.cols) };
-        if k != k2 {
-            return Err(TensorError::ShapeMismatch { op: "matmul", lhs: (m, k), rhs: (k2, n) });
-        }
-        self.push(Op::MatMul { a, b, ta, tb }, m, n, 0);
-        let (v, out, _, nodes) = self.split_last();
-        let (na, nb) = (&nodes[a.index()], &nodes[b.index()]);
-        let oa = Operand { data: v.of(na), rows: na.rows, cols: na.cols, transposed: ta };
-        let ob = Operand { data: v.of(nb), rows: nb.rows, cols: nb.cols, transposed: tb };
-        T::gemm(out, oa, ob, T::one(), false);
-        Ok(NodeId(self.nodes.len() as u32 - 1))
-    }
-
-    /// a + bias, with the 1 × c bias broadcast over a's rows.
-    pub fn add_bias(&mut self, a: NodeId, bias: NodeId) -> Result<NodeId, TensorError> {
-        let na = *self.check_node("add_bias", a)?;
-        let nb = *self.check_node("add_bias", bias)?;
-        if nb.rows != 1 || nb.cols != na.cols {
-            return Err(TensorError::ShapeMismatch {
-                op: "add_bias",
-                lhs: (na.rows, na.cols),
-                rhs: (nb.rows, nb.cols),
-            });
-        }
-        let id = self.push(Op::AddBias { a, bias }, na.rows, na.cols, 0);
-        let (v, out, _, nodes) = self.split_last();
-        let (xa, xb) = (v.of(&nodes[a.index()]), v.of(&nodes[bias.index()]));
-        for (orow, arow) in out.chunks_exact_mut(na.cols.max(1)).zip(xa.chunks_exact(na.cols.max(1))) {
-            for ((o, &x), &b) in orow.iter_mut().zip(arow).zip(xb) {
-                *o = x + b;
-            }
-        }
-        Ok(id)
-    }
-
-    /// x·wᵀ + bias: x is n × k, w is m × k (PyTorch's layout of a Linear weight), bias is 1 × m; n × m.
-    pub fn linear(&mut self, x: NodeId, w: NodeId, bias: NodeId) -> Result<NodeId, TensorError> {
-        let nx = *self.check_node("linear", x)?;
-        let nw = *self.check_node("linear", w)?;
-        let nb = *self.check_node("linear", bias)?;
-        if nx.cols != nw.cols {
-            return Err(TensorError::ShapeMismatch { op: "linear", lhs: (nx.rows, nx.cols), rhs: (nw.cols, nw.rows) });
-        }
-        if nb.rows != 1 || nb.cols != nw.rows {
-            return Err(TensorError::ShapeMismatch { op: "linear", lhs: (nx.rows, nw.rows), rhs: (nb.rows, nb.cols) });
-        }
-        let id = self.push(Op::Linear { x, w, bias }, nx.rows, nw.rows, 0);
-        let (v, out, _, nodes) = self.split_last();
-        let (nx, nw, nb) = (&nodes[x.index()], &nodes[w.index()], &nodes[bias.index()]);
-        let b = v.of(nb);
-        for row in out.chunks_exact_mut(b.len().max(1)) {
-            row.copy_from_slice(b);
-        }
-        let ox = Operand { data: v.of(nx), rows: nx.rows, cols: nx.cols, transposed: false };
-        let ow = Operand { data: v.of(nw), rows: nw.rows, cols: nw.cols, transposed: true };
-        T::gemm(out, ox, ow, T::one(), true);
-        Ok(id)
-    }
-
-    fn same_shape(&self, op: &'static str, a: NodeId, b: NodeId) -> Result<(usize, usize), TensorError> {
-        let na = *self.check_node(op, a)?;
-        let nb = *self.check_node(op, b)?;
-        if (na.rows, na.cols) != (nb.rows, nb.cols) {
-            return Err(TensorError::ShapeMismatch { op, lhs: (na.rows, na.cols), rhs: (nb.rows, nb.cols) });
-        }
-        Ok((na.rows, na.cols))
-    }
-
-    /// a + b elementwise.
-    pub fn add(&mut self, a: NodeId, b: NodeId) -> Result<NodeId, TensorError> {
-        let (r, c) = self.same_shape("add", a, b)?;
-        let id = self.push(Op::Add(a, b), r, c, 0);
-        let (v, out, _, nodes) = self.split_last();
-        for ((o, &x), &y) in out.iter_mut().zip(v.of(&nodes[a.index()])).zip(v.of(&nodes[b.index()])) {
-            *o = x + y;
-        }
-        Ok(id)
-    }
-
-    /// a ⊙ b elementwise (a dropout mask is `mul(h, mask)`).
-    pub fn mul(&mut self, a: NodeId, b: NodeId) -> Result<NodeId, TensorError> {
-        let (r, c) = self.same_shape("mul", a, b)?;
-        let id = self.push(Op::Mul(a, b), r, c, 0);
-        let (v, out, _, nodes) = self.split_last();
-        for ((o, &x), &y) in out.iter_mut().zip(v.of(&nodes[a.index()])).zip(v.of(&nodes[b.index()])) {
-            *o = x * y;
-        }
-        Ok(id)
-    }
-
-    /// c·a.
-    pub fn scale(&mut self, a: NodeId, c: f64) -> Result<NodeId, TensorError> {
-        let na = *self.check_node("scale", a)?;
-        let id = self.push(Op::Scale(a, c), na.rows, na.cols, 0);
-        let (v, out, _, nodes) = self.split_last();
-        let c = T::from_f64(c);
-        for (o, &x) in out.iter_mut().zip(v.of(&nodes[a.index()])) {
-            *o = c * x;
-        }
-        Ok(id)
-    }
-
-    /// The scalar engine's op `u` on every element: the same forward rule as a scalar node's.
-    pub fn map(&mut self, u: Unary, a: NodeId) -> Result<NodeId, TensorError> {
-        let na = *self.check_node("map", a)?;
-        let id = self.push(Op::Map(u, a), na.rows, na.cols, 0);
-        let (v, out, _, nodes) = self.split_last();
-        let xa = v.of(&nodes[a.index()]);
-        T::map_forward(u, xa, out);
-        Ok(id)
-    }
-
-    fn reduce(&mut self, op: Op, a: NodeId, f: impl Fn(&[T]) -> f64) -> Result<NodeId, TensorError> {
-        self.check_node("reduce", a)?;
-        let id = self.push(op, 1, 1, 0);
-        let (v, out, _, nodes) = self.split_last();
-        out[0] = T::from_f64(f(v.of(&nodes[a.index()])));
-        Ok(id)
-    }
-
-    /// Σ a (summed in f64).
-    pub fn sum(&mut self, a: NodeId) -> Result<NodeId, TensorError> {
-        self.reduce(Op::Sum(a), a, |x| x.iter().map(|v| v.as_f64()).sum())
-    }
-
-    /// The mean of a's elements (0 for an empty a).
-    pub fn mean(&mut self, a: NodeId) -> Result<NodeId, TensorError> {
-        self.reduce(Op::Mean(a), a, |x| x.iter().map(|v| v.as_f64()).sum::<f64>() / x.len().max(1) as f64)
-    }
-
-    /// Σ a², the L2 penalty's sum.
-    pub fn sum_squares(&mut self, a: NodeId) -> Result<NodeId, TensorError> {
-        self.reduce(Op::SumSquares(a), a, |x| x.iter().map(|v| v.as_f64() * v.as_f64()).sum())
-    }
-
-    /// Σ |a|, the L1 penalty's sum.
-    pub fn sum_abs(&mut self, a: NodeId) -> Result<NodeId, TensorError> {
-        self.reduce(Op::SumAbs(a), a, |x| x.iter().map(|v| v.as_f64().abs()).sum())
-    }
-
-    /// Batch normalization in training mode: per column, x̂ = (x − μ)/√(σ² + ε) with the batch mean μ and the
-    /// biased batch variance σ², then γ·x̂ + β (`gamma`, `beta`: 1 × c).
-    pub fn batch_norm(&mut self, x: NodeId, gamma: NodeId, beta: NodeId, eps: f64) -> Result<NodeId, TensorError> {
-        let (r, c) = self.bn_shapes(x, gamma, beta)?;
-        let id = self.push(Op::BatchNorm { x, gamma, beta, eps }, r, c, 2 * c);
-        let (v, out, aux, nodes) = self.split_last();
-        let (xs, g, b) = (v.of(&nodes[x.index()]), v.of(&nodes[gamma.index()]), v.of(&nodes[beta.index()]));
-        let (mean, var) = aux.split_at_mut(c);
-        column_stats(xs, r, c, mean, var);
-        let eps = T::from_f64(eps);
-        for (orow, xrow) in out.chunks_exact_mut(c).zip(xs.chunks_exact(c)) {
-            for j in 0..c {
-                let inv = T::one() / (var[j] + eps).sqrt();
-                orow[j] = g[j] * ((xrow[j] - mean[j]) * inv) + b[j];
-            }
-        }
-        Ok(id)
-    }
-
-    /// Batch normalization in evaluation mode, with `stats` (2 × c: running mean, then running variance).
-    pub fn batch_norm_eval(
-        &mut self,
-        x: NodeId,
-        gamma: NodeId,
-        beta: NodeId,
-        stats: NodeId,
-        eps: f64,
-    ) -> Result<NodeId, TensorError> {
-        let (r, c) = self.bn_shapes(x, gamma, beta)?;
-        let ns = *self.check_node("batch_norm", stats)?;
-        if (ns.rows, ns.cols) != (2, c) {
-            return Err(TensorError::ShapeMismatch { op: "batch_norm", lhs: (r, c), rhs: (ns.rows, ns.cols) });
-        }
-        let id = self.push(Op::BatchNormEval { x, gamma, beta, stats, eps }, r, c, 0);
-        let (v, out, _, nodes) = self.split_last();
-        let (xs, g, b, s) = (
-            v.of(&nodes[x.index()]),
-            v.of(&nodes[gamma.index()]),
-            v.of(&nodes[beta.index()]),
-            v.of(&nodes[stats.index()]),
-        );
-        let eps = T::from_f64(eps);
-        for (orow, xrow) in out.chunks_exact_mut(c).zip(xs.chunks_exact(c)) {
-            for j in 0..c {
-                let inv = T::one() / (s[c + j] + eps).sqrt();
-                orow[j] = g[j] * ((xrow[j] - s[j]) * inv) + b[j];
-            }
-        }
-        Ok(id)
-    }
-
-    fn bn_shapes(&self, x: NodeId, gamma: NodeId, beta: NodeId) -> Result<(usize, usize), TensorError> {
-        let nx = *self.check_node("batch_norm", x)?;
-        for p in [gamma, beta] {
-            let np = *self.check_node("batch_norm", p)?;
-            if (np.rows, np.cols) != (1, nx.cols) {
-                return Err(TensorError::ShapeMismatch {
-                    op: "batch_norm",
-                    lhs: (nx.rows, nx.cols),
-                    rhs: (np.rows, np.cols),
-                });
-            }
-        }
-        if nx.rows == 0 || nx.cols == 0 {
-            return Err(TensorError::Empty { op: "batch_norm" });
-        }
-        Ok((nx.rows, nx.cols))
-    }
-
-    /// A loss of `scores` (n × k) against `targets` (see [`Loss`] for the shapes), averaged over the batch.
-    pub fn loss(&mut self, kind: Loss, scores: NodeId, targets: NodeId) -> Result<NodeId, TensorError> {
-        let ns = *self.check_node("loss", scores)?;
-        let nt = *self.check_node("loss", targets)?;
-        // validate before pushing, so a bad target leaves the tape as it was
-        let t = Values { arena: &self.values, params: self.params.values() }.of(&nt);
-        loss::check(kind, (ns.rows, ns.cols), (nt.rows, nt.cols), t)?;
-        let id = self.push(Op::Loss(kind, scores, targets), 1, 1, 0);
-        let (v, out, _, nodes) = self.split_last();
-        let (s, t) = (v.of(&nodes[scores.index()]), v.of(&nodes[targets.index()]));
-        out[0] = T::from_f64(loss::forward(kind, s, t, ns.rows, ns.cols));
-        Ok(id)
     }
 
     /// Backward from a 1 × 1 `output`: fills every node's gradient ∂output/∂node (reachable nodes; others read as
@@ -528,312 +314,23 @@ impl<T: Element> Tape<T> {
     }
 }
 
-/// Where the shares of a backward step go: the arena below the current node, or the parameter store.
-struct Grads<'a, T> {
-    lo: &'a mut [T],
-    params: &'a mut [T],
-    nodes: &'a [Node],
-    written: &'a mut [bool],
-    param_written: &'a mut [bool],
-}
-
-impl<T: Element> Grads<'_, T> {
-    /// The gradient buffer of operand `a` and whether to add to it (a share has already been written), or None
-    /// when `a` needs no gradient.
-    fn slot(&mut self, a: NodeId) -> Option<(&mut [T], bool)> {
-        let n = &self.nodes[a.index()];
-        if !n.needs_grad {
-            return None;
-        }
-        let (buf, seen) = match n.op {
-            Op::Param(p) => (&mut self.params[n.off..n.off + n.len()], &mut self.param_written[p.0 as usize]),
-            _ => (&mut self.lo[n.off..n.off + n.len()], &mut self.written[a.index()]),
-        };
-        let acc = *seen;
-        *seen = true;
-        // a parameter used twice on one tape shares its store gradient: mark the node too
-        self.written[a.index()] = true;
-        Some((buf, acc))
-    }
-
-    /// The gradient buffers of two operands at once, when both need one and they do not overlap (so that two
-    /// threads may fill them); None otherwise, and then nothing is marked.
-    #[allow(clippy::type_complexity)]
-    fn slot_pair(&mut self, a: NodeId, b: NodeId) -> Option<((&mut [T], bool), (&mut [T], bool))> {
-        let (na, nb) = (self.nodes[a.index()], self.nodes[b.index()]);
-        if a == b || !na.needs_grad || !nb.needs_grad {
-            return None;
-        }
-        let (ra, rb) = (na.off..na.off + na.len(), nb.off..nb.off + nb.len());
-        let (pa, pb) = (matches!(na.op, Op::Param(_)), matches!(nb.op, Op::Param(_)));
-        if pa == pb && ra.start < rb.end && rb.start < ra.end {
-            return None; // the same parameter twice, or overlapping buffers
-        }
-        let mut mark = |id: NodeId, n: &Node| {
-            let seen = match n.op {
-                Op::Param(p) => &mut self.param_written[p.0 as usize],
-                _ => &mut self.written[id.index()],
-            };
-            let acc = *seen;
-            *seen = true;
-            self.written[id.index()] = true;
-            acc
-        };
-        let (acc_a, acc_b) = (mark(a, &na), mark(b, &nb));
-        let (sa, sb) = match (pa, pb) {
-            (true, false) => (&mut self.params[ra], &mut self.lo[rb]),
-            (false, true) => (&mut self.lo[ra], &mut self.params[rb]),
-            _ => {
-                let buf: &mut [T] = if pa { &mut *self.params } else { &mut *self.lo };
-                if ra.start < rb.start {
-                    let (x, y) = buf.split_at_mut(rb.start);
-                    (&mut x[ra], &mut y[..rb.len()])
-                } else {
-                    let (y, x) = buf.split_at_mut(ra.start);
-                    (&mut x[..ra.len()], &mut y[rb])
-                }
-            }
-        };
-        Some(((sa, acc_a), (sb, acc_b)))
-    }
-
-    /// A product's two gradient products, each of `macs` multiply-adds: `grad_a(buffer, accumulate, split)` into a's
-    /// gradient and `grad_b` into b's. They are independent, so when both are needed and large they run one per
-    /// thread (no split, no packing twice); otherwise one after the other, each split over two threads if large.
-    fn two_products<FA, FB>(&mut self, (a, grad_a): (NodeId, FA), (b, grad_b): (NodeId, FB), macs: usize)
-    where
-        FA: Fn(&mut [T], bool, bool) + Sync,
-        FB: Fn(&mut [T], bool, bool) + Sync,
-    {
-        if gemm::parallel(2 * macs)
-            && let Some(((ga, acc_a), (gb, acc_b))) = self.slot_pair(a, b)
-        {
-            crate::parallel::join(|| grad_a(ga, acc_a, false), || grad_b(gb, acc_b, false));
-            return;
-        }
-        if let Some((ga, acc)) = self.slot(a) {
-            grad_a(ga, acc, gemm::parallel(macs));
-        }
-        if let Some((gb, acc)) = self.slot(b) {
-            grad_b(gb, acc, gemm::parallel(macs));
-        }
-    }
-}
-
-/// Writes or adds `f(i)` into every element of `dst`.
-#[inline(always)]
-fn put<T: Element>(dst: &mut [T], acc: bool, f: impl Fn(usize) -> T) {
-    if acc {
-        for (i, d) in dst.iter_mut().enumerate() {
-            *d += f(i);
-        }
-    } else {
-        for (i, d) in dst.iter_mut().enumerate() {
-            *d = f(i);
-        }
-    }
-}
-
 /// One node's backward rule: its upstream gradient `gout` times each operand's local derivative, into the
-/// operands' gradients. One match arm per op, beside the table in the module doc.
+/// operands' gradients. One match arm per op; each rule sits beside its forward in [`super::ops`].
 fn backward_node<T: Element>(n: &Node, v: &Values<'_, T>, gout: &[T], g: &mut Grads<'_, T>) {
-    let node = |id: NodeId| g.nodes[id.index()];
     match n.op {
         Op::Input | Op::Param(_) => {}
-        Op::MatMul { a, b, ta, tb } => {
-            // C = op(A)·op(B):  ∂/∂op(A) = dC·op(B)ᵀ,  ∂/∂op(B) = op(A)ᵀ·dC; a transposed operand takes the transpose.
-            let (na, nb) = (node(a), node(b));
-            let (xa, xb) = (v.of(&na), v.of(&nb));
-            let dc = Operand { data: gout, rows: n.rows, cols: n.cols, transposed: false };
-            let dct = Operand { transposed: true, ..dc };
-            let opa = |t| Operand { data: xa, rows: na.rows, cols: na.cols, transposed: t };
-            let opb = |t| Operand { data: xb, rows: nb.rows, cols: nb.cols, transposed: t };
-            // dA (k×m) = op(B)·dCᵀ, or dA (m×k) = dC·op(B)ᵀ
-            let grad_a = |ga: &mut [T], acc, parallel| {
-                let (x, y) = if ta { (opb(tb), dct) } else { (dc, opb(!tb)) };
-                T::gemm_with(ga, x, y, T::one(), acc, parallel);
-            };
-            // dB (n×k) = dCᵀ·op(A), or dB (k×n) = op(A)ᵀ·dC
-            let grad_b = |gb: &mut [T], acc, parallel| {
-                let (x, y) = if tb { (dct, opa(ta)) } else { (opa(!ta), dc) };
-                T::gemm_with(gb, x, y, T::one(), acc, parallel);
-            };
-            let macs = n.rows * n.cols * if ta { na.rows } else { na.cols };
-            g.two_products((a, grad_a), (b, grad_b), macs);
-        }
-        Op::Linear { x, w, bias } => {
-            let (nx, nw) = (node(x), node(w));
-            let (xs, ws) = (v.of(&nx), v.of(&nw));
-            let dz = Operand { data: gout, rows: n.rows, cols: n.cols, transposed: false };
-            // dX (n×k) = dZ·W;  dW (m×k) = dZᵀ·X;  db = column sums of dZ
-            let grad_x = |gx: &mut [T], acc, parallel| {
-                let ow = Operand { data: ws, rows: nw.rows, cols: nw.cols, transposed: false };
-                T::gemm_with(gx, dz, ow, T::one(), acc, parallel);
-            };
-            let grad_w = |gw: &mut [T], acc, parallel| {
-                let ox = Operand { data: xs, rows: nx.rows, cols: nx.cols, transposed: false };
-                T::gemm_with(gw, Operand { transposed: true, ..dz }, ox, T::one(), acc, parallel);
-            };
-            let macs = n.rows * n.cols * nx.cols;
-            if let Some((gb, acc)) = g.slot(bias) {
-                column_sums(gout, n.cols, gb, acc);
-            }
-            g.two_products((x, grad_x), (w, grad_w), macs);
-        }
-        Op::AddBias { a, bias } => {
-            if let Some((ga, acc)) = g.slot(a) {
-                put(ga, acc, |i| gout[i]);
-            }
-            if let Some((gb, acc)) = g.slot(bias) {
-                column_sums(gout, n.cols, gb, acc);
-            }
-        }
-        Op::Add(a, b) => {
-            for x in [a, b] {
-                if let Some((gx, acc)) = g.slot(x) {
-                    put(gx, acc, |i| gout[i]);
-                }
-            }
-        }
-        Op::Mul(a, b) => {
-            let (xa, xb) = (v.of(&node(a)), v.of(&node(b)));
-            if let Some((ga, acc)) = g.slot(a) {
-                put(ga, acc, |i| gout[i] * xb[i]);
-            }
-            if let Some((gb, acc)) = g.slot(b) {
-                put(gb, acc, |i| gout[i] * xa[i]);
-            }
-        }
-        Op::Scale(a, c) => {
-            let c = T::from_f64(c);
-            if let Some((ga, acc)) = g.slot(a) {
-                put(ga, acc, |i| c * gout[i]);
-            }
-        }
-        Op::Map(u, a) => {
-            let xa = v.of(&node(a));
-            let out = v.of(n);
-            if let Some((ga, acc)) = g.slot(a) {
-                T::map_backward(u, xa, out, gout, ga, acc);
-            }
-        }
-        Op::Sum(a) | Op::Mean(a) | Op::SumSquares(a) | Op::SumAbs(a) => {
-            let xa = v.of(&node(a));
-            let up = gout[0];
-            let len = T::from_usize(xa.len().max(1));
-            let two = T::from_f64(2.0);
-            if let Some((ga, acc)) = g.slot(a) {
-                match n.op {
-                    Op::Sum(_) => put(ga, acc, |_| up),
-                    Op::Mean(_) => put(ga, acc, |_| up / len),
-                    Op::SumSquares(_) => put(ga, acc, |i| up * two * xa[i]),
-                    _ => put(ga, acc, |i| up * Unary::Abs.local(xa[i], xa[i].abs())),
-                }
-            }
-        }
-        Op::BatchNorm { x, gamma, beta, eps } => {
-            let (r, c) = (n.rows, n.cols);
-            let xs = v.of(&node(x));
-            let gm = v.of(&node(gamma));
-            let mean = &v.arena[n.aux..n.aux + c];
-            let var = &v.arena[n.aux + c..n.aux + 2 * c];
-            let eps = T::from_f64(eps);
-            let xhat = |i: usize| {
-                let j = i % c;
-                (xs[i] - mean[j]) / (var[j] + eps).sqrt()
-            };
-            if let Some((gg, acc)) = g.slot(gamma) {
-                column_reduce(r, c, gg, acc, |i| gout[i] * xhat(i));
-            }
-            if let Some((gb, acc)) = g.slot(beta) {
-                column_sums(gout, c, gb, acc);
-            }
-            if let Some((gx, acc)) = g.slot(x) {
-                // dx = (1/σ)·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), dx̂ = dy·γ  (column means over the batch)
-                let rn = T::from_usize(r);
-                for j in 0..c {
-                    let inv = T::one() / (var[j] + eps).sqrt();
-                    let (mut s1, mut s2) = (T::zero(), T::zero());
-                    for i in 0..r {
-                        let d = gout[i * c + j] * gm[j];
-                        s1 += d;
-                        s2 += d * xhat(i * c + j);
-                    }
-                    let (m1, m2) = (s1 / rn, s2 / rn);
-                    for i in 0..r {
-                        let k = i * c + j;
-                        let val = inv * (gout[k] * gm[j] - m1 - xhat(k) * m2);
-                        if acc { gx[k] += val } else { gx[k] = val }
-                    }
-                }
-            }
-        }
+        Op::MatMul { a, b, ta, tb } => product::matmul_backward(n, v, gout, g, (a, b, ta, tb)),
+        Op::Linear { x, w, bias } => product::linear_backward(n, v, gout, g, (x, w, bias)),
+        Op::AddBias { a, bias } => product::add_bias_backward(n, v, gout, g, (a, bias)),
+        Op::Add(a, b) => elementwise::add_backward(n, v, gout, g, (a, b)),
+        Op::Mul(a, b) => elementwise::mul_backward(n, v, gout, g, (a, b)),
+        Op::Scale(a, c) => elementwise::scale_backward(n, v, gout, g, (a, c)),
+        Op::Map(u, a) => elementwise::map_backward(n, v, gout, g, (u, a)),
+        Op::Sum(a) | Op::Mean(a) | Op::SumSquares(a) | Op::SumAbs(a) => reduce::reduce_backward(n, v, gout, g, a),
+        Op::BatchNorm { x, gamma, beta, eps } => batch_norm::batch_norm_backward(n, v, gout, g, (x, gamma, beta, eps)),
         Op::BatchNormEval { x, gamma, beta, stats, eps } => {
-            let c = n.cols;
-            let xs = v.of(&node(x));
-            let gm = v.of(&node(gamma));
-            let s = v.of(&node(stats));
-            let eps = T::from_f64(eps);
-            let inv = |j: usize| T::one() / (s[c + j] + eps).sqrt();
-            if let Some((gg, acc)) = g.slot(gamma) {
-                column_reduce(n.rows, c, gg, acc, |i| gout[i] * (xs[i] - s[i % c]) * inv(i % c));
-            }
-            if let Some((gb, acc)) = g.slot(beta) {
-                column_sums(gout, c, gb, acc);
-            }
-            if let Some((gx, acc)) = g.slot(x) {
-                put(gx, acc, |i| gout[i] * gm[i % c] * inv(i % c));
-            }
+            batch_norm::batch_norm_eval_backward(n, v, gout, g, (x, gamma, beta, stats, eps))
         }
-        Op::Loss(kind, scores, targets) => {
-            let ns = node(scores);
-            let (s, t) = (v.of(&ns), v.of(&node(targets)));
-            if let Some((gs, acc)) = g.slot(scores) {
-                loss::backward(kind, s, t, ns.rows, ns.cols, gout[0], gs, acc);
-            }
-        }
+        Op::Loss(kind, scores, targets) => reduce::loss_backward(n, v, gout, g, (kind, scores, targets)),
     }
-}
-
-/// dst[j] (+)= Σ_i src[i·c + j].
-fn column_sums<T: Element>(src: &[T], c: usize, dst: &mut [T], acc: bool) {
-    if !acc {
-        dst.iter_mut().for_each(|d| *d = T::zero());
-    }
-    for row in src.chunks_exact(c.max(1)) {
-        for (d, &s) in dst.iter_mut().zip(row) {
-            *d += s;
-        }
-    }
-}
-
-/// dst[j] (+)= Σ_i f(i·c + j).
-fn column_reduce<T: Element>(r: usize, c: usize, dst: &mut [T], acc: bool, f: impl Fn(usize) -> T) {
-    if !acc {
-        dst.iter_mut().for_each(|d| *d = T::zero());
-    }
-    for i in 0..r {
-        for (j, d) in dst.iter_mut().enumerate() {
-            *d += f(i * c + j);
-        }
-    }
-}
-
-/// Column means and biased variances of an r × c matrix (two passes, for accuracy).
-pub(crate) fn column_stats<T: Element>(x: &[T], r: usize, c: usize, mean: &mut [T], var: &mut [T]) {
-    let rn = T::from_usize(r);
-    mean.iter_mut().for_each(|m| *m = T::zero());
-    var.iter_mut().for_each(|m| *m = T::zero());
-    for row in x.chunks_exact(c) {
-        for (m, &v) in mean.iter_mut().zip(row) {
-            *m += v;
-        }
-    }
-    mean.iter_mut().for_each(|m| *m /= rn);
-    for row in x.chunks_exact(c) {
-        for ((s, &v), &m) in var.iter_mut().zip(row).zip(mean.iter()) {
-            *s += (v - m) * (v - m);
-        }
-    }
-    var.iter_mut().for_each(|s| *s /= rn);
 }
