@@ -8,6 +8,7 @@ pub mod cli;
 pub mod data;
 pub mod expr;
 pub mod layout;
+pub mod labs;
 pub mod lesson;
 pub mod nn;
 pub mod optim;

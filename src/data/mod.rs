@@ -31,7 +31,7 @@ mod split;
 pub use self::csv::{load_csv, parse_csv};
 pub use error::DataError;
 pub use features::{Feature, parse_features, with_features};
-pub use preprocess::{Fitted, Preprocess, WHITEN_EPS};
+pub use preprocess::{Fitted, Preprocess, WHITEN_EPS, covariance_matrix};
 pub use split::split;
 
 /// The names [`generate`] knows.

@@ -1,0 +1,5 @@
+//! The lecture's labs: each lab's computation, no UI (the window's `app::labs` draws them).
+
+pub mod job;
+pub mod preprocessing;
+pub mod lab_error;

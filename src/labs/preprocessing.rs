@@ -1,0 +1,355 @@
+//! The preprocessing lab (slides 88-90): one 2-D cloud shown at each stage of cs231n's preprocessing, with its
+//! covariance matrix, and the same small network trained on the raw and on the standardized inputs.
+//!
+//! ```text
+//! raw            x                                   Cov = Σ
+//! zero-centred   x − μ                               Cov = Σ (only the mean moves)
+//! standardized   (x_j − μ_j) / σ_j                   Cov_jk = Σ_jk / (σ_j σ_k): unit diagonal, the correlations off it
+//! PCA-rotated    Uᵀ(x − μ)                           Cov = Λ, diagonal (the eigenvalues)
+//! whitened       Λ^(−1/2) Uᵀ(x − μ)  (ε = 1e-5)       Cov = Λ/(Λ + ε) ≈ I
+//! ```
+//!
+//! Every stage but the centring is `data::preprocess` (one implementation; centring subtracts its fitted μ), and the
+//! covariances are `data::covariance_matrix`. The cloud: z₁ ~ N(0, 1); z₂ = ±0.8 + 0.6·N(0, 1) by the class (so
+//! Var z₂ = 1 and the classes sit on either side of the line z₂ = 0); x₁ = o₁ + s₁·z₁,
+//! x₂ = o₂ + s₂·(ρ·z₁ + √(1 − ρ²)·z₂). Its covariance is about [[s₁², ρs₁s₂], [ρs₁s₂, s₂²]].
+//!
+//! The training comparison runs both networks (same description, same initial weights, same minibatches) on a
+//! worker ([`train_job`]), an epoch of each in turn; O(epochs · rows · parameters).
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand_distr::{Distribution, StandardNormal};
+
+use super::job::Job;
+use super::lab_error::LabError;
+use crate::data::{Dataset, Fitted, Preprocess, covariance_matrix, split};
+use crate::nn::{EpochStats, Init, Mlp, MlpSpec, TrainConfig, Trainer};
+use crate::scalar::Unary;
+use crate::tensor::Loss;
+
+/// The most points a cloud may have (a typed number is checked before anything is allocated).
+pub const MAX_POINTS: usize = 20_000;
+
+/// A correlated, offset 2-D cloud of two classes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cloud {
+    /// Points (half of each class).
+    pub n: usize,
+    /// The cloud's centre (o₁, o₂).
+    pub offset: [f64; 2],
+    /// The spread of each feature (s₁, s₂).
+    pub spread: [f64; 2],
+    /// ρ, the correlation of the two features, in (−1, 1).
+    pub correlation: f64,
+    /// Seeds the points.
+    pub seed: u64,
+}
+
+impl Default for Cloud {
+    fn default() -> Self {
+        Self { n: 400, offset: [10.0, -6.0], spread: [4.0, 1.0], correlation: 0.8, seed: 7 }
+    }
+}
+
+impl Cloud {
+    /// The points, labelled 0 and 1 (alternating). Errors on a size or correlation out of range.
+    pub fn generate(&self) -> Result<Dataset, LabError> {
+        if !(4..=MAX_POINTS).contains(&self.n) {
+            return Err(LabError::Setting { what: "points", range: "from 4 to 20 000", got: self.n as f64 });
+        }
+        let rho = self.correlation;
+        if !(rho.is_finite() && rho.abs() < 1.0) {
+            return Err(LabError::Setting { what: "correlation", range: "strictly between −1 and 1", got: rho });
+        }
+        for v in self.offset.into_iter().chain(self.spread) {
+            if !v.is_finite() || v.abs() > 1e6 {
+                return Err(LabError::Setting { what: "offset and spread", range: "finite, at most 10⁶", got: v });
+            }
+        }
+        let mut rng = StdRng::seed_from_u64(self.seed);
+        let mut x = Vec::with_capacity(2 * self.n);
+        let mut y = Vec::with_capacity(self.n);
+        for i in 0..self.n {
+            let label = i % 2;
+            let z1: f64 = StandardNormal.sample(&mut rng);
+            let noise: f64 = StandardNormal.sample(&mut rng);
+            let z2 = if label == 1 { 0.8 } else { -0.8 } + 0.6 * noise;
+            x.push(self.offset[0] + self.spread[0] * z1);
+            x.push(self.offset[1] + self.spread[1] * (rho * z1 + (1.0 - rho * rho).sqrt() * z2));
+            y.push(label);
+        }
+        Ok(Dataset {
+            x,
+            y,
+            d: 2,
+            feature_names: vec!["x₁".into(), "x₂".into()],
+            class_names: vec!["0".into(), "1".into()],
+        })
+    }
+}
+
+/// The stages of the pipeline, in the order the lab shows them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StageKind {
+    /// The data as it is.
+    Raw,
+    /// x − μ.
+    Centred,
+    /// (x − μ)/σ per feature.
+    Standardized,
+    /// Rotated onto the covariance's eigenvectors.
+    Pca,
+    /// PCA, then each coordinate divided by √(λ + ε).
+    Whitened,
+}
+
+impl StageKind {
+    /// Every stage, in order.
+    pub const ALL: [StageKind; 5] =
+        [StageKind::Raw, StageKind::Centred, StageKind::Standardized, StageKind::Pca, StageKind::Whitened];
+
+    /// The stage's name on screen.
+    pub fn title(self) -> &'static str {
+        match self {
+            StageKind::Raw => "raw",
+            StageKind::Centred => "zero-centred",
+            StageKind::Standardized => "standardized",
+            StageKind::Pca => "PCA-rotated",
+            StageKind::Whitened => "whitened",
+        }
+    }
+
+    /// Its formula, as the lecture writes it.
+    pub fn formula(self) -> &'static str {
+        match self {
+            StageKind::Raw => "x",
+            StageKind::Centred => "x − μ",
+            StageKind::Standardized => "(x − μ) / σ",
+            StageKind::Pca => "Uᵀ (x − μ)",
+            StageKind::Whitened => "Λ^(−1/2) Uᵀ (x − μ)",
+        }
+    }
+}
+
+/// One stage's points and statistics.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stage {
+    /// Which stage.
+    pub kind: StageKind,
+    /// The transformed points (labels kept).
+    pub data: Dataset,
+    /// The mean of each feature.
+    pub mean: Vec<f64>,
+    /// The population covariance, d × d row-major.
+    pub cov: Vec<f64>,
+}
+
+/// Every stage of `data` (any width), fitted on all of it. O(n·d² + d³).
+pub fn stages(data: &Dataset) -> Vec<Stage> {
+    StageKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let points = match kind {
+                StageKind::Raw => data.clone(),
+                StageKind::Centred => {
+                    let mean = Fitted::fit(data, Preprocess::None).mean;
+                    let mut out = data.clone();
+                    for row in out.x.chunks_exact_mut(data.d.max(1)) {
+                        row.iter_mut().zip(&mean).for_each(|(v, m)| *v -= m);
+                    }
+                    out
+                }
+                StageKind::Standardized => Fitted::fit(data, Preprocess::Standardize).apply(data),
+                StageKind::Pca => Fitted::fit(data, Preprocess::Pca).apply(data),
+                StageKind::Whitened => Fitted::fit(data, Preprocess::Whiten).apply(data),
+            };
+            let mean = Fitted::fit(&points, Preprocess::None).mean;
+            let cov = covariance_matrix(&points);
+            Stage { kind, data: points, mean, cov }
+        })
+        .collect()
+}
+
+/// The network both runs train, and how.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainSetup {
+    /// Hidden layer sizes.
+    pub hidden: Vec<usize>,
+    /// Their activation.
+    pub activation: Unary,
+    /// Plain SGD's learning rate.
+    pub lr: f64,
+    /// Epochs of each run.
+    pub epochs: usize,
+    /// Rows per minibatch.
+    pub batch: usize,
+    /// Seeds the weights, the split and the shuffling (the same for both runs).
+    pub seed: u64,
+}
+
+impl Default for TrainSetup {
+    fn default() -> Self {
+        Self { hidden: vec![8], activation: Unary::Tanh, lr: 0.05, epochs: 40, batch: 16, seed: 1 }
+    }
+}
+
+/// The two runs' per-epoch figures so far.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Curves {
+    /// Trained on the raw inputs.
+    pub raw: Vec<EpochStats>,
+    /// Trained on the standardized inputs (μ and σ fitted on the training part).
+    pub standardized: Vec<EpochStats>,
+    /// Both runs finished (or stopped).
+    pub done: bool,
+    /// What ended a run early, in words.
+    pub error: Option<String>,
+}
+
+/// The two trainers, ready: same weights from the seed, same split; the second's inputs standardized with the
+/// training part's statistics.
+pub fn trainers(data: &Dataset, setup: &TrainSetup) -> Result<[Trainer<f64>; 2], LabError> {
+    if !(setup.lr.is_finite() && setup.lr > 0.0 && setup.lr <= 10.0) {
+        return Err(LabError::Setting { what: "learning rate", range: "above 0 and at most 10", got: setup.lr });
+    }
+    if !(1..=2000).contains(&setup.epochs) {
+        return Err(LabError::Setting { what: "epochs", range: "from 1 to 2000", got: setup.epochs as f64 });
+    }
+    let (train, test) = split(data, 0.8, setup.seed)?;
+    let fitted = Fitted::fit(&train, Preprocess::Standardize);
+    let (train_s, test_s) = (fitted.apply(&train), fitted.apply(&test));
+    let mut spec = MlpSpec::classifier(data.d, &setup.hidden, data.classes(), setup.activation, Loss::BceLogits)?;
+    spec.init = Init::Xavier;
+    let cfg = TrainConfig {
+        opt: format!("sgd:lr={}", setup.lr).parse().expect("a positive rate is a valid SGD spec"),
+        schedule: None,
+        epochs: setup.epochs,
+        batch: setup.batch,
+        seed: setup.seed,
+        backend: crate::nn::Backend::Tensor,
+    };
+    let make = |tr: &Dataset, te: &Dataset| -> Result<Trainer<f64>, LabError> {
+        let mlp = Mlp::new(&spec, setup.seed)?;
+        Ok(Trainer::new(mlp, cfg.clone(), (&tr.x, &tr.y), (&te.x, &te.y))?)
+    };
+    Ok([make(&train, &test)?, make(&train_s, &test_s)?])
+}
+
+/// Trains both, an epoch of each in turn, calling `each` with the curves after every pair; stops when it returns
+/// false. The same seed gives the same curves.
+pub fn train_both(data: &Dataset, setup: &TrainSetup, mut each: impl FnMut(&Curves) -> bool) -> Curves {
+    let mut curves = Curves::default();
+    let [mut raw, mut std] = match trainers(data, setup) {
+        Ok(t) => t,
+        Err(e) => {
+            curves.error = Some(e.to_string());
+            curves.done = true;
+            return curves;
+        }
+    };
+    for _ in 0..setup.epochs {
+        match (raw.run_epoch(), std.run_epoch()) {
+            (Ok(a), Ok(b)) => {
+                curves.raw.push(a);
+                curves.standardized.push(b);
+            }
+            (Err(e), _) | (_, Err(e)) => {
+                curves.error = Some(e.to_string());
+                break;
+            }
+        }
+        if !each(&curves) {
+            break;
+        }
+    }
+    curves.done = true;
+    curves
+}
+
+/// [`train_both`] on a worker thread, publishing the curves after every epoch.
+pub fn train_job(data: Dataset, setup: TrainSetup) -> Job<Curves> {
+    Job::spawn(Curves::default(), move |p| {
+        let last = train_both(&data, &setup, |c| {
+            p.publish(c.clone());
+            !p.should_stop()
+        });
+        p.publish(last);
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol
+    }
+
+    #[test]
+    fn stages_by_hand() {
+        // four points (0,0), (2,0), (0,4), (2,4): μ = (1, 2); σ = (1, 2); Cov = [[1, 0], [0, 4]] (population).
+        let data = Dataset {
+            x: vec![0.0, 0.0, 2.0, 0.0, 0.0, 4.0, 2.0, 4.0],
+            y: vec![0, 1, 0, 1],
+            d: 2,
+            feature_names: vec!["a".into(), "b".into()],
+            class_names: vec!["0".into(), "1".into()],
+        };
+        let s = stages(&data);
+        assert_eq!(s[0].mean, vec![1.0, 2.0]);
+        assert_eq!(s[0].cov, vec![1.0, 0.0, 0.0, 4.0]);
+        // centred: the first point becomes (−1, −2); the covariance does not change
+        assert_eq!(&s[1].data.x[..2], &[-1.0, -2.0]);
+        assert_eq!(s[1].cov, s[0].cov);
+        // standardized: (0 − 1)/1 = −1, (0 − 2)/2 = −1; covariance the identity
+        assert_eq!(&s[2].data.x[..2], &[-1.0, -1.0]);
+        assert_eq!(s[2].cov, vec![1.0, 0.0, 0.0, 1.0]);
+        // PCA: the largest variance (4, along b) first: (x − μ) = (−1, −2) → (−2, −1); Cov = diag(4, 1)
+        assert!(close(s[3].data.x[0].abs(), 2.0, 1e-12) && close(s[3].data.x[1].abs(), 1.0, 1e-12));
+        assert!(close(s[3].cov[0], 4.0, 1e-12) && close(s[3].cov[3], 1.0, 1e-12) && close(s[3].cov[1], 0.0, 1e-12));
+        // whitened: Cov = λ/(λ + ε) on the diagonal: 4/(4 + 1e-5), 1/(1 + 1e-5)
+        assert!(close(s[4].cov[0], 4.0 / (4.0 + 1e-5), 1e-12));
+        assert!(close(s[4].cov[3], 1.0 / (1.0 + 1e-5), 1e-12));
+    }
+
+    #[test]
+    fn the_cloud_has_its_covariance_and_standardizing_leaves_the_correlation() {
+        let cloud = Cloud { n: 20_000, ..Cloud::default() };
+        let s = stages(&cloud.generate().expect("valid"));
+        // Cov ≈ [[16, 0.8·4·1], [3.2, 1]] and μ ≈ (10, −6), to sampling error (n = 20 000)
+        assert!(close(s[0].mean[0], 10.0, 0.1) && close(s[0].mean[1], -6.0, 0.05));
+        assert!(close(s[0].cov[0], 16.0, 0.6) && close(s[0].cov[1], 3.2, 0.15) && close(s[0].cov[3], 1.0, 0.05));
+        // standardized: the off-diagonal is the correlation Σ₁₂/(σ₁σ₂) of the raw cloud, exactly
+        let rho = s[0].cov[1] / (s[0].cov[0] * s[0].cov[3]).sqrt();
+        assert!(close(s[2].cov[1], rho, 1e-12) && close(rho, 0.8, 0.02));
+        // whitened: the identity up to ε
+        assert!(close(s[4].cov[0], 1.0, 1e-4) && close(s[4].cov[1], 0.0, 1e-9) && close(s[4].cov[3], 1.0, 1e-4));
+        assert!(s[2].mean.iter().chain(&s[1].mean).all(|m| m.abs() < 1e-9));
+    }
+
+    #[test]
+    fn bad_settings_are_refused_with_their_name() {
+        let e = Cloud { correlation: 1.0, ..Cloud::default() }.generate().unwrap_err();
+        assert!(e.to_string().contains("correlation"), "{e}");
+        let e = Cloud { n: 1 << 40, ..Cloud::default() }.generate().unwrap_err();
+        assert!(e.to_string().contains("points"), "{e}");
+        let data = Cloud::default().generate().expect("valid");
+        let c = train_both(&data, &TrainSetup { lr: -1.0, ..TrainSetup::default() }, |_| true);
+        assert!(c.done && c.error.as_deref().is_some_and(|e| e.contains("learning rate")));
+    }
+
+    #[test]
+    fn standardized_inputs_train_faster_on_the_offset_cloud() {
+        let data = Cloud::default().generate().expect("valid");
+        let setup = TrainSetup { epochs: 20, ..TrainSetup::default() };
+        let c = train_both(&data, &setup, |_| true);
+        assert!(c.error.is_none(), "{:?}", c.error);
+        assert_eq!((c.raw.len(), c.standardized.len()), (20, 20));
+        let (raw, std) = (c.raw[19].train_loss, c.standardized[19].train_loss);
+        assert!(std < 0.5 * raw, "standardized {std} vs raw {raw}");
+        // the same seed gives the same curves
+        let again = train_both(&data, &setup, |_| true);
+        assert_eq!(again, c);
+    }
+}
