@@ -18,6 +18,9 @@ pub enum LabError {
     /// The network or its training refused the setup.
     #[error(transparent)]
     Nn(#[from] NnError),
+    /// A tensor op refused its operands.
+    #[error(transparent)]
+    Tensor(#[from] crate::tensor::TensorError),
     /// The data could not be made or split.
     #[error(transparent)]
     Data(#[from] crate::data::DataError),

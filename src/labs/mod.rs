@@ -3,3 +3,4 @@
 pub mod job;
 pub mod preprocessing;
 pub mod lab_error;
+pub mod batchnorm;
