@@ -4,3 +4,4 @@ pub mod job;
 pub mod preprocessing;
 pub mod lab_error;
 pub mod batchnorm;
+pub mod dropout;
