@@ -11,6 +11,7 @@
 pub mod backprop;
 pub mod files;
 pub mod help;
+pub mod labs;
 pub mod lessons;
 pub mod playground;
 pub mod race;
@@ -34,7 +35,7 @@ pub fn registry() -> Vec<Box<dyn View>> {
         Box::new(race::RaceView::default()),
         Box::new(lessons::LessonsView::default()),
         Box::new(playground::PlaygroundView::default()),
-        // The labs register here as they arrive.
+        Box::new(labs::LabsView::default()),
     ]
 }
 

@@ -19,9 +19,10 @@
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
+use serde::{Deserialize, Serialize};
 
 use super::job::Job;
-use super::lab_error::LabError;
+use super::{Lab, LabError, in_range};
 use crate::data::{Dataset, generate};
 use crate::nn::{Built, Init, Mlp, MlpSpec, Mode, TrainConfig, Trainer, parse_activation};
 use crate::tensor::Loss;
@@ -34,8 +35,9 @@ pub const UNITS: usize = 4;
 pub const PERCENTILES: [f64; 5] = [5.0, 25.0, 50.0, 75.0, 95.0];
 
 /// The lab's settings.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BnSetup {
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
     /// A data set name of `data::generate` (`kspiral`, `moons`, `circle`, ...).
     pub data: String,
     /// Its number of points.
@@ -44,8 +46,8 @@ pub struct BnSetup {
     pub hidden: Vec<usize>,
     /// Their activation's name (`relu`, `tanh`, ...).
     pub activation: String,
-    /// How the weights start (the same for both networks).
-    pub init: Init,
+    /// How the weights start (the same for both networks), as `--init` takes it.
+    pub init: String,
     /// Plain SGD's learning rate.
     pub lr: f64,
     /// Steps of each network.
@@ -60,14 +62,14 @@ pub struct BnSetup {
     pub seed: u64,
 }
 
-impl Default for BnSetup {
+impl Default for Settings {
     fn default() -> Self {
         Self {
             data: "kspiral".into(),
             points: 300,
             hidden: vec![32, 32, 32, 32],
             activation: "relu".into(),
-            init: Init::Xavier,
+            init: "xavier".into(),
             lr: 0.5,
             steps: 400,
             batch: 32,
@@ -202,40 +204,93 @@ impl BnRun {
     }
 }
 
-impl BnSetup {
+const LAB: &str = "batchnorm";
+
+fn setting(setting: &'static str, got: impl ToString, expected: impl ToString) -> LabError {
+    LabError::Setting { lab: LAB, setting, got: got.to_string(), expected: expected.to_string() }
+}
+
+impl Lab for Settings {
+    fn id(&self) -> &'static str {
+        LAB
+    }
+
+    fn quantities(&self) -> &'static str {
+        "std:STEP, mean:STEP (the watched layer's pre-activations with batch norm at a probe's step), \
+         plain_std:STEP, plain_mean:STEP (without), grad_change:plain, grad_change:norm"
+    }
+
     fn check(&self) -> Result<(), LabError> {
-        let bad = |what, range, got: f64| Err(LabError::Setting { what, range, got });
         if !(self.lr.is_finite() && self.lr > 0.0 && self.lr <= 10.0) {
-            return bad("learning rate", "above 0 and at most 10", self.lr);
+            return Err(setting("lr", self.lr, "above 0 and at most 10"));
         }
-        if !(1..=20_000).contains(&self.steps) {
-            return bad("steps", "from 1 to 20 000", self.steps as f64);
+        in_range(LAB, "steps", self.steps, 1, 20_000)?;
+        in_range(LAB, "batch", self.batch, 2, 4096)?;
+        in_range(LAB, "points", self.points, 16, 20_000)?;
+        if self.hidden.is_empty() || self.hidden.len() > 8 || self.hidden.iter().any(|&h| !(1..=512).contains(&h)) {
+            return Err(setting("hidden", format!("{:?}", self.hidden), "1 to 8 layers of 1 to 512 units"));
         }
-        if !(2..=4096).contains(&self.batch) {
-            return bad("batch", "from 2 to 4096 (one row has no batch variance)", self.batch as f64);
-        }
-        if !(16..=20_000).contains(&self.points) {
-            return bad("points", "from 16 to 20 000", self.points as f64);
-        }
-        if self.hidden.is_empty() || self.hidden.iter().any(|&h| !(1..=512).contains(&h)) || self.hidden.len() > 8 {
-            return bad("hidden layers", "1 to 8 layers of 1 to 512 units", self.hidden.len() as f64);
-        }
-        if !(1..=self.hidden.len()).contains(&self.watch) {
-            return bad("watched layer", "one of the hidden layers", self.watch as f64);
-        }
-        if self.probe_every == 0 {
-            return bad("probe every", "at least 1", 0.0);
-        }
+        in_range(LAB, "watch", self.watch, 1, self.hidden.len())?;
+        in_range(LAB, "probe_every", self.probe_every, 1, 20_000)?;
+        parse_activation(&self.activation).map_err(|e| setting("activation", &self.activation, e))?;
+        self.init.parse::<Init>().map_err(|e| setting("init", &self.init, e))?;
+        generate(&self.data, 16, 0.0, 0).map_err(|e| setting("data", &self.data, e))?;
         Ok(())
     }
 
+    fn quantity(&self, name: &str) -> Result<f64, LabError> {
+        let unknown = || LabError::UnknownQuantity { lab: LAB, name: name.to_owned(), known: self.quantities() };
+        let parts: Vec<&str> = name.split(':').map(str::trim).collect();
+        if let ["grad_change", which @ ("plain" | "norm")] = parts.as_slice() {
+            let r = finished(run(self, |_| true))?;
+            return Ok(r.mean_grad_change()[usize::from(*which == "norm")]);
+        }
+        let [what, step] = parts.as_slice() else { return Err(unknown()) };
+        let step: usize = step.parse().map_err(|_| unknown())?;
+        let (net, stat) = match *what {
+            "std" => (1, true),
+            "mean" => (1, false),
+            "plain_std" => (0, true),
+            "plain_mean" => (0, false),
+            _ => return Err(unknown()),
+        };
+        if step > self.steps || (step % self.probe_every != 0 && step != self.steps) {
+            return Err(unknown());
+        }
+        let r = finished(run(&Settings { steps: step.max(1), ..self.clone() }, |_| true))?;
+        let p = r.probes.iter().find(|p| p.step == step).ok_or_else(unknown)?;
+        Ok(if stat { p.nets[net].std } else { p.nets[net].mean })
+    }
+
+    fn hint(&self, name: &str) -> String {
+        if name.starts_with("grad_change") {
+            "the change is ‖∇L(θ) − ∇L(θ − η∇L(θ))‖ on the step's own batch: a smoother landscape changes less".into()
+        } else {
+            "in training mode each unit is normalized with the batch's own mean and variance, then scaled by γ and \
+             shifted by β: think of where γ and β start"
+                .into()
+        }
+    }
+}
+
+/// A run's result, or its error as the lab's.
+fn finished(r: BnRun) -> Result<BnRun, LabError> {
+    match r.error {
+        Some(e) => Err(setting("hidden", "", e)),
+        None => Ok(r),
+    }
+}
+
+impl Settings {
     /// The data and the two networks (without, with batch norm), same initial weights.
     fn build(&self) -> Result<(Dataset, [Trainer<f64>; 2]), LabError> {
         self.check()?;
-        let data = generate(&self.data, self.points, 0.0, self.seed)?;
-        let activation = parse_activation(&self.activation)?;
-        let mut spec = MlpSpec::classifier(data.d, &self.hidden, data.classes(), activation, Loss::SoftmaxCe)?;
-        spec.init = self.init;
+        let data = generate(&self.data, self.points, 0.0, self.seed).map_err(|e| setting("data", &self.data, e))?;
+        let activation = parse_activation(&self.activation).map_err(|e| setting("activation", &self.activation, e))?;
+        let nn = |e: crate::nn::NnError| setting("hidden", format!("{:?}", self.hidden), e);
+        let mut spec =
+            MlpSpec::classifier(data.d, &self.hidden, data.classes(), activation, Loss::SoftmaxCe).map_err(nn)?;
+        spec.init = self.init.parse().map_err(|e| setting("init", &self.init, e))?;
         let cfg = TrainConfig {
             opt: format!("sgd:lr={}", self.lr).parse().expect("a positive rate is a valid SGD spec"),
             schedule: None,
@@ -246,8 +301,8 @@ impl BnSetup {
         };
         let make = |batchnorm: bool| -> Result<Trainer<f64>, LabError> {
             let spec = MlpSpec { batchnorm, ..spec.clone() };
-            let mlp = Mlp::new(&spec, self.seed)?;
-            Ok(Trainer::new(mlp, cfg.clone(), (&data.x, &data.y), (&[], &[]))?)
+            let mlp = Mlp::new(&spec, self.seed).map_err(nn)?;
+            Trainer::new(mlp, cfg.clone(), (&data.x, &data.y), (&[], &[])).map_err(nn)
         };
         let nets = [make(false)?, make(true)?];
         // the Linear layers draw their weights first from the same seed: both start from the same weights
@@ -275,7 +330,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 /// The watched layer's pre-activations over `x` (n rows) in training mode.
 fn net_probe(mlp: &mut Mlp<f64>, x: &[f64], n: usize, watch: usize, rng: &mut StdRng) -> Result<NetProbe, LabError> {
-    let trace = mlp.activations_in(x, n, Mode::Train, rng)?;
+    let trace = mlp.activations_in(x, n, Mode::Train, rng).map_err(internal)?;
     let v = mlp.tape.value(trace[pre_activation_index(mlp, watch)]).to_vec();
     let mean = v.iter().sum::<f64>() / v.len() as f64;
     let std = (v.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / v.len() as f64).sqrt();
@@ -299,14 +354,19 @@ fn norm_probe(mlp: &mut Mlp<f64>, x: &[f64], n: usize, watch: usize, rng: &mut S
         running_var: running[width..width + u].to_vec(),
         ..NormProbe::default()
     };
-    let trace = mlp.activations_in(x, n, Mode::Train, rng)?;
+    let trace = mlp.activations_in(x, n, Mode::Train, rng).map_err(internal)?;
     let (mean, var) = mlp.tape.batch_stats(trace[at]).expect("a training-mode batch-norm node");
     p.batch_mean = mean[..u].to_vec();
     p.batch_var = var[..u].to_vec();
     p.train_out = mlp.tape.value(trace[at])[..u].to_vec();
-    let trace = mlp.activations_in(x, n, Mode::Eval, rng)?;
+    let trace = mlp.activations_in(x, n, Mode::Eval, rng).map_err(internal)?;
     p.eval_out = mlp.tape.value(trace[at])[..u].to_vec();
     Ok(p)
+}
+
+/// A failure inside a run whose settings were checked (a bug, reported rather than a panic).
+fn internal(e: impl ToString) -> LabError {
+    setting("hidden", "", e.to_string())
 }
 
 fn norm(v: &[f64]) -> f64 {
@@ -314,7 +374,7 @@ fn norm(v: &[f64]) -> f64 {
 }
 
 /// Runs the lab, calling `each` after every probe with the run so far; stops when it returns false.
-pub fn run(setup: &BnSetup, mut each: impl FnMut(&BnRun) -> bool) -> BnRun {
+pub fn run(setup: &Settings, mut each: impl FnMut(&BnRun) -> bool) -> BnRun {
     let mut out = BnRun::default();
     if let Err(e) = run_into(setup, &mut out, &mut each) {
         out.error = Some(e.to_string());
@@ -323,7 +383,7 @@ pub fn run(setup: &BnSetup, mut each: impl FnMut(&BnRun) -> bool) -> BnRun {
     out
 }
 
-fn run_into(setup: &BnSetup, out: &mut BnRun, each: &mut impl FnMut(&BnRun) -> bool) -> Result<(), LabError> {
+fn run_into(setup: &Settings, out: &mut BnRun, each: &mut impl FnMut(&BnRun) -> bool) -> Result<(), LabError> {
     let (data, mut nets) = setup.build()?;
     let d = data.d;
     let mut rng = StdRng::seed_from_u64(setup.seed ^ 0x5EED);
@@ -359,12 +419,12 @@ fn run_into(setup: &BnSetup, out: &mut BnRun, each: &mut impl FnMut(&BnRun) -> b
         let labels: Vec<usize> = rows.iter().map(|&r| data.y[r]).collect();
         let mut stats = StepStats::default();
         for (k, t) in nets.iter_mut().enumerate() {
-            stats.loss[k] = t.train_step(&rows)?;
+            stats.loss[k] = t.train_step(&rows).map_err(internal)?;
             // the store's gradients are ∇L(θ) and its values θ − η·∇L(θ) (plain SGD): the gradient there, on a copy
             let g = t.mlp.params().grads.clone();
             let mut after = t.mlp.clone();
             after.targets(&labels, &mut tb);
-            after.train_step_grads(&xb, rows.len(), &tb, &mut rng)?;
+            after.train_step_grads(&xb, rows.len(), &tb, &mut rng).map_err(internal)?;
             let change: Vec<f64> = g.iter().zip(&after.params().grads).map(|(a, b)| a - b).collect();
             stats.grad_norm[k] = norm(&g);
             stats.grad_change[k] = norm(&change);
@@ -381,7 +441,7 @@ fn run_into(setup: &BnSetup, out: &mut BnRun, each: &mut impl FnMut(&BnRun) -> b
 }
 
 /// [`run`] on a worker thread, publishing after every probe.
-pub fn run_job(setup: BnSetup) -> Job<BnRun> {
+pub fn run_job(setup: Settings) -> Job<BnRun> {
     Job::spawn(BnRun::default(), move |p| {
         let last = run(&setup, |r| {
             p.publish(r.clone());
@@ -409,7 +469,7 @@ mod tests {
     #[test]
     fn the_first_probe_is_batch_norm_by_hand() {
         // layer 1: its input is the data itself in both modes (a deeper layer's input differs between the modes)
-        let setup = BnSetup { steps: 1, watch: 1, ..BnSetup::default() };
+        let setup = Settings { steps: 1, watch: 1, ..Settings::default() };
         let r = run(&setup, |_| true);
         assert!(r.error.is_none(), "{:?}", r.error);
         let p = &r.probes[0];
@@ -429,8 +489,10 @@ mod tests {
         // without batch norm the Linear output is not centred; normalized, each unit's mean over the batch is 0
         let (plain, normed) = (&p.nets[0], &p.nets[1]);
         assert!(plain.mean.abs() > 1e-6 && normed.mean.abs() < 1e-9);
+        assert_eq!(setup.quantity("mean:0").expect("computes"), p.nets[1].mean);
+        assert_eq!(setup.quantity("plain_std:0").expect("computes"), p.nets[0].std);
         // and deeper, the same: γ = 1, β = 0 give mean 0, std ≈ 1 whatever the layer below did
-        let deep = &run(&BnSetup { steps: 1, watch: 3, ..BnSetup::default() }, |_| true).probes[0].nets[1];
+        let deep = &run(&Settings { steps: 1, watch: 3, ..Settings::default() }, |_| true).probes[0].nets[1];
         assert!(deep.mean.abs() < 1e-9 && (deep.std - 1.0).abs() < 1e-3, "{deep:?}");
     }
 
@@ -439,7 +501,7 @@ mod tests {
         // 16 points in batches of 16: the one minibatch is the whole set, and so is the probe batch. Layer 1's
         // batch statistics at probe 0 are the ones step 1 normalizes with, so after it (PyTorch's momentum 0.1,
         // unbiased variance): running mean = 0.9·0 + 0.1·μ_B, running variance = 0.9·1 + 0.1·σ²_B·16/15.
-        let setup = BnSetup { points: 16, batch: 16, steps: 1, probe_every: 1, watch: 1, ..BnSetup::default() };
+        let setup = Settings { points: 16, batch: 16, steps: 1, probe_every: 1, watch: 1, ..Settings::default() };
         let r = run(&setup, |_| true);
         assert!(r.error.is_none(), "{:?}", r.error);
         let (before, after) = (&r.probes[0].norm, &r.probes[1].norm);
@@ -455,24 +517,24 @@ mod tests {
 
     #[test]
     fn the_gradient_changes_less_with_batch_norm() {
-        let r = run(&BnSetup::default(), |_| true);
+        let r = run(&Settings::default(), |_| true);
         assert!(r.error.is_none(), "{:?}", r.error);
         assert_eq!(r.steps.len(), 400);
         assert_eq!(r.probes.len(), 41);
         let [plain, norm] = r.mean_grad_change();
         assert_eq!(r.smoother(), Net::Norm, "plain {plain}, norm {norm}");
         // the same seed, the same run
-        assert_eq!(run(&BnSetup::default(), |_| true), r);
+        assert_eq!(run(&Settings::default(), |_| true), r);
     }
 
     #[test]
     fn bad_settings_name_their_control() {
         for (setup, what) in [
-            (BnSetup { batch: 1, ..BnSetup::default() }, "batch"),
-            (BnSetup { watch: 5, ..BnSetup::default() }, "watched layer"),
-            (BnSetup { lr: f64::NAN, ..BnSetup::default() }, "learning rate"),
-            (BnSetup { data: "spirals".into(), ..BnSetup::default() }, "spiral"),
-            (BnSetup { activation: "relux".into(), ..BnSetup::default() }, "relux"),
+            (Settings { batch: 1, ..Settings::default() }, "batch"),
+            (Settings { watch: 5, ..Settings::default() }, "watch"),
+            (Settings { lr: f64::NAN, ..Settings::default() }, "lr"),
+            (Settings { data: "spirals".into(), ..Settings::default() }, "spiral"),
+            (Settings { activation: "relux".into(), ..Settings::default() }, "relux"),
         ] {
             let r = run(&setup, |_| true);
             assert!(r.done && r.error.as_deref().is_some_and(|e| e.contains(what)), "{what}: {:?}", r.error);

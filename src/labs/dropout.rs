@@ -19,8 +19,9 @@
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
+use serde::{Deserialize, Serialize};
 
-use super::lab_error::LabError;
+use super::{Lab, LabError};
 use crate::nn::{Built, Init, Mlp, MlpSpec, Mode, fill_dropout_mask};
 use crate::scalar::Unary;
 use crate::tensor::Loss;
@@ -29,8 +30,9 @@ use crate::tensor::Loss;
 pub const MAX_DRAWS: usize = 1_000_000;
 
 /// The lab's settings.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DropoutSetup {
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
     /// PyTorch's p: the probability of dropping a unit, in [0, 0.95].
     pub p_drop: f64,
     /// Hidden layer sizes (at most 16 units each, so that every unit can be drawn).
@@ -41,7 +43,7 @@ pub struct DropoutSetup {
     pub seed: u64,
 }
 
-impl Default for DropoutSetup {
+impl Default for Settings {
     fn default() -> Self {
         Self { p_drop: 0.5, hidden: vec![8, 8], input: [0.8, -0.5], seed: 5 }
     }
@@ -61,7 +63,7 @@ pub struct Draw {
 /// The network, its point, and the running sums over the passes drawn so far.
 #[derive(Debug)]
 pub struct DropoutLab {
-    setup: DropoutSetup,
+    setup: Settings,
     mlp: Mlp<f64>,
     rng: StdRng,
     eval: Vec<Vec<f64>>,
@@ -92,32 +94,65 @@ pub fn kept_scale(p_drop: f64) -> Result<f64, LabError> {
     }
 }
 
+const LAB: &str = "dropout";
+
+fn setting(setting: &'static str, got: impl ToString, expected: impl ToString) -> LabError {
+    LabError::Setting { lab: LAB, setting, got: got.to_string(), expected: expected.to_string() }
+}
+
 fn check_p(p_drop: f64) -> Result<(), LabError> {
     if !(0.0..=0.95).contains(&p_drop) {
-        return Err(LabError::Setting { what: "p (PyTorch's, of dropping)", range: "from 0 to 0.95", got: p_drop });
+        return Err(setting("p_drop", p_drop, "PyTorch's p, the probability of dropping: from 0 to 0.95"));
     }
     Ok(())
 }
 
+impl Lab for Settings {
+    fn id(&self) -> &'static str {
+        LAB
+    }
+
+    fn quantities(&self) -> &'static str {
+        "keep (the lecture's p), kept_scale (what a kept unit is multiplied by in training)"
+    }
+
+    fn check(&self) -> Result<(), LabError> {
+        check_p(self.p_drop)?;
+        if self.hidden.is_empty() || self.hidden.len() > 4 || self.hidden.iter().any(|&h| !(1..=16).contains(&h)) {
+            return Err(setting("hidden", format!("{:?}", self.hidden), "1 to 4 layers of 1 to 16 units"));
+        }
+        if self.input.iter().any(|v| !v.is_finite()) {
+            return Err(setting("input", format!("{:?}", self.input), "two finite numbers"));
+        }
+        Ok(())
+    }
+
+    fn quantity(&self, name: &str) -> Result<f64, LabError> {
+        match name {
+            "keep" => Ok(keep_probability(self.p_drop)),
+            "kept_scale" => kept_scale(self.p_drop),
+            _ => Err(LabError::UnknownQuantity { lab: LAB, name: name.to_owned(), known: self.quantities() }),
+        }
+    }
+
+    fn hint(&self, _name: &str) -> String {
+        "PyTorch's p is the share dropped; inverted dropout scales what is kept so that the expected activation \
+         (keep probability × scaled value) equals the activation itself"
+            .into()
+    }
+}
+
 impl DropoutLab {
     /// The network (2 inputs, tanh hidden layers with dropout, 1 output; Xavier weights from the seed) at its point.
-    pub fn new(setup: DropoutSetup) -> Result<Self, LabError> {
-        check_p(setup.p_drop)?;
-        if setup.hidden.is_empty() || setup.hidden.len() > 4 || setup.hidden.iter().any(|&h| !(1..=16).contains(&h)) {
-            return Err(LabError::Setting {
-                what: "hidden layers",
-                range: "1 to 4 layers of 1 to 16 units",
-                got: setup.hidden.len() as f64,
-            });
-        }
-        if setup.input.iter().any(|v| !v.is_finite()) {
-            return Err(LabError::Setting { what: "the input point", range: "finite", got: f64::NAN });
-        }
-        let mut spec = MlpSpec::classifier(2, &setup.hidden, 2, Unary::Tanh, Loss::BceLogits)?;
+    pub fn new(setup: Settings) -> Result<Self, LabError> {
+        setup.check()?;
+        let nn = |e: crate::nn::NnError| setting("hidden", format!("{:?}", setup.hidden), e);
+        let mut spec = MlpSpec::classifier(2, &setup.hidden, 2, Unary::Tanh, Loss::BceLogits).map_err(nn)?;
         spec.init = Init::Xavier;
         spec.dropout = setup.p_drop;
-        let mut mlp = Mlp::new(&spec, setup.seed)?;
-        let trace = mlp.activations_in(&setup.input, 1, Mode::Eval, &mut StdRng::seed_from_u64(0))?;
+        let mut mlp = Mlp::new(&spec, setup.seed).map_err(nn)?;
+        let trace = (mlp.activations_in(&setup.input, 1, Mode::Eval, &mut StdRng::seed_from_u64(0)))
+            .map_err(|e| setting("input", format!("{:?}", setup.input), e))?;
         let eval: Vec<Vec<f64>> = hidden_outputs(&mlp, &trace);
         let eval_score = mlp.tape.value(*trace.last().expect("an output layer"))[0];
         let widths: Vec<usize> = eval.iter().map(Vec::len).collect();
@@ -136,7 +171,7 @@ impl DropoutLab {
     }
 
     /// The settings.
-    pub fn setup(&self) -> &DropoutSetup {
+    pub fn setup(&self) -> &Settings {
         &self.setup
     }
 
@@ -152,7 +187,8 @@ impl DropoutLab {
 
     /// One training-mode pass: fresh masks from the network's own dropout, added to the sums. O(parameters).
     pub fn draw(&mut self) -> Result<&Draw, LabError> {
-        let trace = self.mlp.activations_in(&self.setup.input, 1, Mode::Train, &mut self.rng)?;
+        let trace = (self.mlp.activations_in(&self.setup.input, 1, Mode::Train, &mut self.rng))
+            .map_err(|e| setting("input", format!("{:?}", self.setup.input), e))?;
         let outputs = hidden_outputs(&self.mlp, &trace);
         let score = self.mlp.tape.value(*trace.last().expect("an output layer"))[0];
         let masks: Vec<Vec<f64>> = if self.setup.p_drop > 0.0 {
@@ -174,7 +210,7 @@ impl DropoutLab {
     /// `k` passes (at most [`MAX_DRAWS`]); the last one is kept as [`DropoutLab::last`].
     pub fn draw_many(&mut self, k: usize) -> Result<(), LabError> {
         if k > MAX_DRAWS {
-            return Err(LabError::Setting { what: "passes", range: "at most 1 000 000", got: k as f64 });
+            return Err(setting("passes", k, "at most 1 000 000"));
         }
         for _ in 0..k {
             self.draw()?;
@@ -264,11 +300,14 @@ mod tests {
         assert!((kept_scale(0.5).expect("valid") - 2.0).abs() < 1e-15);
         assert_eq!(kept_scale(0.0).expect("valid"), 1.0);
         assert!(kept_scale(1.0).unwrap_err().to_string().contains("PyTorch"));
+        let s = Settings { p_drop: 0.2, ..Settings::default() };
+        assert!((s.quantity("kept_scale").expect("computes") - 1.25).abs() < 1e-15);
+        assert!((s.quantity("keep").expect("computes") - 0.8).abs() < 1e-15);
     }
 
     #[test]
     fn a_pass_drops_units_and_scales_the_rest() {
-        let mut lab = DropoutLab::new(DropoutSetup::default()).expect("valid");
+        let mut lab = DropoutLab::new(Settings::default()).expect("valid");
         let eval = lab.eval_outputs()[0].clone();
         let d = lab.draw().expect("runs").clone();
         assert_eq!(d.masks.len(), 2);
@@ -284,7 +323,7 @@ mod tests {
 
     #[test]
     fn the_average_of_many_masks_is_the_evaluation_activation() {
-        let mut lab = DropoutLab::new(DropoutSetup { p_drop: 0.3, ..DropoutSetup::default() }).expect("valid");
+        let mut lab = DropoutLab::new(Settings { p_drop: 0.3, ..Settings::default() }).expect("valid");
         lab.draw_many(40_000).expect("runs");
         let (avg, eval, se) = (lab.averages(), lab.eval_outputs().to_vec(), lab.std_errors());
         for j in 0..eval[0].len() {
@@ -303,14 +342,14 @@ mod tests {
 
     #[test]
     fn no_dropout_is_the_identity_and_bad_settings_are_named() {
-        let mut lab = DropoutLab::new(DropoutSetup { p_drop: 0.0, ..DropoutSetup::default() }).expect("valid");
+        let mut lab = DropoutLab::new(Settings { p_drop: 0.0, ..Settings::default() }).expect("valid");
         let d = lab.draw().expect("runs").clone();
         assert_eq!(d.outputs, lab.eval_outputs().to_vec());
         assert_eq!(d.score, lab.eval_score());
         for (setup, what) in [
-            (DropoutSetup { p_drop: 0.99, ..DropoutSetup::default() }, "p (PyTorch"),
-            (DropoutSetup { hidden: vec![40], ..DropoutSetup::default() }, "hidden layers"),
-            (DropoutSetup { input: [f64::NAN, 0.0], ..DropoutSetup::default() }, "input point"),
+            (Settings { p_drop: 0.99, ..Settings::default() }, "p_drop = 0.99"),
+            (Settings { hidden: vec![40], ..Settings::default() }, "hidden"),
+            (Settings { input: [f64::NAN, 0.0], ..Settings::default() }, "input"),
         ] {
             let e = DropoutLab::new(setup).unwrap_err().to_string();
             assert!(e.contains(what), "{e}");

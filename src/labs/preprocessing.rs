@@ -20,57 +20,75 @@
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand_distr::{Distribution, StandardNormal};
+use serde::{Deserialize, Serialize};
 
 use super::job::Job;
-use super::lab_error::LabError;
+use super::{Lab, LabError, in_range};
 use crate::data::{Dataset, Fitted, Preprocess, covariance_matrix, split};
-use crate::nn::{EpochStats, Init, Mlp, MlpSpec, TrainConfig, Trainer};
-use crate::scalar::Unary;
+use crate::nn::{EpochStats, Init, Mlp, MlpSpec, TrainConfig, Trainer, parse_activation};
 use crate::tensor::Loss;
 
 /// The most points a cloud may have (a typed number is checked before anything is allocated).
 pub const MAX_POINTS: usize = 20_000;
 
-/// A correlated, offset 2-D cloud of two classes.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Cloud {
+/// The lab's settings: a correlated, offset 2-D cloud of two classes, and the network both runs train.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
     /// Points (half of each class).
-    pub n: usize,
+    pub points: usize,
     /// The cloud's centre (o₁, o₂).
     pub offset: [f64; 2],
     /// The spread of each feature (s₁, s₂).
     pub spread: [f64; 2],
     /// ρ, the correlation of the two features, in (−1, 1).
     pub correlation: f64,
-    /// Seeds the points.
+    /// Hidden layer sizes of the network both runs train.
+    pub hidden: Vec<usize>,
+    /// Their activation's name.
+    pub activation: String,
+    /// Plain SGD's learning rate.
+    pub lr: f64,
+    /// Epochs of each run.
+    pub epochs: usize,
+    /// Rows per minibatch.
+    pub batch: usize,
+    /// Seeds the points, the weights, the split and the shuffling (the same for both runs).
     pub seed: u64,
 }
 
-impl Default for Cloud {
+impl Default for Settings {
     fn default() -> Self {
-        Self { n: 400, offset: [10.0, -6.0], spread: [4.0, 1.0], correlation: 0.8, seed: 7 }
+        Self {
+            points: 400,
+            offset: [10.0, -6.0],
+            spread: [4.0, 1.0],
+            correlation: 0.8,
+            hidden: vec![8],
+            activation: "tanh".into(),
+            lr: 0.05,
+            epochs: 40,
+            batch: 16,
+            seed: 7,
+        }
     }
 }
 
-impl Cloud {
-    /// The points, labelled 0 and 1 (alternating). Errors on a size or correlation out of range.
+const LAB: &str = "preprocessing";
+
+fn setting(setting: &'static str, got: impl ToString, expected: impl ToString) -> LabError {
+    LabError::Setting { lab: LAB, setting, got: got.to_string(), expected: expected.to_string() }
+}
+
+impl Settings {
+    /// The points, labelled 0 and 1 (alternating). Checks the settings first.
     pub fn generate(&self) -> Result<Dataset, LabError> {
-        if !(4..=MAX_POINTS).contains(&self.n) {
-            return Err(LabError::Setting { what: "points", range: "from 4 to 20 000", got: self.n as f64 });
-        }
-        let rho = self.correlation;
-        if !(rho.is_finite() && rho.abs() < 1.0) {
-            return Err(LabError::Setting { what: "correlation", range: "strictly between −1 and 1", got: rho });
-        }
-        for v in self.offset.into_iter().chain(self.spread) {
-            if !v.is_finite() || v.abs() > 1e6 {
-                return Err(LabError::Setting { what: "offset and spread", range: "finite, at most 10⁶", got: v });
-            }
-        }
+        self.check()?;
         let mut rng = StdRng::seed_from_u64(self.seed);
-        let mut x = Vec::with_capacity(2 * self.n);
-        let mut y = Vec::with_capacity(self.n);
-        for i in 0..self.n {
+        let rho = self.correlation;
+        let mut x = Vec::with_capacity(2 * self.points);
+        let mut y = Vec::with_capacity(self.points);
+        for i in 0..self.points {
             let label = i % 2;
             let z1: f64 = StandardNormal.sample(&mut rng);
             let noise: f64 = StandardNormal.sample(&mut rng);
@@ -86,6 +104,80 @@ impl Cloud {
             feature_names: vec!["x₁".into(), "x₂".into()],
             class_names: vec!["0".into(), "1".into()],
         })
+    }
+}
+
+impl Lab for Settings {
+    fn id(&self) -> &'static str {
+        LAB
+    }
+
+    fn quantities(&self) -> &'static str {
+        "cov:STAGE:IJ (STAGE raw, centred, standardized, pca or whitened; IJ 11, 12 or 22), \
+         final_loss:raw, final_loss:standardized"
+    }
+
+    fn check(&self) -> Result<(), LabError> {
+        in_range(LAB, "points", self.points, 4, MAX_POINTS)?;
+        let rho = self.correlation;
+        if !(rho.is_finite() && rho.abs() < 1.0) {
+            return Err(setting("correlation", rho, "strictly between −1 and 1"));
+        }
+        for v in self.offset.into_iter().chain(self.spread) {
+            if !v.is_finite() || v.abs() > 1e6 {
+                return Err(setting("offset and spread", v, "finite, at most 10⁶"));
+            }
+        }
+        if !(self.lr.is_finite() && self.lr > 0.0 && self.lr <= 10.0) {
+            return Err(setting("lr", self.lr, "above 0 and at most 10"));
+        }
+        in_range(LAB, "epochs", self.epochs, 1, 2000)?;
+        in_range(LAB, "batch", self.batch, 1, 4096)?;
+        if self.hidden.len() > 4 || self.hidden.iter().any(|&h| !(1..=64).contains(&h)) {
+            return Err(setting("hidden", format!("{:?}", self.hidden), "0 to 4 layers of 1 to 64 units"));
+        }
+        parse_activation(&self.activation).map_err(|e| setting("activation", &self.activation, e))?;
+        Ok(())
+    }
+
+    fn quantity(&self, name: &str) -> Result<f64, LabError> {
+        let unknown = || LabError::UnknownQuantity { lab: LAB, name: name.to_owned(), known: self.quantities() };
+        let parts: Vec<&str> = name.split(':').map(str::trim).collect();
+        match parts.as_slice() {
+            ["cov", stage, ij] => {
+                let kind = StageKind::ALL.into_iter().find(|k| k.key() == *stage).ok_or_else(unknown)?;
+                let at = match *ij {
+                    "11" => 0,
+                    "12" | "21" => 1,
+                    "22" => 3,
+                    _ => return Err(unknown()),
+                };
+                let data = self.generate()?;
+                let stage = stages(&data).into_iter().find(|s| s.kind == kind).expect("every stage is computed");
+                Ok(stage.cov[at])
+            }
+            ["final_loss", which @ ("raw" | "standardized")] => {
+                let curves = train_both(&self.generate()?, self, |_| true);
+                if let Some(e) = curves.error {
+                    return Err(setting("hidden", format!("{:?}", self.hidden), e));
+                }
+                let runs = if *which == "raw" { &curves.raw } else { &curves.standardized };
+                Ok(runs.last().map_or(f64::NAN, |s| s.train_loss))
+            }
+            _ => Err(unknown()),
+        }
+    }
+
+    fn hint(&self, name: &str) -> String {
+        if name.starts_with("cov") {
+            "standardizing divides feature j by σ_j = √Σ_jj: entry (j, k) becomes Σ_jk / (σ_j·σ_k); PCA leaves the \
+             eigenvalues on the diagonal and whitening divides them out"
+                .into()
+        } else {
+            "with inputs far from 0 and of very different scales, tanh units start saturated and one learning rate \
+             fits no direction: compare the curves' first epochs"
+                .into()
+        }
     }
 }
 
@@ -116,6 +208,17 @@ impl StageKind {
             StageKind::Centred => "zero-centred",
             StageKind::Standardized => "standardized",
             StageKind::Pca => "PCA-rotated",
+            StageKind::Whitened => "whitened",
+        }
+    }
+
+    /// Its name in a lab quantity (`cov:standardized:12`).
+    pub fn key(self) -> &'static str {
+        match self {
+            StageKind::Raw => "raw",
+            StageKind::Centred => "centred",
+            StageKind::Standardized => "standardized",
+            StageKind::Pca => "pca",
             StageKind::Whitened => "whitened",
         }
     }
@@ -171,29 +274,6 @@ pub fn stages(data: &Dataset) -> Vec<Stage> {
         .collect()
 }
 
-/// The network both runs train, and how.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrainSetup {
-    /// Hidden layer sizes.
-    pub hidden: Vec<usize>,
-    /// Their activation.
-    pub activation: Unary,
-    /// Plain SGD's learning rate.
-    pub lr: f64,
-    /// Epochs of each run.
-    pub epochs: usize,
-    /// Rows per minibatch.
-    pub batch: usize,
-    /// Seeds the weights, the split and the shuffling (the same for both runs).
-    pub seed: u64,
-}
-
-impl Default for TrainSetup {
-    fn default() -> Self {
-        Self { hidden: vec![8], activation: Unary::Tanh, lr: 0.05, epochs: 40, batch: 16, seed: 1 }
-    }
-}
-
 /// The two runs' per-epoch figures so far.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Curves {
@@ -209,17 +289,15 @@ pub struct Curves {
 
 /// The two trainers, ready: same weights from the seed, same split; the second's inputs standardized with the
 /// training part's statistics.
-pub fn trainers(data: &Dataset, setup: &TrainSetup) -> Result<[Trainer<f64>; 2], LabError> {
-    if !(setup.lr.is_finite() && setup.lr > 0.0 && setup.lr <= 10.0) {
-        return Err(LabError::Setting { what: "learning rate", range: "above 0 and at most 10", got: setup.lr });
-    }
-    if !(1..=2000).contains(&setup.epochs) {
-        return Err(LabError::Setting { what: "epochs", range: "from 1 to 2000", got: setup.epochs as f64 });
-    }
-    let (train, test) = split(data, 0.8, setup.seed)?;
+pub fn trainers(data: &Dataset, setup: &Settings) -> Result<[Trainer<f64>; 2], LabError> {
+    setup.check()?;
+    let (train, test) = split(data, 0.8, setup.seed).map_err(|e| setting("points", data.n(), e))?;
     let fitted = Fitted::fit(&train, Preprocess::Standardize);
     let (train_s, test_s) = (fitted.apply(&train), fitted.apply(&test));
-    let mut spec = MlpSpec::classifier(data.d, &setup.hidden, data.classes(), setup.activation, Loss::BceLogits)?;
+    let activation = parse_activation(&setup.activation).map_err(|e| setting("activation", &setup.activation, e))?;
+    let nn = |e: crate::nn::NnError| setting("hidden", format!("{:?}", setup.hidden), e);
+    let mut spec =
+        MlpSpec::classifier(data.d, &setup.hidden, data.classes(), activation, Loss::BceLogits).map_err(nn)?;
     spec.init = Init::Xavier;
     let cfg = TrainConfig {
         opt: format!("sgd:lr={}", setup.lr).parse().expect("a positive rate is a valid SGD spec"),
@@ -230,15 +308,15 @@ pub fn trainers(data: &Dataset, setup: &TrainSetup) -> Result<[Trainer<f64>; 2],
         backend: crate::nn::Backend::Tensor,
     };
     let make = |tr: &Dataset, te: &Dataset| -> Result<Trainer<f64>, LabError> {
-        let mlp = Mlp::new(&spec, setup.seed)?;
-        Ok(Trainer::new(mlp, cfg.clone(), (&tr.x, &tr.y), (&te.x, &te.y))?)
+        let mlp = Mlp::new(&spec, setup.seed).map_err(nn)?;
+        Trainer::new(mlp, cfg.clone(), (&tr.x, &tr.y), (&te.x, &te.y)).map_err(nn)
     };
     Ok([make(&train, &test)?, make(&train_s, &test_s)?])
 }
 
 /// Trains both, an epoch of each in turn, calling `each` with the curves after every pair; stops when it returns
 /// false. The same seed gives the same curves.
-pub fn train_both(data: &Dataset, setup: &TrainSetup, mut each: impl FnMut(&Curves) -> bool) -> Curves {
+pub fn train_both(data: &Dataset, setup: &Settings, mut each: impl FnMut(&Curves) -> bool) -> Curves {
     let mut curves = Curves::default();
     let [mut raw, mut std] = match trainers(data, setup) {
         Ok(t) => t,
@@ -268,7 +346,7 @@ pub fn train_both(data: &Dataset, setup: &TrainSetup, mut each: impl FnMut(&Curv
 }
 
 /// [`train_both`] on a worker thread, publishing the curves after every epoch.
-pub fn train_job(data: Dataset, setup: TrainSetup) -> Job<Curves> {
+pub fn train_job(data: Dataset, setup: Settings) -> Job<Curves> {
     Job::spawn(Curves::default(), move |p| {
         let last = train_both(&data, &setup, |c| {
             p.publish(c.clone());
@@ -315,7 +393,7 @@ mod tests {
 
     #[test]
     fn the_cloud_has_its_covariance_and_standardizing_leaves_the_correlation() {
-        let cloud = Cloud { n: 20_000, ..Cloud::default() };
+        let cloud = Settings { points: 20_000, ..Settings::default() };
         let s = stages(&cloud.generate().expect("valid"));
         // Cov ≈ [[16, 0.8·4·1], [3.2, 1]] and μ ≈ (10, −6), to sampling error (n = 20 000)
         assert!(close(s[0].mean[0], 10.0, 0.1) && close(s[0].mean[1], -6.0, 0.05));
@@ -323,6 +401,7 @@ mod tests {
         // standardized: the off-diagonal is the correlation Σ₁₂/(σ₁σ₂) of the raw cloud, exactly
         let rho = s[0].cov[1] / (s[0].cov[0] * s[0].cov[3]).sqrt();
         assert!(close(s[2].cov[1], rho, 1e-12) && close(rho, 0.8, 0.02));
+        assert_eq!(cloud.quantity("cov:standardized:12").expect("computes"), s[2].cov[1]);
         // whitened: the identity up to ε
         assert!(close(s[4].cov[0], 1.0, 1e-4) && close(s[4].cov[1], 0.0, 1e-9) && close(s[4].cov[3], 1.0, 1e-4));
         assert!(s[2].mean.iter().chain(&s[1].mean).all(|m| m.abs() < 1e-9));
@@ -330,26 +409,30 @@ mod tests {
 
     #[test]
     fn bad_settings_are_refused_with_their_name() {
-        let e = Cloud { correlation: 1.0, ..Cloud::default() }.generate().unwrap_err();
+        let e = Settings { correlation: 1.0, ..Settings::default() }.generate().unwrap_err();
         assert!(e.to_string().contains("correlation"), "{e}");
-        let e = Cloud { n: 1 << 40, ..Cloud::default() }.generate().unwrap_err();
+        let e = Settings { points: 1 << 40, ..Settings::default() }.generate().unwrap_err();
         assert!(e.to_string().contains("points"), "{e}");
-        let data = Cloud::default().generate().expect("valid");
-        let c = train_both(&data, &TrainSetup { lr: -1.0, ..TrainSetup::default() }, |_| true);
-        assert!(c.done && c.error.as_deref().is_some_and(|e| e.contains("learning rate")));
+        let data = Settings::default().generate().expect("valid");
+        let c = train_both(&data, &Settings { lr: -1.0, ..Settings::default() }, |_| true);
+        assert!(c.done && c.error.as_deref().is_some_and(|e| e.contains("lr")));
+        let s = Settings::default();
+        assert!(matches!(s.quantity("cov:standardised:12"), Err(LabError::UnknownQuantity { .. })));
+        assert!(matches!(s.quantity("cov:raw:13"), Err(LabError::UnknownQuantity { .. })));
     }
 
     #[test]
     fn standardized_inputs_train_faster_on_the_offset_cloud() {
-        let data = Cloud::default().generate().expect("valid");
-        let setup = TrainSetup { epochs: 20, ..TrainSetup::default() };
+        let setup = Settings { epochs: 20, ..Settings::default() };
+        let data = setup.generate().expect("valid");
         let c = train_both(&data, &setup, |_| true);
         assert!(c.error.is_none(), "{:?}", c.error);
         assert_eq!((c.raw.len(), c.standardized.len()), (20, 20));
         let (raw, std) = (c.raw[19].train_loss, c.standardized[19].train_loss);
         assert!(std < 0.5 * raw, "standardized {std} vs raw {raw}");
-        // the same seed gives the same curves
+        // the same seed gives the same curves, and the lab's quantity is the last epoch's loss
         let again = train_both(&data, &setup, |_| true);
         assert_eq!(again, c);
+        assert_eq!(setup.quantity("final_loss:raw").expect("computes"), raw);
     }
 }

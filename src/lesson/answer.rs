@@ -94,9 +94,15 @@ impl Step {
             (Some(Question::RaceWinner { .. }), Some(i)) => Some(Answer::Racer(i)),
             (Some(Question::Choice { .. }), Some(i)) => self.options().get(i).cloned().map(Answer::Choice),
             (Some(Question::LargestGradient { .. }), Some(i)) => self.options().get(i).cloned().map(Answer::Input),
-            (Some(Question::Gradient { .. } | Question::Value { .. } | Question::LearningRate { .. }), _) => {
-                parse_number(text).map(Answer::Number)
-            }
+            (
+                Some(
+                    Question::Gradient { .. }
+                    | Question::Value { .. }
+                    | Question::LearningRate { .. }
+                    | Question::Lab { .. },
+                ),
+                _,
+            ) => parse_number(text).map(Answer::Number),
             _ => None,
         }
     }
@@ -179,6 +185,13 @@ impl Step {
                 };
                 Ok(Verdict { right, expected: format!("{best}: ∂f/∂{best} = {}", fmt_num(g)), hint: h })
             }
+            (Question::Lab { quantity, floor, .. }, Answer::Number(a)) => {
+                let lab = self.lab.as_ref().ok_or("the question needs a lab view")?;
+                let e = lab.quantity(quantity).map_err(|e| e.to_string())?;
+                let right = agrees_within(*a, e, floor.unwrap_or(hint::DEFAULT_FLOOR));
+                let h = if right { format!("right: {quantity} = {}", fmt_num(e)) } else { lab.lab().hint(quantity) };
+                Ok(Verdict { right, expected: format!("{quantity} = {}", fmt_num(e)), hint: h })
+            }
             _ => Err("this kind of answer does not fit the question".into()),
         }
     }
@@ -190,7 +203,7 @@ mod tests {
     use crate::lesson::{BackpropView, RaceView};
 
     fn step(backprop: Option<BackpropView>, race: Option<RaceView>, question: Question) -> Step {
-        Step { narration: "n".into(), backprop, race, question: Some(question) }
+        Step { narration: "n".into(), backprop, race, lab: None, question: Some(question) }
     }
 
     fn lecture() -> Option<BackpropView> {

@@ -286,6 +286,7 @@ pub fn check_lesson(lesson: &Lesson) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut previous: Option<(String, usize)> = None; // the last step's program text and where its view ends
     for (k, step) in lesson.steps.iter().enumerate() {
+        out.extend(lab_leaks(step).into_iter().map(|m| (k, m)));
         let Some(p) = program(step) else {
             if step.backprop.is_some() || step.race.is_some() {
                 previous = None;
@@ -352,6 +353,27 @@ pub fn check_lesson(lesson: &Lesson) -> Vec<(usize, String)> {
         }
         let end = step.question.as_ref().map_or(cursor, |q| reveal_cursor(&p, q, cursor));
         previous = Some((view.program.clone(), end));
+    }
+    out
+}
+
+/// A lab question's leaks: its answer written in the narration or the prompt, or stated by the first hint. (The
+/// lab itself hides the asked number until the learner has answered: `app::labs`.)
+fn lab_leaks(step: &Step) -> Vec<String> {
+    let (Some(lab), Some(Question::Lab { prompt, quantity, floor, .. })) = (&step.lab, &step.question) else {
+        return Vec::new();
+    };
+    let Ok(e) = lab.quantity(quantity) else { return Vec::new() };
+    let floor = floor.unwrap_or(super::hint::DEFAULT_FLOOR);
+    let mut out = Vec::new();
+    for (what, text) in [("narration", &step.narration), ("prompt", prompt)] {
+        if let Some(v) = numbers(text).into_iter().find(|&v| super::agrees_within(v, e, floor)) {
+            out.push(format!("the {what} states the answer: it writes {v}"));
+        }
+    }
+    let h = lab.lab().hint(quantity);
+    if let Some(v) = numbers(&h).into_iter().find(|&v| super::agrees_within(v, e, floor)) {
+        out.push(format!("the first hint states the answer {v}: \"{h}\""));
     }
     out
 }

@@ -77,6 +77,10 @@ pub struct Step {
     pub backprop: Option<BackpropView>,
     /// The race view's state.
     pub race: Option<RaceView>,
+    /// A lab of the Labs view and its settings (`lab = { name = "init", init = "std=0.01" }`, see
+    /// [`crate::labs`]).
+    #[serde(default)]
+    pub lab: Option<crate::labs::LabStep>,
     /// The question, if the step asks one.
     pub question: Option<Question>,
 }
@@ -164,6 +168,18 @@ pub enum Question {
     LargestGradient {
         /// The expected input's name, if the file states one; it must agree with the engine.
         answer: Option<String>,
+    },
+    /// A number the step's lab computes, e.g. `std:10` of the init lab ([`crate::labs::LabStep::quantity`]); the
+    /// lab hides it until the learner has answered.
+    Lab {
+        /// What the learner is asked, in words ("With std 0.01 and tanh, what is layer 10's std?").
+        prompt: String,
+        /// The lab's quantity, as [`crate::labs`] names them.
+        quantity: String,
+        /// The expected answer, if the file states one; it must agree with the lab.
+        answer: Option<f64>,
+        /// The scale below which the answer's tolerance stops shrinking ([`hint::agrees_within`]).
+        floor: Option<f64>,
     },
 }
 
@@ -312,8 +328,14 @@ fn check_step(step: &Step) -> Vec<String> {
     if step.narration.trim().is_empty() {
         out.push("the narration is empty".into());
     }
-    if step.backprop.is_some() && step.race.is_some() {
-        out.push("a step opens one view: backprop or race, not both".into());
+    let views = [step.backprop.is_some(), step.race.is_some(), step.lab.is_some()];
+    if views.iter().filter(|v| **v).count() > 1 {
+        out.push("a step opens one view: backprop, race or lab, not two".into());
+    }
+    if let Some(lab) = &step.lab
+        && let Err(e) = lab.check()
+    {
+        out.push(e.to_string());
     }
     let mut program = None;
     if let Some(b) = &step.backprop {
@@ -336,6 +358,9 @@ fn check_step(step: &Step) -> Vec<String> {
     }
     match &step.question {
         None => {}
+        Some(Question::Lab { quantity, answer, floor, .. }) => {
+            out.extend(check_lab_question(step, quantity, *answer, *floor))
+        }
         Some(Question::LearningRate { threshold, within, racer, answer }) => {
             out.extend(check_lr_question(step, *threshold, *within, racer, *answer));
         }
@@ -409,6 +434,29 @@ fn check_step(step: &Step) -> Vec<String> {
         },
     }
     out
+}
+
+/// The problems of a `lab` question: it needs a lab view whose lab computes the quantity (a finite number); a
+/// stated answer must agree with it.
+fn check_lab_question(step: &Step, quantity: &str, answer: Option<f64>, floor: Option<f64>) -> Vec<String> {
+    let Some(lab) = &step.lab else { return vec!["a lab question needs a lab view".into()] };
+    if lab.check().is_err() {
+        return Vec::new(); // reported with the lab
+    }
+    let floor = floor.unwrap_or(hint::DEFAULT_FLOOR);
+    if !(floor > 0.0 && floor.is_finite()) {
+        return vec![format!("floor = {floor}: a positive number")];
+    }
+    match lab.quantity(quantity) {
+        Err(e) => vec![e.to_string()],
+        Ok(v) if !v.is_finite() => vec![format!("the {} lab's {quantity} is not finite", lab.id())],
+        Ok(v) => match answer {
+            Some(a) if !agrees_within(a, v, floor) => {
+                vec![format!("the expected answer {a} disagrees with the {} lab: {quantity} = {v}", lab.id())]
+            }
+            _ => Vec::new(),
+        },
+    }
 }
 
 /// The problems of a `learning_rate` question: it needs a race view, a sane threshold and step count, a racer that

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Status;
 use super::backprop::BackpropView;
+use super::labs::LabsView;
 use super::race::{self, RaceView};
 use super::view::{Shell, View};
 use crate::lesson::{self, Answer, Exercise, Lesson, LessonReport, Question, Score, Step, Topic, Verdict};
@@ -34,6 +35,7 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("08-momentum-race.toml", include_str!("../../../assets/lessons/08-momentum-race.toml")),
     ("09-rmsprop-adam.toml", include_str!("../../../assets/lessons/09-rmsprop-adam.toml")),
     ("10-lr-schedules.toml", include_str!("../../../assets/lessons/10-lr-schedules.toml")),
+    ("11-labs.toml", include_str!("../../../assets/lessons/11-labs.toml")),
 ];
 
 /// The side panel's width.
@@ -135,6 +137,8 @@ pub struct LessonsView {
     pub backprop: BackpropView,
     /// The lesson's own race view.
     pub race: RaceView,
+    /// The lesson's own labs (a `lab` step's).
+    pub labs: LabsView,
     actions: Vec<Action>,
     panels: Vec<(&'static str, egui::Rect)>,
 }
@@ -158,6 +162,7 @@ impl LessonsView {
             progress: Progress::default(),
             backprop: BackpropView::default(),
             race: RaceView::default(),
+            labs: LabsView::default(),
             actions: Vec::new(),
             panels: Vec::new(),
         }
@@ -181,14 +186,25 @@ impl LessonsView {
     /// multiple-choice question) the one the lesson's latest earlier step set up, still in the state it left.
     fn shown_view(&self) -> (bool, bool) {
         let kind = |s: &Step| (s.race.is_some(), s.backprop.is_some());
-        let Some(step) = self.step() else { return (false, false) };
-        if step.race.is_some() || step.backprop.is_some() || self.practice.is_some() {
-            return kind(step);
+        self.view_step().map_or((false, false), kind)
+    }
+
+    /// Whether the central area shows the lesson's lab (the step's, or the latest earlier step's, as
+    /// [`LessonsView::shown_view`]).
+    fn shows_lab(&self) -> bool {
+        self.view_step().is_some_and(|s| s.lab.is_some())
+    }
+
+    /// The step whose view the central area shows: the open one if it has a view (or is practice), else the latest
+    /// earlier step of the lesson with one.
+    fn view_step(&self) -> Option<&Step> {
+        let has_view = |s: &Step| s.race.is_some() || s.backprop.is_some() || s.lab.is_some();
+        let step = self.step()?;
+        if has_view(step) || self.practice.is_some() {
+            return Some(step);
         }
-        let Some((l, k)) = self.open else { return (false, false) };
-        self.lesson(l)
-            .and_then(|lesson| lesson.steps[..k].iter().rev().find(|s| s.race.is_some() || s.backprop.is_some()))
-            .map_or((false, false), kind)
+        let (l, k) = self.open?;
+        self.lesson(l).and_then(|lesson| lesson.steps[..k].iter().rev().find(|s| has_view(s)))
     }
 
     /// Queues an action, as a panel does (applied at the end of the frame, or by [`LessonsView::apply_actions`]).
@@ -254,10 +270,18 @@ impl LessonsView {
     fn prepare(&mut self, status: &mut Status) {
         self.attempt = Attempt::default();
         let Some(step) = self.step().cloned() else { return };
-        let shown = match (&step.backprop, &step.race) {
-            (Some(b), _) => self.backprop.show_lesson(b, status),
-            (None, Some(r)) => self.race.show_lesson(r, status),
-            (None, None) => Ok(()),
+        let shown = match (&step.backprop, &step.race, &step.lab) {
+            (Some(b), _, _) => self.backprop.show_lesson(b, status),
+            (None, Some(r), _) => self.race.show_lesson(r, status),
+            (None, None, Some(l)) => {
+                // predict, then reveal: the lab hides the quantity the question asks
+                let hidden = match &step.question {
+                    Some(Question::Lab { quantity, .. }) => Some(quantity.clone()),
+                    _ => None,
+                };
+                self.labs.show_lesson(l, hidden)
+            }
+            (None, None, None) => Ok(()),
         };
         if let Err(e) = shown {
             status.error(format!("This step cannot be shown: {e}"));
@@ -376,6 +400,7 @@ impl LessonsView {
             Some(Question::Gradient { node, .. }) => self.backprop.reveal(node, true, status),
             Some(Question::Value { node, .. }) => self.backprop.reveal(node, false, status),
             Some(Question::Choice { .. }) => {}
+            Some(Question::Lab { .. }) => self.labs.reveal(),
             Some(Question::LargestGradient { .. }) => {
                 for input in step.options() {
                     self.backprop.reveal(&input, true, status);
@@ -459,7 +484,10 @@ impl View for LessonsView {
             folder: &mut *shell.folder,
         };
         let (on_race, on_backprop) = self.shown_view();
-        if on_race {
+        if self.shows_lab() {
+            self.labs.ui(ui, &mut inner);
+            self.panels.extend_from_slice(self.labs.panels());
+        } else if on_race {
             self.race.ui(ui, &mut inner);
             self.panels.extend_from_slice(self.race.panels());
         } else if on_backprop {
@@ -555,6 +583,7 @@ fn practice_step(e: &Exercise) -> Step {
         narration: format!("Practice ({}): every value is computed. What is ∂f/∂{}?", topic_name(e.topic), e.node),
         backprop: Some(lesson::BackpropView { program: e.program.clone(), at: Some("backward:0".into()) }),
         race: None,
+        lab: None,
         question: Some(Question::Gradient { node: e.node.clone(), answer: Some(e.answer), floor: None }),
     }
 }

@@ -91,6 +91,7 @@ fn question_ui(ui: &mut egui::Ui, step: &Step, attempt: &mut Attempt, actions: &
             ))
         }
         Question::LargestGradient { .. } => ui.strong("Which input has the largest gradient |∂f/∂input|?"),
+        Question::Lab { prompt, .. } => ui.strong(prompt),
     };
     let options = step.options();
     ui.add_enabled_ui(!attempt.revealed, |ui| {
