@@ -172,7 +172,7 @@ impl BatchNormLab {
         let change = |k: usize| -> PlotPoints<'static> {
             steps.iter().enumerate().map(|(i, s)| [(i + 1) as f64, s.grad_change[k]]).collect()
         };
-        ui.strong("Gradient change along each step, ‖∇L(θ) − ∇L(θ − η∇L(θ))‖ (Santurkar et al.)");
+        ui.strong("Gradient change along each step, |g(θ) − g(θ − η·g(θ))| with g = grad L (Santurkar et al.)");
         Plot::new("bn_grad_change")
             .height(130.0)
             .legend(Legend::default())
@@ -193,7 +193,7 @@ impl BatchNormLab {
         let probes = &self.run.probes;
         ui.horizontal_top(|ui| {
             ui.vertical(|ui| {
-                ui.strong("pre-activation spread (5th-95th percentile)");
+                ui.strong("5th and 95th percentiles of the pre-activations");
                 Plot::new("bn_spread")
                     .width(w / 2.0 - 12.0)
                     .height(120.0)

@@ -36,6 +36,7 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("09-rmsprop-adam.toml", include_str!("../../../assets/lessons/09-rmsprop-adam.toml")),
     ("10-lr-schedules.toml", include_str!("../../../assets/lessons/10-lr-schedules.toml")),
     ("11-labs.toml", include_str!("../../../assets/lessons/11-labs.toml")),
+    ("12-labs-training.toml", include_str!("../../../assets/lessons/12-labs-training.toml")),
 ];
 
 /// The side panel's width.
