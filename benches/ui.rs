@@ -238,7 +238,9 @@ fn labs_training_time(tab: &str) {
     use chainrule::app::labs::LabsView;
     use chainrule::app::labs::batchnorm::BatchNormLab;
     use chainrule::app::labs::preprocessing::PreprocessingLab;
-    let session = format!(r#"{{"version":1,"dark":false,"view":"labs","views":{{"labs":{{"current":"{tab}","tabs":{{}}}}}},"zoom":1.0}}"#);
+    let session = format!(
+        r#"{{"version":1,"dark":false,"view":"labs","views":{{"labs":{{"current":"{tab}","tabs":{{}}}}}},"zoom":1.0}}"#
+    );
     let mut app = App::new(serde_json::from_str(&session).expect("a valid session"));
     {
         let labs = app.view_mut::<LabsView>().expect("registered");

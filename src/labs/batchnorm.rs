@@ -94,7 +94,8 @@ pub struct Histogram {
 impl Histogram {
     /// The histogram of `values` over their own range (a constant set gets a range of ±0.5 around it).
     pub fn of(values: &[f64]) -> Self {
-        let (mut lo, mut hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| (l.min(v), h.max(v)));
+        let (mut lo, mut hi) =
+            values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| (l.min(v), h.max(v)));
         if !(lo.is_finite() && hi.is_finite()) {
             return Self { lo: -1.0, hi: 1.0, counts: vec![0; BINS] };
         }

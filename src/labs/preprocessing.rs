@@ -5,8 +5,8 @@
 //! raw            x                                   Cov = Σ
 //! zero-centred   x − μ                               Cov = Σ (only the mean moves)
 //! standardized   (x_j − μ_j) / σ_j                   Cov_jk = Σ_jk / (σ_j σ_k): unit diagonal, the correlations off it
-//! PCA-rotated    Uᵀ(x − μ)                           Cov = Λ, diagonal (the eigenvalues)
-//! whitened       Λ^(−1/2) Uᵀ(x − μ)  (ε = 1e-5)       Cov = Λ/(Λ + ε) ≈ I
+//! PCA-rotated    U^T(x − μ)                           Cov = Λ, diagonal (the eigenvalues)
+//! whitened       Λ^(−1/2) U^T(x − μ)  (ε = 1e-5)       Cov = Λ/(Λ + ε) ≈ I
 //! ```
 //!
 //! Every stage but the centring is `data::preprocess` (one implementation; centring subtracts its fitted μ), and the
@@ -229,8 +229,8 @@ impl StageKind {
             StageKind::Raw => "x",
             StageKind::Centred => "x − μ",
             StageKind::Standardized => "(x − μ) / σ",
-            StageKind::Pca => "Uᵀ (x − μ)",
-            StageKind::Whitened => "Λ^(−1/2) Uᵀ (x − μ)",
+            StageKind::Pca => "U^T (x − μ)",
+            StageKind::Whitened => "Λ^(−1/2) U^T (x − μ)",
         }
     }
 }

@@ -130,12 +130,16 @@ impl BatchNormLab {
         for (k, &c) in h.counts.iter().enumerate() {
             let height = (rect.height() - 2.0) * c as f32 / max;
             let x = rect.left() + k as f32 * bw;
-            let bar = egui::Rect::from_min_max(egui::pos2(x, rect.bottom() - height), egui::pos2(x + bw, rect.bottom()));
+            let bar =
+                egui::Rect::from_min_max(egui::pos2(x, rect.bottom() - height), egui::pos2(x + bw, rect.bottom()));
             p.rect_filled(bar, 0.0, color);
         }
         if h.lo < 0.0 && h.hi > 0.0 {
             let x0 = rect.left() + rect.width() * (-h.lo / (h.hi - h.lo)) as f32;
-            p.line_segment([egui::pos2(x0, rect.top()), egui::pos2(x0, rect.bottom())], (1.0, ui.visuals().weak_text_color()));
+            p.line_segment(
+                [egui::pos2(x0, rect.top()), egui::pos2(x0, rect.bottom())],
+                (1.0, ui.visuals().weak_text_color()),
+            );
         }
     }
 
@@ -146,14 +150,18 @@ impl BatchNormLab {
         let mut at = self.probe.unwrap_or(last);
         ui.horizontal(|ui| {
             ui.label("Histograms at step");
-            if ui.add(egui::Slider::new(&mut at, 0..=last).custom_formatter(|v, _| {
-                self.run.probes.get(v as usize).map_or(String::new(), |p| p.step.to_string())
-            }))
-            .changed()
+            if ui
+                .add(egui::Slider::new(&mut at, 0..=last).custom_formatter(|v, _| {
+                    self.run.probes.get(v as usize).map_or(String::new(), |p| p.step.to_string())
+                }))
+                .changed()
             {
                 self.probe = (at < last).then_some(at);
             }
-            ui.weak(format!("of {} (layer {}'s pre-activations, training mode)", self.settings.steps, self.settings.watch));
+            ui.weak(format!(
+                "of {} (layer {}'s pre-activations, training mode)",
+                self.settings.steps, self.settings.watch
+            ));
         });
         ui.horizontal_top(|ui| {
             for k in 0..2 {
@@ -161,10 +169,7 @@ impl BatchNormLab {
                     let n = &p.nets[k];
                     ui.colored_label(COLORS[k], NAMES[k]);
                     Self::histogram_ui(ui, &n.hist, COLORS[k], egui::vec2(w / 2.0 - 12.0, 90.0));
-                    ui.small(format!(
-                        "{:.2} … {:.2}   mean {:.3}   std {:.3}",
-                        n.hist.lo, n.hist.hi, n.mean, n.std
-                    ));
+                    ui.small(format!("{:.2} … {:.2}   mean {:.3}   std {:.3}", n.hist.lo, n.hist.hi, n.mean, n.std));
                 });
             }
         });
@@ -204,7 +209,8 @@ impl BatchNormLab {
                     .show(ui, |pl| {
                         for k in 0..2 {
                             for (q, name) in [(0, "5 %"), (4, "95 %")] {
-                                let pts: PlotPoints = probes.iter().map(|p| [p.step as f64, p.nets[k].percentiles[q]]).collect();
+                                let pts: PlotPoints =
+                                    probes.iter().map(|p| [p.step as f64, p.nets[k].percentiles[q]]).collect();
                                 pl.line(Line::new(format!("{} {name}", NAMES[k]), pts).color(COLORS[k]));
                             }
                         }
@@ -258,7 +264,11 @@ impl LabPanel for BatchNormLab {
                 if self.is_training() {
                     ui.horizontal(|ui| {
                         ui.spinner();
-                        ui.label(format!("training on a worker: step {} of {}", self.run.steps.len(), self.settings.steps));
+                        ui.label(format!(
+                            "training on a worker: step {} of {}",
+                            self.run.steps.len(),
+                            self.settings.steps
+                        ));
                     });
                 }
                 ui.separator();

@@ -109,11 +109,19 @@ impl DropoutLab {
             }
         }
         let caption = match core.last() {
-            Some(d) if !hide_values => format!("pass {}: output score {:.4} (evaluation {:.4})", core.draws(), d.score, core.eval_score()),
+            Some(d) if !hide_values => {
+                format!("pass {}: output score {:.4} (evaluation {:.4})", core.draws(), d.score, core.eval_score())
+            }
             Some(_) => format!("pass {}", core.draws()),
             None => "no pass drawn yet: evaluation mode keeps every unit".into(),
         };
-        p.text(rect.left_top() + egui::vec2(4.0, 2.0), egui::Align2::LEFT_TOP, caption, egui::FontId::proportional(13.0), ink);
+        p.text(
+            rect.left_top() + egui::vec2(4.0, 2.0),
+            egui::Align2::LEFT_TOP,
+            caption,
+            egui::FontId::proportional(13.0),
+            ink,
+        );
     }
 
     fn averages_ui(ui: &mut egui::Ui, core: &Core) {

@@ -141,7 +141,7 @@ impl Default for LabsView {
 impl LabsView {
     /// The tab of type `T`, if registered.
     pub fn tab_mut<T: 'static>(&mut self) -> Option<&mut T> {
-        self.tabs.iter_mut().find_map(|t| t.as_any_mut().downcast_mut::<T>())
+        self.tabs.iter_mut().find_map(|t| t.as_mut().as_any_mut().downcast_mut::<T>())
     }
 
     /// Opens the step's lab with its settings, hiding `hidden` (the quantity its question asks) until

@@ -59,10 +59,10 @@ impl PreprocessingLab {
         let s = &mut self.settings;
         ui.strong("The cloud");
         ui.add(egui::Slider::new(&mut s.correlation, -0.95..=0.95).text("correlation ρ"));
-        ui.add(egui::Slider::new(&mut s.offset[0], -50.0..=50.0).text("offset x₁"));
-        ui.add(egui::Slider::new(&mut s.offset[1], -50.0..=50.0).text("offset x₂"));
-        ui.add(egui::Slider::new(&mut s.spread[0], 0.1..=20.0).text("spread x₁"));
-        ui.add(egui::Slider::new(&mut s.spread[1], 0.1..=20.0).text("spread x₂"));
+        ui.add(egui::Slider::new(&mut s.offset[0], -50.0..=50.0).text("offset x1"));
+        ui.add(egui::Slider::new(&mut s.offset[1], -50.0..=50.0).text("offset x2"));
+        ui.add(egui::Slider::new(&mut s.spread[0], 0.1..=20.0).text("spread x1"));
+        ui.add(egui::Slider::new(&mut s.spread[1], 0.1..=20.0).text("spread x2"));
         if ui.button("New points").clicked() {
             s.seed = s.seed.wrapping_add(1);
         }
@@ -71,7 +71,7 @@ impl PreprocessingLab {
         ui.add(egui::Slider::new(&mut s.lr, 0.001..=2.0).logarithmic(true).text("SGD learning rate"));
         ui.add(egui::Slider::new(&mut s.epochs, 5..=200).text("epochs"));
         ui.label(format!(
-            "2 → {:?} {} → 1, Xavier weights, batch {}, the same seed for both",
+            "inputs 2, hidden {:?} {}, output 1, Xavier weights, batch {}, the same seed for both",
             s.hidden, s.activation, s.batch
         ));
     }
@@ -79,7 +79,7 @@ impl PreprocessingLab {
     fn covariances_ui(ui: &mut egui::Ui, stages: &[Stage], hidden: Option<&str>) {
         ui.strong("Covariance at each stage");
         egui::Grid::new("pre_cov").striped(true).show(ui, |ui| {
-            for h in ["stage", "Σ₁₁", "Σ₁₂", "Σ₂₂"] {
+            for h in ["stage", "cov 11", "cov 12", "cov 22"] {
                 ui.strong(h);
             }
             ui.end_row();
@@ -121,8 +121,12 @@ impl PreprocessingLab {
                         .allow_scroll(false)
                         .allow_zoom(false)
                         .show(ui, |p| {
-                            p.points(Points::new("class 0", a).radius(1.5).color(egui::Color32::from_rgb(230, 130, 40)));
-                            p.points(Points::new("class 1", b).radius(1.5).color(egui::Color32::from_rgb(60, 120, 220)));
+                            p.points(
+                                Points::new("class 0", a).radius(1.5).color(egui::Color32::from_rgb(230, 130, 40)),
+                            );
+                            p.points(
+                                Points::new("class 1", b).radius(1.5).color(egui::Color32::from_rgb(60, 120, 220)),
+                            );
                         });
                 });
             }
