@@ -255,7 +255,7 @@ impl Lab for Settings {
             "plain_mean" => (0, false),
             _ => return Err(unknown()),
         };
-        if step > self.steps || (step % self.probe_every != 0 && step != self.steps) {
+        if step > self.steps || (!step.is_multiple_of(self.probe_every) && step != self.steps) {
             return Err(unknown());
         }
         let r = finished(run(&Settings { steps: step.max(1), ..self.clone() }, |_| true))?;

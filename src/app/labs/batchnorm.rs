@@ -75,10 +75,11 @@ impl BatchNormLab {
             if ui.button("Run again").clicked() {
                 self.restart();
             }
-            if self.job.is_some() && !self.run.done && ui.button("Stop").clicked() {
-                if let Some((_, j)) = &self.job {
-                    j.stop();
-                }
+            if !self.run.done
+                && let Some((_, j)) = &self.job
+                && ui.button("Stop").clicked()
+            {
+                j.stop();
             }
         });
     }
