@@ -225,6 +225,66 @@ fn main() {
     if wanted("apply in the editor") {
         apply_time(10_000);
     }
+    for tab in ["batchnorm", "preprocessing"] {
+        if wanted(&format!("labs training {tab}")) {
+            labs_training_time(tab);
+        }
+    }
+}
+
+/// The Labs view's `tab` (batchnorm or preprocessing) at 1280×720 while its worker trains with the default settings:
+/// every frame (run_ui + tessellate) from the first until the run is done, frames 16 ms apart as at 60 Hz.
+fn labs_training_time(tab: &str) {
+    use chainrule::app::labs::LabsView;
+    use chainrule::app::labs::batchnorm::BatchNormLab;
+    use chainrule::app::labs::preprocessing::PreprocessingLab;
+    let session = format!(
+        r#"{{"version":1,"dark":false,"view":"labs","views":{{"labs":{{"current":"{tab}","tabs":{{}}}}}},"zoom":1.0}}"#
+    );
+    let mut app = App::new(serde_json::from_str(&session).expect("a valid session"));
+    {
+        let labs = app.view_mut::<LabsView>().expect("registered");
+        labs.current = labs.tabs.iter().position(|t| t.id() == tab).expect("a lab tab");
+    }
+    let ctx = egui::Context::default();
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 720.0));
+    let mut t = 0.0;
+    let mut times = Vec::new();
+    let started = Instant::now();
+    loop {
+        t += 1.0 / 60.0;
+        let input =
+            egui::RawInput { screen_rect: Some(screen), time: Some(t), predicted_dt: 1.0 / 60.0, ..Default::default() };
+        let start = Instant::now();
+        let mut out = ctx.run_ui(input, |ui| app.ui_body(ui));
+        let prims = ctx.tessellate(std::mem::take(&mut out.shapes), out.pixels_per_point);
+        out.textures_delta.clear();
+        std::hint::black_box(prims.len());
+        times.push(start.elapsed());
+        let labs = app.view_mut::<LabsView>().expect("registered");
+        let done = match tab {
+            "batchnorm" => labs.tab_mut::<BatchNormLab>().is_some_and(|l| l.run.done),
+            _ => labs.tab_mut::<PreprocessingLab>().is_some_and(|l| l.curves.done),
+        };
+        if done || started.elapsed() > Duration::from_secs(120) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(16));
+    }
+    let frames = times.len();
+    let mean = times.iter().sum::<Duration>() / frames as u32;
+    let first = times[0];
+    times.sort();
+    println!(
+        "labs training {tab}: {frames} frames while the worker trained ({:.2} s): first {:.2} ms, mean {:.2} ms, \
+         median {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+        started.elapsed().as_secs_f64(),
+        ms(first),
+        ms(mean),
+        ms(times[frames / 2]),
+        ms(times[frames * 95 / 100]),
+        ms(times[frames - 1])
+    );
 }
 
 /// A keystroke in the backprop view's editor holding a `statements`-statement program: the frame that takes the

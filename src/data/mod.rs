@@ -33,7 +33,7 @@ pub use self::csv::{MAX_CSV_BYTES, load_csv, load_csv_limited, parse_csv};
 pub use edits::{History, MAX_EDITS, Part, PointEdit, apply_edits};
 pub use error::DataError;
 pub use features::{Feature, parse_features, with_features};
-pub use preprocess::{Fitted, Preprocess, WHITEN_EPS};
+pub use preprocess::{Fitted, Preprocess, WHITEN_EPS, covariance_matrix};
 pub use split::split;
 
 /// The names [`generate`] knows.

@@ -192,6 +192,15 @@ impl Fitted {
     }
 }
 
+/// The population covariance Σ = (1/n) Σ_i (x_i − μ)(x_i − μ)ᵀ of `data`'s features, d × d row-major (zero for no
+/// rows): what the preprocessing lab shows at each stage. O(n·d²).
+pub fn covariance_matrix(data: &Dataset) -> Vec<f64> {
+    let mean = Fitted::fit(data, Preprocess::None).mean;
+    let cov = covariance(data, &mean);
+    let d = data.d;
+    (0..d * d).map(|i| cov[(i / d, i % d)]).collect()
+}
+
 /// Σ = (1/n) Σ_i (x_i − μ)(x_i − μ)ᵀ, d × d; zero for n = 0.
 fn covariance(data: &Dataset, mean: &[f64]) -> Mat<f64> {
     let (n, d) = (data.n(), data.d);

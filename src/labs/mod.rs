@@ -7,6 +7,9 @@
 //! | without non-linearities | [`linearity`] | 67 | `w_prime:C` (W′ = W_L⋯W₁, column C), `b_prime` |
 //! | initialization | [`init`] | 91-99 | `mean:L`, `std:L`, `grad_std:L` (layer L, 1-based) |
 //! | moving averages | [`ewma`] | 108-109 | `average:T`, `corrected:T` (step T, 1-based), `window` |
+//! | preprocessing | [`preprocessing`] | 88-90 | `cov:STAGE:IJ`, `final_loss:raw`, `final_loss:standardized` |
+//! | batch norm | [`batchnorm`] | 100-103 | `std:STEP`, `mean:STEP` (with), `plain_std:STEP`, `plain_mean:STEP`, `grad_change:plain`/`norm` |
+//! | dropout | [`dropout`] | 104 | `keep`, `kept_scale` |
 //!
 //! A lesson names a lab and its settings in one table (`lab = { name = "init", init = "std=0.01" }`), parsed into
 //! [`LabStep`]; every setting has a default, and [`LabStep::check`] refuses a setting out of range with its name.
@@ -14,10 +17,14 @@
 //! Adding a lab: its file here with a `Settings` struct implementing [`Lab`], one variant of [`LabStep`] and one arm
 //! in [`LabStep::lab`]; its panel in `src/app/labs/` (one line in `app::labs::tabs`).
 
+pub mod batchnorm;
+pub mod dropout;
 pub mod ewma;
 pub mod gallery;
 pub mod init;
+pub mod job;
 pub mod linearity;
+pub mod preprocessing;
 
 use serde::{Deserialize, Serialize};
 
@@ -75,6 +82,12 @@ pub enum LabStep {
     Init(init::Settings),
     /// Moving averages.
     Ewma(ewma::Settings),
+    /// Preprocessing: standardization, PCA, whitening.
+    Preprocessing(preprocessing::Settings),
+    /// Batch norm, with and without.
+    Batchnorm(batchnorm::Settings),
+    /// Dropout's masks.
+    Dropout(dropout::Settings),
 }
 
 impl LabStep {
@@ -85,6 +98,9 @@ impl LabStep {
             LabStep::Linearity(s) => s,
             LabStep::Init(s) => s,
             LabStep::Ewma(s) => s,
+            LabStep::Preprocessing(s) => s,
+            LabStep::Batchnorm(s) => s,
+            LabStep::Dropout(s) => s,
         }
     }
 

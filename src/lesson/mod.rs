@@ -567,6 +567,7 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("09-rmsprop-adam.toml", include_str!("../../assets/lessons/09-rmsprop-adam.toml")),
     ("10-lr-schedules.toml", include_str!("../../assets/lessons/10-lr-schedules.toml")),
     ("11-labs.toml", include_str!("../../assets/lessons/11-labs.toml")),
+    ("12-labs-training.toml", include_str!("../../assets/lessons/12-labs-training.toml")),
 ];
 
 /// Checks the lessons built into the binary ([`SHIPPED`]); each report names its file as `built-in/<name>`.

@@ -148,6 +148,29 @@ impl<T: Element> Mlp<T> {
         Ok(trace)
     }
 
+    /// [`Mlp::activations`] in either mode: every layer's output node, in order. In training mode batch norm uses
+    /// the batch's statistics (the running ones are left alone: [`Mlp::update_running_stats`] is not called) and
+    /// dropout draws fresh masks from `rng`, which [`Mlp::masks`] then holds. What the labs look inside a training
+    /// pass with.
+    pub fn activations_in(
+        &mut self,
+        x: &[T],
+        n: usize,
+        mode: Mode,
+        rng: &mut impl Rng,
+    ) -> Result<Vec<NodeId>, TensorError> {
+        self.draw_masks(n, mode, rng);
+        let mut trace = Vec::with_capacity(self.layers.len());
+        forward_on(&mut self.tape, &self.layers, self.spec.inputs, x, (0, n), mode, &self.masks, Some(&mut trace))?;
+        Ok(trace)
+    }
+
+    /// The dropout masks of the latest training-mode pass, one per dropout layer with p > 0, each n × width
+    /// row-major: 0 for a dropped unit, 1/(1 − p) for a kept one (inverted dropout).
+    pub fn masks(&self) -> &[Vec<T>] {
+        &self.masks
+    }
+
     /// Sets the weights and batch-norm running statistics from a training run's snapshot (of a network of the
     /// same description): a window's own copy of the network follows the run on the worker this way.
     pub fn load_snapshot(&mut self, snapshot: &train::Snapshot<T>) -> Result<(), NnError> {

@@ -7,10 +7,13 @@
 //! number (its [`LabContext::hidden`]) until [`LabsView::reveal`] — predict, then reveal. Heavy work runs on a
 //! worker ([`Worker`]); the frame only reads what it published.
 
+pub mod batchnorm;
+pub mod dropout;
 pub mod ewma;
 pub mod gallery;
 pub mod init;
 pub mod linearity;
+pub mod preprocessing;
 
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
@@ -28,6 +31,9 @@ pub fn tabs() -> Vec<Box<dyn LabPanel>> {
         Box::new(linearity::LinearityLab::default()),
         Box::new(init::InitLab::default()),
         Box::new(ewma::EwmaLab::default()),
+        Box::new(preprocessing::PreprocessingLab::default()),
+        Box::new(batchnorm::BatchNormLab::default()),
+        Box::new(dropout::DropoutLab::default()),
     ]
 }
 
