@@ -82,9 +82,18 @@ fn every_shipped_question_takes_its_answer_and_refuses_another() {
         for (i, step) in lesson.steps.iter().enumerate() {
             let (right, wrong) = match &step.question {
                 None => continue,
-                Some(Question::Gradient { answer: Some(a), .. } | Question::Value { answer: Some(a), .. }) => {
+                Some(
+                    Question::Gradient { answer: Some(a), .. }
+                    | Question::Value { answer: Some(a), .. }
+                    | Question::Lab { answer: Some(a), .. },
+                ) => {
                     // a + 1 + |a| is at least 1 away from a: outside the 2% tolerance for these small answers.
                     (Answer::Number(*a), Answer::Number(a + 1.0 + a.abs()))
+                }
+                Some(Question::Lab { answer: None, quantity, .. }) => {
+                    // the lab's own number; a + 1 + |a| is at least 1 away from it
+                    let a = step.lab.as_ref().unwrap().quantity(quantity).unwrap();
+                    (Answer::Number(a), Answer::Number(a + 1.0 + a.abs()))
                 }
                 Some(Question::Choice { options, correct, .. }) => {
                     let other = options.iter().find(|o| *o != correct).unwrap().clone();
