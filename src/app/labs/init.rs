@@ -90,9 +90,10 @@ impl InitLab {
         });
         ui.horizontal(|ui| {
             let typed = !PRESETS.iter().any(|(_, i)| *i == self.settings.init);
-            if ui.selectable_label(typed, "randn ×").clicked()
-                || ui.text_edit_singleline(&mut self.scale_text).changed()
-            {
+            let chosen = ui.selectable_label(typed, "randn ×");
+            // the field is named by its button, for screen readers and tests
+            let edit = ui.text_edit_singleline(&mut self.scale_text).labelled_by(chosen.id);
+            if chosen.clicked() || edit.changed() {
                 match self.scale_text.trim().parse::<f64>() {
                     Ok(v) if v.is_finite() && v > 0.0 && v <= 100.0 => {
                         self.settings.init = format!("std={v}");
