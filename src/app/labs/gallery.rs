@@ -9,6 +9,9 @@ use super::{LabContext, LabPanel, load_settings};
 use crate::labs::gallery::{self, Activation, Inputs, Settings, TalkingPoints};
 use crate::labs::{Lab, LabStep};
 
+/// The two zigzag paths (positive, centred) and the settings they were run with.
+type Paths = (Settings, Vec<[f64; 2]>, Vec<[f64; 2]>);
+
 /// The x range plotted.
 const SHOWN: f64 = 6.0;
 /// Points per curve.
@@ -22,7 +25,7 @@ pub struct GalleryLab {
     /// The table, for the α it was computed with.
     table: Option<(f64, Vec<TalkingPoints>)>,
     /// The two zigzag paths (positive, centred), for the settings they were run with.
-    paths: Option<(Settings, Vec<[f64; 2]>, Vec<[f64; 2]>)>,
+    paths: Option<Paths>,
 }
 
 impl GalleryLab {

@@ -17,6 +17,9 @@ use crate::nn::init_stats::LayerStats;
 const PRESETS: &[(&str, &str)] = &[("std 0.01", "std=0.01"), ("std 1.0", "std=1"), ("Xavier", "xavier"), ("He", "he")];
 
 /// The initialization lab.
+/// A run's settings and its per-layer statistics (or why it failed).
+type Outcome = (Settings, Result<Arc<Vec<LayerStats>>, LabError>);
+
 pub struct InitLab {
     /// The settings the results are (or will be) for.
     pub settings: Settings,
@@ -28,7 +31,7 @@ pub struct InitLab {
     pub shown: Option<(Settings, Arc<Vec<LayerStats>>)>,
     /// Why the last run failed.
     pub error: Option<String>,
-    worker: Worker<(Settings, Result<Arc<Vec<LayerStats>>, LabError>)>,
+    worker: Worker<Outcome>,
     running: Option<Settings>,
 }
 

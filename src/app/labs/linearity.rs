@@ -17,11 +17,14 @@ const EXTENT: f64 = 3.0;
 pub const POINTS: [[f64; 2]; 3] = [[1.0, 0.0], [0.0, 1.0], [-1.5, 2.0]];
 
 /// The lab.
+/// The settings, the layers, their one-matrix collapse and the two outputs compared.
+type Cached = (Settings, Vec<Layer>, Layer, Vec<f64>, Vec<f64>);
+
 #[derive(Default)]
 pub struct LinearityLab {
     /// Depth, width and the weights' seed.
     pub settings: Settings,
-    cache: Option<(Settings, Vec<Layer>, Layer, Vec<f64>, Vec<f64>)>,
+    cache: Option<Cached>,
 }
 
 impl LinearityLab {
