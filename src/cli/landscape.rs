@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::train::{TrainArgs, load_dataset, prepare, spec_from, usage};
+use super::train::{NetworkArgs, load_dataset, prepare, spec_from, usage};
 use super::{Failure, Output, num};
 use crate::data::{self, Feature, Fitted};
 use crate::nn::landscape::{
@@ -27,49 +27,9 @@ pub struct LandscapeArgs {
     /// options below are then ignored).
     #[arg(long)]
     pub model: Option<PathBuf>,
-    /// A generated set (circle, xor, gauss, spiral, moons, kspiral[:classes=K], digits) or a CSV file; the loss is
-    /// taken over its training part.
-    #[arg(long, default_value = "circle")]
-    pub dataset: String,
-    /// Noise of a generated set.
-    #[arg(long, default_value_t = 0.0)]
-    pub noise: f64,
-    /// Points of a generated set.
-    #[arg(long, default_value_t = 500)]
-    pub points: usize,
-    /// The share of the rows used for training (after a seeded shuffle).
-    #[arg(long = "train-ratio", default_value_t = 0.5)]
-    pub train_ratio: f64,
-    /// Playground's input features for 2-D data: x,y,x2,y2,xy,sinx,siny.
-    #[arg(long)]
-    pub features: Option<String>,
-    /// Preprocessing fitted on the training part: none, standardize, pca, whiten.
-    #[arg(long, default_value = "none")]
-    pub preprocess: String,
-    /// Units per hidden layer, e.g. 8,8.
-    #[arg(long, default_value = "4,2")]
-    pub hidden: String,
-    /// The hidden layers' activation.
-    #[arg(long, default_value = "tanh")]
-    pub activation: String,
-    /// Weight initialization: std=S, xavier, he, glorot-uniform, playground, pytorch.
-    #[arg(long, default_value = "playground")]
-    pub init: String,
-    /// A BatchNorm1d after each hidden Linear.
-    #[arg(long)]
-    pub batchnorm: bool,
-    /// Dropout after each hidden activation (PyTorch's p).
-    #[arg(long, default_value_t = 0.0)]
-    pub dropout: f64,
-    /// L1 penalty on the weights.
-    #[arg(long, default_value_t = 0.0)]
-    pub l1: f64,
-    /// L2 penalty on the weights.
-    #[arg(long, default_value_t = 0.0)]
-    pub l2: f64,
-    /// The loss: mse, bce, ce, hinge, svm.
-    #[arg(long)]
-    pub loss: Option<String>,
+    /// The data (the loss is taken over its training part) and the network, as `train` takes them.
+    #[command(flatten)]
+    pub net: NetworkArgs,
     /// The plane's directions: random (filter-normalized), pca (of the first racer's path), or weights:A,B (two
     /// weights by PyTorch's names, e.g. weights:0.weight[0,0],0.weight[0,1]).
     #[arg(long, default_value = "random")]
@@ -108,38 +68,6 @@ pub struct LandscapeArgs {
     /// Print one JSON object on standard output and nothing else.
     #[arg(long)]
     pub json: bool,
-}
-
-impl LandscapeArgs {
-    /// `train`'s arguments with this command's data and network options, for its data preparation.
-    fn as_train(&self) -> TrainArgs {
-        TrainArgs {
-            dataset: self.dataset.clone(),
-            noise: self.noise,
-            points: self.points,
-            train_ratio: self.train_ratio,
-            features: self.features.clone(),
-            preprocess: self.preprocess.clone(),
-            hidden: self.hidden.clone(),
-            activation: self.activation.clone(),
-            init: self.init.clone(),
-            batchnorm: self.batchnorm,
-            dropout: self.dropout,
-            l1: self.l1,
-            l2: self.l2,
-            loss: self.loss.clone(),
-            opt: "sgd".into(),
-            schedule: None,
-            epochs: 1,
-            batch: self.batch,
-            seed: self.seed,
-            backend: "tensor".into(),
-            dtype: "f32".into(),
-            threads: self.threads,
-            save: None,
-            json: self.json,
-        }
-    }
 }
 
 fn fail(e: LandscapeError) -> Failure {
@@ -181,9 +109,8 @@ pub(super) fn landscape(a: &LandscapeArgs) -> Result<Output, Failure> {
             }
         }
         None => {
-            let t = a.as_train();
-            let p = prepare(&t)?;
-            let spec = spec_from(&t, p.train.d, p.classes.len())?;
+            let p = prepare(&a.net, a.seed)?;
+            let spec = spec_from(&a.net, p.train.d, p.classes.len())?;
             let mlp = Mlp::<f32>::new(&spec, a.seed).map_err(usage)?;
             let problem = Problem::new(mlp, &p.train.x, &p.train.y).map_err(fail)?;
             run(a, problem, &p.source, request)
@@ -195,7 +122,7 @@ pub(super) fn landscape(a: &LandscapeArgs) -> Result<Output, Failure> {
 /// preprocessing, its class labels.
 fn from_model<T: Element>(a: &LandscapeArgs, path: &Path, request: Request) -> Result<Output, Failure> {
     let (mlp, meta) = Mlp::<T>::open(path, None).map_err(|e| usage(format!("--model {e}")))?;
-    let (raw, source) = load_dataset(&a.dataset, a.points, a.noise, a.seed)?;
+    let (raw, source) = load_dataset(&a.net.dataset, a.net.points, a.net.noise, a.seed)?;
     let raw = if meta.features.is_empty() {
         raw
     } else {
@@ -207,7 +134,7 @@ fn from_model<T: Element>(a: &LandscapeArgs, path: &Path, request: Request) -> R
             .map_err(|e| usage(format!("--model {e}")))?;
         data::with_features(&raw, &features).map_err(|e| usage(format!("--dataset {e}")))?
     };
-    let (train, _) = data::split(&raw, a.train_ratio, a.seed).map_err(|e| usage(format!("--train-ratio {e}")))?;
+    let (train, _) = data::split(&raw, a.net.train_ratio, a.seed).map_err(|e| usage(format!("--train-ratio {e}")))?;
     let train = match serde_json::from_value::<Fitted>(meta.preprocess.clone()) {
         Ok(f) => f.try_apply(&train).map_err(|e| usage(format!("--dataset {e}")))?,
         Err(_) => train,
@@ -215,7 +142,7 @@ fn from_model<T: Element>(a: &LandscapeArgs, path: &Path, request: Request) -> R
     if train.d != mlp.spec.inputs {
         return Err(usage(format!(
             "--dataset {}: {} feature columns, but the model reads {}",
-            a.dataset, train.d, mlp.spec.inputs
+            a.net.dataset, train.d, mlp.spec.inputs
         )));
     }
     // the data's labels as the model's class indices, by their text
@@ -224,7 +151,7 @@ fn from_model<T: Element>(a: &LandscapeArgs, path: &Path, request: Request) -> R
     let y = y.ok_or_else(|| {
         usage(format!(
             "--dataset {}: its labels {:?} are not the model's classes {:?}",
-            a.dataset, train.class_names, meta.classes
+            a.net.dataset, train.class_names, meta.classes
         ))
     })?;
     let problem = Problem::new(mlp, &train.x, &y).map_err(fail)?;

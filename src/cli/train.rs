@@ -23,9 +23,9 @@ use crate::tensor::{Element, Loss, gemm};
 /// The most epochs one run may ask for.
 pub const MAX_EPOCHS: usize = 1_000_000;
 
-/// `train`'s arguments.
+/// The data and the network, as `train` and `landscape` take them.
 #[derive(Debug, Args)]
-pub struct TrainArgs {
+pub struct NetworkArgs {
     /// A generated set (circle, xor, gauss, spiral, moons, kspiral[:classes=K], digits) or a CSV file (numeric
     /// features, the label in the last column, header optional).
     #[arg(long, default_value = "circle")]
@@ -69,6 +69,14 @@ pub struct TrainArgs {
     /// The loss: mse, bce, ce, hinge (micrograd's max(0, 1 − y·s)), svm (cs231n's multiclass hinge).
     #[arg(long)]
     pub loss: Option<String>,
+}
+
+/// `train`'s arguments.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// The data and the network.
+    #[command(flatten)]
+    pub net: NetworkArgs,
     /// The optimizer: name[:key=value,...] as in `race`, e.g. adam:lr=0.01.
     #[arg(long, default_value = "sgd:lr=0.03")]
     pub opt: String,
@@ -179,14 +187,15 @@ pub(super) struct Prepared {
     pub(super) classes: Vec<String>,
 }
 
-pub(super) fn prepare(a: &TrainArgs) -> Result<Prepared, Failure> {
+/// The data of `n`: generated or read, its features, split with `seed`, preprocessed.
+pub(super) fn prepare(a: &NetworkArgs, seed: u64) -> Result<Prepared, Failure> {
     if !(a.noise.is_finite() && a.noise >= 0.0) {
         return Err(usage(format!("--noise {}: must be a finite number ≥ 0", a.noise)));
     }
     if a.points == 0 || a.points > 10_000_000 {
         return Err(usage(format!("--points {}: must be between 1 and 10 000 000", a.points)));
     }
-    let (data, source) = load_dataset(&a.dataset, a.points, a.noise, a.seed)?;
+    let (data, source) = load_dataset(&a.dataset, a.points, a.noise, seed)?;
     let features = match &a.features {
         Some(list) => data::parse_features(list).map_err(|e| usage(format!("--features {e}")))?,
         None => Vec::new(),
@@ -196,7 +205,7 @@ pub(super) fn prepare(a: &TrainArgs) -> Result<Prepared, Failure> {
     } else {
         data::with_features(&data, &features).map_err(|e| usage(format!("--features {e}")))?
     };
-    let (train, test) = data::split(&data, a.train_ratio, a.seed).map_err(|e| usage(format!("--train-ratio {e}")))?;
+    let (train, test) = data::split(&data, a.train_ratio, seed).map_err(|e| usage(format!("--train-ratio {e}")))?;
     let kind: Preprocess = a.preprocess.parse().map_err(|e| usage(format!("--preprocess {e}")))?;
     let fitted = Fitted::fit(&train, kind);
     let train = fitted.apply(&train);
@@ -205,7 +214,7 @@ pub(super) fn prepare(a: &TrainArgs) -> Result<Prepared, Failure> {
     Ok(Prepared { train, test, features, fitted, source, classes })
 }
 
-pub(super) fn spec_from(a: &TrainArgs, inputs: usize, classes: usize) -> Result<MlpSpec, Failure> {
+pub(super) fn spec_from(a: &NetworkArgs, inputs: usize, classes: usize) -> Result<MlpSpec, Failure> {
     let hidden = crate::nn::parse_hidden(&a.hidden).map_err(usage)?;
     let activation = crate::nn::parse_activation(&a.activation).map_err(usage)?;
     let loss = match &a.loss {
@@ -245,8 +254,8 @@ pub(super) fn train(a: &TrainArgs) -> Result<Output, Failure> {
         "scalar" => Backend::Scalar,
         other => return Err(usage(format!("--backend {other}: use tensor or scalar"))),
     };
-    let p = prepare(a)?;
-    let spec = spec_from(a, p.train.d, p.classes.len())?;
+    let p = prepare(&a.net, a.seed)?;
+    let spec = spec_from(&a.net, p.train.d, p.classes.len())?;
     gemm::set_threads(a.threads);
     let cfg = TrainConfig { opt, schedule, epochs: a.epochs, batch: a.batch, seed: a.seed, backend };
     match a.dtype.trim() {
