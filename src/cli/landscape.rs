@@ -377,7 +377,7 @@ fn write_png(l: &Landscape, path: &Path) -> Result<(), String> {
         for px in 0..side {
             let i = ((f64::from(px) / f64::from(side - 1)) * (g - 1) as f64).round() as usize;
             let j = ((f64::from(side - 1 - py) / f64::from(side - 1)) * (g - 1) as f64).round() as usize;
-            img.put_pixel(px, py, image::Rgb(ramp(scale.unit(l.grid.at(i, j)))));
+            img.put_pixel(px, py, image::Rgb(contour::heat_rgb(scale.unit(l.grid.at(i, j)), false)));
         }
     }
     for c in contour::contours(&grid, &scale.levels(14)) {
@@ -404,27 +404,6 @@ fn write_png(l: &Landscape, path: &Path) -> Result<(), String> {
         }
     }
     img.save(path).map_err(|e| e.to_string())
-}
-
-/// The race's light heat-map palette, from the lowest value (0) to the highest (1); grey where undefined.
-fn ramp(u: f64) -> [u8; 3] {
-    const STOPS: [[u8; 3]; 6] = [
-        [0xfd, 0xfa, 0xf0],
-        [0xee, 0xf3, 0xe8],
-        [0xd9, 0xe8, 0xe2],
-        [0xbf, 0xd7, 0xdc],
-        [0xa3, 0xc1, 0xd2],
-        [0x8a, 0xa8, 0xc4],
-    ];
-    if u.is_nan() {
-        return [0xd0, 0xd0, 0xd0];
-    }
-    let x = u.clamp(0.0, 1.0) * 5.0;
-    let k = (x.floor() as usize).min(4);
-    let t = x - k as f64;
-    let mix =
-        |c: usize| (f64::from(STOPS[k][c]) + t * (f64::from(STOPS[k + 1][c]) - f64::from(STOPS[k][c]))).round() as u8;
-    [mix(0), mix(1), mix(2)]
 }
 
 /// A line from `a` to `b` (x right, y up from the bottom), `r` pixels either side.

@@ -187,6 +187,39 @@ fn join(segments: &[[usize; 2]]) -> Vec<Vec<usize>> {
     lines
 }
 
+/// Colour stops from the lowest value (0) to the highest (1): a pale valley rising through teal to slate walls on
+/// the light theme; a deep valley rising to muted blue on the dark one. Quiet enough for coloured trails on top.
+const LIGHT: [[u8; 3]; 6] = [
+    [0xfd, 0xfa, 0xf0],
+    [0xee, 0xf3, 0xe8],
+    [0xd9, 0xe8, 0xe2],
+    [0xbf, 0xd7, 0xdc],
+    [0xa3, 0xc1, 0xd2],
+    [0x8a, 0xa8, 0xc4],
+];
+const DARK: [[u8; 3]; 6] = [
+    [0x12, 0x1a, 0x24],
+    [0x18, 0x2a, 0x38],
+    [0x1f, 0x3c, 0x4c],
+    [0x2a, 0x50, 0x62],
+    [0x3b, 0x66, 0x7a],
+    [0x52, 0x7d, 0x93],
+];
+
+/// The heat map's colour at `u` in [0, 1], as RGB bytes (NaN, where the surface is undefined, is grey): one palette
+/// for the race's and the landscape's windows and the landscape's PNG.
+pub fn heat_rgb(u: f64, dark: bool) -> [u8; 3] {
+    if u.is_nan() {
+        return if dark { [0x30; 3] } else { [0xd0; 3] };
+    }
+    let stops = if dark { &DARK } else { &LIGHT };
+    let x = u.clamp(0.0, 1.0) * (stops.len() - 1) as f64;
+    let k = (x.floor() as usize).min(stops.len() - 2);
+    let t = x - k as f64;
+    let mix = |c: usize| (stops[k][c] as f64 + t * (stops[k + 1][c] as f64 - stops[k][c] as f64)).round() as u8;
+    [mix(0), mix(1), mix(2)]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
