@@ -5,7 +5,6 @@
 mod common;
 
 use chainrule::app::App;
-use chainrule::app::labs::LabsView;
 use chainrule::app::labs::ewma::EwmaLab;
 use chainrule::app::labs::gallery::GalleryLab;
 use chainrule::app::labs::init::InitLab;
@@ -14,6 +13,7 @@ use chainrule::cli::{Cli, run};
 use chainrule::labs::gallery::{self, Activation, Inputs};
 use chainrule::labs::{ewma, init, linearity};
 use clap::Parser;
+use common::window::lab_tab as tab;
 use eframe::egui::{self, Key, Modifiers, Role};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -30,14 +30,6 @@ fn harness(tab: &str) -> Harness<'static, App> {
     h.step();
     h.step();
     h
-}
-
-fn labs<'h>(h: &'h mut Harness<'static, App>) -> &'h mut LabsView {
-    h.state_mut().view_mut::<LabsView>().expect("the labs view is registered")
-}
-
-fn tab<'h, T: 'static>(h: &'h mut Harness<'static, App>) -> &'h mut T {
-    labs(h).tab_mut::<T>().expect("the tab is registered")
 }
 
 /// Frames until the initialization lab shows the results for its settings.

@@ -5,11 +5,11 @@
 mod common;
 
 use chainrule::app::App;
-use chainrule::app::labs::LabsView;
 use chainrule::app::labs::batchnorm::BatchNormLab;
 use chainrule::app::labs::dropout::DropoutLab;
 use chainrule::app::labs::preprocessing::PreprocessingLab;
 use chainrule::labs::{LabStep, batchnorm, dropout, preprocessing};
+use common::window::{lab_tab as tab, labs};
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -32,14 +32,6 @@ fn harness(title: &str) -> Harness<'static, App> {
     h.step();
     h.get_by_label(title);
     h
-}
-
-fn labs<'h>(h: &'h mut Harness<'static, App>) -> &'h mut LabsView {
-    h.state_mut().view_mut::<LabsView>().expect("the labs view is registered")
-}
-
-fn tab<'h, T: 'static>(h: &'h mut Harness<'static, App>) -> &'h mut T {
-    labs(h).tab_mut::<T>().expect("the tab is registered")
 }
 
 #[test]

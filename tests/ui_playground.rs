@@ -16,15 +16,11 @@ use egui_kittest::kittest::Queryable;
 
 /// The window with the playground open.
 fn harness() -> Harness<'static, App> {
-    let mut h = common::window::harness();
-    h.run();
-    h.get_by_label("Playground").click();
-    h.run();
-    h
+    common::window::harness_on("Playground")
 }
 
 fn view<'h>(h: &'h mut Harness<'static, App>) -> &'h mut PlaygroundView {
-    h.state_mut().view_mut::<PlaygroundView>().expect("the playground is registered")
+    common::window::view_of(h)
 }
 
 /// Frames until the training run has ended.

@@ -5,8 +5,11 @@ use std::time::Duration;
 
 use chainrule::app::App;
 use chainrule::app::backprop::BackpropView;
+use chainrule::app::labs::LabsView;
+use chainrule::app::view::View;
 use eframe::egui;
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 
 /// The whole window with its default session, headless at 1440×900.
 pub fn harness() -> Harness<'static, App> {
@@ -16,6 +19,30 @@ pub fn harness() -> Harness<'static, App> {
 /// The whole window of `app` (one restored from a session, say), headless at 1440×900.
 pub fn harness_of(app: App) -> Harness<'static, App> {
     Harness::builder().with_size(egui::vec2(1440.0, 900.0)).build_ui_state(|ui, app: &mut App| app.ui_body(ui), app)
+}
+
+/// The default window with the view named `label` in the navigation opened by a click.
+pub fn harness_on(label: &str) -> Harness<'static, App> {
+    let mut h = harness();
+    h.run();
+    h.get_by_label(label).click();
+    h.run();
+    h
+}
+
+/// The window's view of type `V`.
+pub fn view_of<'h, V: View + 'static>(h: &'h mut Harness<'static, App>) -> &'h mut V {
+    h.state_mut().view_mut::<V>().expect("the view is registered")
+}
+
+/// The Labs view.
+pub fn labs<'h>(h: &'h mut Harness<'static, App>) -> &'h mut LabsView {
+    view_of::<LabsView>(h)
+}
+
+/// The Labs view's tab of type `T`.
+pub fn lab_tab<'h, T: 'static>(h: &'h mut Harness<'static, App>) -> &'h mut T {
+    labs(h).tab_mut::<T>().expect("the tab is registered")
 }
 
 /// The backprop view of the window.
@@ -105,7 +132,6 @@ pub fn assert_layout_holds(h: &Harness<'static, App>, main: &str, min_share: f32
 /// printing one label over another.
 #[track_caller]
 pub fn assert_apart(h: &Harness<'static, App>, labels: &[&str]) {
-    use egui_kittest::kittest::Queryable;
     let mut rects = Vec::new();
     for label in labels {
         for node in h.get_all_by_label(label) {
