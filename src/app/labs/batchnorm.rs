@@ -256,8 +256,8 @@ impl LabPanel for BatchNormLab {
             ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
         }
         let hidden = cx.hidden.is_some();
-        egui::Panel::left("bn_controls").resizable(false).exact_size(330.0).show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
+        super::controls_panel(ui, "bn_controls").show(ui, |ui| {
+            egui::ScrollArea::both().show(ui, |ui| {
                 self.controls_ui(ui);
                 if let Some(e) = &self.run.error {
                     ui.colored_label(ui.visuals().error_fg_color, e);

@@ -178,8 +178,8 @@ impl LabPanel for DropoutLab {
             }
             ui.ctx().request_repaint_after(Duration::from_millis(400));
         }
-        egui::Panel::left("do_controls").resizable(false).exact_size(330.0).show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| self.controls_ui(ui, hidden, cx.status));
+        super::controls_panel(ui, "do_controls").show(ui, |ui| {
+            egui::ScrollArea::both().show(ui, |ui| self.controls_ui(ui, hidden, cx.status));
         });
         egui::CentralPanel::default().show(ui, |ui| {
             let core = match self.core() {

@@ -222,8 +222,8 @@ impl LabPanel for InitLab {
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut LabContext<'_>) {
         self.update(Some(ui.ctx()));
         let hidden = cx.hidden.is_some();
-        egui::Panel::left("init_controls").resizable(false).exact_size(330.0).show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
+        super::controls_panel(ui, "init_controls").show(ui, |ui| {
+            egui::ScrollArea::both().show(ui, |ui| {
                 self.controls_ui(ui);
                 ui.separator();
                 if let Some(e) = &self.error {

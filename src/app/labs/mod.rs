@@ -220,6 +220,13 @@ impl View for LabsView {
     }
 }
 
+/// A lab's column of controls on the left: 330 points at 100 %, at most [`crate::app::room::SIDE_SHARE`] of the
+/// window at a projector's zoom (its contents scroll), so the lab's pictures keep the rest.
+pub fn controls_panel(ui: &egui::Ui, id: &'static str) -> egui::Panel {
+    let width = crate::app::room::across(ui, 330.0..=330.0).max;
+    egui::Panel::left(id).resizable(false).exact_size(width)
+}
+
 /// Reads a tab's saved settings, refusing settings the core refuses (so nothing out of range is ever run).
 pub fn load_settings<S: serde::de::DeserializeOwned>(
     state: serde_json::Value,

@@ -192,8 +192,8 @@ impl LabPanel for PreprocessingLab {
         }
         let hidden = cx.hidden;
         let stages = self.stages.as_ref().map(|(_, r)| r.clone());
-        egui::Panel::left("pre_controls").resizable(false).exact_size(330.0).show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
+        super::controls_panel(ui, "pre_controls").show(ui, |ui| {
+            egui::ScrollArea::both().show(ui, |ui| {
                 self.controls_ui(ui);
                 ui.separator();
                 match &stages {
