@@ -383,11 +383,13 @@ impl View for LandscapeView {
             self.apply_actions(shell.status);
             return;
         }
-        // the charts take a third of the height at most, so that the plot keeps its room at 200 % zoom
+        // the charts and the racers take their capped shares (crate::app::room), so that the plot keeps its room at
+        // a projector's zoom
+        let range = crate::app::room::down(ui, 110.0..=240.0);
         let h = ui.available_height();
         let charts =
             egui::Panel::bottom("landscape_charts").resizable(true).default_size((h * 0.33).clamp(120.0, 240.0));
-        let charts = charts.min_size(110.0);
+        let charts = charts.size_range(range);
         let charts = charts.show(ui, |ui| {
             ui.add_space(4.0);
             let w = ui.available_width();
@@ -413,10 +415,12 @@ impl View for LandscapeView {
         });
         self.panels.push(("charts", charts.response.rect));
         if !shell.presenting {
-            let side =
-                egui::Panel::right("landscape_racers").resizable(true).default_size(300.0).size_range(260.0..=420.0);
+            let side = egui::Panel::right("landscape_racers")
+                .resizable(true)
+                .default_size(300.0)
+                .size_range(crate::app::room::across(ui, 260.0..=420.0));
             let side = side.show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| controls::racers_ui(ui, self));
+                egui::ScrollArea::both().show(ui, |ui| controls::racers_ui(ui, self));
             });
             self.panels.push(("racers", side.response.rect));
         }
