@@ -540,6 +540,11 @@ impl App {
             let is = |ext: &str| path.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext));
             if is("cr") {
                 self.commands.push(Command::OpenPath(path));
+            } else if is("safetensors") && self.views[self.current].id() == "playground" {
+                // on the playground, a model is trained on from its weights
+                if let Some(v) = self.view_mut::<playground::PlaygroundView>() {
+                    v.push(playground::Action::OpenModelPath(path));
+                }
             } else if is("safetensors") {
                 self.commands.push(Command::OpenModel(path));
             } else {
@@ -814,13 +819,21 @@ impl App {
             }
             let error = theme::Palette::of(ui).error;
             let mut shown = false;
+            let messages = [&self.status, &self.view_status[self.current]].iter().filter(|s| !s.text.is_empty()).count();
+            // each message gets its share of the line, less its dismiss button; a longer one is elided, and the
+            // whole text shows on hover
+            let share = (ui.available_width() / messages.max(1) as f32 - 30.0).max(40.0);
             for (status, what) in [(&mut self.status, "frame"), (&mut self.view_status[self.current], "view")] {
                 if status.text.is_empty() {
                     continue;
                 }
                 shown = true;
                 let color = if status.is_error { error } else { ui.visuals().text_color() };
-                ui.colored_label(color, &status.text);
+                ui.scope(|ui| {
+                    ui.set_max_width(share);
+                    ui.add(egui::Label::new(egui::RichText::new(&status.text).color(color)).truncate())
+                        .on_hover_text(&status.text);
+                });
                 if ui.small_button("x").on_hover_text(format!("Dismiss the {what}'s message")).clicked() {
                     *status = Status::default();
                 }

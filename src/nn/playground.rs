@@ -533,7 +533,17 @@ pub struct Run<T: Element> {
 
 impl<T: Element> Run<T> {
     /// Starts training `trainer` on a new thread for `budget`, publishing at most every `every`.
-    pub fn start(mut trainer: Trainer<T>, budget: Budget, every: Duration) -> Self {
+    pub fn start(trainer: Trainer<T>, budget: Budget, every: Duration) -> Self {
+        Self::start_capped(trainer, budget, every, None)
+    }
+
+    /// [`Run::start`] capped at `steps_per_second` from its first step (see [`Run::set_speed`]).
+    pub fn start_capped(
+        mut trainer: Trainer<T>,
+        budget: Budget,
+        every: Duration,
+        steps_per_second: Option<u32>,
+    ) -> Self {
         let shared = Arc::new(Mutex::new(Progress {
             snapshot: light_snapshot(&trainer),
             epochs: Vec::new(),
@@ -542,7 +552,7 @@ impl<T: Element> Run<T> {
             version: 0,
         }));
         let stop = Arc::new(AtomicBool::new(false));
-        let speed = Arc::new(AtomicU64::new(0));
+        let speed = Arc::new(AtomicU64::new(steps_per_second.map_or(0, |s| u64::from(s.max(1)))));
         let (out, asked, cap) = (shared.clone(), stop.clone(), speed.clone());
         let handle = std::thread::spawn(move || {
             let ended = train_for(&mut trainer, budget, every, &out, &asked, &cap);
