@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chainrule::app::backprop::{BackpropView, SIDE_MAX};
 use chainrule::app::files::ScriptedDialogs;
 use chainrule::app::race::RaceView;
-use chainrule::app::session::Session;
+use chainrule::app::session::StoredSession;
 use chainrule::app::{App, Pending};
 use eframe::egui::{self, Key, Modifiers, Role};
 use egui_kittest::Harness;
@@ -28,7 +28,7 @@ fn harness_with(app: App) -> Harness<'static, App> {
 }
 
 fn harness() -> Harness<'static, App> {
-    harness_with(App::with_dialogs(Session::default(), Box::new(ScriptedDialogs::default())))
+    harness_with(App::with_dialogs(StoredSession::default(), Box::new(ScriptedDialogs::default())))
 }
 
 /// The next file dialogs will answer these paths, in order.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chainrule::app::App;
 use chainrule::app::backprop::BackpropView;
 use chainrule::app::files::ScriptedDialogs;
-use chainrule::app::session::Session;
+use chainrule::app::session::StoredSession;
 use eframe::egui::{self, ViewportCommand, ViewportId};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -50,7 +50,7 @@ fn export_png_saves_exactly_the_graph_area_of_the_window() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("a temporary folder");
     let dialogs = ScriptedDialogs { answers: vec![Some(dir.join("graph"))].into(), ..ScriptedDialogs::default() };
-    let app = App::with_dialogs(Session::default(), Box::new(dialogs));
+    let app = App::with_dialogs(StoredSession::default(), Box::new(dialogs));
     let mut h =
         Harness::builder().with_size(SIZE).with_max_steps(12).build_ui_state(|ui, app: &mut App| app.ui_body(ui), app);
     h.run();

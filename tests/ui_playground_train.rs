@@ -13,7 +13,7 @@ use std::time::Instant;
 use chainrule::app::App;
 use chainrule::app::files::ScriptedDialogs;
 use chainrule::app::playground::{Action, PlaygroundView};
-use chainrule::app::session::Session;
+use chainrule::app::session::StoredSession;
 use chainrule::cli::{Cli, run};
 use chainrule::nn::playground::Setup;
 use chainrule::nn::{Mlp, Trainer};
@@ -27,7 +27,7 @@ use safetensors::{Dtype, tensor::TensorView};
 /// The window at a laptop's size, 1280×720 pixels, zoomed, with the playground open. The harness has no display
 /// to turn pixels into points: at 200 % its screen is 640×360 points, as eframe's would be.
 fn harness_at(zoom: f32) -> Harness<'static, App> {
-    let session = Session { zoom, ..Session::default() };
+    let session = StoredSession { zoom, ..StoredSession::default() };
     let app = App::with_dialogs(session, Box::new(ScriptedDialogs::default()));
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0 / zoom, 720.0 / zoom))

@@ -4,7 +4,7 @@
 
 use chainrule::app::App;
 use chainrule::app::race::{Action, RaceView, Settings};
-use chainrule::app::session::Session;
+use chainrule::app::session::StoredSession;
 use chainrule::optim::OptimSpec;
 use chainrule::surface::{PRESETS, Race, RacerSetup, Status, Surface};
 use eframe::egui::{self, Key, Modifiers, Role};
@@ -291,7 +291,7 @@ fn the_state_round_trips_and_a_malformed_one_is_reported() {
     let mut again = harness_with(App::new(session));
     assert_eq!(view(&mut again).race.racers.iter().map(|r| r.position()).collect::<Vec<_>>(), positions);
 
-    let mut bad = Session::default();
+    let mut bad = StoredSession::default();
     bad.views.insert("race".into(), serde_json::json!({ "racers": [{ "spec": "adam:lr=oops", "color": [0, 0, 0] }] }));
     let app = App::new(bad);
     assert!(app.status().is_error);

@@ -12,20 +12,25 @@ pub mod backprop;
 pub mod files;
 pub mod help;
 pub mod lessons;
+pub mod open_save;
 pub mod playground;
 pub mod race;
+pub mod screenshot;
 pub mod session;
 pub mod theme;
 pub mod view;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 use eframe::egui;
 
 use files::{Document, FileDialogs, Recent, SystemDialogs};
-use session::{STORAGE_KEY, Session, StoreCheck, load_session};
+use session::{STORAGE_KEY, StoreCheck, StoredSession, load_session};
 use view::{Shell, View};
+
+pub use open_save::Pending;
+use screenshot::ScreenshotPlan;
+pub use screenshot::{ScreenshotSlot, save_png};
 
 /// Every view, in navigation order. Register a new view here with one line.
 pub fn registry() -> Vec<Box<dyn View>> {
@@ -95,15 +100,6 @@ pub enum Command {
     RequestClose,
 }
 
-/// What waits for an answer to the unsaved-changes prompt.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Pending {
-    /// Closing the window.
-    Close,
-    /// Opening a file (`None`: ask for it with the open dialog).
-    Open(Option<PathBuf>),
-}
-
 /// The most parameters a model opened in the window may have: each becomes a node of the backprop view's graph.
 pub const MAX_DRAWN_PARAMETERS: usize = 2_000;
 
@@ -145,55 +141,21 @@ pub struct App {
     saving_blocked: bool,
 }
 
-/// The `--screenshot` run: wait for the layout to settle, take one screenshot, save it, close.
-struct ScreenshotPlan {
-    path: PathBuf,
-    frames: u32,
-    requested: bool,
-    image: ScreenshotSlot,
-}
-
-/// Where a requested screenshot of the window lands when it arrives (a frame or two later).
-#[derive(Clone, Default)]
-pub struct ScreenshotSlot(Arc<Mutex<Option<Arc<egui::ColorImage>>>>);
-
-impl ScreenshotSlot {
-    /// Asks for a screenshot of the window; it arrives in this slot and wakes the next frame.
-    pub fn request(&self, ctx: &egui::Context) {
-        let slot = self.0.clone();
-        let waker = ctx.clone();
-        ctx.request_screenshot(move |image| {
-            if let Ok(mut s) = slot.lock() {
-                *s = Some(image);
-            }
-            waker.request_repaint();
-        });
-    }
-
-    /// The screenshot, once it has arrived.
-    pub fn take(&self) -> Option<Arc<egui::ColorImage>> {
-        self.0.lock().map(|mut s| s.take()).unwrap_or(None)
-    }
-}
-
-/// Frames to wait before the `--screenshot` picture: enough for fonts, the layout and the fit to settle.
-const SETTLE_FRAMES: u32 = 20;
-
 impl Default for App {
     fn default() -> Self {
-        Self::new(Session::default())
+        Self::new(StoredSession::default())
     }
 }
 
 impl App {
     /// The app with a session's theme, view, view states, zoom, recent files and program file (a view whose state
     /// cannot be read keeps its defaults, and the status line says so), using the system's file dialogs.
-    pub fn new(session: Session) -> Self {
+    pub fn new(session: StoredSession) -> Self {
         Self::with_dialogs(session, Box::new(SystemDialogs))
     }
 
     /// [`App::new`] with other file dialogs (tests answer them with [`files::ScriptedDialogs`]).
-    pub fn with_dialogs(session: Session, dialogs: Box<dyn FileDialogs>) -> Self {
+    pub fn with_dialogs(session: StoredSession, dialogs: Box<dyn FileDialogs>) -> Self {
         let views = registry();
         let mut app = Self {
             view_status: vec![Status::default(); views.len()],
@@ -278,10 +240,10 @@ impl App {
             Some(path) => match std::fs::read_to_string(path) {
                 Ok(text) => load_session(Some(&text)),
                 Err(e) => {
-                    (Session::default(), Some(format!("Could not read the session file {}: {e}", path.display())))
+                    (StoredSession::default(), Some(format!("Could not read the session file {}: {e}", path.display())))
                 }
             },
-            None if check.problem.is_some() => (Session::default(), None),
+            None if check.problem.is_some() => (StoredSession::default(), None),
             None => {
                 let stored = cc.storage.and_then(|s| s.get_string(STORAGE_KEY));
                 load_session(stored.as_deref())
@@ -298,19 +260,14 @@ impl App {
             app
         };
         if let Some(path) = &options.screenshot {
-            app.screenshot = Some(ScreenshotPlan {
-                path: path.clone(),
-                frames: 0,
-                requested: false,
-                image: ScreenshotSlot::default(),
-            });
+            app.screenshot = Some(ScreenshotPlan::new(path.clone()));
         }
         app
     }
 
     /// The session as it would be saved now.
-    pub fn session(&self) -> Session {
-        Session {
+    pub fn session(&self) -> StoredSession {
+        StoredSession {
             dark: self.dark,
             view: self.views[self.current].id().to_owned(),
             views: self.views.iter().map(|v| (v.id().to_owned(), v.save_state())).collect(),
@@ -318,7 +275,7 @@ impl App {
             recent: self.recent.0.clone(),
             folder: self.folder.clone(),
             file: self.document.path.clone(),
-            ..Session::default()
+            ..StoredSession::default()
         }
     }
 
@@ -399,18 +356,6 @@ impl App {
         self.views.iter_mut().find_map(|v| (**v).as_any_mut().downcast_mut::<T>())
     }
 
-    fn program_view(&self) -> Option<usize> {
-        self.views.iter().position(|v| v.program().is_some())
-    }
-
-    fn program_text(&self) -> Option<&str> {
-        self.program_view().and_then(|i| self.views[i].program())
-    }
-
-    fn is_dirty(&self) -> bool {
-        self.program_text().is_some_and(|t| self.document.is_dirty(t))
-    }
-
     /// The whole window's contents: navigation, the open view, the status line and the overlays. Tests drive this.
     pub fn ui_body(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
@@ -455,7 +400,7 @@ impl App {
             ctx.request_repaint();
         }
         if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
-            drop_hint_ui(&ctx);
+            open_save::drop_hint_ui(&ctx);
         }
         if self.help_open {
             let view = &self.views[self.current];
@@ -531,32 +476,6 @@ impl App {
         }
     }
 
-    /// A `.cr` file dropped on the window opens (after the unsaved-changes prompt), a `.safetensors` model shows
-    /// its network; anything else is refused in words.
-    fn dropped_files(&mut self, ui: &egui::Ui) {
-        let dropped = ui.input(|i| i.raw.dropped_files.clone());
-        for file in dropped {
-            let path = file.path().to_path_buf();
-            let is = |ext: &str| path.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext));
-            if is("cr") {
-                self.commands.push(Command::OpenPath(path));
-            } else if is("safetensors") && self.views[self.current].id() == "playground" {
-                // on the playground, a model is trained on from its weights
-                if let Some(v) = self.view_mut::<playground::PlaygroundView>() {
-                    v.push(playground::Action::OpenModelPath(path));
-                }
-            } else if is("safetensors") {
-                self.commands.push(Command::OpenModel(path));
-            } else {
-                self.status.error(format!(
-                    "{} is not a program file or a model: chainrule opens .cr files (the text `chainrule eval @file` \
-                     reads) and .safetensors models (`chainrule train --save`).",
-                    path.display()
-                ));
-            }
-        }
-    }
-
     fn apply(&mut self, command: Command, ctx: &egui::Context) {
         let (lo, hi, step) = ZOOM_RANGE;
         match command {
@@ -600,162 +519,6 @@ impl App {
                     self.prompt = Some(Pending::Close);
                 }
             }
-        }
-    }
-
-    /// Goes on with `pending` at once if nothing is unsaved, or asks first.
-    fn ask_then(&mut self, pending: Pending, ctx: &egui::Context) {
-        if self.is_dirty() {
-            self.prompt = Some(pending);
-        } else {
-            self.proceed(pending, ctx);
-        }
-    }
-
-    fn proceed(&mut self, pending: Pending, ctx: &egui::Context) {
-        match pending {
-            Pending::Close => {
-                self.close_allowed = true;
-                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-            }
-            Pending::Open(Some(path)) => self.open(&path),
-            Pending::Open(None) => {
-                match self.dialogs.pick_open("Open a program", files::PROGRAMS, self.folder.as_deref()) {
-                    Some(path) => self.open(&path),
-                    None => {
-                        if let Some(why) = files::no_file_message(&*self.dialogs) {
-                            self.status.error(why);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// Opens a program file in the view that edits programs, and switches to it.
-    fn open(&mut self, path: &Path) {
-        let Some(i) = self.program_view() else { return };
-        match files::read_program(path) {
-            Ok(text) => {
-                self.current = i;
-                self.views[i].open_program(&text, &mut self.view_status[i]);
-                self.document = Document { path: Some(path.to_path_buf()), saved: text };
-                self.recent.touch(path);
-                self.folder = path.parent().map(Path::to_path_buf);
-                self.status.info(format!("Opened {}.", path.display()));
-            }
-            Err(e) => {
-                self.recent.forget(path);
-                self.status.error(e);
-            }
-        }
-    }
-
-    /// Shows a model file's network in the backprop view, unrolled into scalars at the input 0 (class 0). The file
-    /// is checked before anything is built from it; a refused one is named in the status line with its reason.
-    fn open_model(&mut self, path: &Path) {
-        let refused = |e: &dyn std::fmt::Display| format!("The model was not opened: {e}");
-        let meta = match crate::nn::store::inspect(path, None) {
-            Ok(meta) => meta,
-            Err(e) => return self.status.error(refused(&e)),
-        };
-        let parameters = meta.spec.parameter_count();
-        if parameters > MAX_DRAWN_PARAMETERS {
-            return self.status.error(format!(
-                "The model {} has {parameters} parameters; the window draws networks of up to \
-                 {MAX_DRAWN_PARAMETERS} as scalar graphs (`chainrule predict --model` reads it).",
-                path.display()
-            ));
-        }
-        let (mlp, _) = match crate::nn::Mlp::<f64>::open(path, None) {
-            Ok(opened) => opened,
-            Err(e) => return self.status.error(refused(&e)),
-        };
-        let x = vec![0.0; mlp.spec.inputs];
-        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0);
-        let net = mlp.scalar_graph(&x, &[0], crate::nn::Mode::Eval, &mut rng);
-        let backprop = self
-            .views
-            .iter_mut()
-            .enumerate()
-            .find_map(|(i, v)| (**v).as_any_mut().downcast_mut::<backprop::BackpropView>().map(|view| (i, view)));
-        if let Some((i, view)) = backprop {
-            view.open_graph(net.graph, net.loss, net.groups);
-            self.current = i;
-            self.status.info(format!(
-                "Opened the model {} ({}, {parameters} parameters): its graph at the input 0, class 0.",
-                path.display(),
-                meta.spec.describe()
-            ));
-        }
-    }
-
-    /// Saves the program to its file, or to one asked for (always with `ask`). Returns whether it was saved.
-    fn save(&mut self, ask: bool) -> bool {
-        let Some(text) = self.program_text().map(str::to_owned) else { return false };
-        let path = match (&self.document.path, ask) {
-            (Some(p), false) => p.clone(),
-            _ => {
-                let name = self.document.name().unwrap_or_else(|| "program.cr".into());
-                match self.dialogs.pick_save("Save the program", files::PROGRAMS, self.folder.as_deref(), &name) {
-                    Some(p) => files::with_extension(p, "cr"),
-                    None => {
-                        if let Some(why) = files::no_file_message(&*self.dialogs) {
-                            self.status.error(why);
-                        }
-                        return false;
-                    }
-                }
-            }
-        };
-        match files::write_program(&path, &text) {
-            Ok(()) => {
-                self.status.info(format!("Saved {}.", path.display()));
-                self.recent.touch(&path);
-                self.folder = path.parent().map(Path::to_path_buf);
-                self.document = Document { path: Some(path), saved: text };
-                true
-            }
-            Err(e) => {
-                self.status.error(e);
-                false
-            }
-        }
-    }
-
-    /// The unsaved-changes prompt: Save changes, Don't save or Cancel.
-    fn prompt_ui(&mut self, ctx: &egui::Context) {
-        let name = self.document.name().unwrap_or_default();
-        let mut answer = None;
-        let modal = egui::Modal::new(egui::Id::unique("unsaved_changes")).show(ctx, |ui| {
-            ui.set_max_width(380.0);
-            ui.heading(format!("Save the changes to {name}?"));
-            ui.label(
-                "The program in the editor differs from the file. Without saving, the changes stay in the editor \
-                      but not in the file.",
-            );
-            ui.add_space(8.0);
-            ui.horizontal(|ui| {
-                if ui.button("Save changes").clicked() {
-                    answer = Some(0);
-                }
-                if ui.button("Don't save").clicked() {
-                    answer = Some(1);
-                }
-                if ui.button("Cancel").clicked() {
-                    answer = Some(2);
-                }
-            });
-        });
-        if modal.should_close() && answer.is_none() {
-            answer = Some(2);
-        }
-        let Some(answer) = answer else { return };
-        let pending = self.prompt.take().expect("the prompt is shown only with a question");
-        match answer {
-            0 if !self.save(false) => {} // the save failed or was cancelled: stay
-            0 | 1 => self.proceed(pending, ctx),
-            _ => {}
         }
     }
 
@@ -843,26 +606,6 @@ impl App {
             }
         });
     }
-
-    fn screenshot_step(&mut self, ctx: &egui::Context) {
-        let settled = self.is_settled();
-        let Some(plan) = &mut self.screenshot else { return };
-        if let Some(image) = plan.image.take() {
-            match save_png(&image, None, &plan.path) {
-                Ok(()) => eprintln!("screenshot saved to {}", plan.path.display()),
-                Err(e) => eprintln!("error: {e}"),
-            }
-            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-            return;
-        }
-        // a graph still being built (a restored session's large program) is waited for, then left to settle
-        plan.frames = if settled { plan.frames + 1 } else { 0 };
-        if plan.frames >= SETTLE_FRAMES && !plan.requested {
-            plan.requested = true;
-            plan.image.request(ctx);
-        }
-        ctx.request_repaint();
-    }
 }
 
 impl eframe::App for App {
@@ -882,40 +625,6 @@ impl eframe::App for App {
             storage.set_string(STORAGE_KEY, self.session().to_json());
         }
     }
-}
-
-/// Saves a screenshot (or the part of it inside `crop`, in physical pixels `[x, y, w, h]`) as a PNG.
-pub fn save_png(image: &egui::ColorImage, crop: Option<[usize; 4]>, path: &std::path::Path) -> Result<(), String> {
-    let [w, h] = image.size;
-    let [x0, y0, cw, ch] = crop.unwrap_or([0, 0, w, h]);
-    let (x0, y0) = (x0.min(w), y0.min(h));
-    let (cw, ch) = (cw.min(w - x0), ch.min(h - y0));
-    if cw == 0 || ch == 0 {
-        return Err("nothing to save: the area is empty".into());
-    }
-    let mut out = image::RgbaImage::new(cw as u32, ch as u32);
-    for y in 0..ch {
-        for x in 0..cw {
-            let c = image.pixels[(y0 + y) * w + x0 + x];
-            out.put_pixel(x as u32, y as u32, image::Rgba(c.to_srgba_unmultiplied()));
-        }
-    }
-    out.save(path).map_err(|e| format!("could not write {}: {e}", path.display()))
-}
-
-/// While a file is dragged over the window: what dropping it does.
-fn drop_hint_ui(ctx: &egui::Context) {
-    let layer = egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop_hint"));
-    let painter = ctx.layer_painter(layer);
-    let rect = ctx.content_rect();
-    painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(150));
-    painter.text(
-        rect.center(),
-        egui::Align2::CENTER_CENTER,
-        "Drop a .cr program file to open it, or a .safetensors model to see its network",
-        egui::FontId::proportional(24.0),
-        egui::Color32::WHITE,
-    );
 }
 
 /// `z` within [`ZOOM_RANGE`] (1 for a value that is not a number).

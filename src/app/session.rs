@@ -24,7 +24,7 @@ pub const SESSION_VERSION: u32 = 1;
 
 /// The persisted session.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Session {
+pub struct StoredSession {
     /// The format version ([`SESSION_VERSION`] when written by this build).
     pub version: u32,
     /// Whether the dark theme is on.
@@ -51,7 +51,7 @@ fn one() -> f32 {
     1.0
 }
 
-impl Default for Session {
+impl Default for StoredSession {
     fn default() -> Self {
         Self {
             version: SESSION_VERSION,
@@ -66,7 +66,7 @@ impl Default for Session {
     }
 }
 
-impl Session {
+impl StoredSession {
     /// The session as JSON text.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("a session is plain data and always serializes")
@@ -75,23 +75,25 @@ impl Session {
 
 /// Reads a stored session. Nothing stored gives the default silently; a store that cannot be read, or was written
 /// in another format version, gives the default and a message for the status line.
-pub fn load_session(stored: Option<&str>) -> (Session, Option<String>) {
-    let Some(text) = stored else { return (Session::default(), None) };
+pub fn load_session(stored: Option<&str>) -> (StoredSession, Option<String>) {
+    let Some(text) = stored else { return (StoredSession::default(), None) };
     // Look at the version first, so an old format is named as such rather than as a parse error.
     let version = serde_json::from_str::<serde_json::Value>(text)
         .ok()
         .and_then(|v| v.get("version").and_then(serde_json::Value::as_u64));
     match version {
         Some(v) if v != u64::from(SESSION_VERSION) => (
-            Session::default(),
+            StoredSession::default(),
             Some(format!(
                 "The saved session is from another version of chainrule (format {v}, this one reads {SESSION_VERSION}); \
                  starting fresh."
             )),
         ),
-        _ => match serde_json::from_str::<Session>(text) {
+        _ => match serde_json::from_str::<StoredSession>(text) {
             Ok(s) => (s, None),
-            Err(e) => (Session::default(), Some(format!("The saved session could not be read ({e}); starting fresh."))),
+            Err(e) => {
+                (StoredSession::default(), Some(format!("The saved session could not be read ({e}); starting fresh.")))
+            }
         },
     }
 }
@@ -104,7 +106,7 @@ pub struct StoreCheck {
     /// Where the damaged store is kept (`None` when nothing was damaged or no copy could be made).
     pub kept: Option<PathBuf>,
     /// What could be read of the damaged session (views' states may be partial: see [`recover_session`]).
-    pub recovered: Option<Session>,
+    pub recovered: Option<StoredSession>,
     /// Whether the window must not save: the damaged store could not be kept aside, so a save would destroy it.
     pub saving_blocked: bool,
 }
@@ -242,7 +244,7 @@ fn session_text(ron_text: &str) -> Option<String> {
 /// What can still be read of a damaged session's JSON: the whole session if it parses, else the top-level fields
 /// that are complete and each view's state as far as it goes (a truncated text is cut back to its last complete
 /// member and closed). `None` for nothing readable or another format version.
-pub fn recover_session(text: &str) -> Option<Session> {
+pub fn recover_session(text: &str) -> Option<StoredSession> {
     if let (s, None) = load_session(Some(text)) {
         return Some(s);
     }
@@ -254,7 +256,7 @@ pub fn recover_session(text: &str) -> Option<Session> {
     if obj.get("version").and_then(serde_json::Value::as_u64).is_some_and(|v| v != u64::from(SESSION_VERSION)) {
         return None;
     }
-    let mut s = Session::default();
+    let mut s = StoredSession::default();
     let string = |key: &str| obj.get(key).and_then(serde_json::Value::as_str).map(str::to_owned);
     let path = |key: &str| string(key).map(PathBuf::from);
     if let Some(dark) = obj.get("dark").and_then(serde_json::Value::as_bool) {
@@ -319,12 +321,12 @@ mod tests {
 
     #[test]
     fn nothing_stored_is_a_quiet_default() {
-        assert_eq!(load_session(None), (Session::default(), None));
+        assert_eq!(load_session(None), (StoredSession::default(), None));
     }
 
     #[test]
     fn a_session_round_trips() {
-        let mut s = Session { dark: true, view: "backprop".into(), ..Session::default() };
+        let mut s = StoredSession { dark: true, view: "backprop".into(), ..StoredSession::default() };
         s.views.insert("backprop".into(), serde_json::json!({ "cursor": 3 }));
         assert_eq!(load_session(Some(&s.to_json())), (s, None));
     }
@@ -332,17 +334,17 @@ mod tests {
     #[test]
     fn a_corrupted_store_is_reported_and_replaced() {
         let (s, msg) = load_session(Some("{\"version\": 1, \"dark\": tru"));
-        assert_eq!(s, Session::default());
+        assert_eq!(s, StoredSession::default());
         assert!(msg.expect("a message").contains("could not be read"));
         let (s, msg) = load_session(Some("\u{0}\u{1}garbage"));
-        assert_eq!(s, Session::default());
+        assert_eq!(s, StoredSession::default());
         assert!(msg.is_some());
     }
 
     #[test]
     fn an_old_format_is_reported_and_replaced() {
         let (s, msg) = load_session(Some("{\"version\": 0, \"theme\": \"dark\"}"));
-        assert_eq!(s, Session::default());
+        assert_eq!(s, StoredSession::default());
         assert!(msg.expect("a message").contains("another version"));
     }
 
@@ -387,7 +389,7 @@ mod tests {
     #[test]
     fn a_wrongly_typed_field_is_reported() {
         let (s, msg) = load_session(Some("{\"version\": 1, \"dark\": \"yes\", \"view\": \"x\", \"views\": {}}"));
-        assert_eq!(s, Session::default());
+        assert_eq!(s, StoredSession::default());
         assert!(msg.is_some());
     }
 }

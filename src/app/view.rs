@@ -26,10 +26,16 @@ pub struct Shell<'a> {
 pub trait AsAny {
     /// The view as `Any`, for downcasting.
     fn as_any_mut(&mut self) -> &mut dyn Any;
+    /// The view as `Any`, for downcasting to read.
+    fn as_any(&self) -> &dyn Any;
 }
 
 impl<T: Any> AsAny for T {
     fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+
+    fn as_any(&self) -> &dyn Any {
         self
     }
 }
@@ -50,12 +56,6 @@ pub trait View: AsAny {
     fn shortcuts(&self) -> &'static [(&'static str, &'static str)] {
         &[]
     }
-    /// The program this view edits, saved as a `.cr` file; `None` for a view without one.
-    fn program(&self) -> Option<&str> {
-        None
-    }
-    /// Replaces the program with a file's text and shows it (errors go to `status`).
-    fn open_program(&mut self, _text: &str, _status: &mut Status) {}
     /// Where the view's panels were drawn in the last frame, by name (tests check that nothing is cut off).
     fn panels(&self) -> &[(&'static str, egui::Rect)] {
         &[]

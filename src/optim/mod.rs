@@ -17,10 +17,10 @@
 //! (`impl Keys`: the spec name, the defaults, each key with its range and its field), and the rule itself, a
 //! [`Rule`] — its state and its math (`start`, `update`, `inspect`), like burn's `SimpleOptimizer`. What every rule
 //! needs around its math (the learning rate, the step count, the length check, reset, the trace that `inspect`
-//! reads) is written once, in `adaptor.rs` (burn's `OptimizerAdaptor`), and the registry in `spec.rs` lists each
-//! spec name on one line. A new rule is its file, its `mod` and `pub use` here, its line in the registry and its
-//! config in `spec.rs`'s `use` (plus its rows in the tables of this doc and of `spec.rs`'s, which a test checks
-//! against the code).
+//! reads) is written once, in `adaptor.rs` (burn's `OptimizerAdaptor`), and the registry below lists each rule file
+//! with its spec names. A new rule is its file and one entry in the registry, `lion { Lion(LionConfig) }`, from which
+//! the `mod`, the re-exports, the spec variant, its name, defaults, parsing, printing and dispatch all follow (plus
+//! its rows in the tables of this doc and of `spec.rs`'s, which a test checks against the code).
 //!
 //! Every rule is generic over [`Real`]: `Adam<T = f64>` keeps its state (m, v) in `T` and steps `&mut [T]`, and
 //! [`Optimizer<T = f64>`](Optimizer) holds one in its adaptor, so that `OptimSpec::build` is the f64 optimizer of the
@@ -73,30 +73,136 @@
 //! # Ok::<(), chainrule::optim::OptimError>(())
 //! ```
 
-mod adagrad;
-mod adam;
 mod adaptor;
 mod error;
-mod ewma;
-mod nadam;
-mod radam;
-mod rmsprop;
 mod schedule;
-mod sgd;
 mod spec;
 mod torch_ops;
 
-pub use adagrad::{Adagrad, AdagradConfig};
-pub use adam::{Adam, AdamConfig};
 pub use adaptor::Rule;
 pub use error::OptimError;
-pub use ewma::{MomentumEwma, MomentumEwmaConfig};
-pub use nadam::{NAdam, NAdamConfig};
-pub use radam::{RAdam, RAdamConfig};
-pub use rmsprop::{RmsProp, RmsPropConfig};
 pub use schedule::{Decay, SCHEDULE_NAMES, Schedule, Warmup};
-pub use sgd::{Sgd, SgdConfig};
-pub use spec::{Hyper, HyperValue, OPTIMIZER_NAMES, OptimSpec};
+pub use spec::{Hyper, HyperValue};
+
+/// The registry of rules: an entry `file { Variant(Config), ... }` declares the rule file `file.rs` (and makes its
+/// public items this module's) and its spec names, each a variant of [`OptimSpec`] in the order the window lists
+/// them, with its config and, after it, the key table ([`spec::Keys`]) that says its name, defaults and keys and
+/// builds its rule (the config's own table, unless one is named; both live in the rule's file). From the entries it
+/// writes the `mod`s and their re-exports, the enum, [`OPTIMIZER_NAMES`], and the dispatch of each spec method
+/// (defaults, name, lr, fields, `with`, conflicts, the rule in its adaptor) to the table, so that a new rule is its
+/// file and one entry here.
+macro_rules! registry {
+    ($($file:ident { $($(#[doc = $doc:literal])* $variant:ident($config:ty $(, $keys:ty)?)),+ $(,)? })*) => {
+        $(mod $file; pub use $file::*;)*
+
+        /// An optimizer and its hyper-parameters: what a spec string says, and what the window persists (as the
+        /// canonical spec string, through serde).
+        #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub enum OptimSpec {
+            $($($(#[doc = $doc])* $variant($config),)+)*
+        }
+
+        /// Every optimizer spec name, in the order the window lists them.
+        pub const OPTIMIZER_NAMES: &[&str] = &[$($(<keys_of!($config $(, $keys)?) as spec::Keys>::NAME,)+)*];
+
+        impl OptimSpec {
+            /// The spec with every default, for a name of [`OPTIMIZER_NAMES`].
+            pub fn defaults(name: &str) -> Option<Self> {
+                $($(if name == <keys_of!($config $(, $keys)?) as spec::Keys>::NAME {
+                    return Some(Self::$variant(<keys_of!($config $(, $keys)?) as spec::Keys>::defaults()));
+                })+)*
+                None
+            }
+
+            /// The spec name (`sgd`, `adam`, `momentum-ewma`, ...).
+            pub fn name(&self) -> &'static str {
+                match self { $($(Self::$variant(_) => <keys_of!($config $(, $keys)?) as spec::Keys>::NAME,)+)* }
+            }
+
+            /// The (base) learning rate.
+            pub fn lr(&self) -> f64 {
+                match self { $($(Self::$variant(c) => spec::lr_of::<keys_of!($config $(, $keys)?)>(c),)+)* }
+            }
+
+            /// Sets the (base) learning rate.
+            pub fn set_lr(&mut self, lr: f64) {
+                match self { $($(Self::$variant(c) => spec::set_lr_of::<keys_of!($config $(, $keys)?)>(c, lr),)+)* }
+            }
+
+            /// The fields of this spec, its key table: each key with its range and current value.
+            fn fields(&self) -> Vec<spec::Field> {
+                match self { $($(Self::$variant(c) => spec::fields_of::<keys_of!($config $(, $keys)?)>(c),)+)* }
+            }
+
+            /// This spec with the given (already range-checked) values in place of its own.
+            fn with(&self, args: &spec::Args) -> Self {
+                match self {
+                    $($(Self::$variant(c) => {
+                        Self::$variant(spec::with_of::<keys_of!($config $(, $keys)?)>(c, args))
+                    })+)*
+                }
+            }
+
+            /// Values PyTorch refuses together, in words.
+            fn conflict(&self) -> Option<&'static str> {
+                match self { $($(Self::$variant(c) => <keys_of!($config $(, $keys)?) as spec::Keys>::conflict(c),)+)* }
+            }
+
+            /// The spec's rule in its adaptor, on parameters of type `T`, at the spec's learning rate.
+            pub(crate) fn adaptor<T: Real>(&self) -> Box<dyn Stepping<T>> {
+                match self { $($(Self::$variant(c) => spec::adaptor_of::<keys_of!($config $(, $keys)?), T>(c),)+)* }
+            }
+        }
+    };
+}
+
+/// The key table of a registry line: the one it names, or else its config's.
+macro_rules! keys_of {
+    ($config:ty) => {
+        $config
+    };
+    ($config:ty, $keys:ty) => {
+        $keys
+    };
+}
+
+// The registry: an entry per rule file, a line per spec name (the file holds its config, key table and math).
+registry! {
+    sgd {
+        /// `sgd`: `torch.optim.SGD`.
+        Sgd(SgdConfig),
+    }
+    ewma {
+        /// `momentum-ewma`: the lecture's momentum (exponentially weighted average with bias correction).
+        MomentumEwma(MomentumEwmaConfig),
+    }
+    adagrad {
+        /// `adagrad`: `torch.optim.Adagrad`.
+        Adagrad(AdagradConfig),
+    }
+    rmsprop {
+        /// `rmsprop`: `torch.optim.RMSprop`.
+        RmsProp(RmsPropConfig),
+    }
+    adam {
+        /// `adam`: `torch.optim.Adam`.
+        Adam(AdamConfig),
+        /// `adam-nobias`: Adam with its bias correction turned off (only lr, betas and eps apply), to show what the
+        /// correction of the lecture's slide 114 does in the first steps.
+        AdamNoBias(AdamConfig, AdamNoBiasKeys),
+        /// `adamw`: `torch.optim.AdamW` (weight decay always decoupled).
+        AdamW(AdamConfig, AdamWKeys),
+    }
+    radam {
+        /// `radam`: `torch.optim.RAdam`.
+        RAdam(RAdamConfig),
+    }
+    nadam {
+        /// `nadam`: `torch.optim.NAdam`.
+        NAdam(NAdamConfig),
+    }
+}
 
 use crate::real::Real;
 use adaptor::{Stepping, check_lengths};

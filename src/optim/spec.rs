@@ -33,113 +33,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::adam::{AdamNoBiasKeys, AdamWKeys};
 use super::adaptor::{Adaptor, Rule, Stepping};
-use super::{
-    AdagradConfig, AdamConfig, MomentumEwmaConfig, NAdamConfig, OptimError, Optimizer, RAdamConfig, RmsPropConfig,
-    SgdConfig,
-};
+use super::{AdamConfig, OPTIMIZER_NAMES, OptimError, OptimSpec, Optimizer};
 use crate::real::Real;
-
-/// The registry of spec names: each line `Variant(Config)` or `Variant(Config, KeyTable)` is a name of
-/// [`OptimSpec`], in the order the window lists them, with its config and the [`Keys`] that say its name, defaults
-/// and keys and build its rule (the config's own, unless a table is named; both live in the rule's file). From the
-/// lines it writes the enum, [`OPTIMIZER_NAMES`], and the one-line dispatch of each spec method to the table, so that
-/// a new rule is its file and one line here.
-macro_rules! registry {
-    ($($(#[doc = $doc:literal])* $variant:ident($config:ty $(, $keys:ty)?),)*) => {
-        /// An optimizer and its hyper-parameters: what a spec string says, and what the window persists (as the
-        /// canonical spec string, through serde).
-        #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub enum OptimSpec {
-            $($(#[doc = $doc])* $variant($config),)*
-        }
-
-        /// Every optimizer spec name, in the order the window lists them.
-        pub const OPTIMIZER_NAMES: &[&str] = &[$(<keys_of!($config $(, $keys)?) as Keys>::NAME),*];
-
-        impl OptimSpec {
-            /// The spec with every default, for a name of [`OPTIMIZER_NAMES`].
-            pub fn defaults(name: &str) -> Option<Self> {
-                $(if name == <keys_of!($config $(, $keys)?) as Keys>::NAME {
-                    return Some(Self::$variant(<keys_of!($config $(, $keys)?) as Keys>::defaults()));
-                })*
-                None
-            }
-
-            /// The spec name (`sgd`, `adam`, `momentum-ewma`, ...).
-            pub fn name(&self) -> &'static str {
-                match self { $(Self::$variant(_) => <keys_of!($config $(, $keys)?) as Keys>::NAME,)* }
-            }
-
-            /// The (base) learning rate.
-            pub fn lr(&self) -> f64 {
-                match self { $(Self::$variant(c) => lr_of::<keys_of!($config $(, $keys)?)>(c),)* }
-            }
-
-            /// Sets the (base) learning rate.
-            pub fn set_lr(&mut self, lr: f64) {
-                match self { $(Self::$variant(c) => set_lr_of::<keys_of!($config $(, $keys)?)>(c, lr),)* }
-            }
-
-            /// The fields of this spec, its key table: each key with its range and current value.
-            fn fields(&self) -> Vec<Field> {
-                match self { $(Self::$variant(c) => fields_of::<keys_of!($config $(, $keys)?)>(c),)* }
-            }
-
-            /// This spec with the given (already range-checked) values in place of its own.
-            fn with(&self, args: &Args) -> Self {
-                match self {
-                    $(Self::$variant(c) => Self::$variant(with_of::<keys_of!($config $(, $keys)?)>(c, args)),)*
-                }
-            }
-
-            /// Values PyTorch refuses together, in words.
-            fn conflict(&self) -> Option<&'static str> {
-                match self { $(Self::$variant(c) => <keys_of!($config $(, $keys)?) as Keys>::conflict(c),)* }
-            }
-
-            /// The spec's rule in its [`Adaptor`], on parameters of type `T`, at the spec's learning rate.
-            pub(crate) fn adaptor<T: Real>(&self) -> Box<dyn Stepping<T>> {
-                match self { $(Self::$variant(c) => adaptor_of::<keys_of!($config $(, $keys)?), T>(c),)* }
-            }
-        }
-    };
-}
-
-/// The key table of a registry line: the one it names, or else its config's.
-macro_rules! keys_of {
-    ($config:ty) => {
-        $config
-    };
-    ($config:ty, $keys:ty) => {
-        $keys
-    };
-}
-
-// The registry: a line per spec name (the rule's file holds its config, key table and math).
-registry! {
-    /// `sgd`: `torch.optim.SGD`.
-    Sgd(SgdConfig),
-    /// `momentum-ewma`: the lecture's momentum (exponentially weighted average with bias correction).
-    MomentumEwma(MomentumEwmaConfig),
-    /// `adagrad`: `torch.optim.Adagrad`.
-    Adagrad(AdagradConfig),
-    /// `rmsprop`: `torch.optim.RMSprop`.
-    RmsProp(RmsPropConfig),
-    /// `adam`: `torch.optim.Adam`.
-    Adam(AdamConfig),
-    /// `adam-nobias`: Adam with its bias correction turned off (only lr, betas and eps apply), to show what the
-    /// correction of the lecture's slide 114 does in the first steps.
-    AdamNoBias(AdamConfig, AdamNoBiasKeys),
-    /// `adamw`: `torch.optim.AdamW` (weight decay always decoupled).
-    AdamW(AdamConfig, AdamWKeys),
-    /// `radam`: `torch.optim.RAdam`.
-    RAdam(RAdamConfig),
-    /// `nadam`: `torch.optim.NAdam`.
-    NAdam(NAdamConfig),
-}
 
 /// A spec name's key table, in its rule's file: the name, the defaults, every key in canonical order, the values that
 /// do not go together, and the rule the spec builds. The registry dispatches [`OptimSpec`]'s methods to it.
@@ -211,22 +107,22 @@ fn lr_key<K: Keys>() -> &'static Key<K::Config> {
     K::KEYS.iter().find(|k| k.key == "lr").expect("every rule has a learning rate")
 }
 
-fn lr_of<K: Keys>(config: &K::Config) -> f64 {
+pub(super) fn lr_of<K: Keys>(config: &K::Config) -> f64 {
     match lr_key::<K>().val(config) {
         Val::F(lr) => lr,
         _ => unreachable!("lr is a number"),
     }
 }
 
-fn set_lr_of<K: Keys>(config: &mut K::Config, lr: f64) {
+pub(super) fn set_lr_of<K: Keys>(config: &mut K::Config, lr: f64) {
     lr_key::<K>().set(config, Val::F(lr));
 }
 
-fn fields_of<K: Keys>(config: &K::Config) -> Vec<Field> {
+pub(super) fn fields_of<K: Keys>(config: &K::Config) -> Vec<Field> {
     K::KEYS.iter().map(|k| Field { key: k.key, kind: k.kind, val: k.val(config) }).collect()
 }
 
-fn with_of<K: Keys>(config: &K::Config, args: &Args) -> K::Config {
+pub(super) fn with_of<K: Keys>(config: &K::Config, args: &Args) -> K::Config {
     let mut c = *config;
     for k in K::KEYS {
         if let Some(val) = args.get(k.key) {
@@ -236,7 +132,7 @@ fn with_of<K: Keys>(config: &K::Config, args: &Args) -> K::Config {
     c
 }
 
-fn adaptor_of<K: Keys, T: Real>(config: &K::Config) -> Box<dyn Stepping<T>> {
+pub(super) fn adaptor_of<K: Keys, T: Real>(config: &K::Config) -> Box<dyn Stepping<T>> {
     Box::new(Adaptor::new(K::rule::<T>(config), lr_of::<K>(config)))
 }
 
@@ -615,6 +511,7 @@ pub(crate) fn key_value<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::optim::{AdagradConfig, MomentumEwmaConfig, NAdamConfig, RmsPropConfig, SgdConfig};
 
     fn parse(s: &str) -> Result<OptimSpec, OptimError> {
         s.parse()

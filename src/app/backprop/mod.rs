@@ -203,6 +203,19 @@ impl Default for BackpropView {
 }
 
 impl BackpropView {
+    /// The program in the editor, saved as a `.cr` file (the only view with one: the frame's Open and Save reach it
+    /// here, not through [`View`]).
+    pub fn program(&self) -> &str {
+        &self.settings.source
+    }
+
+    /// Replaces the program with a file's text and shows it (errors go to `status`).
+    pub fn open_program(&mut self, text: &str, status: &mut super::Status) {
+        self.settings.source = text.to_owned();
+        self.settings.overrides.clear();
+        self.apply_source(status, true);
+    }
+
     /// The timeline cursor (steps done).
     pub fn cursor(&self) -> usize {
         self.settings.cursor
@@ -701,16 +714,6 @@ impl View for BackpropView {
 
     fn is_busy(&self) -> bool {
         self.is_applying()
-    }
-
-    fn program(&self) -> Option<&str> {
-        Some(&self.settings.source)
-    }
-
-    fn open_program(&mut self, text: &str, status: &mut super::Status) {
-        self.settings.source = text.to_owned();
-        self.settings.overrides.clear();
-        self.apply_source(status, true);
     }
 
     fn save_state(&self) -> serde_json::Value {
