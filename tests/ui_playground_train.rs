@@ -199,8 +199,7 @@ fn batch_norm_dropout_and_a_schedule_train_as_the_copied_command() {
     h.run();
     let line = view(&mut h).settings.setup.command(2);
     assert_eq!(
-        line,
-        "chainrule train --dataset xor --batchnorm --dropout 0.1 --schedule exp:gamma=0.5 --epochs 2",
+        line, "chainrule train --dataset xor --batchnorm --dropout 0.1 --schedule exp:gamma=0.5 --epochs 2",
         "the copied line"
     );
     let mut args: Vec<&str> = line.split_whitespace().collect();
@@ -284,7 +283,8 @@ fn state_dict(path: &Path, inputs: usize, hidden: usize) -> Vec<(String, Vec<f32
         ("2.weight".into(), vec![1, hidden], (0..hidden).map(|i| 0.2 - 0.1 * i as f32).collect()),
         ("2.bias".into(), vec![1], vec![0.25]),
     ];
-    let bytes: Vec<Vec<u8>> = tensors.iter().map(|(_, _, v)| v.iter().flat_map(|x| x.to_le_bytes()).collect()).collect();
+    let bytes: Vec<Vec<u8>> =
+        tensors.iter().map(|(_, _, v)| v.iter().flat_map(|x| x.to_le_bytes()).collect()).collect();
     let views: Vec<(String, TensorView<'_>)> = tensors
         .iter()
         .zip(&bytes)

@@ -582,7 +582,8 @@ impl App {
             }
             let error = theme::Palette::of(ui).error;
             let mut shown = false;
-            let messages = [&self.status, &self.view_status[self.current]].iter().filter(|s| !s.text.is_empty()).count();
+            let messages =
+                [&self.status, &self.view_status[self.current]].iter().filter(|s| !s.text.is_empty()).count();
             // each message gets its share of the line, less its dismiss button; a longer one is elided, and the
             // whole text shows on hover
             let share = (ui.available_width() / messages.max(1) as f32 - 30.0).max(40.0);

@@ -291,8 +291,14 @@ impl Setup {
         if self == new {
             return Change::Nothing;
         }
-        let training_only =
-            Setup { opt: self.opt, schedule: self.schedule, batch: self.batch, l1: self.l1, l2: self.l2, ..new.clone() };
+        let training_only = Setup {
+            opt: self.opt,
+            schedule: self.schedule,
+            batch: self.batch,
+            l1: self.l1,
+            l2: self.l2,
+            ..new.clone()
+        };
         if training_only == *self {
             return Change::Training;
         }
@@ -363,7 +369,10 @@ impl Weights {
         }
         for (k, r) in self.running.iter().enumerate() {
             if r.iter().any(|v| !v.is_finite()) || r[r.len() / 2..].iter().any(|&v| v < 0.0) {
-                return Err(format!("batch-norm layer {}: running statistics that are not finite or a variance < 0", k + 1));
+                return Err(format!(
+                    "batch-norm layer {}: running statistics that are not finite or a variance < 0",
+                    k + 1
+                ));
             }
         }
         let snapshot = Snapshot {
@@ -442,7 +451,8 @@ impl Setup {
 
     /// The setup as a file's text, with the trained weights if given.
     pub fn to_file_text_with(&self, weights: Option<&Weights>) -> String {
-        let file = SetupFile { format: SETUP_FORMAT.into(), version: 1, setup: self.clone(), weights: weights.cloned() };
+        let file =
+            SetupFile { format: SETUP_FORMAT.into(), version: 1, setup: self.clone(), weights: weights.cloned() };
         serde_json::to_string_pretty(&file).expect("a setup is plain data")
     }
 

@@ -554,7 +554,9 @@ impl PlaygroundView {
         for action in asked {
             let folder = shell.folder.as_deref();
             let path = match &action {
-                Action::SaveSetup => shell.dialogs.pick_save("Save the playground setup", SETUPS, folder, "playground.json"),
+                Action::SaveSetup => {
+                    shell.dialogs.pick_save("Save the playground setup", SETUPS, folder, "playground.json")
+                }
                 Action::OpenSetup => shell.dialogs.pick_open("Open a playground setup", SETUPS, folder),
                 Action::OpenModelPath(p) => Some(p.clone()),
                 _ => shell.dialogs.pick_open("Open a model to train on", MODELS, folder),
@@ -754,7 +756,9 @@ impl View for PlaygroundView {
                 });
                 ui.separator();
                 ui.vertical(|ui| {
-                    egui::ScrollArea::both().id_salt("playground_health_scroll").show(ui, |ui| monitors::ui(ui, &self.health))
+                    egui::ScrollArea::both()
+                        .id_salt("playground_health_scroll")
+                        .show(ui, |ui| monitors::ui(ui, &self.health))
                 });
             });
         });
