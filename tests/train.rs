@@ -329,3 +329,77 @@ fn a_closed_pipe_does_not_panic() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(out.status.code(), Some(0), "{err}");
 }
+
+/// A regression trainer on one of the Playground's value sets (mse, one output).
+fn regression_trainer(dataset: &str, hidden: &[usize], epochs: usize) -> (Trainer<f64>, data::Dataset) {
+    let d = data::generate(dataset, 400, 0.0, 1).expect("generates");
+    assert!(d.is_regression() && d.classes() == 1, "{dataset}");
+    let (train, test) = data::split(&d, 0.5, 1).expect("splits");
+    let spec = MlpSpec::classifier(2, hidden, d.classes(), Unary::Tanh, Loss::Mse).expect("valid");
+    assert_eq!(spec.outputs, 1);
+    let cfg = TrainConfig {
+        opt: "adam:lr=0.03".parse().expect("spec"),
+        schedule: None,
+        epochs,
+        batch: 10,
+        seed: 1,
+        backend: Backend::Tensor,
+    };
+    let mlp = Mlp::new(&spec, 1).expect("builds");
+    let t = Trainer::new(mlp, cfg, (&train.x, &train.y), (&test.x, &test.y))
+        .expect("trainer")
+        .with_targets(&train.targets, &test.targets)
+        .expect("mse on one output takes real targets");
+    (t, test)
+}
+
+#[test]
+fn a_regression_learns_the_playgrounds_plane_and_reports_its_loss_not_an_accuracy() {
+    let (mut t, test) = regression_trainer("reg-plane", &[4], 30);
+    // the test loss before any step is the mean squared error of the untrained network, computed here by hand
+    let x: Vec<f64> = test.x.clone();
+    let trace = t.mlp.activations(&x, test.n()).expect("forward");
+    let scores = t.mlp.tape.value(*trace.last().expect("an output")).to_vec();
+    let by_hand = scores.iter().zip(&test.targets).map(|(s, v)| (s - v).powi(2)).sum::<f64>() / test.n() as f64;
+    let (loss, acc) = t.evaluate_targets(&x, &test.targets).expect("evaluates");
+    assert!((loss - by_hand).abs() < 1e-12 * by_hand.max(1.0), "{loss} vs {by_hand}");
+    assert!(acc.is_nan());
+    t.run(|_| true).expect("trains");
+    let last = t.history.last().expect("30 epochs");
+    // the plane (x + y)/10 is one tanh unit's near-linear stretch: learned to a small error
+    assert!(last.test_loss < 0.01 * by_hand.max(0.01) + 1e-3, "{last:?} from {by_hand}");
+    assert!(last.test_acc.is_nan() && last.train_acc.is_nan(), "{last:?}");
+}
+
+#[test]
+fn real_targets_need_mse_on_one_output() {
+    let d = data::generate("reg-gauss", 100, 0.0, 1).expect("generates");
+    let spec = MlpSpec::classifier(2, &[4], 2, Unary::Tanh, Loss::BceLogits).expect("valid");
+    let cfg = TrainConfig {
+        opt: "sgd".parse().expect("spec"),
+        schedule: None,
+        epochs: 1,
+        batch: 10,
+        seed: 1,
+        backend: Backend::Tensor,
+    };
+    let t = Trainer::new(Mlp::<f64>::new(&spec, 1).expect("builds"), cfg, (&d.x, &d.y), (&[], &[])).expect("trainer");
+    let e = t.with_targets(&d.targets, &[]).expect_err("bce takes classes").to_string();
+    assert!(e.contains("mse"), "{e}");
+}
+
+#[test]
+fn train_on_a_regression_set_reports_loss_without_accuracy() {
+    let out = chainrule(&["train", "--dataset", "reg-plane", "--hidden", "4", "--epochs", "3", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&out);
+    assert!(v["test_loss"].is_number() && v["test_acc"].is_null(), "{v}");
+    assert_eq!(v["model"]["torch"][2], "Linear(4, 1)", "{v}");
+    let text = chainrule(&["train", "--dataset", "reg-gauss", "--hidden", "4", "--epochs", "2"]);
+    let said = String::from_utf8_lossy(&text.stdout);
+    assert!(said.contains("real-valued targets") && !said.contains("accuracy") && said.contains("test loss"), "{said}");
+    let bad = chainrule(&["train", "--dataset", "reg-plane", "--loss", "ce", "--epochs", "1"]);
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(2), "{err}");
+    assert!(err.contains("--loss ce") && err.contains("mse"), "{err}");
+}

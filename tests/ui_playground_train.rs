@@ -346,3 +346,44 @@ fn a_long_status_message_is_elided_inside_the_window_with_the_whole_text_kept() 
     assert!(window.contains_rect(node.rect()), "{:?} leaves {window:?}", node.rect());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_regression_set_trains_with_mse_as_the_copied_command_and_shows_no_accuracy() {
+    let mut h = harness_at(1.0);
+    h.get_by_label("reg-gauss").click();
+    h.run();
+    assert!(view(&mut h).data.train.is_regression());
+    assert_eq!(view(&mut h).network().spec.outputs, 1, "one output, the value");
+    for _ in 0..2 {
+        h.get_by_label("Epoch").click();
+        h.step();
+        until_paused(&mut h);
+    }
+    let shown = view(&mut h).history.clone();
+    assert_eq!(shown.len(), 2);
+    assert!(shown.iter().all(|s| s.test_loss.is_finite() && s.test_acc.is_nan()), "{shown:?}");
+    // the accuracy plot says why it is empty, and the toolbar shows no accuracy
+    h.get_by_label("none: a regression is measured by its loss (mse)");
+    assert!(h.query_by_label_contains("test accuracy").is_none());
+    // a click on an empty place adds no point to a set whose values come from a formula
+    let pos = view(&mut h).plane_on_screen(5.9, 5.9).expect("the output was drawn");
+    h.hover_at(pos);
+    h.run();
+    h.drag_at(pos);
+    h.run();
+    h.drop_at(pos);
+    h.run();
+    assert!(view(&mut h).settings.setup.edits.is_empty());
+    let line = view(&mut h).settings.setup.command(2);
+    assert_eq!(line, "chainrule train --dataset reg-gauss --epochs 2", "the copied line");
+    let mut args: Vec<&str> = line.split_whitespace().collect();
+    args.push("--json");
+    let command = Cli::try_parse_from(args).expect("the copied line parses").command.expect("a subcommand");
+    let mut out = Vec::new();
+    assert_eq!(run(command, &mut out), 0);
+    let json: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+    for (s, e) in shown.iter().zip(json["epochs"].as_array().expect("epochs")) {
+        assert_eq!(s.train_loss, e["train_loss"].as_f64().expect("a number"), "epoch {}", s.epoch);
+        assert_eq!(s.test_loss, e["test_loss"].as_f64().expect("a number"), "epoch {}", s.epoch);
+    }
+}

@@ -110,7 +110,13 @@ pub(super) fn landscape(a: &LandscapeArgs) -> Result<Output, Failure> {
         }
         None => {
             let p = prepare(&a.net, a.seed)?;
-            let spec = spec_from(&a.net, p.train.d, p.classes.len())?;
+            if p.train.is_regression() {
+                return Err(usage(format!(
+                    "--dataset {}: a regression set has no landscape here yet (the plane's loss reads class labels)",
+                    a.net.dataset
+                )));
+            }
+            let spec = spec_from(&a.net, p.train.d, p.classes.len(), false)?;
             let mlp = Mlp::<f32>::new(&spec, a.seed).map_err(usage)?;
             let problem = Problem::new(mlp, &p.train.x, &p.train.y).map_err(fail)?;
             run(a, problem, &p.source, request)

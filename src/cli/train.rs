@@ -214,15 +214,25 @@ pub(super) fn prepare(a: &NetworkArgs, seed: u64) -> Result<Prepared, Failure> {
     Ok(Prepared { train, test, features, fitted, source, classes })
 }
 
-pub(super) fn spec_from(a: &NetworkArgs, inputs: usize, classes: usize) -> Result<MlpSpec, Failure> {
+/// The network `a` asks for, on `inputs` features and `classes` classes; a regression set (`regression`: real-valued
+/// targets) trains with mse on one output.
+pub(super) fn spec_from(a: &NetworkArgs, inputs: usize, classes: usize, regression: bool) -> Result<MlpSpec, Failure> {
     let hidden = crate::nn::parse_hidden(&a.hidden).map_err(usage)?;
     let activation = crate::nn::parse_activation(&a.activation).map_err(usage)?;
     let loss = match &a.loss {
         Some(name) => Loss::from_name(name)
             .ok_or_else(|| usage(format!("--loss {name}: unknown; use one of mse, bce, ce, hinge, svm")))?,
+        None if regression => Loss::Mse,
         None if classes == 2 => Loss::BceLogits,
         None => Loss::SoftmaxCe,
     };
+    if regression && loss != Loss::Mse {
+        return Err(usage(format!(
+            "--loss {}: {} holds real-valued targets, which train with mse (leave --loss out, or --loss mse)",
+            loss.name(),
+            a.dataset
+        )));
+    }
     let mut spec = MlpSpec::classifier(inputs, &hidden, classes, activation, loss).map_err(usage)?;
     spec.init = a.init.parse::<Init>().map_err(usage)?;
     spec.batchnorm = a.batchnorm;
@@ -255,7 +265,13 @@ pub(super) fn train(a: &TrainArgs) -> Result<Output, Failure> {
         other => return Err(usage(format!("--backend {other}: use tensor or scalar"))),
     };
     let p = prepare(&a.net, a.seed)?;
-    let spec = spec_from(&a.net, p.train.d, p.classes.len())?;
+    let spec = spec_from(&a.net, p.train.d, p.classes.len(), p.train.is_regression())?;
+    if p.train.is_regression() && backend == Backend::Scalar {
+        return Err(usage(format!(
+            "--backend scalar: {} holds real-valued targets; train it with --backend tensor",
+            a.net.dataset
+        )));
+    }
     gemm::set_threads(a.threads);
     let cfg = TrainConfig { opt, schedule, epochs: a.epochs, batch: a.batch, seed: a.seed, backend };
     match a.dtype.trim() {
@@ -270,20 +286,30 @@ fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: Tr
     let mlp = Mlp::<T>::new(spec, a.seed).map_err(usage)?;
     let mut trainer =
         Trainer::new(mlp, cfg.clone(), (&p.train.x, &p.train.y), (&p.test.x, &p.test.y)).map_err(usage)?;
+    let regression = p.train.is_regression();
+    if regression {
+        trainer = trainer.with_targets(&p.train.targets, &p.test.targets).map_err(usage)?;
+    }
     let show = !a.json;
     if show {
         say(format!(
-            "{} on {} ({} training rows, {} test rows, {} classes), {} parameters, {}{}",
+            "{} on {} ({} training rows, {} test rows, {}), {} parameters, {}{}",
             spec.describe(),
             p.source,
             p.train.n(),
             p.test.n(),
-            p.classes.len(),
+            if regression { "real-valued targets".to_owned() } else { format!("{} classes", p.classes.len()) },
             spec.parameter_count(),
             cfg.opt,
             if cfg.backend == Backend::Scalar { ", scalar engine" } else { "" },
         ));
-        say("epoch  train loss  test loss  train acc  test acc".into());
+        // a regression has no accuracy: its loss (mse) is the measure
+        say(if regression {
+            "epoch  train loss  test loss"
+        } else {
+            "epoch  train loss  test loss  train acc  test acc"
+        }
+        .into());
     }
     // On a terminal, a bar of minibatch steps under the epoch lines, drawn once the header is out: each epoch's line is printed above it (indicatif's
     // `println`), so every line stays on screen as Keras keeps them, and the bar moves within a long epoch.
@@ -314,10 +340,10 @@ fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: Tr
             .map_err(usage)?
             .ok_or_else(|| usage(NnError::Worker("an epoch stopped with nothing asking".into())))?;
         if show {
-            let line = format!(
-                "{:>5}  {:>10.6}  {:>9.6}  {:>9.4}  {:>8.4}",
-                s.epoch, s.train_loss, s.test_loss, s.train_acc, s.test_acc
-            );
+            let mut line = format!("{:>5}  {:>10.6}  {:>9.6}", s.epoch, s.train_loss, s.test_loss);
+            if !regression {
+                line += &format!("  {:>9.4}  {:>8.4}", s.train_acc, s.test_acc);
+            }
             match &bar {
                 Some(b) => {
                     b.println(&line);
@@ -384,13 +410,13 @@ fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: Tr
     });
     let mut text = String::new();
     if let Some(s) = last {
+        let measure = if regression { String::new() } else { format!("test accuracy {:.4}, ", s.test_acc) };
         text += &format!(
-            "after {} epochs ({} steps, {:.2} s, {:.0} steps/s): test accuracy {:.4}, test loss {:.6}\n",
+            "after {} epochs ({} steps, {:.2} s, {:.0} steps/s): {measure}test loss {:.6}\n",
             s.epoch,
             steps,
             seconds,
             steps as f64 / seconds.max(1e-9),
-            s.test_acc,
             s.test_loss
         );
     }

@@ -7,7 +7,9 @@
 //!
 //! Labels: if they are exactly the integers 0..K−1 they are the class indices (class names `0`..`K−1`); otherwise
 //! the distinct label texts are sorted (as numbers if all are numbers, so `-1` < `+1` < `10`; else as text) and
-//! numbered in that order, keeping the texts as class names (`cat`, `dog` → 0, 1).
+//! numbered in that order, keeping the texts as class names (`cat`, `dog` → 0, 1). A label column of numbers of which
+//! at least one is not a whole number (`0.25`, `-1.5e-3`) is a regression target instead: the rows keep their values
+//! ([`Dataset::targets`]) and train with mse on one output, as the Playground's regression sets.
 //!
 //! The reader is written here rather than taken from the `csv` crate because every message must say the exact line:
 //! csv 1.4 skips blank lines without counting them, so a record after a blank line is reported a line too early. It
@@ -180,8 +182,14 @@ pub fn parse_csv(text: &str, origin: &str) -> Result<Dataset, DataError> {
     if labels.is_empty() {
         return Err(err(first_line + 1, 1, "the file has a header but no data rows".into()));
     }
-    let (y, class_names) = classes(&labels);
-    Ok(Dataset { x, y, d, feature_names, class_names })
+    let (y, class_names, targets) = match real_targets(&labels) {
+        Some(targets) => (vec![0; labels.len()], vec!["value".to_owned()], targets),
+        None => {
+            let (y, class_names) = classes(&labels);
+            (y, class_names, Vec::new())
+        }
+    };
+    Ok(Dataset { x, y, d, feature_names, class_names, targets })
 }
 
 /// One CSV record: the line it starts on and its fields, trimmed, unquoted.
@@ -269,6 +277,13 @@ impl<'a> Iterator for Records<'a> {
             return Some(Ok(Record { line, fields }));
         }
     }
+}
+
+/// The labels as regression targets: when every one is a finite number and one at least is not a whole number.
+fn real_targets(labels: &[String]) -> Option<Vec<f64>> {
+    let values: Vec<f64> =
+        labels.iter().map(|l| l.parse::<f64>().ok().filter(|v| v.is_finite())).collect::<Option<_>>()?;
+    values.iter().any(|v| v.fract() != 0.0).then_some(values)
 }
 
 /// Class indices and names from label texts; see the module doc. O(n log n).
@@ -476,5 +491,16 @@ mod tests {
                 proptest::prop_assert!(data.x.iter().all(|v| v.is_finite()));
             }
         }
+    }
+
+    #[test]
+    fn a_label_column_with_fractions_is_a_regression_target() {
+        let data = parse_csv("x,y,height\n1,2,0.5\n3,4,-1\n5,6,2e-1\n", "t.csv").expect("parses");
+        assert!(data.is_regression());
+        assert_eq!(data.targets, vec![0.5, -1.0, 0.2]);
+        assert_eq!((data.classes(), data.y.clone()), (1, vec![0, 0, 0]));
+        // whole numbers stay classes, and a text among numbers too
+        assert!(!parse_csv("x,y,c\n1,2,1\n3,4,-1\n", "t.csv").expect("parses").is_regression());
+        assert!(!parse_csv("x,y,c\n1,2,0.5\n3,4,big\n", "t.csv").expect("parses").is_regression());
     }
 }

@@ -86,6 +86,12 @@ pub fn apply_edits(train: &mut Dataset, test: &mut Dataset, edits: &[PointEdit])
                 if !place(x, y) {
                     return Err(bad(k, format!("the point ({x}, {y}) is not within ±{MAX_COORD:e}")));
                 }
+                if !tr.targets.is_empty() {
+                    return Err(bad(
+                        k,
+                        "a regression set's values come from its formula or file: no points by hand".into(),
+                    ));
+                }
                 if class >= classes {
                     return Err(bad(k, format!("class {class}, and the set has {classes}")));
                 }
@@ -109,6 +115,9 @@ pub fn apply_edits(train: &mut Dataset, test: &mut Dataset, edits: &[PointEdit])
                 }
                 d.x.drain(2 * index..2 * index + 2);
                 d.y.remove(index);
+                if !d.targets.is_empty() {
+                    d.targets.remove(index);
+                }
             }
         }
     }
@@ -187,6 +196,7 @@ mod tests {
             d: 2,
             feature_names: vec!["x".into(), "y".into()],
             class_names: vec!["-1".into(), "+1".into()],
+            targets: Vec::new(),
         }
     }
 

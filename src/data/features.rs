@@ -141,6 +141,7 @@ pub fn with_features(data: &Dataset, features: &[Feature]) -> Result<Dataset, Da
         d: features.len(),
         feature_names: features.iter().map(|f| f.to_string()).collect(),
         class_names: data.class_names.clone(),
+        targets: data.targets.clone(),
     })
 }
 
@@ -155,6 +156,7 @@ mod tests {
             d: 2,
             feature_names: vec!["x".into(), "y".into()],
             class_names: vec!["-1".into(), "+1".into()],
+            targets: Vec::new(),
         }
     }
 

@@ -48,7 +48,7 @@ use super::Dataset;
 
 /// A 2-D dataset with the Playground's class names.
 fn playground(x: Vec<f64>, y: Vec<usize>) -> Dataset {
-    Dataset { x, y, d: 2, feature_names: xy_names(), class_names: vec!["-1".into(), "+1".into()] }
+    Dataset { x, y, d: 2, feature_names: xy_names(), class_names: vec!["-1".into(), "+1".into()], targets: Vec::new() }
 }
 
 fn xy_names() -> Vec<String> {
@@ -187,7 +187,7 @@ pub(super) fn moons(n: usize, noise: f64, seed: u64) -> Dataset {
     }
     let mut y = vec![0; n_out];
     y.resize(n, 1);
-    Dataset { x, y, d: 2, feature_names: xy_names(), class_names: vec!["0".into(), "1".into()] }
+    Dataset { x, y, d: 2, feature_names: xy_names(), class_names: vec!["0".into(), "1".into()], targets: Vec::new() }
 }
 
 /// cs231n's K-class spiral: class j's N_j points at r = linspace(0, 1, N_j), t = linspace(4j, 4j + 4, N_j) +
@@ -205,7 +205,54 @@ pub(super) fn kspiral(n: usize, classes: usize, seed: u64) -> Dataset {
             y.push(j);
         }
     }
-    Dataset { x, y, d: 2, feature_names: xy_names(), class_names: (0..classes).map(|j| j.to_string()).collect() }
+    Dataset {
+        x,
+        y,
+        d: 2,
+        feature_names: xy_names(),
+        class_names: (0..classes).map(|j| j.to_string()).collect(),
+        targets: Vec::new(),
+    }
+}
+
+/// A regression set of the Playground's: n points drawn as `regressPlane` and `regressGaussian` draw them
+/// (x, y ~ U(−6, 6), then the noise offsets U(−6, 6)·noise), the value read at the offset point.
+fn regression(n: usize, noise: f64, seed: u64, value: impl Fn(f64, f64) -> f64) -> Dataset {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let radius = 6.0;
+    let (mut x, mut targets) = (Vec::with_capacity(2 * n), Vec::with_capacity(n));
+    for _ in 0..n {
+        let px = rand_uniform(&mut rng, -radius, radius);
+        let py = rand_uniform(&mut rng, -radius, radius);
+        let noise_x = rand_uniform(&mut rng, -radius, radius) * noise;
+        let noise_y = rand_uniform(&mut rng, -radius, radius) * noise;
+        x.extend([px, py]);
+        targets.push(value(px + noise_x, py + noise_y));
+    }
+    Dataset { x, y: vec![0; n], d: 2, feature_names: xy_names(), class_names: vec!["value".into()], targets }
+}
+
+/// Playground `regressPlane`: the value (x + y)/10 (d3's scale from [−10, 10] to [−1, 1], not clamped).
+pub(super) fn reg_plane(n: usize, noise: f64, seed: u64) -> Dataset {
+    regression(n, noise, seed, |x, y| (x + y) / 10.0)
+}
+
+/// Playground `regressGaussian`: six bumps of sign ±1 at (±4, ±2.5) and (0, ±2.5), each s·max(0, 1 − r/2) at
+/// distance r (d3's clamped scale from [0, 2] to [1, 0]); the value is the bump largest in absolute value (the first
+/// of equals, as the source's strict `>`).
+pub(super) fn reg_gauss(n: usize, noise: f64, seed: u64) -> Dataset {
+    const BUMPS: [(f64, f64, f64); 6] =
+        [(-4.0, 2.5, 1.0), (0.0, 2.5, -1.0), (4.0, 2.5, 1.0), (-4.0, -2.5, -1.0), (0.0, -2.5, 1.0), (4.0, -2.5, -1.0)];
+    regression(n, noise, seed, |x, y| {
+        let mut value = 0.0_f64;
+        for (cx, cy, sign) in BUMPS {
+            let v = sign * (1.0 - (x - cx).hypot(y - cy) / 2.0).clamp(0.0, 1.0);
+            if v.abs() > value.abs() {
+                value = v;
+            }
+        }
+        value
+    })
 }
 
 #[cfg(test)]
@@ -397,5 +444,33 @@ mod tests {
             assert_eq!(f(50, 0.2, 1), f(50, 0.2, 1), "{name}");
             assert_ne!(f(50, 0.2, 1), f(50, 0.2, 2), "{name}");
         }
+    }
+
+    #[test]
+    fn the_regression_sets_read_their_formulas() {
+        // noise 0: the value is read at the point itself
+        let plane = reg_plane(200, 0.0, 3);
+        assert_eq!((plane.n(), plane.targets.len(), plane.classes()), (200, 200, 1));
+        for i in 0..plane.n() {
+            let p = plane.row(i);
+            assert!(p.iter().all(|v| (-6.0..6.0).contains(v)), "{p:?}");
+            assert_eq!(plane.targets[i], (p[0] + p[1]) / 10.0);
+        }
+        let bumps = reg_gauss(400, 0.0, 3);
+        for i in 0..bumps.n() {
+            let (p, v) = (bumps.row(i), bumps.targets[i]);
+            assert!((-1.0..=1.0).contains(&v));
+            // near (0, 2.5) the −1 bump rules; far from every centre the value is 0
+            if (p[0]).hypot(p[1] - 2.5) < 1.0 {
+                assert!(v < -0.5, "{p:?} {v}");
+            }
+            if p[1].abs() < 0.4 {
+                assert_eq!(v, 0.0, "{p:?}");
+            }
+        }
+        // noise moves where the value is read, not the point: the same points, other values
+        let noisy = reg_plane(200, 0.5, 3);
+        assert_ne!(noisy.targets, plane.targets);
+        assert_eq!(reg_plane(200, 0.5, 3), noisy, "seeded");
     }
 }

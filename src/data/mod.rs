@@ -37,7 +37,8 @@ pub use preprocess::{Fitted, Preprocess, WHITEN_EPS, covariance_matrix};
 pub use split::split;
 
 /// The names [`generate`] knows.
-pub const DATASET_NAMES: &[&str] = &["circle", "xor", "gauss", "spiral", "moons", "kspiral", "digits"];
+pub const DATASET_NAMES: &[&str] =
+    &["circle", "xor", "gauss", "spiral", "moons", "kspiral", "digits", "reg-plane", "reg-gauss"];
 
 /// A classification dataset: n rows of d numeric features and a class index per row.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,8 +51,12 @@ pub struct Dataset {
     pub d: usize,
     /// A name per feature: `x`, `y`, `x²`..., a CSV header's names, or `f0`, `f1`... for a CSV without a header.
     pub feature_names: Vec<String>,
-    /// The text of each class index: `-1`/`+1` for the Playground's sets, `0`..`9` for the digits, a CSV's labels.
+    /// The text of each class index: `-1`/`+1` for the Playground's sets, `0`..`9` for the digits, a CSV's labels;
+    /// `value` (one class) for a regression set.
     pub class_names: Vec<String>,
+    /// A regression set's real-valued target per row (the Playground's `reg-plane` and `reg-gauss`, a CSV whose
+    /// last column holds fractions); empty for a classification set, whose `y` is the answer.
+    pub targets: Vec<f64>,
 }
 
 impl Dataset {
@@ -89,7 +94,14 @@ impl Dataset {
             d: self.d,
             feature_names: self.feature_names.clone(),
             class_names: self.class_names.clone(),
+            targets: if self.targets.is_empty() { Vec::new() } else { idx.iter().map(|&i| self.targets[i]).collect() },
         }
+    }
+
+    /// Whether the rows carry real-valued [`targets`](Dataset::targets) (trained with mse and one output) rather than
+    /// classes.
+    pub fn is_regression(&self) -> bool {
+        !self.targets.is_empty()
     }
 
     /// How many rows each class has, indexed by class.
@@ -115,6 +127,8 @@ impl Dataset {
 /// | `moons` | 2 | scikit-learn's make_moons: two interleaved half circles | Gaussian std added to x and y |
 /// | `kspiral`, `kspiral:classes=K` | K in 2..=64 (3) | cs231n's spiral, r ≤ 1; n mod K extra points go one each to the first classes | ignored: the angle's noise is 0.2·randn |
 /// | `digits` | 10 | UCI optical digits, 1797 8×8 images, 64 features 0..16 | ignored, as is `n` |
+/// | `reg-plane` | regression | Playground: U(−6, 6)², value (x + y)/10 in [−1.2, 1.2] | moves the point the value is read at; 0 to 0.5 |
+/// | `reg-gauss` | regression | Playground: six signed bumps, value in [−1, 1] | moves the point the value is read at; 0 to 0.5 |
 ///
 /// The Playground's sets have class 0 = its −1 (orange) and class 1 = its +1 (blue); see `generators.rs` for each
 /// formula and where it comes from. Names are matched ignoring case and surrounding spaces.
@@ -144,6 +158,7 @@ pub fn generate(spec: &str, n: usize, noise: f64, seed: u64) -> Result<Dataset, 
         ("kspiral", Some(o)) => kspiral_classes(spec, o)?,
         ("kspiral", None) => 3,
         (_, Some(o)) => return Err(no_options(spec, name, o)),
+        ("reg-plane" | "reg-gauss", None) => 1,
         (_, None) => 2,
     };
     if !(noise.is_finite() && noise >= 0.0) {
@@ -159,6 +174,8 @@ pub fn generate(spec: &str, n: usize, noise: f64, seed: u64) -> Result<Dataset, 
         "spiral" => generators::spiral(n, noise, seed),
         "moons" => generators::moons(n, noise, seed),
         "kspiral" => generators::kspiral(n, classes, seed),
+        "reg-plane" => generators::reg_plane(n, noise, seed),
+        "reg-gauss" => generators::reg_gauss(n, noise, seed),
         _ => unreachable!("every name in DATASET_NAMES has an arm above"),
     })
 }
@@ -212,7 +229,7 @@ mod tests {
         let msg = e.to_string();
         // "spiarl" is one transposition from "spiral".
         assert!(msg.contains("did you mean 'spiral'"), "{msg}");
-        assert!(msg.contains("circle, xor, gauss, spiral, moons, kspiral, digits"), "{msg}");
+        assert!(msg.contains("circle, xor, gauss, spiral, moons, kspiral, digits, reg-plane, reg-gauss"), "{msg}");
     }
 
     #[test]
@@ -242,6 +259,7 @@ mod tests {
             d: 2,
             feature_names: vec!["a".into(), "b".into()],
             class_names: vec!["no".into(), "yes".into(), "maybe".into()],
+            targets: Vec::new(),
         };
         assert_eq!(data.row(1), &[3.0, 4.0]);
         let s = data.subset(&[2, 0]);

@@ -157,7 +157,14 @@ impl Fitted {
             Preprocess::None | Preprocess::Standardize => data.feature_names.clone(),
             Preprocess::Pca | Preprocess::Whiten => (1..=d).map(|k| format!("pc{k}")).collect(),
         };
-        Ok(Dataset { x, y: data.y.clone(), d, feature_names, class_names: data.class_names.clone() })
+        Ok(Dataset {
+            x,
+            y: data.y.clone(),
+            d,
+            feature_names,
+            class_names: data.class_names.clone(),
+            targets: data.targets.clone(),
+        })
     }
 
     /// One row transformed into `out`, without allocating (for a heat-map grid).
@@ -265,6 +272,7 @@ mod tests {
             d,
             feature_names: (0..d).map(|j| format!("f{j}")).collect(),
             class_names: vec!["0".into()],
+            targets: Vec::new(),
         }
     }
 

@@ -38,6 +38,7 @@ mod tests {
             d: 1,
             feature_names: vec!["i".into()],
             class_names: vec!["even".into(), "odd".into()],
+            targets: Vec::new(),
         }
     }
 

@@ -103,6 +103,7 @@ impl Settings {
             d: 2,
             feature_names: vec!["x₁".into(), "x₂".into()],
             class_names: vec!["0".into(), "1".into()],
+            targets: Vec::new(),
         })
     }
 }
@@ -373,6 +374,7 @@ mod tests {
             d: 2,
             feature_names: vec!["a".into(), "b".into()],
             class_names: vec!["0".into(), "1".into()],
+            targets: Vec::new(),
         };
         let s = stages(&data);
         assert_eq!(s[0].mean, vec![1.0, 2.0]);

@@ -100,6 +100,7 @@ mod tests {
             d: 2,
             feature_names: vec!["x".into(), "y".into()],
             class_names: vec!["-1".into(), "+1".into()],
+            targets: Vec::new(),
         };
         let c = confusion(&mut mlp, &data).expect("evaluates");
         // true 0: rows 2 (→1), 3 (→0); true 1: rows 0 (→1), 1 (→0), 4 (→1)

@@ -59,20 +59,25 @@ pub const MEANINGS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The monitors of every hidden layer on rows `x` (n × inputs) with class `labels`, and the update ratios of the
-/// latest step (one per linear layer, from [`update_ratios`]; may be empty). The parameters' gradients are
-/// overwritten.
+/// The monitors of every hidden layer on rows `x` (n × inputs) with class `labels` (or, for a regression set, the
+/// real-valued `values`, one per row; empty for classes), and the update ratios of the latest step (one per linear
+/// layer, from [`update_ratios`]; may be empty). The parameters' gradients are overwritten.
 pub fn layer_health<T: Element>(
     mlp: &mut Mlp<T>,
     x: &[T],
     labels: &[usize],
+    values: &[f64],
     ratios: &[f64],
 ) -> Result<Vec<LayerHealth>, NnError> {
     let n = labels.len();
     let trace = mlp.activations(x, n)?;
     let scores = *trace.last().expect("a network has an output layer");
     let mut targets = Vec::new();
-    mlp.targets(labels, &mut targets);
+    if values.is_empty() {
+        mlp.targets(labels, &mut targets);
+    } else {
+        targets.extend(values.iter().map(|&v| T::from_f64(v)));
+    }
     let loss = mlp.data_loss(scores, &targets)?;
     mlp.tape.backward(loss)?;
     let mut out = Vec::new();
@@ -160,7 +165,7 @@ mod tests {
     fn dead_relus_and_saturated_tanh() {
         // unit 0: relu(x − 10) is 0 on x ∈ {−1, 0, 1, 2}: dead; unit 1: relu(x) is 1 and 2 on two rows: alive
         let mut m = net(Unary::Relu, [1.0, 1.0], [-10.0, 0.0]);
-        let h = layer_health(&mut m, &[-1.0, 0.0, 1.0, 2.0], &[0, 0, 1, 1], &[]).expect("runs");
+        let h = layer_health(&mut m, &[-1.0, 0.0, 1.0, 2.0], &[0, 0, 1, 1], &[], &[]).expect("runs");
         assert_eq!(h.len(), 1);
         assert_eq!(h[0].dead, Some(0.5));
         assert_eq!(h[0].saturated, None);
@@ -170,7 +175,7 @@ mod tests {
         assert!(h[0].update_ratio.is_nan());
         // tanh(10x): saturated wherever |10x| > atanh(0.97) ≈ 2.09, i.e. on x = ±1 and 2; tanh(0.01x) never
         let mut m = net(Unary::Tanh, [10.0, 0.01], [0.0, 0.0]);
-        let h = layer_health(&mut m, &[-1.0, 0.0, 1.0, 2.0], &[0, 0, 1, 1], &[]).expect("runs");
+        let h = layer_health(&mut m, &[-1.0, 0.0, 1.0, 2.0], &[0, 0, 1, 1], &[], &[]).expect("runs");
         // 3 of the 8 outputs
         assert_eq!(h[0].saturated, Some(3.0 / 8.0));
         assert_eq!(h[0].dead, None);

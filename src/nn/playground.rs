@@ -31,7 +31,9 @@ pub const MAX_LAYERS: usize = 6;
 /// The most units in a hidden layer (TensorFlow Playground's limit).
 pub const MAX_UNITS: usize = 8;
 /// The data sets the playground offers, in its menu's order.
-pub const DATASETS: &[&str] = &["circle", "xor", "gauss", "spiral", "moons", "kspiral", "digits"];
+/// (`reg-plane` and `reg-gauss` are regressions: a value per point, learned with mse.)
+pub const DATASETS: &[&str] =
+    &["circle", "xor", "gauss", "spiral", "moons", "kspiral", "digits", "reg-plane", "reg-gauss"];
 /// Epochs a [`Setup`]'s trainer may run (the window stops long before).
 pub const MAX_EPOCHS: usize = 1_000_000;
 
@@ -237,7 +239,21 @@ impl Setup {
     /// The network for `data`, as `chainrule train` builds it.
     pub fn spec(&self, data: &Data) -> Result<MlpSpec, String> {
         let classes = data.classes.len();
-        let loss = self.loss.unwrap_or(if classes == 2 { Loss::BceLogits } else { Loss::SoftmaxCe });
+        let regression = data.train.is_regression();
+        let loss = self.loss.unwrap_or(if regression {
+            Loss::Mse
+        } else if classes == 2 {
+            Loss::BceLogits
+        } else {
+            Loss::SoftmaxCe
+        });
+        if regression && loss != Loss::Mse {
+            return Err(format!(
+                "loss {}: {} holds a value per point, which trains with mse (choose mse or auto)",
+                loss.name(),
+                self.dataset.trim()
+            ));
+        }
         let mut spec = MlpSpec::classifier(data.train.d, &self.hidden, classes, self.activation, loss)
             .map_err(|e| e.to_string())?;
         spec.init = self.init;
@@ -271,8 +287,11 @@ impl Setup {
             seed: self.seed,
             backend: super::Backend::Tensor,
         };
-        let trainer = Trainer::new(mlp, cfg, (&data.train.x, &data.train.y), (&data.test.x, &data.test.y))
+        let mut trainer = Trainer::new(mlp, cfg, (&data.train.x, &data.train.y), (&data.test.x, &data.test.y))
             .map_err(|e| e.to_string())?;
+        if data.train.is_regression() {
+            trainer = trainer.with_targets(&data.train.targets, &data.test.targets).map_err(|e| e.to_string())?;
+        }
         Ok((trainer, data))
     }
 
@@ -1175,6 +1194,7 @@ mod tests {
             d: 2,
             feature_names: vec!["x".into(), "y".into()],
             class_names: vec!["a".into(), "b".into()],
+            targets: Vec::new(),
         };
         let p = Plane::around(&[&d]);
         // the wider side is x: 4 · 0.55 = 2.2 on each side of the centre (1, 1)

@@ -184,7 +184,8 @@ impl MlpSpec {
                 }
                 1
             }
-            Loss::Mse if classes == 2 => 1,
+            // two classes (±1 targets) or a regression set's one value
+            Loss::Mse if classes <= 2 => 1,
             _ => {
                 if classes < 2 {
                     return Err(NnError::Loss {

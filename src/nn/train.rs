@@ -20,7 +20,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
-use super::{Built, Mlp, Mode, NnError};
+use super::{Built, Loss, Mlp, Mode, NnError};
 use crate::optim::{OptimSpec, Optimizer, Schedule};
 use crate::tensor::Element;
 
@@ -109,6 +109,9 @@ pub struct Trainer<T: Element> {
     train_y: Vec<usize>,
     test_x: Vec<T>,
     test_y: Vec<usize>,
+    /// A regression run's real-valued targets per row (empty for classes): [`Trainer::with_targets`].
+    train_t: Vec<T>,
+    test_t: Vec<T>,
     order: Vec<usize>,
     xb: Vec<T>,
     yb: Vec<usize>,
@@ -166,6 +169,8 @@ impl<T: Element> Trainer<T> {
             train_y: train.1.to_vec(),
             test_x: to_t(test.0),
             test_y: test.1.to_vec(),
+            train_t: Vec::new(),
+            test_t: Vec::new(),
             order: (0..n).collect(),
             xb: Vec::new(),
             yb: Vec::new(),
@@ -178,6 +183,40 @@ impl<T: Element> Trainer<T> {
             mlp,
             cfg,
         })
+    }
+
+    /// A regression run: the network learns the real-valued `train` targets (one per training row, `test` one per
+    /// test row) with mse on its one output, in place of the class labels; accuracy is then NaN (not a measure of a
+    /// regression). Needs the tensor backend.
+    pub fn with_targets(mut self, train: &[f64], test: &[f64]) -> Result<Self, NnError> {
+        if self.mlp.spec.loss != Loss::Mse || self.mlp.spec.outputs != 1 {
+            return Err(NnError::Loss {
+                loss: self.mlp.spec.loss.name().into(),
+                reason: format!(
+                    "real-valued targets train with mse on one output, and this network has {} outputs",
+                    self.mlp.spec.outputs
+                ),
+            });
+        }
+        if self.cfg.backend != Backend::Tensor {
+            return Err(NnError::Setting("real-valued targets train on the tensor backend".into()));
+        }
+        for (t, n, what) in [(train, self.train_y.len(), "training"), (test, self.test_y.len(), "test")] {
+            if t.len() != n {
+                return Err(NnError::Setting(format!("{} targets for {n} {what} rows", t.len())));
+            }
+            if let Some(bad) = t.iter().find(|v| !v.is_finite()) {
+                return Err(NnError::Setting(format!("a {what} target is {bad}: targets must be finite numbers")));
+            }
+        }
+        self.train_t = train.iter().map(|&v| T::from_f64(v)).collect();
+        self.test_t = test.iter().map(|&v| T::from_f64(v)).collect();
+        Ok(self)
+    }
+
+    /// Whether the run learns real-valued targets ([`Trainer::with_targets`]).
+    pub fn is_regression(&self) -> bool {
+        !self.train_t.is_empty()
     }
 
     /// The configuration.
@@ -261,7 +300,12 @@ impl<T: Element> Trainer<T> {
         }
         let loss = match self.cfg.backend {
             Backend::Tensor => {
-                self.mlp.targets(&self.yb, &mut self.tb);
+                if self.is_regression() {
+                    self.tb.clear();
+                    self.tb.extend(rows.iter().map(|&r| self.train_t[r]));
+                } else {
+                    self.mlp.targets(&self.yb, &mut self.tb);
+                }
                 self.mlp.train_step_grads(&self.xb, rows.len(), &self.tb, &mut self.rng)?
             }
             Backend::Scalar => {
@@ -349,18 +393,38 @@ impl<T: Element> Trainer<T> {
     }
 
     fn evaluate_part(&mut self, test: bool) -> Result<(f64, f64), NnError> {
-        let (x, y) = if test {
-            (std::mem::take(&mut self.test_x), std::mem::take(&mut self.test_y))
+        let regression = self.is_regression();
+        let (x, y, t) = if test {
+            (std::mem::take(&mut self.test_x), std::mem::take(&mut self.test_y), std::mem::take(&mut self.test_t))
         } else {
-            (std::mem::take(&mut self.train_x), std::mem::take(&mut self.train_y))
+            (std::mem::take(&mut self.train_x), std::mem::take(&mut self.train_y), std::mem::take(&mut self.train_t))
         };
-        let out = self.evaluate(&x, &y);
+        let out = if regression { self.evaluate_targets(&x, &t) } else { self.evaluate(&x, &y) };
         if test {
-            (self.test_x, self.test_y) = (x, y);
+            (self.test_x, self.test_y, self.test_t) = (x, y, t);
         } else {
-            (self.train_x, self.train_y) = (x, y);
+            (self.train_x, self.train_y, self.train_t) = (x, y, t);
         }
         out
+    }
+
+    /// Mean data loss of the network on rows `x` against real-valued targets `t` (one per row, one output), in
+    /// evaluation mode, and NaN for the accuracy ((NaN, NaN) for no rows). In chunks, as [`Trainer::evaluate`].
+    pub fn evaluate_targets(&mut self, x: &[T], t: &[T]) -> Result<(f64, f64), NnError> {
+        if t.is_empty() {
+            return Ok((f64::NAN, f64::NAN));
+        }
+        let d = self.mlp.spec.inputs;
+        let mut loss_sum = 0.0;
+        let rows = self.mlp.eval_rows(self.cfg.batch);
+        for (xc, tc) in x.chunks(rows * d).zip(t.chunks(rows)) {
+            let scores = self.mlp.forward(xc, tc.len(), Mode::Eval, &mut self.rng)?;
+            self.tb.clear();
+            self.tb.extend_from_slice(tc);
+            let l = self.mlp.data_loss(scores, &self.tb)?;
+            loss_sum += self.mlp.tape.value(l)[0].as_f64() * tc.len() as f64;
+        }
+        Ok((loss_sum / t.len() as f64, f64::NAN))
     }
 
     /// Mean data loss and accuracy of the network on rows `x` with labels `y`, in evaluation mode ((NaN, NaN) for

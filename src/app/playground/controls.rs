@@ -51,7 +51,10 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView, _status: &mut Status) {
         if let Some(s) = view.history.last() {
             ui.label(format!("train loss {}", fmt_short(s.train_loss)));
             ui.label(format!("test loss {}", fmt_short(s.test_loss)));
-            ui.label(format!("test accuracy {:.1} %", 100.0 * s.test_acc));
+            // a regression has no accuracy (NaN): its loss is the measure
+            if s.test_acc.is_finite() {
+                ui.label(format!("test accuracy {:.1} %", 100.0 * s.test_acc));
+            }
         }
         if let Some(step) = view.diverged {
             ui.colored_label(crate::app::theme::Palette::of(ui).error, format!("diverged at step {step}"));

@@ -33,6 +33,15 @@ pub fn ui(ui: &mut egui::Ui, history: &[EpochStats]) {
             ),
             ("playground_accuracy", "accuracy", |s: &EpochStats| s.train_acc, |s: &EpochStats| s.test_acc),
         ] {
+            // a regression's accuracy is NaN throughout: its loss is the measure, and the second plot says so
+            let regression = !history.is_empty() && history.iter().all(|s| s.train_acc.is_nan());
+            if regression && title == "accuracy" {
+                ui.vertical(|ui| {
+                    ui.strong(title);
+                    ui.weak("none: a regression is measured by its loss (mse)");
+                });
+                continue;
+            }
             ui.vertical(|ui| {
                 ui.strong(title);
                 Plot::new(id)

@@ -75,7 +75,8 @@ impl Pictures {
         let plane = Plane::around(&[train, test]);
         let Ok(maps) = unit_maps(mlp, &data.features, &plane, GRID) else { return };
         self.discrete = discrete;
-        let output = output_image(&maps, discrete);
+        let output =
+            if data.train.is_regression() { value_image(&maps, discrete) } else { output_image(&maps, discrete) };
         set(ctx, &mut self.output, "playground-output", output);
         let mut layers: Vec<Vec<ColorImage>> = vec![maps.inputs.iter().map(|m| unit_image(m, GRID)).collect()];
         layers.extend(maps.hidden.iter().map(|l| l.iter().map(|m| unit_image(m, GRID)).collect()));
@@ -115,6 +116,21 @@ fn output_image(maps: &UnitMaps, discrete: bool) -> ColorImage {
             let sure = if discrete { 1.0 } else { ((p - 1.0 / k) / (1.0 - 1.0 / k)).clamp(0.0, 1.0) };
             // never fully saturated, so the points on top stay visible
             tint(class_color(c, maps.classes), 0.15 + 0.6 * sure)
+        })
+        .collect();
+    ColorImage::new([maps.size, maps.size], pixels)
+}
+
+/// A regression's output: its value on Playground's continuous scale (−1 orange, 0 white, +1 blue; the one-output
+/// map holds p = (s + 1)/2, so s = 2p − 1, clamped), or its sign when discretized; never fully saturated, so the
+/// points on top (coloured by their own values) stay visible.
+fn value_image(maps: &UnitMaps, discrete: bool) -> ColorImage {
+    let n = maps.size * maps.size;
+    let pixels = (0..n)
+        .map(|i| {
+            let s = 2.0 * maps.probs[i * maps.classes + 1] - 1.0;
+            let s = if discrete { s.signum() } else { s };
+            diverging(0.75 * s)
         })
         .collect();
     ColorImage::new([maps.size, maps.size], pixels)

@@ -344,6 +344,13 @@ impl PlaygroundView {
     fn open_graph(&mut self, status: &mut Status) -> Option<crate::nn::playground::OpenedGraph> {
         let i = self.settings.point.min(self.data.train.n().saturating_sub(1));
         let x = self.data.train.row(i).to_vec();
+        if self.data.train.is_regression() && self.settings.target == Target::Loss {
+            status.error(
+                "A regression point's loss does not open as a graph yet (the scalar engine's loss reads a class \
+                 label): open a unit or the output instead.",
+            );
+            return None;
+        }
         match unit_graph(&self.net, &x, self.data.train.y[i], self.settings.target) {
             Ok(g) => {
                 status.info(format!(
@@ -577,7 +584,9 @@ impl PlaygroundView {
         self.mistakes.rebuild(&mut self.net, &self.data.train, &self.data.test, self.data.is_plane());
         let n = self.data.train.n().min(HEALTH_ROWS);
         let x: Vec<f32> = self.data.train.x[..n * self.data.train.d].iter().map(|&v| v as f32).collect();
-        self.health = layer_health(&mut self.net, &x, &self.data.train.y[..n], &self.ratios).unwrap_or_default();
+        let values = &self.data.train.targets[..if self.data.train.is_regression() { n } else { 0 }];
+        self.health =
+            layer_health(&mut self.net, &x, &self.data.train.y[..n], values, &self.ratios).unwrap_or_default();
     }
 
     /// Saves or opens a setup file, or opens a model, through the dialogs. A file that cannot be read is refused in

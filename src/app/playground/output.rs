@@ -4,8 +4,9 @@
 
 use eframe::egui::{self, Color32, Pos2, Rect, Stroke, Vec2};
 
-use super::maps::class_color;
+use super::maps::{class_color, diverging};
 use super::{Action, PlaygroundView};
+use crate::data::Dataset;
 use crate::nn::playground::Plane;
 
 /// Draws the panel.
@@ -48,12 +49,12 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
     if view.settings.show_test
         && let Some(test) = &view.data.test_plane
     {
-        for (row, &y) in test.x.chunks_exact(2).zip(&test.y) {
-            painter.circle(screen(row), 3.2, Color32::WHITE, Stroke::new(1.6, class_color(y, classes)));
+        for (i, row) in test.x.chunks_exact(2).enumerate() {
+            painter.circle(screen(row), 3.2, Color32::WHITE, Stroke::new(1.6, point_color(test, i, classes)));
         }
     }
-    for (row, &y) in train.x.chunks_exact(2).zip(&train.y) {
-        painter.circle(screen(row), 3.2, class_color(y, classes), Stroke::new(0.8, edge));
+    for (i, row) in train.x.chunks_exact(2).enumerate() {
+        painter.circle(screen(row), 3.2, point_color(train, i, classes), Stroke::new(0.8, edge));
     }
     let i = view.settings.point.min(train.n().saturating_sub(1));
     if train.n() > 0 {
@@ -65,6 +66,14 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
     }
     ui.add(egui::Label::new(egui::RichText::new("filled: training, hollow: test").weak()).truncate())
         .on_hover_text(format!("x and y from {:.1} to {:.1}", plane.x[0], plane.x[1]));
+}
+
+/// Point `i`'s colour: its class's, or for a regression set its value on the diverging scale.
+fn point_color(data: &Dataset, i: usize, classes: usize) -> Color32 {
+    match data.targets.get(i) {
+        Some(&v) => diverging(v as f32),
+        None => class_color(data.y[i], classes),
+    }
 }
 
 /// Where a point of the plane lies in the square `r`.

@@ -47,12 +47,20 @@ pub fn toolbar_ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
     }
     let classes = view.data.classes.len();
     ui.horizontal_wrapped(|ui| {
-        ui.label("Click adds").on_hover_text(
-            "A click on an empty place adds a training point of this class; drag a point to move it, right-click \
+        if view.data.train.is_regression() {
+            ui.label("Drag moves a point").on_hover_text(
+                "A regression set's values come from its formula: drag a point to move it, right-click it to \
+                 delete it",
+            );
+        } else {
+            ui.label("Click adds").on_hover_text(
+                "A click on an empty place adds a training point of this class; drag a point to move it, right-click \
              it to delete it",
-        );
+            );
+        }
         view.points.class = view.points.class.min(classes.saturating_sub(1));
-        for (k, name) in view.data.classes.iter().enumerate() {
+        let picks = if view.data.train.is_regression() { &[][..] } else { &view.data.classes[..] };
+        for (k, name) in picks.iter().enumerate() {
             let text = egui::RichText::new(format!("class {name}")).color(class_color(k, classes));
             if ui.selectable_label(view.points.class == k, text).clicked() {
                 view.points.class = k;
@@ -123,7 +131,9 @@ pub fn interact(
     if let Some((part, i, pos)) = view.points.dragging {
         let set = if part == Part::Train { &view.data.train_plane } else { &view.data.test_plane };
         let k = set.as_ref().and_then(|d| d.y.get(i).copied()).unwrap_or(0);
-        ui.painter().circle(pos, 4.5, class_color(k, view.data.classes.len()), Stroke::new(1.5, Color32::WHITE));
+        let value = set.as_ref().and_then(|d| d.targets.get(i).copied());
+        let color = value.map_or_else(|| class_color(k, view.data.classes.len()), |v| super::maps::diverging(v as f32));
+        ui.painter().circle(pos, 4.5, color, Stroke::new(1.5, Color32::WHITE));
     }
     if response.clicked()
         && let Some(pos) = response.interact_pointer_pos()
@@ -131,6 +141,14 @@ pub fn interact(
         match nearest(view, pos) {
             Some((Part::Train, i)) => chosen = Some(i),
             Some((Part::Test, _)) => {}
+            None if view.data.train.is_regression() => {
+                view.points.said = Some((
+                    true,
+                    "A regression set's points carry the values of its formula: none is added by hand (drag one to \
+                     move it, right-click to delete it)."
+                        .into(),
+                ));
+            }
             None => {
                 let [x, y] = plane_from_screen(plane, r, pos);
                 let class = view.points.class;
