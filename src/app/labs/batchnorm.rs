@@ -35,6 +35,11 @@ const PARAMS: [(&str, egui::Color32); 4] = [
     ("running var", egui::Color32::from_rgb(140, 86, 75)),
 ];
 
+/// A plot's heading, wrapped to the column's width.
+fn heading_ui(ui: &mut egui::Ui, text: &str) {
+    ui.add(egui::Label::new(egui::RichText::new(text).strong()).wrap());
+}
+
 /// A plot's legend as a row above it: egui_plot's own legend sits inside the plot, over the lines it names.
 fn legend_ui(ui: &mut egui::Ui, entries: &[(&str, egui::Color32)]) {
     ui.horizontal_wrapped(|ui| {
@@ -168,7 +173,8 @@ impl BatchNormLab {
         let w = ui.available_width();
         let last = self.run.probes.len().saturating_sub(1);
         let mut at = self.probe.unwrap_or(last);
-        ui.horizontal(|ui| {
+        // rows and headings wrap: at 200 % zoom the column is narrower than their text
+        ui.horizontal_wrapped(|ui| {
             ui.label("Histograms at step");
             if ui
                 .add(egui::Slider::new(&mut at, 0..=last).custom_formatter(|v, _| {
@@ -197,7 +203,7 @@ impl BatchNormLab {
         let change = |k: usize| -> PlotPoints<'static> {
             steps.iter().enumerate().map(|(i, s)| [(i + 1) as f64, s.grad_change[k]]).collect()
         };
-        ui.strong("Gradient change along each step, |g(θ) − g(θ − η·g(θ))| with g = grad L (Santurkar et al.)");
+        heading_ui(ui, "Gradient change along each step, |g(θ) − g(θ − η·g(θ))| with g = grad L (Santurkar et al.)");
         legend_ui(ui, &[(NAMES[0], COLORS[0]), (NAMES[1], COLORS[1])]);
         Plot::new("bn_grad_change")
             .height(130.0)
@@ -218,7 +224,8 @@ impl BatchNormLab {
         let probes = &self.run.probes;
         ui.horizontal_top(|ui| {
             ui.vertical(|ui| {
-                ui.strong("5th and 95th percentiles of the pre-activations");
+                ui.set_max_width(w / 2.0 - 12.0);
+                heading_ui(ui, "5th and 95th percentiles of the pre-activations");
                 legend_ui(ui, &[(NAMES[0], COLORS[0]), (NAMES[1], COLORS[1])]);
                 Plot::new("bn_spread")
                     .width(w / 2.0 - 12.0)
@@ -238,7 +245,8 @@ impl BatchNormLab {
                     });
             });
             ui.vertical(|ui| {
-                ui.strong("unit 1: γ, β, running mean and variance");
+                ui.set_max_width(w / 2.0 - 12.0);
+                heading_ui(ui, "unit 1: γ, β, running mean and variance");
                 legend_ui(ui, &PARAMS);
                 Plot::new("bn_params")
                     .width(w / 2.0 - 12.0)
