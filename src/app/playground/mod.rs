@@ -806,7 +806,17 @@ impl View for PlaygroundView {
             .resizable(true)
             .default_size((room.x * 0.3).clamp(lo, 360.0))
             .size_range(lo..=hi);
-        let right = right.show(ui, |ui| output::ui(ui, self));
+        // the output scrolls when its toolbars wrap (a narrow panel at a projector's zoom) rather than grow over the
+        // charts; a drag moves a point, never the scroll
+        let right = right.show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("playground_output_scroll")
+                .scroll_source(
+                    egui::containers::scroll_area::ScrollSource::SCROLL_BAR
+                        | egui::containers::scroll_area::ScrollSource::MOUSE_WHEEL,
+                )
+                .show(ui, |ui| output::ui(ui, self));
+        });
         self.panels.push(("output", right.response.rect));
         let center = egui::CentralPanel::default().show(ui, |ui| network::ui(ui, self));
         self.panels.push(("network", center.response.rect));
