@@ -251,7 +251,7 @@ mod tests {
             .sections
             .iter()
             .filter(|s| s.format.underline.width > 0.0)
-            .map(|s| &job.text[s.byte_range.clone()])
+            .map(|s| &job.text[s.byte_range.start.0..s.byte_range.end.0])
             .collect();
         assert_eq!(marked, ["*"]);
     }
