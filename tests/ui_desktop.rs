@@ -619,3 +619,51 @@ fn a_dialog_that_cannot_open_says_why_and_a_cancel_says_nothing() {
     h.run();
     assert_eq!(h.state().status_of("backprop").expect("a view").text, why);
 }
+
+#[test]
+fn a_message_belongs_to_its_view_and_its_moment() {
+    let mut h = harness();
+    // a preset's "Loaded …" goes once another program is applied
+    h.get_by_label("Presets").click();
+    h.run();
+    h.get_by_label("Max gate").click();
+    h.run();
+    h.get_by_label_contains("Loaded the preset 'Max gate'");
+    type_in_editor(&mut h, "\ng = f * 2");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    h.run();
+    assert!(backprop(&mut h).settings.applied.ends_with("g = f * 2"));
+    assert!(h.query_by_label_contains("Loaded the preset").is_none());
+    assert_eq!(h.state().status_of("backprop").expect("a view").text, "");
+    // a long error of the frame's (a file that cannot be read), then a newer message of the view's: the newer is
+    // shown first and whole, inside the window; the older stays, cut to the room left
+    let dir = folder("moment");
+    let missing = dir.join(format!("{}.cr", "a-long-name-".repeat(12)));
+    answer(&mut h, &[&missing]);
+    h.get_by_label("Open…").click();
+    h.run();
+    assert!(h.state().status().is_error, "{:?}", h.state().status());
+    let old = h.state().status().text.clone();
+    assert!(old.len() > 150, "{old}");
+    h.get_by_label("Presets").click();
+    h.run();
+    h.get_by_label("Max gate").click();
+    h.run();
+    assert!(h.state().status().text.contains("Loaded the preset 'Max gate'"), "{:?}", h.state().status());
+    let status = h.state().panels().into_iter().find(|(n, _)| *n == "status").expect("the status line").1;
+    let newest = h.get_by_label_contains("Loaded the preset 'Max gate'").rect();
+    assert!(status.contains_rect(newest) && window().contains_rect(newest), "{newest:?} in {status:?}");
+    let older = h.get_by_label(&old).rect();
+    assert!(older.min.x >= newest.max.x, "the older message comes after the newer one");
+    // the race's surface message belongs to the race view: a lesson that races shows none of it
+    let mut race = RaceView::default();
+    let mut lesson_status = chainrule::app::Status::default();
+    let lesson = chainrule::lesson::RaceView {
+        surface: "x^2 + 10*y^2".into(),
+        start: Some([1.0, 1.0]),
+        racers: vec!["sgd:lr=0.01".into()],
+        steps: 5,
+    };
+    race.show_lesson(&lesson, &mut lesson_status).expect("the lesson's race");
+    assert_eq!(lesson_status.text, "", "{lesson_status:?}");
+}

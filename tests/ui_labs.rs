@@ -232,3 +232,107 @@ fn the_labs_lesson_hides_each_asked_number_until_it_is_answered() {
     answer(&mut h, "2");
     h.get_by_label("at step 1: V₁ = 2.0000, corrected V₁/(1 − β) = 20.0000, the sample θ₁ = 20.0000");
 }
+
+/// Every text the last frame painted, with its font: (font, text) per section of each galley.
+fn painted_texts(h: &Harness<'static, App>) -> Vec<(egui::FontId, String)> {
+    fn walk(shape: &egui::Shape, out: &mut Vec<(egui::FontId, String)>) {
+        match shape {
+            egui::Shape::Vec(shapes) => shapes.iter().for_each(|s| walk(s, out)),
+            egui::Shape::Text(t) => {
+                let job = &t.galley.job;
+                for s in &job.sections {
+                    out.push((s.format.font_id.clone(), job.text[s.byte_range.start.0..s.byte_range.end.0].to_owned()));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    h.output().shapes.iter().for_each(|c| walk(&c.shape, &mut out));
+    out
+}
+
+/// The characters of `text` that the window's fonts cannot draw in `font` (egui draws a box instead).
+fn missing_glyphs(ctx: &egui::Context, font: &egui::FontId, text: &str) -> Vec<char> {
+    ctx.fonts_mut(|f| text.chars().filter(|&c| !c.is_whitespace() && !f.has_glyph(font, c)).collect())
+}
+
+#[test]
+fn every_character_the_labs_paint_is_in_the_windows_fonts() {
+    let mut h = harness("Activations");
+    let body = egui::FontId::proportional(14.0);
+    // the check can fail: egui's default fonts (Ubuntu Light, Hack, egui's icons) have no ᵀ, and no → or ′ outside
+    // the monospace Hack
+    assert_eq!(missing_glyphs(&h.ctx, &body, "Wᵀ → f′ ₁₂"), ['ᵀ', '→', '′']);
+    assert!(missing_glyphs(&h.ctx, &egui::FontId::monospace(14.0), "W₁ → f′").is_empty());
+    let titles: Vec<&str> = common::window::labs(&mut h).tabs.iter().map(|t| t.title()).collect();
+    for (i, title) in titles.into_iter().enumerate() {
+        common::window::labs(&mut h).current = i;
+        h.step();
+        common::window::step_until(&mut h, 120, title, |h| {
+            let labs = common::window::labs(h);
+            !labs.tabs[labs.current].is_busy()
+        });
+        h.step();
+        let texts = painted_texts(&h);
+        assert!(texts.len() > 20, "{title}: {} texts painted", texts.len());
+        for (font, text) in texts {
+            let missing = missing_glyphs(&h.ctx, &font, &text);
+            assert!(missing.is_empty(), "the {title} lab paints {missing:?} in '{text}' ({font:?})");
+        }
+    }
+}
+
+#[test]
+fn every_lesson_text_and_lab_hint_is_in_the_windows_fonts() {
+    let mut h = harness("Activations");
+    h.step();
+    let body = egui::FontId::proportional(14.0);
+    let code = egui::FontId::monospace(14.0);
+    fn strings(v: &serde_json::Value, key: &str, out: &mut Vec<(String, String)>) {
+        match v {
+            serde_json::Value::String(s) => out.push((key.to_owned(), s.clone())),
+            serde_json::Value::Array(a) => a.iter().for_each(|v| strings(v, key, out)),
+            serde_json::Value::Object(o) => o.iter().for_each(|(k, v)| strings(v, k, out)),
+            _ => {}
+        }
+    }
+    let mut checked = 0;
+    for (file, text) in chainrule::lesson::SHIPPED {
+        let lesson = chainrule::lesson::check_text_quick(std::path::Path::new(file), text).lesson.expect("parses");
+        let mut texts = Vec::new();
+        strings(&serde_json::to_value(&lesson).expect("plain data"), "", &mut texts);
+        for step in &lesson.steps {
+            if let (Some(lab), Some(chainrule::lesson::Question::Lab { quantity, .. })) = (&step.lab, &step.question) {
+                texts.push(("hint".into(), lab.lab().hint(quantity)));
+                texts.push(("quantities".into(), lab.lab().quantities().into()));
+            }
+        }
+        for (key, s) in texts {
+            // programs are shown in the editor's monospace font; everything else in the body's
+            let font = if key == "program" { &code } else { &body };
+            let missing = missing_glyphs(&h.ctx, font, &s);
+            assert!(missing.is_empty(), "{file}: {key} has {missing:?} in '{s}'");
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "{checked} lesson texts");
+    // every lab's hints, for each kind of quantity it has (the hint depends on the quantity's kind only)
+    let steps: [(&str, &[&str]); 7] = [
+        ("gallery", &["value:1", "slope:1", "max_slope", "zigzag_steps", "zigzag_distance"]),
+        ("linearity", &["w_prime:1", "b_prime"]),
+        ("init", &["mean:1", "std:1", "grad_std:1"]),
+        ("ewma", &["average:1", "corrected:1", "window"]),
+        ("preprocessing", &["cov:raw:12", "final_loss:raw"]),
+        ("batchnorm", &["std:10", "mean:10", "plain_std:10", "grad_change:plain"]),
+        ("dropout", &["keep", "kept_scale"]),
+    ];
+    for (name, quantities) in steps {
+        let step: chainrule::labs::LabStep = toml::from_str(&format!("name = \"{name}\"")).expect("defaults");
+        for q in quantities {
+            let hint = step.lab().hint(q);
+            let missing = missing_glyphs(&h.ctx, &body, &hint);
+            assert!(missing.is_empty(), "the {name} lab's hint for {q} has {missing:?}: '{hint}'");
+        }
+    }
+}

@@ -13,8 +13,11 @@ use egui_kittest::kittest::Queryable;
 
 /// The window with the race view open.
 fn harness_with(app: App) -> Harness<'static, App> {
+    // the plot settles its bounds over a few frames after a change (they follow the frame of the frame before, and
+    // the y axis keeps its widest width): up to six
     let mut h = Harness::builder()
         .with_size(egui::vec2(1440.0, 900.0))
+        .with_max_steps(8)
         .build_ui_state(|ui, app: &mut App| app.ui_body(ui), app);
     h.run();
     h.get_by_label("Race").click();

@@ -54,18 +54,31 @@ pub struct Status {
     pub text: String,
     /// Whether it reports an error (shown in the error colour).
     pub is_error: bool,
+    /// When it was set, in the order of all messages (0 for none): the status line shows the newest first.
+    order: u64,
 }
 
 impl Status {
     /// Shows an informational message.
     pub fn info(&mut self, text: impl Into<String>) {
-        *self = Self { text: text.into(), is_error: false };
+        *self = Self { text: text.into(), is_error: false, order: next_order() };
     }
 
     /// Shows an error.
     pub fn error(&mut self, text: impl Into<String>) {
-        *self = Self { text: text.into(), is_error: true };
+        *self = Self { text: text.into(), is_error: true, order: next_order() };
     }
+
+    /// When the message was set, among all messages (larger is newer; 0 for none).
+    pub fn order(&self) -> u64 {
+        self.order
+    }
+}
+
+/// The next message's place in the order messages are set.
+fn next_order() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// How the window was started.
@@ -285,10 +298,14 @@ impl App {
         }
     }
 
-    /// The status line's message as shown now: the open view's own, or else the frame's.
+    /// The status line's first message as shown now: the newer of the open view's own and the frame's.
     pub fn status(&self) -> &Status {
         let own = &self.view_status[self.current];
-        if own.text.is_empty() { &self.status } else { own }
+        if own.text.is_empty() || (!self.status.text.is_empty() && self.status.order > own.order) {
+            &self.status
+        } else {
+            own
+        }
     }
 
     /// Whether the open view has what it will show (no graph still being built on a worker): what a `--screenshot`
@@ -684,34 +701,41 @@ impl App {
         });
     }
 
+    /// The status line: the newest message first, whole (it wraps); an older one after it on one line, cut to the
+    /// room left (whole in its hover text), so a long old message never pushes a new one out of sight.
     fn status_ui(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             if self.presenting && ui.small_button("Leave presentation").on_hover_text("F5 or Esc").clicked() {
                 self.commands.push(Command::TogglePresenting);
             }
             let error = theme::Palette::of(ui).error;
-            let mut shown = false;
-            let messages =
-                [&self.status, &self.view_status[self.current]].iter().filter(|s| !s.text.is_empty()).count();
-            // each message gets its share of the line, less its dismiss button; a longer one is elided, and the
-            // whole text shows on hover
-            let share = (ui.available_width() / messages.max(1) as f32 - 30.0).max(40.0);
-            for (status, what) in [(&mut self.status, "frame"), (&mut self.view_status[self.current], "view")] {
+            let count = [&self.status, &self.view_status[self.current]].iter().filter(|s| !s.text.is_empty()).count();
+            let mut messages = [(&mut self.status, "frame"), (&mut self.view_status[self.current], "view")];
+            messages.sort_by_key(|(s, _)| std::cmp::Reverse(s.order));
+            let mut shown = 0;
+            for (status, what) in messages {
                 if status.text.is_empty() {
                     continue;
                 }
-                shown = true;
-                let color = if status.is_error { error } else { ui.visuals().text_color() };
-                ui.scope(|ui| {
-                    ui.set_max_width(share);
-                    ui.add(egui::Label::new(egui::RichText::new(&status.text).color(color)).truncate())
-                        .on_hover_text(&status.text);
-                });
                 if ui.small_button("x").on_hover_text(format!("Dismiss the {what}'s message")).clicked() {
                     *status = Status::default();
+                    continue;
                 }
+                let color = if status.is_error { error } else { ui.visuals().text_color() };
+                let label = egui::Label::new(egui::RichText::new(&status.text).color(color));
+                if shown == 0 {
+                    // the newest, whole: it wraps, leaving the older one a share of the line to be elided in
+                    let older = if count > 1 { ui.available_width() * 0.3 } else { 0.0 };
+                    ui.scope(|ui| {
+                        ui.set_max_width(ui.available_width() - older);
+                        ui.add(label.wrap());
+                    });
+                } else {
+                    ui.add(label.truncate()).on_hover_text(&status.text);
+                }
+                shown += 1;
             }
-            if !shown {
+            if shown == 0 {
                 ui.weak("Ready.");
             }
         });

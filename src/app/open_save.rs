@@ -95,13 +95,14 @@ impl App {
         match files::read_program(path) {
             Ok(text) => {
                 self.current = i;
+                // said first: what the program does when applied (an error) is the newer message, shown first
+                self.status.info(format!("Opened {}.", path.display()));
                 if let Some(view) = self.views[i].as_any_mut().downcast_mut::<backprop::BackpropView>() {
                     view.open_program(&text, &mut self.view_status[i]);
                 }
                 self.document = Document { path: Some(path.to_path_buf()), saved: text };
                 self.recent.touch(path);
                 self.folder = path.parent().map(Path::to_path_buf);
-                self.status.info(format!("Opened {}.", path.display()));
             }
             Err(e) => {
                 self.recent.forget(path);

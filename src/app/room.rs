@@ -31,6 +31,24 @@ pub fn is_narrow(ctx: &egui::Context) -> bool {
     ctx.content_rect().width() < NARROW
 }
 
+/// In a wrapping row, starts a new row unless `width` points remain in this one: a widget made of parts (a slider
+/// with its value and its name) is laid out as one piece that egui's wrapping does not break, so at a projector's
+/// zoom it would run past the row's end instead of wrapping.
+pub fn keep_together(ui: &mut egui::Ui, width: f32) {
+    if ui.available_size_before_wrap().x < width {
+        ui.end_row();
+    }
+}
+
+/// The width of a slider with its value and a name of `text_chars` characters beside it, for [`keep_together`].
+pub fn slider_width(ui: &egui::Ui, text_chars: usize) -> f32 {
+    let char_width = ui.text_style_height(&egui::TextStyle::Body) * 0.55;
+    ui.spacing().slider_width
+        + ui.spacing().interact_size.x
+        + 3.0 * ui.spacing().item_spacing.x
+        + char_width * (text_chars as f32 + 6.0)
+}
+
 /// `wanted` with both ends at most `cap`.
 fn capped(wanted: RangeInclusive<f32>, cap: f32) -> egui::Rangef {
     let cap = cap.max(0.0);

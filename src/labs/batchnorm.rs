@@ -265,7 +265,7 @@ impl Lab for Settings {
 
     fn hint(&self, name: &str) -> String {
         if name.starts_with("grad_change") {
-            "the change is ‖∇L(θ) − ∇L(θ − η∇L(θ))‖ on the step's own batch: a smoother landscape changes less".into()
+            "the change is |g(θ) − g(θ − η·g(θ))| with g = grad L, on the step's own batch: a smoother landscape changes less".into()
         } else {
             "in training mode each unit is normalized with the batch's own mean and variance, then scaled by γ and \
              shifted by β: think of where γ and β start"

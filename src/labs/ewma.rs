@@ -123,9 +123,9 @@ impl Lab for Settings {
 
     fn hint(&self, name: &str) -> String {
         if name == "window" {
-            "the weight of a sample k steps back is (1 − β)·βᵏ: the average forgets after about 1/(1 − β) steps".into()
+            "the weight of a sample k steps back is (1 − β)·β^k: the average forgets after about 1/(1 − β) steps".into()
         } else {
-            "V starts at 0; each step V = β·V + (1 − β)·θ; the corrected average divides by 1 − βᵗ".into()
+            "V starts at 0; each step V = β·V + (1 − β)·θ; the corrected average divides by 1 − β^t".into()
         }
     }
 

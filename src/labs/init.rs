@@ -89,7 +89,7 @@ impl Lab for Settings {
 
     fn hint(&self, name: &str) -> String {
         if name.starts_with("grad_std") {
-            "on the way back each layer multiplies the gradient by Wᵀ and by the activation's slope: follow the spread from the last layer down".into()
+            "on the way back each layer multiplies the gradient by W^T (W transposed) and by the activation's slope: follow the spread from the last layer down".into()
         } else {
             "each layer multiplies the spread by about scale · √width · (the activation's slope at the origin): apply it layer after layer".into()
         }

@@ -14,7 +14,7 @@
 //! step's answer. The window holds its timeline short of the answer while a question waits ([`hold`]). O(steps ·
 //! nodes) per question.
 
-use super::{Lesson, Question, Step, find_node};
+use super::{Depth, Lesson, Question, Step, find_node};
 use crate::expr::{Program, compile};
 use crate::scalar::{BackwardTrace, ForwardTrace, NodeId, Op};
 
@@ -283,10 +283,17 @@ fn program(step: &Step) -> Option<Program> {
 /// Every leak of the lesson, as (step index, message): an answer visible at its step's position, stated in the
 /// narration or the first hint, or shown by the previous step's view after its reveal.
 pub fn check_lesson(lesson: &Lesson) -> Vec<(usize, String)> {
+    check_lesson_at(lesson, Depth::Full)
+}
+
+/// [`check_lesson`] to a depth: [`Depth::Quick`] leaves out the lab questions' leaks (finding them runs the lab).
+pub fn check_lesson_at(lesson: &Lesson, depth: Depth) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut previous: Option<(String, usize)> = None; // the last step's program text and where its view ends
     for (k, step) in lesson.steps.iter().enumerate() {
-        out.extend(lab_leaks(step).into_iter().map(|m| (k, m)));
+        if depth == Depth::Full {
+            out.extend(lab_leaks(step).into_iter().map(|m| (k, m)));
+        }
         let Some(p) = program(step) else {
             if step.backprop.is_some() || step.race.is_some() {
                 previous = None;

@@ -11,6 +11,10 @@
 //! [`check_dir`] validates every lesson of a directory: a malformed file is reported with its file, line and column,
 //! and the other lessons still load.
 //!
+//! Two depths ([`Depth`]): `chainrule lessons check` runs everything, the window ([`check_text_quick`], at start)
+//! everything but the numbers of `lab` questions, which run the lab's experiment (lesson 11's initialization step
+//! alone took 0.4 s): the window computes such a number when the learner answers, through the lab's own code.
+//!
 //! ```
 //! use chainrule::lesson::{Answer, check_text};
 //! let text = r#"
@@ -322,8 +326,19 @@ pub fn build_race(view: &RaceView) -> Result<Race, String> {
     Ok(Race::new(surface, start, setups, None))
 }
 
+/// How deep a lesson check goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Depth {
+    /// Everything `lessons check` checks.
+    Full,
+    /// Everything but the numbers of `lab` questions (their lab's settings and the question's shape are still
+    /// checked): what the window checks at start, where running every lab's experiment would delay the first frame.
+    /// The number itself is computed when the learner answers ([`Step::check_answer`]).
+    Quick,
+}
+
 /// The problems of one step (its backprop and race views and its question), without places.
-fn check_step(step: &Step) -> Vec<String> {
+fn check_step(step: &Step, depth: Depth) -> Vec<String> {
     let mut out = Vec::new();
     if step.narration.trim().is_empty() {
         out.push("the narration is empty".into());
@@ -359,7 +374,7 @@ fn check_step(step: &Step) -> Vec<String> {
     match &step.question {
         None => {}
         Some(Question::Lab { quantity, answer, floor, .. }) => {
-            out.extend(check_lab_question(step, quantity, *answer, *floor))
+            out.extend(check_lab_question(step, quantity, *answer, *floor, depth))
         }
         Some(Question::LearningRate { threshold, within, racer, answer }) => {
             out.extend(check_lr_question(step, *threshold, *within, racer, *answer));
@@ -437,8 +452,14 @@ fn check_step(step: &Step) -> Vec<String> {
 }
 
 /// The problems of a `lab` question: it needs a lab view whose lab computes the quantity (a finite number); a
-/// stated answer must agree with it.
-fn check_lab_question(step: &Step, quantity: &str, answer: Option<f64>, floor: Option<f64>) -> Vec<String> {
+/// stated answer must agree with it. [`Depth::Quick`] stops before computing the quantity.
+fn check_lab_question(
+    step: &Step,
+    quantity: &str,
+    answer: Option<f64>,
+    floor: Option<f64>,
+    depth: Depth,
+) -> Vec<String> {
     let Some(lab) = &step.lab else { return vec!["a lab question needs a lab view".into()] };
     if lab.check().is_err() {
         return Vec::new(); // reported with the lab
@@ -446,6 +467,9 @@ fn check_lab_question(step: &Step, quantity: &str, answer: Option<f64>, floor: O
     let floor = floor.unwrap_or(hint::DEFAULT_FLOOR);
     if !(floor > 0.0 && floor.is_finite()) {
         return vec![format!("floor = {floor}: a positive number")];
+    }
+    if depth == Depth::Quick {
+        return Vec::new();
     }
     match lab.quantity(quantity) {
         Err(e) => vec![e.to_string()],
@@ -523,8 +547,18 @@ fn check_at(p: &mut Program, at: &str) -> Result<(), String> {
 
 /// Checks one lesson's text: it parses, every program compiles, every node and position exists, every race spec
 /// parses, every expected answer agrees with the engine, and no step gives its answer away before the learner
-/// commits ([`leak::check_lesson`]).
+/// commits ([`leak::check_lesson`]). [`Depth::Full`]: what `chainrule lessons check` runs.
 pub fn check_text(file: &Path, text: &str) -> LessonReport {
+    check_text_at(file, text, Depth::Full)
+}
+
+/// [`check_text`] without computing the numbers of `lab` questions ([`Depth::Quick`]): the window's check at start.
+pub fn check_text_quick(file: &Path, text: &str) -> LessonReport {
+    check_text_at(file, text, Depth::Quick)
+}
+
+/// Checks one lesson's text to the given depth.
+pub fn check_text_at(file: &Path, text: &str, depth: Depth) -> LessonReport {
     let lesson = match parse(text) {
         Ok(l) => l,
         Err(p) => return LessonReport { file: file.to_owned(), lesson: None, problems: vec![p] },
@@ -535,14 +569,14 @@ pub fn check_text(file: &Path, text: &str) -> LessonReport {
     }
     for (i, step) in lesson.steps.iter().enumerate() {
         let line = step_line(text, i);
-        for message in check_step(step) {
+        for message in check_step(step, depth) {
             problems.push(Problem { line, column: 1, message: format!("step {}: {message}", i + 1) });
         }
     }
     // predict, then reveal: no step shows or says its answer before the learner commits (only for lessons whose
     // steps are otherwise sound, so a broken program is reported once)
     if problems.is_empty() {
-        for (i, message) in leak::check_lesson(&lesson) {
+        for (i, message) in leak::check_lesson_at(&lesson, depth) {
             problems.push(Problem {
                 line: step_line(text, i),
                 column: 1,
@@ -723,6 +757,51 @@ question = { kind = "largest_gradient", answer = "y" }
         // ∂(x + y)/∂x = ∂(x + y)/∂y = 1: a tie
         let tie = check_text(Path::new("lg.toml"), &text.replace("x^2/20 + 2*y^2", "x + y"));
         assert!(tie.problems[0].message.contains("no single input"), "{:?}", tie.problems);
+    }
+
+    #[test]
+    fn lab_answers_are_checked_by_lessons_check_and_left_to_the_answer_in_the_window() {
+        // the ewma lab from V = 0 with β = 0.9 and a constant 20: V₁ = 0.9·0 + 0.1·20 = 2; the file says 3
+        let text = r#"
+id = "lab"
+title = "Lab"
+
+[[step]]
+narration = "A constant signal."
+lab = { name = "ewma", beta = 0.9, signal = "constant", level = 20, noise = 0 }
+question = { kind = "lab", prompt = "V after one sample?", quantity = "average:1", answer = 3 }
+"#;
+        let dir = std::env::temp_dir().join(format!("chainrule-lab-lesson-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("lab.toml"), text).unwrap();
+        // `chainrule lessons check DIR` runs check_dir: the lab computes 2 and the stated 3 is refused
+        let full = check_dir(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(full.len(), 1);
+        let problems = &full[0].problems;
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].message.starts_with("step 1: the expected answer 3 disagrees with the ewma lab: average:1 = "),
+            "{problems:?}"
+        );
+        // the window's quick check does not run the lab, so it cannot see the disagreement ...
+        assert!(check_text_quick(Path::new("lab.toml"), text).is_valid());
+        // ... nor a narration that writes the answer (found by running the lab too)
+        let leaky = text.replace("A constant signal.", "A constant signal: V reads 2 after one sample.");
+        let leaky = leaky.replace("answer = 3", "answer = 2");
+        assert!(check_text_quick(Path::new("lab.toml"), &leaky).is_valid());
+        assert!(check_text(Path::new("lab.toml"), &leaky).problems[0].message.contains("narration states the answer"));
+        // ... but it still refuses a lab setting out of range and a lab question without a lab
+        let bad = check_text_quick(Path::new("lab.toml"), &text.replace("beta = 0.9", "beta = 1.5"));
+        assert!(bad.problems[0].message.contains("beta"), "{:?}", bad.problems);
+        let no_lab =
+            text.replace("lab = { name = \"ewma\", beta = 0.9, signal = \"constant\", level = 20, noise = 0 }\n", "");
+        let r = check_text_quick(Path::new("lab.toml"), &no_lab);
+        assert!(r.problems[0].message.contains("needs a lab view"), "{:?}", r.problems);
+        // and the learner's answer is checked by the lab's own code when given
+        let step = &check_text_quick(Path::new("lab.toml"), text).lesson.unwrap().steps[0];
+        assert!(step.check_answer(&Answer::Number(2.0)).unwrap().right);
+        assert!(!step.check_answer(&Answer::Number(3.0)).unwrap().right);
     }
 
     #[test]

@@ -165,18 +165,19 @@ impl Groups {
     }
 
     /// Per group: its value node (the last of its nodes that a node outside the group uses, or the output itself) and
-    /// how many such nodes it has. A neuron has one; a layer has one per neuron. O(edges · depth).
+    /// how many such nodes it has. A neuron has one; a layer has one per neuron (not one per use: a 16-neuron layer
+    /// feeding 16 neurons has 16 outputs, not 256). O(edges · depth) expected.
     pub fn outputs(&self, g: &Graph, output: NodeId) -> Vec<(Option<NodeId>, u32)> {
         let mut out = vec![(None, 0u32); self.groups.len()];
-        let mut marked = vec![u32::MAX; self.groups.len()];
+        // (group, node) pairs already counted: a node's uses outside its group come from many consumers, in any order
+        let mut counted: std::collections::HashSet<(u32, u32)> = std::collections::HashSet::new();
         let mut mark = |a: NodeId, outside: Option<NodeId>, out: &mut Vec<(Option<NodeId>, u32)>| {
             for gid in self.chain(a) {
                 if outside.is_some_and(|b| self.contains(gid, b)) {
                     break;
                 }
                 // count each node once per group
-                if marked[gid as usize] != a.0 {
-                    marked[gid as usize] = a.0;
+                if counted.insert((gid, a.0)) {
                     let slot = &mut out[gid as usize];
                     slot.1 += 1;
                     if slot.0.is_none_or(|o| o < a) {
@@ -413,6 +414,16 @@ mod tests {
         let n0 = gr.find("l1.n0").unwrap() as usize;
         let tanh = g.ids().find(|&id| g.label(id) == Some("l1.n0")).unwrap();
         assert_eq!(out[n0], (Some(tanh), 1));
+    }
+
+    #[test]
+    fn a_layer_has_one_output_per_neuron_however_many_use_it() {
+        // two neurons of l1, each used by both neurons of l2: l1 has 2 outputs (4 uses), each l2 neuron 1
+        let (g, gr) =
+            groups_of("x = 1\nl1.a = x * 2\nl1.b = x * 3\nl2.a = l1.a + l1.b\nl2.b = l1.a * l1.b\nf = l2.a + l2.b");
+        let out = gr.outputs(&g, NodeId(g.len() as u32 - 1));
+        let count = |path: &str| out[gr.find(path).unwrap() as usize].1;
+        assert_eq!((count("l1"), count("l2")), (2, 2));
     }
 
     #[test]

@@ -39,6 +39,11 @@ const FOLLOW_SECONDS: f64 = 0.3;
 /// How a program names its groups, for the toolbar's hints.
 const GROUPS_RULE: &str = "A node's group is the dotted prefix of the name of the statement that made it: every node of \
 `l1.n0.s = l1.n0.w0*x0 + l1.n0.b` is in l1.n0, inside l1, and `l1.n0 = tanh(l1.n0.s)` gives the group its value.";
+/// The closest Fit comes: a five-node graph fills a 1920×1080 canvas with text a projector's back row reads (cards
+/// are 88 layout units wide, so 2.0 draws them 176 points wide).
+pub const FIT_ZOOM: f32 = 2.0;
+/// Below this room (width, height in points) the toolbar folds into a menu beside Fit.
+const TOOLBAR_FOLD: Vec2 = vec2(300.0, 150.0);
 /// The output's stub wire, in layout units.
 const STUB: f32 = 62.0;
 /// The ring around the node a lesson's question asks about: violet, apart from the current step's amber.
@@ -217,7 +222,7 @@ impl Canvas {
         let margin = 24.0;
         let zx = (rect.width() - 2.0 * margin) / size.x;
         let zy = (rect.height() - 2.0 * margin) / size.y;
-        self.zoom = zx.min(zy).clamp(0.03, 1.25);
+        self.zoom = zx.min(zy).clamp(0.03, FIT_ZOOM);
         self.pan = -((lo + hi) * 0.5) * self.zoom;
     }
 
@@ -493,66 +498,83 @@ impl Canvas {
     }
 
     fn toolbar_ui(&mut self, ui: &mut egui::Ui, model: &Model, settings: &Settings, actions: &mut Vec<Action>) {
-        ui.horizontal(|ui| {
+        // at 300 % the wrapped rows would take the canvas's whole height: the controls fold into one menu
+        let folded = ui.available_height() < TOOLBAR_FOLD.y || ui.available_width() < TOOLBAR_FOLD.x;
+        // wraps at a projector's zoom (or beside a wide program panel) instead of printing one label over another
+        ui.horizontal_wrapped(|ui| {
             if ui.button("Fit").on_hover_text("Fit the graph to the window").clicked() {
                 self.request_fit();
             }
-            let mut expanded = settings.expanded;
-            let can_expand = model.program.graph.has_fused();
-            if ui
-                .add_enabled(can_expand || expanded, egui::Checkbox::new(&mut expanded, "Expand fused gates"))
-                .on_hover_text("Show sigmoid, tanh, softplus and selu as the primitive gates they are made of")
-                .changed()
-            {
-                actions.push(Action::SetExpanded(expanded));
+            if folded {
+                ui.menu_button("Graph", |ui| self.toolbar_items_ui(ui, model, settings, actions))
+                    .response
+                    .on_hover_text("Expand, export, fold and follow");
+                let zoom = format!("zoom {:.0}%", self.zoom * 100.0);
+                ui.add(egui::Label::new(egui::RichText::new(zoom).weak()).extend());
+                return;
             }
-            ui.menu_button("Export", |ui| {
-                if ui.button("DOT file…").on_hover_text("Write the graph as Graphviz DOT text").clicked() {
-                    actions.push(Action::ChooseDot);
-                    ui.close();
-                }
-                if ui.button("PNG image…").on_hover_text("Save the graph area as a picture").clicked() {
-                    actions.push(Action::ChoosePng);
-                    ui.close();
-                }
-            });
-            if !model.groups.is_empty() {
-                ui.separator();
-                if ui
-                    .add_enabled(model.folded.iter().any(|&f| !f), egui::Button::new("Fold all"))
-                    .on_hover_text(format!(
-                        "Fold every group (a layer, a neuron) into one box; click a box to open it.\n{GROUPS_RULE}"
-                    ))
-                    .clicked()
-                {
-                    actions.push(Action::FoldAll(true));
-                }
-                if ui
-                    .add_enabled(model.folded.iter().any(|&f| f), egui::Button::new("Unfold all"))
-                    .on_hover_text("Show every node")
-                    .clicked()
-                {
-                    actions.push(Action::FoldAll(false));
-                }
-            }
-            if model.groups.is_empty() && model.graph.len() > FOLD_ABOVE {
-                ui.weak("tip: dotted names fold").on_hover_text(GROUPS_RULE);
-            }
-            let mut follow = self.follows(model);
-            if ui
-                .checkbox(&mut follow, "Follow")
-                .on_hover_text("While stepping, the camera follows the current node and its neighbours")
-                .changed()
-            {
-                self.set_follow(follow);
-            }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let p = Palette::of(ui);
-                ui.colored_label(p.backward, "gradient ∂f/∂node");
-                ui.colored_label(p.forward, "value");
-                ui.weak(format!("{} nodes · zoom {:.0}%", model.graph.len(), self.zoom * 100.0));
-            });
+            self.toolbar_items_ui(ui, model, settings, actions);
+            ui.separator();
+            // each moves to the next row whole rather than breaking across two
+            let p = Palette::of(ui);
+            let size = format!("{} nodes · zoom {:.0}%", model.graph.len(), self.zoom * 100.0);
+            ui.add(egui::Label::new(egui::RichText::new(size).weak()).extend());
+            ui.add(egui::Label::new(egui::RichText::new("value").color(p.forward)).extend());
+            ui.add(egui::Label::new(egui::RichText::new("gradient ∂f/∂node").color(p.backward)).extend());
         });
+    }
+
+    /// The toolbar's controls after Fit: in the row, or in the Graph menu when the canvas is small.
+    fn toolbar_items_ui(&mut self, ui: &mut egui::Ui, model: &Model, settings: &Settings, actions: &mut Vec<Action>) {
+        let mut expanded = settings.expanded;
+        let can_expand = model.program.graph.has_fused();
+        if ui
+            .add_enabled(can_expand || expanded, egui::Checkbox::new(&mut expanded, "Expand fused gates"))
+            .on_hover_text("Show sigmoid, tanh, softplus and selu as the primitive gates they are made of")
+            .changed()
+        {
+            actions.push(Action::SetExpanded(expanded));
+        }
+        ui.menu_button("Export", |ui| {
+            if ui.button("DOT file…").on_hover_text("Write the graph as Graphviz DOT text").clicked() {
+                actions.push(Action::ChooseDot);
+                ui.close();
+            }
+            if ui.button("PNG image…").on_hover_text("Save the graph area as a picture").clicked() {
+                actions.push(Action::ChoosePng);
+                ui.close();
+            }
+        });
+        if !model.groups.is_empty() {
+            ui.separator();
+            if ui
+                .add_enabled(model.folded.iter().any(|&f| !f), egui::Button::new("Fold all"))
+                .on_hover_text(format!(
+                    "Fold every group (a layer, a neuron) into one box; click a box to open it.\n{GROUPS_RULE}"
+                ))
+                .clicked()
+            {
+                actions.push(Action::FoldAll(true));
+            }
+            if ui
+                .add_enabled(model.folded.iter().any(|&f| f), egui::Button::new("Unfold all"))
+                .on_hover_text("Show every node")
+                .clicked()
+            {
+                actions.push(Action::FoldAll(false));
+            }
+        }
+        if model.groups.is_empty() && model.graph.len() > FOLD_ABOVE {
+            ui.weak("tip: dotted names fold").on_hover_text(GROUPS_RULE);
+        }
+        let mut follow = self.follows(model);
+        if ui
+            .checkbox(&mut follow, "Follow")
+            .on_hover_text("While stepping, the camera follows the current node and its neighbours")
+            .changed()
+        {
+            self.set_follow(follow);
+        }
     }
 
     fn item_at(&self, rect: Rect, model: &Model, p: Pos2) -> Option<usize> {

@@ -78,6 +78,10 @@ pub const KEYS_IN_EDITOR: &str =
 /// [`crate::app::room::SIDE_SHARE`] of the window).
 pub const SIDE_MAX: f32 = 440.0;
 
+/// The least height of the explanation under the timeline, in points: at a projector's zoom the bottom panel
+/// scrolls to it rather than squeezing it away.
+const EXPLANATION_MIN: f32 = 48.0;
+
 /// The part of the view kept across restarts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -375,9 +379,14 @@ impl BackpropView {
     fn apply(&mut self, action: Action, status: &mut super::Status) {
         let total = self.reach();
         match action {
-            Action::Apply => self.apply_source(status, true),
+            Action::Apply => {
+                // a message about the program shown before (a preset loaded, an error since fixed) is not this one's
+                *status = super::Status::default();
+                self.apply_source(status, true);
+            }
             Action::LoadPreset(i) => {
                 if let Some(p) = presets::PRESETS.get(i) {
+                    *status = super::Status::default();
                     self.settings.source = p.source().into_owned();
                     self.settings.overrides.clear();
                     self.apply_source(status, true);
@@ -674,7 +683,9 @@ impl View for BackpropView {
                 .default_size(320.0)
                 .size_range(crate::app::room::across(ui, 260.0..=SIDE_MAX))
                 .show(ui, |ui| {
-                    egui::ScrollArea::vertical().show(ui, |ui| {
+                    // both ways: at a projector's zoom a table wider than the panel scrolls inside it instead of
+                    // widening the panel past the window's edge (text still wraps to the panel's width)
+                    egui::ScrollArea::both().id_salt("backprop_side_scroll").show(ui, |ui| {
                         let checked = self.checked.as_ref();
                         let (reparse, actions) = (&mut self.reparse, &mut self.actions);
                         let applying = self.builder.building();
@@ -702,19 +713,28 @@ impl View for BackpropView {
             .default_size(225.0)
             .size_range(bottom_range)
             .show(ui, |ui| {
-                ui.add_space(4.0);
-                // at a projector's zoom the controls wrap; what still does not fit scrolls, never past the panel
-                egui::ScrollArea::horizontal().id_salt("timeline_scroll").show(ui, |ui| {
-                    timeline::ui(ui, &mut self.settings, &self.model, self.playing, self.hold, &mut self.actions);
-                });
-                if ui.ctx().text_edit_focused() {
-                    // where the keys go is never a guess: Space and the arrows type while a text field has them
-                    ui.weak(KEYS_IN_EDITOR);
-                }
-                ui.separator();
-                let explanation = egui::ScrollArea::both().id_salt("explanation_scroll").min_scrolled_height(0.0);
-                explanation.auto_shrink([false, false]).show(ui, |ui| {
-                    explanation::ui(ui, &mut self.model, self.settings.cursor);
+                // at a projector's zoom the wrapped controls can be taller than the panel: the panel scrolls, and
+                // nothing runs past it (at 100 % the explanation takes the room left and nothing else scrolls)
+                let outer = egui::ScrollArea::vertical()
+                    .id_salt("backprop_bottom_scroll")
+                    .auto_shrink([false, false])
+                    .min_scrolled_height(0.0);
+                outer.show(ui, |ui| {
+                    ui.add_space(4.0);
+                    // the controls wrap; what still does not fit scrolls sideways, never past the panel
+                    egui::ScrollArea::horizontal().id_salt("timeline_scroll").show(ui, |ui| {
+                        timeline::ui(ui, &mut self.settings, &self.model, self.playing, self.hold, &mut self.actions);
+                    });
+                    if ui.ctx().text_edit_focused() {
+                        // where the keys go is never a guess: Space and the arrows type while a text field has them
+                        ui.weak(KEYS_IN_EDITOR);
+                    }
+                    ui.separator();
+                    let explanation =
+                        egui::ScrollArea::both().id_salt("explanation_scroll").min_scrolled_height(EXPLANATION_MIN);
+                    explanation.auto_shrink([false, false]).show(ui, |ui| {
+                        explanation::ui(ui, &mut self.model, self.settings.cursor);
+                    });
                 });
             });
         self.panels.push(("bottom", bottom.response.rect));

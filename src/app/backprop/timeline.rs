@@ -43,12 +43,14 @@ pub fn ui(
             actions.push(Action::Seek(total));
         }
         ui.separator();
+        crate::app::room::keep_together(ui, crate::app::room::slider_width(ui, 4));
         let mut c = cursor;
         let scrub = ui.add(egui::Slider::new(&mut c, 0..=reach).text("step").integer());
         if scrub.changed() {
             actions.push(Action::Seek(c));
         }
         ui.separator();
+        crate::app::room::keep_together(ui, crate::app::room::slider_width(ui, 7));
         ui.add(egui::Slider::new(&mut settings.speed, 0.25..=12.0).logarithmic(true).text("steps/s"));
     });
     let p = Palette::of(ui);

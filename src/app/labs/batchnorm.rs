@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use eframe::egui;
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{Line, Plot, PlotPoints};
 
 use super::{LabContext, LabPanel, load_settings};
 use crate::labs::batchnorm::{self, BnRun, Histogram, Probe, Settings};
@@ -27,6 +27,30 @@ pub struct BatchNormLab {
 
 const COLORS: [egui::Color32; 2] = [egui::Color32::from_rgb(230, 130, 40), egui::Color32::from_rgb(60, 120, 220)];
 const NAMES: [&str; 2] = ["without batch norm", "with batch norm"];
+/// The lines of unit 1's parameter plot: γ, β, running mean, running variance.
+const PARAMS: [(&str, egui::Color32); 4] = [
+    ("γ", egui::Color32::from_rgb(214, 39, 40)),
+    ("β", egui::Color32::from_rgb(44, 160, 44)),
+    ("running mean", egui::Color32::from_rgb(148, 103, 189)),
+    ("running var", egui::Color32::from_rgb(140, 86, 75)),
+];
+
+/// A plot's heading, wrapped to the column's width.
+fn heading_ui(ui: &mut egui::Ui, text: &str) {
+    ui.add(egui::Label::new(egui::RichText::new(text).strong()).wrap());
+}
+
+/// A plot's legend as a row above it: egui_plot's own legend sits inside the plot, over the lines it names.
+fn legend_ui(ui: &mut egui::Ui, entries: &[(&str, egui::Color32)]) {
+    ui.horizontal_wrapped(|ui| {
+        for &(name, color) in entries {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(16.0, 10.0), egui::Sense::hover());
+            ui.painter().line_segment([rect.left_center(), rect.right_center()], (2.0, color));
+            ui.label(name);
+            ui.add_space(6.0);
+        }
+    });
+}
 
 impl BatchNormLab {
     /// Starts a run for the current settings if none is running or shown for them, and takes what it published.
@@ -149,7 +173,8 @@ impl BatchNormLab {
         let w = ui.available_width();
         let last = self.run.probes.len().saturating_sub(1);
         let mut at = self.probe.unwrap_or(last);
-        ui.horizontal(|ui| {
+        // rows and headings wrap: at 200 % zoom the column is narrower than their text
+        ui.horizontal_wrapped(|ui| {
             ui.label("Histograms at step");
             if ui
                 .add(egui::Slider::new(&mut at, 0..=last).custom_formatter(|v, _| {
@@ -178,10 +203,10 @@ impl BatchNormLab {
         let change = |k: usize| -> PlotPoints<'static> {
             steps.iter().enumerate().map(|(i, s)| [(i + 1) as f64, s.grad_change[k]]).collect()
         };
-        ui.strong("Gradient change along each step, |g(θ) − g(θ − η·g(θ))| with g = grad L (Santurkar et al.)");
+        heading_ui(ui, "Gradient change along each step, |g(θ) − g(θ − η·g(θ))| with g = grad L (Santurkar et al.)");
+        legend_ui(ui, &[(NAMES[0], COLORS[0]), (NAMES[1], COLORS[1])]);
         Plot::new("bn_grad_change")
             .height(130.0)
-            .legend(Legend::default())
             .allow_drag(false)
             .allow_scroll(false)
             .allow_zoom(false)
@@ -199,7 +224,9 @@ impl BatchNormLab {
         let probes = &self.run.probes;
         ui.horizontal_top(|ui| {
             ui.vertical(|ui| {
-                ui.strong("5th and 95th percentiles of the pre-activations");
+                ui.set_max_width(w / 2.0 - 12.0);
+                heading_ui(ui, "5th and 95th percentiles of the pre-activations");
+                legend_ui(ui, &[(NAMES[0], COLORS[0]), (NAMES[1], COLORS[1])]);
                 Plot::new("bn_spread")
                     .width(w / 2.0 - 12.0)
                     .height(120.0)
@@ -218,11 +245,12 @@ impl BatchNormLab {
                     });
             });
             ui.vertical(|ui| {
-                ui.strong("unit 1: γ, β, running mean and variance");
+                ui.set_max_width(w / 2.0 - 12.0);
+                heading_ui(ui, "unit 1: γ, β, running mean and variance");
+                legend_ui(ui, &PARAMS);
                 Plot::new("bn_params")
                     .width(w / 2.0 - 12.0)
                     .height(120.0)
-                    .legend(Legend::default())
                     .allow_drag(false)
                     .allow_scroll(false)
                     .allow_zoom(false)
@@ -231,10 +259,15 @@ impl BatchNormLab {
                         let series = |f: fn(&Probe) -> f64| -> PlotPoints<'static> {
                             probes.iter().map(|p| [p.step as f64, f(p)]).collect()
                         };
-                        pl.line(Line::new("γ", series(|p| p.norm.gamma[0])));
-                        pl.line(Line::new("β", series(|p| p.norm.beta[0])));
-                        pl.line(Line::new("running mean", series(|p| p.norm.running_mean[0])));
-                        pl.line(Line::new("running var", series(|p| p.norm.running_var[0])));
+                        let values: [fn(&Probe) -> f64; 4] = [
+                            |p| p.norm.gamma[0],
+                            |p| p.norm.beta[0],
+                            |p| p.norm.running_mean[0],
+                            |p| p.norm.running_var[0],
+                        ];
+                        for ((name, color), f) in PARAMS.into_iter().zip(values) {
+                            pl.line(Line::new(name, series(f)).color(color));
+                        }
                     });
             });
         });

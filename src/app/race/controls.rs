@@ -31,6 +31,7 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, race: &Race, playing: bool
             actions.push(Action::ThisNetwork);
         }
         ui.separator();
+        crate::app::room::keep_together(ui, crate::app::room::slider_width(ui, 14));
         let l = ui.label("speed");
         ui.add(egui::Slider::new(&mut settings.speed, 1.0..=200.0).logarithmic(true).suffix(" steps/s"))
             .labelled_by(l.id);

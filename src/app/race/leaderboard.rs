@@ -20,7 +20,7 @@ fn rank_key(r: &Racer, threshold: f64) -> (u8, f64) {
     }
 }
 
-/// What the leaderboard says of a racer's progress, short enough for its column at 1280×720.
+/// What the leaderboard says of a racer's progress, in a few words (the hover text tells the whole story).
 pub fn progress(r: &Racer, threshold: f64) -> String {
     match (r.steps_to(threshold), r.status) {
         (Some(k), Status::Diverged) => format!("{k} steps, diverged"),
@@ -45,8 +45,25 @@ pub fn progress_long(r: &Racer, threshold: f64) -> String {
     }
 }
 
-/// The most characters of a racer's name in the table (the whole name is in the hover text).
-const NAME_CHARS: usize = 18;
+/// The columns' spacing.
+const SPACING: [f32; 2] = [12.0, 4.0];
+
+/// The width the board needs to show every racer's name and progress whole, in points.
+pub fn width_needed(ui: &egui::Ui, settings: &Settings, race: &Race) -> f32 {
+    let (mono, body) = (egui::TextStyle::Monospace.resolve(ui.style()), egui::TextStyle::Body.resolve(ui.style()));
+    let width = |text: String, font: &egui::FontId| {
+        ui.ctx().fonts_mut(|f| f.layout_no_wrap(text, font.clone(), egui::Color32::WHITE).size().x)
+    };
+    let widest = |texts: &mut dyn Iterator<Item = String>, font: &egui::FontId| {
+        texts.map(|t| width(t, font)).fold(0.0, f32::max)
+    };
+    let names = widest(&mut race.racers.iter().map(|r| format!("● {}", super::racer_name(&r.setup))), &mono);
+    let progress = widest(&mut race.racers.iter().map(|r| progress(r, settings.threshold)), &body);
+    let rank = width(race.racers.len().to_string(), &body);
+    let loss = width("loss now".into(), &body).max(width("-1.234e-10".into(), &mono));
+    let margins = 2.0 * ui.spacing().item_spacing.x + ui.spacing().scroll.bar_width;
+    rank + names + loss + progress.max(width("reached".into(), &body)) + 3.0 * SPACING[0] + margins
+}
 
 /// Draws the leaderboard.
 pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, race: &Race) {
@@ -71,35 +88,37 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, race: &Race) {
     });
     // a long "reached" text scrolls sideways rather than running out of the window
     egui::ScrollArea::both().id_salt("leaderboard_scroll").show(ui, |ui| {
-        egui::Grid::new("leaderboard").num_columns(4).striped(true).spacing([12.0, 4.0]).show(ui, |ui| {
-            ui.weak("#");
-            ui.weak("racer");
-            ui.weak("loss now");
-            ui.weak("reached");
-            ui.end_row();
-            for (rank, &i) in order.iter().enumerate() {
-                let (r, cfg) = (&race.racers[i], &settings.racers[i]);
-                ui.label(format!("{}", rank + 1));
-                let name = super::racer_name(&r.setup);
-                ui.label(
-                    egui::RichText::new(format!("● {}", super::shorten(&name, NAME_CHARS)))
-                        .color(racer_color(cfg.color))
-                        .monospace(),
-                )
-                .on_hover_text(name);
-                ui.label(egui::RichText::new(fmt_short(r.loss.last().copied().unwrap_or(f64::NAN))).monospace());
-                let text = progress(r, settings.threshold);
-                let color = if r.status == Status::Diverged {
-                    p.error
-                } else if r.steps_to(settings.threshold).is_some() {
-                    p.forward
-                } else {
-                    ui.visuals().text_color()
-                };
-                ui.colored_label(color, text).on_hover_text(progress_long(r, settings.threshold));
+        egui::Grid::new("leaderboard").num_columns(4).min_col_width(0.0).striped(true).spacing(SPACING).show(
+            ui,
+            |ui| {
+                ui.weak("#");
+                ui.weak("racer");
+                ui.weak("loss now");
+                ui.weak("reached");
                 ui.end_row();
-            }
-        });
+                for (rank, &i) in order.iter().enumerate() {
+                    let (r, cfg) = (&race.racers[i], &settings.racers[i]);
+                    ui.label(format!("{}", rank + 1));
+                    let name = super::racer_name(&r.setup);
+                    // whole: the column takes the room the name needs, and a board wider than its panel scrolls
+                    let text = egui::RichText::new(format!("● {name}")).color(racer_color(cfg.color)).monospace();
+                    ui.add(egui::Label::new(text).wrap_mode(egui::TextWrapMode::Extend));
+                    ui.label(egui::RichText::new(fmt_short(r.loss.last().copied().unwrap_or(f64::NAN))).monospace());
+                    let text = progress(r, settings.threshold);
+                    let color = if r.status == Status::Diverged {
+                        p.error
+                    } else if r.steps_to(settings.threshold).is_some() {
+                        p.forward
+                    } else {
+                        ui.visuals().text_color()
+                    };
+                    let text = egui::RichText::new(text).color(color);
+                    ui.add(egui::Label::new(text).wrap_mode(egui::TextWrapMode::Extend))
+                        .on_hover_text(progress_long(r, settings.threshold));
+                    ui.end_row();
+                }
+            },
+        );
     });
 }
 

@@ -239,7 +239,9 @@ impl RaceView {
     /// row scrolls).
     fn charts_ui(&mut self, ui: &mut egui::Ui) {
         let w = ui.available_width().max(LEADERBOARD_WIDTH + 300.0);
-        let board = (w * 0.47).max(LEADERBOARD_WIDTH).min(w - 300.0);
+        // the board takes the room its names and progress need, whole, while the charts keep 300 points
+        let needed = leaderboard::width_needed(ui, &self.settings, &self.race);
+        let board = (w * 0.47).max(LEADERBOARD_WIDTH).max(needed).min(w - 300.0);
         let charts = w - board - 2.0 * ui.spacing().item_spacing.x - 12.0;
         ui.horizontal_top(|ui| {
             ui.vertical(|ui| {
@@ -263,11 +265,12 @@ impl RaceView {
 
     /// Sets up a lesson step's race: its surface (a preset with its region, or an expression plotted around the
     /// start), its start and its racers, at step 0. Errors say what does not fit.
-    pub fn show_lesson(&mut self, view: &crate::lesson::RaceView, status: &mut Status) -> Result<(), String> {
+    pub fn show_lesson(&mut self, view: &crate::lesson::RaceView, _status: &mut Status) -> Result<(), String> {
         // the lesson module builds the race as `chainrule race` does: its surface, region and start are the ones shown
         let race = crate::lesson::build_race(view)?;
         self.settings.source = view.surface.trim().to_owned();
-        self.apply(Action::ApplyExpression, status);
+        // the surface's "Surface f(x, y) = …" is the race view's message, not the lesson's: an error comes back as Err
+        self.apply(Action::ApplyExpression, &mut Status::default());
         if let Some((_, e)) = &self.surface_error {
             return Err(format!("the lesson's surface: {e}"));
         }
@@ -560,18 +563,21 @@ impl View for RaceView {
             });
             self.panels.push(("setup", setup.response.rect));
         }
-        let range = room::down(ui, 160.0..=f32::INFINITY);
-        let charts_panel =
-            egui::Panel::bottom("race_charts").resizable(true).default_size(250.0).size_range(range).show(ui, |ui| {
-                ui.add_space(4.0);
-                // at a projector's zoom the row is wider than the panel: it scrolls instead of covering the setup
-                egui::ScrollArea::horizontal().show(ui, |ui| self.charts_ui(ui));
-            });
-        self.panels.push(("charts", charts_panel.response.rect));
+        // the controls before the charts: at a projector's zoom their wrapped rows come out of the charts' share, not
+        // out of the plot's or over the status line
         let controls = egui::Panel::top("race_controls").show(ui, |ui| {
             controls::ui(ui, &mut self.settings, &self.race, self.playing, &mut self.actions);
         });
         self.panels.push(("controls", controls.response.rect));
+        let range = room::down(ui, 160.0..=f32::INFINITY);
+        let charts_panel =
+            egui::Panel::bottom("race_charts").resizable(true).default_size(250.0).size_range(range).show(ui, |ui| {
+                ui.add_space(4.0);
+                // at a projector's zoom the row is wider and taller than the panel: it scrolls instead of covering
+                // the setup or the status line
+                egui::ScrollArea::both().show(ui, |ui| self.charts_ui(ui));
+            });
+        self.panels.push(("charts", charts_panel.response.rect));
         // the inspector is the first to go when the window is narrow (a projector's zoom): the plot keeps its room
         if !shell.presenting && !room::is_narrow(ui.ctx()) {
             let range = room::across(ui, 260.0..=420.0);

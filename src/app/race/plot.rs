@@ -23,6 +23,9 @@ pub const ARROW_PX: f64 = 70.0;
 pub struct PlotState {
     transform: Option<PlotTransform>,
     bounds: Option<PlotBounds>,
+    /// The widest the y axis has been since the plot last changed size (with that size): the axis is given this
+    /// width, so its labels cannot make the frame, and with it the bounds, flip between two sizes.
+    axis: Option<(egui::Vec2, f32)>,
 }
 
 impl PlotState {
@@ -118,6 +121,11 @@ pub fn ui(
     };
     let ink = if dark { Color32::from_gray(235) } else { Color32::from_gray(25) };
     let n = race.racers.len();
+    // With equal axes the bounds follow the frame, the frame follows the y axis's width, and that follows the tick
+    // labels the bounds bring ("2" or "2.5"): at some sizes the plot flipped between two frames forever, redrawing
+    // every frame. The axis keeps the widest width it has had at this size, so the frame settles in a frame or two.
+    let (size, left) = (ui.available_size(), ui.available_rect_before_wrap().left());
+    let axis_width = state.axis.filter(|(s, _)| (*s - size).length() < 0.5).map_or(0.0, |(_, w)| w);
     let bounds = view_bounds(d, settings.equal_axes, state.transform.map(|t| *t.frame()));
     if state.bounds.is_none_or(|b| !close(&b, &bounds)) {
         // the bounds follow the frame's size of the frame before: draw again until they settle (to a pixel)
@@ -136,6 +144,7 @@ pub fn ui(
         .set_margin_fraction(egui::Vec2::ZERO)
         .x_axis_label("x")
         .y_axis_label("y")
+        .y_axis_min_width(axis_width)
         .label_formatter(|pos| {
             let p = match pos {
                 egui_plot::HoverPosition::NearDataPoint { position, .. } => position,
@@ -204,6 +213,9 @@ pub fn ui(
         });
 
     state.transform = Some(response.transform);
+    // the plot takes the whole room: its frame starts after the y axis
+    let drawn = response.transform.frame().left() - left;
+    state.axis = Some((size, axis_width.max(drawn)));
     if response.response.clicked()
         && let Some(pos) = response.response.interact_pointer_pos()
     {

@@ -88,7 +88,7 @@ fn racer_ui(
     let spec = settings.racers[i].spec;
     let color = racer_color(settings.racers[i].color);
     let name = super::racer_name(&race_setup(settings, i));
-    let title = egui::RichText::new(format!("● {}  {}", i + 1, super::shorten(&name, 30))).monospace().color(color);
+    let title = egui::RichText::new(format!("● {}  {name}", i + 1)).monospace().color(color);
     // the inspected racer starts open, to show what can be edited
     let open = i == settings.inspected;
     let header = egui::CollapsingHeader::new(title).id_salt(("racer", i)).default_open(open).show(ui, |ui| {
