@@ -272,22 +272,56 @@ fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: Tr
         Trainer::new(mlp, cfg.clone(), (&p.train.x, &p.train.y), (&p.test.x, &p.test.y)).map_err(usage)?;
     let show = !a.json;
     if show {
-        say(format!(
-            "{} on {} ({} training rows, {} test rows, {} classes), {} parameters, {}{}",
-            spec.describe(),
-            p.source,
-            p.train.n(),
-            p.test.n(),
-            p.classes.len(),
-            spec.parameter_count(),
-            cfg.opt,
-            if cfg.backend == Backend::Scalar { ", scalar engine" } else { "" },
-        ));
-        say("epoch  train loss  test loss  train acc  test acc".into());
+        announce(p, spec, &cfg);
     }
+    let start = Instant::now();
+    let diverged = train_epochs(&mut trainer, a, show, p.train.n())?;
+    let seconds = start.elapsed().as_secs_f64();
+    let saved = match &a.save {
+        Some(path) => save_model(&trainer.mlp, path, p, spec)?,
+        None => Value::Null,
+    };
+    let json = training_json::<T>(&trainer, p, spec, &cfg, diverged, seconds, saved);
+    let text = training_summary(&trainer, a, seconds);
+    let mut code = 0;
+    if let Some(e) = diverged {
+        let msg = format!(
+            "training diverged in epoch {e}: the loss is no longer a finite number; lower the learning rate (--opt {})\n",
+            a.opt
+        );
+        eprint!("warning: {msg}");
+        code = 1;
+    }
+    Ok(Output { text, json, code })
+}
+
+/// The run's first lines: the network, the data, the optimizer, and the epoch table's header.
+fn announce(p: &Prepared, spec: &MlpSpec, cfg: &TrainConfig) {
+    say(format!(
+        "{} on {} ({} training rows, {} test rows, {} classes), {} parameters, {}{}",
+        spec.describe(),
+        p.source,
+        p.train.n(),
+        p.test.n(),
+        p.classes.len(),
+        spec.parameter_count(),
+        cfg.opt,
+        if cfg.backend == Backend::Scalar { ", scalar engine" } else { "" },
+    ));
+    say("epoch  train loss  test loss  train acc  test acc".into());
+}
+
+/// Trains `a.epochs` epochs (printing a line each when `show`), stopping after the first whose training loss is not
+/// a finite number: that epoch's number, if any.
+fn train_epochs<T: Element>(
+    trainer: &mut Trainer<T>,
+    a: &TrainArgs,
+    show: bool,
+    train_rows: usize,
+) -> Result<Option<usize>, Failure> {
     // On a terminal, a bar of minibatch steps under the epoch lines, drawn once the header is out: each epoch's line is printed above it (indicatif's
     // `println`), so every line stays on screen as Keras keeps them, and the bar moves within a long epoch.
-    let steps_per_epoch = p.train.n().div_ceil(a.batch.max(1)) as u64;
+    let steps_per_epoch = train_rows.div_ceil(a.batch.max(1)) as u64;
     let bar = if show && std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(a.epochs as u64 * steps_per_epoch);
         if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} epoch {msg}, step {pos}/{len}") {
@@ -298,7 +332,6 @@ fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: Tr
     } else {
         None
     };
-    let start = Instant::now();
     let mut diverged = None;
     while trainer.history.len() < a.epochs {
         let epoch = trainer.history.len() as u64;
@@ -335,22 +368,35 @@ fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: Tr
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let seconds = start.elapsed().as_secs_f64();
+    Ok(diverged)
+}
+
+/// Saves the trained network with what `predict` needs to read data as training did: its path, as JSON.
+fn save_model<T: Element>(mlp: &Mlp<T>, path: &Path, p: &Prepared, spec: &MlpSpec) -> Result<Value, Failure> {
+    let meta = ModelMeta {
+        spec: spec.clone(),
+        torch: vec![],
+        dtype: String::new(),
+        features: p.features.iter().map(|f| f.key().to_string()).collect(),
+        preprocess: serde_json::to_value(&p.fitted).unwrap_or(Value::Null),
+        classes: p.classes.clone(),
+        dataset: p.source.clone(),
+    };
+    mlp.save(path, meta).map_err(|e| usage(format!("--save {e}")))?;
+    Ok(json!(path.display().to_string()))
+}
+
+/// `train --json`'s report: every epoch's figures, the last ones, the model, the data and the speed.
+fn training_json<T: Element>(
+    trainer: &Trainer<T>,
+    p: &Prepared,
+    spec: &MlpSpec,
+    cfg: &TrainConfig,
+    diverged: Option<usize>,
+    seconds: f64,
+    saved: Value,
+) -> Value {
     let last = trainer.history.last().copied();
-    let mut saved = Value::Null;
-    if let Some(path) = &a.save {
-        let meta = ModelMeta {
-            spec: spec.clone(),
-            torch: vec![],
-            dtype: String::new(),
-            features: p.features.iter().map(|f| f.key().to_string()).collect(),
-            preprocess: serde_json::to_value(&p.fitted).unwrap_or(Value::Null),
-            classes: p.classes.clone(),
-            dataset: p.source.clone(),
-        };
-        trainer.mlp.save(path, meta).map_err(|e| usage(format!("--save {e}")))?;
-        saved = json!(path.display().to_string());
-    }
     let epochs: Vec<Value> = trainer
         .history
         .iter()
@@ -363,7 +409,7 @@ fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: Tr
         .collect();
     let steps = trainer.steps();
     let get = |f: fn(&EpochStats) -> f64| num(last.map(|s| f(&s)).unwrap_or(f64::NAN));
-    let json = json!({
+    json!({
         "epochs": epochs,
         "train_loss": get(|s| s.train_loss),
         "test_loss": get(|s| s.test_loss),
@@ -381,9 +427,14 @@ fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: Tr
         "seconds": num(seconds),
         "steps_per_second": num(steps as f64 / seconds.max(1e-9)),
         "saved": saved,
-    });
+    })
+}
+
+/// The run's last lines: the final test figures and the speed, and where the model went.
+fn training_summary<T: Element>(trainer: &Trainer<T>, a: &TrainArgs, seconds: f64) -> String {
+    let steps = trainer.steps();
     let mut text = String::new();
-    if let Some(s) = last {
+    if let Some(s) = trainer.history.last() {
         text += &format!(
             "after {} epochs ({} steps, {:.2} s, {:.0} steps/s): test accuracy {:.4}, test loss {:.6}\n",
             s.epoch,
@@ -397,16 +448,7 @@ fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: Tr
     if let Some(path) = &a.save {
         text += &format!("saved to {}\n", path.display());
     }
-    let mut code = 0;
-    if let Some(e) = diverged {
-        let msg = format!(
-            "training diverged in epoch {e}: the loss is no longer a finite number; lower the learning rate (--opt {})\n",
-            a.opt
-        );
-        eprint!("warning: {msg}");
-        code = 1;
-    }
-    Ok(Output { text, json, code })
+    text
 }
 
 /// Prints a progress line on standard output; a closed pipe (`| head`) silences it rather than failing the run.
