@@ -148,7 +148,8 @@ impl Hinted<'_> {
                 format!("add passes the gradient unchanged: ∂{f}/∂{n} is the upstream gradient ∂{f}/∂{cn}")
             }
             Op::Binary(Binary::Sub, ..) => format!(
-                "subtract passes the upstream gradient ∂{f}/∂{cn} to its left input and its negative to its right input;              {n} is its {} input",
+                "subtract passes the upstream gradient ∂{f}/∂{cn} to its left input and its negative to its right \
+                 input; {n} is its {} input",
                 if pos == 0 { "left" } else { "right" }
             ),
             Op::Binary(Binary::Mul, x, y) if graph.op(NodeId(if pos == 0 { y } else { x })) == Op::Const => {
@@ -168,7 +169,8 @@ impl Hinted<'_> {
                 let which = if b == Binary::Max { "larger" } else { "smaller" };
                 let (xn, yn) = (NodeId(x), NodeId(y));
                 format!(
-                    "{} routes the gradient to the {which} input (half to each on a tie, as PyTorch): compare {} and {},                  then take the share of {up} that reaches {n}",
+                    "{} routes the gradient to the {which} input (half to each on a tie, as PyTorch): compare {} and {}, \
+                     then take the share of {up} that reaches {n}",
                     b.symbol(),
                     self.quantity(name(graph, xn), graph.value(xn)),
                     self.quantity(name(graph, yn), graph.value(yn)),
