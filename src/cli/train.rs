@@ -163,8 +163,8 @@ pub struct InitStatsArgs {
     pub json: bool,
 }
 
-pub(super) fn usage(e: impl std::fmt::Display) -> Failure {
-    Failure::usage(e.to_string())
+pub(super) fn usage(message: impl Into<String>) -> Failure {
+    Failure::usage(message.into())
 }
 
 /// A generated set by name, or a CSV file when the argument names one (ends in .csv or is an existing file).
@@ -215,21 +215,21 @@ pub(super) fn prepare(a: &NetworkArgs, seed: u64) -> Result<Prepared, Failure> {
 }
 
 pub(super) fn spec_from(a: &NetworkArgs, inputs: usize, classes: usize) -> Result<MlpSpec, Failure> {
-    let hidden = crate::nn::parse_hidden(&a.hidden).map_err(usage)?;
-    let activation = crate::nn::parse_activation(&a.activation).map_err(usage)?;
+    let hidden = crate::nn::parse_hidden(&a.hidden).map_err(Failure::from)?;
+    let activation = crate::nn::parse_activation(&a.activation).map_err(Failure::from)?;
     let loss = match &a.loss {
         Some(name) => Loss::from_name(name)
             .ok_or_else(|| usage(format!("--loss {name}: unknown; use one of mse, bce, ce, hinge, svm")))?,
         None if classes == 2 => Loss::BceLogits,
         None => Loss::SoftmaxCe,
     };
-    let mut spec = MlpSpec::classifier(inputs, &hidden, classes, activation, loss).map_err(usage)?;
-    spec.init = a.init.parse::<Init>().map_err(usage)?;
+    let mut spec = MlpSpec::classifier(inputs, &hidden, classes, activation, loss).map_err(Failure::from)?;
+    spec.init = a.init.parse::<Init>().map_err(Failure::from)?;
     spec.batchnorm = a.batchnorm;
     spec.dropout = a.dropout;
     spec.l1 = a.l1;
     spec.l2 = a.l2;
-    spec.validate().map_err(usage)?;
+    spec.validate().map_err(Failure::from)?;
     Ok(spec)
 }
 
@@ -267,9 +267,9 @@ pub(super) fn train(a: &TrainArgs) -> Result<Output, Failure> {
 }
 
 fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: TrainConfig) -> Result<Output, Failure> {
-    let mlp = Mlp::<T>::new(spec, a.seed).map_err(usage)?;
+    let mlp = Mlp::<T>::new(spec, a.seed).map_err(Failure::from)?;
     let mut trainer =
-        Trainer::new(mlp, cfg.clone(), (&p.train.x, &p.train.y), (&p.test.x, &p.test.y)).map_err(usage)?;
+        Trainer::new(mlp, cfg.clone(), (&p.train.x, &p.train.y), (&p.test.x, &p.test.y)).map_err(Failure::from)?;
     let show = !a.json;
     if show {
         announce(p, spec, &cfg);
@@ -344,8 +344,8 @@ fn train_epochs<T: Element>(
                 }
                 true
             })
-            .map_err(usage)?
-            .ok_or_else(|| usage(NnError::Worker("an epoch stopped with nothing asking".into())))?;
+            .map_err(Failure::from)?
+            .ok_or_else(|| Failure::from(NnError::Worker("an epoch stopped with nothing asking".into())))?;
         if show {
             let line = format!(
                 "{:>5}  {:>10.6}  {:>9.6}  {:>9.4}  {:>8.4}",
@@ -459,13 +459,13 @@ fn say(line: String) {
 
 /// Runs `predict`.
 pub(super) fn predict(a: &PredictArgs) -> Result<Output, Failure> {
-    let activation = a.activation.as_deref().map(crate::nn::parse_activation).transpose().map_err(usage)?;
-    let header = crate::nn::store::inspect(&a.model, activation).map_err(usage)?;
+    let activation = a.activation.as_deref().map(crate::nn::parse_activation).transpose().map_err(Failure::from)?;
+    let header = crate::nn::store::inspect(&a.model, activation).map_err(Failure::from)?;
     if header.dtype == "f32" { predict_as::<f32>(a, activation) } else { predict_as::<f64>(a, activation) }
 }
 
 fn predict_as<T: Element>(a: &PredictArgs, activation: Option<Unary>) -> Result<Output, Failure> {
-    let (mut mlp, meta) = Mlp::<T>::open(&a.model, activation).map_err(usage)?;
+    let (mut mlp, meta) = Mlp::<T>::open(&a.model, activation).map_err(Failure::from)?;
     let (data, _) = load_dataset(&a.dataset, a.points, a.noise, a.seed)?;
     let data = if meta.features.is_empty() {
         data
@@ -498,7 +498,7 @@ fn predict_as<T: Element>(a: &PredictArgs, activation: Option<Unary>) -> Result<
     // in chunks, so that memory is bounded by a chunk's rows and not the data set's (`Mlp::eval_rows`)
     for xc in x.chunks(mlp.eval_rows(1) * data.d) {
         let n = xc.len() / data.d;
-        let scores = mlp.forward(xc, n, Mode::Eval, &mut rng).map_err(usage)?;
+        let scores = mlp.forward(xc, n, Mode::Eval, &mut rng).map_err(|e| usage(e.to_string()))?;
         mlp.classify(mlp.tape.value(scores), &mut chunk_pred);
         predictions.extend_from_slice(&chunk_pred);
     }
@@ -529,9 +529,9 @@ fn predict_as<T: Element>(a: &PredictArgs, activation: Option<Unary>) -> Result<
 
 /// Runs `init-stats`.
 pub(super) fn init_stats(a: &InitStatsArgs) -> Result<Output, Failure> {
-    let activation = crate::nn::parse_activation(&a.activation).map_err(usage)?;
-    let init: Init = a.init.parse().map_err(usage)?;
-    let layers = init_stats::run(activation, init, a.depth, a.width, a.samples, a.seed).map_err(usage)?;
+    let activation = crate::nn::parse_activation(&a.activation).map_err(Failure::from)?;
+    let init: Init = a.init.parse().map_err(Failure::from)?;
+    let layers = init_stats::run(activation, init, a.depth, a.width, a.samples, a.seed).map_err(Failure::from)?;
     let json = json!({
         "activation": activation.name(),
         "init": init.to_string(),

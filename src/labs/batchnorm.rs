@@ -408,15 +408,15 @@ fn run_into(setup: &Settings, out: &mut BnRun, each: &mut impl FnMut(&BnRun) -> 
     }
     let mut order: Vec<usize> = (0..data.n()).collect();
     let mut batches: Vec<Vec<usize>> = Vec::new();
-    let (mut xb, mut tb) = (Vec::new(), Vec::new());
+    let (mut batch_x, mut batch_targets) = (Vec::new(), Vec::new());
     for step in 1..=setup.steps {
         if batches.is_empty() {
             order.shuffle(&mut rng);
             batches = order.chunks(setup.batch).filter(|c| c.len() > 1).rev().map(<[usize]>::to_vec).collect();
         }
         let rows = batches.pop().expect("refilled when empty");
-        xb.clear();
-        rows.iter().for_each(|&r| xb.extend_from_slice(data.row(r)));
+        batch_x.clear();
+        rows.iter().for_each(|&r| batch_x.extend_from_slice(data.row(r)));
         let labels: Vec<usize> = rows.iter().map(|&r| data.y[r]).collect();
         let mut stats = StepStats::default();
         for (k, t) in nets.iter_mut().enumerate() {
@@ -424,8 +424,8 @@ fn run_into(setup: &Settings, out: &mut BnRun, each: &mut impl FnMut(&BnRun) -> 
             // the store's gradients are ∇L(θ) and its values θ − η·∇L(θ) (plain SGD): the gradient there, on a copy
             let g = t.mlp.params().grads.clone();
             let mut after = t.mlp.clone();
-            after.targets(&labels, &mut tb);
-            after.train_step_grads(&xb, rows.len(), &tb, &mut rng).map_err(internal)?;
+            after.targets(&labels, &mut batch_targets);
+            after.train_step_grads(&batch_x, rows.len(), &batch_targets, &mut rng).map_err(internal)?;
             let change: Vec<f64> = g.iter().zip(&after.params().grads).map(|(a, b)| a - b).collect();
             stats.grad_norm[k] = norm(&g);
             stats.grad_change[k] = norm(&change);

@@ -35,7 +35,7 @@ pub mod train;
 pub use data_parallel::{DATA_PARALLEL_MIN_MACS, set_data_parallel_min_macs};
 pub use init::Init;
 pub use scalar_net::ScalarNet;
-pub use spec::{ACTIVATIONS, Layer, MlpSpec, NnError, parse_activation, parse_hidden};
+pub use spec::{ACTIVATIONS, Field, Layer, MlpSpec, NnError, parse_activation, parse_hidden};
 pub use train::{Backend, EpochStats, Snapshot, TrainConfig, Trainer};
 
 use rand::rngs::StdRng;
@@ -136,7 +136,8 @@ impl<T: Element> Mlp<T> {
     /// batch statistics; the running statistics are updated by [`Mlp::update_running_stats`].
     pub fn forward(&mut self, x: &[T], n: usize, mode: Mode, rng: &mut impl Rng) -> Result<NodeId, TensorError> {
         self.draw_masks(n, mode, rng);
-        forward_on(&mut self.tape, &self.layers, self.spec.inputs, x, (0, n), mode, &self.masks, None)
+        let pass = Pass { layers: &self.layers, inputs: self.spec.inputs, x, rows: (0, n), mode, masks: &self.masks };
+        forward_on(&mut self.tape, &pass, None)
     }
 
     /// The evaluation-mode forward pass of `x` (n × inputs, row-major) keeping every layer's output: element k is
@@ -144,7 +145,9 @@ impl<T: Element> Mlp<T> {
     /// units from: evaluate the points of a grid, and each column of a hidden layer's output is one unit's picture.
     pub fn activations(&mut self, x: &[T], n: usize) -> Result<Vec<NodeId>, TensorError> {
         let mut trace = Vec::with_capacity(self.layers.len());
-        forward_on(&mut self.tape, &self.layers, self.spec.inputs, x, (0, n), Mode::Eval, &[], Some(&mut trace))?;
+        let pass =
+            Pass { layers: &self.layers, inputs: self.spec.inputs, x, rows: (0, n), mode: Mode::Eval, masks: &[] };
+        forward_on(&mut self.tape, &pass, Some(&mut trace))?;
         Ok(trace)
     }
 
@@ -161,7 +164,8 @@ impl<T: Element> Mlp<T> {
     ) -> Result<Vec<NodeId>, TensorError> {
         self.draw_masks(n, mode, rng);
         let mut trace = Vec::with_capacity(self.layers.len());
-        forward_on(&mut self.tape, &self.layers, self.spec.inputs, x, (0, n), mode, &self.masks, Some(&mut trace))?;
+        let pass = Pass { layers: &self.layers, inputs: self.spec.inputs, x, rows: (0, n), mode, masks: &self.masks };
+        forward_on(&mut self.tape, &pass, Some(&mut trace))?;
         Ok(trace)
     }
 
@@ -336,20 +340,29 @@ impl<T: Element> Mlp<T> {
     }
 }
 
-/// The forward pass of `rows.1` rows `x` on `tape` (reset first); `rows.0` is the first row's index in the batch, where
-/// its rows of the dropout `masks` (drawn for the whole batch) start. With `trace`, each layer's output node is pushed
-/// onto it, in order.
-#[allow(clippy::too_many_arguments)] // one internal pass, called from three places that each set every argument
+/// What one forward pass runs: the layers, the rows, the mode and the dropout masks.
+struct Pass<'a, T> {
+    /// The network's layers, in order.
+    layers: &'a [Built<T>],
+    /// The input width (the columns of `x`).
+    inputs: usize,
+    /// The rows, row-major.
+    x: &'a [T],
+    /// The first row's index in the batch (where its rows of `masks` start) and the number of rows.
+    rows: (usize, usize),
+    /// Training (dropout on, batch statistics) or evaluation.
+    mode: Mode,
+    /// The dropout masks, drawn for the whole batch: one per dropout layer with p > 0.
+    masks: &'a [Vec<T>],
+}
+
+/// The forward pass on `tape` (reset first). With `trace`, each layer's output node is pushed onto it, in order.
 fn forward_on<T: Element>(
     tape: &mut Tape<T>,
-    layers: &[Built<T>],
-    inputs: usize,
-    x: &[T],
-    (first, n): (usize, usize),
-    mode: Mode,
-    masks: &[Vec<T>],
+    pass: &Pass<'_, T>,
     mut trace: Option<&mut Vec<NodeId>>,
 ) -> Result<NodeId, TensorError> {
+    let Pass { layers, inputs, x, rows: (first, n), mode, masks } = *pass;
     tape.reset();
     let mut h = tape.input(x, n, inputs)?;
     let mut masks = masks.iter();
