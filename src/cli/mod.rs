@@ -143,6 +143,8 @@ pub fn flag_for(field: Field) -> &'static str {
         Field::L1 => "--l1",
         Field::L2 => "--l2",
         Field::Batch => "--batch",
+        Field::Opt => "--opt",
+        Field::Schedule => "--schedule",
         Field::Depth => "--depth",
         Field::Width => "--width",
         Field::Samples => "--samples",

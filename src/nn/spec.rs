@@ -27,6 +27,10 @@ pub enum Field {
     L2,
     /// The minibatch size.
     Batch,
+    /// The optimizer and its hyper-parameters.
+    Opt,
+    /// The learning-rate schedule.
+    Schedule,
     /// The number of layers of an initialization experiment.
     Depth,
     /// The width of an initialization experiment's layers.
@@ -47,6 +51,8 @@ impl Field {
             Field::L1 => "l1",
             Field::L2 => "l2",
             Field::Batch => "batch",
+            Field::Opt => "optimizer",
+            Field::Schedule => "schedule",
             Field::Depth => "depth",
             Field::Width => "width",
             Field::Samples => "samples",
