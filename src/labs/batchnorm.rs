@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use super::job::Job;
 use super::{Lab, LabError, in_range};
 use crate::data::{Dataset, generate};
-use crate::nn::{Built, Init, Mlp, MlpSpec, Mode, TrainConfig, Trainer, parse_activation};
+use crate::nn::{Init, Mlp, MlpLayer, MlpSpec, Mode, TrainConfig, Trainer, parse_activation};
 use crate::tensor::Loss;
 
 /// Bins of a pre-activation histogram.
@@ -314,7 +314,7 @@ impl Settings {
 /// The node index, in `Mlp::activations_in`'s trace, of the input to hidden layer `watch`'s activation.
 fn pre_activation_index(mlp: &Mlp<f64>, watch: usize) -> usize {
     let act = (mlp.layers.iter().enumerate())
-        .filter(|(_, l)| matches!(l, Built::Act(_)))
+        .filter(|(_, l)| matches!(l, MlpLayer::Activation(_)))
         .nth(watch - 1)
         .map(|(i, _)| i)
         .expect("the watched layer was checked against the hidden layers");
@@ -343,7 +343,7 @@ fn net_probe(mlp: &mut Mlp<f64>, x: &[f64], n: usize, watch: usize, rng: &mut St
 /// The batch-norm network's watched layer over `x` (n rows): parameters, statistics, and row 0 in both modes.
 fn norm_probe(mlp: &mut Mlp<f64>, x: &[f64], n: usize, watch: usize, rng: &mut StdRng) -> Result<NormProbe, LabError> {
     let at = pre_activation_index(mlp, watch);
-    let Built::BatchNorm { gamma, beta, running, .. } = &mlp.layers[at] else {
+    let MlpLayer::BatchNorm { gamma, beta, running, .. } = &mlp.layers[at] else {
         unreachable!("with batch norm, an activation's input is a batch-norm layer")
     };
     let width = running.len() / 2;

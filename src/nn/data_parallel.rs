@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rand::Rng;
 
-use super::{Built, Mlp, Mode, Pass, forward_on, loss_on};
+use super::{Mlp, MlpLayer, Mode, Pass, forward_on, loss_on};
 use crate::tensor::{Element, Loss, Tape, TensorError};
 
 /// Below this many multiply-adds in a batch's forward pass (rows × Σ inputs·outputs over the Linear layers), a
@@ -44,7 +44,7 @@ pub(super) fn worth_splitting<T: Element>(mlp: &Mlp<T>, x: &[T], n: usize, targe
     }
     let store = &mlp.tape.params;
     let macs_per_row: usize = (mlp.layers.iter())
-        .map(|l| if let Built::Linear { weight, .. } = l { store.entry(*weight).len() } else { 0 })
+        .map(|l| if let MlpLayer::Linear { weight, .. } = l { store.entry(*weight).len() } else { 0 })
         .sum();
     let fits = x.len() == n * mlp.spec.inputs && targets.len() == n * target_cols(mlp);
     fits && macs_per_row * n >= DATA_PARALLEL_MIN.load(Ordering::Relaxed) && crate::parallel::threads() >= 2

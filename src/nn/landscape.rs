@@ -39,7 +39,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand_distr::{Distribution, StandardNormal};
 
-use super::{Built, Field, Mlp, Mode, NnError};
+use super::{Field, Mlp, MlpLayer, Mode, NnError};
 use crate::surface::{Domain, Grid, RacerSetup};
 use crate::tensor::Element;
 
@@ -624,7 +624,7 @@ fn penalty<T: Element>(mlp: &Mlp<T>) -> f64 {
     let store = mlp.params();
     let mut total = 0.0;
     for layer in &mlp.layers {
-        if let Built::Linear { weight, .. } = layer {
+        if let MlpLayer::Linear { weight, .. } = layer {
             let w = store.value(*weight);
             total += l2 * w.iter().map(|v| v.as_f64() * v.as_f64()).sum::<f64>();
             total += l1 * w.iter().map(|v| v.as_f64().abs()).sum::<f64>();

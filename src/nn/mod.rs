@@ -64,13 +64,13 @@ pub enum Mode {
 
 /// A layer with its parameters in the store.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Built<T> {
+pub enum MlpLayer<T> {
     /// `Linear`: weight (out × in), bias (1 × out).
     Linear { weight: ParamId, bias: ParamId },
     /// `BatchNorm1d`: γ, β and the running statistics (mean then variance, 2 × width).
     BatchNorm { gamma: ParamId, beta: ParamId, running: Vec<T>, batches: u64 },
     /// An activation.
-    Act(Unary),
+    Activation(Unary),
     /// `Dropout(p)`.
     Dropout(f64),
 }
@@ -81,7 +81,7 @@ pub struct Mlp<T> {
     /// What it is.
     pub spec: MlpSpec,
     /// The layers in `nn.Sequential` order, with their parameters.
-    pub layers: Vec<Built<T>>,
+    pub layers: Vec<MlpLayer<T>>,
     /// The tape; its parameter store holds every weight.
     pub tape: Tape<T>,
     /// The dropout masks of the current training pass, one per dropout layer, for the whole batch.
@@ -105,17 +105,17 @@ impl<T: Element> Mlp<T> {
                     let b: Vec<T> = b.into_iter().map(T::from_f64).collect();
                     let weight = store.add(format!("{index}.weight"), outputs, inputs, &w, true);
                     let bias = store.add(format!("{index}.bias"), 1, outputs, &b, false);
-                    Built::Linear { weight, bias }
+                    MlpLayer::Linear { weight, bias }
                 }
                 Layer::BatchNorm { width } => {
                     let gamma = store.add(format!("{index}.weight"), 1, width, &vec![T::one(); width], false);
                     let beta = store.add(format!("{index}.bias"), 1, width, &vec![T::zero(); width], false);
                     let mut running = vec![T::zero(); 2 * width];
                     running[width..].iter_mut().for_each(|v| *v = T::one());
-                    Built::BatchNorm { gamma, beta, running, batches: 0 }
+                    MlpLayer::BatchNorm { gamma, beta, running, batches: 0 }
                 }
-                Layer::Act(u) => Built::Act(u),
-                Layer::Dropout(p) => Built::Dropout(p),
+                Layer::Activation(u) => MlpLayer::Activation(u),
+                Layer::Dropout(p) => MlpLayer::Dropout(p),
             });
         }
         Ok(Self { spec: spec.clone(), layers, tape: Tape::new(store), masks: Vec::new(), replica: None })
@@ -183,7 +183,7 @@ impl<T: Element> Mlp<T> {
             .layers
             .iter_mut()
             .filter_map(|l| match l {
-                Built::BatchNorm { running, .. } => Some(running),
+                MlpLayer::BatchNorm { running, .. } => Some(running),
                 _ => None,
             })
             .collect();
@@ -215,8 +215,8 @@ impl<T: Element> Mlp<T> {
         let mut per_row = width;
         for layer in &self.layers {
             match layer {
-                Built::Linear { weight, .. } => width = self.tape.params.entry(*weight).rows,
-                Built::Dropout(_) => continue, // the identity in evaluation: no node
+                MlpLayer::Linear { weight, .. } => width = self.tape.params.entry(*weight).rows,
+                MlpLayer::Dropout(_) => continue, // the identity in evaluation: no node
                 _ => {}
             }
             per_row += width;
@@ -231,8 +231,8 @@ impl<T: Element> Mlp<T> {
         let mut k = 0;
         for layer in &self.layers {
             match layer {
-                Built::Linear { weight, .. } => width = self.tape.params.entry(*weight).rows,
-                Built::Dropout(p) if mode == Mode::Train && *p > 0.0 => {
+                MlpLayer::Linear { weight, .. } => width = self.tape.params.entry(*weight).rows,
+                MlpLayer::Dropout(p) if mode == Mode::Train && *p > 0.0 => {
                     if self.masks.len() <= k {
                         self.masks.push(Vec::new());
                     }
@@ -285,7 +285,7 @@ impl<T: Element> Mlp<T> {
     pub fn update_running_stats(&mut self) {
         let mut next = 0;
         for layer in &mut self.layers {
-            if let Built::BatchNorm { running, batches, .. } = layer {
+            if let MlpLayer::BatchNorm { running, batches, .. } = layer {
                 while next < self.tape.len() && self.tape.batch_stats(NodeId(next as u32)).is_none() {
                     next += 1;
                 }
@@ -343,7 +343,7 @@ impl<T: Element> Mlp<T> {
 /// What one forward pass runs: the layers, the rows, the mode and the dropout masks.
 struct Pass<'a, T> {
     /// The network's layers, in order.
-    layers: &'a [Built<T>],
+    layers: &'a [MlpLayer<T>],
     /// The input width (the columns of `x`).
     inputs: usize,
     /// The rows, row-major.
@@ -368,12 +368,12 @@ fn forward_on<T: Element>(
     let mut masks = masks.iter();
     for layer in layers {
         h = match layer {
-            Built::Linear { weight, bias } => {
+            MlpLayer::Linear { weight, bias } => {
                 let w = tape.param(*weight);
                 let b = tape.param(*bias);
                 tape.linear(h, w, b)?
             }
-            Built::BatchNorm { gamma, beta, running, .. } => {
+            MlpLayer::BatchNorm { gamma, beta, running, .. } => {
                 let g = tape.param(*gamma);
                 let b = tape.param(*beta);
                 match mode {
@@ -384,8 +384,8 @@ fn forward_on<T: Element>(
                     }
                 }
             }
-            Built::Act(u) => tape.map(*u, h)?,
-            Built::Dropout(p) => match mode {
+            MlpLayer::Activation(u) => tape.map(*u, h)?,
+            MlpLayer::Dropout(p) => match mode {
                 Mode::Train if *p > 0.0 => {
                     let (rows, cols) = tape.shape(h);
                     let mask = masks.next().expect("a mask drawn for every dropout layer");
@@ -407,7 +407,7 @@ fn forward_on<T: Element>(
 fn loss_on<T: Element>(
     tape: &mut Tape<T>,
     spec: &MlpSpec,
-    layers: &[Built<T>],
+    layers: &[MlpLayer<T>],
     scores: NodeId,
     targets: &[T],
     weight: Option<f64>,
@@ -428,7 +428,7 @@ fn loss_on<T: Element>(
             continue;
         }
         for layer in layers {
-            if let Built::Linear { weight, .. } = layer {
+            if let MlpLayer::Linear { weight, .. } = layer {
                 let w = tape.param(*weight);
                 let s = if l1 { tape.sum_abs(w)? } else { tape.sum_squares(w)? };
                 let s = tape.scale(s, lambda)?;

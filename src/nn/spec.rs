@@ -153,7 +153,7 @@ pub enum Layer {
         width: usize,
     },
     /// An activation module (`nn.Tanh()`, `nn.ReLU()`, ...).
-    Act(Unary),
+    Activation(Unary),
     /// `nn.Dropout(p)`.
     Dropout(f64),
 }
@@ -315,7 +315,7 @@ impl MlpSpec {
             if self.batchnorm {
                 out.push(Layer::BatchNorm { width: h });
             }
-            out.push(Layer::Act(act));
+            out.push(Layer::Activation(act));
             if self.dropout > 0.0 {
                 out.push(Layer::Dropout(self.dropout));
             }

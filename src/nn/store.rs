@@ -20,7 +20,7 @@ use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
 
 use super::spec::torch_module;
-use super::{Built, Init, Layer, Mlp, MlpSpec, NnError};
+use super::{Init, Layer, Mlp, MlpLayer, MlpSpec, NnError};
 use crate::data::{Fitted, Preprocess, WHITEN_EPS};
 use crate::scalar::Unary;
 use crate::tensor::{Element, Loss, ParamId};
@@ -51,7 +51,7 @@ pub fn torch_modules(spec: &MlpSpec) -> Vec<String> {
         .map(|l| match l {
             super::Layer::Linear { inputs, outputs } => format!("Linear({inputs}, {outputs})"),
             super::Layer::BatchNorm { width } => format!("BatchNorm1d({width})"),
-            super::Layer::Act(u) => format!("{}()", torch_module(u)),
+            super::Layer::Activation(u) => format!("{}()", torch_module(u)),
             super::Layer::Dropout(p) => format!("Dropout(p={p})"),
         })
         .collect()
@@ -84,7 +84,7 @@ impl<T: Element> Mlp<T> {
         let store = self.params();
         for layer in &self.layers {
             match layer {
-                Built::Linear { weight, bias } => {
+                MlpLayer::Linear { weight, bias } => {
                     let (w, b) = (store.entry(*weight), store.entry(*bias));
                     tensors.push((
                         w.name.clone(),
@@ -94,7 +94,7 @@ impl<T: Element> Mlp<T> {
                     ));
                     tensors.push((b.name.clone(), dtype_of::<T>(), vec![b.cols], bytes_of(store.value(*bias))));
                 }
-                Built::BatchNorm { gamma, beta, running, batches } => {
+                MlpLayer::BatchNorm { gamma, beta, running, batches } => {
                     let (g, b) = (store.entry(*gamma), store.entry(*beta));
                     let prefix = g.name.trim_end_matches(".weight").to_string();
                     let w = g.cols;
@@ -151,7 +151,7 @@ impl<T: Element> Mlp<T> {
             .layers
             .iter()
             .filter_map(|l| match l {
-                Built::BatchNorm { gamma, .. } => {
+                MlpLayer::BatchNorm { gamma, .. } => {
                     Some(mlp.params().entry(*gamma).name.trim_end_matches(".weight").to_string())
                 }
                 _ => None,
@@ -159,7 +159,7 @@ impl<T: Element> Mlp<T> {
             .collect();
         let mut it = prefixes.into_iter();
         for layer in &mut mlp.layers {
-            if let Built::BatchNorm { running, batches, .. } = layer {
+            if let MlpLayer::BatchNorm { running, batches, .. } = layer {
                 let prefix = it.next().expect("one prefix per batch-norm layer");
                 let w = running.len() / 2;
                 let name = |field: &str| file_name(&format!("{prefix}.{field}"));
@@ -248,7 +248,7 @@ fn tensors_of(spec: &MlpSpec) -> Vec<Want> {
                 }
                 out.push(Want { name: format!("{i}.num_batches_tracked"), shape: vec![], count: true });
             }
-            Layer::Act(_) | Layer::Dropout(_) => {}
+            Layer::Activation(_) | Layer::Dropout(_) => {}
         }
     }
     out

@@ -20,7 +20,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
-use super::{Built, Field, Mlp, Mode, NnError};
+use super::{Field, Mlp, MlpLayer, Mode, NnError};
 use crate::optim::{OptimSpec, Optimizer, Schedule};
 use crate::tensor::Element;
 
@@ -274,7 +274,7 @@ impl<T: Element> Trainer<T> {
                 }
                 let mut stats = net.batch_stats.into_iter();
                 for layer in &mut self.mlp.layers {
-                    if let Built::BatchNorm { running, batches, .. } = layer {
+                    if let MlpLayer::BatchNorm { running, batches, .. } = layer {
                         let Some((mean, var)) = stats.next() else { break };
                         super::blend_running(
                             running,
@@ -409,7 +409,7 @@ impl<T: Element> Trainer<T> {
                 .layers
                 .iter()
                 .filter_map(|l| match l {
-                    Built::BatchNorm { running, .. } => Some(running.clone()),
+                    MlpLayer::BatchNorm { running, .. } => Some(running.clone()),
                     _ => None,
                 })
                 .collect(),
