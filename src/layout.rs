@@ -216,79 +216,127 @@ pub fn layout_clustered(
     let edges_ok: Vec<(usize, usize, usize)> =
         edges.iter().enumerate().filter(|(_, (a, b))| a < b && *b < n).map(|(i, &(a, b))| (a, b, i)).collect();
     let layers = assign_layers(roles, &edges_ok, config);
-
-    // Vertices: the nodes, then dummy points of long edges.
     let max_layer = layers.iter().copied().max().unwrap_or(0);
-    let mut vlayer: Vec<usize> = layers.clone();
-    let mut is_dummy = vec![false; n];
-    // Segments between vertices in adjacent layers.
-    let mut segs: Vec<(usize, usize)> = Vec::new();
-    let mut chains: Vec<Vec<usize>> = Vec::with_capacity(edges_ok.len());
-    // each vertex's innermost cluster (dummies: the deepest one holding both ends of their edge)
-    let mut vcluster: Vec<u32> = match clusters {
-        Some(c) => (0..n).map(|v| c.of.get(v).copied().unwrap_or(NO_CLUSTER)).collect(),
-        None => Vec::new(),
-    };
-    for &(a, b, _) in &edges_ok {
-        let mut prev = a;
-        let mut chain = Vec::new();
-        let common = match clusters {
-            Some(c) if layers[a] + 1 < layers[b] => c.common(vcluster[a], vcluster[b]),
-            _ => NO_CLUSTER,
+    let vertices = Vertices::split_long_edges(&layers, &edges_ok, clusters);
+    let grouping = clusters.map(|c| Grouping::new(c, &vertices.cluster));
+    let (order, crossings) = order_layers(&vertices, max_layer, grouping.as_ref(), config);
+    let y = place_in_layers(&vertices, &order, n, config);
+    finish(vertices, &y, n, &edges_ok, layers, crossings, config)
+}
+
+/// The vertices the ordering works on: the nodes, then the dummy points of long edges, joined by segments between
+/// adjacent layers.
+struct Vertices {
+    /// Each vertex's layer.
+    layer: Vec<usize>,
+    /// Whether a vertex is a dummy point (of a long edge) rather than a node.
+    is_dummy: Vec<bool>,
+    /// Each vertex's innermost cluster (dummies: the deepest one holding both ends of their edge); empty without
+    /// clusters.
+    cluster: Vec<u32>,
+    /// Each edge's dummy points, left to right.
+    chains: Vec<Vec<usize>>,
+    /// Each vertex's neighbours in the layer to its left.
+    left: Vec<Vec<usize>>,
+    /// Each vertex's neighbours in the layer to its right.
+    right: Vec<Vec<usize>>,
+}
+
+impl Vertices {
+    /// Splits every edge spanning several layers with one dummy point per layer it crosses.
+    fn split_long_edges(layers: &[usize], edges_ok: &[(usize, usize, usize)], clusters: Option<Clusters<'_>>) -> Self {
+        let n = layers.len();
+        let mut vlayer: Vec<usize> = layers.to_vec();
+        let mut is_dummy = vec![false; n];
+        // Segments between vertices in adjacent layers.
+        let mut segs: Vec<(usize, usize)> = Vec::new();
+        let mut chains: Vec<Vec<usize>> = Vec::with_capacity(edges_ok.len());
+        let mut vcluster: Vec<u32> = match clusters {
+            Some(c) => (0..n).map(|v| c.of.get(v).copied().unwrap_or(NO_CLUSTER)).collect(),
+            None => Vec::new(),
         };
-        for l in layers[a] + 1..layers[b] {
-            let d = vlayer.len();
-            vlayer.push(l);
-            is_dummy.push(true);
-            if clusters.is_some() {
-                vcluster.push(common);
-            }
-            segs.push((prev, d));
-            chain.push(d);
-            prev = d;
-        }
-        segs.push((prev, b));
-        chains.push(chain);
-    }
-    let nv = vlayer.len();
-    let mut left: Vec<Vec<usize>> = vec![Vec::new(); nv];
-    let mut right: Vec<Vec<usize>> = vec![Vec::new(); nv];
-    for &(a, b) in &segs {
-        right[a].push(b);
-        left[b].push(a);
-    }
-
-    // Initial order: by a depth-first walk from the right, so operands of one node start together.
-    let mut order: Vec<Vec<usize>> = vec![Vec::new(); max_layer + 1];
-    let mut seen = vec![false; nv];
-    for v in (0..nv).rev() {
-        if right[v].is_empty() && !seen[v] {
-            let mut stack = vec![v];
-            while let Some(u) = stack.pop() {
-                if seen[u] {
-                    continue;
+        for &(a, b, _) in edges_ok {
+            let mut prev = a;
+            let mut chain = Vec::new();
+            let common = match clusters {
+                Some(c) if layers[a] + 1 < layers[b] => c.common(vcluster[a], vcluster[b]),
+                _ => NO_CLUSTER,
+            };
+            for l in layers[a] + 1..layers[b] {
+                let d = vlayer.len();
+                vlayer.push(l);
+                is_dummy.push(true);
+                if clusters.is_some() {
+                    vcluster.push(common);
                 }
-                seen[u] = true;
-                order[vlayer[u]].push(u);
-                // reversed so the first operand is visited first
-                stack.extend(left[u].iter().rev().copied());
+                segs.push((prev, d));
+                chain.push(d);
+                prev = d;
             }
+            segs.push((prev, b));
+            chains.push(chain);
         }
+        let nv = vlayer.len();
+        let mut left: Vec<Vec<usize>> = vec![Vec::new(); nv];
+        let mut right: Vec<Vec<usize>> = vec![Vec::new(); nv];
+        for &(a, b) in &segs {
+            right[a].push(b);
+            left[b].push(a);
+        }
+        Self { layer: vlayer, is_dummy, cluster: vcluster, chains, left, right }
     }
 
-    let grouping = clusters.map(|c| Grouping::new(c, &vcluster));
-    let grouping = grouping.as_ref();
-    let mut pos = vec![0usize; nv];
-    let set_pos = |order: &Vec<Vec<usize>>, pos: &mut Vec<usize>| {
-        for layer in order {
-            for (i, &v) in layer.iter().enumerate() {
-                pos[v] = i;
+    fn len(&self) -> usize {
+        self.layer.len()
+    }
+
+    /// The initial order of each layer: by a depth-first walk from the right, so operands of one node start together.
+    fn initial_order(&self, max_layer: usize) -> Vec<Vec<usize>> {
+        let nv = self.len();
+        let mut order: Vec<Vec<usize>> = vec![Vec::new(); max_layer + 1];
+        let mut seen = vec![false; nv];
+        for v in (0..nv).rev() {
+            if self.right[v].is_empty() && !seen[v] {
+                let mut stack = vec![v];
+                while let Some(u) = stack.pop() {
+                    if seen[u] {
+                        continue;
+                    }
+                    seen[u] = true;
+                    order[self.layer[u]].push(u);
+                    // reversed so the first operand is visited first
+                    stack.extend(self.left[u].iter().rev().copied());
+                }
             }
         }
-    };
-    set_pos(&order, &mut pos);
+        order
+    }
+}
+
+/// Writes each vertex's place in its layer.
+fn set_positions(order: &[Vec<usize>], pos: &mut [usize]) {
+    for layer in order {
+        for (i, &v) in layer.iter().enumerate() {
+            pos[v] = i;
+        }
+    }
+}
+
+/// Orders every layer by barycenter sweeps, keeping the order with the fewest crossings (grouped by cluster when
+/// there are clusters); returns it with its crossing count.
+fn order_layers(
+    vertices: &Vertices,
+    max_layer: usize,
+    grouping: Option<&Grouping>,
+    config: &LayoutConfig,
+) -> (Vec<Vec<usize>>, usize) {
+    let nv = vertices.len();
+    let (left, right) = (&vertices.left, &vertices.right);
+    let mut order = vertices.initial_order(max_layer);
+    let mut pos = vec![0usize; nv];
+    set_positions(&order, &mut pos);
     let mut best = order.clone();
-    let mut best_cross = total_crossings(&order, &right, &pos);
+    let mut best_cross = total_crossings(&order, right, &pos);
     // on very large graphs the first sweeps do nearly all the good (a 10 000-node network: 4 sweeps keep it under
     // 200 ms)
     let sweeps = if nv > 20_000 { config.sweeps.min(4) } else { config.sweeps };
@@ -298,19 +346,19 @@ pub fn layout_clustered(
         }
         // left to right: order each layer by its left neighbours
         for layer in order.iter_mut().skip(1) {
-            reorder(layer, &left, &pos, grouping);
+            reorder(layer, left, &pos, grouping);
             for (i, &v) in layer.iter().enumerate() {
                 pos[v] = i;
             }
         }
         // right to left
         for l in (0..max_layer).rev() {
-            reorder(&mut order[l], &right, &pos, grouping);
+            reorder(&mut order[l], right, &pos, grouping);
             for (i, &v) in order[l].iter().enumerate() {
                 pos[v] = i;
             }
         }
-        let c = total_crossings(&order, &right, &pos);
+        let c = total_crossings(&order, right, &pos);
         if c < best_cross {
             best_cross = c;
             best = order.clone();
@@ -322,16 +370,24 @@ pub fn layout_clustered(
     let mut order = best;
     if let Some(gr) = grouping {
         // the best order may be the first one, which the sweeps did not group: group it, keeping what it can
-        set_pos(&order, &mut pos);
+        set_positions(&order, &mut pos);
         let none: Vec<Vec<usize>> = vec![Vec::new(); nv];
         for layer in &mut order {
             reorder(layer, &none, &pos, Some(gr));
         }
     }
-    set_pos(&order, &mut pos);
+    (order, best_cross)
+}
 
-    // Coordinates. Where long edges far outnumber the nodes (a network's wires from each neuron to every neuron of
-    // the next layer), their points are packed closer: a bundle of wires, not a wall.
+/// Each vertex's vertical coordinate: layers stacked with their gaps and centred on 0, then pulled towards their
+/// neighbours by isotonic regression, alternately down and up, keeping the order and the gaps. Where long edges far
+/// outnumber the `n` nodes (a network's wires from each neuron to every neuron of the next layer), their points are
+/// packed closer: a bundle of wires, not a wall.
+fn place_in_layers(vertices: &Vertices, order: &[Vec<usize>], n: usize, config: &LayoutConfig) -> Vec<f32> {
+    let nv = vertices.len();
+    let (is_dummy, vcluster) = (&vertices.is_dummy, &vertices.cluster);
+    let (left, right) = (&vertices.left, &vertices.right);
+    let max_layer = order.len() - 1;
     let dummy_gap = if nv - n > 2 * n { config.dummy_gap * 0.35 } else { config.dummy_gap };
     let gap_of = |v: usize| if is_dummy[v] { dummy_gap } else { config.node_gap };
     let apart = |u: usize, v: usize| {
@@ -342,7 +398,7 @@ pub fn layout_clustered(
         }
     };
     let mut y = vec![0f32; nv];
-    for layer in &order {
+    for layer in order {
         let mut acc = 0.0;
         for (i, &v) in layer.iter().enumerate() {
             if i > 0 {
@@ -378,12 +434,25 @@ pub fn layout_clustered(
             }
         }
     }
+    y
+}
 
+/// The finished [`Layout`]: the `n` nodes' centres, each edge's route through its dummy points, the bounds of all.
+fn finish(
+    vertices: Vertices,
+    y: &[f32],
+    n: usize,
+    edges_ok: &[(usize, usize, usize)],
+    layers: Vec<usize>,
+    crossings: usize,
+    config: &LayoutConfig,
+) -> Layout {
+    let vlayer = &vertices.layer;
     let xy = |v: usize| [vlayer[v] as f32 * config.layer_gap, y[v]];
     let positions: Vec<[f32; 2]> = (0..n).map(xy).collect();
     let mut min = [f32::INFINITY; 2];
     let mut max = [f32::NEG_INFINITY; 2];
-    for p in (0..nv).map(xy) {
+    for p in (0..vlayer.len()).map(xy) {
         for k in 0..2 {
             min[k] = min[k].min(p[k]);
             max[k] = max[k].max(p[k]);
@@ -391,10 +460,10 @@ pub fn layout_clustered(
     }
     let edges_out = edges_ok
         .iter()
-        .zip(chains)
+        .zip(vertices.chains)
         .map(|(&(a, b, i), chain)| EdgeRoute { from: a, to: b, index: i, via: chain.into_iter().map(xy).collect() })
         .collect();
-    Layout { positions, layers, edges: edges_out, bounds: [min, max], crossings: best_cross }
+    Layout { positions, layers, edges: edges_out, bounds: [min, max], crossings }
 }
 
 /// Longest-path layering with inputs pinned left and constants beside their consumers.

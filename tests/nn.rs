@@ -1,7 +1,7 @@
 //! One network description, two backends: the tensor tape and the scalar engine (micrograd's way) give the same loss
 //! and the same gradients to 1e-10 in f64, for every activation and every loss, with batch norm and dropout too.
 
-use chainrule::nn::{ACTIVATIONS, Built, Init, Mlp, MlpSpec, Mode, fill_dropout_mask};
+use chainrule::nn::{ACTIVATIONS, Init, Mlp, MlpLayer, MlpSpec, Mode, fill_dropout_mask};
 use chainrule::scalar::Unary;
 use chainrule::tensor::Loss;
 use rand::SeedableRng;
@@ -66,7 +66,7 @@ fn batch_norm_and_dropout_agree_in_train_and_eval() {
     assert_agree("bn + dropout, train", tensor, scalar);
     // give the running statistics values that are not 0/1, then compare in evaluation mode
     for layer in &mut mlp.layers {
-        if let Built::BatchNorm { running, .. } = layer {
+        if let MlpLayer::BatchNorm { running, .. } = layer {
             let w = running.len() / 2;
             for (j, r) in running.iter_mut().enumerate() {
                 *r = if j < w { 0.1 * j as f64 } else { 0.5 + 0.2 * j as f64 };
@@ -84,14 +84,14 @@ fn running_statistics_follow_pytorch() {
     let mut spec = MlpSpec::classifier(1, &[1], 2, Unary::Relu, Loss::BceLogits).expect("valid");
     spec.batchnorm = true;
     let mut mlp = Mlp::<f64>::new(&spec, 1).expect("builds");
-    if let Built::Linear { weight, bias } = mlp.layers[0].clone() {
+    if let MlpLayer::Linear { weight, bias } = mlp.layers[0].clone() {
         mlp.params_mut().value_mut(weight)[0] = 1.0;
         mlp.params_mut().value_mut(bias)[0] = 0.0;
     }
     let mut rng = StdRng::seed_from_u64(0);
     mlp.forward(&[1.0, 2.0, 3.0, 6.0], 4, Mode::Train, &mut rng).expect("forward");
     mlp.update_running_stats();
-    let Built::BatchNorm { running, batches, .. } = &mlp.layers[1] else { panic!("layer 1 is batch norm") };
+    let MlpLayer::BatchNorm { running, batches, .. } = &mlp.layers[1] else { panic!("layer 1 is batch norm") };
     assert!((running[0] - 0.3).abs() < 1e-15 && (running[1] - (0.9 + 0.1 * 14.0 / 3.0)).abs() < 1e-15, "{running:?}");
     assert_eq!(*batches, 1);
 }
@@ -154,7 +154,7 @@ fn save_and_load_round_trip() {
     let mut spec = MlpSpec::classifier(2, &[4], 3, Unary::Relu, Loss::SoftmaxCe).expect("valid");
     spec.batchnorm = true;
     let mut mlp = Mlp::<f32>::new(&spec, 8).expect("builds");
-    if let Built::BatchNorm { running, batches, .. } = &mut mlp.layers[1] {
+    if let MlpLayer::BatchNorm { running, batches, .. } = &mut mlp.layers[1] {
         running.iter_mut().enumerate().for_each(|(i, r)| *r = 0.5 + i as f32);
         *batches = 7;
     }
@@ -174,7 +174,7 @@ fn save_and_load_round_trip() {
     let (back, meta) = Mlp::<f32>::load(&path).expect("loads");
     assert_eq!(back.params().values(), mlp.params().values());
     let running = |m: &Mlp<f32>| match &m.layers[1] {
-        Built::BatchNorm { running, .. } => running.clone(),
+        MlpLayer::BatchNorm { running, .. } => running.clone(),
         _ => unreachable!("layer 1 is batch norm"),
     };
     assert_eq!(running(&back), running(&mlp));

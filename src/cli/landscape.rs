@@ -70,8 +70,12 @@ pub struct LandscapeArgs {
     pub json: bool,
 }
 
+/// A landscape's error as a usage error; the network's settings named by their flags.
 fn fail(e: LandscapeError) -> Failure {
-    usage(e)
+    match e {
+        LandscapeError::Nn(e) => Failure::from(e),
+        other => usage(other.to_string()),
+    }
 }
 
 /// Runs `landscape`.
@@ -117,7 +121,7 @@ pub(super) fn landscape(a: &LandscapeArgs) -> Result<Output, Failure> {
                 )));
             }
             let spec = spec_from(&a.net, p.train.d, p.classes.len(), false)?;
-            let mlp = Mlp::<f32>::new(&spec, a.seed).map_err(usage)?;
+            let mlp = Mlp::<f32>::new(&spec, a.seed).map_err(Failure::from)?;
             let problem = Problem::new(mlp, &p.train.x, &p.train.y).map_err(fail)?;
             run(a, problem, &p.source, request)
         }

@@ -28,6 +28,7 @@ use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 
 use crate::expr::{Program, ProgramError};
+use crate::nn::{Field, NnError};
 use crate::scalar::{BackwardTrace, DEFAULT_H, NonFinite, Status, explain};
 
 /// chainrule: a tutor that makes backpropagation visible. Without a command it opens the window.
@@ -128,6 +129,35 @@ impl Failure {
     fn usage(message: String) -> Self {
         let json = json!({ "error": { "message": message } });
         Self { code: 2, message: format!("error: {message}\n"), json }
+    }
+}
+
+/// The flag that sets a field of the network or its training: the core names the field, the command line its flag.
+pub fn flag_for(field: Field) -> &'static str {
+    match field {
+        Field::Hidden => "--hidden",
+        Field::Activation => "--activation",
+        Field::Init => "--init",
+        Field::Loss => "--loss",
+        Field::Dropout => "--dropout",
+        Field::L1 => "--l1",
+        Field::L2 => "--l2",
+        Field::Batch => "--batch",
+        Field::Opt => "--opt",
+        Field::Schedule => "--schedule",
+        Field::Depth => "--depth",
+        Field::Width => "--width",
+        Field::Samples => "--samples",
+    }
+}
+
+/// A network's error as a usage error, a setting named by its flag (`--dropout 1.5: ...`).
+impl From<NnError> for Failure {
+    fn from(e: NnError) -> Self {
+        Failure::usage(match e.field() {
+            Some(field) => e.named(flag_for(field)),
+            None => e.to_string(),
+        })
     }
 }
 

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::{Failure, Output, num};
 use crate::optim::{OptimSpec, Schedule};
-use crate::surface::{Domain, MAX_RACE_STEPS, PRESETS, Race, RacerSetup, Status, Surface};
+use crate::surface::{Domain, MAX_RACE_STEPS, PRESETS, Race, Racer, RacerSetup, Status, Surface};
 
 /// The race's arguments.
 #[derive(Debug, Args)]
@@ -60,6 +60,47 @@ pub(super) fn race(a: &RaceArgs) -> Result<Output, Failure> {
             a.steps
         )));
     }
+    let (surface, start) = surface_and_start(a)?;
+    let setups = racer_setups(a)?;
+    if !(a.noise.is_finite() && a.noise >= 0.0) {
+        return Err(Failure::usage(format!("--noise {}: expected a standard deviation >= 0", a.noise)));
+    }
+    let noise = (a.noise > 0.0).then_some((a.noise, a.seed));
+    let mut race = Race::new(surface, start, setups, noise);
+    race.run(a.steps);
+
+    let mut text = format!(
+        "{} ({}) from ({}, {}), {} steps\n{:<40} {:>24} {:>12} {:>10} {:>10}\n",
+        race.surface.name,
+        race.surface.expr,
+        start[0],
+        start[1],
+        a.steps,
+        "racer",
+        "final point",
+        "final loss",
+        format!("to {:e}", a.threshold),
+        "status"
+    );
+    let mut racers = Vec::new();
+    for r in &race.racers {
+        text.push_str(&racer_row(r, a.threshold));
+        racers.push(racer_json(r, a.threshold));
+    }
+    let s = &race.surface;
+    let json = json!({
+        "surface": { "name": s.name, "expr": s.expr, "domain": { "x": s.domain.x, "y": s.domain.y }, "minima": s.minima },
+        "start": start,
+        "steps": a.steps,
+        "threshold": a.threshold,
+        "racers": racers,
+    });
+    Ok(Output { text, json, code: 0 })
+}
+
+/// The surface with its plotted region, and the start point inside it: `--start` or the preset's, `--domain` or the
+/// preset's (a typed surface: a region around the start).
+fn surface_and_start(a: &RaceArgs) -> Result<(Surface, [f64; 2]), Failure> {
     let mut surface = Surface::parse(&a.surface).map_err(|e| Failure::usage(e.to_string()))?;
     let preset = PRESETS.iter().find(|p| p.name == a.surface.trim());
     let start = match (&a.start, preset) {
@@ -87,6 +128,11 @@ pub(super) fn race(a: &RaceArgs) -> Result<Output, Failure> {
             start[0], start[1], surface.domain.x, surface.domain.y
         )));
     }
+    Ok((surface, start))
+}
+
+/// One racer per `--opt`, each with the `--schedule`.
+fn racer_setups(a: &RaceArgs) -> Result<Vec<RacerSetup>, Failure> {
     let schedule: Schedule = match &a.schedule {
         Some(s) => s.parse().map_err(|e| Failure::usage(format!("--schedule {s}: {e}")))?,
         None => Schedule::default(),
@@ -96,68 +142,46 @@ pub(super) fn race(a: &RaceArgs) -> Result<Output, Failure> {
         let spec: OptimSpec = o.parse().map_err(|e| Failure::usage(format!("--opt {o}: {e}")))?;
         setups.push(RacerSetup { spec, schedule });
     }
-    if !(a.noise.is_finite() && a.noise >= 0.0) {
-        return Err(Failure::usage(format!("--noise {}: expected a standard deviation >= 0", a.noise)));
-    }
-    let noise = (a.noise > 0.0).then_some((a.noise, a.seed));
-    let mut race = Race::new(surface, start, setups, noise);
-    race.run(a.steps);
+    Ok(setups)
+}
 
-    let mut text = format!(
-        "{} ({}) from ({}, {}), {} steps\n{:<40} {:>24} {:>12} {:>10} {:>10}\n",
-        race.surface.name,
-        race.surface.expr,
-        start[0],
-        start[1],
-        a.steps,
-        "racer",
-        "final point",
-        "final loss",
-        format!("to {:e}", a.threshold),
-        "status"
-    );
-    let mut racers = Vec::new();
-    for r in &race.racers {
-        let p = r.position();
-        let last = *r.loss.last().expect("a path starts with the start point");
-        let to = r.steps_to(a.threshold);
-        let spec = r.setup.spec.to_string();
-        text.push_str(&format!(
-            "{:<40} {:>24} {:>12.4e} {:>10} {:>10}\n",
-            spec,
-            format!("({:.5}, {:.5})", p[0], p[1]),
-            last,
-            to.map_or("-".to_owned(), |s| s.to_string()),
-            match (r.status, r.stopped_at, r.converged_at) {
-                (Status::Diverged, Some(s), _) | (Status::Converged, _, Some(s)) => format!("{} @{s}", r.status.name()),
-                _ => r.status.name().to_owned(),
-            }
-        ));
-        let path: Vec<Value> = r.path.iter().map(|p| json!([num(p[0]), num(p[1])])).collect();
-        let loss: Vec<Value> = r.loss.iter().map(|&l| num(l)).collect();
-        let lrs: Vec<Value> = r.lrs.iter().map(|&l| num(l)).collect();
-        racers.push(json!({
-            "opt": spec,
-            "schedule": r.setup.schedule.to_string(),
-            "path": path,
-            "loss": loss,
-            "lr": lrs,
-            "status": r.status.name(),
-            "stopped_at": r.stopped_at,
-            "converged": r.converged_at.is_some(),
-            "converged_at": r.converged_at,
-            "final": [num(p[0]), num(p[1])],
-            "final_loss": num(last),
-            "steps_to_threshold": to,
-        }));
-    }
-    let s = &race.surface;
-    let json = json!({
-        "surface": { "name": s.name, "expr": s.expr, "domain": { "x": s.domain.x, "y": s.domain.y }, "minima": s.minima },
-        "start": start,
-        "steps": a.steps,
-        "threshold": a.threshold,
-        "racers": racers,
-    });
-    Ok(Output { text, json, code: 0 })
+/// A racer's line of the table: its optimizer, final point and loss, steps to the threshold and status.
+fn racer_row(r: &Racer, threshold: f64) -> String {
+    let p = r.position();
+    let last = *r.loss.last().expect("a path starts with the start point");
+    let to = r.steps_to(threshold);
+    format!(
+        "{:<40} {:>24} {:>12.4e} {:>10} {:>10}\n",
+        r.setup.spec.to_string(),
+        format!("({:.5}, {:.5})", p[0], p[1]),
+        last,
+        to.map_or("-".to_owned(), |s| s.to_string()),
+        match (r.status, r.stopped_at, r.converged_at) {
+            (Status::Diverged, Some(s), _) | (Status::Converged, _, Some(s)) => format!("{} @{s}", r.status.name()),
+            _ => r.status.name().to_owned(),
+        }
+    )
+}
+
+/// A racer as JSON: its whole path, losses and learning rates, its status and final figures.
+fn racer_json(r: &Racer, threshold: f64) -> Value {
+    let p = r.position();
+    let last = *r.loss.last().expect("a path starts with the start point");
+    let path: Vec<Value> = r.path.iter().map(|p| json!([num(p[0]), num(p[1])])).collect();
+    let loss: Vec<Value> = r.loss.iter().map(|&l| num(l)).collect();
+    let lrs: Vec<Value> = r.lrs.iter().map(|&l| num(l)).collect();
+    json!({
+        "opt": r.setup.spec.to_string(),
+        "schedule": r.setup.schedule.to_string(),
+        "path": path,
+        "loss": loss,
+        "lr": lrs,
+        "status": r.status.name(),
+        "stopped_at": r.stopped_at,
+        "converged": r.converged_at.is_some(),
+        "converged_at": r.converged_at,
+        "final": [num(p[0]), num(p[1])],
+        "final_loss": num(last),
+        "steps_to_threshold": r.steps_to(threshold),
+    })
 }

@@ -163,8 +163,8 @@ pub struct InitStatsArgs {
     pub json: bool,
 }
 
-pub(super) fn usage(e: impl std::fmt::Display) -> Failure {
-    Failure::usage(e.to_string())
+pub(super) fn usage(message: impl Into<String>) -> Failure {
+    Failure::usage(message.into())
 }
 
 /// A generated set by name, or a CSV file when the argument names one (ends in .csv or is an existing file).
@@ -217,8 +217,8 @@ pub(super) fn prepare(a: &NetworkArgs, seed: u64) -> Result<Prepared, Failure> {
 /// The network `a` asks for, on `inputs` features and `classes` classes; a regression set (`regression`: real-valued
 /// targets) trains with mse on one output.
 pub(super) fn spec_from(a: &NetworkArgs, inputs: usize, classes: usize, regression: bool) -> Result<MlpSpec, Failure> {
-    let hidden = crate::nn::parse_hidden(&a.hidden).map_err(usage)?;
-    let activation = crate::nn::parse_activation(&a.activation).map_err(usage)?;
+    let hidden = crate::nn::parse_hidden(&a.hidden).map_err(Failure::from)?;
+    let activation = crate::nn::parse_activation(&a.activation).map_err(Failure::from)?;
     let loss = match &a.loss {
         Some(name) => Loss::from_name(name)
             .ok_or_else(|| usage(format!("--loss {name}: unknown; use one of mse, bce, ce, hinge, svm")))?,
@@ -233,13 +233,13 @@ pub(super) fn spec_from(a: &NetworkArgs, inputs: usize, classes: usize, regressi
             a.dataset
         )));
     }
-    let mut spec = MlpSpec::classifier(inputs, &hidden, classes, activation, loss).map_err(usage)?;
-    spec.init = a.init.parse::<Init>().map_err(usage)?;
+    let mut spec = MlpSpec::classifier(inputs, &hidden, classes, activation, loss).map_err(Failure::from)?;
+    spec.init = a.init.parse::<Init>().map_err(Failure::from)?;
     spec.batchnorm = a.batchnorm;
     spec.dropout = a.dropout;
     spec.l1 = a.l1;
     spec.l2 = a.l2;
-    spec.validate().map_err(usage)?;
+    spec.validate().map_err(Failure::from)?;
     Ok(spec)
 }
 
@@ -283,37 +283,71 @@ pub(super) fn train(a: &TrainArgs) -> Result<Output, Failure> {
 }
 
 fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: TrainConfig) -> Result<Output, Failure> {
-    let mlp = Mlp::<T>::new(spec, a.seed).map_err(usage)?;
+    let mlp = Mlp::<T>::new(spec, a.seed).map_err(Failure::from)?;
     let mut trainer =
-        Trainer::new(mlp, cfg.clone(), (&p.train.x, &p.train.y), (&p.test.x, &p.test.y)).map_err(usage)?;
-    let regression = p.train.is_regression();
-    if regression {
-        trainer = trainer.with_targets(&p.train.targets, &p.test.targets).map_err(usage)?;
+        Trainer::new(mlp, cfg.clone(), (&p.train.x, &p.train.y), (&p.test.x, &p.test.y)).map_err(Failure::from)?;
+    if p.train.is_regression() {
+        trainer = trainer.with_targets(&p.train.targets, &p.test.targets).map_err(Failure::from)?;
     }
     let show = !a.json;
     if show {
-        say(format!(
-            "{} on {} ({} training rows, {} test rows, {}), {} parameters, {}{}",
-            spec.describe(),
-            p.source,
-            p.train.n(),
-            p.test.n(),
-            if regression { "real-valued targets".to_owned() } else { format!("{} classes", p.classes.len()) },
-            spec.parameter_count(),
-            cfg.opt,
-            if cfg.backend == Backend::Scalar { ", scalar engine" } else { "" },
-        ));
-        // a regression has no accuracy: its loss (mse) is the measure
-        say(if regression {
-            "epoch  train loss  test loss"
-        } else {
-            "epoch  train loss  test loss  train acc  test acc"
-        }
-        .into());
+        announce(p, spec, &cfg);
     }
+    let start = Instant::now();
+    let diverged = train_epochs(&mut trainer, a, show, p.train.n())?;
+    let seconds = start.elapsed().as_secs_f64();
+    let saved = match &a.save {
+        Some(path) => save_model(&trainer.mlp, path, p, spec)?,
+        None => Value::Null,
+    };
+    let json = training_json::<T>(&trainer, p, spec, &cfg, diverged, seconds, saved);
+    let text = training_summary(&trainer, a, seconds);
+    let mut code = 0;
+    if let Some(e) = diverged {
+        let msg = format!(
+            "training diverged in epoch {e}: the loss is no longer a finite number; lower the learning rate (--opt {})\n",
+            a.opt
+        );
+        eprint!("warning: {msg}");
+        code = 1;
+    }
+    Ok(Output { text, json, code })
+}
+
+/// The run's first lines: the network, the data, the optimizer, and the epoch table's header.
+fn announce(p: &Prepared, spec: &MlpSpec, cfg: &TrainConfig) {
+    say(format!(
+        "{} on {} ({} training rows, {} test rows, {}), {} parameters, {}{}",
+        spec.describe(),
+        p.source,
+        p.train.n(),
+        p.test.n(),
+        if p.train.is_regression() { "real-valued targets".to_owned() } else { format!("{} classes", p.classes.len()) },
+        spec.parameter_count(),
+        cfg.opt,
+        if cfg.backend == Backend::Scalar { ", scalar engine" } else { "" },
+    ));
+    // a regression has no accuracy: its loss (mse) is the measure
+    say(if p.train.is_regression() {
+        "epoch  train loss  test loss"
+    } else {
+        "epoch  train loss  test loss  train acc  test acc"
+    }
+    .into());
+}
+
+/// Trains `a.epochs` epochs (printing a line each when `show`), stopping after the first whose training loss is not
+/// a finite number: that epoch's number, if any.
+fn train_epochs<T: Element>(
+    trainer: &mut Trainer<T>,
+    a: &TrainArgs,
+    show: bool,
+    train_rows: usize,
+) -> Result<Option<usize>, Failure> {
     // On a terminal, a bar of minibatch steps under the epoch lines, drawn once the header is out: each epoch's line is printed above it (indicatif's
     // `println`), so every line stays on screen as Keras keeps them, and the bar moves within a long epoch.
-    let steps_per_epoch = p.train.n().div_ceil(a.batch.max(1)) as u64;
+    let steps_per_epoch = train_rows.div_ceil(a.batch.max(1)) as u64;
+    let regression = trainer.is_regression();
     let bar = if show && std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(a.epochs as u64 * steps_per_epoch);
         if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} epoch {msg}, step {pos}/{len}") {
@@ -324,7 +358,6 @@ fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: Tr
     } else {
         None
     };
-    let start = Instant::now();
     let mut diverged = None;
     while trainer.history.len() < a.epochs {
         let epoch = trainer.history.len() as u64;
@@ -337,8 +370,8 @@ fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: Tr
                 }
                 true
             })
-            .map_err(usage)?
-            .ok_or_else(|| usage(NnError::Worker("an epoch stopped with nothing asking".into())))?;
+            .map_err(Failure::from)?
+            .ok_or_else(|| Failure::from(NnError::Worker("an epoch stopped with nothing asking".into())))?;
         if show {
             let mut line = format!("{:>5}  {:>10.6}  {:>9.6}", s.epoch, s.train_loss, s.test_loss);
             if !regression {
@@ -361,22 +394,35 @@ fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: Tr
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let seconds = start.elapsed().as_secs_f64();
+    Ok(diverged)
+}
+
+/// Saves the trained network with what `predict` needs to read data as training did: its path, as JSON.
+fn save_model<T: Element>(mlp: &Mlp<T>, path: &Path, p: &Prepared, spec: &MlpSpec) -> Result<Value, Failure> {
+    let meta = ModelMeta {
+        spec: spec.clone(),
+        torch: vec![],
+        dtype: String::new(),
+        features: p.features.iter().map(|f| f.key().to_string()).collect(),
+        preprocess: serde_json::to_value(&p.fitted).unwrap_or(Value::Null),
+        classes: p.classes.clone(),
+        dataset: p.source.clone(),
+    };
+    mlp.save(path, meta).map_err(|e| usage(format!("--save {e}")))?;
+    Ok(json!(path.display().to_string()))
+}
+
+/// `train --json`'s report: every epoch's figures, the last ones, the model, the data and the speed.
+fn training_json<T: Element>(
+    trainer: &Trainer<T>,
+    p: &Prepared,
+    spec: &MlpSpec,
+    cfg: &TrainConfig,
+    diverged: Option<usize>,
+    seconds: f64,
+    saved: Value,
+) -> Value {
     let last = trainer.history.last().copied();
-    let mut saved = Value::Null;
-    if let Some(path) = &a.save {
-        let meta = ModelMeta {
-            spec: spec.clone(),
-            torch: vec![],
-            dtype: String::new(),
-            features: p.features.iter().map(|f| f.key().to_string()).collect(),
-            preprocess: serde_json::to_value(&p.fitted).unwrap_or(Value::Null),
-            classes: p.classes.clone(),
-            dataset: p.source.clone(),
-        };
-        trainer.mlp.save(path, meta).map_err(|e| usage(format!("--save {e}")))?;
-        saved = json!(path.display().to_string());
-    }
     let epochs: Vec<Value> = trainer
         .history
         .iter()
@@ -389,7 +435,7 @@ fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: Tr
         .collect();
     let steps = trainer.steps();
     let get = |f: fn(&EpochStats) -> f64| num(last.map(|s| f(&s)).unwrap_or(f64::NAN));
-    let json = json!({
+    json!({
         "epochs": epochs,
         "train_loss": get(|s| s.train_loss),
         "test_loss": get(|s| s.test_loss),
@@ -407,10 +453,16 @@ fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: Tr
         "seconds": num(seconds),
         "steps_per_second": num(steps as f64 / seconds.max(1e-9)),
         "saved": saved,
-    });
+    })
+}
+
+/// The run's last lines: the final test figures and the speed, and where the model went.
+fn training_summary<T: Element>(trainer: &Trainer<T>, a: &TrainArgs, seconds: f64) -> String {
+    let steps = trainer.steps();
     let mut text = String::new();
-    if let Some(s) = last {
-        let measure = if regression { String::new() } else { format!("test accuracy {:.4}, ", s.test_acc) };
+    if let Some(s) = trainer.history.last() {
+        let measure =
+            if trainer.is_regression() { String::new() } else { format!("test accuracy {:.4}, ", s.test_acc) };
         text += &format!(
             "after {} epochs ({} steps, {:.2} s, {:.0} steps/s): {measure}test loss {:.6}\n",
             s.epoch,
@@ -423,16 +475,7 @@ fn run_training<T: Element>(a: &TrainArgs, p: &Prepared, spec: &MlpSpec, cfg: Tr
     if let Some(path) = &a.save {
         text += &format!("saved to {}\n", path.display());
     }
-    let mut code = 0;
-    if let Some(e) = diverged {
-        let msg = format!(
-            "training diverged in epoch {e}: the loss is no longer a finite number; lower the learning rate (--opt {})\n",
-            a.opt
-        );
-        eprint!("warning: {msg}");
-        code = 1;
-    }
-    Ok(Output { text, json, code })
+    text
 }
 
 /// Prints a progress line on standard output; a closed pipe (`| head`) silences it rather than failing the run.
@@ -443,13 +486,13 @@ fn say(line: String) {
 
 /// Runs `predict`.
 pub(super) fn predict(a: &PredictArgs) -> Result<Output, Failure> {
-    let activation = a.activation.as_deref().map(crate::nn::parse_activation).transpose().map_err(usage)?;
-    let header = crate::nn::store::inspect(&a.model, activation).map_err(usage)?;
+    let activation = a.activation.as_deref().map(crate::nn::parse_activation).transpose().map_err(Failure::from)?;
+    let header = crate::nn::store::inspect(&a.model, activation).map_err(Failure::from)?;
     if header.dtype == "f32" { predict_as::<f32>(a, activation) } else { predict_as::<f64>(a, activation) }
 }
 
 fn predict_as<T: Element>(a: &PredictArgs, activation: Option<Unary>) -> Result<Output, Failure> {
-    let (mut mlp, meta) = Mlp::<T>::open(&a.model, activation).map_err(usage)?;
+    let (mut mlp, meta) = Mlp::<T>::open(&a.model, activation).map_err(Failure::from)?;
     let (data, _) = load_dataset(&a.dataset, a.points, a.noise, a.seed)?;
     let data = if meta.features.is_empty() {
         data
@@ -482,7 +525,7 @@ fn predict_as<T: Element>(a: &PredictArgs, activation: Option<Unary>) -> Result<
     // in chunks, so that memory is bounded by a chunk's rows and not the data set's (`Mlp::eval_rows`)
     for xc in x.chunks(mlp.eval_rows(1) * data.d) {
         let n = xc.len() / data.d;
-        let scores = mlp.forward(xc, n, Mode::Eval, &mut rng).map_err(usage)?;
+        let scores = mlp.forward(xc, n, Mode::Eval, &mut rng).map_err(|e| usage(e.to_string()))?;
         mlp.classify(mlp.tape.value(scores), &mut chunk_pred);
         predictions.extend_from_slice(&chunk_pred);
     }
@@ -513,9 +556,9 @@ fn predict_as<T: Element>(a: &PredictArgs, activation: Option<Unary>) -> Result<
 
 /// Runs `init-stats`.
 pub(super) fn init_stats(a: &InitStatsArgs) -> Result<Output, Failure> {
-    let activation = crate::nn::parse_activation(&a.activation).map_err(usage)?;
-    let init: Init = a.init.parse().map_err(usage)?;
-    let layers = init_stats::run(activation, init, a.depth, a.width, a.samples, a.seed).map_err(usage)?;
+    let activation = crate::nn::parse_activation(&a.activation).map_err(Failure::from)?;
+    let init: Init = a.init.parse().map_err(Failure::from)?;
+    let layers = init_stats::run(activation, init, a.depth, a.width, a.samples, a.seed).map_err(Failure::from)?;
     let json = json!({
         "activation": activation.name(),
         "init": init.to_string(),

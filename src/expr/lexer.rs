@@ -412,53 +412,18 @@ mod tests {
                     push(&mut out, tok);
                 }
                 c if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())) => {
-                    let begin = i;
-                    while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
-                        i += 1;
-                    }
-                    if i < chars.len() && (chars[i] == 'e' || chars[i] == 'E') {
-                        let mut j = i + 1;
-                        if j < chars.len() && (chars[j] == '+' || chars[j] == '-') {
-                            j += 1;
-                        }
-                        if j < chars.len() && chars[j].is_ascii_digit() {
-                            i = j;
-                            while i < chars.len() && chars[i].is_ascii_digit() {
-                                i += 1;
-                            }
-                        }
-                    }
-                    let text: String = chars[begin..i].iter().collect();
-                    let value: f64 = text.parse().map_err(|_| {
-                        ExprError::at(line, col, format!("'{text}' is not a number"), "a number like 2, -0.5 or 1e-3")
-                    })?;
-                    if !value.is_finite() {
-                        return Err(ExprError::at(
-                            line,
-                            col,
-                            format!("'{text}' is too large for a 64-bit float (the largest is about 1.8e308)"),
-                            "use a smaller number",
-                        ));
-                    }
+                    let (value, end) = reference_number(&chars, i, line, col)?;
                     push(&mut out, Tok::Num(value));
-                    col += i - begin;
+                    col += end - i;
+                    i = end;
                     continue;
                 }
                 c if c.is_ascii_alphabetic() || c == '_' => {
-                    let begin = i;
-                    // A dot inside a name joins its parts (`l1.n0.w0`): the backprop view folds the nodes of `l1.n0.*`
-                    // into one box, nested in `l1`.
-                    while i < chars.len()
-                        && (chars[i].is_ascii_alphanumeric()
-                            || chars[i] == '_'
-                            || (chars[i] == '.'
-                                && chars.get(i + 1).is_some_and(|d| d.is_ascii_alphanumeric() || *d == '_')))
-                    {
-                        i += 1;
-                    }
-                    let name: String = chars[begin..i].iter().collect();
+                    let end = reference_name_end(&chars, i);
+                    let name: String = chars[i..end].iter().collect();
                     push(&mut out, Tok::Ident(&name));
-                    col += i - begin;
+                    col += end - i;
+                    i = end;
                     continue;
                 }
                 other => {
@@ -475,6 +440,54 @@ mod tests {
         }
         out.push((Tok::Eof.describe(), line, col));
         Ok(out)
+    }
+
+    /// The reference lexer's number starting at `begin` (digits and dots, an exponent if digits follow it): its value
+    /// and where it ends.
+    fn reference_number(chars: &[char], begin: usize, line: usize, col: usize) -> Result<(f64, usize), ExprError> {
+        let mut i = begin;
+        while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+            i += 1;
+        }
+        if i < chars.len() && (chars[i] == 'e' || chars[i] == 'E') {
+            let mut j = i + 1;
+            if j < chars.len() && (chars[j] == '+' || chars[j] == '-') {
+                j += 1;
+            }
+            if j < chars.len() && chars[j].is_ascii_digit() {
+                i = j;
+                while i < chars.len() && chars[i].is_ascii_digit() {
+                    i += 1;
+                }
+            }
+        }
+        let text: String = chars[begin..i].iter().collect();
+        let value: f64 = text.parse().map_err(|_| {
+            ExprError::at(line, col, format!("'{text}' is not a number"), "a number like 2, -0.5 or 1e-3")
+        })?;
+        if !value.is_finite() {
+            return Err(ExprError::at(
+                line,
+                col,
+                format!("'{text}' is too large for a 64-bit float (the largest is about 1.8e308)"),
+                "use a smaller number",
+            ));
+        }
+        Ok((value, i))
+    }
+
+    /// Where the reference lexer's name starting at `begin` ends. A dot inside a name joins its parts (`l1.n0.w0`):
+    /// the backprop view folds the nodes of `l1.n0.*` into one box, nested in `l1`.
+    fn reference_name_end(chars: &[char], begin: usize) -> usize {
+        let mut i = begin;
+        while i < chars.len()
+            && (chars[i].is_ascii_alphanumeric()
+                || chars[i] == '_'
+                || (chars[i] == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_alphanumeric() || *d == '_')))
+        {
+            i += 1;
+        }
+        i
     }
 
     /// Random expressions over `a`, `b`, `c` and literals: every operator, unary minus, calls and parentheses.

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use super::job::Job;
 use super::{Lab, LabError, in_range};
 use crate::data::{Dataset, generate};
-use crate::nn::{Built, Init, Mlp, MlpSpec, Mode, TrainConfig, Trainer, parse_activation};
+use crate::nn::{Init, Mlp, MlpLayer, MlpSpec, Mode, TrainConfig, Trainer, parse_activation};
 use crate::tensor::Loss;
 
 /// Bins of a pre-activation histogram.
@@ -314,7 +314,7 @@ impl Settings {
 /// The node index, in `Mlp::activations_in`'s trace, of the input to hidden layer `watch`'s activation.
 fn pre_activation_index(mlp: &Mlp<f64>, watch: usize) -> usize {
     let act = (mlp.layers.iter().enumerate())
-        .filter(|(_, l)| matches!(l, Built::Act(_)))
+        .filter(|(_, l)| matches!(l, MlpLayer::Activation(_)))
         .nth(watch - 1)
         .map(|(i, _)| i)
         .expect("the watched layer was checked against the hidden layers");
@@ -343,7 +343,7 @@ fn net_probe(mlp: &mut Mlp<f64>, x: &[f64], n: usize, watch: usize, rng: &mut St
 /// The batch-norm network's watched layer over `x` (n rows): parameters, statistics, and row 0 in both modes.
 fn norm_probe(mlp: &mut Mlp<f64>, x: &[f64], n: usize, watch: usize, rng: &mut StdRng) -> Result<NormProbe, LabError> {
     let at = pre_activation_index(mlp, watch);
-    let Built::BatchNorm { gamma, beta, running, .. } = &mlp.layers[at] else {
+    let MlpLayer::BatchNorm { gamma, beta, running, .. } = &mlp.layers[at] else {
         unreachable!("with batch norm, an activation's input is a batch-norm layer")
     };
     let width = running.len() / 2;
@@ -408,15 +408,15 @@ fn run_into(setup: &Settings, out: &mut BnRun, each: &mut impl FnMut(&BnRun) -> 
     }
     let mut order: Vec<usize> = (0..data.n()).collect();
     let mut batches: Vec<Vec<usize>> = Vec::new();
-    let (mut xb, mut tb) = (Vec::new(), Vec::new());
+    let (mut batch_x, mut batch_targets) = (Vec::new(), Vec::new());
     for step in 1..=setup.steps {
         if batches.is_empty() {
             order.shuffle(&mut rng);
             batches = order.chunks(setup.batch).filter(|c| c.len() > 1).rev().map(<[usize]>::to_vec).collect();
         }
         let rows = batches.pop().expect("refilled when empty");
-        xb.clear();
-        rows.iter().for_each(|&r| xb.extend_from_slice(data.row(r)));
+        batch_x.clear();
+        rows.iter().for_each(|&r| batch_x.extend_from_slice(data.row(r)));
         let labels: Vec<usize> = rows.iter().map(|&r| data.y[r]).collect();
         let mut stats = StepStats::default();
         for (k, t) in nets.iter_mut().enumerate() {
@@ -424,8 +424,8 @@ fn run_into(setup: &Settings, out: &mut BnRun, each: &mut impl FnMut(&BnRun) -> 
             // the store's gradients are ∇L(θ) and its values θ − η·∇L(θ) (plain SGD): the gradient there, on a copy
             let g = t.mlp.params().grads.clone();
             let mut after = t.mlp.clone();
-            after.targets(&labels, &mut tb);
-            after.train_step_grads(&xb, rows.len(), &tb, &mut rng).map_err(internal)?;
+            after.targets(&labels, &mut batch_targets);
+            after.train_step_grads(&batch_x, rows.len(), &batch_targets, &mut rng).map_err(internal)?;
             let change: Vec<f64> = g.iter().zip(&after.params().grads).map(|(a, b)| a - b).collect();
             stats.grad_norm[k] = norm(&g);
             stats.grad_change[k] = norm(&change);

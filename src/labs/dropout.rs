@@ -22,7 +22,7 @@ use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 
 use super::{Lab, LabError};
-use crate::nn::{Built, Init, Mlp, MlpSpec, Mode, fill_dropout_mask};
+use crate::nn::{Init, Mlp, MlpLayer, MlpSpec, Mode, fill_dropout_mask};
 use crate::scalar::Unary;
 use crate::tensor::Loss;
 
@@ -283,7 +283,7 @@ impl DropoutLab {
 /// Each hidden layer's output (after its dropout, which in evaluation mode is the identity) for row 0 of `trace`.
 fn hidden_outputs(mlp: &Mlp<f64>, trace: &[crate::tensor::NodeId]) -> Vec<Vec<f64>> {
     (mlp.layers.iter().enumerate())
-        .filter(|(_, l)| matches!(l, Built::Dropout(_)))
+        .filter(|(_, l)| matches!(l, MlpLayer::Dropout(_)))
         .map(|(k, _)| mlp.tape.value(trace[k]).to_vec())
         .collect()
 }

@@ -1,4 +1,4 @@
-//! A lab's heavy computation on a worker thread, as `nn::train::Session` does it for training: the worker publishes
+//! A lab's heavy computation on a worker thread, as `nn::train::TrainRun` does it for training: the worker publishes
 //! its progress (a whole value, replaced each time) and the window takes the newest one each frame without waiting.
 //! Stopping is a flag the worker reads between steps; dropping the [`Job`] raises it, so a lab whose settings
 //! changed abandons its old run at the next step instead of finishing it.

@@ -74,10 +74,6 @@ pub fn hint_within(graph: &Graph, output: NodeId, node: NodeId, answer: f64, flo
     if !answer.is_finite() {
         return "type a number, e.g. -4 or 0.2".into();
     }
-    // a quantity the hint names, with its number only when that number is not itself the answer
-    let quantity = |label: String, v: f64| {
-        if agrees(v, expected) || agrees(-v, expected) { label } else { format!("{label} = {}", fmt_num(v)) }
-    };
     if expected != 0.0 && agrees(-answer, expected) {
         return format!(
             "check the sign: the size is right, the sign is not (∂{f}/∂{n} = upstream × local: which is negative?)"
@@ -92,77 +88,112 @@ pub fn hint_within(graph: &Graph, output: NodeId, node: NodeId, answer: f64, flo
         return format!("{f} does not depend on {n}: nothing flows back to it");
     };
     if uses.len() > 1 {
-        let share = |&(c, p): &(NodeId, usize)| graph.grad(c) * local(graph, c, p);
-        let users: Vec<String> = uses.iter().map(|&(c, _)| name(graph, c)).collect();
-        let head = format!(
-            "{n} is used {} times (by {}): its gradient is the sum of the shares every use sends back (+=)",
-            uses.len(),
-            users.join(", ")
-        );
-        // a learner who found one share knows how to compute them: the shares are the quantities to add
-        if uses.iter().any(|u| agrees(answer, share(u))) {
-            let shares: Vec<String> = uses.iter().map(|u| fmt_num(share(u))).collect();
-            return format!("{head}: {}", shares.join(" + "));
-        }
-        return format!("{head}; each share is that use's upstream gradient × its local derivative");
+        return shares_hint(graph, &n, &uses, answer, floor);
     }
     let upstream = graph.grad(c);
     let l = local(graph, c, pos);
     let cn = name(graph, c);
-    let up = quantity(format!("the upstream gradient ∂{f}/∂{cn}"), upstream);
+    let hinted = Hinted { graph, expected, floor, f: &f, n: &n };
+    let up = hinted.quantity(format!("the upstream gradient ∂{f}/∂{cn}"), upstream);
     if !agrees(upstream, 1.0) && agrees(answer, l) {
         return format!(
             "multiply by the upstream gradient: ∂{f}/∂{n} = ∂{f}/∂{cn} · ∂{cn}/∂{n}, and you gave ∂{cn}/∂{n} alone; {up}"
         );
     }
-    match graph.op(c) {
-        Op::Binary(Binary::Add, ..) => {
-            format!("add passes the gradient unchanged: ∂{f}/∂{n} is the upstream gradient ∂{f}/∂{cn}")
+    hinted.gate_rule(c, pos, &up)
+}
+
+/// The hint for a node used more than once: its gradient is the sum of every use's share; a learner who found one
+/// share is shown the shares to add.
+fn shares_hint(graph: &Graph, n: &str, uses: &[(NodeId, usize)], answer: f64, floor: f64) -> String {
+    let share = |&(c, p): &(NodeId, usize)| graph.grad(c) * local(graph, c, p);
+    let users: Vec<String> = uses.iter().map(|&(c, _)| name(graph, c)).collect();
+    let head = format!(
+        "{n} is used {} times (by {}): its gradient is the sum of the shares every use sends back (+=)",
+        uses.len(),
+        users.join(", ")
+    );
+    // a learner who found one share knows how to compute them: the shares are the quantities to add
+    if uses.iter().any(|u| agrees_within(answer, share(u), floor)) {
+        let shares: Vec<String> = uses.iter().map(|u| fmt_num(share(u))).collect();
+        return format!("{head}: {}", shares.join(" + "));
+    }
+    format!("{head}; each share is that use's upstream gradient × its local derivative")
+}
+
+/// What a hint about `∂f/∂n` knows: the graph, the expected gradient (which no quantity it names may show) and the
+/// tolerance's floor.
+struct Hinted<'a> {
+    graph: &'a Graph,
+    expected: f64,
+    floor: f64,
+    f: &'a str,
+    n: &'a str,
+}
+
+impl Hinted<'_> {
+    /// A quantity the hint names, with its number only when that number is not itself the answer (of either sign).
+    fn quantity(&self, label: String, v: f64) -> String {
+        let agrees = |a: f64| agrees_within(a, self.expected, self.floor);
+        if agrees(v) || agrees(-v) { label } else { format!("{label} = {}", fmt_num(v)) }
+    }
+
+    /// The rule of the gate `c` that uses `n` as its operand at `pos`, with the quantities it takes; `up` names the
+    /// upstream gradient.
+    fn gate_rule(&self, c: NodeId, pos: usize, up: &str) -> String {
+        let (graph, f, n) = (self.graph, self.f, self.n);
+        let cn = name(graph, c);
+        match graph.op(c) {
+            Op::Binary(Binary::Add, ..) => {
+                format!("add passes the gradient unchanged: ∂{f}/∂{n} is the upstream gradient ∂{f}/∂{cn}")
+            }
+            Op::Binary(Binary::Sub, ..) => format!(
+                "subtract passes the upstream gradient ∂{f}/∂{cn} to its left input and its negative to its right \
+                 input; {n} is its {} input",
+                if pos == 0 { "left" } else { "right" }
+            ),
+            Op::Binary(Binary::Mul, x, y) if graph.op(NodeId(if pos == 0 { y } else { x })) == Op::Const => {
+                format!("mul by a constant scales the gradient: ∂{f}/∂{n} is the constant on the gate {cn} times {up}")
+            }
+            Op::Binary(Binary::Mul, x, y) => {
+                let other = NodeId(if pos == 0 { y } else { x });
+                let on = name(graph, other);
+                format!(
+                    "mul swaps its inputs: ∂({}·{})/∂{n} is the other input's value, {}; then multiply by {up}",
+                    name(graph, NodeId(x)),
+                    name(graph, NodeId(y)),
+                    self.quantity(on, graph.value(other)),
+                )
+            }
+            Op::Binary(b @ (Binary::Max | Binary::Min), x, y) => {
+                let which = if b == Binary::Max { "larger" } else { "smaller" };
+                let (xn, yn) = (NodeId(x), NodeId(y));
+                format!(
+                    "{} routes the gradient to the {which} input (half to each on a tie, as PyTorch): compare {} and {}, \
+                     then take the share of {up} that reaches {n}",
+                    b.symbol(),
+                    self.quantity(name(graph, xn), graph.value(xn)),
+                    self.quantity(name(graph, yn), graph.value(yn)),
+                )
+            }
+            Op::Binary(b, x, _) => {
+                let (da, db) = b.local_formulas();
+                format!(
+                    "the local derivative of {} for its {} operand {n} is {} (a = {}, b = {}); multiply it by {up}",
+                    b.symbol(),
+                    if pos == 0 { "first" } else { "second" },
+                    if pos == 0 { da } else { db },
+                    name(graph, NodeId(x)),
+                    name(graph, graph.operands(c)[1]),
+                )
+            }
+            Op::Unary(u, _) => format!(
+                "the local derivative of {} is {}, with a = {n}; evaluate it there and multiply it by {up}",
+                u.name(),
+                u.local_formula(),
+            ),
+            Op::Leaf | Op::Const => format!("∂{f}/∂{n} flows back through {cn}"),
         }
-        Op::Binary(Binary::Sub, ..) => format!(
-            "subtract passes the upstream gradient ∂{f}/∂{cn} to its left input and its negative to its right input;              {n} is its {} input",
-            if pos == 0 { "left" } else { "right" }
-        ),
-        Op::Binary(Binary::Mul, x, y) if graph.op(NodeId(if pos == 0 { y } else { x })) == Op::Const => {
-            format!("mul by a constant scales the gradient: ∂{f}/∂{n} is the constant on the gate {cn} times {up}")
-        }
-        Op::Binary(Binary::Mul, x, y) => {
-            let other = NodeId(if pos == 0 { y } else { x });
-            let on = name(graph, other);
-            format!(
-                "mul swaps its inputs: ∂({}·{})/∂{n} is the other input's value, {}; then multiply by {up}",
-                name(graph, NodeId(x)),
-                name(graph, NodeId(y)),
-                quantity(on, graph.value(other)),
-            )
-        }
-        Op::Binary(b @ (Binary::Max | Binary::Min), x, y) => {
-            let which = if b == Binary::Max { "larger" } else { "smaller" };
-            let (xn, yn) = (NodeId(x), NodeId(y));
-            format!(
-                "{} routes the gradient to the {which} input (half to each on a tie, as PyTorch): compare {} and {},                  then take the share of {up} that reaches {n}",
-                b.symbol(),
-                quantity(name(graph, xn), graph.value(xn)),
-                quantity(name(graph, yn), graph.value(yn)),
-            )
-        }
-        Op::Binary(b, x, _) => {
-            let (da, db) = b.local_formulas();
-            format!(
-                "the local derivative of {} for its {} operand {n} is {} (a = {}, b = {}); multiply it by {up}",
-                b.symbol(),
-                if pos == 0 { "first" } else { "second" },
-                if pos == 0 { da } else { db },
-                name(graph, NodeId(x)),
-                name(graph, graph.operands(c)[1]),
-            )
-        }
-        Op::Unary(u, _) => format!(
-            "the local derivative of {} is {}, with a = {n}; evaluate it there and multiply it by {up}",
-            u.name(),
-            u.local_formula(),
-        ),
-        Op::Leaf | Op::Const => format!("∂{f}/∂{n} flows back through {cn}"),
     }
 }
 

@@ -371,58 +371,41 @@ fn check_step(step: &Step, depth: Depth) -> Vec<String> {
     {
         out.push(format!("the race: {e}"));
     }
-    match &step.question {
-        None => {}
-        Some(Question::Lab { quantity, answer, floor, .. }) => {
+    if let Some(q) = &step.question {
+        out.extend(check_question(step, q, program.as_ref(), depth));
+    }
+    out
+}
+
+/// The problems of a step's question against its views; `program` is the backprop view's, compiled (None when it
+/// does not compile: reported with the view).
+fn check_question(step: &Step, question: &Question, program: Option<&Program>, depth: Depth) -> Vec<String> {
+    let mut out = Vec::new();
+    match question {
+        Question::Lab { quantity, answer, floor, .. } => {
             out.extend(check_lab_question(step, quantity, *answer, *floor, depth))
         }
-        Some(Question::LearningRate { threshold, within, racer, answer }) => {
+        Question::LearningRate { threshold, within, racer, answer } => {
             out.extend(check_lr_question(step, *threshold, *within, racer, *answer));
         }
-        Some(Question::LargestGradient { answer }) => match (&program, step.backprop.is_some()) {
+        Question::LargestGradient { answer } => match (program, step.backprop.is_some()) {
             (_, false) => out.push("a largest_gradient question needs a backprop view".into()),
             (None, true) => {}
-            (Some(p), true) => match largest_gradient(p) {
-                None if p.inputs.len() < 2 => out.push("a largest_gradient question needs at least two inputs".into()),
-                None => out.push("no single input has the largest |∂f/∂input|: two are within 2% of each other".into()),
-                Some((name, g)) => {
-                    if let Some(a) = answer
-                        && a.trim() != name
-                    {
-                        out.push(format!(
-                            "the expected input '{a}' disagrees with the engine: the largest is ∂f/∂{name} = {g}"
-                        ));
-                    }
-                }
-            },
+            (Some(p), true) => out.extend(check_largest_gradient_question(p, answer.as_deref())),
         },
-        Some(Question::Gradient { node, answer, floor } | Question::Value { node, answer, floor }) => {
+        Question::Gradient { node, answer, floor } | Question::Value { node, answer, floor } => {
             let floor = floor.unwrap_or(hint::DEFAULT_FLOOR);
             if !(floor > 0.0 && floor.is_finite()) {
                 out.push(format!("floor = {floor}: a positive number"));
             }
-            let gradient = matches!(step.question, Some(Question::Gradient { .. }));
-            match (&program, step.backprop.is_some()) {
+            let gradient = matches!(question, Question::Gradient { .. });
+            match (program, step.backprop.is_some()) {
                 (_, false) => out.push(format!("a question about node '{node}' needs a backprop view")),
                 (None, true) => {}
-                (Some(p), true) => match find_node(p, node) {
-                    None => out.push(format!("the program has no node named '{node}'")),
-                    Some(id) => {
-                        let engine = if gradient { p.graph.grad(id) } else { p.graph.value(id) };
-                        if !engine.is_finite() {
-                            out.push(format!("the engine's answer at '{node}' is not finite"));
-                        }
-                        if let Some(a) = answer
-                            && !agrees_within(*a, engine, floor)
-                        {
-                            let what = if gradient { format!("∂f/∂{node}") } else { node.clone() };
-                            out.push(format!("the expected answer {a} disagrees with the engine: {what} = {engine}"));
-                        }
-                    }
-                },
+                (Some(p), true) => out.extend(check_node_question(p, node, gradient, *answer, floor)),
             }
         }
-        Some(Question::Choice { options, correct, .. }) => {
+        Question::Choice { options, correct, .. } => {
             if options.len() < 2 {
                 out.push("a choice needs at least two options".into());
             }
@@ -430,25 +413,61 @@ fn check_step(step: &Step, depth: Depth) -> Vec<String> {
                 out.push(format!("the correct option '{correct}' is not one of the options"));
             }
         }
-        Some(Question::RaceWinner { threshold, answer }) => match &step.race {
+        Question::RaceWinner { threshold, answer } => match &step.race {
             None => out.push("a race_winner question needs a race view".into()),
-            Some(r) => match race_winner(r, *threshold) {
-                Err(_) => {}
-                Ok(None) => out.push(format!("no single racer reaches loss {threshold} first in {} steps", r.steps)),
-                Ok(Some((i, s))) => {
-                    if let Some(a) = answer
-                        && a.trim() != r.racers[i].trim()
-                    {
-                        out.push(format!(
-                                "the expected winner '{a}' disagrees with the race: '{}' reaches {threshold} first, at step {s}",
-                                r.racers[i]
-                            ));
-                    }
-                }
-            },
+            Some(r) => out.extend(check_race_winner_question(r, *threshold, answer.as_deref())),
         },
     }
     out
+}
+
+/// The problems of a `largest_gradient` question on its program: one input must clearly have the largest gradient,
+/// and a stated answer must name it.
+fn check_largest_gradient_question(p: &Program, answer: Option<&str>) -> Option<String> {
+    match largest_gradient(p) {
+        None if p.inputs.len() < 2 => Some("a largest_gradient question needs at least two inputs".into()),
+        None => Some("no single input has the largest |∂f/∂input|: two are within 2% of each other".into()),
+        Some((name, g)) => answer
+            .filter(|a| a.trim() != name)
+            .map(|a| format!("the expected input '{a}' disagrees with the engine: the largest is ∂f/∂{name} = {g}")),
+    }
+}
+
+/// The problems of a question about a node's gradient (or value): the node must exist with a finite answer, and a
+/// stated answer must agree with the engine's within `floor`.
+fn check_node_question(p: &Program, node: &str, gradient: bool, answer: Option<f64>, floor: f64) -> Vec<String> {
+    let mut out = Vec::new();
+    match find_node(p, node) {
+        None => out.push(format!("the program has no node named '{node}'")),
+        Some(id) => {
+            let engine = if gradient { p.graph.grad(id) } else { p.graph.value(id) };
+            if !engine.is_finite() {
+                out.push(format!("the engine's answer at '{node}' is not finite"));
+            }
+            if let Some(a) = answer
+                && !agrees_within(a, engine, floor)
+            {
+                let what = if gradient { format!("∂f/∂{node}") } else { node.to_owned() };
+                out.push(format!("the expected answer {a} disagrees with the engine: {what} = {engine}"));
+            }
+        }
+    }
+    out
+}
+
+/// The problems of a `race_winner` question on its race: one racer must reach the threshold first, and a stated
+/// answer must be that racer. A race that does not build is reported with the view.
+fn check_race_winner_question(r: &RaceView, threshold: f64, answer: Option<&str>) -> Option<String> {
+    match race_winner(r, threshold) {
+        Err(_) => None,
+        Ok(None) => Some(format!("no single racer reaches loss {threshold} first in {} steps", r.steps)),
+        Ok(Some((i, s))) => answer.filter(|a| a.trim() != r.racers[i].trim()).map(|a| {
+            format!(
+                "the expected winner '{a}' disagrees with the race: '{}' reaches {threshold} first, at step {s}",
+                r.racers[i]
+            )
+        }),
+    }
 }
 
 /// The problems of a `lab` question: it needs a lab view whose lab computes the quantity (a finite number); a

@@ -6,7 +6,7 @@
 //!
 //! Cost: one forward pass over the rows in evaluation mode, in chunks of [`Mlp::eval_rows`]: O(n · parameters).
 
-use super::{Built, Mlp, Mode, NnError};
+use super::{Mlp, MlpLayer, Mode, NnError};
 use crate::data::Dataset;
 use crate::tensor::Element;
 
@@ -73,7 +73,7 @@ pub fn image_side(inputs: usize) -> Option<usize> {
 /// None otherwise, or for a network whose first layer is not a Linear.
 pub fn first_layer_images<T: Element>(mlp: &Mlp<T>) -> Option<(usize, Vec<Vec<f32>>)> {
     let side = image_side(mlp.spec.inputs)?;
-    let Some(Built::Linear { weight, .. }) = mlp.layers.first() else { return None };
+    let Some(MlpLayer::Linear { weight, .. }) = mlp.layers.first() else { return None };
     let store = mlp.params();
     let e = store.entry(*weight);
     let w = &store.values()[e.range()];

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rand::Rng;
 
-use super::{Built, Mlp, Mode, forward_on, loss_on};
+use super::{Mlp, MlpLayer, Mode, Pass, forward_on, loss_on};
 use crate::tensor::{Element, Loss, Tape, TensorError};
 
 /// Below this many multiply-adds in a batch's forward pass (rows × Σ inputs·outputs over the Linear layers), a
@@ -44,7 +44,7 @@ pub(super) fn worth_splitting<T: Element>(mlp: &Mlp<T>, x: &[T], n: usize, targe
     }
     let store = &mlp.tape.params;
     let macs_per_row: usize = (mlp.layers.iter())
-        .map(|l| if let Built::Linear { weight, .. } = l { store.entry(*weight).len() } else { 0 })
+        .map(|l| if let MlpLayer::Linear { weight, .. } = l { store.entry(*weight).len() } else { 0 })
         .sum();
     let fits = x.len() == n * mlp.spec.inputs && targets.len() == n * target_cols(mlp);
     fits && macs_per_row * n >= DATA_PARALLEL_MIN.load(Ordering::Relaxed) && crate::parallel::threads() >= 2
@@ -71,7 +71,8 @@ pub(super) fn step<T: Element>(
     let (inputs, spec, layers, masks) = (mlp.spec.inputs, &mlp.spec, &mlp.layers, &mlp.masks);
     let half_step = |tape: &mut Tape<T>, (start, end): (usize, usize), penalties: bool| {
         let rows = &x[start * inputs..end * inputs];
-        let scores = forward_on(tape, layers, inputs, rows, (start, end - start), Mode::Train, masks, None)?;
+        let pass = Pass { layers, inputs, x: rows, rows: (start, end - start), mode: Mode::Train, masks };
+        let scores = forward_on(tape, &pass, None)?;
         let t = &targets[start * target_cols..end * target_cols];
         let weight = (end - start) as f64 / n as f64;
         let total = loss_on(tape, spec, layers, scores, t, Some(weight), penalties)?;

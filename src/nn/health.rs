@@ -12,7 +12,7 @@
 //! Everything comes from one evaluation-mode forward and backward pass of the sample rows on the tensor tape,
 //! O(rows · parameters); the update ratio from the weights before and after a step, O(parameters).
 
-use super::{Built, Mlp, NnError};
+use super::{Mlp, MlpLayer, NnError};
 use crate::scalar::Unary;
 use crate::tensor::Element;
 
@@ -82,7 +82,7 @@ pub fn layer_health<T: Element>(
     mlp.tape.backward(loss)?;
     let mut out = Vec::new();
     for (k, layer) in mlp.layers.iter().enumerate() {
-        let Built::Act(u) = *layer else { continue };
+        let MlpLayer::Activation(u) = *layer else { continue };
         let h = trace[k];
         let (rows, cols) = mlp.tape.shape(h);
         let v: Vec<f64> = mlp.tape.value(h).iter().map(|a| a.as_f64()).collect();
@@ -117,7 +117,7 @@ pub fn update_ratios<T: Element>(mlp: &Mlp<T>, before: &[T]) -> Vec<f64> {
     let now = store.values();
     (mlp.layers.iter())
         .filter_map(|l| match l {
-            Built::Linear { weight, .. } => Some(store.entry(*weight).range()),
+            MlpLayer::Linear { weight, .. } => Some(store.entry(*weight).range()),
             _ => None,
         })
         .map(|r| {

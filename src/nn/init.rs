@@ -17,6 +17,7 @@ use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
 use super::NnError;
+use super::spec::Field;
 
 /// How a Linear layer's parameters start.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -67,7 +68,7 @@ impl Init {
     pub fn validate(self) -> Result<(), NnError> {
         match self {
             Init::Std(s) if !(s.is_finite() && s >= 0.0) => {
-                Err(NnError::Init(self.to_string(), "the standard deviation must be a finite number ≥ 0".into()))
+                Err(NnError::setting(Field::Init, self, "the standard deviation must be a finite number ≥ 0"))
             }
             _ => Ok(()),
         }
@@ -92,20 +93,19 @@ impl FromStr for Init {
 
     fn from_str(text: &str) -> Result<Self, NnError> {
         let t = text.trim().to_ascii_lowercase();
-        let init =
-            match t.as_str() {
-                "xavier" => Init::Xavier,
-                "he" | "kaiming" => Init::He,
-                "glorot-uniform" | "glorot_uniform" | "glorot" => Init::GlorotUniform,
-                "playground" => Init::Playground,
-                "pytorch" | "torch" => Init::PyTorch,
-                _ => match t.strip_prefix("std=").or_else(|| t.strip_prefix("std:")) {
-                    Some(s) => Init::Std(s.trim().parse().map_err(|_| {
-                        NnError::Init(text.into(), format!("'{s}' is not a number (write e.g. std=0.01)"))
-                    })?),
-                    None => return Err(NnError::Init(text.into(), format!("unknown; use one of {INIT_NAMES}"))),
-                },
-            };
+        let init = match t.as_str() {
+            "xavier" => Init::Xavier,
+            "he" | "kaiming" => Init::He,
+            "glorot-uniform" | "glorot_uniform" | "glorot" => Init::GlorotUniform,
+            "playground" => Init::Playground,
+            "pytorch" | "torch" => Init::PyTorch,
+            _ => match t.strip_prefix("std=").or_else(|| t.strip_prefix("std:")) {
+                Some(s) => Init::Std(s.trim().parse().map_err(|_| {
+                    NnError::setting(Field::Init, text, format!("'{s}' is not a number (write e.g. std=0.01)"))
+                })?),
+                None => return Err(NnError::setting(Field::Init, text, format!("unknown; use one of {INIT_NAMES}"))),
+            },
+        };
         init.validate()?;
         Ok(init)
     }

@@ -10,7 +10,7 @@ use rand::rngs::StdRng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
-use super::{Init, NnError};
+use super::{Field, Init, NnError};
 use crate::scalar::Unary;
 use crate::tensor::{NodeId, ParamStore, Tape};
 
@@ -45,9 +45,9 @@ pub fn run(
     samples: usize,
     seed: u64,
 ) -> Result<Vec<LayerStats>, NnError> {
-    for (what, v) in [("--depth", depth), ("--width", width), ("--samples", samples)] {
+    for (field, v) in [(Field::Depth, depth), (Field::Width, width), (Field::Samples, samples)] {
         if v == 0 {
-            return Err(NnError::Size { what, got: 0 });
+            return Err(NnError::setting(field, 0, "must be at least 1"));
         }
     }
     if depth * width * width > 500_000_000 || samples * width > 50_000_000 {

@@ -39,7 +39,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand_distr::{Distribution, StandardNormal};
 
-use super::{Built, Mlp, Mode, NnError};
+use super::{Field, Mlp, MlpLayer, Mode, NnError};
 use crate::surface::{Domain, Grid, RacerSetup};
 use crate::tensor::Element;
 
@@ -518,10 +518,11 @@ impl<T: Element> Problem<T> {
         }
         let k = mlp.spec.outputs.max(2);
         if let Some(&bad) = y.iter().find(|&&v| v >= k) {
-            return Err(NnError::Loss {
-                loss: mlp.spec.loss.name().into(),
-                reason: format!("label {bad} but only {k} classes"),
-            }
+            return Err(NnError::setting(
+                Field::Loss,
+                mlp.spec.loss.name(),
+                format!("label {bad} but only {k} classes"),
+            )
             .into());
         }
         let mut targets = Vec::new();
@@ -623,7 +624,7 @@ fn penalty<T: Element>(mlp: &Mlp<T>) -> f64 {
     let store = mlp.params();
     let mut total = 0.0;
     for layer in &mlp.layers {
-        if let Built::Linear { weight, .. } = layer {
+        if let MlpLayer::Linear { weight, .. } = layer {
             let w = store.value(*weight);
             total += l2 * w.iter().map(|v| v.as_f64() * v.as_f64()).sum::<f64>();
             total += l1 * w.iter().map(|v| v.as_f64().abs()).sum::<f64>();
@@ -703,7 +704,7 @@ pub fn check_race(config: &RaceConfig, params: usize) -> Result<(), LandscapeErr
         });
     }
     if config.batch == 0 {
-        return Err(NnError::Size { what: "--batch", got: 0 }.into());
+        return Err(NnError::setting(Field::Batch, 0, "a minibatch needs at least one row").into());
     }
     Ok(())
 }
@@ -720,7 +721,7 @@ pub fn race<T: Element>(
     let d = problem.mlp.spec.inputs;
     let per_row = problem.targets.len() / problem.n;
     let mut out = Vec::with_capacity(config.racers.len());
-    let (mut xb, mut tb) = (Vec::new(), Vec::new());
+    let (mut batch_x, mut batch_targets) = (Vec::new(), Vec::new());
     for setup in &config.racers {
         let mut mlp = problem.mlp.clone();
         let mut opt = setup.spec.build_for::<T>().inspectable(false);
@@ -744,14 +745,14 @@ pub fn race<T: Element>(
                 at = config.batch.min(order.len());
                 rows = &order[..at];
             }
-            xb.clear();
-            tb.clear();
+            batch_x.clear();
+            batch_targets.clear();
             for &r in rows {
-                xb.extend_from_slice(&problem.x[r * d..(r + 1) * d]);
-                tb.extend_from_slice(&problem.targets[r * per_row..(r + 1) * per_row]);
+                batch_x.extend_from_slice(&problem.x[r * d..(r + 1) * d]);
+                batch_targets.extend_from_slice(&problem.targets[r * per_row..(r + 1) * per_row]);
             }
             opt.set_lr(setup.schedule.lr_at(setup.spec.lr(), t as u64));
-            let batch_loss = mlp.train_step_grads(&xb, rows.len(), &tb, &mut drop_rng)?;
+            let batch_loss = mlp.train_step_grads(&batch_x, rows.len(), &batch_targets, &mut drop_rng)?;
             let (values, grads) = mlp.tape.params.values_and_grads();
             opt.step(values, grads);
             let loss = eval_loss(&mut mlp, &problem.x, &problem.targets, problem.n)?;

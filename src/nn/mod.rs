@@ -35,7 +35,7 @@ pub mod train;
 pub use data_parallel::{DATA_PARALLEL_MIN_MACS, set_data_parallel_min_macs};
 pub use init::Init;
 pub use scalar_net::ScalarNet;
-pub use spec::{ACTIVATIONS, Layer, MlpSpec, NnError, parse_activation, parse_hidden};
+pub use spec::{ACTIVATIONS, Field, Layer, MlpSpec, NnError, parse_activation, parse_hidden};
 pub use train::{Backend, EpochStats, Retuned, Snapshot, TrainConfig, Trainer};
 
 use rand::rngs::StdRng;
@@ -64,13 +64,13 @@ pub enum Mode {
 
 /// A layer with its parameters in the store.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Built<T> {
+pub enum MlpLayer<T> {
     /// `Linear`: weight (out × in), bias (1 × out).
     Linear { weight: ParamId, bias: ParamId },
     /// `BatchNorm1d`: γ, β and the running statistics (mean then variance, 2 × width).
     BatchNorm { gamma: ParamId, beta: ParamId, running: Vec<T>, batches: u64 },
     /// An activation.
-    Act(Unary),
+    Activation(Unary),
     /// `Dropout(p)`.
     Dropout(f64),
 }
@@ -81,7 +81,7 @@ pub struct Mlp<T> {
     /// What it is.
     pub spec: MlpSpec,
     /// The layers in `nn.Sequential` order, with their parameters.
-    pub layers: Vec<Built<T>>,
+    pub layers: Vec<MlpLayer<T>>,
     /// The tape; its parameter store holds every weight.
     pub tape: Tape<T>,
     /// The dropout masks of the current training pass, one per dropout layer, for the whole batch.
@@ -105,17 +105,17 @@ impl<T: Element> Mlp<T> {
                     let b: Vec<T> = b.into_iter().map(T::from_f64).collect();
                     let weight = store.add(format!("{index}.weight"), outputs, inputs, &w, true);
                     let bias = store.add(format!("{index}.bias"), 1, outputs, &b, false);
-                    Built::Linear { weight, bias }
+                    MlpLayer::Linear { weight, bias }
                 }
                 Layer::BatchNorm { width } => {
                     let gamma = store.add(format!("{index}.weight"), 1, width, &vec![T::one(); width], false);
                     let beta = store.add(format!("{index}.bias"), 1, width, &vec![T::zero(); width], false);
                     let mut running = vec![T::zero(); 2 * width];
                     running[width..].iter_mut().for_each(|v| *v = T::one());
-                    Built::BatchNorm { gamma, beta, running, batches: 0 }
+                    MlpLayer::BatchNorm { gamma, beta, running, batches: 0 }
                 }
-                Layer::Act(u) => Built::Act(u),
-                Layer::Dropout(p) => Built::Dropout(p),
+                Layer::Activation(u) => MlpLayer::Activation(u),
+                Layer::Dropout(p) => MlpLayer::Dropout(p),
             });
         }
         Ok(Self { spec: spec.clone(), layers, tape: Tape::new(store), masks: Vec::new(), replica: None })
@@ -136,7 +136,8 @@ impl<T: Element> Mlp<T> {
     /// batch statistics; the running statistics are updated by [`Mlp::update_running_stats`].
     pub fn forward(&mut self, x: &[T], n: usize, mode: Mode, rng: &mut impl Rng) -> Result<NodeId, TensorError> {
         self.draw_masks(n, mode, rng);
-        forward_on(&mut self.tape, &self.layers, self.spec.inputs, x, (0, n), mode, &self.masks, None)
+        let pass = Pass { layers: &self.layers, inputs: self.spec.inputs, x, rows: (0, n), mode, masks: &self.masks };
+        forward_on(&mut self.tape, &pass, None)
     }
 
     /// The evaluation-mode forward pass of `x` (n × inputs, row-major) keeping every layer's output: element k is
@@ -144,7 +145,9 @@ impl<T: Element> Mlp<T> {
     /// units from: evaluate the points of a grid, and each column of a hidden layer's output is one unit's picture.
     pub fn activations(&mut self, x: &[T], n: usize) -> Result<Vec<NodeId>, TensorError> {
         let mut trace = Vec::with_capacity(self.layers.len());
-        forward_on(&mut self.tape, &self.layers, self.spec.inputs, x, (0, n), Mode::Eval, &[], Some(&mut trace))?;
+        let pass =
+            Pass { layers: &self.layers, inputs: self.spec.inputs, x, rows: (0, n), mode: Mode::Eval, masks: &[] };
+        forward_on(&mut self.tape, &pass, Some(&mut trace))?;
         Ok(trace)
     }
 
@@ -161,7 +164,8 @@ impl<T: Element> Mlp<T> {
     ) -> Result<Vec<NodeId>, TensorError> {
         self.draw_masks(n, mode, rng);
         let mut trace = Vec::with_capacity(self.layers.len());
-        forward_on(&mut self.tape, &self.layers, self.spec.inputs, x, (0, n), mode, &self.masks, Some(&mut trace))?;
+        let pass = Pass { layers: &self.layers, inputs: self.spec.inputs, x, rows: (0, n), mode, masks: &self.masks };
+        forward_on(&mut self.tape, &pass, Some(&mut trace))?;
         Ok(trace)
     }
 
@@ -179,7 +183,7 @@ impl<T: Element> Mlp<T> {
             .layers
             .iter_mut()
             .filter_map(|l| match l {
-                Built::BatchNorm { running, .. } => Some(running),
+                MlpLayer::BatchNorm { running, .. } => Some(running),
                 _ => None,
             })
             .collect();
@@ -211,8 +215,8 @@ impl<T: Element> Mlp<T> {
         let mut per_row = width;
         for layer in &self.layers {
             match layer {
-                Built::Linear { weight, .. } => width = self.tape.params.entry(*weight).rows,
-                Built::Dropout(_) => continue, // the identity in evaluation: no node
+                MlpLayer::Linear { weight, .. } => width = self.tape.params.entry(*weight).rows,
+                MlpLayer::Dropout(_) => continue, // the identity in evaluation: no node
                 _ => {}
             }
             per_row += width;
@@ -227,8 +231,8 @@ impl<T: Element> Mlp<T> {
         let mut k = 0;
         for layer in &self.layers {
             match layer {
-                Built::Linear { weight, .. } => width = self.tape.params.entry(*weight).rows,
-                Built::Dropout(p) if mode == Mode::Train && *p > 0.0 => {
+                MlpLayer::Linear { weight, .. } => width = self.tape.params.entry(*weight).rows,
+                MlpLayer::Dropout(p) if mode == Mode::Train && *p > 0.0 => {
                     if self.masks.len() <= k {
                         self.masks.push(Vec::new());
                     }
@@ -281,7 +285,7 @@ impl<T: Element> Mlp<T> {
     pub fn update_running_stats(&mut self) {
         let mut next = 0;
         for layer in &mut self.layers {
-            if let Built::BatchNorm { running, batches, .. } = layer {
+            if let MlpLayer::BatchNorm { running, batches, .. } = layer {
                 while next < self.tape.len() && self.tape.batch_stats(NodeId(next as u32)).is_none() {
                     next += 1;
                 }
@@ -336,31 +340,40 @@ impl<T: Element> Mlp<T> {
     }
 }
 
-/// The forward pass of `rows.1` rows `x` on `tape` (reset first); `rows.0` is the first row's index in the batch, where
-/// its rows of the dropout `masks` (drawn for the whole batch) start. With `trace`, each layer's output node is pushed
-/// onto it, in order.
-#[allow(clippy::too_many_arguments)] // one internal pass, called from three places that each set every argument
+/// What one forward pass runs: the layers, the rows, the mode and the dropout masks.
+struct Pass<'a, T> {
+    /// The network's layers, in order.
+    layers: &'a [MlpLayer<T>],
+    /// The input width (the columns of `x`).
+    inputs: usize,
+    /// The rows, row-major.
+    x: &'a [T],
+    /// The first row's index in the batch (where its rows of `masks` start) and the number of rows.
+    rows: (usize, usize),
+    /// Training (dropout on, batch statistics) or evaluation.
+    mode: Mode,
+    /// The dropout masks, drawn for the whole batch: one per dropout layer with p > 0.
+    masks: &'a [Vec<T>],
+}
+
+/// The forward pass on `tape` (reset first). With `trace`, each layer's output node is pushed onto it, in order.
 fn forward_on<T: Element>(
     tape: &mut Tape<T>,
-    layers: &[Built<T>],
-    inputs: usize,
-    x: &[T],
-    (first, n): (usize, usize),
-    mode: Mode,
-    masks: &[Vec<T>],
+    pass: &Pass<'_, T>,
     mut trace: Option<&mut Vec<NodeId>>,
 ) -> Result<NodeId, TensorError> {
+    let Pass { layers, inputs, x, rows: (first, n), mode, masks } = *pass;
     tape.reset();
     let mut h = tape.input(x, n, inputs)?;
     let mut masks = masks.iter();
     for layer in layers {
         h = match layer {
-            Built::Linear { weight, bias } => {
+            MlpLayer::Linear { weight, bias } => {
                 let w = tape.param(*weight);
                 let b = tape.param(*bias);
                 tape.linear(h, w, b)?
             }
-            Built::BatchNorm { gamma, beta, running, .. } => {
+            MlpLayer::BatchNorm { gamma, beta, running, .. } => {
                 let g = tape.param(*gamma);
                 let b = tape.param(*beta);
                 match mode {
@@ -371,8 +384,8 @@ fn forward_on<T: Element>(
                     }
                 }
             }
-            Built::Act(u) => tape.map(*u, h)?,
-            Built::Dropout(p) => match mode {
+            MlpLayer::Activation(u) => tape.map(*u, h)?,
+            MlpLayer::Dropout(p) => match mode {
                 Mode::Train if *p > 0.0 => {
                     let (rows, cols) = tape.shape(h);
                     let mask = masks.next().expect("a mask drawn for every dropout layer");
@@ -394,7 +407,7 @@ fn forward_on<T: Element>(
 fn loss_on<T: Element>(
     tape: &mut Tape<T>,
     spec: &MlpSpec,
-    layers: &[Built<T>],
+    layers: &[MlpLayer<T>],
     scores: NodeId,
     targets: &[T],
     weight: Option<f64>,
@@ -415,7 +428,7 @@ fn loss_on<T: Element>(
             continue;
         }
         for layer in layers {
-            if let Built::Linear { weight, .. } = layer {
+            if let MlpLayer::Linear { weight, .. } = layer {
                 let w = tape.param(*weight);
                 let s = if l1 { tape.sum_abs(w)? } else { tape.sum_squares(w)? };
                 let s = tape.scale(s, lambda)?;

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Built, EpochStats, Init, Mlp, MlpSpec, Mode, NnError, Snapshot, TrainConfig, Trainer};
+use super::{EpochStats, Init, Mlp, MlpLayer, MlpSpec, Mode, NnError, Snapshot, TrainConfig, Trainer};
 use crate::data::{self, Dataset, Feature, PointEdit};
 use crate::optim::{OptimSpec, Schedule};
 use crate::scalar::{Graph, Groups, GroupsBuilder, NodeId, Op, Unary};
@@ -424,7 +424,7 @@ impl Weights {
     pub fn of(mlp: &Mlp<f32>) -> Self {
         let running = (mlp.layers.iter())
             .filter_map(|l| match l {
-                Built::BatchNorm { running, .. } => Some(running.clone()),
+                MlpLayer::BatchNorm { running, .. } => Some(running.clone()),
                 _ => None,
             })
             .collect();
@@ -723,7 +723,7 @@ fn light_snapshot<T: Element>(t: &Trainer<T>) -> Snapshot<T> {
         params: t.mlp.params().values().to_vec(),
         running: (t.mlp.layers.iter())
             .filter_map(|l| match l {
-                Built::BatchNorm { running, .. } => Some(running.clone()),
+                MlpLayer::BatchNorm { running, .. } => Some(running.clone()),
                 _ => None,
             })
             .collect(),
@@ -914,7 +914,7 @@ pub fn unit_maps<T: Element>(
     let trace = mlp.activations(&x, n)?;
     let mut hidden = Vec::new();
     for (k, layer) in mlp.layers.iter().enumerate() {
-        if let Built::Act(_) = layer {
+        if let MlpLayer::Activation(_) = layer {
             let (rows, cols) = mlp.tape.shape(trace[k]);
             let v = mlp.tape.value(trace[k]);
             hidden.push((0..cols).map(|u| (0..rows).map(|i| v[i * cols + u].as_f64() as f32).collect()).collect());

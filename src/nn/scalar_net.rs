@@ -13,7 +13,7 @@
 
 use rand::Rng;
 
-use super::{BN_EPS, Built, Mlp, Mode, fill_dropout_mask};
+use super::{BN_EPS, Mlp, MlpLayer, Mode, fill_dropout_mask};
 use crate::scalar::{Binary, Graph, GroupsBuilder, NodeId, Unary};
 use crate::tensor::{Element, Loss, ParamId, ParamStore};
 
@@ -54,23 +54,23 @@ impl<T: Element> Mlp<T> {
         let mut mask = Vec::new();
         for layer in &self.layers {
             h = match layer {
-                Built::Linear { weight, bias } => {
+                MlpLayer::Linear { weight, bias } => {
                     linear += 1;
                     u.linear(&h, (*weight, *bias), linear)
                 }
-                Built::BatchNorm { gamma, beta, running, .. } => {
+                MlpLayer::BatchNorm { gamma, beta, running, .. } => {
                     bn += 1;
                     let (next, stats) = u.batch_norm(&h, (*gamma, *beta), running, bn);
                     batch_stats.extend(stats);
                     next
                 }
-                Built::Act(f) => u.activation(&h, *f),
-                Built::Dropout(p) if mode == Mode::Train && *p > 0.0 => {
+                MlpLayer::Activation(f) => u.activation(&h, *f),
+                MlpLayer::Dropout(p) if mode == Mode::Train && *p > 0.0 => {
                     mask.resize(h.len(), 0.0f64);
                     fill_dropout_mask(rng, *p, &mut mask);
                     u.dropout(&h, &mask)
                 }
-                Built::Dropout(_) => h,
+                MlpLayer::Dropout(_) => h,
             };
         }
         let mut targets = Vec::new();
@@ -148,11 +148,11 @@ impl<'a, T: Element> Unroll<'a, T> {
 
     /// Each linear layer's neurons (`l1.n0`, ...: a neuron's weights and bias) and each batch-norm layer (`bn1`:
     /// its γ and β) as groups.
-    fn group_parameters(&mut self, layers: &[Built<T>]) {
+    fn group_parameters(&mut self, layers: &[MlpLayer<T>]) {
         let (mut linear, mut bn) = (0, 0);
         for layer in layers {
             match layer {
-                Built::Linear { weight, bias } => {
+                MlpLayer::Linear { weight, bias } => {
                     linear += 1;
                     let (w, b) = (self.leaves(*weight).to_vec(), self.leaves(*bias).to_vec());
                     let width = w.len() / b.len().max(1);
@@ -164,7 +164,7 @@ impl<'a, T: Element> Unroll<'a, T> {
                         self.groups.assign(bo, gid);
                     }
                 }
-                Built::BatchNorm { gamma, beta, .. } => {
+                MlpLayer::BatchNorm { gamma, beta, .. } => {
                     bn += 1;
                     let gid = self.groups.group(&format!("bn{bn}"));
                     let members: Vec<NodeId> = self.leaves(*gamma).iter().chain(self.leaves(*beta)).copied().collect();
@@ -311,7 +311,7 @@ impl<'a, T: Element> Unroll<'a, T> {
             }
             let lam = self.g.constant(lambda);
             for layer in &mlp.layers {
-                if let Built::Linear { weight, .. } = layer {
+                if let MlpLayer::Linear { weight, .. } = layer {
                     let Self { g, params, store, .. } = self;
                     let w = &params[store.entry(*weight).range()];
                     let penalty = sum_of(g, w.len(), |g, i| match u {

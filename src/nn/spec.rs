@@ -6,7 +6,61 @@ use super::Init;
 use crate::scalar::Unary;
 use crate::tensor::{Loss, TensorError};
 
-/// What can be wrong with a network description or its use; every message names the option.
+/// A setting of a network or of its training, as the core names it (the fields of [`MlpSpec`] and
+/// [`super::TrainConfig`], and `init-stats`' sizes). The core's messages use [`Field::name`]; the command line puts
+/// the field's flag in its place and the window its control's label ([`NnError::named`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// The hidden layers' sizes.
+    Hidden,
+    /// The hidden layers' activation.
+    Activation,
+    /// The weight initializer.
+    Init,
+    /// The loss.
+    Loss,
+    /// The probability p of dropping a unit.
+    Dropout,
+    /// The L1 penalty's weight.
+    L1,
+    /// The L2 penalty's weight.
+    L2,
+    /// The minibatch size.
+    Batch,
+    /// The optimizer and its hyper-parameters.
+    Opt,
+    /// The learning-rate schedule.
+    Schedule,
+    /// The number of layers of an initialization experiment.
+    Depth,
+    /// The width of an initialization experiment's layers.
+    Width,
+    /// The number of inputs an initialization experiment samples.
+    Samples,
+}
+
+impl Field {
+    /// The field's name in the core's messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Hidden => "hidden layers",
+            Field::Activation => "activation",
+            Field::Init => "init",
+            Field::Loss => "loss",
+            Field::Dropout => "dropout p",
+            Field::L1 => "l1",
+            Field::L2 => "l2",
+            Field::Batch => "batch",
+            Field::Opt => "optimizer",
+            Field::Schedule => "schedule",
+            Field::Depth => "depth",
+            Field::Width => "width",
+            Field::Samples => "samples",
+        }
+    }
+}
+
+/// What can be wrong with a network description or its use; a setting's message names its field and the value.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum NnError {
     /// A layer of no units, no inputs, or no outputs.
@@ -17,40 +71,20 @@ pub enum NnError {
         /// The value.
         got: usize,
     },
-    /// A dropout probability outside [0, 1).
-    #[error("--dropout {0} is not a probability of dropping in [0, 1)")]
-    Dropout(f64),
-    /// A negative or non-finite penalty.
-    #[error("--{name} {value} must be a finite number ≥ 0")]
-    Penalty {
-        /// `l1` or `l2`.
-        name: &'static str,
-        /// The value.
-        value: f64,
-    },
-    /// An activation the layers cannot use.
-    #[error("--activation {0}: unknown; use one of {1}")]
-    Activation(String, String),
-    /// A hidden-layer list that does not parse or has a zero.
-    #[error("--hidden {0}: {1}")]
-    Hidden(String, String),
-    /// An initializer that does not parse.
-    #[error("--init {0}: {1}")]
-    Init(String, String),
-    /// A loss that does not fit the data.
-    #[error("--loss {loss}: {reason}")]
-    Loss {
-        /// The loss's name.
-        loss: String,
-        /// Why.
+    /// A setting out of its range, or one that does not parse: `dropout p = 1.5: not a probability of dropping in
+    /// [0, 1)`.
+    #[error("{} = {value}: {reason}", .field.name())]
+    Setting {
+        /// Which setting.
+        field: Field,
+        /// The value as given.
+        value: String,
+        /// What is wrong with it, and what would do.
         reason: String,
     },
     /// A tensor op refused its operands (shapes or targets).
     #[error(transparent)]
     Tensor(#[from] TensorError),
-    /// A training setting (optimizer, schedule) out of range, with the option's name.
-    #[error("{0}")]
-    Setting(String),
     /// A training thread that ended abnormally.
     #[error("{0}")]
     Worker(String),
@@ -79,6 +113,30 @@ pub enum NnError {
     },
 }
 
+impl NnError {
+    /// A setting's error: `field` = `value`, and why not.
+    pub fn setting(field: Field, value: impl std::fmt::Display, reason: impl Into<String>) -> Self {
+        NnError::Setting { field, value: value.to_string(), reason: reason.into() }
+    }
+
+    /// The setting the error is about, if it is about one.
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            NnError::Setting { field, .. } => Some(*field),
+            _ => None,
+        }
+    }
+
+    /// The message with the setting called `name` (a flag such as `--dropout`, a control's label) in place of the
+    /// field's name: `--dropout 1.5: not a probability of dropping in [0, 1)`. Other errors read as they are.
+    pub fn named(&self, name: &str) -> String {
+        match self {
+            NnError::Setting { value, reason, .. } => format!("{name} {value}: {reason}"),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// One layer of [`MlpSpec::layers`], in `nn.Sequential` order.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Layer {
@@ -95,7 +153,7 @@ pub enum Layer {
         width: usize,
     },
     /// An activation module (`nn.Tanh()`, `nn.ReLU()`, ...).
-    Act(Unary),
+    Activation(Unary),
     /// `nn.Dropout(p)`.
     Dropout(f64),
 }
@@ -117,10 +175,13 @@ pub const ACTIVATIONS: [Unary; 9] = [
 /// network without hidden layers instead).
 pub fn parse_activation(name: &str) -> Result<Unary, NnError> {
     let key = name.trim().to_ascii_lowercase().replace('-', "_");
-    ACTIVATIONS
-        .into_iter()
-        .find(|u| u.name() == key)
-        .ok_or_else(|| NnError::Activation(name.to_string(), ACTIVATIONS.map(|u| u.name()).join(", ")))
+    ACTIVATIONS.into_iter().find(|u| u.name() == key).ok_or_else(|| {
+        NnError::setting(
+            Field::Activation,
+            name,
+            format!("unknown; use one of {}", ACTIVATIONS.map(|u| u.name()).join(", ")),
+        )
+    })
 }
 
 /// The PyTorch module an activation is, for the model's metadata (`nn.Tanh`, ...).
@@ -175,12 +236,11 @@ impl MlpSpec {
         let outputs = match loss {
             Loss::BceLogits | Loss::MarginHinge => {
                 if classes != 2 {
-                    return Err(NnError::Loss {
-                        loss: loss.name().into(),
-                        reason: format!(
-                            "needs exactly two classes and the data has {classes}; use --loss ce or --loss svm for K classes"
-                        ),
-                    });
+                    return Err(NnError::setting(
+                        Field::Loss,
+                        loss.name(),
+                        format!("needs exactly two classes and the data has {classes}; use ce or svm for K classes"),
+                    ));
                 }
                 1
             }
@@ -188,10 +248,11 @@ impl MlpSpec {
             Loss::Mse if classes <= 2 => 1,
             _ => {
                 if classes < 2 {
-                    return Err(NnError::Loss {
-                        loss: loss.name().into(),
-                        reason: format!("needs at least two classes and the data has {classes}"),
-                    });
+                    return Err(NnError::setting(
+                        Field::Loss,
+                        loss.name(),
+                        format!("needs at least two classes and the data has {classes}"),
+                    ));
                 }
                 classes
             }
@@ -221,20 +282,25 @@ impl MlpSpec {
             return Err(NnError::Size { what: "the number of outputs", got: 0 });
         }
         if let Some(i) = self.hidden.iter().position(|&h| h == 0) {
-            return Err(NnError::Hidden(
+            return Err(NnError::setting(
+                Field::Hidden,
                 self.hidden.iter().map(|h| h.to_string()).collect::<Vec<_>>().join(","),
                 format!("hidden layer {} has 0 units; every layer needs at least 1", i + 1),
             ));
         }
         if self.activations.len() != self.hidden.len() {
-            return Err(NnError::Hidden(format!("{:?}", self.hidden), "one activation per hidden layer".into()));
+            return Err(NnError::setting(
+                Field::Hidden,
+                format!("{:?}", self.hidden),
+                "one activation per hidden layer",
+            ));
         }
         if !(0.0..1.0).contains(&self.dropout) {
-            return Err(NnError::Dropout(self.dropout));
+            return Err(NnError::setting(Field::Dropout, self.dropout, "not a probability of dropping in [0, 1)"));
         }
-        for (name, value) in [("l1", self.l1), ("l2", self.l2)] {
+        for (field, value) in [(Field::L1, self.l1), (Field::L2, self.l2)] {
             if !(value.is_finite() && value >= 0.0) {
-                return Err(NnError::Penalty { name, value });
+                return Err(NnError::setting(field, value, "must be a finite number ≥ 0"));
             }
         }
         self.init.validate()?;
@@ -250,7 +316,7 @@ impl MlpSpec {
             if self.batchnorm {
                 out.push(Layer::BatchNorm { width: h });
             }
-            out.push(Layer::Act(act));
+            out.push(Layer::Activation(act));
             if self.dropout > 0.0 {
                 out.push(Layer::Dropout(self.dropout));
             }
@@ -305,14 +371,20 @@ pub fn parse_hidden(text: &str) -> Result<Vec<usize>, NnError> {
         .map(|part| {
             let p = part.trim();
             match p.parse::<usize>() {
-                Ok(0) => {
-                    Err(NnError::Hidden(text.into(), "a hidden layer has 0 units; every layer needs at least 1".into()))
-                }
+                Ok(0) => Err(NnError::setting(
+                    Field::Hidden,
+                    text,
+                    "a hidden layer has 0 units; every layer needs at least 1",
+                )),
                 Ok(n) if n > 1_000_000 => {
-                    Err(NnError::Hidden(text.into(), format!("{n} units is more than this tool allows (10⁶)")))
+                    Err(NnError::setting(Field::Hidden, text, format!("{n} units is more than this tool allows (10⁶)")))
                 }
                 Ok(n) => Ok(n),
-                Err(_) => Err(NnError::Hidden(text.into(), format!("'{p}' is not a number of units (write e.g. 8,8)"))),
+                Err(_) => Err(NnError::setting(
+                    Field::Hidden,
+                    text,
+                    format!("'{p}' is not a number of units (write e.g. 8,8)"),
+                )),
             }
         })
         .collect()
@@ -339,18 +411,22 @@ mod tests {
     }
 
     #[test]
-    fn bad_settings_name_their_option() {
+    fn bad_settings_name_their_field_and_value() {
         let err = MlpSpec::classifier(2, &[8], 3, Unary::Tanh, Loss::BceLogits).unwrap_err();
-        assert!(err.to_string().starts_with("--loss bce: needs exactly two classes and the data has 3"), "{err}");
+        assert!(err.to_string().starts_with("loss = bce: needs exactly two classes and the data has 3"), "{err}");
+        assert_eq!(err.field(), Some(Field::Loss));
         assert!(parse_hidden("8,0").unwrap_err().to_string().contains("0 units"));
         assert!(parse_hidden("8,a").unwrap_err().to_string().contains("'a' is not a number"));
         assert_eq!(parse_hidden("16x16").expect("valid"), [16, 16]);
         let mut spec = MlpSpec::classifier(2, &[8], 2, Unary::Tanh, Loss::SoftmaxCe).expect("valid");
         spec.dropout = 1.5;
-        assert_eq!(
-            spec.validate().unwrap_err().to_string(),
-            "--dropout 1.5 is not a probability of dropping in [0, 1)"
-        );
+        let err = spec.validate().unwrap_err();
+        assert_eq!(err.to_string(), "dropout p = 1.5: not a probability of dropping in [0, 1)");
+        // the edge names the setting its own way (the command line by its flag)
+        assert_eq!(err.named("--dropout"), "--dropout 1.5: not a probability of dropping in [0, 1)");
+        spec.dropout = 0.0;
+        spec.l2 = -1.0;
+        assert_eq!(spec.validate().unwrap_err().to_string(), "l2 = -1: must be a finite number ≥ 0");
         assert!(parse_activation("nope").unwrap_err().to_string().contains("tanh, sigmoid, relu"));
         assert_eq!(parse_activation("Leaky-ReLU").expect("valid"), Unary::LeakyRelu);
     }

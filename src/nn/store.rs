@@ -20,7 +20,7 @@ use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
 
 use super::spec::torch_module;
-use super::{Built, Init, Layer, Mlp, MlpSpec, NnError};
+use super::{Init, Layer, Mlp, MlpLayer, MlpSpec, NnError};
 use crate::data::{Fitted, Preprocess, WHITEN_EPS};
 use crate::scalar::Unary;
 use crate::tensor::{Element, Loss, ParamId};
@@ -51,7 +51,7 @@ pub fn torch_modules(spec: &MlpSpec) -> Vec<String> {
         .map(|l| match l {
             super::Layer::Linear { inputs, outputs } => format!("Linear({inputs}, {outputs})"),
             super::Layer::BatchNorm { width } => format!("BatchNorm1d({width})"),
-            super::Layer::Act(u) => format!("{}()", torch_module(u)),
+            super::Layer::Activation(u) => format!("{}()", torch_module(u)),
             super::Layer::Dropout(p) => format!("Dropout(p={p})"),
         })
         .collect()
@@ -84,7 +84,7 @@ impl<T: Element> Mlp<T> {
         let store = self.params();
         for layer in &self.layers {
             match layer {
-                Built::Linear { weight, bias } => {
+                MlpLayer::Linear { weight, bias } => {
                     let (w, b) = (store.entry(*weight), store.entry(*bias));
                     tensors.push((
                         w.name.clone(),
@@ -94,7 +94,7 @@ impl<T: Element> Mlp<T> {
                     ));
                     tensors.push((b.name.clone(), dtype_of::<T>(), vec![b.cols], bytes_of(store.value(*bias))));
                 }
-                Built::BatchNorm { gamma, beta, running, batches } => {
+                MlpLayer::BatchNorm { gamma, beta, running, batches } => {
                     let (g, b) = (store.entry(*gamma), store.entry(*beta));
                     let prefix = g.name.trim_end_matches(".weight").to_string();
                     let w = g.cols;
@@ -151,7 +151,7 @@ impl<T: Element> Mlp<T> {
             .layers
             .iter()
             .filter_map(|l| match l {
-                Built::BatchNorm { gamma, .. } => {
+                MlpLayer::BatchNorm { gamma, .. } => {
                     Some(mlp.params().entry(*gamma).name.trim_end_matches(".weight").to_string())
                 }
                 _ => None,
@@ -159,7 +159,7 @@ impl<T: Element> Mlp<T> {
             .collect();
         let mut it = prefixes.into_iter();
         for layer in &mut mlp.layers {
-            if let Built::BatchNorm { running, batches, .. } = layer {
+            if let MlpLayer::BatchNorm { running, batches, .. } = layer {
                 let prefix = it.next().expect("one prefix per batch-norm layer");
                 let w = running.len() / 2;
                 let name = |field: &str| file_name(&format!("{prefix}.{field}"));
@@ -248,7 +248,7 @@ fn tensors_of(spec: &MlpSpec) -> Vec<Want> {
                 }
                 out.push(Want { name: format!("{i}.num_batches_tracked"), shape: vec![], count: true });
             }
-            Layer::Act(_) | Layer::Dropout(_) => {}
+            Layer::Activation(_) | Layer::Dropout(_) => {}
         }
     }
     out
@@ -403,9 +403,45 @@ enum Module {
     BatchNorm { width: usize },
 }
 
+/// The tensors a module of an `nn.Sequential` state dict may hold, the Linear's two first.
+const STATE_FIELDS: [&str; 5] = ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"];
+
+/// A state dict's module index → field → the tensor's name.
+type ModuleTensors<'a> = BTreeMap<usize, BTreeMap<&'a str, &'a str>>;
+
+/// One layer of a state dict: a Linear and the BatchNorm1d right after it, if any.
+struct Block<'a> {
+    index: usize,
+    inputs: usize,
+    outputs: usize,
+    weight: &'a str,
+    norm: Option<(usize, &'a str)>,
+}
+
 /// A state dict PyTorch saved itself: the description read from its tensors' names and shapes (see [`inspect`]).
 fn state_dict(st: &SafeTensors<'_>, activation: Unary) -> Result<Checked, String> {
-    const FIELDS: [&str; 5] = ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"];
+    let (prefix, modules) = modules_by_index(st)?;
+    let read = module_kinds(st, &modules)?;
+    let blocks = linear_blocks(&read)?;
+    let spec = block_spec(&blocks, activation)?;
+    spec.validate().map_err(|e| format!("the state dict's layers are not a network chainrule builds: {e}"))?;
+    let names = file_names(&spec, &blocks, &modules, &prefix);
+    let f64s = st.iter().any(|(_, t)| t.dtype() == Dtype::F64);
+    let classes = if spec.outputs == 1 { 2 } else { spec.outputs };
+    let meta = ModelMeta {
+        torch: torch_modules(&spec),
+        spec,
+        dtype: if f64s { "f64" } else { "f32" }.into(),
+        features: Vec::new(),
+        preprocess: serde_json::Value::Null,
+        classes: (0..classes).map(|c| c.to_string()).collect(),
+        dataset: "a PyTorch state dict (no chainrule metadata)".into(),
+    };
+    Ok(Checked { meta, names })
+}
+
+/// The state dict's tensors by module index and field, with the prefix they share (`net.`, or none).
+fn modules_by_index<'a>(st: &'a SafeTensors<'_>) -> Result<(String, ModuleTensors<'a>), String> {
     let not_sequential = |name: &str| {
         format!(
             "tensor {name} is not named as in an nn.Sequential's state dict (`0.weight`, `1.running_mean`, ...; a \
@@ -415,8 +451,7 @@ fn state_dict(st: &SafeTensors<'_>, activation: Unary) -> Result<Checked, String
     let mut names: Vec<&str> = st.names();
     names.sort_unstable();
     let mut prefix: Option<(String, &str)> = None;
-    // module index → field → the tensor's name
-    let mut modules: BTreeMap<usize, BTreeMap<&str, &str>> = BTreeMap::new();
+    let mut modules: ModuleTensors<'a> = BTreeMap::new();
     for name in names {
         let (module, field) = name.rsplit_once('.').ok_or_else(|| not_sequential(name))?;
         let (pre, index) = match module.rsplit_once('.') {
@@ -431,17 +466,26 @@ fn state_dict(st: &SafeTensors<'_>, activation: Unary) -> Result<Checked, String
             }
             Some(_) => {}
         }
-        let Some(&field) = FIELDS.iter().find(|&&f| f == field) else {
+        let Some(&field) = STATE_FIELDS.iter().find(|&&f| f == field) else {
             return Err(format!(
                 "tensor {name}: `{field}` is not a tensor of Linear or BatchNorm1d ({})",
-                FIELDS.join(", ")
+                STATE_FIELDS.join(", ")
             ));
         };
         modules.entry(index).or_default().insert(field, name);
     }
     let prefix = prefix.map(|(p, _)| p).ok_or("the file holds no tensors")?;
+    Ok((prefix, modules))
+}
+
+/// Each module's kind, read from its weight's shape, with its index and its weight's name; every field a kind needs
+/// present and no other.
+fn module_kinds<'a>(
+    st: &SafeTensors<'_>,
+    modules: &ModuleTensors<'a>,
+) -> Result<Vec<(usize, Module, &'a str)>, String> {
     let mut read: Vec<(usize, Module, &str)> = Vec::new();
-    for (&index, fields) in &modules {
+    for (&index, fields) in modules {
         let any = fields.values().next().expect("a module is listed by one of its tensors");
         let weight = fields.get("weight").ok_or_else(|| {
             format!(
@@ -464,20 +508,17 @@ fn state_dict(st: &SafeTensors<'_>, activation: Unary) -> Result<Checked, String
         if let Some(field) = needs.iter().find(|f| !fields.contains_key(*f)) {
             return Err(format!("tensor {weight}: the {kind} at module {index} has no {field}"));
         }
-        let allowed = if needs.len() == 2 { &FIELDS[..2] } else { &FIELDS[..] };
+        let allowed = if needs.len() == 2 { &STATE_FIELDS[..2] } else { &STATE_FIELDS[..] };
         if let Some((_, name)) = fields.iter().find(|(f, _)| !allowed.contains(f)) {
             return Err(format!("tensor {name} does not belong to the {kind} at module {index} ({weight})"));
         }
         read.push((index, module, weight));
     }
-    // Linear (BatchNorm1d)? per layer, in order
-    struct Block<'a> {
-        index: usize,
-        inputs: usize,
-        outputs: usize,
-        weight: &'a str,
-        norm: Option<(usize, &'a str)>,
-    }
+    Ok(read)
+}
+
+/// The modules as layers: each Linear with the BatchNorm1d right after it, if any, in order.
+fn linear_blocks<'a>(read: &[(usize, Module, &'a str)]) -> Result<Vec<Block<'a>>, String> {
     let mut blocks: Vec<Block<'_>> = Vec::new();
     let mut i = 0;
     while i < read.len() {
@@ -503,6 +544,13 @@ fn state_dict(st: &SafeTensors<'_>, activation: Unary) -> Result<Checked, String
         blocks.push(Block { index, inputs, outputs, weight, norm });
         i += 1;
     }
+    Ok(blocks)
+}
+
+/// The description of the network the layers make: it starts with a Linear, ends with one without batch norm, the
+/// hidden layers all have batch norm or none, the sizes chain, and one activation (and at most one Dropout) sits
+/// between layers.
+fn block_spec(blocks: &[Block<'_>], activation: Unary) -> Result<MlpSpec, String> {
     let first = &blocks[0];
     if first.index != 0 {
         return Err(format!(
@@ -543,7 +591,7 @@ fn state_dict(st: &SafeTensors<'_>, activation: Unary) -> Result<Checked, String
             ));
         }
     }
-    let spec = MlpSpec {
+    Ok(MlpSpec {
         inputs: first.inputs,
         hidden: hidden.iter().map(|b| b.outputs).collect(),
         outputs: last.outputs,
@@ -554,33 +602,29 @@ fn state_dict(st: &SafeTensors<'_>, activation: Unary) -> Result<Checked, String
         loss: if last.outputs == 1 { Loss::BceLogits } else { Loss::SoftmaxCe },
         l1: 0.0,
         l2: 0.0,
-    };
-    spec.validate().map_err(|e| format!("the state dict's layers are not a network chainrule builds: {e}"))?;
-    // the description's names (no Dropout, no prefix) → the file's
+    })
+}
+
+/// The description's tensor names (no Dropout, no prefix) → the file's.
+fn file_names(
+    spec: &MlpSpec,
+    blocks: &[Block<'_>],
+    modules: &ModuleTensors<'_>,
+    prefix: &str,
+) -> HashMap<String, String> {
     let mut names = HashMap::new();
     let mut at = blocks.iter().flat_map(|b| std::iter::once(b.index).chain(b.norm.map(|(j, _)| j)));
     for (i, layer) in spec.layers().into_iter().enumerate() {
         if matches!(layer, Layer::Linear { .. } | Layer::BatchNorm { .. }) {
             let index = at.next().expect("one module per layer with tensors");
-            for field in FIELDS {
+            for field in STATE_FIELDS {
                 if modules[&index].contains_key(field) {
                     names.insert(format!("{i}.{field}"), format!("{prefix}{index}.{field}"));
                 }
             }
         }
     }
-    let f64s = st.iter().any(|(_, t)| t.dtype() == Dtype::F64);
-    let classes = if spec.outputs == 1 { 2 } else { spec.outputs };
-    let meta = ModelMeta {
-        torch: torch_modules(&spec),
-        spec,
-        dtype: if f64s { "f64" } else { "f32" }.into(),
-        features: Vec::new(),
-        preprocess: serde_json::Value::Null,
-        classes: (0..classes).map(|c| c.to_string()).collect(),
-        dataset: "a PyTorch state dict (no chainrule metadata)".into(),
-    };
-    Ok(Checked { meta, names })
+    names
 }
 
 /// A weight tensor's values in `T`; every one must be a finite number.

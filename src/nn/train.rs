@@ -20,7 +20,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
-use super::{Built, Loss, Mlp, Mode, NnError};
+use super::{Field, Loss, Mlp, MlpLayer, Mode, NnError};
 use crate::optim::{OptimSpec, Optimizer, Schedule};
 use crate::tensor::Element;
 
@@ -113,9 +113,9 @@ pub struct Trainer<T: Element> {
     train_t: Vec<T>,
     test_t: Vec<T>,
     order: Vec<usize>,
-    xb: Vec<T>,
-    yb: Vec<usize>,
-    tb: Vec<T>,
+    batch_x: Vec<T>,
+    batch_y: Vec<usize>,
+    batch_targets: Vec<T>,
     pred: Vec<usize>,
     /// Per-epoch figures.
     pub history: Vec<EpochStats>,
@@ -137,7 +137,7 @@ impl<T: Element> Trainer<T> {
     ) -> Result<Self, NnError> {
         let d = mlp.spec.inputs;
         if cfg.batch == 0 {
-            return Err(NnError::Size { what: "--batch", got: 0 });
+            return Err(NnError::setting(Field::Batch, 0, "a minibatch needs at least one row"));
         }
         for (x, y) in [train, test] {
             if x.len() != y.len() * d {
@@ -152,10 +152,11 @@ impl<T: Element> Trainer<T> {
         }
         let k = mlp.spec.outputs.max(2);
         if let Some(&bad) = train.1.iter().chain(test.1).find(|&&y| y >= k) {
-            return Err(NnError::Loss {
-                loss: mlp.spec.loss.name().into(),
-                reason: format!("label {bad} but only {k} classes"),
-            });
+            return Err(NnError::setting(
+                Field::Loss,
+                mlp.spec.loss.name(),
+                format!("label {bad} but only {k} classes"),
+            ));
         }
         let to_t = |x: &[f64]| x.iter().map(|&v| T::from_f64(v)).collect::<Vec<T>>();
         // a network's slice is large and no single weight is inspected: skip the per-parameter recording
@@ -172,9 +173,9 @@ impl<T: Element> Trainer<T> {
             train_t: Vec::new(),
             test_t: Vec::new(),
             order: (0..n).collect(),
-            xb: Vec::new(),
-            yb: Vec::new(),
-            tb: Vec::new(),
+            batch_x: Vec::new(),
+            batch_y: Vec::new(),
+            batch_targets: Vec::new(),
             pred: Vec::new(),
             history: Vec::new(),
             steps: 0,
@@ -190,23 +191,28 @@ impl<T: Element> Trainer<T> {
     /// regression). Needs the tensor backend.
     pub fn with_targets(mut self, train: &[f64], test: &[f64]) -> Result<Self, NnError> {
         if self.mlp.spec.loss != Loss::Mse || self.mlp.spec.outputs != 1 {
-            return Err(NnError::Loss {
-                loss: self.mlp.spec.loss.name().into(),
-                reason: format!(
+            return Err(NnError::setting(
+                Field::Loss,
+                self.mlp.spec.loss.name(),
+                format!(
                     "real-valued targets train with mse on one output, and this network has {} outputs",
                     self.mlp.spec.outputs
                 ),
-            });
+            ));
         }
         if self.cfg.backend != Backend::Tensor {
-            return Err(NnError::Setting("real-valued targets train on the tensor backend".into()));
+            return Err(NnError::setting(Field::Loss, "mse", "real-valued targets train on the tensor backend"));
         }
         for (t, n, what) in [(train, self.train_y.len(), "training"), (test, self.test_y.len(), "test")] {
             if t.len() != n {
-                return Err(NnError::Setting(format!("{} targets for {n} {what} rows", t.len())));
+                return Err(NnError::setting(Field::Loss, "mse", format!("{} targets for {n} {what} rows", t.len())));
             }
             if let Some(bad) = t.iter().find(|v| !v.is_finite()) {
-                return Err(NnError::Setting(format!("a {what} target is {bad}: targets must be finite numbers")));
+                return Err(NnError::setting(
+                    Field::Loss,
+                    "mse",
+                    format!("a {what} target is {bad}: targets must be finite numbers"),
+                ));
             }
         }
         self.train_t = train.iter().map(|&v| T::from_f64(v)).collect();
@@ -253,15 +259,15 @@ impl<T: Element> Trainer<T> {
         l2: f64,
     ) -> Result<Retuned, NnError> {
         if batch == 0 {
-            return Err(NnError::Size { what: "--batch", got: 0 });
+            return Err(NnError::setting(Field::Batch, 0, "a minibatch needs at least one row"));
         }
-        opt.validate().map_err(|e| NnError::Setting(format!("--opt {e}")))?;
+        opt.validate().map_err(|e| NnError::setting(Field::Opt, opt, e.to_string()))?;
         if let Some(s) = &schedule {
-            s.validate().map_err(|e| NnError::Setting(format!("--schedule {e}")))?;
+            s.validate().map_err(|e| NnError::setting(Field::Schedule, s, e.to_string()))?;
         }
-        for (name, value) in [("l1", l1), ("l2", l2)] {
+        for (field, value) in [(Field::L1, l1), (Field::L2, l2)] {
             if !(value.is_finite() && value >= 0.0) {
-                return Err(NnError::Penalty { name, value });
+                return Err(NnError::setting(field, value, "must be a finite number ≥ 0"));
             }
         }
         let mut same_rule = opt;
@@ -292,32 +298,32 @@ impl<T: Element> Trainer<T> {
     /// total loss (data loss + penalties) before the step. Allocates nothing once warm (tensor backend).
     pub fn train_step(&mut self, rows: &[usize]) -> Result<f64, NnError> {
         let d = self.mlp.spec.inputs;
-        self.xb.clear();
-        self.yb.clear();
+        self.batch_x.clear();
+        self.batch_y.clear();
         for &r in rows {
-            self.xb.extend_from_slice(&self.train_x[r * d..(r + 1) * d]);
-            self.yb.push(self.train_y[r]);
+            self.batch_x.extend_from_slice(&self.train_x[r * d..(r + 1) * d]);
+            self.batch_y.push(self.train_y[r]);
         }
         let loss = match self.cfg.backend {
             Backend::Tensor => {
                 if self.is_regression() {
-                    self.tb.clear();
-                    self.tb.extend(rows.iter().map(|&r| self.train_t[r]));
+                    self.batch_targets.clear();
+                    self.batch_targets.extend(rows.iter().map(|&r| self.train_t[r]));
                 } else {
-                    self.mlp.targets(&self.yb, &mut self.tb);
+                    self.mlp.targets(&self.batch_y, &mut self.batch_targets);
                 }
-                self.mlp.train_step_grads(&self.xb, rows.len(), &self.tb, &mut self.rng)?
+                self.mlp.train_step_grads(&self.batch_x, rows.len(), &self.batch_targets, &mut self.rng)?
             }
             Backend::Scalar => {
-                let x: Vec<f64> = self.xb.iter().map(|v| v.as_f64()).collect();
-                let mut net = self.mlp.scalar_graph(&x, &self.yb, Mode::Train, &mut self.rng);
+                let x: Vec<f64> = self.batch_x.iter().map(|v| v.as_f64()).collect();
+                let mut net = self.mlp.scalar_graph(&x, &self.batch_y, Mode::Train, &mut self.rng);
                 let grads = net.param_grads();
                 for (g, v) in self.mlp.tape.params.grads.iter_mut().zip(grads) {
                     *g = T::from_f64(v);
                 }
                 let mut stats = net.batch_stats.into_iter();
                 for layer in &mut self.mlp.layers {
-                    if let Built::BatchNorm { running, batches, .. } = layer {
+                    if let MlpLayer::BatchNorm { running, batches, .. } = layer {
                         let Some((mean, var)) = stats.next() else { break };
                         super::blend_running(
                             running,
@@ -419,9 +425,9 @@ impl<T: Element> Trainer<T> {
         let rows = self.mlp.eval_rows(self.cfg.batch);
         for (xc, tc) in x.chunks(rows * d).zip(t.chunks(rows)) {
             let scores = self.mlp.forward(xc, tc.len(), Mode::Eval, &mut self.rng)?;
-            self.tb.clear();
-            self.tb.extend_from_slice(tc);
-            let l = self.mlp.data_loss(scores, &self.tb)?;
+            self.batch_targets.clear();
+            self.batch_targets.extend_from_slice(tc);
+            let l = self.mlp.data_loss(scores, &self.batch_targets)?;
             loss_sum += self.mlp.tape.value(l)[0].as_f64() * tc.len() as f64;
         }
         Ok((loss_sum / t.len() as f64, f64::NAN))
@@ -438,8 +444,8 @@ impl<T: Element> Trainer<T> {
         let rows = self.mlp.eval_rows(self.cfg.batch);
         for (xc, yc) in x.chunks(rows * d).zip(y.chunks(rows)) {
             let scores = self.mlp.forward(xc, yc.len(), Mode::Eval, &mut self.rng)?;
-            self.mlp.targets(yc, &mut self.tb);
-            let l = self.mlp.data_loss(scores, &self.tb)?;
+            self.mlp.targets(yc, &mut self.batch_targets);
+            let l = self.mlp.data_loss(scores, &self.batch_targets)?;
             loss_sum += self.mlp.tape.value(l)[0].as_f64() * yc.len() as f64;
             let mut pred = std::mem::take(&mut self.pred);
             self.mlp.classify(self.mlp.tape.value(scores), &mut pred);
@@ -472,7 +478,7 @@ impl<T: Element> Trainer<T> {
                 .layers
                 .iter()
                 .filter_map(|l| match l {
-                    Built::BatchNorm { running, .. } => Some(running.clone()),
+                    MlpLayer::BatchNorm { running, .. } => Some(running.clone()),
                     _ => None,
                 })
                 .collect(),
@@ -482,17 +488,17 @@ impl<T: Element> Trainer<T> {
     }
 }
 
-/// A training run on a worker thread: the window polls [`Session::latest`] each frame and may stop it.
-pub struct Session<T: Element> {
+/// A training run on a worker thread: the window polls [`TrainRun::latest`] each frame and may stop it.
+pub struct TrainRun<T: Element> {
     latest: Arc<Mutex<Arc<Snapshot<T>>>>,
     stop: Arc<AtomicBool>,
     handle: Option<JoinHandle<Result<Trainer<T>, NnError>>>,
 }
 
 impl<T: Element> Trainer<T> {
-    /// Trains the remaining epochs on a new thread, publishing a snapshot after every epoch; [`Session::stop`]
+    /// Trains the remaining epochs on a new thread, publishing a snapshot after every epoch; [`TrainRun::stop`]
     /// takes effect at the end of the epoch under way.
-    pub fn spawn(self) -> Session<T> {
+    pub fn spawn(self) -> TrainRun<T> {
         self.spawn_every(0)
     }
 
@@ -500,7 +506,7 @@ impl<T: Element> Trainer<T> {
     /// and stopping at the next step when asked: a window's live view of a large data set, whose epochs are long. A
     /// run stopped mid-epoch returns with that epoch unrecorded (a later run goes on with it). The run is the same,
     /// bit for bit, as without the snapshots.
-    pub fn spawn_every(mut self, steps: u64) -> Session<T> {
+    pub fn spawn_every(mut self, steps: u64) -> TrainRun<T> {
         let latest = Arc::new(Mutex::new(Arc::new(self.snapshot())));
         let stop = Arc::new(AtomicBool::new(false));
         let (l, s) = (latest.clone(), stop.clone());
@@ -520,11 +526,11 @@ impl<T: Element> Trainer<T> {
             }
             Ok(self)
         });
-        Session { latest, stop, handle: Some(handle) }
+        TrainRun { latest, stop, handle: Some(handle) }
     }
 }
 
-impl<T: Element> Session<T> {
+impl<T: Element> TrainRun<T> {
     /// The newest snapshot (a pointer copy).
     pub fn latest(&self) -> Arc<Snapshot<T>> {
         self.latest.lock().unwrap_or_else(|e| e.into_inner()).clone()

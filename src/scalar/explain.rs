@@ -361,10 +361,20 @@ pub const NEARLY_KILLED: f64 = 0.01;
 pub fn step_notes(g: &Graph, output: NodeId, step: &BackwardStep) -> Vec<String> {
     let mut notes = Vec::new();
     notes.extend(backward_trouble(g, output, step));
-    let node = step.node;
+    notes.extend(gate_pattern(g, step));
+    notes.extend(kink_note(g, step));
+    notes.extend(fork_notes(g, output, step));
+    notes.extend(saturation_note(g, step));
+    notes.extend(expanded_sigmoid_note(g, step));
+    notes
+}
+
+/// The gate's backward-flow pattern with its numbers: add distributes, subtract distributes with a sign, mul swaps
+/// and scales, max and min route.
+fn gate_pattern(g: &Graph, step: &BackwardStep) -> Option<String> {
     let up = operand(step.upstream);
     let receivers: Vec<String> = step.contributions.iter().map(|c| name(g, c.operand)).collect();
-    match g.op(node) {
+    match g.op(step.node) {
         Op::Binary(Binary::Add, ..) if !receivers.is_empty() => {
             let who = if receivers.len() == 2 && receivers[0] == receivers[1] {
                 format!("{} gets it once for each use", receivers[0])
@@ -373,7 +383,7 @@ pub fn step_notes(g: &Graph, output: NodeId, step: &BackwardStep) -> Vec<String>
             } else {
                 format!("{} gets it (a constant takes none)", receivers[0])
             };
-            notes.push(format!("add distributes: the upstream {up} passes unchanged, {who}"));
+            Some(format!("add distributes: the upstream {up} passes unchanged, {who}"))
         }
         Op::Binary(Binary::Sub, ..) if !receivers.is_empty() => {
             let shares: Vec<String> = step
@@ -381,7 +391,7 @@ pub fn step_notes(g: &Graph, output: NodeId, step: &BackwardStep) -> Vec<String>
                 .iter()
                 .map(|c| format!("{} gets {}", name(g, c.operand), operand(c.contribution)))
                 .collect();
-            notes.push(format!("subtract distributes with a sign: {}", shares.join(", ")));
+            Some(format!("subtract distributes with a sign: {}", shares.join(", ")))
         }
         Op::Binary(Binary::Mul, x, y) if !receivers.is_empty() => {
             let shares: Vec<String> = step
@@ -398,46 +408,56 @@ pub fn step_notes(g: &Graph, output: NodeId, step: &BackwardStep) -> Vec<String>
                     )
                 })
                 .collect();
-            notes.push(format!("mul swaps and scales: {}", shares.join("; ")));
+            Some(format!("mul swaps and scales: {}", shares.join("; ")))
         }
-        Op::Binary(b @ (Binary::Max | Binary::Min), x, y) => {
-            let (xa, ya) = (NodeId(x), NodeId(y));
-            let (na, nb) = (name(g, xa), name(g, ya));
-            let (va, vb) = (g.value(xa), g.value(ya));
-            let (op, larger) = if b == Binary::Max { ("max", "larger") } else { ("min", "smaller") };
-            let a_wins = if b == Binary::Max { va > vb } else { va < vb };
-            let b_wins = if b == Binary::Max { vb > va } else { vb < va };
-            let text = if a_wins || b_wins {
-                let (w, wv, l, lv) = if a_wins { (&na, va, &nb, vb) } else { (&nb, vb, &na, va) };
-                format!(
-                    "{op} routes: {w} = {} is {larger} than {l} = {}, so {w} gets all of the upstream {up} and {l} \
-                     gets 0",
-                    fmt_num(wv),
-                    fmt_num(lv)
-                )
-            } else {
-                format!(
-                    "{op} routes: {na} and {nb} tie at {}, so each gets half of the upstream {up} (as PyTorch does)",
-                    fmt_num(va)
-                )
-            };
-            notes.push(text);
-        }
-        _ => {}
+        Op::Binary(b @ (Binary::Max | Binary::Min), x, y) => Some(routing(g, b, NodeId(x), NodeId(y), &up)),
+        _ => None,
     }
-    if let (Op::Unary(u, a), Some(c)) = (g.op(node), step.contributions.first())
-        && u.kink().is_some_and(|k| g.value(NodeId(a)) == k)
-    {
-        notes.push(format!(
+}
+
+/// How max or min routes the upstream `up`: all of it to the winner, or half each on a tie (as PyTorch does).
+fn routing(g: &Graph, b: Binary, xa: NodeId, ya: NodeId, up: &str) -> String {
+    let (na, nb) = (name(g, xa), name(g, ya));
+    let (va, vb) = (g.value(xa), g.value(ya));
+    let (op, larger) = if b == Binary::Max { ("max", "larger") } else { ("min", "smaller") };
+    let a_wins = if b == Binary::Max { va > vb } else { va < vb };
+    let b_wins = if b == Binary::Max { vb > va } else { vb < va };
+    if a_wins || b_wins {
+        let (w, wv, l, lv) = if a_wins { (&na, va, &nb, vb) } else { (&nb, vb, &na, va) };
+        format!(
+            "{op} routes: {w} = {} is {larger} than {l} = {}, so {w} gets all of the upstream {up} and {l} gets 0",
+            fmt_num(wv),
+            fmt_num(lv)
+        )
+    } else {
+        format!(
+            "{op} routes: {na} and {nb} tie at {}, so each gets half of the upstream {up} (as PyTorch does)",
+            fmt_num(va)
+        )
+    }
+}
+
+/// A unary op whose operand sits exactly on its kink: the slope taken there (PyTorch's).
+fn kink_note(g: &Graph, step: &BackwardStep) -> Option<String> {
+    let (Op::Unary(u, a), Some(c)) = (g.op(step.node), step.contributions.first()) else {
+        return None;
+    };
+    u.kink().is_some_and(|k| g.value(NodeId(a)) == k).then(|| {
+        format!(
             "{} = {} sits on {}'s kink, where the slope jumps: the lecture leaves the slope there open, this tool takes \
              PyTorch's, {}",
             name(g, NodeId(a)),
             fmt_num(g.value(NodeId(a))),
             u.name(),
             fmt_num(c.local)
-        ));
-    }
+        )
+    })
+}
+
+/// One note per operand used more than once: its gradients add.
+fn fork_notes(g: &Graph, output: NodeId, step: &BackwardStep) -> Vec<String> {
     let f = name(g, output);
+    let mut notes = Vec::new();
     let mut forked: Vec<NodeId> = Vec::new();
     for c in step.contributions.iter().filter(|c| c.shared) {
         if forked.contains(&c.operand) {
@@ -449,34 +469,45 @@ pub fn step_notes(g: &Graph, output: NodeId, step: &BackwardStep) -> Vec<String>
             "gradients add where a value forks: {a} is used more than once, so ∂{f}/∂{a} is the sum of its shares"
         ));
     }
-    if let (Op::Unary(u @ (Unary::Sigmoid | Unary::Tanh), a), Some(c)) = (g.op(node), step.contributions.first())
-        && c.local.abs() < NEARLY_KILLED
-    {
-        notes.push(format!(
+    notes
+}
+
+/// A sigmoid or tanh whose local gradient is below [`NEARLY_KILLED`]: saturated.
+fn saturation_note(g: &Graph, step: &BackwardStep) -> Option<String> {
+    let (Op::Unary(u @ (Unary::Sigmoid | Unary::Tanh), a), Some(c)) = (g.op(step.node), step.contributions.first())
+    else {
+        return None;
+    };
+    (c.local.abs() < NEARLY_KILLED).then(|| {
+        format!(
             "nearly killed: {}'s local gradient {} is below {NEARLY_KILLED}, so almost none of the upstream reaches \
              {}: the {} is saturated (slide 68)",
             u.name(),
             fmt_num(c.local),
             name(g, NodeId(a)),
             u.name()
-        ));
-    }
-    if let Op::Unary(Unary::Sigmoid, a) = g.op(node) {
-        let x = g.value(NodeId(a));
-        let e = (-x).exp();
-        let d = 1.0 + e;
-        let factors = [-1.0, e, 1.0, -1.0 / (d * d)];
-        let product: f64 = factors.iter().product();
-        let numbers: Vec<String> = factors.iter().map(|&v| operand(v)).collect();
-        let a = name(g, NodeId(a));
-        notes.push(format!(
-            "expanded, sigmoid({a}) = 1/(1 + exp(-{a})) is four gates, -{a}, exp, 1 + and 1/x, whose locals multiply \
-             out to the same number: (-1) × exp(-{a}) × 1 × (-1/(1 + exp(-{a}))²) = {} = {}",
-            numbers.join(" × "),
-            fmt_num(product)
-        ));
-    }
-    notes
+        )
+    })
+}
+
+/// A fused sigmoid's local derivative as the product of its four expanded gates' locals.
+fn expanded_sigmoid_note(g: &Graph, step: &BackwardStep) -> Option<String> {
+    let Op::Unary(Unary::Sigmoid, a) = g.op(step.node) else {
+        return None;
+    };
+    let x = g.value(NodeId(a));
+    let e = (-x).exp();
+    let d = 1.0 + e;
+    let factors = [-1.0, e, 1.0, -1.0 / (d * d)];
+    let product: f64 = factors.iter().product();
+    let numbers: Vec<String> = factors.iter().map(|&v| operand(v)).collect();
+    let a = name(g, NodeId(a));
+    Some(format!(
+        "expanded, sigmoid({a}) = 1/(1 + exp(-{a})) is four gates, -{a}, exp, 1 + and 1/x, whose locals multiply \
+         out to the same number: (-1) × exp(-{a}) × 1 × (-1/(1 + exp(-{a}))²) = {} = {}",
+        numbers.join(" × "),
+        fmt_num(product)
+    ))
 }
 
 /// Why a node's value is not finite although its operands are, in words; None if its value is finite or an operand's

@@ -7,7 +7,7 @@ use eframe::egui::{self, Color32, Pos2, Rect, Stroke, Vec2};
 
 use super::maps::{BLUE, ORANGE};
 use super::{Action, PlaygroundView, target_name};
-use crate::nn::Built;
+use crate::nn::MlpLayer;
 use crate::nn::playground::{MAX_LAYERS, Target};
 
 /// The largest unit picture, in points.
@@ -77,7 +77,7 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
         .layers
         .iter()
         .filter_map(|l| match l {
-            Built::Linear { weight, .. } => Some(*weight),
+            MlpLayer::Linear { weight, .. } => Some(*weight),
             _ => None,
         })
         .collect();
@@ -182,7 +182,7 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
 
 /// The state-dict index of the k-th linear layer (`0`, `2`, `4`... without batch norm).
 fn linear_index(net: &crate::nn::Mlp<f32>, k: usize) -> usize {
-    net.layers.iter().enumerate().filter(|(_, l)| matches!(l, Built::Linear { .. })).nth(k).map_or(0, |(i, _)| i)
+    net.layers.iter().enumerate().filter(|(_, l)| matches!(l, MlpLayer::Linear { .. })).nth(k).map_or(0, |(i, _)| i)
 }
 
 fn dist_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
