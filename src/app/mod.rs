@@ -691,13 +691,22 @@ impl App {
             }
             let error = theme::Palette::of(ui).error;
             let mut shown = false;
+            let messages =
+                [&self.status, &self.view_status[self.current]].iter().filter(|s| !s.text.is_empty()).count();
+            // each message gets its share of the line, less its dismiss button; a longer one is elided, and the
+            // whole text shows on hover
+            let share = (ui.available_width() / messages.max(1) as f32 - 30.0).max(40.0);
             for (status, what) in [(&mut self.status, "frame"), (&mut self.view_status[self.current], "view")] {
                 if status.text.is_empty() {
                     continue;
                 }
                 shown = true;
                 let color = if status.is_error { error } else { ui.visuals().text_color() };
-                ui.colored_label(color, &status.text);
+                ui.scope(|ui| {
+                    ui.set_max_width(share);
+                    ui.add(egui::Label::new(egui::RichText::new(&status.text).color(color)).truncate())
+                        .on_hover_text(&status.text);
+                });
                 if ui.small_button("x").on_hover_text(format!("Dismiss the {what}'s message")).clicked() {
                     *status = Status::default();
                 }

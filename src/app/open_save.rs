@@ -32,7 +32,8 @@ impl App {
         self.program_text().is_some_and(|t| self.document.is_dirty(t))
     }
     /// A `.cr` file dropped on the window opens (after the unsaved-changes prompt), a `.safetensors` model shows
-    /// its network, a `.csv` table becomes the playground's data; anything else is refused in words.
+    /// its network (on the playground: trains on from its weights), a `.csv` table becomes the playground's data;
+    /// anything else is refused in words.
     pub(super) fn dropped_files(&mut self, ui: &egui::Ui) {
         let dropped = ui.input(|i| i.raw.dropped_files.clone());
         for file in dropped {
@@ -40,6 +41,11 @@ impl App {
             let is = |ext: &str| path.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext));
             if is("cr") {
                 self.commands.push(Command::OpenPath(path));
+            } else if is("safetensors") && self.views[self.current].id() == "playground" {
+                // on the playground, a model is trained on from its weights
+                if let Some(v) = self.view_mut::<super::playground::PlaygroundView>() {
+                    v.push(super::playground::Action::OpenModelPath(path));
+                }
             } else if is("safetensors") {
                 self.commands.push(Command::OpenModel(path));
             } else if is("csv") {

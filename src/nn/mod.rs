@@ -36,7 +36,7 @@ pub use data_parallel::{DATA_PARALLEL_MIN_MACS, set_data_parallel_min_macs};
 pub use init::Init;
 pub use scalar_net::ScalarNet;
 pub use spec::{ACTIVATIONS, Layer, MlpSpec, NnError, parse_activation, parse_hidden};
-pub use train::{Backend, EpochStats, Snapshot, TrainConfig, Trainer};
+pub use train::{Backend, EpochStats, Retuned, Snapshot, TrainConfig, Trainer};
 
 use rand::rngs::StdRng;
 use rand::{Rng, RngExt, SeedableRng};

@@ -11,7 +11,7 @@
 //! class's probability: σ(s) for one logit (bce), (s + 1)/2 clipped to [0, 1] for one ±1-scored output (mse, hinge),
 //! softmax(s) for K scores. Cost: one forward pass of size² rows, O(size² · parameters).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Built, EpochStats, Init, Mlp, MlpSpec, Mode, NnError, Snapshot, TrainConfig, Trainer};
 use crate::data::{self, Dataset, Feature, PointEdit};
-use crate::optim::OptimSpec;
+use crate::optim::{OptimSpec, Schedule};
 use crate::scalar::{Graph, Groups, GroupsBuilder, NodeId, Op, Unary};
 use crate::tensor::{Element, Loss};
 
@@ -68,6 +68,12 @@ pub struct Setup {
     pub batch: usize,
     /// Seeds the data, the split, the weights and the shuffling.
     pub seed: u64,
+    /// A BatchNorm1d after each hidden Linear (`--batchnorm`).
+    pub batchnorm: bool,
+    /// Dropout after each hidden activation: PyTorch's p, the probability of dropping a unit, in [0, 1).
+    pub dropout: f64,
+    /// The learning-rate schedule, stepped once per epoch (None: a constant rate), as the race's schedules.
+    pub schedule: Option<Schedule>,
     /// Points added, moved and deleted by hand on a 2-D set, replayed after the split ([`data::apply_edits`]).
     /// `chainrule train` has no option for them: [`Setup::command`] leaves them out (a setup file keeps them).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -106,6 +112,9 @@ impl Default for Setup {
             seed: 0,
             edits: Vec::new(),
             csv: None,
+            batchnorm: false,
+            dropout: 0.0,
+            schedule: None,
         }
     }
 }
@@ -174,6 +183,13 @@ impl Setup {
         if self.edits.len() > data::MAX_EDITS {
             return Err(format!("{} points edited by hand: at most {}", self.edits.len(), data::MAX_EDITS));
         }
+        if !(self.dropout.is_finite() && (0.0..1.0).contains(&self.dropout)) {
+            return Err(format!("dropout {}: use a probability of dropping in [0, 1)", self.dropout));
+        }
+        self.opt.validate().map_err(|e| format!("optimizer: {e}"))?;
+        if let Some(s) = &self.schedule {
+            s.validate().map_err(|e| format!("schedule: {e}"))?;
+        }
         self.parsed_features()?;
         self.init.validate().map_err(|e| e.to_string())?;
         Ok(())
@@ -225,6 +241,8 @@ impl Setup {
         let mut spec = MlpSpec::classifier(data.train.d, &self.hidden, classes, self.activation, loss)
             .map_err(|e| e.to_string())?;
         spec.init = self.init;
+        spec.batchnorm = self.batchnorm;
+        spec.dropout = self.dropout;
         spec.l1 = self.l1;
         spec.l2 = self.l2;
         spec.validate().map_err(|e| e.to_string())?;
@@ -247,7 +265,7 @@ impl Setup {
         };
         let cfg = TrainConfig {
             opt: self.opt,
-            schedule: None,
+            schedule: self.schedule,
             epochs: MAX_EPOCHS,
             batch: self.batch,
             seed: self.seed,
@@ -293,14 +311,178 @@ impl Setup {
         opt("hidden", hidden, "4,2".into());
         opt("activation", self.activation.name().into(), "tanh".into());
         opt("init", self.init.to_string(), d.init.to_string());
+        if self.batchnorm {
+            out += " --batchnorm";
+        }
+        let mut opt = |flag: &str, value: String, default: String| {
+            if value != default {
+                out += &format!(" --{flag} {value}");
+            }
+        };
+        opt("dropout", self.dropout.to_string(), "0".into());
         opt("loss", self.loss.map(|l| l.name().to_string()).unwrap_or_default(), String::new());
         opt("opt", self.opt.to_string(), d.opt.to_string());
+        opt("schedule", self.schedule.map(|s| s.to_string()).unwrap_or_default(), String::new());
         opt("l1", self.l1.to_string(), "0".into());
         opt("l2", self.l2.to_string(), "0".into());
         opt("batch", self.batch.to_string(), d.batch.to_string());
         opt("seed", self.seed.to_string(), d.seed.to_string());
         out += &format!(" --epochs {}", epochs.max(1));
         out
+    }
+}
+
+/// What an edit of a setup asks of the network ([`Setup::change_to`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// Nothing changed.
+    Nothing,
+    /// Only how it trains (optimizer, schedule, batch size, L1, L2): the trainer is retuned and keeps its weights.
+    Training,
+    /// The data or the network changed: a fresh network; the fields that changed, named as the learner sees them.
+    Fresh(Vec<&'static str>),
+}
+
+impl Setup {
+    /// What going from this setup to `new` asks: nothing, a retuned trainer on the same weights
+    /// ([`Trainer::retune`]), or a fresh network (the data, the layers, the activation, the initializer, batch norm,
+    /// dropout, the loss or the seed changed).
+    pub fn change_to(&self, new: &Setup) -> Change {
+        if self == new {
+            return Change::Nothing;
+        }
+        let training_only = Setup {
+            opt: self.opt,
+            schedule: self.schedule,
+            batch: self.batch,
+            l1: self.l1,
+            l2: self.l2,
+            ..new.clone()
+        };
+        if training_only == *self {
+            return Change::Training;
+        }
+        let mut named = Vec::new();
+        let mut differs = |what: &'static str, changed: bool| {
+            if changed {
+                named.push(what);
+            }
+        };
+        differs("the layers", self.hidden != new.hidden);
+        differs("the activation", self.activation != new.activation);
+        differs("the initializer", self.init != new.init);
+        differs("batch norm", self.batchnorm != new.batchnorm);
+        differs("dropout", self.dropout != new.dropout);
+        differs("the loss", self.loss != new.loss);
+        differs("the seed", self.seed != new.seed);
+        differs("the features", self.features != new.features);
+        if named.is_empty() {
+            named.push("the data");
+        }
+        Change::Fresh(named)
+    }
+
+    /// Retunes `trainer` (built from this setup, or retuned to it) to `new`'s training settings; see
+    /// [`Trainer::retune`].
+    pub fn retune<T: Element>(new: &Setup, trainer: &mut Trainer<T>) -> Result<super::Retuned, String> {
+        trainer.retune(new.opt, new.schedule, new.batch, new.l1, new.l2).map_err(|e| e.to_string())
+    }
+}
+
+/// Trained weights, as a setup file may carry them: every parameter, flat, in the network's order, and each
+/// batch-norm layer's running statistics (mean then variance).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Weights {
+    /// Every parameter, in the store's order.
+    pub params: Vec<f32>,
+    /// Each batch-norm layer's running statistics.
+    #[serde(default)]
+    pub running: Vec<Vec<f32>>,
+}
+
+impl Weights {
+    /// The weights of `mlp`.
+    pub fn of(mlp: &Mlp<f32>) -> Self {
+        let running = (mlp.layers.iter())
+            .filter_map(|l| match l {
+                Built::BatchNorm { running, .. } => Some(running.clone()),
+                _ => None,
+            })
+            .collect();
+        Self { params: mlp.params().values().to_vec(), running }
+    }
+
+    /// Puts these weights into `mlp`, an untrusted input: every count must equal the network's, every value be
+    /// finite, and every running variance non-negative; otherwise `mlp` is left as it was and the message says what
+    /// does not fit.
+    pub fn load_into(&self, mlp: &mut Mlp<f32>) -> Result<(), String> {
+        let want = mlp.params().values().len();
+        if self.params.len() != want {
+            return Err(format!(
+                "the weights hold {} parameters and the network {} has {want}",
+                self.params.len(),
+                mlp.spec.describe()
+            ));
+        }
+        if let Some(i) = self.params.iter().position(|v| !v.is_finite()) {
+            return Err(format!("parameter {i} is {}, not a finite number", self.params[i]));
+        }
+        for (k, r) in self.running.iter().enumerate() {
+            if r.iter().any(|v| !v.is_finite()) || r[r.len() / 2..].iter().any(|&v| v < 0.0) {
+                return Err(format!(
+                    "batch-norm layer {}: running statistics that are not finite or a variance < 0",
+                    k + 1
+                ));
+            }
+        }
+        let snapshot = Snapshot {
+            epoch: 0,
+            steps: 0,
+            params: self.params.clone(),
+            running: self.running.clone(),
+            history: Vec::new(),
+            loss: f64::NAN,
+        };
+        mlp.load_snapshot(&snapshot).map_err(|e| e.to_string())
+    }
+}
+
+impl Setup {
+    /// The setup that holds `model` (a network opened from a file, [`Mlp::open`]) on this setup's data: its layers,
+    /// activation, batch norm, dropout, loss and penalties. Refused, in words, when the playground cannot hold it
+    /// (more than [`MAX_LAYERS`] layers or [`MAX_UNITS`] units, mixed activations) or when it does not read this
+    /// data (another number of inputs or classes).
+    pub fn holding(&self, model: &MlpSpec, data: &Data) -> Result<Setup, String> {
+        if model.inputs != data.train.d {
+            return Err(format!(
+                "the model reads {} inputs and the playground's data have {} (choose its data set or features first)",
+                model.inputs, data.train.d
+            ));
+        }
+        let activation = *model.activations.first().unwrap_or(&self.activation);
+        if model.activations.iter().any(|&a| a != activation) {
+            return Err("its hidden layers use different activations; the playground uses one for all".into());
+        }
+        let s = Setup {
+            hidden: model.hidden.clone(),
+            activation,
+            batchnorm: model.batchnorm,
+            dropout: model.dropout,
+            loss: Some(model.loss),
+            l1: model.l1,
+            l2: model.l2,
+            ..self.clone()
+        };
+        s.validate().map_err(|e| format!("the playground cannot hold it: {e}"))?;
+        let spec = s.spec(data)?;
+        if spec.outputs != model.outputs {
+            return Err(format!(
+                "the model has {} outputs and the playground's data have {} classes",
+                model.outputs,
+                data.classes.len()
+            ));
+        }
+        Ok(s)
     }
 }
 
@@ -317,18 +499,34 @@ struct SetupFile {
     format: String,
     version: u32,
     setup: Setup,
+    /// The trained weights, when saved with them (readers that do not know the field ignore it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    weights: Option<Weights>,
 }
 
 impl Setup {
     /// The setup as a file's text (JSON, tagged with [`SETUP_FORMAT`] and version 1).
     pub fn to_file_text(&self) -> String {
-        let file = SetupFile { format: SETUP_FORMAT.into(), version: 1, setup: self.clone() };
+        self.to_file_text_with(None)
+    }
+
+    /// The setup as a file's text, with the trained weights if given.
+    pub fn to_file_text_with(&self, weights: Option<&Weights>) -> String {
+        let file =
+            SetupFile { format: SETUP_FORMAT.into(), version: 1, setup: self.clone(), weights: weights.cloned() };
         serde_json::to_string_pretty(&file).expect("a setup is plain data")
     }
 
     /// Reads a setup file's text, an untrusted input: refuses text over [`MAX_SETUP_BYTES`], another format or
     /// version, and a setup [`Setup::validate`] refuses, saying which.
     pub fn from_file_text(text: &str) -> Result<Self, String> {
+        Self::read_file_text(text).map(|(setup, _)| setup)
+    }
+
+    /// [`Setup::from_file_text`], with the weights the file carries, if any: their counts are checked against the
+    /// setup's network (built, not trained) before they are handed back. The file's size bound ([`MAX_SETUP_BYTES`])
+    /// bounds what is read before any count is known.
+    pub fn read_file_text(text: &str) -> Result<(Self, Option<Weights>), String> {
         if text.len() as u64 > MAX_SETUP_BYTES {
             return Err(format!("{} bytes, more than a setup file's {MAX_SETUP_BYTES}", text.len()));
         }
@@ -341,7 +539,13 @@ impl Setup {
             return Err(format!("format version {}, and this chainrule reads version 1", file.version));
         }
         file.setup.validate()?;
-        Ok(file.setup)
+        if let Some(w) = &file.weights {
+            let data = file.setup.data()?;
+            let spec = file.setup.spec(&data)?;
+            let mut mlp = Mlp::<f32>::new(&spec, file.setup.seed).map_err(|e| e.to_string())?;
+            w.load_into(&mut mlp).map_err(|e| format!("its weights: {e}"))?;
+        }
+        Ok((file.setup, file.weights))
     }
 }
 
@@ -392,13 +596,25 @@ pub struct Progress<T> {
 pub struct Run<T: Element> {
     shared: Arc<Mutex<Progress<T>>>,
     stop: Arc<AtomicBool>,
+    /// The most steps a second (0: as fast as it can), read by the worker after every step.
+    speed: Arc<AtomicU64>,
     handle: Option<JoinHandle<Trainer<T>>>,
     seen: u64,
 }
 
 impl<T: Element> Run<T> {
     /// Starts training `trainer` on a new thread for `budget`, publishing at most every `every`.
-    pub fn start(mut trainer: Trainer<T>, budget: Budget, every: Duration) -> Self {
+    pub fn start(trainer: Trainer<T>, budget: Budget, every: Duration) -> Self {
+        Self::start_capped(trainer, budget, every, None)
+    }
+
+    /// [`Run::start`] capped at `steps_per_second` from its first step (see [`Run::set_speed`]).
+    pub fn start_capped(
+        mut trainer: Trainer<T>,
+        budget: Budget,
+        every: Duration,
+        steps_per_second: Option<u32>,
+    ) -> Self {
         let shared = Arc::new(Mutex::new(Progress {
             snapshot: light_snapshot(&trainer),
             epochs: Vec::new(),
@@ -407,9 +623,10 @@ impl<T: Element> Run<T> {
             version: 0,
         }));
         let stop = Arc::new(AtomicBool::new(false));
-        let (out, asked) = (shared.clone(), stop.clone());
+        let speed = Arc::new(AtomicU64::new(steps_per_second.map_or(0, |s| u64::from(s.max(1)))));
+        let (out, asked, cap) = (shared.clone(), stop.clone(), speed.clone());
         let handle = std::thread::spawn(move || {
-            let ended = train_for(&mut trainer, budget, every, &out, &asked);
+            let ended = train_for(&mut trainer, budget, every, &out, &asked, &cap);
             let mut p = out.lock().unwrap_or_else(|e| e.into_inner());
             p.snapshot = light_snapshot(&trainer);
             p.ended = Some(ended);
@@ -417,7 +634,13 @@ impl<T: Element> Run<T> {
             drop(p);
             trainer
         });
-        Self { shared, stop, handle: Some(handle), seen: 0 }
+        Self { shared, stop, speed, handle: Some(handle), seen: 0 }
+    }
+
+    /// Caps the run at `steps_per_second` (None: as fast as it can), from the next step on. A capped worker sleeps
+    /// between steps (in slices of at most [`THROTTLE_SLICE`], so a stop is heard at once); it never spins.
+    pub fn set_speed(&self, steps_per_second: Option<u32>) {
+        self.speed.store(steps_per_second.map_or(0, |s| u64::from(s.max(1))), Ordering::Relaxed);
     }
 
     /// What was published since the last call (its epochs are handed over once), or None if nothing new.
@@ -454,6 +677,25 @@ impl<T: Element> Run<T> {
     }
 }
 
+/// The longest sleep of a throttled run before it looks at the stop flag again.
+pub const THROTTLE_SLICE: Duration = Duration::from_millis(10);
+
+/// Sleeps until `done` steps since `since` are no more than `cap` a second allows (in slices, stopping early when a
+/// stop is asked). Returns at once when uncapped.
+fn throttle(cap: u64, since: Instant, done: u64, asked: &AtomicBool) {
+    if cap == 0 {
+        return;
+    }
+    let due = Duration::from_secs_f64(done as f64 / cap as f64);
+    loop {
+        let elapsed = since.elapsed();
+        if elapsed >= due || asked.load(Ordering::Relaxed) {
+            return;
+        }
+        std::thread::sleep((due - elapsed).min(THROTTLE_SLICE));
+    }
+}
+
 /// The trainer's weights and counters, without the history (which the run hands over epoch by epoch).
 fn light_snapshot<T: Element>(t: &Trainer<T>) -> Snapshot<T> {
     Snapshot {
@@ -478,8 +720,11 @@ fn train_for<T: Element>(
     every: Duration,
     out: &Mutex<Progress<T>>,
     asked: &AtomicBool,
+    speed: &AtomicU64,
 ) -> Ended {
     let start_steps = t.steps();
+    // the throttle counts from the latest change of the cap
+    let mut paced = (speed.load(Ordering::Relaxed), Instant::now(), t.steps());
     let start_epochs = t.history.len();
     // the weights before the latest step: kept while finite, for the ratios and to fall back on
     let mut before: Vec<T> = t.mlp.params().values().to_vec();
@@ -502,6 +747,11 @@ fn train_for<T: Element>(
                 p.version += 1;
             }
             before.copy_from_slice(now);
+            let cap = speed.load(Ordering::Relaxed);
+            if cap != paced.0 {
+                paced = (cap, Instant::now(), t.steps() - 1);
+            }
+            throttle(cap, paced.1, t.steps() - paced.2, asked);
             if asked.load(Ordering::Relaxed) {
                 ended = Some(Ended::Asked);
                 return false;
@@ -1030,5 +1280,157 @@ mod tests {
             let k = index[opened.graph.label(id).expect("named")];
             assert!((opened.graph.grad(id) - mlp.params().grads[k]).abs() < 1e-12);
         }
+    }
+
+    #[test]
+    fn a_training_change_keeps_the_weights_and_applies_at_the_next_step() {
+        let s = Setup::default();
+        let (mut t, _) = s.trainer().expect("valid");
+        let mut left = 5;
+        t.run_epoch_with(|_| {
+            left -= 1;
+            left > 0
+        })
+        .expect("trains");
+        let before = t.mlp.params().values().to_vec();
+        // a new learning rate (and L2) for the same rule: the rule's state is kept
+        let new = Setup { opt: "sgd:lr=0.1".parse().expect("valid"), l2: 0.001, ..s.clone() };
+        assert_eq!(s.change_to(&new), Change::Training);
+        assert_eq!(Setup::retune(&new, &mut t), Ok(crate::nn::Retuned::LearningRate));
+        assert_eq!(t.mlp.params().values(), &before[..], "the weights stay");
+        assert_eq!((t.steps(), t.mlp.spec.l2), (5, 0.001));
+        let mut left = 1;
+        t.run_epoch_with(|_| {
+            left -= 1;
+            left > 0
+        })
+        .expect("trains");
+        // plain SGD: θ' = θ − 0.1·g, with g the step's gradient (L2's 2λθ included in it)
+        let (after, grads) = (t.mlp.params().values(), &t.mlp.params().grads);
+        for ((a, b), g) in after.iter().zip(&before).zip(grads) {
+            assert!((a - (b - 0.1 * g)).abs() <= 1e-6 * b.abs().max(1.0), "{a} vs {b} − 0.1·{g}");
+        }
+        // another rule: a fresh state on the same weights
+        let adam = Setup { opt: "adam:lr=0.01".parse().expect("valid"), ..new.clone() };
+        let kept = t.mlp.params().values().to_vec();
+        assert_eq!(Setup::retune(&adam, &mut t), Ok(crate::nn::Retuned::FreshOptimizer));
+        assert_eq!(t.mlp.params().values(), &kept[..]);
+        assert_eq!(t.optimizer().steps(), 0);
+    }
+
+    #[test]
+    fn a_new_batch_size_mid_epoch_goes_on_from_the_same_row() {
+        let s = Setup::default();
+        let (mut t, _) = s.trainer().expect("valid");
+        // 250 training rows: 7 steps of 10 rows, then 180 rows in steps of 20: 9 more, and the epoch ends
+        let mut left = 7;
+        assert_eq!(
+            t.run_epoch_with(|_| {
+                left -= 1;
+                left > 0
+            })
+            .expect("trains"),
+            None
+        );
+        let new = Setup { batch: 20, ..s.clone() };
+        assert_eq!(s.change_to(&new), Change::Training);
+        assert_eq!(Setup::retune(&new, &mut t), Ok(crate::nn::Retuned::Unchanged));
+        let stats = t.run_epoch_with(|_| true).expect("trains").expect("the epoch ends");
+        assert_eq!((stats.steps, t.history.len()), (16, 1));
+        assert!(Setup::retune(&Setup { batch: 0, ..s }, &mut t).is_err());
+    }
+
+    #[test]
+    fn a_change_of_the_network_asks_for_a_fresh_one_and_names_it() {
+        let s = Setup::default();
+        assert_eq!(s.change_to(&s.clone()), Change::Nothing);
+        let fresh = |f: fn(&mut Setup)| {
+            let mut n = s.clone();
+            f(&mut n);
+            s.change_to(&n)
+        };
+        assert_eq!(fresh(|n| n.hidden = vec![4]), Change::Fresh(vec!["the layers"]));
+        assert_eq!(fresh(|n| n.batchnorm = true), Change::Fresh(vec!["batch norm"]));
+        assert_eq!(fresh(|n| n.activation = Unary::Relu), Change::Fresh(vec!["the activation"]));
+        assert_eq!(fresh(|n| n.init = Init::He), Change::Fresh(vec!["the initializer"]));
+        assert_eq!(fresh(|n| n.dataset = "xor".into()), Change::Fresh(vec!["the data"]));
+        assert_eq!(fresh(|n| n.schedule = "exp:gamma=0.9".parse().ok()), Change::Training);
+        // a training change with a network change is a fresh network
+        assert_eq!(
+            fresh(|n| {
+                n.dropout = 0.2;
+                n.batch = 3;
+            }),
+            Change::Fresh(vec!["dropout"])
+        );
+    }
+
+    #[test]
+    fn batch_norm_dropout_and_a_schedule_reach_the_network_and_the_command() {
+        let s = Setup {
+            batchnorm: true,
+            dropout: 0.25,
+            schedule: Some("step:step_size=2,gamma=0.5".parse().expect("valid")),
+            ..Setup::default()
+        };
+        let (t, _) = s.trainer().expect("valid");
+        assert!(t.mlp.spec.batchnorm && t.mlp.spec.dropout == 0.25);
+        assert_eq!(t.config().schedule, s.schedule);
+        assert_eq!(
+            s.command(2),
+            "chainrule train --dataset circle --batchnorm --dropout 0.25 --schedule step:step_size=2,gamma=0.5 --epochs 2"
+        );
+        assert!(Setup { dropout: 1.0, ..Setup::default() }.validate().expect_err("refused").starts_with("dropout 1"));
+        // an older setup file (no such fields) reads with their defaults
+        let old = Setup::default().to_file_text().replace(",\n    \"batchnorm\": false", "");
+        assert!(!old.contains("batchnorm"));
+        assert_eq!(Setup::from_file_text(&old).expect("reads"), Setup::default());
+    }
+
+    #[test]
+    fn weights_saved_with_a_setup_come_back_and_bad_ones_are_refused() {
+        let s = Setup { batchnorm: true, ..Setup::default() };
+        let (mut t, _) = s.trainer().expect("valid");
+        t.run_epoch().expect("trains");
+        let w = Weights::of(&t.mlp);
+        assert_eq!(w.running.len(), 2);
+        let text = s.to_file_text_with(Some(&w));
+        let (back, got) = Setup::read_file_text(&text).expect("reads");
+        assert_eq!((back, got.as_ref()), (s.clone(), Some(&w)));
+        let (mut fresh, _) = s.trainer().expect("valid");
+        got.expect("weights").load_into(&mut fresh.mlp).expect("fits");
+        assert_eq!(fresh.mlp.params().values(), t.mlp.params().values());
+        // one parameter short, a NaN, a negative running variance: refused, the network untouched
+        let e = |w: Weights| Setup::read_file_text(&s.to_file_text_with(Some(&w))).expect_err("refused");
+        let mut short = w.clone();
+        short.params.pop();
+        assert!(e(short).contains("parameters and the network 2-4-2-1"), "short");
+        let mut nan = w.clone();
+        nan.params[3] = f32::NAN;
+        let (mut other, _) = s.trainer().expect("valid");
+        let kept = other.mlp.params().values().to_vec();
+        assert!(nan.load_into(&mut other.mlp).expect_err("refused").starts_with("parameter 3 is NaN"));
+        assert_eq!(other.mlp.params().values(), &kept[..]);
+        let mut neg = w.clone();
+        let last = neg.running[0].len() - 1;
+        neg.running[0][last] = -1.0;
+        assert!(e(neg).contains("batch-norm layer 1"));
+    }
+
+    #[test]
+    fn a_model_is_held_by_a_setup_of_its_shape_or_refused() {
+        let s = Setup::default();
+        let data = s.data().expect("valid");
+        let mut spec = MlpSpec::classifier(2, &[6, 3], 2, Unary::Relu, Loss::BceLogits).expect("valid");
+        spec.batchnorm = true;
+        let held = s.holding(&spec, &data).expect("fits");
+        assert_eq!((held.hidden.clone(), held.activation, held.batchnorm), (vec![6, 3], Unary::Relu, true));
+        assert_eq!(held.spec(&data).expect("valid").parameter_count(), spec.parameter_count());
+        let wide = MlpSpec::classifier(2, &[16], 2, Unary::Relu, Loss::BceLogits).expect("valid");
+        assert!(s.holding(&wide, &data).expect_err("refused").contains("cannot hold it"));
+        let five = MlpSpec::classifier(5, &[4], 2, Unary::Relu, Loss::BceLogits).expect("valid");
+        assert!(s.holding(&five, &data).expect_err("refused").starts_with("the model reads 5 inputs"));
+        let three = MlpSpec::classifier(2, &[4], 3, Unary::Relu, Loss::SoftmaxCe).expect("valid");
+        assert!(s.holding(&three, &data).expect_err("refused").contains("3 outputs"));
     }
 }

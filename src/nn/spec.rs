@@ -48,6 +48,9 @@ pub enum NnError {
     /// A tensor op refused its operands (shapes or targets).
     #[error(transparent)]
     Tensor(#[from] TensorError),
+    /// A training setting (optimizer, schedule) out of range, with the option's name.
+    #[error("{0}")]
+    Setting(String),
     /// A training thread that ended abnormally.
     #[error("{0}")]
     Worker(String),

@@ -86,6 +86,17 @@ pub struct Snapshot<T> {
     pub loss: f64,
 }
 
+/// What [`Trainer::retune`] kept of the optimizer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retuned {
+    /// The optimizer is as it was.
+    Unchanged,
+    /// Only the learning rate changed: the rule's state (velocities, moments, step count) is kept.
+    LearningRate,
+    /// Another rule or other hyper-parameters: a fresh optimizer state on the same weights.
+    FreshOptimizer,
+}
+
 /// A network, its optimizer and its data, ready to train.
 #[derive(Debug)]
 pub struct Trainer<T: Element> {
@@ -108,7 +119,8 @@ pub struct Trainer<T: Element> {
     steps: u64,
     /// The latest minibatch's loss (NaN before the first step).
     last_loss: f64,
-    /// Minibatches already done of an epoch that was stopped part-way (its order is kept in `order`).
+    /// Rows already stepped through of an epoch that was stopped part-way (its order is kept in `order`); counted
+    /// in rows, not minibatches, so that a new batch size ([`Trainer::retune`]) goes on from the same row.
     resume_at: Option<usize>,
 }
 
@@ -188,6 +200,55 @@ impl<T: Element> Trainer<T> {
         &self.opt
     }
 
+    /// Changes how the network trains from the next step on, keeping the weights ([`Retuned`] says what else was
+    /// kept): the learning rate of the same rule keeps the rule's state (a change like
+    /// `param_groups[0]["lr"] = lr`); another rule, or other hyper-parameters, start a fresh optimizer state on the
+    /// same weights. The schedule and the batch size apply from the next step (an epoch stopped part-way goes on
+    /// from the same row); `l1` and `l2` are the network's penalties. The seed and the data do not change.
+    pub fn retune(
+        &mut self,
+        opt: OptimSpec,
+        schedule: Option<Schedule>,
+        batch: usize,
+        l1: f64,
+        l2: f64,
+    ) -> Result<Retuned, NnError> {
+        if batch == 0 {
+            return Err(NnError::Size { what: "--batch", got: 0 });
+        }
+        opt.validate().map_err(|e| NnError::Setting(format!("--opt {e}")))?;
+        if let Some(s) = &schedule {
+            s.validate().map_err(|e| NnError::Setting(format!("--schedule {e}")))?;
+        }
+        for (name, value) in [("l1", l1), ("l2", l2)] {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(NnError::Penalty { name, value });
+            }
+        }
+        let mut same_rule = opt;
+        same_rule.set_lr(self.cfg.opt.lr());
+        let kept = if opt == self.cfg.opt {
+            Retuned::Unchanged
+        } else if same_rule == self.cfg.opt {
+            Retuned::LearningRate
+        } else {
+            let inspectable = self.opt.is_inspectable();
+            self.opt = Optimizer::<T>::new(&opt).inspectable(inspectable);
+            Retuned::FreshOptimizer
+        };
+        self.cfg.opt = opt;
+        self.cfg.schedule = schedule;
+        self.cfg.batch = batch;
+        self.mlp.spec.l1 = l1;
+        self.mlp.spec.l2 = l2;
+        let epoch = self.history.len() as u64;
+        self.opt.set_lr(match &self.cfg.schedule {
+            Some(s) => s.lr_at(self.cfg.opt.lr(), epoch),
+            None => self.cfg.opt.lr(),
+        });
+        Ok(kept)
+    }
+
     /// One minibatch step on the given training rows: forward, loss, backward, optimizer step. Returns the batch's
     /// total loss (data loss + penalties) before the step. Allocates nothing once warm (tensor backend).
     pub fn train_step(&mut self, rows: &[usize]) -> Result<f64, NnError> {
@@ -251,7 +312,7 @@ impl<T: Element> Trainer<T> {
         };
         self.opt.set_lr(lr);
         let first = match self.resume_at.take() {
-            Some(done) => done,
+            Some(done) => done.min(self.order.len()),
             None => {
                 self.order.shuffle(&mut self.rng);
                 0
@@ -259,14 +320,17 @@ impl<T: Element> Trainer<T> {
         };
         let order = std::mem::take(&mut self.order);
         let mut stopped_after = None;
+        let batch = self.cfg.batch;
         let result = (|| {
-            for (i, rows) in order.chunks(self.cfg.batch).enumerate().skip(first) {
+            // from a multiple of the batch (always, unless it was changed mid-epoch) these are the epoch's own
+            // minibatches
+            for (i, rows) in order[first..].chunks(batch).enumerate() {
                 if rows.len() == 1 && self.mlp.spec.batchnorm && order.len() > 1 {
                     continue;
                 }
                 self.train_step(rows)?;
                 if !after_step(self) {
-                    stopped_after = Some(i + 1);
+                    stopped_after = Some(first + i * batch + rows.len());
                     return Ok(false);
                 }
             }

@@ -31,8 +31,10 @@ use serde::{Deserialize, Serialize};
 use super::Status;
 use super::view::{Shell, View};
 use crate::nn::health::{LayerHealth, layer_health};
-use crate::nn::playground::{Budget, Data, Ended, MAX_LAYERS, MAX_UNITS, Run, Setup, Target, unit_graph};
-use crate::nn::{EpochStats, Mlp, Trainer};
+use crate::nn::playground::{
+    Budget, Change, Data, Ended, MAX_LAYERS, MAX_UNITS, Run, Setup, Target, Weights, unit_graph,
+};
+use crate::nn::{EpochStats, Mlp, Retuned, Trainer};
 
 /// The least time between two remakes of the pictures while training runs.
 pub const PICTURES_EVERY: Duration = Duration::from_millis(50);
@@ -86,7 +88,21 @@ pub enum Action {
     OpenSetup,
     /// Ask for a CSV file and make it the data.
     OpenCsv,
+    /// Ask for a model file (`.safetensors`: chainrule's, or a PyTorch state dict read with the playground's
+    /// activation) and train on from its weights.
+    OpenModel,
+    /// Open this model file (dropped on the window).
+    OpenModelPath(std::path::PathBuf),
+    /// Cap training at this many steps a second (None: as fast as it can).
+    SetSpeed(Option<u32>),
 }
+
+/// Models in the file dialogs.
+pub const MODELS: crate::app::files::FileFilter =
+    crate::app::files::FileFilter { name: "safetensors model", extensions: &["safetensors"] };
+
+/// The speeds offered, in steps a second (None: as fast as it can).
+pub const SPEEDS: &[Option<u32>] = &[None, Some(1000), Some(100), Some(10), Some(1)];
 
 /// Playground setups in the file dialogs.
 pub const SETUPS: crate::app::files::FileFilter =
@@ -109,6 +125,10 @@ pub struct Settings {
     pub epochs: usize,
     /// The training row it opens it on.
     pub point: usize,
+    /// The most training steps a second (None: as fast as it can).
+    pub speed: Option<u32>,
+    /// Whether "Save setup…" writes the trained weights too.
+    pub save_weights: bool,
 }
 
 /// The most epochs a restored session trains again before the window shows it.
@@ -116,7 +136,16 @@ pub const MAX_REPLAY_EPOCHS: usize = 3000;
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { setup: Setup::default(), show_test: false, discrete: false, target: Target::Loss, epochs: 0, point: 0 }
+        Self {
+            setup: Setup::default(),
+            show_test: false,
+            discrete: false,
+            target: Target::Loss,
+            epochs: 0,
+            point: 0,
+            speed: None,
+            save_weights: false,
+        }
     }
 }
 
@@ -172,6 +201,10 @@ pub struct PlaygroundView {
     pub points: points::PointEditor,
     /// The confusion matrix and the pictures for data with more than two features.
     pub mistakes: digits::Mistakes,
+    /// The budget of the run under way (a training change restarts an endless one).
+    budget: Budget,
+    /// The schedule field's text and its error, while edited.
+    pub schedule_edit: setup::ScheduleEdit,
 }
 
 impl Default for PlaygroundView {
@@ -203,6 +236,8 @@ impl Default for PlaygroundView {
             panels: Vec::new(),
             points: points::PointEditor::default(),
             mistakes: digits::Mistakes::default(),
+            budget: Budget::Forever,
+            schedule_edit: setup::ScheduleEdit::default(),
         }
     }
 }
@@ -289,7 +324,13 @@ impl PlaygroundView {
             Action::SelectPoint(i) => self.settings.point = i.min(self.data.train.n().saturating_sub(1)),
             Action::OpenGraph => return self.open_graph(status),
             // handled with the file dialogs, in `files` and `csv::files`
-            Action::SaveSetup | Action::OpenSetup | Action::OpenCsv => {}
+            Action::SaveSetup | Action::OpenSetup | Action::OpenCsv | Action::OpenModel | Action::OpenModelPath(_) => {}
+            Action::SetSpeed(speed) => {
+                self.settings.speed = speed;
+                if let Training::Running(run) = &self.training {
+                    run.set_speed(speed);
+                }
+            }
             Action::CopyCommand => {
                 let line = self.applied.command(self.history.len());
                 status.info(format!("Copied: {line}"));
@@ -333,7 +374,9 @@ impl PlaygroundView {
         }
         if let Training::Idle(t) = std::mem::replace(&mut self.training, Training::None) {
             self.speed = (Instant::now(), t.steps(), None);
-            self.training = Training::Running(Run::start(*t, budget, PUBLISH_EVERY));
+            let run = Run::start_capped(*t, budget, PUBLISH_EVERY, self.settings.speed);
+            self.budget = budget;
+            self.training = Training::Running(run);
         }
     }
 
@@ -453,6 +496,57 @@ impl PlaygroundView {
         }
     }
 
+    /// Brings the trainer to the edited setup: a training change (learning rate, L1/L2, batch, schedule, optimizer)
+    /// applies from the next step on the same weights, an endless run going on; any other change builds a fresh
+    /// network and says why.
+    fn apply_setup(&mut self, status: &mut Status) {
+        match self.applied.change_to(&self.settings.setup) {
+            Change::Nothing => {}
+            Change::Training => self.retune(status),
+            Change::Fresh(what) => {
+                // points edited by hand keep the weights (`rebuild`): no fresh network to announce
+                let edits_only = self.settings.setup.differs_in_edits_only(&self.applied);
+                self.rebuild(status);
+                if self.settings.setup == self.applied && !edits_only {
+                    status.info(format!(
+                        "A fresh network ({} changed): {}.",
+                        what.join(", "),
+                        self.net.spec.describe()
+                    ));
+                }
+            }
+        }
+    }
+
+    fn retune(&mut self, status: &mut Status) {
+        let resume = self.is_running() && self.budget == Budget::Forever;
+        if self.is_running() {
+            self.pause(status);
+        }
+        let Training::Idle(t) = &mut self.training else { return };
+        match Setup::retune(&self.settings.setup, t) {
+            Ok(kept) => {
+                self.applied = self.settings.setup.clone();
+                self.net.spec.l1 = self.applied.l1;
+                self.net.spec.l2 = self.applied.l2;
+                let what = match kept {
+                    Retuned::FreshOptimizer => {
+                        format!("a fresh {} state from the next step, on the same weights", self.applied.opt.name())
+                    }
+                    _ => "from the next step, on the same weights".to_string(),
+                };
+                status.info(format!("Training settings applied {what} ({}).", self.applied.opt));
+            }
+            Err(e) => {
+                status.error(format!("{e}; the playground keeps its training settings."));
+                self.settings.setup = self.applied.clone();
+            }
+        }
+        if resume {
+            self.start(Budget::Forever, status);
+        }
+    }
+
     fn install(&mut self, t: Trainer<f32>, data: Data) {
         self.net = t.mlp.clone();
         self.training = Training::Idle(Box::new(t));
@@ -486,18 +580,24 @@ impl PlaygroundView {
         self.health = layer_health(&mut self.net, &x, &self.data.train.y[..n], &self.ratios).unwrap_or_default();
     }
 
-    /// Saves or opens a setup file through the dialogs. A file that cannot be read is refused in words and the
-    /// playground keeps what it had.
+    /// Saves or opens a setup file, or opens a model, through the dialogs. A file that cannot be read is refused in
+    /// words and the playground keeps what it had.
     fn files(&mut self, shell: &mut Shell<'_>) {
-        let asked: Vec<Action> =
-            self.actions.extract_if(.., |a| matches!(a, Action::SaveSetup | Action::OpenSetup)).collect();
+        let asked: Vec<Action> = self
+            .actions
+            .extract_if(.., |a| {
+                matches!(a, Action::SaveSetup | Action::OpenSetup | Action::OpenModel | Action::OpenModelPath(_))
+            })
+            .collect();
         for action in asked {
-            let save = action == Action::SaveSetup;
             let folder = shell.folder.as_deref();
-            let path = if save {
-                shell.dialogs.pick_save("Save the playground setup", SETUPS, folder, "playground.json")
-            } else {
-                shell.dialogs.pick_open("Open a playground setup", SETUPS, folder)
+            let path = match &action {
+                Action::SaveSetup => {
+                    shell.dialogs.pick_save("Save the playground setup", SETUPS, folder, "playground.json")
+                }
+                Action::OpenSetup => shell.dialogs.pick_open("Open a playground setup", SETUPS, folder),
+                Action::OpenModelPath(p) => Some(p.clone()),
+                _ => shell.dialogs.pick_open("Open a model to train on", MODELS, folder),
             };
             let Some(path) = path else {
                 if let Some(why) = crate::app::files::no_file_message(&*shell.dialogs) {
@@ -505,11 +605,22 @@ impl PlaygroundView {
                 }
                 continue;
             };
+            if matches!(action, Action::OpenModel | Action::OpenModelPath(_)) {
+                *shell.folder = path.parent().map(std::path::Path::to_path_buf);
+                self.open_model(&path, shell.status);
+                continue;
+            }
             let path = crate::app::files::with_extension(path, "json");
             *shell.folder = path.parent().map(std::path::Path::to_path_buf);
-            if save {
-                match std::fs::write(&path, self.settings.setup.to_file_text()) {
-                    Ok(()) => shell.status.info(format!("Saved the setup to {}.", path.display())),
+            if action == Action::SaveSetup {
+                let weights = self.settings.save_weights.then(|| Weights::of(&self.net));
+                let text = self.applied.to_file_text_with(weights.as_ref());
+                match std::fs::write(&path, text) {
+                    Ok(()) => shell.status.info(format!(
+                        "Saved the setup{} to {}.",
+                        if weights.is_some() { " and the trained weights" } else { "" },
+                        path.display()
+                    )),
                     Err(e) => shell.status.error(format!("Could not write {}: {e}", path.display())),
                 }
                 continue;
@@ -527,15 +638,82 @@ impl PlaygroundView {
                         std::fs::read_to_string(&path).map_err(|e| e.to_string())
                     }
                 })
-                .and_then(|text| Setup::from_file_text(&text));
+                .and_then(|text| Setup::read_file_text(&text));
             match read {
-                Ok(setup) => {
+                Ok((setup, weights)) => {
                     self.settings.setup = setup;
                     self.rebuild(shell.status);
-                    shell.status.info(format!("Opened {}: {}.", path.display(), self.net.spec.describe()));
+                    let with = match weights.map(|w| self.load_weights(&w)) {
+                        Some(Ok(())) => " with its trained weights",
+                        Some(Err(e)) => {
+                            shell.status.error(format!("{}: its weights: {e}", path.display()));
+                            continue;
+                        }
+                        None => "",
+                    };
+                    shell.status.info(format!("Opened {}{with}: {}.", path.display(), self.net.spec.describe()));
                 }
                 Err(e) => shell.status.error(format!("{}: {e}. The playground keeps its setup.", path.display())),
             }
+        }
+    }
+
+    /// Puts `w` into the paused trainer and the shown network (checked first: nothing changes if it does not fit).
+    fn load_weights(&mut self, w: &Weights) -> Result<(), String> {
+        let Training::Idle(t) = &mut self.training else { return Err("training is under way".into()) };
+        w.load_into(&mut t.mlp)?;
+        w.load_into(&mut self.net)?;
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Opens a model file and trains on from its weights: one saved by `chainrule train --save`, or a PyTorch state
+    /// dict (no chainrule metadata) read with the playground's chosen activation. It must read this data (the same
+    /// inputs and classes) and fit the playground's limits; otherwise the playground keeps what it had.
+    fn open_model(&mut self, path: &std::path::Path, status: &mut Status) {
+        let activation = self.settings.setup.activation;
+        let opened = Mlp::<f32>::open(path, None).or_else(|e| {
+            if e.to_string().contains("no chainrule metadata") {
+                Mlp::<f32>::open(path, Some(activation))
+            } else {
+                Err(e)
+            }
+        });
+        let model = match opened {
+            Ok((m, _)) => m,
+            Err(e) => {
+                status.error(format!("{e}. The playground keeps its network."));
+                return;
+            }
+        };
+        let setup = match self.applied.holding(&model.spec, &self.data) {
+            Ok(s) => s,
+            Err(e) => {
+                status.error(format!("{}: {e}. The playground keeps its network.", path.display()));
+                return;
+            }
+        };
+        // built and filled first: a model that does not fit changes nothing
+        let built = setup.trainer().and_then(|(mut t, data)| {
+            Weights::of(&model).load_into(&mut t.mlp)?;
+            Ok((t, data))
+        });
+        match built {
+            Ok((t, data)) => {
+                if let Training::Running(run) = std::mem::replace(&mut self.training, Training::None) {
+                    run.stop();
+                    let _ = run.join();
+                }
+                self.settings.setup = setup;
+                self.applied = self.settings.setup.clone();
+                self.install(t, data);
+                status.info(format!(
+                    "Opened {}: {} with its weights; Train goes on from them.",
+                    path.display(),
+                    self.net.spec.describe()
+                ));
+            }
+            Err(e) => status.error(format!("{}: {e}. The playground keeps its network.", path.display())),
         }
     }
 
@@ -583,21 +761,31 @@ impl View for PlaygroundView {
         self.refresh(ui.ctx());
         self.panels.clear();
 
+        // every panel's size is a share of the room there is, so that nothing overlaps at any zoom: at 1280×720 and
+        // 200 % a view has about 530 × 330 points
+        let room = ui.available_rect_before_wrap().size();
         let controls = egui::Panel::top("playground_controls").show(ui, |ui| {
             controls::ui(ui, self, shell.status);
         });
         self.panels.push(("controls", controls.response.rect));
         if !shell.presenting {
-            let side =
-                egui::Panel::left("playground_setup").resizable(true).default_size(250.0).size_range(230.0..=340.0);
+            let (lo, hi) = ((room.x * 0.2).min(230.0), (room.x * 0.3).min(340.0));
+            let side = egui::Panel::left("playground_setup")
+                .resizable(true)
+                .default_size((room.x * 0.25).clamp(lo, 250.0))
+                .size_range(lo..=hi);
             let side = side.show(ui, |ui| {
-                egui::ScrollArea::vertical()
-                    .show(ui, |ui| setup::ui(ui, &mut self.settings, &self.data, &self.net, &mut self.actions));
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    setup::ui(ui, &mut self.settings, &mut self.schedule_edit, &self.data, &self.net, &mut self.actions)
+                });
             });
             self.panels.push(("setup", side.response.rect));
         }
-        let bottom = egui::Panel::bottom("playground_charts").resizable(true).default_size(210.0).min_size(150.0);
-        let bottom = bottom.show(ui, |ui| {
+        let lo = (room.y * 0.22).min(150.0);
+        let hi = (room.y * 0.4).max(lo);
+        let bottom =
+            egui::Panel::bottom("playground_charts").resizable(true).default_size((room.y * 0.3).clamp(lo, 210.0));
+        let bottom = bottom.size_range(lo..=hi).show(ui, |ui| {
             let w = ui.available_width();
             ui.horizontal_top(|ui| {
                 ui.vertical(|ui| {
@@ -605,13 +793,30 @@ impl View for PlaygroundView {
                     curves::ui(ui, &self.history);
                 });
                 ui.separator();
-                ui.vertical(|ui| monitors::ui(ui, &self.health));
+                ui.vertical(|ui| {
+                    egui::ScrollArea::both()
+                        .id_salt("playground_health_scroll")
+                        .show(ui, |ui| monitors::ui(ui, &self.health))
+                });
             });
         });
         self.panels.push(("charts", bottom.response.rect));
-        let right =
-            egui::Panel::right("playground_output").resizable(true).default_size(360.0).size_range(260.0..=560.0);
-        let right = right.show(ui, |ui| output::ui(ui, self));
+        let (lo, hi) = ((room.x * 0.2).min(260.0), (room.x * 0.34).min(560.0));
+        let right = egui::Panel::right("playground_output")
+            .resizable(true)
+            .default_size((room.x * 0.3).clamp(lo, 360.0))
+            .size_range(lo..=hi);
+        // the output scrolls when its toolbars wrap (a narrow panel at a projector's zoom) rather than grow over the
+        // charts; a drag moves a point, never the scroll
+        let right = right.show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("playground_output_scroll")
+                .scroll_source(
+                    egui::containers::scroll_area::ScrollSource::SCROLL_BAR
+                        | egui::containers::scroll_area::ScrollSource::MOUSE_WHEEL,
+                )
+                .show(ui, |ui| output::ui(ui, self));
+        });
         self.panels.push(("output", right.response.rect));
         let center = egui::CentralPanel::default().show(ui, |ui| network::ui(ui, self));
         self.panels.push(("network", center.response.rect));
@@ -634,13 +839,7 @@ impl View for PlaygroundView {
             Some((false, m)) => shell.status.info(m),
             None => {}
         }
-        if self.settings.setup != self.applied {
-            let edits_only = self.settings.setup.differs_in_edits_only(&self.applied);
-            self.rebuild(shell.status);
-            if self.settings.setup == self.applied && !edits_only {
-                shell.status.info(format!("A fresh network: {}.", self.net.spec.describe()));
-            }
-        }
+        self.apply_setup(shell.status);
         if self.is_running() || self.dirty {
             ui.ctx().request_repaint();
         }

@@ -16,7 +16,7 @@ const UNIT_MAX: f32 = 44.0;
 /// Draws the network.
 pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
     let hidden = view.net.spec.hidden.clone();
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.add_enabled_ui(hidden.len() < MAX_LAYERS, |ui| {
             if ui.button("+ layer").on_hover_text("Add a hidden layer").clicked() {
                 view.push(Action::AddLayer);

@@ -35,7 +35,9 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
         });
         return;
     };
-    let side = ui.available_width().min(ui.available_height() - 24.0).max(100.0);
+    // room for the caption's two lines below the square, whatever the zoom
+    let caption = 2.0 * ui.text_style_height(&egui::TextStyle::Body) + 2.0 * ui.spacing().item_spacing.y;
+    let side = ui.available_width().min(ui.available_height() - caption).max(40.0);
     let (response, painter) = ui.allocate_painter(Vec2::splat(side), egui::Sense::click_and_drag());
     let r = response.rect;
     view.output_rect = Some(r);
@@ -61,7 +63,8 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
     if let Some(k) = super::points::interact(ui, view, &response, &plane, r) {
         view.push(Action::SelectPoint(k));
     }
-    ui.weak(format!("x from {:.1} to {:.1}; filled: training, hollow: test", plane.x[0], plane.x[1]));
+    ui.add(egui::Label::new(egui::RichText::new("filled: training, hollow: test").weak()).truncate())
+        .on_hover_text(format!("x and y from {:.1} to {:.1}", plane.x[0], plane.x[1]));
 }
 
 /// Where a point of the plane lies in the square `r`.

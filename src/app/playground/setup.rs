@@ -1,6 +1,7 @@
 //! The setup panel: a preset, the data (set, points, noise, train share, regenerate, features), the network
-//! (activation, initializer, loss), the training (optimizer and learning rate, L2, batch, seed), and what "Open as
-//! graph" opens. Edits change the settings' setup; the view builds a fresh network from it after drawing.
+//! (activation, initializer, batch norm, dropout, loss), the training (optimizer and learning rate, schedule, L1, L2,
+//! batch, seed), and what "Open as graph" opens. Edits change the settings' setup; after drawing, the view retunes
+//! the trainer for a training change (the weights kept) or builds a fresh network ([`Setup::change_to`]).
 
 use eframe::egui;
 
@@ -8,14 +9,33 @@ use super::{Action, Settings, target_name};
 use crate::data::Feature;
 use crate::nn::playground::{Data, MAX_POINTS, Target};
 use crate::nn::{ACTIVATIONS, Init, Mlp};
-use crate::optim::{OPTIMIZER_NAMES, OptimSpec};
+use crate::optim::{OPTIMIZER_NAMES, OptimSpec, SCHEDULE_NAMES, Schedule};
 use crate::tensor::Loss;
 
+/// The schedule field while it is edited: its text (applied when it loses focus) and why it was refused.
+#[derive(Clone, Debug, Default)]
+pub struct ScheduleEdit {
+    /// The text (None: the setup's schedule, as it prints).
+    pub text: Option<String>,
+    /// Why the text was refused.
+    pub error: Option<String>,
+}
+
 /// Draws the panel.
-pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, data: &Data, net: &Mlp<f32>, actions: &mut Vec<Action>) {
+pub fn ui(
+    ui: &mut egui::Ui,
+    settings: &mut Settings,
+    edit: &mut ScheduleEdit,
+    data: &Data,
+    net: &Mlp<f32>,
+    actions: &mut Vec<Action>,
+) {
     let s = &mut settings.setup;
+    // sliders as wide as the panel allows, their names beside them
+    ui.spacing_mut().slider_width = (ui.available_width() - 95.0).clamp(50.0, 140.0);
+    ui.spacing_mut().combo_width = (ui.available_width() - 90.0).clamp(50.0, 150.0);
     ui.add_space(4.0);
-    egui::ComboBox::from_label("Preset").selected_text("choose…").width(150.0).show_ui(ui, |ui| {
+    egui::ComboBox::from_label("Preset").selected_text("choose…").show_ui(ui, |ui| {
         for (i, p) in super::presets::PRESETS.iter().enumerate() {
             if ui.selectable_label(false, p.name).on_hover_text(p.lesson).clicked() {
                 actions.push(Action::Preset(i));
@@ -93,6 +113,9 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, data: &Data, net: &Mlp<f32
             ui.selectable_value(&mut s.init, i, label);
         }
     });
+    ui.checkbox(&mut s.batchnorm, "Batch norm").on_hover_text("A BatchNorm1d after each hidden layer (slide 98)");
+    ui.add(egui::Slider::new(&mut s.dropout, 0.0..=0.9).text("dropout"))
+        .on_hover_text("The probability of dropping a hidden unit in training (PyTorch's p; slide 104)");
     let loss_name = s.loss.map_or("auto".to_string(), |l| l.name().to_string());
     egui::ComboBox::from_label("Loss").selected_text(loss_name).show_ui(ui, |ui| {
         ui.selectable_value(&mut s.loss, None, "auto").on_hover_text("bce for two classes, ce for more");
@@ -120,7 +143,10 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, data: &Data, net: &Mlp<f32
         s.opt.set_lr(lr);
     }
     ui.weak(s.opt.to_string());
+    schedule_ui(ui, &mut s.schedule, edit);
+    ui.add(egui::Slider::new(&mut s.l1, 0.0..=0.1).logarithmic(true).text("L1"));
     ui.add(egui::Slider::new(&mut s.l2, 0.0..=0.1).logarithmic(true).text("L2"));
+    ui.weak("Learning rate, schedule, L1, L2 and batch apply at the next step; the rest makes a fresh network.");
     ui.add(egui::Slider::new(&mut s.batch, 1..=256).logarithmic(true).text("batch"));
     ui.horizontal(|ui| {
         let l = ui.label("seed");
@@ -155,5 +181,56 @@ pub fn ui(ui: &mut egui::Ui, settings: &mut Settings, data: &Data, net: &Mlp<f32
     ui.weak("(or click a point on the output)");
     if ui.button("Open as graph").on_hover_text("Show it in the Backprop view, folded by layer and neuron").clicked() {
         actions.push(Action::OpenGraph);
+    }
+}
+
+/// The learning-rate schedule: an example per kind (the race's), or any schedule typed in its spec language
+/// ([`Schedule`]), stepped once per epoch.
+fn schedule_ui(ui: &mut egui::Ui, schedule: &mut Option<Schedule>, edit: &mut ScheduleEdit) {
+    let shown = schedule.map_or("const".to_string(), |s| s.to_string());
+    ui.horizontal(|ui| {
+        let l = ui.label("schedule");
+        let mut chosen = None;
+        egui::ComboBox::from_id_salt("playground_schedule")
+            .selected_text("examples")
+            .show_ui(ui, |ui| {
+                for n in SCHEDULE_NAMES {
+                    let example = crate::app::race::racers::schedule_example(n);
+                    if ui.selectable_label(false, example).clicked() {
+                        chosen = Some(example);
+                    }
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        if let Some(text) = chosen {
+            edit.text = None;
+            edit.error = None;
+            *schedule = text.parse::<Schedule>().ok().filter(|s| *s != Schedule::CONSTANT);
+        }
+    });
+    let mut text = edit.text.clone().unwrap_or_else(|| shown.clone());
+    let field = ui.add(
+        egui::TextEdit::singleline(&mut text)
+            .font(egui::TextStyle::Monospace)
+            .desired_width(f32::INFINITY)
+            .hint_text("exp:gamma=0.95"),
+    );
+    let field = field.on_hover_text("The learning rate per epoch (slide 119); applied when the field loses focus");
+    if field.changed() {
+        edit.text = Some(text.clone());
+        edit.error = None;
+    }
+    if field.lost_focus() && text != shown {
+        match text.parse::<Schedule>() {
+            Ok(s) => {
+                *schedule = (s != Schedule::CONSTANT).then_some(s);
+                edit.text = None;
+            }
+            Err(e) => edit.error = Some(e.to_string()),
+        }
+    }
+    if let Some(e) = &edit.error {
+        ui.colored_label(crate::app::theme::Palette::of(ui).error, e);
     }
 }

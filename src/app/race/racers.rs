@@ -35,7 +35,7 @@ impl RacerEdit {
 }
 
 /// Example schedules, one per name, for the schedule picker.
-fn schedule_example(name: &str) -> &'static str {
+pub(crate) fn schedule_example(name: &str) -> &'static str {
     match name {
         "step" => "step:step_size=50,gamma=0.5",
         "exp" => "exp:gamma=0.99",
