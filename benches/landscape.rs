@@ -1,9 +1,10 @@
 //! Criterion benchmarks of the network's loss landscape on one thread: a 41×41 grid on 2-8-8-1 with 250 training rows
 //! (target under 100 ms) and the digits network 64-64-10 on 1 437 rows at G = 21, 41, 81 (target under 2 s at 41,
-//! and linear in G²). Run: `cargo bench --bench landscape`.
+//! and linear in G²), by the default method (the first layer's product split along the plane) and, at 41, by the
+//! direct one (the whole forward pass at every point) for comparison. Run: `cargo bench --bench landscape`.
 
 use chainrule::data;
-use chainrule::nn::landscape::{Plane, Problem, Progress};
+use chainrule::nn::landscape::{GridMethod, Plane, Problem, Progress};
 use chainrule::nn::{Mlp, MlpSpec};
 use chainrule::scalar::Unary;
 use chainrule::tensor::{Loss, gemm};
@@ -36,6 +37,12 @@ fn landscape(c: &mut Criterion) {
             })
         });
     }
+    group.bench_function("41x41, digits 64-64-10, 1437 rows, direct", |b| {
+        b.iter(|| {
+            let grid = digits.grid_with(&plane, 41, 1.0, &Progress::default(), GridMethod::Direct);
+            grid.expect("computes").expect("not stopped").losses[0]
+        })
+    });
     group.finish();
 }
 

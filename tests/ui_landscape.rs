@@ -26,12 +26,19 @@ fn until_ready(h: &mut Harness<'static, App>) {
 /// The window with the playground's network opened in the landscape view by its "Landscape" button, on a small
 /// grid and a short race so that the tests stay quick.
 fn opened() -> Harness<'static, App> {
-    let mut h = common::window::harness();
+    opened_with(common::window::harness(), None)
+}
+
+/// [`opened`] in the window `h`, with the first racer's rule set to `first` when given.
+fn opened_with(mut h: Harness<'static, App>, first: Option<&str>) -> Harness<'static, App> {
     h.run();
     {
         let v = view(&mut h);
         v.settings.grid = 9;
         v.settings.steps = 40;
+        if let Some(spec) = first {
+            v.settings.racers[0].spec = spec.parse().expect("a valid spec");
+        }
     }
     h.get_by_label("Playground").click();
     h.run();
@@ -104,7 +111,7 @@ fn two_optimizers_race_on_the_network_with_their_distance_off_the_plane() {
         assert!(p[40].off_plane > 0.0, "training leaves a random plane");
     }
     // the leaderboard names both, and each path's end says how far off the plane it is
-    h.get_by_label("sgd:lr=0.1,moment…"); // cut to its column; the whole name is its hover text
+    h.get_by_label("sgd:lr=0.1,momentum=0.9"); // whole: the board has room for it
     h.get_by_label("adam:lr=0.01");
     h.get_by_label("off plane");
     for p in &l.paths {
@@ -123,6 +130,30 @@ fn two_optimizers_race_on_the_network_with_their_distance_off_the_plane() {
     until_ready(&mut h);
     let l = view(&mut h).result.clone().expect("a landscape");
     assert_eq!(l.trajectories[1].setup.spec.to_string(), "adam:lr=0.015");
+}
+
+#[test]
+fn a_long_spec_is_shown_whole_on_the_board_at_1280_by_720() {
+    let small = Harness::builder()
+        .with_size(egui::vec2(1280.0, 720.0))
+        .build_ui_state(|ui, app: &mut App| app.ui_body(ui), App::default());
+    let mut h = opened_with(small, Some("sgd:lr=0.05,momentum=0.9"));
+    let l = view(&mut h).result.clone().expect("a landscape");
+    assert_eq!(l.trajectories[0].setup.spec.to_string(), "sgd:lr=0.05,momentum=0.9");
+    // the board's name cell, whole, and inside the window with the rest of its row
+    let name = h.get_by_label("sgd:lr=0.05,momentum=0.9");
+    let window = h.ctx.content_rect();
+    assert!(window.contains_rect(name.rect()), "{:?} inside {window:?}", name.rect());
+    let status = h.get_all_by_label("ran").map(|n| n.rect()).collect::<Vec<_>>();
+    assert_eq!(status.len(), 2, "both racers' status");
+    for r in status {
+        assert!(window.contains_rect(r), "the status column {r:?} inside {window:?}");
+    }
+    // no cut copy of either name
+    let whole = |h: &Harness<'static, App>, name: &str| h.query_all_by_label(name).count();
+    let all = |h: &Harness<'static, App>, start: &str| h.query_all_by_label_contains(start).count();
+    assert_eq!(all(&h, "sgd:lr=0.05"), whole(&h, "sgd:lr=0.05,momentum=0.9"), "the sgd name is never cut");
+    assert_eq!(all(&h, "adam:lr="), whole(&h, "adam:lr=0.01"), "the adam name is never cut");
 }
 
 #[test]

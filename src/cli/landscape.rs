@@ -1,6 +1,8 @@
 //! `chainrule landscape`: the network's own loss landscape on a plane through its weights (Li et al. 2018), with
 //! optimizers racing on the real network and their paths projected onto the plane ([`crate::nn::landscape`]).
 
+mod png;
+
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -17,7 +19,6 @@ use crate::nn::landscape::{
 use crate::nn::{Mlp, NnError};
 use crate::optim::{OptimSpec, Schedule};
 use crate::surface::RacerSetup;
-use crate::surface::contour::{self, ValueScale};
 use crate::tensor::{Element, gemm};
 
 /// `landscape`'s arguments: `train`'s data and network options (or a saved model), the plane, the grid, the race.
@@ -62,7 +63,8 @@ pub struct LandscapeArgs {
     /// of the model's tensor names, in PyTorch's shapes.
     #[arg(long = "save-directions", value_name = "D.safetensors")]
     pub save_directions: Option<PathBuf>,
-    /// Write the picture (heat map, contours, paths) to this PNG file.
+    /// Write the picture to this PNG file: the heat map with contours and the paths, α and β axes with tick labels
+    /// and names, a colour bar of the losses, and a key of the racers.
     #[arg(long)]
     pub png: Option<PathBuf>,
     /// Print one JSON object on standard output and nothing else.
@@ -225,7 +227,8 @@ fn run<T: Element>(a: &LandscapeArgs, problem: Problem<T>, source: &str, request
     }
     let mut png = Value::Null;
     if let Some(path) = &a.png {
-        write_png(&l, path).map_err(|e| usage(format!("--png {}: {e}", path.display())))?;
+        let names: Vec<String> = l.trajectories.iter().map(|t| racer_name(&t.setup)).collect();
+        png::write(&l, &names, path).map_err(|e| usage(format!("--png {}: {e}", path.display())))?;
         png = json!(path.display().to_string());
     }
     Ok(report(&l, &request, seconds, saved, png, source, rows))
@@ -356,90 +359,6 @@ fn save_directions<T: Element>(
         ("grid".to_string(), l.grid.size.to_string()),
     ]);
     safetensors::serialize_to_file(views, Some(meta), path).map_err(|e| e.to_string())
-}
-
-/// The picture's side in pixels.
-const PNG_SIDE: u32 = 560;
-
-/// The racers' colours in the picture.
-const TRAIL_COLORS: [[u8; 3]; 8] = [
-    [0xd6, 0x27, 0x28],
-    [0x1f, 0x77, 0xb4],
-    [0x2c, 0xa0, 0x2c],
-    [0x94, 0x67, 0xbd],
-    [0xff, 0x7f, 0x0e],
-    [0x8c, 0x56, 0x4b],
-    [0xe3, 0x77, 0xc2],
-    [0x17, 0xbe, 0xcf],
-];
-
-/// The heat map (the race's light palette, log scale when every loss is positive), its contours, and each path with
-/// its start (a square) and end (a dot).
-fn write_png(l: &Landscape, path: &Path) -> Result<(), String> {
-    let grid = l.grid.to_surface_grid();
-    let scale = ValueScale::of(&grid, grid.min > 0.0);
-    let side = PNG_SIDE;
-    let s = l.grid.span;
-    let to_px = |v: f64| ((v + s) / (2.0 * s) * f64::from(side - 1)) as f32;
-    let mut img = image::RgbImage::new(side, side);
-    let g = l.grid.size;
-    for py in 0..side {
-        for px in 0..side {
-            let i = ((f64::from(px) / f64::from(side - 1)) * (g - 1) as f64).round() as usize;
-            let j = ((f64::from(side - 1 - py) / f64::from(side - 1)) * (g - 1) as f64).round() as usize;
-            img.put_pixel(px, py, image::Rgb(contour::heat_rgb(scale.unit(l.grid.at(i, j)), false)));
-        }
-    }
-    for c in contour::contours(&grid, &scale.levels(14)) {
-        for line in c.lines {
-            for w in line.windows(2) {
-                segment(
-                    &mut img,
-                    [to_px(w[0][0]), to_px(w[0][1])],
-                    [to_px(w[1][0]), to_px(w[1][1])],
-                    [90, 110, 130],
-                    0,
-                );
-            }
-        }
-    }
-    for (k, p) in l.paths.iter().enumerate() {
-        let c = TRAIL_COLORS[k % TRAIL_COLORS.len()];
-        for w in p.windows(2) {
-            segment(&mut img, [to_px(w[0].alpha), to_px(w[0].beta)], [to_px(w[1].alpha), to_px(w[1].beta)], c, 1);
-        }
-        if let (Some(first), Some(last)) = (p.first(), p.last()) {
-            dot(&mut img, [to_px(first.alpha), to_px(first.beta)], [20, 20, 20], 4);
-            dot(&mut img, [to_px(last.alpha), to_px(last.beta)], c, 5);
-        }
-    }
-    img.save(path).map_err(|e| e.to_string())
-}
-
-/// A line from `a` to `b` (x right, y up from the bottom), `r` pixels either side.
-fn segment(img: &mut image::RgbImage, a: [f32; 2], b: [f32; 2], c: [u8; 3], r: i32) {
-    let n = ((b[0] - a[0]).abs().max((b[1] - a[1]).abs()).ceil() as usize).clamp(1, 4 * PNG_SIDE as usize);
-    for k in 0..=n {
-        let t = k as f32 / n as f32;
-        dot(img, [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])], c, r);
-    }
-}
-
-/// A filled square of half-side `r` at `p` (x right, y up), clipped to the picture.
-fn dot(img: &mut image::RgbImage, p: [f32; 2], c: [u8; 3], r: i32) {
-    let (w, h) = (img.width() as i32, img.height() as i32);
-    if !(p[0].is_finite() && p[1].is_finite()) {
-        return;
-    }
-    let (x, y) = (p[0].round() as i32, h - 1 - p[1].round() as i32);
-    for dy in -r..=r {
-        for dx in -r..=r {
-            let (px, py) = (x + dx, y + dy);
-            if (0..w).contains(&px) && (0..h).contains(&py) {
-                img.put_pixel(px as u32, py as u32, image::Rgb(c));
-            }
-        }
-    }
 }
 
 /// A racer's name: its spec, and its schedule unless constant.

@@ -39,7 +39,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand_distr::{Distribution, StandardNormal};
 
-use super::{Field, Mlp, MlpLayer, Mode, NnError};
+use super::{Field, Mlp, MlpLayer, Mode, NnError, Pass, forward_on};
 use crate::surface::{Domain, Grid, RacerSetup};
 use crate::tensor::Element;
 
@@ -550,6 +550,7 @@ impl<T: Element> Problem<T> {
 
     /// The loss over the G × G grid of `plane` with α, β ∈ [−span, span]; one tick of `progress` per point, `None`
     /// if it was stopped. The network's weights are put back afterwards. No allocation per point once warm.
+    /// The first layer's product is made three times per grid, not once per point ([`GridMethod::SplitFirstLayer`]).
     pub fn grid(
         &mut self,
         plane: &Plane,
@@ -557,32 +558,154 @@ impl<T: Element> Problem<T> {
         span: f64,
         progress: &Progress,
     ) -> Result<Option<LossGrid>, LandscapeError> {
+        self.grid_with(plane, size, span, progress, GridMethod::SplitFirstLayer)
+    }
+
+    /// [`Problem::grid`] by the given method: both give the same losses up to rounding in `T`.
+    pub fn grid_with(
+        &mut self,
+        plane: &Plane,
+        size: usize,
+        span: f64,
+        progress: &Progress,
+        method: GridMethod,
+    ) -> Result<Option<LossGrid>, LandscapeError> {
         check_grid(size, span)?;
         progress.add_total(size * size);
         let saved = self.mlp.params().values().to_vec();
+        let split = match method {
+            GridMethod::SplitFirstLayer => self.split_first_layer(plane),
+            GridMethod::Direct => Ok(None),
+        };
         let mut losses = Vec::with_capacity(size * size);
         let mut stopped = false;
-        let mut result = Ok(());
-        'outer: for j in 0..size {
-            for i in 0..size {
-                plane.point_into(coord(size, span, i), coord(size, span, j), self.mlp.params_mut().values_mut());
-                match self.loss() {
-                    Ok(l) => losses.push(l),
-                    Err(e) => {
-                        result = Err(e);
-                        break 'outer;
+        let mut z = Vec::new();
+        let result = split.and_then(|split| {
+            for j in 0..size {
+                for i in 0..size {
+                    let (alpha, beta) = (coord(size, span, i), coord(size, span, j));
+                    plane.point_into(alpha, beta, self.mlp.params_mut().values_mut());
+                    losses.push(match &split {
+                        Some(split) => self.split_loss(split, alpha, beta, &mut z)?,
+                        None => self.loss()?,
+                    });
+                    if !progress.tick() {
+                        stopped = true;
+                        return Ok(());
                     }
                 }
-                if !progress.tick() {
-                    stopped = true;
-                    break 'outer;
-                }
             }
-        }
+            Ok(())
+        });
         self.mlp.params_mut().values_mut().copy_from_slice(&saved);
         result?;
         Ok((!stopped).then_some(LossGrid { size, span, losses }))
     }
+
+    /// The first Linear layer's output over every training row at θ₀, at d₁ and at d₂ (weights and biases set to
+    /// each in turn, through the tape's own `linear`, chunk by chunk as [`Problem::loss`] evaluates), or `None` when
+    /// the network does not start with a Linear layer or the three would hold more than [`SPLIT_MAX_VALUES`]
+    /// values. Leaves the network's weights at the plane's direction d₂ (the caller puts them back).
+    fn split_first_layer(&mut self, plane: &Plane) -> Result<Option<FirstLayerSplit<T>>, LandscapeError> {
+        let Some(MlpLayer::Linear { weight, .. }) = self.mlp.layers.first() else { return Ok(None) };
+        let width = self.mlp.params().entry(*weight).rows;
+        if self.n.saturating_mul(width).saturating_mul(3) > SPLIT_MAX_VALUES {
+            return Ok(None);
+        }
+        let d = self.mlp.spec.inputs;
+        let chunk = self.mlp.eval_rows(1);
+        let mut z: [Vec<T>; 3] = Default::default();
+        for (out, values) in z.iter_mut().zip([&plane.origin, &plane.d1, &plane.d2]) {
+            for (v, &p) in self.mlp.params_mut().values_mut().iter_mut().zip(values) {
+                *v = T::from_f64(p);
+            }
+            out.reserve_exact(self.n * width);
+            let mut start = 0;
+            while start < self.n {
+                let rows = chunk.min(self.n - start);
+                let x = &self.x[start * d..(start + rows) * d];
+                let h = forward_on(
+                    &mut self.mlp.tape,
+                    &Pass {
+                        layers: &self.mlp.layers[..1],
+                        inputs: d,
+                        x,
+                        rows: (0, rows),
+                        mode: Mode::Eval,
+                        masks: &[],
+                    },
+                    None,
+                )?;
+                out.extend_from_slice(self.mlp.tape.value(h));
+                start += rows;
+            }
+        }
+        Ok(Some(FirstLayerSplit { z, width, chunk }))
+    }
+
+    /// The loss at θ₀ + α·d₁ + β·d₂ with the network's weights already there, the first layer's output taken as
+    /// Z₀ + α·Z₁ + β·Z₂ (two scaled additions a row instead of a product) and the rest of the network on the tape,
+    /// chunk by chunk as [`Problem::loss`] does, the same sum in the same order. `z` is scratch (one chunk).
+    fn split_loss(
+        &mut self,
+        split: &FirstLayerSplit<T>,
+        alpha: f64,
+        beta: f64,
+        z: &mut Vec<T>,
+    ) -> Result<f64, LandscapeError> {
+        let (a, b, w) = (T::from_f64(alpha), T::from_f64(beta), split.width);
+        let per_row = self.targets.len() / self.n.max(1);
+        let mut sum = 0.0;
+        let mut start = 0;
+        while start < self.n {
+            let rows = split.chunk.min(self.n - start);
+            let range = start * w..(start + rows) * w;
+            z.clear();
+            z.extend(
+                split.z[0][range.clone()]
+                    .iter()
+                    .zip(&split.z[1][range.clone()])
+                    .zip(&split.z[2][range])
+                    .map(|((&z0, &z1), &z2)| z0 + a * z1 + b * z2),
+            );
+            let mlp = &mut self.mlp;
+            let scores = forward_on(
+                &mut mlp.tape,
+                &Pass { layers: &mlp.layers[1..], inputs: w, x: z, rows: (0, rows), mode: Mode::Eval, masks: &[] },
+                None,
+            )?;
+            let l = mlp.data_loss(scores, &self.targets[start * per_row..(start + rows) * per_row])?;
+            sum += mlp.tape.value(l)[0].as_f64() * rows as f64;
+            start += rows;
+        }
+        Ok(sum / self.n as f64 + penalty(&self.mlp))
+    }
+}
+
+/// How [`Problem::grid_with`] evaluates a grid's points.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum GridMethod {
+    /// Each point runs the whole forward pass at θ₀ + α·d₁ + β·d₂: O(G²·n·P).
+    Direct,
+    /// Only the first layer's input is the same at every point, so its product splits along the plane:
+    /// X·(W₀ + αD₁ + βD₂)ᵀ + (b₀ + αd₁ + βd₂) = Z₀ + α·Z₁ + β·Z₂, three products made once per grid; each point
+    /// then adds two scaled copies (2·n·h operations for h units) and runs the later layers on the tape. For the
+    /// digits network 64-64-10 the first layer is 86 % of a point's multiply-adds. Batch norm in evaluation mode
+    /// comes after the first layer and reads its parameters at the point, as the direct pass does. Falls back to
+    /// [`GridMethod::Direct`] when the network does not start with a Linear layer or the three outputs would hold
+    /// more than [`SPLIT_MAX_VALUES`] values.
+    #[default]
+    SplitFirstLayer,
+}
+
+/// The most values the three first-layer outputs of [`GridMethod::SplitFirstLayer`] may hold together (64 MB in f32).
+pub const SPLIT_MAX_VALUES: usize = 1 << 24;
+
+/// Z₀, Z₁, Z₂ (n × width each, row-major) and the rows per evaluation chunk they were made in.
+struct FirstLayerSplit<T> {
+    z: [Vec<T>; 3],
+    width: usize,
+    chunk: usize,
 }
 
 /// Checks a grid's side and span.
@@ -950,6 +1073,75 @@ mod tests {
         assert_ne!(g.at(0, 0), at_theta);
         // the network's weights are put back
         assert_eq!(p.loss().expect("loss"), at_theta);
+    }
+
+    /// A network of `hidden` tanh layers (with batch norm and dropout when asked, the running statistics moved off
+    /// their start by a few training steps, so that evaluation mode matters) on 150 rows of the spiral.
+    fn network<T: Element>(hidden: &[usize], batchnorm: bool) -> Problem<T> {
+        let data = crate::data::generate("spiral", 150, 0.1, 5).expect("spiral");
+        let classes = data.class_names.len();
+        let mut spec = MlpSpec::classifier(2, hidden, classes, Unary::Tanh, Loss::SoftmaxCe).expect("spec");
+        spec.batchnorm = batchnorm;
+        spec.dropout = if batchnorm { 0.2 } else { 0.0 };
+        spec.l2 = 1e-3;
+        spec.validate().expect("a valid spec");
+        let mut mlp = Mlp::<T>::new(&spec, 3).expect("mlp");
+        let mut targets = Vec::new();
+        mlp.targets(&data.y[..30], &mut targets);
+        let x: Vec<T> = data.x[..60].iter().map(|&v| T::from_f64(v)).collect();
+        let mut rng = StdRng::seed_from_u64(1);
+        for _ in 0..3 {
+            mlp.train_step_grads(&x, 30, &targets, &mut rng).expect("a step");
+        }
+        Problem::new(mlp, &data.x, &data.y).expect("problem")
+    }
+
+    #[test]
+    fn the_split_first_layer_gives_the_direct_losses() {
+        fn check<T: Element>(batchnorm: bool, directions: &str, tolerance: f64) {
+            let mut p = network::<T>(&[16, 8], batchnorm);
+            if batchnorm {
+                let MlpLayer::BatchNorm { running, .. } = &p.mlp.layers[1] else { panic!("batch norm after 0.") };
+                assert!(running.iter().any(|v| v.as_f64() != 0.0 && v.as_f64() != 1.0), "trained statistics");
+            }
+            let plane = match directions {
+                "random" => Plane::random(&p.mlp, 9),
+                // a plane whose first direction also moves the first layer's bias and a batch-norm γ
+                _ => {
+                    let mut plane = Plane::random(&p.mlp, 9);
+                    for e in &p.mlp.params().entries {
+                        if e.name == "0.bias" || (batchnorm && e.name == "1.weight") {
+                            plane.d1[e.range()].iter_mut().enumerate().for_each(|(k, v)| *v = 0.3 - 0.05 * k as f64);
+                        }
+                    }
+                    plane
+                }
+            };
+            let before = p.mlp.params().values().to_vec();
+            let at = |p: &mut Problem<T>, m| {
+                p.grid_with(&plane, 7, 1.5, &Progress::default(), m).expect("grid").expect("ran")
+            };
+            let direct = at(&mut p, GridMethod::Direct);
+            let split = at(&mut p, GridMethod::SplitFirstLayer);
+            assert_eq!(p.mlp.params().values(), &before[..], "the weights are put back");
+            // at the centre both run the same ops on the same values: equal to the bit
+            assert_eq!(split.at(3, 3), direct.at(3, 3));
+            let (lo, hi) = direct.losses.iter().fold((f64::MAX, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
+            assert!(hi > 1.2 * lo, "the plane is not flat: {lo} .. {hi}");
+            for (k, (s, d)) in split.losses.iter().zip(&direct.losses).enumerate() {
+                assert!(
+                    (s - d).abs() <= tolerance * d.abs(),
+                    "point {k}: split {s} direct {d} ({directions}, bn {batchnorm})"
+                );
+            }
+        }
+        // f64: the two differ by reassociation only; f32: by rounding W(α, β) to f32 against rounding Z₁, Z₂
+        for directions in ["random", "bias and γ"] {
+            for bn in [false, true] {
+                check::<f64>(bn, directions, 1e-12);
+                check::<f32>(bn, directions, 1e-5);
+            }
+        }
     }
 
     #[test]

@@ -341,23 +341,23 @@ impl<T: Element> Mlp<T> {
 }
 
 /// What one forward pass runs: the layers, the rows, the mode and the dropout masks.
-struct Pass<'a, T> {
+pub(super) struct Pass<'a, T> {
     /// The network's layers, in order.
-    layers: &'a [MlpLayer<T>],
+    pub(super) layers: &'a [MlpLayer<T>],
     /// The input width (the columns of `x`).
-    inputs: usize,
+    pub(super) inputs: usize,
     /// The rows, row-major.
-    x: &'a [T],
+    pub(super) x: &'a [T],
     /// The first row's index in the batch (where its rows of `masks` start) and the number of rows.
-    rows: (usize, usize),
+    pub(super) rows: (usize, usize),
     /// Training (dropout on, batch statistics) or evaluation.
-    mode: Mode,
+    pub(super) mode: Mode,
     /// The dropout masks, drawn for the whole batch: one per dropout layer with p > 0.
-    masks: &'a [Vec<T>],
+    pub(super) masks: &'a [Vec<T>],
 }
 
 /// The forward pass on `tape` (reset first). With `trace`, each layer's output node is pushed onto it, in order.
-fn forward_on<T: Element>(
+pub(super) fn forward_on<T: Element>(
     tape: &mut Tape<T>,
     pass: &Pass<'_, T>,
     mut trace: Option<&mut Vec<NodeId>>,
