@@ -16,7 +16,7 @@ use chainrule::app::playground::{Action, PlaygroundView};
 use chainrule::app::session::StoredSession;
 use chainrule::cli::{Cli, run};
 use chainrule::nn::playground::Setup;
-use chainrule::nn::{Mlp, Trainer};
+use chainrule::nn::{EpochStats, Mlp, Trainer};
 use chainrule::scalar::Unary;
 use clap::Parser;
 use eframe::egui;
@@ -50,6 +50,20 @@ fn until_paused(h: &mut Harness<'static, App>) {
 
 fn said(h: &Harness<'static, App>) -> String {
     h.state().status_of("playground").expect("registered").text.clone()
+}
+
+/// Runs the copied `line` (with `--json`) and checks that its epochs' losses are the window's `shown` ones, bit for bit.
+fn assert_the_command_gives(line: &str, shown: &[EpochStats]) {
+    let mut args: Vec<&str> = line.split_whitespace().collect();
+    args.push("--json");
+    let command = Cli::try_parse_from(args).expect("the copied line parses").command.expect("a subcommand");
+    let mut out = Vec::new();
+    assert_eq!(run(command, &mut out), 0);
+    let json: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+    for (s, e) in shown.iter().zip(json["epochs"].as_array().expect("epochs")) {
+        assert_eq!(s.train_loss, e["train_loss"].as_f64().expect("a number"), "epoch {}", s.epoch);
+        assert_eq!(s.test_loss, e["test_loss"].as_f64().expect("a number"), "epoch {}", s.epoch);
+    }
 }
 
 fn folder(test: &str) -> PathBuf {
@@ -202,16 +216,7 @@ fn batch_norm_dropout_and_a_schedule_train_as_the_copied_command() {
         line, "chainrule train --dataset xor --batchnorm --dropout 0.1 --schedule exp:gamma=0.5 --epochs 2",
         "the copied line"
     );
-    let mut args: Vec<&str> = line.split_whitespace().collect();
-    args.push("--json");
-    let command = Cli::try_parse_from(args).expect("the copied line parses").command.expect("a subcommand");
-    let mut out = Vec::new();
-    assert_eq!(run(command, &mut out), 0);
-    let json: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
-    for (s, e) in shown.iter().zip(json["epochs"].as_array().expect("epochs")) {
-        assert_eq!(s.train_loss, e["train_loss"].as_f64().expect("a number"), "epoch {}", s.epoch);
-        assert_eq!(s.test_loss, e["test_loss"].as_f64().expect("a number"), "epoch {}", s.epoch);
-    }
+    assert_the_command_gives(&line, &shown);
 }
 
 #[test]
@@ -376,14 +381,5 @@ fn a_regression_set_trains_with_mse_as_the_copied_command_and_shows_no_accuracy(
     assert!(view(&mut h).settings.setup.edits.is_empty());
     let line = view(&mut h).settings.setup.command(2);
     assert_eq!(line, "chainrule train --dataset reg-gauss --epochs 2", "the copied line");
-    let mut args: Vec<&str> = line.split_whitespace().collect();
-    args.push("--json");
-    let command = Cli::try_parse_from(args).expect("the copied line parses").command.expect("a subcommand");
-    let mut out = Vec::new();
-    assert_eq!(run(command, &mut out), 0);
-    let json: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
-    for (s, e) in shown.iter().zip(json["epochs"].as_array().expect("epochs")) {
-        assert_eq!(s.train_loss, e["train_loss"].as_f64().expect("a number"), "epoch {}", s.epoch);
-        assert_eq!(s.test_loss, e["test_loss"].as_f64().expect("a number"), "epoch {}", s.epoch);
-    }
+    assert_the_command_gives(&line, &shown);
 }

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::train::{NetworkArgs, load_dataset, prepare, spec_from, usage};
+use super::train::{NetworkArgs, load_dataset, prepare, spec_from, usage, with_model_features};
 use super::{Failure, Output, num};
-use crate::data::{self, Feature, Fitted};
+use crate::data::{self, Fitted};
 use crate::nn::landscape::{
     self, Directions, Job, Landscape, LandscapeError, PathPoint, Problem, RaceConfig, Request, torch_shape,
 };
@@ -135,17 +135,7 @@ pub(super) fn landscape(a: &LandscapeArgs) -> Result<Output, Failure> {
 fn from_model<T: Element>(a: &LandscapeArgs, path: &Path, request: Request) -> Result<Output, Failure> {
     let (mlp, meta) = Mlp::<T>::open(path, None).map_err(|e| usage(format!("--model {e}")))?;
     let (raw, source) = load_dataset(&a.net.dataset, a.net.points, a.net.noise, a.seed)?;
-    let raw = if meta.features.is_empty() {
-        raw
-    } else {
-        let features: Vec<Feature> = meta
-            .features
-            .iter()
-            .map(|f| f.parse())
-            .collect::<Result<_, _>>()
-            .map_err(|e| usage(format!("--model {e}")))?;
-        data::with_features(&raw, &features).map_err(|e| usage(format!("--dataset {e}")))?
-    };
+    let raw = with_model_features(raw, &meta.features)?;
     let (train, _) = data::split(&raw, a.net.train_ratio, a.seed).map_err(|e| usage(format!("--train-ratio {e}")))?;
     let train = match serde_json::from_value::<Fitted>(meta.preprocess.clone()) {
         Ok(f) => f.try_apply(&train).map_err(|e| usage(format!("--dataset {e}")))?,

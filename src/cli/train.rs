@@ -491,20 +491,21 @@ pub(super) fn predict(a: &PredictArgs) -> Result<Output, Failure> {
     if header.dtype == "f32" { predict_as::<f32>(a, activation) } else { predict_as::<f64>(a, activation) }
 }
 
+/// `data` with the input features a saved model was trained on (its metadata's `features`), as `predict` and
+/// `landscape --model` read it.
+pub(super) fn with_model_features(data: Dataset, features: &[String]) -> Result<Dataset, Failure> {
+    if features.is_empty() {
+        return Ok(data);
+    }
+    let features: Vec<Feature> =
+        features.iter().map(|f| f.parse()).collect::<Result<_, _>>().map_err(|e| usage(format!("--model {e}")))?;
+    data::with_features(&data, &features).map_err(|e| usage(format!("--dataset {e}")))
+}
+
 fn predict_as<T: Element>(a: &PredictArgs, activation: Option<Unary>) -> Result<Output, Failure> {
     let (mut mlp, meta) = Mlp::<T>::open(&a.model, activation).map_err(Failure::from)?;
     let (data, _) = load_dataset(&a.dataset, a.points, a.noise, a.seed)?;
-    let data = if meta.features.is_empty() {
-        data
-    } else {
-        let features: Vec<Feature> = meta
-            .features
-            .iter()
-            .map(|f| f.parse())
-            .collect::<Result<_, _>>()
-            .map_err(|e| usage(format!("--model {e}")))?;
-        data::with_features(&data, &features).map_err(|e| usage(format!("--dataset {e}")))?
-    };
+    let data = with_model_features(data, &meta.features)?;
     let data = match serde_json::from_value::<Fitted>(meta.preprocess.clone()) {
         Ok(f) => f.try_apply(&data).map_err(|e| usage(format!("--dataset {e}")))?,
         Err(_) => data,
