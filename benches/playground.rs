@@ -32,8 +32,9 @@ fn percentile(times: &mut [Duration], p: usize) -> Duration {
     times[(times.len() * p / 100).min(times.len() - 1)]
 }
 
-/// Frames of the window with the playground training, paced at 60 a second; the frame times and the steps a second.
-fn frames_while_training(seconds: f64) -> (Vec<Duration>, f64) {
+/// Frames of the window with the playground training, paced at 60 a second: each frame's time and whether it remade
+/// the pictures and monitors (new weights, at most every `PICTURES_EVERY`), and the steps a second.
+fn frames_while_training(seconds: f64) -> (Vec<(Duration, bool)>, f64) {
     let session = StoredSession { view: "playground".into(), ..StoredSession::default() };
     let mut app = App::new(session);
     app.view_mut::<PlaygroundView>().expect("registered").settings.setup = setup();
@@ -64,8 +65,10 @@ fn frames_while_training(seconds: f64) -> (Vec<Duration>, f64) {
     let start = Instant::now();
     let mut times = Vec::new();
     while start.elapsed().as_secs_f64() < seconds {
+        let builds = app.view_mut::<PlaygroundView>().expect("registered").pictures.builds;
         let took = frame(&mut app);
-        times.push(took);
+        let remade = app.view_mut::<PlaygroundView>().expect("registered").pictures.builds != builds;
+        times.push((took, remade));
         // eframe waits for the next vsync; the UI thread sleeps meanwhile
         std::thread::sleep(Duration::from_secs_f64(1.0 / 60.0).saturating_sub(took));
     }
@@ -116,8 +119,9 @@ fn pictures(runs: u32) -> (Duration, Duration) {
 }
 
 fn main() {
-    let (mut times, window_rate) = frames_while_training(10.0);
+    let (frames, window_rate) = frames_while_training(10.0);
     let alone = trainer_alone(5.0);
+    let mut times: Vec<Duration> = frames.iter().map(|f| f.0).collect();
     let n = times.len();
     let mean = times.iter().sum::<Duration>() / n as u32;
     let p50 = percentile(&mut times, 50);
@@ -129,6 +133,13 @@ fn main() {
         ms(p50),
         ms(p95)
     );
+    for (remade, what) in [(true, "remade the pictures and monitors"), (false, "drew only")] {
+        let mut part: Vec<Duration> = frames.iter().filter(|f| f.1 == remade).map(|f| f.0).collect();
+        if !part.is_empty() {
+            let (k, p50, p95) = (part.len(), percentile(&mut part, 50), percentile(&mut part, 95));
+            println!("  {k} frames {what}: median {:.2} ms, p95 {:.2} ms", ms(p50), ms(p95));
+        }
+    }
     println!(
         "training steps/s: {window_rate:.0} in the window, {alone:.0} alone as chainrule train runs it ({:.0} %)",
         100.0 * window_rate / alone
