@@ -1065,15 +1065,33 @@ pub struct OpenedGraph {
     pub groups: Groups,
 }
 
-/// The computation of `target` on the point `x` (one row of the network's inputs) with class `label`, from
-/// [`Mlp::scalar_graph`] in evaluation mode, cut down to what the target depends on. Its values (and, after a
+/// What a point's loss compares the network's output with.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Truth {
+    /// A class (a classification).
+    Class(usize),
+    /// A real value (a regression: mse on one output).
+    Value(f64),
+}
+
+/// The computation of `target` on the point `x` (one row of the network's inputs) whose answer is `truth`, from
+/// [`Mlp::scalar_graph_on`] in evaluation mode, cut down to what the target depends on. Its values (and, after a
 /// backward pass, its gradients) are the network's own in f64. O(parameters).
-pub fn unit_graph<T: Element>(mlp: &Mlp<T>, x: &[f64], label: usize, target: Target) -> Result<OpenedGraph, String> {
+pub fn unit_graph<T: Element>(mlp: &Mlp<T>, x: &[f64], truth: Truth, target: Target) -> Result<OpenedGraph, String> {
     if x.len() != mlp.spec.inputs {
         return Err(format!("the point has {} values and the network reads {}", x.len(), mlp.spec.inputs));
     }
+    let targets: Vec<f64> = match truth {
+        Truth::Class(label) => {
+            let mut t = Vec::new();
+            mlp.targets(&[label], &mut t);
+            t.into_iter().map(|v| v.as_f64()).collect()
+        }
+        Truth::Value(v) if mlp.spec.loss == Loss::Mse && mlp.spec.outputs == 1 => vec![v],
+        Truth::Value(_) => return Err("a real-valued answer needs a network with one output trained with mse".into()),
+    };
     let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0);
-    let net = mlp.scalar_graph(x, &[label], Mode::Eval, &mut rng);
+    let net = mlp.scalar_graph_on(x, 1, &targets, Mode::Eval, &mut rng);
     let output = match target {
         Target::Loss => net.loss,
         Target::Unit { layer, unit } => {
@@ -1389,7 +1407,8 @@ mod tests {
         let x = data.train.row(5).to_vec();
         let index = leaf_index(&mlp);
         for (layer, unit, trace_at) in [(1, 2, 1), (2, 3, 3), (3, 0, 4)] {
-            let mut opened = unit_graph(&mlp, &x, data.train.y[5], Target::Unit { layer, unit }).expect("opens");
+            let mut opened =
+                unit_graph(&mlp, &x, Truth::Class(data.train.y[5]), Target::Unit { layer, unit }).expect("opens");
             let tr = mlp.activations(&x, 1).expect("forward");
             let h = tr[trace_at];
             let want = mlp.tape.value(h)[unit];
@@ -1418,7 +1437,7 @@ mod tests {
             // the groups are the network's: the unit's own group is there
             assert!(opened.groups.find(&format!("l{layer}.n{unit}")).is_some());
         }
-        let mut opened = unit_graph(&mlp, &x, data.train.y[5], Target::Loss).expect("opens");
+        let mut opened = unit_graph(&mlp, &x, Truth::Class(data.train.y[5]), Target::Loss).expect("opens");
         let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0);
         let scores = mlp.forward(&x, 1, Mode::Eval, &mut rng).expect("forward");
         let mut t = Vec::new();
@@ -1432,6 +1451,39 @@ mod tests {
             let k = index[opened.graph.label(id).expect("named")];
             assert!((opened.graph.grad(id) - mlp.params().grads[k]).abs() < 1e-12);
         }
+    }
+
+    #[test]
+    fn a_regression_points_loss_graph_has_the_networks_mse_and_gradients() {
+        let s = Setup { dataset: "reg-plane".into(), hidden: vec![3], ..Setup::default() };
+        let data = s.data().expect("valid");
+        let mut mlp = Mlp::<f64>::new(&s.spec(&data).expect("valid"), 3).expect("valid");
+        let (x, value) = (data.train.row(7).to_vec(), data.train.targets[7]);
+        assert!(value != 0.0, "a real target");
+        let index = leaf_index(&mlp);
+        let mut opened = unit_graph(&mlp, &x, Truth::Value(value), Target::Loss).expect("opens");
+        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0);
+        let scores = mlp.forward(&x, 1, Mode::Eval, &mut rng).expect("forward");
+        let out = mlp.tape.value(scores)[0];
+        let loss = mlp.loss(scores, &[value]).expect("loss");
+        let want = mlp.tape.value(loss)[0];
+        assert!((want - (out - value).powi(2)).abs() < 1e-12, "mse of one point: {want}");
+        assert!((opened.graph.value(opened.output) - want).abs() < 1e-12);
+        opened.graph.backward(opened.output);
+        mlp.params_mut().grads.iter_mut().for_each(|g| *g = 0.0);
+        mlp.tape.backward(loss).expect("backward");
+        let mut compared = 0;
+        for id in opened.graph.ids().filter(|&id| opened.graph.op(id) == Op::Leaf) {
+            let k = index[opened.graph.label(id).expect("named")];
+            assert!((opened.graph.grad(id) - mlp.params().grads[k]).abs() < 1e-12);
+            compared += 1;
+        }
+        assert_eq!(compared, 3 * 2 + 3 + 3 + 1, "every parameter of 2-3-1");
+        let classifier = Setup { dataset: "kspiral".into(), ..Setup::default() };
+        let k = classifier.data().expect("valid");
+        let many = Mlp::<f64>::new(&classifier.spec(&k).expect("valid"), 0).expect("valid");
+        let refused = unit_graph(&many, &k.train.row(0).to_vec(), Truth::Value(0.5), Target::Loss);
+        assert!(refused.is_err_and(|e| e.contains("one output trained with mse")));
     }
 
     #[test]

@@ -33,7 +33,8 @@ use super::Status;
 use super::view::{Shell, View};
 use crate::nn::health::{LayerHealth, layer_health};
 use crate::nn::playground::{
-    Budget, Change, Data, Drawing, Drawn, Ended, MAX_LAYERS, MAX_UNITS, Plane, Run, Setup, Target, Weights, unit_graph,
+    Budget, Change, Data, Drawing, Drawn, Ended, MAX_LAYERS, MAX_UNITS, Plane, Run, Setup, Target, Truth, Weights,
+    unit_graph,
 };
 use crate::nn::{EpochStats, Mlp, Retuned, Trainer};
 
@@ -346,14 +347,12 @@ impl PlaygroundView {
     fn open_graph(&mut self, status: &mut Status) -> Option<crate::nn::playground::OpenedGraph> {
         let i = self.settings.point.min(self.data.train.n().saturating_sub(1));
         let x = self.data.train.row(i).to_vec();
-        if self.data.train.is_regression() && self.settings.target == Target::Loss {
-            status.error(
-                "A regression point's loss does not open as a graph yet (the scalar engine's loss reads a class \
-                 label): open a unit or the output instead.",
-            );
-            return None;
-        }
-        match unit_graph(&self.net, &x, self.data.train.y[i], self.settings.target) {
+        let truth = if self.data.train.is_regression() {
+            Truth::Value(self.data.train.targets[i])
+        } else {
+            Truth::Class(self.data.train.y[i])
+        };
+        match unit_graph(&self.net, &x, truth, self.settings.target) {
             Ok(g) => {
                 status.info(format!(
                     "Opened {} on training point {i} in the backprop view.",
