@@ -1482,7 +1482,7 @@ mod tests {
         let classifier = Setup { dataset: "kspiral".into(), ..Setup::default() };
         let k = classifier.data().expect("valid");
         let many = Mlp::<f64>::new(&classifier.spec(&k).expect("valid"), 0).expect("valid");
-        let refused = unit_graph(&many, &k.train.row(0).to_vec(), Truth::Value(0.5), Target::Loss);
+        let refused = unit_graph(&many, k.train.row(0), Truth::Value(0.5), Target::Loss);
         assert!(refused.is_err_and(|e| e.contains("one output trained with mse")));
     }
 
