@@ -6,7 +6,7 @@
 set -euo pipefail
 reps=$1; net=$2; batch=$3; threads=$4; a=$5; b=$6
 root=$(cd "$(dirname "$0")/.." && pwd)
-cargo build --release --quiet --example mlp_throughput --manifest-path "$root/Cargo.toml"
+cargo build --release --quiet --features probes --example mlp_throughput --manifest-path "$root/Cargo.toml"
 exe="${CARGO_TARGET_DIR:-$root/target}/release/examples/mlp_throughput"
 steps() { env $1 "$exe" "$net" "$batch" "$threads" 2 | python3 -c "import json,sys; print(json.load(sys.stdin)['steps_per_s'])"; }
 for _ in $(seq "$reps"); do

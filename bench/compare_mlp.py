@@ -142,7 +142,7 @@ def main():
     ap.add_argument("--busy", action="store_true", help="keep one core busy (yes > /dev/null) during the run")
     args = ap.parse_args()
     py = venv_python(args.venv, args.skip_torch)
-    subprocess.check_call(["cargo", "build", "--release", "--quiet", "--example", "mlp_throughput"], cwd=ROOT)
+    subprocess.check_call(["cargo", "build", "--release", "--quiet", "--features", "probes", "--example", "mlp_throughput"], cwd=ROOT)
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
     exe = os.path.join(target, "release", "examples", "mlp_throughput")
     # one thread per process for both sides unless the case asks for two (OpenMP/MKL read these too)

@@ -73,7 +73,7 @@ def main():
     args = ap.parse_args()
     py = venv_python(args.venv, False)
     subprocess.check_call([py, "-m", "pip", "install", "--quiet", "numpy"])
-    subprocess.check_call(["cargo", "build", "--release", "--quiet", "--example", "gemm_layouts"], cwd=ROOT)
+    subprocess.check_call(["cargo", "build", "--release", "--quiet", "--features", "probes", "--example", "gemm_layouts"], cwd=ROOT)
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
     exe = os.path.join(target, "release", "examples", "gemm_layouts")
     t = str(args.threads)

@@ -307,7 +307,7 @@ def main():
         program_workload(args, py)
         return
     if not args.no_build:
-        subprocess.run(["cargo", "build", "--release", "--example", "scalar_throughput"], cwd=ROOT, check=True)
+        subprocess.run(["cargo", "build", "--release", "--features", "probes", "--example", "scalar_throughput"], cwd=ROOT, check=True)
     rust = os.path.join(target_dir(), "release", "examples", "scalar_throughput")
     worker = os.path.join(HERE, ".compare_worker.py")
     with open(worker, "w") as f:

@@ -6,7 +6,7 @@
 set -euo pipefail
 reps=${1:-3}; old=${2:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
-cargo build --release --quiet --example mlp_throughput --manifest-path "$root/Cargo.toml"
+cargo build --release --quiet --features probes --example mlp_throughput --manifest-path "$root/Cargo.toml"
 exe="${CARGO_TARGET_DIR:-$root/target}/release/examples/mlp_throughput"
 sps() { "$@" | python3 -c "import json,sys; print(round(json.load(sys.stdin)['steps_per_s']))"; }
 if [ "${QUIET:-0}" != 1 ]; then

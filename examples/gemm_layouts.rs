@@ -1,6 +1,6 @@
 //! The products of one training step of 784-1024-1024-10 at batch 512, timed one by one through `Element::gemm`:
 //! where the step's time goes, and which operand layouts faer runs fast.
-//! `cargo run --release --example gemm_layouts -- [threads]`.
+//! `cargo run --release --features probes --example gemm_layouts -- [threads]`.
 
 use chainrule::tensor::Element;
 use chainrule::tensor::gemm::Operand;

@@ -1,6 +1,6 @@
 //! Whether splitting a product over two threads pays, shape by shape: each (m, k, n) of the 784-256-256-10 and
 //! 784-1024-1024-10 steps timed single-threaded and split (`Element::gemm_with`), twice each, in one run.
-//! `cargo run --release --example gemm_split_probe`.
+//! `cargo run --release --features probes --example gemm_split_probe`.
 
 use chainrule::tensor::Element;
 use chainrule::tensor::gemm::Operand;

@@ -1,7 +1,7 @@
 //! What a two-way join costs when the second thread has been idle for a while, as between the joins of a training
 //! step: rayon's `join` (on its own pool) against chainrule's spinning partner (`parallel::join`). Each round
 //! runs two `work` µs halves on two threads, then `gap` µs on one; the overhead is the round's time beyond
-//! work + gap. `cargo run --release --example join_probe`.
+//! work + gap. `cargo run --release --features probes --example join_probe`.
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! Writes the session of `assets/backprop-mlp.png` (the MLP preset, folded, mid-backward) to the path given as the
 //! first argument, driving the window headless through egui_kittest as a learner would (Presets, then the MLP).
 //!
-//! Run: `cargo run --release --example mlp_session -- assets/backprop-mlp-session.json`, then
+//! Run: `cargo run --release --features probes --example mlp_session -- assets/backprop-mlp-session.json`, then
 //! the screenshot command in docs/window.md with `CHAINRULE_SESSION` set to that file.
 
 use chainrule::app::App;

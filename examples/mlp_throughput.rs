@@ -2,7 +2,7 @@
 //! `bench/compare_mlp.py`: a fixed random batch, ReLU hidden layers, BCE-with-logits for one output or softmax
 //! cross-entropy for K, plain SGD (lr 0.01); each step is forward, loss, backward and the optimizer's update.
 //!
-//! `cargo run --release --example mlp_throughput -- 784-256-256-10 128 2 [seconds] [tensor|scalar]` prints one JSON
+//! `cargo run --release --features probes --example mlp_throughput -- 784-256-256-10 128 2 [seconds] [tensor|scalar]` prints one JSON
 //! line: sizes, batch, threads, steps per second and microseconds per step, after a warm-up. With `PROBE=1` it also
 //! prints the largest score and the time of each phase (forward, loss, backward, optimizer) on standard error.
 //! `ACT=tanh` (or any activation `chainrule train` takes) replaces ReLU.

@@ -1,5 +1,5 @@
 //! How long the backprop view's model (compile, groups, folding, layout, traces) takes to build for a generated
-//! N-statement program: `cargo run --release --example model_build_probe -- 10000`.
+//! N-statement program: `cargo run --release --features probes --example model_build_probe -- 10000`.
 use std::time::Instant;
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);

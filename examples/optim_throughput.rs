@@ -2,7 +2,7 @@
 //! plain run (criterion samples single steps; this checks that many steps in a row cost what one step predicts), in
 //! f64 and f32, with the recording for `inspect` on (the default) and off (what the tensor backend uses).
 //!
-//! `cargo run --release --example optim_throughput -- 1000000 10000`
+//! `cargo run --release --features probes --example optim_throughput -- 1000000 10000`
 
 use std::time::Instant;
 

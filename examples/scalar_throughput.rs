@@ -1,7 +1,7 @@
 //! The Rust side of `bench/compare_scalar.py`: times one workload in a fresh process and prints one JSON line with the
 //! build, forward and backward times, ns per node, peak memory per node, and the memory bandwidth of this machine.
 //!
-//! `cargo run --release --example scalar_throughput -- chain 1000000`
+//! `cargo run --release --features probes --example scalar_throughput -- chain 1000000`
 
 use std::time::Instant;
 

@@ -1,7 +1,7 @@
 //! Nanoseconds an element of each f32 activation kernel (`chainrule::tensor::vmath`): the scalar engine's plain rule
 //! (the standard library's `expf`, `tanhf`, ... one element at a time), the portable kernels and the AVX2+FMA ones,
 //! over 4 096 elements (a 256 × 16 layer's worth) spread over [−5, 5], best of 50 rounds.
-//! `cargo run --release --example vmath_probe`.
+//! `cargo run --release --features probes --example vmath_probe`.
 
 use std::hint::black_box;
 use std::time::Instant;
