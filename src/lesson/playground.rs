@@ -319,7 +319,11 @@ impl Solution {
             (Solution::Layer { layer, dead }, _) => format!(
                 "{}: dead shares {}",
                 layer_option(*layer),
-                dead.iter().enumerate().map(|(i, d)| format!("layer {}: {:.0} %", i + 1, 100.0 * d)).collect::<Vec<_>>().join(", ")
+                dead.iter()
+                    .enumerate()
+                    .map(|(i, d)| format!("layer {}: {:.0} %", i + 1, 100.0 * d))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             _ => String::new(),
         }

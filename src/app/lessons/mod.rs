@@ -200,8 +200,7 @@ impl LessonsView {
     /// The step whose view the central area shows: the open one if it has a view (or is practice), else the latest
     /// earlier step of the lesson with one.
     fn view_step(&self) -> Option<&Step> {
-        let has_view =
-            |s: &Step| s.race.is_some() || s.backprop.is_some() || s.lab.is_some() || s.playground.is_some();
+        let has_view = |s: &Step| s.race.is_some() || s.backprop.is_some() || s.lab.is_some() || s.playground.is_some();
         let step = self.step()?;
         if has_view(step) || self.practice.is_some() {
             return Some(step);

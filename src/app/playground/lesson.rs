@@ -19,7 +19,8 @@ pub struct LessonState {
 }
 
 /// The text shown where the curves and the monitors are, while a question waits.
-pub const HIDDEN_TEXT: &str = "The curves and the health monitors are hidden until you have answered the lesson's question.";
+pub const HIDDEN_TEXT: &str =
+    "The curves and the health monitors are hidden until you have answered the lesson's question.";
 
 impl LessonState {
     /// Whether the losses, the accuracy, the curves and the monitors may be shown.
@@ -44,7 +45,13 @@ impl PlaygroundView {
     /// Shows a lesson step's `setup` on a fresh network, to be trained for `epochs` by [`PlaygroundView::reveal_lesson`];
     /// with `waits`, training and the readouts wait for the answer. Errors when the setup does not build (the
     /// playground then keeps what it had).
-    pub fn show_lesson(&mut self, setup: &Setup, epochs: usize, waits: bool, status: &mut Status) -> Result<(), String> {
+    pub fn show_lesson(
+        &mut self,
+        setup: &Setup,
+        epochs: usize,
+        waits: bool,
+        status: &mut Status,
+    ) -> Result<(), String> {
         setup.trainer()?;
         self.settings.setup = setup.clone();
         self.rebuild(status);
