@@ -383,3 +383,25 @@ fn a_regression_set_trains_with_mse_as_the_copied_command_and_shows_no_accuracy(
     assert_eq!(line, "chainrule train --dataset reg-gauss --epochs 2", "the copied line");
     assert_the_command_gives(&line, &shown);
 }
+
+#[test]
+fn a_network_that_would_split_on_two_threads_is_copied_with_threads_1_and_gives_the_windows_losses() {
+    // the window trains on one thread (the UI keeps the other core); 64-8-8-10 at 256 rows a batch splits on two
+    let mut h = harness_at(1.0);
+    view(&mut h).settings.setup =
+        Setup { dataset: "digits".into(), hidden: vec![8, 8], batch: 256, ..Setup::default() };
+    h.run();
+    let said_then = said(&h);
+    assert_eq!(view(&mut h).network().spec.hidden, vec![8, 8], "{said_then}");
+    h.get_by_label("Epoch").click();
+    h.step();
+    until_paused(&mut h);
+    let shown = view(&mut h).history.clone();
+    assert_eq!(shown.len(), 1);
+    h.get_by_label("Copy as command").click();
+    h.run();
+    let text = said(&h);
+    let line = text.strip_prefix("Copied: ").expect("the copied line is said");
+    assert!(line.ends_with("--batch 256 --epochs 1 --threads 1"), "{line}");
+    assert_the_command_gives(line, &shown);
+}
