@@ -323,7 +323,10 @@ impl LessonsView {
         let asks = step.question.as_ref().filter(|q| trains(q)).cloned();
         if let Some(q) = asks {
             let view = view.clone();
-            self.solution = Some(Solving::Running(std::thread::spawn(move || lesson::playground::solve(&view, &q))));
+            self.solution = Some(Solving::Running(std::thread::spawn(move || {
+                crate::parallel::cap_this_thread(1); // the UI thread keeps a core
+                lesson::playground::solve(&view, &q)
+            })));
         }
         Ok(())
     }
