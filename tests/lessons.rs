@@ -115,6 +115,17 @@ fn every_shipped_question_takes_its_answer_and_refuses_another() {
                     let other = step.options().into_iter().find(|o| o != a).unwrap();
                     (Answer::Input(a.clone()), Answer::Input(other))
                 }
+                Some(Question::Playground { answer: Some(a), .. }) => {
+                    // a + 1 + |a| is more than a quarter (and a factor of 4) away from these answers
+                    (Answer::Number(*a), Answer::Number(a + 1.0 + a.abs()))
+                }
+                Some(Question::FewestUnits { answer: Some(w), .. }) => {
+                    (Answer::Number(*w as f64), Answer::Number((w % 8 + 1) as f64))
+                }
+                Some(Question::DeadestLayer { answer: Some(l) }) => {
+                    let other = step.options().into_iter().find(|o| *o != format!("layer {l}")).unwrap();
+                    (Answer::Choice(format!("layer {l}")), Answer::Choice(other))
+                }
                 Some(q) => panic!("{} step {}: shipped questions state their answers: {q:?}", lesson.id, i + 1),
             };
             let where_ = format!("{} step {}", lesson.id, i + 1);

@@ -83,6 +83,11 @@ impl Step {
                 .and_then(|b| compile(&b.program, &[]).ok())
                 .map(|p| p.inputs.iter().map(|i| i.name.clone()).collect())
                 .unwrap_or_default(),
+            Some(Question::DeadestLayer { .. }) => self
+                .playground
+                .as_ref()
+                .map(|p| (1..=p.setup.hidden.len()).map(super::playground::layer_option).collect())
+                .unwrap_or_default(),
             _ => Vec::new(),
         }
     }
@@ -94,12 +99,15 @@ impl Step {
             (Some(Question::RaceWinner { .. }), Some(i)) => Some(Answer::Racer(i)),
             (Some(Question::Choice { .. }), Some(i)) => self.options().get(i).cloned().map(Answer::Choice),
             (Some(Question::LargestGradient { .. }), Some(i)) => self.options().get(i).cloned().map(Answer::Input),
+            (Some(Question::DeadestLayer { .. }), Some(i)) => self.options().get(i).cloned().map(Answer::Choice),
             (
                 Some(
                     Question::Gradient { .. }
                     | Question::Value { .. }
                     | Question::LearningRate { .. }
-                    | Question::Lab { .. },
+                    | Question::Lab { .. }
+                    | Question::Playground { .. }
+                    | Question::FewestUnits { .. },
                 ),
                 _,
             ) => parse_number(text).map(Answer::Number),
@@ -192,6 +200,10 @@ impl Step {
                 let h = if right { format!("right: {quantity} = {}", fmt_num(e)) } else { lab.lab().hint(quantity) };
                 Ok(Verdict { right, expected: format!("{quantity} = {}", fmt_num(e)), hint: h })
             }
+            (Question::Playground { .. } | Question::FewestUnits { .. } | Question::DeadestLayer { .. }, _) => {
+                let view = self.playground.as_ref().ok_or("the question needs a playground view")?;
+                super::playground::verdict(question, &super::playground::solve(view, question)?, answer)
+            }
             _ => Err("this kind of answer does not fit the question".into()),
         }
     }
@@ -203,7 +215,7 @@ mod tests {
     use crate::lesson::{BackpropView, RaceView};
 
     fn step(backprop: Option<BackpropView>, race: Option<RaceView>, question: Question) -> Step {
-        Step { narration: "n".into(), backprop, race, lab: None, question: Some(question) }
+        Step { narration: "n".into(), backprop, race, lab: None, playground: None, question: Some(question) }
     }
 
     fn lecture() -> Option<BackpropView> {

@@ -385,6 +385,55 @@ fn lab_leaks(step: &Step) -> Vec<String> {
     out
 }
 
+/// A question checked by training: its answer written in the narration or the prompt (for a number), or stated by
+/// the first hint for a likely wrong answer (0 and twice the number; one unit fewer and one more than the width; the
+/// other layers). `solution` is the training's answer ([`super::playground::solve`]).
+pub fn playground_leaks(step: &Step, q: &Question, solution: &super::playground::Solution) -> Vec<String> {
+    use super::playground::{Solution, layer_option, verdict};
+    let mut out = Vec::new();
+    let (answer, wrong): (f64, Vec<super::Answer>) = match (q, solution) {
+        (Question::Playground { prompt, .. }, Solution::Number(e)) => {
+            for (what, text) in [("narration", &step.narration), ("prompt", prompt)] {
+                if let Some(v) = numbers(text).into_iter().find(|&v| super::playground::agrees(q, v, *e)) {
+                    out.push(format!("the {what} states the answer: it writes {v}"));
+                }
+            }
+            (*e, vec![super::Answer::Number(0.0), super::Answer::Number(2.0 * e + 1.0)])
+        }
+        (Question::FewestUnits { .. }, Solution::Width { width, .. }) => {
+            let tries = [width.saturating_sub(1), width + 1].into_iter().filter(|w| (1..=8).contains(w));
+            (*width as f64, tries.map(|w| super::Answer::Number(w as f64)).collect())
+        }
+        (Question::DeadestLayer { .. }, Solution::Layer { layer, dead }) => {
+            let others = (1..=dead.len()).filter(|l| l != layer).map(|l| super::Answer::Choice(layer_option(l)));
+            // a hint naming the deadest layer gives it away
+            for a in others {
+                if let Ok(v) = verdict(q, solution, &a)
+                    && v.hint.contains(&layer_option(*layer))
+                {
+                    out.push(format!("the first hint names the answer: \"{}\"", v.hint));
+                }
+            }
+            return out;
+        }
+        _ => return out,
+    };
+    for a in wrong {
+        if let Ok(v) = verdict(q, solution, &a)
+            && !v.right
+            && let Some(n) = numbers(&v.hint).into_iter().find(|&n| match q {
+                Question::Playground { .. } => super::playground::agrees(q, n, answer),
+                _ => n == answer,
+            })
+            && a != super::Answer::Number(n)
+        {
+            out.push(format!("the first hint states the answer {n}: \"{}\"", v.hint));
+            break;
+        }
+    }
+    out
+}
+
 /// Where the asked quantity shows, in words.
 fn where_shown(p: &Program, q: &Question) -> String {
     match asked(p, q) {

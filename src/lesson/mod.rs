@@ -39,6 +39,7 @@ pub mod answer;
 pub mod exercise;
 pub mod hint;
 pub mod leak;
+pub mod playground;
 pub mod tuning;
 
 pub use answer::{Answer, Verdict};
@@ -85,6 +86,10 @@ pub struct Step {
     /// [`crate::labs`]).
     #[serde(default)]
     pub lab: Option<crate::labs::LabStep>,
+    /// A playground setup and the epochs the lesson trains it (`playground = { dataset = "circle", hidden = [3],
+    /// epochs = 60 }`, see [`playground`]).
+    #[serde(default)]
+    pub playground: Option<playground::PlaygroundStep>,
     /// The question, if the step asks one.
     pub question: Option<Question>,
 }
@@ -185,6 +190,39 @@ pub enum Question {
         /// The scale below which the answer's tolerance stops shrinking ([`hint::agrees_within`]).
         floor: Option<f64>,
     },
+    /// A number of the step's playground network after its epochs of training (`test_accuracy`, `dead:2`, ...:
+    /// [`playground::QUANTITIES`]); hidden in the window until the learner has answered.
+    Playground {
+        /// What the learner is asked, in words.
+        prompt: String,
+        /// The quantity, as [`playground::Trained::quantity`] names it.
+        quantity: String,
+        /// The expected answer, if the file states one; training must agree.
+        answer: Option<f64>,
+        /// The scale below which the answer's tolerance stops shrinking ([`hint::agrees_within`]).
+        floor: Option<f64>,
+        /// The relative tolerance, in place of [`hint::ANSWER_TOLERANCE`]'s 2%: a prediction of a trained network
+        /// is rougher than a computed gradient (`tolerance = 0.25`: within a quarter).
+        tolerance: Option<f64>,
+        /// Right within this factor either way (`factor = 4`: from e/4 to 4e, the same sign), in place of the
+        /// tolerance: for a quantity whose order of magnitude is the point (an update ratio).
+        factor: Option<f64>,
+    },
+    /// How few units hidden layer `layer` (default 1) needs for the test accuracy to reach `threshold` within the
+    /// step's epochs: widths 1 to 8 are trained ([`playground::fewest_units`]).
+    FewestUnits {
+        /// The test accuracy to reach (0 to 1).
+        threshold: f64,
+        /// The hidden layer whose width is asked, from 1 (default 1).
+        layer: Option<usize>,
+        /// The expected width, if the file states one; training must agree.
+        answer: Option<usize>,
+    },
+    /// Which hidden layer has the most dead ReLUs after the step's training ([`playground::Trained::deadest_layer`]).
+    DeadestLayer {
+        /// The expected layer (from 1), if the file states one; training must agree.
+        answer: Option<usize>,
+    },
 }
 
 impl Question {
@@ -235,6 +273,24 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 /// The 1-based line of the `i`-th `[[step]]` header (the first line when there is none).
 fn step_line(text: &str, i: usize) -> usize {
     text.lines().enumerate().filter(|(_, l)| l.trim_start().starts_with("[[step]]")).nth(i).map_or(1, |(n, _)| n + 1)
+}
+
+/// The 1-based line and column where `key` is written (`key =`, on a line of its own or in an inline table) in the
+/// `i`-th step, from its `[[step]]` header to the next one.
+fn key_at(text: &str, i: usize, key: &str) -> Option<(usize, usize)> {
+    let first = step_line(text, i);
+    let lines = text.lines().enumerate().skip(first);
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    for (n, l) in lines.take_while(|(_, l)| !l.trim_start().starts_with("[[step]]")) {
+        for (at, _) in l.match_indices(key) {
+            let before = l[..at].chars().next_back();
+            let after = l[at + key.len()..].trim_start();
+            if !before.is_some_and(word) && after.starts_with('=') {
+                return Some((n + 1, l[..at].chars().count() + 1));
+            }
+        }
+    }
+    None
 }
 
 /// Parses a lesson from TOML text; a syntax or shape error becomes a [`Problem`] at its line and column.
@@ -343,9 +399,14 @@ fn check_step(step: &Step, depth: Depth) -> Vec<String> {
     if step.narration.trim().is_empty() {
         out.push("the narration is empty".into());
     }
-    let views = [step.backprop.is_some(), step.race.is_some(), step.lab.is_some()];
+    let views = [step.backprop.is_some(), step.race.is_some(), step.lab.is_some(), step.playground.is_some()];
     if views.iter().filter(|v| **v).count() > 1 {
-        out.push("a step opens one view: backprop, race or lab, not two".into());
+        out.push("a step opens one view: backprop, race, lab or playground, not two".into());
+    }
+    if let Some(p) = &step.playground
+        && let Err(e) = p.check()
+    {
+        out.push(e);
     }
     if let Some(lab) = &step.lab
         && let Err(e) = lab.check()
@@ -384,6 +445,9 @@ fn check_question(step: &Step, question: &Question, program: Option<&Program>, d
     match question {
         Question::Lab { quantity, answer, floor, .. } => {
             out.extend(check_lab_question(step, quantity, *answer, *floor, depth))
+        }
+        Question::Playground { .. } | Question::FewestUnits { .. } | Question::DeadestLayer { .. } => {
+            out.extend(check_playground_question(step, question, depth))
         }
         Question::LearningRate { threshold, within, racer, answer } => {
             out.extend(check_lr_question(step, *threshold, *within, racer, *answer));
@@ -502,6 +566,74 @@ fn check_lab_question(
     }
 }
 
+/// The problems of a question checked by training the step's playground: it needs a sound playground view, and at
+/// [`Depth::Full`] the training must give an answer (a finite quantity, a width that reaches the threshold, one
+/// clearly deadest layer) that a stated answer agrees with. [`Depth::Quick`] stops before training.
+fn check_playground_question(step: &Step, question: &Question, depth: Depth) -> Vec<String> {
+    let Some(view) = &step.playground else {
+        return vec!["a question checked by training needs a playground view".into()];
+    };
+    if view.check().is_err() {
+        return Vec::new(); // reported with the view
+    }
+    match question {
+        Question::Playground { floor: Some(f), .. } if !(*f > 0.0 && f.is_finite()) => {
+            return vec![format!("floor = {f}: a positive number")];
+        }
+        Question::Playground { tolerance: Some(t), .. } if !(*t > 0.0 && *t <= 1.0) => {
+            return vec![format!("tolerance = {t}: a share in (0, 1]")];
+        }
+        Question::Playground { factor: Some(f), .. } if !(*f > 1.0 && f.is_finite()) => {
+            return vec![format!("factor = {f}: a number above 1")];
+        }
+        Question::FewestUnits { threshold, layer, .. } => {
+            if !(*threshold > 0.0 && *threshold <= 1.0) {
+                return vec![format!("threshold = {threshold}: a test accuracy in (0, 1]")];
+            }
+            let l = layer.unwrap_or(1);
+            if l == 0 || l > view.setup.hidden.len() {
+                return vec![format!(
+                    "layer = {l}: the setup has {} hidden layer(s), numbered from 1",
+                    view.setup.hidden.len()
+                )];
+            }
+        }
+        Question::DeadestLayer { .. } => {
+            if view.setup.hidden.len() < 2 {
+                return vec!["a deadest_layer question needs at least two hidden layers".into()];
+            }
+            if !matches!(view.setup.activation, crate::scalar::Unary::Relu | crate::scalar::Unary::LeakyRelu) {
+                return vec![format!(
+                    "a deadest_layer question needs ReLU units (a {} unit never dies)",
+                    view.setup.activation.name()
+                )];
+            }
+        }
+        _ => {}
+    }
+    if depth == Depth::Quick {
+        return Vec::new();
+    }
+    let solution = match playground::solve(view, question) {
+        Ok(s) => s,
+        Err(e) => return vec![e],
+    };
+    let mut out = Vec::new();
+    let disagrees = match (question, &solution) {
+        (Question::Playground { answer: Some(a), .. }, playground::Solution::Number(v)) => {
+            !playground::agrees(question, *a, *v)
+        }
+        (Question::FewestUnits { answer: Some(a), .. }, playground::Solution::Width { width, .. }) => a != width,
+        (Question::DeadestLayer { answer: Some(a), .. }, playground::Solution::Layer { layer, .. }) => a != layer,
+        _ => false,
+    };
+    if disagrees {
+        out.push(format!("the expected answer disagrees with training: {}", solution.expected(question)));
+    }
+    out.extend(leak::playground_leaks(step, question, &solution));
+    out
+}
+
 /// The problems of a `learning_rate` question: it needs a race view, a sane threshold and step count, a racer that
 /// parses, and some rate in [`tuning::SCAN_RANGE`] that works; a stated answer must work.
 fn check_lr_question(
@@ -588,8 +720,14 @@ pub fn check_text_at(file: &Path, text: &str, depth: Depth) -> LessonReport {
     }
     for (i, step) in lesson.steps.iter().enumerate() {
         let line = step_line(text, i);
+        // a typo in a playground's keys is reported where it is written
+        let typo = step.playground.as_ref().and_then(|p| p.unknown.keys().next()).and_then(|k| key_at(text, i, k));
         for message in check_step(step, depth) {
-            problems.push(Problem { line, column: 1, message: format!("step {}: {message}", i + 1) });
+            let (line, column) = match typo {
+                Some(at) if message.starts_with("the playground has no setting") => at,
+                _ => (line, 1),
+            };
+            problems.push(Problem { line, column, message: format!("step {}: {message}", i + 1) });
         }
     }
     // predict, then reveal: no step shows or says its answer before the learner commits (only for lessons whose
@@ -621,6 +759,8 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("10-lr-schedules.toml", include_str!("../../assets/lessons/10-lr-schedules.toml")),
     ("11-labs.toml", include_str!("../../assets/lessons/11-labs.toml")),
     ("12-labs-training.toml", include_str!("../../assets/lessons/12-labs-training.toml")),
+    ("13-decision-boundary.toml", include_str!("../../assets/lessons/13-decision-boundary.toml")),
+    ("14-babysitting.toml", include_str!("../../assets/lessons/14-babysitting.toml")),
 ];
 
 /// Checks the lessons built into the binary ([`SHIPPED`]); each report names its file as `built-in/<name>`.

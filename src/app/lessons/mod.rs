@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::Status;
 use super::backprop::BackpropView;
 use super::labs::LabsView;
+use super::playground::PlaygroundView;
 use super::race::{self, RaceView};
 use super::view::{Shell, View};
 use crate::lesson::{self, Answer, Exercise, Lesson, LessonReport, Question, Score, Step, Topic, Verdict};
@@ -127,6 +128,11 @@ pub struct LessonsView {
     pub race: RaceView,
     /// The lesson's own labs (a `lab` step's).
     pub labs: LabsView,
+    /// The lesson's own playground (a `playground` step's).
+    pub playground: PlaygroundView,
+    /// The training's answer to the open playground step's question, worked out on a worker from the moment the
+    /// step opens (a `fewest_units` question trains up to 8 networks), taken when the learner answers.
+    solution: Option<Solving>,
     actions: Vec<Action>,
     panels: Vec<(&'static str, egui::Rect)>,
 }
@@ -152,6 +158,8 @@ impl LessonsView {
             backprop: BackpropView::default(),
             race: RaceView::default(),
             labs: LabsView::default(),
+            playground: PlaygroundView::default(),
+            solution: None,
             actions: Vec::new(),
             panels: Vec::new(),
         }
@@ -178,6 +186,11 @@ impl LessonsView {
         self.view_step().map_or((false, false), kind)
     }
 
+    /// Whether the central area shows the lesson's playground (the step's, or the latest earlier step's).
+    fn shows_playground(&self) -> bool {
+        self.view_step().is_some_and(|s| s.playground.is_some())
+    }
+
     /// Whether the central area shows the lesson's lab (the step's, or the latest earlier step's, as
     /// [`LessonsView::shown_view`]).
     fn shows_lab(&self) -> bool {
@@ -187,7 +200,7 @@ impl LessonsView {
     /// The step whose view the central area shows: the open one if it has a view (or is practice), else the latest
     /// earlier step of the lesson with one.
     fn view_step(&self) -> Option<&Step> {
-        let has_view = |s: &Step| s.race.is_some() || s.backprop.is_some() || s.lab.is_some();
+        let has_view = |s: &Step| s.race.is_some() || s.backprop.is_some() || s.lab.is_some() || s.playground.is_some();
         let step = self.step()?;
         if has_view(step) || self.practice.is_some() {
             return Some(step);
@@ -258,10 +271,12 @@ impl LessonsView {
     /// asks about is ringed and centred on the graph.
     fn prepare(&mut self, status: &mut Status) {
         self.attempt = Attempt::default();
+        self.solution = None;
         let Some(step) = self.step().cloned() else { return };
         let shown = match (&step.backprop, &step.race, &step.lab) {
             (Some(b), _, _) => self.backprop.show_lesson(b, status),
             (None, Some(r), _) => self.race.show_lesson(r, status),
+            (None, None, None) if step.playground.is_some() => self.show_playground(&step, status),
             (None, None, Some(l)) => {
                 // predict, then reveal: the lab hides the quantity the question asks
                 let hidden = match &step.question {
@@ -299,6 +314,35 @@ impl LessonsView {
         }
     }
 
+    /// Opens a playground step on a fresh network; a question checked by training starts its training on a worker,
+    /// and the playground keeps its readouts hidden and trains nothing until the answer is in.
+    fn show_playground(&mut self, step: &Step, status: &mut Status) -> Result<(), String> {
+        let Some(view) = &step.playground else { return Ok(()) };
+        // any question waits: the curves would answer a choice about the run too
+        self.playground.show_lesson(&view.setup, view.epochs, step.question.is_some(), status)?;
+        let asks = step.question.as_ref().filter(|q| trains(q)).cloned();
+        if let Some(q) = asks {
+            let view = view.clone();
+            self.solution = Some(Solving::Running(std::thread::spawn(move || {
+                crate::parallel::cap_this_thread(1); // the UI thread keeps a core
+                lesson::playground::solve(&view, &q)
+            })));
+        }
+        Ok(())
+    }
+
+    /// The training's answer to the open step's question (waits for the worker if it is still training).
+    fn playground_solution(&mut self) -> Option<Result<lesson::playground::Solution, String>> {
+        let solved = match self.solution.take()? {
+            Solving::Running(h) => {
+                h.join().unwrap_or_else(|_| Err("the training that checks the answer stopped with a panic".into()))
+            }
+            Solving::Done(r) => r,
+        };
+        self.solution = Some(Solving::Done(solved.clone()));
+        Some(solved)
+    }
+
     /// The race's leaderboard counts steps to the loss the question names.
     fn race_threshold(&mut self, step: &Step) {
         if let Some(Question::RaceWinner { threshold, .. } | Question::LearningRate { threshold, .. }) = &step.question
@@ -308,7 +352,12 @@ impl LessonsView {
     }
 
     /// The verdict on an answer to the open step's question (or practice exercise).
-    fn verdict(&self, step: &Step, answer: &Answer) -> Result<Verdict, String> {
+    fn verdict(&mut self, step: &Step, answer: &Answer) -> Result<Verdict, String> {
+        if let Some(q) = step.question.as_ref().filter(|q| trains(q))
+            && let Some(solved) = self.playground_solution()
+        {
+            return lesson::playground::verdict(q, &solved?, answer);
+        }
         match (&self.practice, answer) {
             // an exercise's own check adds PyTorch's convention at a kink to the hint
             (Some((e, _)), Answer::Number(a)) => {
@@ -388,8 +437,27 @@ impl LessonsView {
         match &step.question {
             Some(Question::Gradient { node, .. }) => self.backprop.reveal(node, true, status),
             Some(Question::Value { node, .. }) => self.backprop.reveal(node, false, status),
-            Some(Question::Choice { .. }) => {}
+            Some(Question::Choice { .. } | Question::Playground { .. } | Question::DeadestLayer { .. }) => {
+                if step.playground.is_some() {
+                    self.playground.reveal_lesson(None, status);
+                }
+            }
             Some(Question::Lab { .. }) => self.labs.reveal(),
+            Some(Question::FewestUnits { layer, .. }) => {
+                // the network trained is the smallest that reaches the threshold
+                let width = match self.playground_solution() {
+                    Some(Ok(lesson::playground::Solution::Width { width, .. })) => Some(width),
+                    _ => None,
+                };
+                let hidden = step.playground.as_ref().zip(width).map(|(p, w)| {
+                    let mut hidden = p.setup.hidden.clone();
+                    if let Some(h) = hidden.get_mut(layer.unwrap_or(1).saturating_sub(1)) {
+                        *h = w;
+                    }
+                    hidden
+                });
+                self.playground.reveal_lesson(hidden, status)
+            }
             Some(Question::LargestGradient { .. }) => {
                 for input in step.options() {
                     self.backprop.reveal(&input, true, status);
@@ -408,6 +476,9 @@ impl LessonsView {
                 }
             }
             Some(Question::RaceWinner { .. }) | None => {
+                if step.playground.is_some() {
+                    self.playground.reveal_lesson(None, status);
+                }
                 // the race runs its steps: at once without a question, after the answer with one
                 if let Some(r) = &step.race {
                     self.race.push(race::Action::Step(r.steps));
@@ -489,7 +560,10 @@ impl View for LessonsView {
             folder: &mut *shell.folder,
         };
         let (on_race, on_backprop) = self.shown_view();
-        if self.shows_lab() {
+        if self.shows_playground() {
+            self.playground.ui(ui, &mut inner);
+            self.panels.extend_from_slice(self.playground.panels());
+        } else if self.shows_lab() {
             self.labs.ui(ui, &mut inner);
             self.panels.extend_from_slice(self.labs.panels());
         } else if on_race {
@@ -571,6 +645,17 @@ impl View for LessonsView {
     }
 }
 
+/// The training behind a playground question's answer: under way on a worker, or done.
+enum Solving {
+    Running(std::thread::JoinHandle<Result<lesson::playground::Solution, String>>),
+    Done(Result<lesson::playground::Solution, String>),
+}
+
+/// Whether a question is answered by training the step's playground.
+fn trains(q: &Question) -> bool {
+    matches!(q, Question::Playground { .. } | Question::FewestUnits { .. } | Question::DeadestLayer { .. })
+}
+
 /// A topic's name for the learner.
 pub fn topic_name(topic: Topic) -> &'static str {
     match topic {
@@ -589,6 +674,7 @@ fn practice_step(e: &Exercise) -> Step {
         backprop: Some(lesson::BackpropView { program: e.program.clone(), at: Some("backward:0".into()) }),
         race: None,
         lab: None,
+        playground: None,
         question: Some(Question::Gradient { node: e.node.clone(), answer: Some(e.answer), floor: None }),
     }
 }

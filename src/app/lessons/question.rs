@@ -13,6 +13,9 @@ pub const ANSWER_LABEL: &str = "Your answer";
 /// The label of the learning-rate field of a `learning_rate` question.
 pub const LR_LABEL: &str = "Learning rate";
 
+/// The label of the width field of a `fewest_units` question.
+pub const UNITS_LABEL: &str = "Units";
+
 /// Step `k` of `lesson`.
 pub fn ui(ui: &mut egui::Ui, lesson: &Lesson, k: usize, attempt: &mut Attempt, actions: &mut Vec<Action>) {
     let Some(step) = lesson.steps.get(k) else { return };
@@ -91,7 +94,17 @@ fn question_ui(ui: &mut egui::Ui, step: &Step, attempt: &mut Attempt, actions: &
             ))
         }
         Question::LargestGradient { .. } => ui.strong("Which input has the largest gradient |∂f/∂input|?"),
-        Question::Lab { prompt, .. } => ui.strong(prompt),
+        Question::Lab { prompt, .. } | Question::Playground { prompt, .. } => ui.strong(prompt),
+        Question::FewestUnits { threshold, layer, .. } => {
+            field = UNITS_LABEL;
+            let epochs = step.playground.as_ref().map_or(0, |p| p.epochs);
+            ui.strong(format!(
+                "How few units does hidden layer {} need for the test accuracy to reach {threshold} within {epochs} \
+                 epochs?",
+                layer.unwrap_or(1)
+            ))
+        }
+        Question::DeadestLayer { .. } => ui.strong("After training, which hidden layer has the most dead units?"),
     };
     let options = step.options();
     ui.add_enabled_ui(!attempt.revealed, |ui| {

@@ -48,7 +48,7 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView, _status: &mut Status) {
         ui.separator();
         ui.label(format!("epoch {}", view.history.len()));
         ui.label(format!("step {}", view.steps));
-        if let Some(s) = view.history.last() {
+        if let Some(s) = view.history.last().filter(|_| view.lesson.shows_readouts()) {
             ui.label(format!("train loss {}", fmt_short(s.train_loss)));
             ui.label(format!("test loss {}", fmt_short(s.test_loss)));
             // a regression has no accuracy (NaN): its loss is the measure

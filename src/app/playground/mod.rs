@@ -15,6 +15,7 @@ pub mod controls;
 pub mod csv;
 pub mod curves;
 pub mod digits;
+pub mod lesson;
 pub mod maps;
 pub mod monitors;
 pub mod network;
@@ -208,6 +209,8 @@ pub struct PlaygroundView {
     budget: Budget,
     /// The schedule field's text and its error, while edited.
     pub schedule_edit: setup::ScheduleEdit,
+    /// What a lesson's step asks of this playground (the Lessons view's own).
+    pub lesson: lesson::LessonState,
 }
 
 impl Default for PlaygroundView {
@@ -241,6 +244,7 @@ impl Default for PlaygroundView {
             mistakes: digits::Mistakes::default(),
             budget: Budget::Forever,
             schedule_edit: setup::ScheduleEdit::default(),
+            lesson: lesson::LessonState::default(),
         }
     }
 }
@@ -290,6 +294,9 @@ impl PlaygroundView {
     }
 
     fn apply(&mut self, action: Action, status: &mut Status) -> Option<crate::nn::playground::OpenedGraph> {
+        if self.lesson.refuses(&action, status) {
+            return None;
+        }
         let hidden = &mut self.settings.setup.hidden;
         match action {
             Action::Play => self.start(Budget::Forever, status),
@@ -831,6 +838,9 @@ impl View for PlaygroundView {
         let bottom =
             egui::Panel::bottom("playground_charts").resizable(true).default_size((room.y * 0.3).clamp(lo, 210.0));
         let bottom = bottom.size_range(lo..=hi).show(ui, |ui| {
+            if !self.lesson.shows_readouts() {
+                return lesson::hidden_ui(ui);
+            }
             let w = ui.available_width();
             ui.horizontal_top(|ui| {
                 ui.vertical(|ui| {
