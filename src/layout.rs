@@ -762,11 +762,7 @@ pub fn frames(g: &Graph, groups: &Groups, folding: &Folding, positions: &[[f32; 
         .map(|(k, lo, hi)| {
             let levels = 1.0 + below[k as usize] as f32;
             let pad = FRAME_PAD * levels;
-            Frame {
-                group: k,
-                min: [lo[0] - pad, lo[1] - pad - FRAME_HEADER * levels],
-                max: [hi[0] + pad, hi[1] + pad],
-            }
+            Frame { group: k, min: [lo[0] - pad, lo[1] - pad - FRAME_HEADER * levels], max: [hi[0] + pad, hi[1] + pad] }
         })
         .collect();
     out.sort_by_key(|f| groups.group(f.group).depth);

@@ -413,9 +413,6 @@ impl Canvas {
         }
         self.group_widgets_ui(ui, rect, model, actions);
         self.leaf_editor_ui(ui, rect, model, settings, actions);
-        if self.zoom >= TEXT_ZOOM {
-            partial_legend_ui(ui, rect, model, known, p);
-        }
         let view = [self.layout_from_screen(rect, rect.min), self.layout_from_screen(rect, rect.max)];
         let [lo, hi] = model.layout.bounds;
         let all_in_view = view[0][0] <= lo[0] && view[0][1] <= lo[1] && view[1][0] >= hi[0] && view[1][1] >= hi[1];
@@ -523,6 +520,10 @@ impl Canvas {
             ui.add(egui::Label::new(egui::RichText::new(size).weak()).extend());
             ui.add(egui::Label::new(egui::RichText::new("value").color(p.forward)).extend());
             ui.add(egui::Label::new(egui::RichText::new("gradient ∂f/∂node").color(p.backward)).extend());
+            // the key to a number ending in `…` on a card or a box
+            ui.add(egui::Label::new(egui::RichText::new("0.25… so far").color(p.partial)).extend()).on_hover_text(
+                "A gradient ending in … is the sum so far: more uses of that value still send their shares (+=)",
+            );
         });
     }
 
@@ -1236,22 +1237,6 @@ fn group_tooltip(model: &Model, known: &Known, gid: u32) -> String {
         _ => {}
     }
     s
-}
-
-/// The key to a gradient ending in `…`, in the canvas's lower left corner while one shows: a share has arrived,
-/// others are still to come. O(nodes) a frame, a pass over flags.
-fn partial_legend_ui(ui: &mut egui::Ui, rect: Rect, model: &Model, known: &Known, p: Palette) {
-    let out = model.output.index();
-    let partial = (0..known.touched.len()).any(|i| known.touched[i] && !known.complete[i] && i != out);
-    if !partial {
-        return;
-    }
-    let text = egui::RichText::new("0.25…  a gradient so far: more uses of that value still send theirs (+=)")
-        .color(p.partial)
-        .background_color(p.canvas)
-        .size(12.0);
-    let at = Rect::from_min_size(rect.left_bottom() + vec2(8.0, -24.0), vec2((rect.width() - 16.0).max(0.0), 20.0));
-    ui.put(at, egui::Label::new(text).truncate().halign(egui::Align::Min));
 }
 
 /// What a folded box with several outputs says in place of the numbers, in two lines: how many groups it holds
