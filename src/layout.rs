@@ -156,7 +156,8 @@ pub fn layout_graph(g: &Graph, config: &LayoutConfig) -> Layout {
 /// Lays out a graph with some groups folded ([`crate::scalar::groups::fold`]): nodes by their op, a folded group as
 /// a computed node, each item in the cluster of its innermost unfolded group so that a group's items stay together.
 /// With folded boxes on the drawing the layers are further apart (`layer_gap` + 100): boxes are wider than cards and
-/// the wires between two columns of neurons need room to fan out.
+/// the wires between two columns of neurons need room to fan out. A group unfolded among folded siblings gets a room
+/// of its own: nothing else inside its [`frames`] rectangle (see `make_room`).
 pub fn layout_folded(g: &Graph, groups: &Groups, folding: &Folding, config: &LayoutConfig) -> Layout {
     let items = &folding.items;
     let roles: Vec<Role> = items
@@ -187,7 +188,9 @@ pub fn layout_folded(g: &Graph, groups: &Groups, folding: &Folding, config: &Lay
         .map(|k| k.unwrap_or(NO_CLUSTER))
         .collect();
     let parent: Vec<u32> = groups.groups().iter().map(|k| k.parent.unwrap_or(NO_CLUSTER)).collect();
-    layout_clustered(&roles, &edges, Some(Clusters { of: &of, parent: &parent }), &config)
+    let mut laid = layout_clustered(&roles, &edges, Some(Clusters { of: &of, parent: &parent }), &config);
+    make_room(g, groups, folding, &mut laid);
+    laid
 }
 
 /// A scalar graph's edges `(operand, node)`, node by node and operand by operand: the order of [`Layout::edges`].
@@ -675,6 +678,231 @@ fn isotonic_with_gaps(desired: &[f32], gaps: &[f32]) -> Vec<f32> {
     out
 }
 
+/// A card's size in layout units (an op or an input): the canvas draws it this size at zoom 1.
+pub const NODE_SIZE: [f32; 2] = [88.0, 62.0];
+/// A constant's (smaller) card.
+pub const CONST_SIZE: [f32; 2] = [48.0, 28.0];
+/// A folded group's box.
+pub const BOX_SIZE: [f32; 2] = [116.0, 62.0];
+/// Room a frame keeps around its items, per level of unfolded groups nested in it.
+pub const FRAME_PAD: f32 = 9.0;
+/// The height of a frame's header (its title), per level of unfolded groups nested in it.
+pub const FRAME_HEADER: f32 = 20.0;
+/// Room above a folded box that its frame keeps (the stacked cards behind it).
+const BOX_ABOVE: f32 = 14.0;
+
+/// The frame drawn around an unfolded group's items, in layout units.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Frame {
+    /// The group.
+    pub group: u32,
+    /// The top-left corner (the header sits just inside it).
+    pub min: [f32; 2],
+    /// The bottom-right corner.
+    pub max: [f32; 2],
+}
+
+impl Frame {
+    /// Whether the frame and the rectangle `[min, max]` share more than an edge.
+    pub fn overlaps(&self, min: [f32; 2], max: [f32; 2]) -> bool {
+        self.min[0] < max[0] && min[0] < self.max[0] && self.min[1] < max[1] && min[1] < self.max[1]
+    }
+}
+
+/// An item's box `[min, max]` around its centre: a card, a constant, or a folded box with the cards stacked above it.
+pub fn item_box(g: &Graph, item: Item, centre: [f32; 2]) -> ([f32; 2], [f32; 2]) {
+    let (size, above) = match item {
+        Item::Group(_) => (BOX_SIZE, BOX_ABOVE),
+        Item::Node(id) if g.op(id) == Op::Const => (CONST_SIZE, 0.0),
+        Item::Node(_) => (NODE_SIZE, 0.0),
+    };
+    let h = [size[0] * 0.5, size[1] * 0.5];
+    ([centre[0] - h[0], centre[1] - h[1] - above], [centre[0] + h[0], centre[1] + h[1]])
+}
+
+/// The innermost unfolded group an item is drawn in: a node's group, a folded box's parent.
+fn home(groups: &Groups, item: Item) -> Option<u32> {
+    match item {
+        Item::Node(id) => groups.of(id),
+        Item::Group(k) => groups.group(k).parent,
+    }
+}
+
+/// Whether the item is drawn inside the unfolded group `gid`.
+fn item_in(groups: &Groups, item: Item, gid: u32) -> bool {
+    std::iter::successors(home(groups, item), |&k| groups.group(k).parent).any(|k| k == gid)
+}
+
+/// The frame of each unfolded group that has items on the drawing, outer groups first: around its items, padded by
+/// [`FRAME_PAD`] and with room for [`FRAME_HEADER`] once per level of unfolded groups nested in it (so that nested
+/// frames sit inside their parent's, headers apart). O(items · depth).
+pub fn frames(g: &Graph, groups: &Groups, folding: &Folding, positions: &[[f32; 2]]) -> Vec<Frame> {
+    let n = groups.len();
+    let mut boxes: Vec<Option<([f32; 2], [f32; 2])>> = vec![None; n];
+    // how many levels of unfolded groups each group holds
+    let mut below = vec![0u32; n];
+    for (&item, &c) in folding.items.iter().zip(positions) {
+        let (lo, hi) = item_box(g, item, c);
+        let first = home(groups, item);
+        let inner_depth = first.map_or(0, |k| groups.group(k).depth);
+        for k in std::iter::successors(first, |&k| groups.group(k).parent) {
+            let b = &mut boxes[k as usize];
+            *b = Some(match *b {
+                None => (lo, hi),
+                Some((a, z)) => ([a[0].min(lo[0]), a[1].min(lo[1])], [z[0].max(hi[0]), z[1].max(hi[1])]),
+            });
+            let d = inner_depth - groups.group(k).depth;
+            below[k as usize] = below[k as usize].max(d);
+        }
+    }
+    let mut out: Vec<Frame> = boxes
+        .iter()
+        .enumerate()
+        .filter_map(|(k, b)| b.map(|(lo, hi)| (k as u32, lo, hi)))
+        .map(|(k, lo, hi)| {
+            let levels = 1.0 + below[k as usize] as f32;
+            let pad = FRAME_PAD * levels;
+            Frame { group: k, min: [lo[0] - pad, lo[1] - pad - FRAME_HEADER * levels], max: [hi[0] + pad, hi[1] + pad] }
+        })
+        .collect();
+    out.sort_by_key(|f| groups.group(f.group).depth);
+    out
+}
+
+/// Gives each unfolded group that sits among folded siblings inside a group (a neuron opened in a layer of folded
+/// neurons) a room of its own: in every column its frame spans, whatever is not in the group (the folded neighbours, wires passing by)
+/// moves above or below the frame, the part of the column above up and the part below down, so that nothing
+/// overlaps the frame and no wire crosses its title. Deepest groups first, three rounds (a move for one frame can
+/// stretch another). O(rounds · frames · (items + wire points)).
+fn make_room(g: &Graph, groups: &Groups, folding: &Folding, layout: &mut Layout) {
+    let items = &folding.items;
+    // the groups that hold a folded box: a top-level group (a layer) is not moved for, only what is nested in one
+    let folded_parents: std::collections::HashSet<u32> = items
+        .iter()
+        .filter_map(|it| match *it {
+            Item::Group(k) => groups.group(k).parent,
+            Item::Node(_) => None,
+        })
+        .collect();
+    for _round in 0..3 {
+        let mut targets: Vec<u32> = frames(g, groups, folding, &layout.positions)
+            .iter()
+            .map(|f| f.group)
+            .filter(|&k| groups.group(k).parent.is_some_and(|q| folded_parents.contains(&q)))
+            .collect();
+        if targets.is_empty() {
+            return;
+        }
+        targets.sort_by_key(|&k| std::cmp::Reverse(groups.group(k).depth));
+        let mut moved = false;
+        for gid in targets {
+            let Some(f) = frames(g, groups, folding, &layout.positions).into_iter().find(|f| f.group == gid) else {
+                continue;
+            };
+            moved |= clear_frame(g, groups, folding, layout, &f);
+        }
+        if !moved {
+            break;
+        }
+    }
+    layout.bounds = bounds_of(layout);
+}
+
+/// Moves what is not in `f`'s group out of `f`, column by column (see [`make_room`]); whether anything moved.
+fn clear_frame(g: &Graph, groups: &Groups, folding: &Folding, layout: &mut Layout, f: &Frame) -> bool {
+    let items = &folding.items;
+    let inside = |i: usize| item_in(groups, items[i], f.group);
+    let centre = 0.5 * (f.min[1] + f.max[1]);
+    // each column (by its x) within the frame: the group's extent there, and how far each side must move
+    let mut columns: Vec<(f32, f32, f32, f32, f32)> = Vec::new(); // (x, top of group, bottom of group, up, down)
+    let column = |columns: &mut Vec<(f32, f32, f32, f32, f32)>, x: f32| -> usize {
+        match columns.iter().position(|c| c.0 == x) {
+            Some(k) => k,
+            None => {
+                columns.push((x, f32::INFINITY, f32::NEG_INFINITY, 0.0, 0.0));
+                columns.len() - 1
+            }
+        }
+    };
+    let in_span = |x: f32| x >= f.min[0] && x <= f.max[0];
+    for (i, p) in layout.positions.iter().enumerate() {
+        if in_span(p[0]) && inside(i) {
+            let k = column(&mut columns, p[0]);
+            columns[k].1 = columns[k].1.min(p[1]);
+            columns[k].2 = columns[k].2.max(p[1]);
+        }
+    }
+    // a point above the group's own items in its column (or above the frame's middle where it has none) goes up
+    let goes_up = |c: &(f32, f32, f32, f32, f32), y: f32| if c.1 <= c.2 { y < c.1 } else { y < centre };
+    let need = |columns: &mut Vec<(f32, f32, f32, f32, f32)>, x: f32, y: f32, lo: f32, hi: f32| {
+        let k = column(columns, x);
+        let c = &mut columns[k];
+        if goes_up(c, y) {
+            c.3 = c.3.max(hi + FRAME_PAD - f.min[1]);
+        } else {
+            c.4 = c.4.max(f.max[1] + FRAME_PAD - lo);
+        }
+    };
+    // an item keeps the frames it is in (and C is not) clear too: their pads, and their headers below C
+    let ancestors: Vec<u32> = groups.ancestors(f.group).collect();
+    for (i, &p) in layout.positions.iter().enumerate() {
+        if in_span(p[0]) && !inside(i) {
+            let (lo, hi) = item_box(g, items[i], p);
+            let levels = std::iter::successors(home(groups, items[i]), |&k| groups.group(k).parent)
+                .take_while(|k| !ancestors.contains(k))
+                .count() as f32;
+            need(&mut columns, p[0], p[1], lo[1] - levels * (FRAME_PAD + FRAME_HEADER), hi[1] + levels * FRAME_PAD);
+        }
+    }
+    for e in &layout.edges {
+        if inside(e.from) && inside(e.to) {
+            continue;
+        }
+        for v in e.via.iter().filter(|v| in_span(v[0])) {
+            need(&mut columns, v[0], v[1], v[1], v[1]);
+        }
+    }
+    if columns.iter().all(|c| c.3 <= 0.0 && c.4 <= 0.0) {
+        return false;
+    }
+    let shift = |x: f32, y: f32, columns: &[(f32, f32, f32, f32, f32)]| -> f32 {
+        match columns.iter().find(|c| c.0 == x) {
+            Some(c) if goes_up(c, y) => y - c.3.max(0.0),
+            Some(c) => y + c.4.max(0.0),
+            None => y,
+        }
+    };
+    for i in 0..layout.positions.len() {
+        let p = layout.positions[i];
+        if in_span(p[0]) && !inside(i) {
+            layout.positions[i][1] = shift(p[0], p[1], &columns);
+        }
+    }
+    for e in &mut layout.edges {
+        if inside(e.from) && inside(e.to) {
+            continue;
+        }
+        for v in e.via.iter_mut().filter(|v| in_span(v[0])) {
+            v[1] = shift(v[0], v[1], &columns);
+        }
+    }
+    true
+}
+
+/// The bounding box of every centre and wire point.
+fn bounds_of(layout: &Layout) -> [[f32; 2]; 2] {
+    let mut min = [f32::INFINITY; 2];
+    let mut max = [f32::NEG_INFINITY; 2];
+    let points = layout.positions.iter().chain(layout.edges.iter().flat_map(|e| e.via.iter()));
+    for p in points {
+        for k in 0..2 {
+            min[k] = min[k].min(p[k]);
+            max[k] = max[k].max(p[k]);
+        }
+    }
+    [min, max]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -853,6 +1081,98 @@ mod tests {
         }
         assert!(seen_any, "some layer holds both n0 and other nodes");
         no_overlap(&l, &LayoutConfig::default());
+    }
+
+    /// A 2-`sizes` MLP as the backprop view's preset writes it: `lk.nj = tanh(lk.nj.s)`, the last layer linear.
+    fn mlp_program(sizes: &[usize]) -> String {
+        let mut s = String::from("x0 = 0.5\nx1 = -1.2\n");
+        let mut prev: Vec<String> = vec!["x0".into(), "x1".into()];
+        for (k, &size) in sizes.iter().enumerate() {
+            let last = k + 1 == sizes.len();
+            let mut next = Vec::new();
+            for j in 0..size {
+                let n = format!("l{}.n{j}", k + 1);
+                let mut sum = format!("{n}.b");
+                for (i, x) in prev.iter().enumerate() {
+                    s.push_str(&format!("{n}.w{i} = {}\n", 0.1 * (i + j + k) as f64 - 0.3));
+                    sum.push_str(&format!(" + {n}.w{i}*{x}"));
+                }
+                s.push_str(&format!("{n}.b = 0\n"));
+                if last {
+                    s.push_str(&format!("{n} = {sum}\n"));
+                } else {
+                    s.push_str(&format!("{n}.s = {sum}\n{n} = tanh({n}.s)\n"));
+                }
+                next.push(n);
+            }
+            prev = next;
+        }
+        s + &format!("loss = ({} - 1)^2", prev[0])
+    }
+
+    #[test]
+    fn a_neuron_unfolded_among_folded_ones_gets_a_room_of_its_own() {
+        let p = compile(&mlp_program(&[6, 6, 1]), &[]).unwrap();
+        let g = &p.graph;
+        let groups = Groups::from_labels(g);
+        for open in ["l1.n2", "l2.n0", "l2.n3"] {
+            let opened = groups.find(open).unwrap();
+            // every neuron folded (as the view opens the network) but one
+            let folded: Vec<bool> =
+                groups.groups().iter().enumerate().map(|(k, gr)| !gr.has_children && k as u32 != opened).collect();
+            let folding = crate::scalar::groups::fold(g, &groups, &folded);
+            let l = layout_folded(g, &groups, &folding, &LayoutConfig::default());
+            let fr = frames(g, &groups, &folding, &l.positions);
+            let f = fr.iter().find(|f| f.group == opened).expect("the unfolded neuron has a frame");
+            let members = (0..folding.items.len()).filter(|&i| item_in(&groups, folding.items[i], opened)).count();
+            assert!(members > 3, "{open}: its weights, products and sums are drawn");
+            // no item of another group (a folded neighbour, an input) inside the room
+            for (i, &item) in folding.items.iter().enumerate() {
+                if !item_in(&groups, item, opened) {
+                    let (lo, hi) = item_box(g, item, l.positions[i]);
+                    assert!(!f.overlaps(lo, hi), "{open}: item {i} ({item:?}) at {:?} is in {f:?}", l.positions[i]);
+                }
+            }
+            // no frame but its layer's overlaps it
+            for other in &fr {
+                let related = other.group == opened || groups.ancestors(opened).any(|a| a == other.group);
+                assert!(related || !f.overlaps(other.min, other.max), "{open}: {other:?} overlaps {f:?}");
+            }
+            // no wire passing by crosses the room (the title included)
+            for e in &l.edges {
+                if item_in(&groups, folding.items[e.from], opened) && item_in(&groups, folding.items[e.to], opened) {
+                    continue;
+                }
+                for v in &e.via {
+                    assert!(!f.overlaps(*v, *v), "{open}: a wire {}→{} passes {v:?} in {f:?}", e.from, e.to);
+                }
+            }
+            // the bounds hold every point
+            for q in &l.positions {
+                assert!(q[1] >= l.bounds[0][1] && q[1] <= l.bounds[1][1]);
+            }
+        }
+    }
+
+    #[test]
+    fn frames_nest_with_a_header_per_level_and_none_without_items() {
+        let p = compile(&mlp_program(&[3, 1]), &[]).unwrap();
+        let groups = Groups::from_labels(&p.graph);
+        let folding = crate::scalar::groups::fold(&p.graph, &groups, &[]);
+        let l = layout_folded(&p.graph, &groups, &folding, &LayoutConfig::default());
+        let fr = frames(&p.graph, &groups, &folding, &l.positions);
+        let of = |path: &str| *fr.iter().find(|f| f.group == groups.find(path).unwrap()).unwrap();
+        let (layer, neuron) = (of("l1"), of("l1.n0"));
+        // outer first; the layer holds the neuron with one more pad and header above
+        assert!(groups.group(fr[0].group).depth == 0);
+        assert!(layer.min[0] <= neuron.min[0] - FRAME_PAD && layer.max[0] >= neuron.max[0] + FRAME_PAD);
+        assert!(layer.min[1] <= neuron.min[1] - FRAME_PAD - FRAME_HEADER, "{layer:?} {neuron:?}");
+        // a folded group has no frame
+        let folded: Vec<bool> = groups.groups().iter().map(|gr| gr.path == "l1").collect();
+        let folding = crate::scalar::groups::fold(&p.graph, &groups, &folded);
+        let l = layout_folded(&p.graph, &groups, &folding, &LayoutConfig::default());
+        let fr = frames(&p.graph, &groups, &folding, &l.positions);
+        assert!(fr.iter().all(|f| !groups.group(f.group).path.starts_with("l1")), "{fr:?}");
     }
 
     #[test]

@@ -84,7 +84,7 @@ fn an_accumulating_gradient_is_written_with_plus_equals() {
     let f = v.model.forward.steps.len();
     v.push(Action::Seek(f + k + 1));
     h.run();
-    // the step of n6 = h + q: q already had -4 from q·x, so its gradient becomes -4 + 1 = -3
+    // the step of the add h + q: q already had -4 from q·x, so its gradient becomes -4 + 1 = -3
     h.get_by_label("∂y/∂q += upstream 1 × local 1 = 1  (total (-4) + 1 = -3)");
     h.get_by_label("+= : that operand is used more than once, so its gradient is the sum of what each use sends back.");
 }

@@ -667,3 +667,34 @@ fn a_message_belongs_to_its_view_and_its_moment() {
     race.show_lesson(&lesson, &mut lesson_status).expect("the lesson's race");
     assert_eq!(lesson_status.text, "", "{lesson_status:?}");
 }
+
+#[test]
+fn every_views_key_help_renders_with_the_windows_fonts() {
+    use chainrule::app;
+    let mut h = common::window::harness();
+    h.run();
+    // the help overlay draws a key in the monospace font (Hack has →, ←) and what it does in the body font
+    // (Ubuntu Light has neither): a glyph missing from its font would print as a box
+    let lists = [
+        ("Everywhere", app::SHORTCUTS),
+        ("Backprop", app::backprop::SHORTCUTS),
+        ("Race", app::race::SHORTCUTS),
+        ("Lessons", app::lessons::SHORTCUTS),
+        ("Playground", app::playground::SHORTCUTS),
+    ];
+    let (mono, body) = (egui::FontId::monospace(14.0), egui::FontId::proportional(14.0));
+    let missing = |font: &egui::FontId, text: &str| -> Vec<char> {
+        h.ctx.fonts_mut(|f| text.chars().filter(|&c| !c.is_whitespace() && !f.has_glyph(font, c)).collect())
+    };
+    // the check can fail: the body font has no arrow
+    assert_eq!(missing(&body, "→"), ['→']);
+    for (view, keys) in lists {
+        assert!(!keys.is_empty(), "{view} lists its keys");
+        for (key, what) in keys {
+            assert!(missing(&mono, key).is_empty(), "{view}: key '{key}' misses {:?}", missing(&mono, key));
+            assert!(missing(&body, what).is_empty(), "{view}: '{what}' misses {:?}", missing(&body, what));
+        }
+    }
+    // the Lessons view's keys include the timeline's, which its graph steps through
+    assert!(app::lessons::SHORTCUTS.iter().any(|(k, _)| k.contains("arrow")));
+}

@@ -7,7 +7,7 @@
 //! swaps its inputs, max routes it to the larger input) and the quantities it takes. A hint is the first wrong try's
 //! help: it never states the answer, nor a quantity that equals it (`∂(q·z)/∂q is z` without `= -4` when the upstream
 //! gradient is 1); the second wrong try reveals the answer. Nodes are named as the trace and the explanation name them
-//! (`q`, `n1`).
+//! (`q`, `mul#2`).
 
 use crate::scalar::explain::name;
 use crate::scalar::{Binary, Graph, NodeId, Op, fmt_num};
@@ -253,7 +253,7 @@ mod tests {
         let p = compile("x = 3; f = x*x + x", &[]).unwrap();
         let x = node(&p.graph, "x");
         let h = hint(&p.graph, p.output, x, 3.0);
-        assert!(h.starts_with("x is used 3 times (by n1, n1, f): its gradient is the sum of the shares"), "{h}");
+        assert!(h.starts_with("x is used 3 times (by mul#1, mul#1, f): its gradient is the sum of the shares"), "{h}");
         assert!(h.ends_with(": 3 + 3 + 1"), "{h}");
         // a wrong answer that is no share still hears that the shares add, not one share as the gradient
         let h = hint(&p.graph, p.output, x, 0.0);
@@ -266,10 +266,10 @@ mod tests {
 
     #[test]
     fn hints_name_nodes_as_the_trace_does_and_the_output_by_its_name() {
-        // the unnamed mul is n1 in the trace and the explanation, not "*#2"; the output is loss, not f
+        // the unnamed mul is mul#2 in the trace and the explanation, not "*#2" nor "n1"; the output is loss, not f
         let p = compile("a = 3; b = -2; loss = (a * b) + b", &[]).unwrap();
         let h = hint(&p.graph, p.output, node(&p.graph, "a"), 5.0);
-        assert!(h.contains("∂(a·b)/∂a") && h.contains("∂loss/∂n1") && !h.contains('#'), "{h}");
+        assert!(h.contains("∂(a·b)/∂a") && h.contains("∂loss/∂mul#2") && !h.contains("*#"), "{h}");
     }
 
     #[test]

@@ -58,16 +58,10 @@ pub fn fmt_sig(v: f64, sig: usize) -> String {
     if s == "-0" { "0".into() } else { s }
 }
 
-/// A node's name in formulas: its label, a constant's value, or `n` with its number among the unnamed nodes
-/// (`n1`, `n2`, ... in the order the forward pass meets them; constants use up no numbers).
+/// A node's name in formulas: its label, a constant's value, or its op and index (`mul#2`, `exp#4`): see
+/// [`Graph::display_name`]. Unnamed gates never read as neurons (`l1.n2`) or as the program's variables.
 pub fn name(g: &Graph, id: NodeId) -> String {
-    match g.label(id) {
-        Some(l) => l.to_owned(),
-        None => match g.op(id) {
-            Op::Const => fmt_num(g.value(id)),
-            _ => format!("n{}", g.number(id)),
-        },
-    }
+    g.display_name(id)
 }
 
 /// A negative operand in brackets, so that the printed arithmetic reads as the language parses it: `(-1) ^ 2 = 1`
@@ -95,7 +89,7 @@ fn expression(op: Op, operands: &[String]) -> String {
     }
 }
 
-/// How a node is computed, over its operands' names only (`q = x + y`, `n1 = tanh(a)`, `x (input)`): what a node
+/// How a node is computed, over its operands' names only (`q = x + y`, `tanh#1 = tanh(a)`, `x (input)`): what a node
 /// shows before the forward pass reaches it.
 pub fn formula_text(g: &Graph, id: NodeId) -> String {
     let me = name(g, id);
@@ -888,12 +882,12 @@ mod tests {
         let (e, map) = g.expand();
         let f = map[s.index()];
         // 1 + e⁻¹ = 1.367879, -1/1.367879² = -0.534447 (cs231n's -0.53)
-        assert_eq!(local_formula(&e, f, 1), "local for n3: -1/n3² = -1/1.36788² = -0.534447");
+        assert_eq!(local_formula(&e, f, 1), "local for add#4: -1/add#4² = -1/1.36788² = -0.534447");
     }
 
     #[test]
-    fn unnamed_nodes_are_numbered_in_order_without_constants() {
-        // f = 2·x + 3·x: the constants use up no numbers, the three gates are n1, n2, n3
+    fn unnamed_nodes_are_named_by_op_and_index() {
+        // f = 2·x + 3·x: x is node 0, the constants 1 and 3, the gates 2, 4 and 5
         let mut g = Graph::new();
         let x = g.named_leaf("x", 1.0);
         let two = g.constant(2.0);
@@ -901,10 +895,13 @@ mod tests {
         let three = g.constant(3.0);
         let b = g.mul(three, x);
         let f = g.add(a, b);
-        assert_eq!([name(&g, a), name(&g, b), name(&g, f)], ["n1", "n2", "n3"]);
+        assert_eq!([name(&g, a), name(&g, b), name(&g, f)], ["mul#2", "mul#4", "add#5"]);
         assert_eq!(name(&g, two), "2");
+        // a label replaces the name; the others keep theirs (an index never shifts)
         g.set_label(a, "a");
-        assert_eq!([name(&g, b), name(&g, f)], ["n1", "n2"]);
+        assert_eq!([name(&g, a), name(&g, b), name(&g, f)], ["a", "mul#4", "add#5"]);
+        // never a neuron's name (`l1.n2`) nor a variable's: `#` is not allowed in a program's names
+        assert!(crate::expr::compile("mul#4 = 1", &[]).map_or(true, |p| p.graph.label(p.output) != Some("mul#4")));
     }
 
     #[test]

@@ -9,8 +9,6 @@
 //! Forward is one pass in index order; backward is one pass in reverse index order over the nodes the output depends
 //! on, `grad[a] += grad[n] · ∂n/∂a` (the chain rule), both O(nodes).
 
-use std::sync::OnceLock;
-
 use super::op::{Binary, Op, Unary};
 
 /// The index of a node in its graph.
@@ -91,9 +89,6 @@ impl Labels {
 pub struct Graph {
     nodes: Vec<Node>,
     labels: Labels,
-    /// Each node's number among the unnamed computed nodes (see [`Graph::number`]), built on first use and dropped
-    /// when a node or a label is added.
-    numbers: OnceLock<Vec<u32>>,
 }
 
 impl Graph {
@@ -104,7 +99,7 @@ impl Graph {
 
     /// An empty graph with room for `n` nodes (no reallocation while building that many).
     pub fn with_capacity(n: usize) -> Self {
-        Self { nodes: Vec::with_capacity(n), labels: Labels::default(), numbers: OnceLock::new() }
+        Self { nodes: Vec::with_capacity(n), labels: Labels::default() }
     }
 
     /// Makes room for `nodes` more nodes and `labels` more labels, if the memory is there: a parser that knows upper
@@ -177,44 +172,22 @@ impl Graph {
     /// nodes as it makes them; O(labels) otherwise.
     pub fn set_label(&mut self, id: NodeId, label: impl AsRef<str>) {
         self.labels.set(id.0, label.as_ref(), "");
-        self.numbers.take();
     }
 
     /// Names a node `name` followed by `suffix` (a version subscript, say), without building the string first.
     pub fn set_label_parts(&mut self, id: NodeId, name: &str, suffix: &str) {
         self.labels.set(id.0, name, suffix);
-        self.numbers.take();
     }
 
-    /// The number of an unnamed node in the order the learner meets them (creation order): 1, 2, 3, ...; constants
-    /// and named nodes use up no numbers and get 0. O(nodes) the first time after a change, O(1) after.
-    pub fn number(&self, id: NodeId) -> u32 {
-        let numbers = self.numbers.get_or_init(|| {
-            // one walk over the nodes and the (sorted) labels together
-            let mut next = 0;
-            let mut spans = self.labels.spans.iter().map(|s| s.node as usize).peekable();
-            (0..self.nodes.len())
-                .map(|i| {
-                    while spans.next_if(|&n| n < i).is_some() {}
-                    if self.nodes[i].op == Op::Const || spans.next_if_eq(&i).is_some() {
-                        0
-                    } else {
-                        next += 1;
-                        next
-                    }
-                })
-                .collect()
-        });
-        numbers.get(id.index()).copied().unwrap_or(0)
-    }
-
-    /// The label if there is one, else a name made from the op and index (`tanh#4`, `2`).
+    /// The name the tutor shows everywhere (explanations, the canvas, lessons, the command line's JSON): the label if
+    /// there is one, a constant's value (`2`), else the op's word and the node's index (`add#4`, `tanh#7`). The `#`
+    /// cannot appear in a program's names, so an unnamed gate is never read as a neuron (`l1.n2`) or a variable.
     pub fn display_name(&self, id: NodeId) -> String {
         match self.label(id) {
             Some(l) => l.to_owned(),
             None => match self.op(id) {
                 Op::Const => crate::scalar::fmt_num(self.value(id)),
-                op => format!("{}#{}", op.short(), id.0),
+                op => format!("{}#{}", op.word(), id.0),
             },
         }
     }
@@ -222,7 +195,6 @@ impl Graph {
     fn push(&mut self, op: Op, value: f64) -> NodeId {
         let id = u32::try_from(self.nodes.len()).expect("a graph holds fewer than 2³² nodes");
         self.nodes.push(Node { op, value, grad: 0.0, reached: false });
-        self.numbers.take();
         NodeId(id)
     }
 
@@ -435,8 +407,8 @@ mod tests {
         g.set_label(ids[2], "c2");
         let labels: Vec<Option<&str>> = ids.iter().map(|&id| g.label(id)).collect();
         assert_eq!(labels, vec![Some("a"), None, Some("c2"), Some("d₁")]);
-        // numbers skip labelled nodes: only ids[1] is unnamed (and not a constant)
-        assert_eq!(ids.iter().map(|&id| g.number(id)).collect::<Vec<_>>(), vec![0, 1, 0, 0]);
+        // the unnamed leaf is named by its op and index
+        assert_eq!(g.display_name(ids[1]), "input#1");
     }
 
     #[test]

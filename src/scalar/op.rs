@@ -387,6 +387,19 @@ impl Binary {
         }
     }
 
+    /// The op as a word, for naming unnamed gates (`add#4`): `add`, `sub`, `mul`, `div`, `pow`, `max`, `min`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Binary::Add => "add",
+            Binary::Sub => "sub",
+            Binary::Mul => "mul",
+            Binary::Div => "div",
+            Binary::Pow => "pow",
+            Binary::Max => "max",
+            Binary::Min => "min",
+        }
+    }
+
     /// Whether the op is written as a call `max(a, b)` rather than infix.
     pub fn is_call(self) -> bool {
         matches!(self, Binary::Max | Binary::Min)
@@ -462,6 +475,17 @@ impl Op {
             Op::Unary(Unary::Neg, _) => "neg",
             Op::Unary(u, _) => u.name(),
             Op::Binary(b, _, _) => b.symbol(),
+        }
+    }
+
+    /// The op as a word, the first half of an unnamed node's name (`add#4`, `tanh#7`, `input#0`): a binary op's
+    /// [`Binary::word`], a function's name.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Op::Leaf => "input",
+            Op::Const => "const",
+            Op::Unary(u, _) => u.name(),
+            Op::Binary(b, _, _) => b.word(),
         }
     }
 

@@ -15,19 +15,17 @@ use super::minimap::Minimap;
 use super::model::{FOLD_ABOVE, Known, Model, Step};
 use super::{Action, Settings};
 use crate::app::theme::Palette;
+use crate::layout::{self, FRAME_HEADER, Frame};
 use crate::scalar::explain::fmt_sig;
 use crate::scalar::groups::Item;
 use crate::scalar::{NodeId, Op, explain, fmt_num};
 
-/// A node card's size in layout units.
-const NODE: Vec2 = vec2(88.0, 62.0);
+/// A node card's size in layout units (the layout keeps the sizes: it makes room for them).
+const NODE: Vec2 = vec2(layout::NODE_SIZE[0], layout::NODE_SIZE[1]);
 /// A constant's (smaller) card.
-const CONST: Vec2 = vec2(48.0, 28.0);
+const CONST: Vec2 = vec2(layout::CONST_SIZE[0], layout::CONST_SIZE[1]);
 /// A folded group's box.
-const GROUP: Vec2 = vec2(116.0, 62.0);
-/// Room around the items of an unfolded group's frame, and its header's height.
-const FRAME_PAD: f32 = 9.0;
-const FRAME_HEADER: f32 = 20.0;
+const GROUP: Vec2 = vec2(layout::BOX_SIZE[0], layout::BOX_SIZE[1]);
 /// Below this zoom the wires' numbers are hidden; below [`TEXT_ZOOM`] all text is.
 const EDGE_LABEL_ZOOM: f32 = 0.42;
 /// Below this zoom only the cards are drawn.
@@ -61,8 +59,8 @@ struct Glide {
 #[derive(Default)]
 struct Frames {
     generation: u64,
-    /// (group, min corner, max corner), outer groups first.
-    frames: Vec<(u32, Pos2, Pos2)>,
+    /// Outer groups first ([`layout::frames`]).
+    frames: Vec<Frame>,
 }
 
 /// The camera over the layout.
@@ -393,7 +391,8 @@ impl Canvas {
         }
 
         if self.frames.generation != model.layout_generation {
-            self.frames = compute_frames(model);
+            let frames = layout::frames(&model.graph, &model.groups, &model.folding, &model.layout.positions);
+            self.frames = Frames { generation: model.layout_generation, frames };
         }
         let painter = ui.painter_at(rect);
         let p = Palette::of(ui);
@@ -448,9 +447,9 @@ impl Canvas {
             }
             resp.on_hover_cursor(egui::CursorIcon::PointingHand);
         }
-        for &(gid, lo, hi) in &self.frames.frames {
-            let min = self.screen_from_layout(rect, [lo.x, lo.y]);
-            let max = self.screen_from_layout(rect, [hi.x, hi.y]);
+        for &Frame { group: gid, min, max } in &self.frames.frames {
+            let min = self.screen_from_layout(rect, min);
+            let max = self.screen_from_layout(rect, max);
             let header = Rect::from_min_size(min, vec2((max.x - min.x).min(140.0 * z.max(0.5)), FRAME_HEADER * z));
             if !rect.contains_rect(header) || header.height() < 6.0 {
                 continue;
@@ -521,6 +520,10 @@ impl Canvas {
             ui.add(egui::Label::new(egui::RichText::new(size).weak()).extend());
             ui.add(egui::Label::new(egui::RichText::new("value").color(p.forward)).extend());
             ui.add(egui::Label::new(egui::RichText::new("gradient ∂f/∂node").color(p.backward)).extend());
+            // the key to a number ending in `…` on a card or a box
+            ui.add(egui::Label::new(egui::RichText::new("0.25… so far").color(p.partial)).extend()).on_hover_text(
+                "A gradient ending in … is the sum so far: more uses of that value still send their shares (+=)",
+            );
         });
     }
 
@@ -613,44 +616,16 @@ impl Canvas {
             }
         };
 
-        // frames of unfolded groups, outer first
-        for &(gid, lo, hi) in &self.frames.frames {
-            let r = Rect::from_min_max(
-                self.screen_from_layout(rect, [lo.x, lo.y]),
-                self.screen_from_layout(rect, [hi.x, hi.y]),
-            );
-            if !r.intersects(clip) {
-                continue;
-            }
-            let nested = model.groups.group(gid).depth > 0;
-            let holds_current = current.is_some_and(|c| model.groups.contains(gid, c));
-            let stroke = if holds_current {
-                p.highlight.gamma_multiply(0.7)
-            } else {
-                p.node_stroke.gamma_multiply(if nested { 0.35 } else { 0.6 })
-            };
-            // only the outer frames are filled: unfolded neurons of one layer overlap (their chains run diagonally),
-            // and stacked fills would grey the whole layer
-            let fill = if nested { Color32::TRANSPARENT } else { p.grid.gamma_multiply(0.18) };
-            painter.rect(r, (8.0 * z).clamp(1.0, 10.0), fill, Stroke::new(1.0, stroke), egui::StrokeKind::Inside);
-            // the header: readable even far out, while the frame is wide enough for it
-            let size = (13.0 * z).max(10.0);
-            if r.width() > size * 3.0 {
-                painter.text(
-                    r.min + vec2(6.0 * z, 3.0 * z),
-                    egui::Align2::LEFT_TOP,
-                    format!("− {}", model.groups.group(gid).path),
-                    FontId::proportional(px(size)),
-                    p.muted,
-                );
-            }
-        }
+        self.paint_frames(painter, rect, model, current, p);
 
         if !text {
             self.paint_far(painter, rect, model, known, current_item, p);
         } else {
             self.paint_wires(painter, rect, model, known, step, current, p, edge_labels);
         }
+
+        // the frames' titles over the wires, on the canvas's colour: no wire strikes one through
+        self.paint_frame_titles(painter, rect, model, p);
 
         // the output's stub wire, carrying f and ∂f/∂f = 1
         let out = model.output.index();
@@ -724,6 +699,51 @@ impl Canvas {
         }
     }
 
+    /// The frames of unfolded groups, outer first: outlined, the outer ones filled.
+    fn paint_frames(&self, painter: &egui::Painter, rect: Rect, model: &Model, current: Option<NodeId>, p: Palette) {
+        let z = self.zoom;
+        let clip = rect.expand(40.0);
+        for f in &self.frames.frames {
+            let r = Rect::from_min_max(self.screen_from_layout(rect, f.min), self.screen_from_layout(rect, f.max));
+            if !r.intersects(clip) {
+                continue;
+            }
+            let nested = model.groups.group(f.group).depth > 0;
+            let holds_current = current.is_some_and(|c| model.groups.contains(f.group, c));
+            let stroke = if holds_current {
+                p.highlight.gamma_multiply(0.7)
+            } else {
+                p.node_stroke.gamma_multiply(if nested { 0.35 } else { 0.6 })
+            };
+            // only the outer frames are filled: unfolded neurons of one layer overlap (their chains run diagonally),
+            // and stacked fills would grey the whole layer
+            let fill = if nested { Color32::TRANSPARENT } else { p.grid.gamma_multiply(0.18) };
+            painter.rect(r, (8.0 * z).clamp(1.0, 10.0), fill, Stroke::new(1.0, stroke), egui::StrokeKind::Inside);
+        }
+    }
+
+    /// Each frame's title (`− l1.n0`) in its header, on a patch of the canvas's colour, readable even far out while
+    /// the frame is wide enough for it.
+    fn paint_frame_titles(&self, painter: &egui::Painter, rect: Rect, model: &Model, p: Palette) {
+        let z = self.zoom;
+        let size = (13.0 * z).max(10.0);
+        for f in &self.frames.frames {
+            let r = Rect::from_min_max(self.screen_from_layout(rect, f.min), self.screen_from_layout(rect, f.max));
+            if !r.intersects(rect) || r.width() <= size * 3.0 {
+                continue;
+            }
+            let galley = painter.layout_no_wrap(
+                format!("− {}", model.groups.group(f.group).path),
+                FontId::proportional(px(size)),
+                p.muted,
+            );
+            let at = r.min + vec2(6.0 * z, 3.0 * z);
+            let patch = Rect::from_min_size(at, galley.size()).expand2(vec2(3.0, 1.0));
+            painter.rect_filled(patch.intersect(r), 3.0, p.canvas);
+            painter.galley(at, galley, p.muted);
+        }
+    }
+
     /// Wires at a readable zoom: curves with arrows, and the numbers they carry when there is one edge behind them.
     #[allow(clippy::too_many_arguments)]
     fn paint_wires(
@@ -779,7 +799,15 @@ impl Canvas {
             } else {
                 p.edge
             };
-            let width = if highlighted { 3.0 } else { 1.6 } * z.clamp(0.5, 1.3);
+            // between two folded boxes (a layer's neurons to the next layer's) a wire is one of many: drawn faint
+            let between_boxes =
+                matches!(model.folding.items[ia], Item::Group(_)) && matches!(model.folding.items[ib], Item::Group(_));
+            let (color, width) = if between_boxes && !highlighted {
+                (color.gamma_multiply(0.35), 1.0)
+            } else {
+                (color, if highlighted { 3.0 } else { 1.6 })
+            };
+            let width = width * z.clamp(0.5, 1.3);
             // only the stretches near the view: a long wire through it is a few of its many segments
             let mut start_seg = 0;
             for k in 0..pts.len() {
@@ -977,7 +1005,7 @@ impl Canvas {
                     f(17.0),
                     p.muted,
                 );
-                // the name the explanation uses: the program's, or n<index>
+                // the name the explanation uses: the program's, or op#index
                 let (name, color) = match g.label(id) {
                     Some(l) => (l.to_owned(), p.text),
                     None => (explain::name(g, id), p.muted),
@@ -1037,10 +1065,14 @@ impl Canvas {
         let f = |s: f32| FontId::proportional(px(s * z));
         let m = |s: f32| FontId::monospace(px(s * z));
         let centre = r.center();
-        // its name inside (the stack says it is folded); a layer says how many outputs it has
-        let outputs = model.group_outputs.get(gid as usize).map_or(0, |o| o.1);
-        let title = if outputs > 1 { format!("{} ({outputs} outputs)", group.path) } else { group.path.clone() };
-        painter.text(centre - vec2(0.0, 17.0 * z), egui::Align2::CENTER_CENTER, title, f(14.0), p.text);
+        // its name inside (the stack says it is folded); a group of several outputs (a layer, over a batch) says
+        // what it holds where a neuron shows its numbers
+        painter.text(centre - vec2(0.0, 17.0 * z), egui::Align2::CENTER_CENTER, &group.path, f(14.0), p.text);
+        if shown.is_none() {
+            let (first, second) = box_caption(model, gid);
+            painter.text(centre + vec2(0.0, 3.0 * z), egui::Align2::CENTER_CENTER, first, f(12.0), p.muted);
+            painter.text(centre + vec2(0.0, 20.0 * z), egui::Align2::CENTER_CENTER, second, f(12.0), p.muted);
+        }
         if let Some(id) = shown {
             let i = id.index();
             if known.value[i] {
@@ -1198,74 +1230,27 @@ fn group_tooltip(model: &Model, known: &Known, gid: u32) -> String {
         Some(&(Some(out), 1)) => {
             s.push_str(&format!("\noutput {}: {}", explain::name(g, out), numbers_known(model, known, out)));
         }
-        Some(&(_, k)) if k > 1 => s.push_str(&format!("\n{k} outputs")),
+        Some(&(_, k)) if k > 1 => {
+            let (first, second) = box_caption(model, gid);
+            s.push_str(&format!("\n{first}, {second}"));
+        }
         _ => {}
     }
     s
 }
 
-/// The frame of each unfolded group that has items on the drawing: around its items, with room for its header.
-fn compute_frames(model: &Model) -> Frames {
-    let n = model.groups.len();
-    let mut boxes: Vec<Option<(Pos2, Pos2)>> = vec![None; n];
-    for (i, item) in model.folding.items.iter().enumerate() {
-        let c = model.layout.positions[i];
-        let h = item_size(model, i) * 0.5;
-        let (lo, hi) = (pos2(c[0], c[1]) - h, pos2(c[0], c[1]) + h);
-        let first = match *item {
-            Item::Node(id) => model.groups.of(id),
-            Item::Group(g) => model.groups.group(g).parent,
-        };
-        // a folded box's name sits above it
-        let lo = if matches!(item, Item::Group(_)) { lo - vec2(0.0, 14.0) } else { lo };
-        let mut gid = first;
-        while let Some(g) = gid {
-            let b = &mut boxes[g as usize];
-            *b = Some(match *b {
-                None => (lo, hi),
-                Some((a, z)) => (a.min(lo), z.max(hi)),
-            });
-            gid = model.groups.group(g).parent;
-        }
-    }
-    // nested frames get room inside their parent: pad by the depth below
-    let mut frames: Vec<(u32, Pos2, Pos2)> = boxes
-        .iter()
-        .enumerate()
-        .filter_map(|(g, b)| b.map(|(lo, hi)| (g as u32, lo, hi)))
-        .map(|(g, lo, hi)| {
-            let below = depth_below(model, g) as f32;
-            let pad = FRAME_PAD * (1.0 + below);
-            (g, lo - vec2(pad, pad + FRAME_HEADER * (1.0 + below)), hi + vec2(pad, pad))
-        })
-        .collect();
-    frames.sort_by_key(|&(g, _, _)| model.groups.group(g).depth);
-    Frames { generation: model.layout_generation, frames }
-}
-
-/// How many levels of unfolded groups a group holds.
-fn depth_below(model: &Model, gid: u32) -> u32 {
-    let d = model.groups.group(gid).depth;
-    model
-        .groups
-        .groups()
-        .iter()
-        .enumerate()
-        .filter(|(k, g)| {
-            g.depth > d && !model.folded.get(*k).copied().unwrap_or(false) && {
-                let mut p = g.parent;
-                while let Some(q) = p {
-                    if q == gid {
-                        break;
-                    }
-                    p = model.groups.group(q).parent;
-                }
-                p == Some(gid)
-            }
-        })
-        .map(|(_, g)| g.depth - d)
-        .max()
-        .unwrap_or(0)
+/// What a folded box with several outputs says in place of the numbers, in two lines: how many groups it holds
+/// (`16 groups`, a layer's neurons; `12 nodes` without) and how many values leave it (`256 outputs`: 16 neurons
+/// over a batch of 16 rows).
+fn box_caption(model: &Model, gid: u32) -> (String, String) {
+    let children = model.groups.groups().iter().filter(|k| k.parent == Some(gid)).count();
+    let first = match children {
+        0 => format!("{} nodes", group_size(model, gid)),
+        1 => "1 group".to_owned(),
+        k => format!("{k} groups"),
+    };
+    let outputs = model.group_outputs.get(gid as usize).map_or(0, |o| o.1);
+    (first, if outputs == 1 { "1 output".to_owned() } else { format!("{outputs} outputs") })
 }
 
 /// A long name shortened to its last characters (`…n12.w3`).

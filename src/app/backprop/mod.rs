@@ -681,7 +681,7 @@ impl View for BackpropView {
             let side = egui::Panel::right("backprop_side")
                 .resizable(true)
                 .default_size(320.0)
-                .size_range(crate::app::room::across(ui, 260.0..=SIDE_MAX))
+                .size_range(side_range(ui))
                 .show(ui, |ui| {
                     // both ways: at a projector's zoom a table wider than the panel scrolls inside it instead of
                     // widening the panel past the window's edge (text still wraps to the panel's width)
@@ -707,7 +707,7 @@ impl View for BackpropView {
                 });
             self.panels.push(("side", side.response.rect));
         }
-        let bottom_range = crate::app::room::down(ui, 120.0..=f32::INFINITY);
+        let bottom_range = bottom_range(ui);
         let bottom = egui::Panel::bottom("backprop_bottom")
             .resizable(true)
             .default_size(225.0)
@@ -816,3 +816,29 @@ impl View for BackpropView {
         Ok(())
     }
 }
+
+/// The program panel's width range: [`crate::app::room::across`]'s share of the window, in points that shrink with a
+/// zoom above 100 % (never below [`SIDE_ZOOMED_MIN`]): on a projector the program scrolls in its panel and the
+/// graph, the picture the class looks at, is drawn no smaller than at 100 %.
+fn side_range(ui: &egui::Ui) -> egui::Rangef {
+    let zoom = ui.ctx().zoom_factor().max(1.0);
+    let r = crate::app::room::across(ui, 260.0..=SIDE_MAX);
+    let narrow = |w: f32| (w / zoom).max(SIDE_ZOOMED_MIN).min(r.max);
+    egui::Rangef::new(narrow(r.min), narrow(r.max))
+}
+
+/// The timeline and explanation panel's height range: [`crate::app::room::down`]'s share of the window, in points
+/// that shrink with a zoom above 100 % (never below [`BOTTOM_ZOOMED_MIN`]; the panel scrolls), for the same reason as
+/// [`side_range`].
+fn bottom_range(ui: &egui::Ui) -> egui::Rangef {
+    let zoom = ui.ctx().zoom_factor().max(1.0);
+    let r = crate::app::room::down(ui, 120.0..=f32::INFINITY);
+    let low = |h: f32| (h / zoom).max(BOTTOM_ZOOMED_MIN).min(r.max);
+    egui::Rangef::new(low(r.min), low(r.max))
+}
+
+/// The lowest the bottom panel gets at a projector's zoom, in points: the timeline's row and a line of explanation.
+const BOTTOM_ZOOMED_MIN: f32 = 70.0;
+
+/// The narrowest the program panel gets at a projector's zoom, in points.
+const SIDE_ZOOMED_MIN: f32 = 160.0;

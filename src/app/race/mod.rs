@@ -37,6 +37,12 @@ use crate::surface::{Domain, PRESETS, Race, RacerSetup, Surface};
 pub const MAX_STEPS: usize = 5000;
 
 /// The leaderboard's least width in the charts row, in points: its four columns with an 18-character name.
+/// Below this height (in points) the view's controls keep to one row that scrolls sideways.
+const COMPACT_HEIGHT: f32 = 200.0;
+/// The plot's least height in points (what egui_plot takes whatever it is given).
+const PLOT_LEAST: f32 = 84.0;
+/// The charts' least useful height in points: below it they are not drawn.
+const CHARTS_LEAST: f32 = 60.0;
 const LEADERBOARD_WIDTH: f32 = 400.0;
 
 /// The race view's keyboard shortcuts (for the help overlay; [`RaceView::keys`] handles them).
@@ -565,19 +571,38 @@ impl View for RaceView {
         }
         // the controls before the charts: at a projector's zoom their wrapped rows come out of the charts' share, not
         // out of the plot's or over the status line
+        // where the view is too low for wrapped rows (300 % on 1280×720: 135 points for the controls, the plot and the
+        // charts), the controls keep one row that scrolls sideways, and the charts stay off the status line
+        let one_row = ui.available_height() < COMPACT_HEIGHT;
         let controls = egui::Panel::top("race_controls").show(ui, |ui| {
-            controls::ui(ui, &mut self.settings, &self.race, self.playing, &mut self.actions);
+            let (settings, race, playing, actions) = (&mut self.settings, &self.race, self.playing, &mut self.actions);
+            if one_row {
+                egui::ScrollArea::horizontal()
+                    .id_salt("race_controls_scroll")
+                    .min_scrolled_height(0.0)
+                    .auto_shrink([false, true])
+                    .show(ui, |ui| controls::ui(ui, settings, race, playing, true, actions));
+            } else {
+                controls::ui(ui, settings, race, playing, false, actions);
+            }
         });
         self.panels.push(("controls", controls.response.rect));
-        let range = room::down(ui, 160.0..=f32::INFINITY);
-        let charts_panel =
-            egui::Panel::bottom("race_charts").resizable(true).default_size(250.0).size_range(range).show(ui, |ui| {
-                ui.add_space(4.0);
-                // at a projector's zoom the row is wider and taller than the panel: it scrolls instead of covering
-                // the setup or the status line
-                egui::ScrollArea::both().show(ui, |ui| self.charts_ui(ui));
-            });
-        self.panels.push(("charts", charts_panel.response.rect));
+        // the plot keeps its least height (egui_plot's, about 80 points): on a window too low for both (300 % on
+        // 1280×720) the charts give way rather than run over the status line, and come back with the room
+        if ui.available_height() - PLOT_LEAST >= CHARTS_LEAST {
+            let range = room::down(ui, 160.0..=f32::INFINITY);
+            let charts_panel = egui::Panel::bottom("race_charts")
+                .resizable(true)
+                .default_size(250.0)
+                .size_range(range)
+                .show(ui, |ui| {
+                    ui.add_space(4.0);
+                    // at a projector's zoom the row is wider and taller than the panel: it scrolls instead of
+                    // covering the setup or the status line
+                    egui::ScrollArea::both().show(ui, |ui| self.charts_ui(ui));
+                });
+            self.panels.push(("charts", charts_panel.response.rect));
+        }
         // the inspector is the first to go when the window is narrow (a projector's zoom): the plot keeps its room
         if !shell.presenting && !room::is_narrow(ui.ctx()) {
             let range = room::across(ui, 260.0..=420.0);
