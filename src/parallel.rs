@@ -31,12 +31,15 @@
 //! Callers split only work big enough to amortize a join (a product from 2²⁴ multiply-adds, a batch from 2¹⁴; see
 //! `tensor::gemm` and `nn`), so the post itself is never the larger part.
 //!
+//! The window's workers (a playground run, a lab's experiment, a landscape grid) call [`cap_this_thread`]`(1)`:
+//! with the window open the UI thread needs a core, so the work started beside it stays on one.
+//!
 //! One partner thread per process, started at the first join. A join that finds it busy (a join inside a join, or
 //! two threads joining at once) runs both halves on the calling thread, so joins nest and never wait on each other.
 //! A panic in either half is carried to the caller after both halves have finished (or the second, not yet started,
 //! has been dropped).
 
-use std::cell::UnsafeCell;
+use std::cell::{Cell, UnsafeCell};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering};
@@ -68,15 +71,31 @@ pub fn set_threads(n: usize) {
     THREADS.store(n.clamp(1, 2), Ordering::Relaxed);
 }
 
-/// The thread count [`set_threads`] set, or the default.
+thread_local! {
+    /// This thread's cap on [`threads`] (0: none), set by [`cap_this_thread`].
+    static CAP: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Caps the threads the numeric core uses for work started on the calling thread at `n` (1 or 2; 0 lifts the cap),
+/// below the process-wide [`set_threads`]. A worker beside the window calls it with 1 first thing, so that the UI
+/// thread keeps a core. Its run then splits nothing, as `chainrule train --threads 1` does.
+pub fn cap_this_thread(n: usize) {
+    CAP.with(|c| c.set(n.min(2)));
+}
+
+/// The thread count [`set_threads`] set, or the default; at most the calling thread's [`cap_this_thread`].
 pub fn threads() -> usize {
-    match THREADS.load(Ordering::Relaxed) {
+    let n = match THREADS.load(Ordering::Relaxed) {
         0 => {
             let n = thread::available_parallelism().map_or(1, |n| n.get()).min(2);
             THREADS.store(n, Ordering::Relaxed);
             n
         }
         n => n,
+    };
+    match CAP.with(Cell::get) {
+        0 => n,
+        cap => n.min(cap),
     }
 }
 
@@ -384,6 +403,20 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_capped_thread_uses_one_thread_and_the_others_keep_theirs() {
+        // (other tests may set the process-wide count meanwhile: only the cap's own effect is asserted)
+        let capped = thread::spawn(|| {
+            cap_this_thread(1);
+            let (here, there) = join(threads, threads);
+            let capped = (threads(), here, there);
+            cap_this_thread(0);
+            (capped, CAP.with(Cell::get))
+        });
+        assert_eq!(capped.join().expect("joins"), ((1, 1, 1), 0), "one thread while capped; the cap lifts");
+        assert_eq!(CAP.with(Cell::get), 0, "the cap is the worker's alone");
+    }
 
     #[test]
     fn both_halves_run_and_return_their_results() {

@@ -11,11 +11,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chainrule::app::App;
+use chainrule::app::backprop::BackpropView;
 use chainrule::app::files::ScriptedDialogs;
 use chainrule::app::playground::{Action, PlaygroundView};
 use chainrule::app::session::StoredSession;
 use chainrule::cli::{Cli, run};
-use chainrule::nn::playground::Setup;
+use chainrule::nn::playground::{Setup, Target};
 use chainrule::nn::{EpochStats, Mlp, Trainer};
 use chainrule::scalar::Unary;
 use clap::Parser;
@@ -382,4 +383,43 @@ fn a_regression_set_trains_with_mse_as_the_copied_command_and_shows_no_accuracy(
     let line = view(&mut h).settings.setup.command(2);
     assert_eq!(line, "chainrule train --dataset reg-gauss --epochs 2", "the copied line");
     assert_the_command_gives(&line, &shown);
+    // a point's loss opens as its graph: (s − y)² against the point's value, as the network computes it
+    view(&mut h).push(Action::Select(Target::Loss));
+    h.run();
+    view(&mut h).push(Action::OpenGraph); // (the button lies below the setup panel's fold at 1280×720)
+    h.run();
+    h.run();
+    let v = view(&mut h);
+    let i = v.settings.point;
+    let (x, y) = (v.data.train.row(i).iter().map(|&a| a as f32).collect::<Vec<_>>(), v.data.train.targets[i]);
+    let mut net = v.network().clone();
+    let trace = net.activations(&x, 1).expect("forward");
+    let s = f64::from(net.tape.value(*trace.last().expect("an output"))[0]);
+    let said_now = said(&h);
+    assert!(said_now.starts_with("Opened the loss on training point"), "{said_now}");
+    let bp = h.state_mut().view_mut::<BackpropView>().expect("registered");
+    let got = bp.model.program.graph.value(bp.model.program.output);
+    assert!((got - (s - y).powi(2)).abs() < 1e-5, "{got} vs ({s} − {y})²");
+}
+
+#[test]
+fn a_network_that_would_split_on_two_threads_is_copied_with_threads_1_and_gives_the_windows_losses() {
+    // the window trains on one thread (the UI keeps the other core); 64-8-8-10 at 256 rows a batch splits on two
+    let mut h = harness_at(1.0);
+    view(&mut h).settings.setup =
+        Setup { dataset: "digits".into(), hidden: vec![8, 8], batch: 256, ..Setup::default() };
+    h.run();
+    let said_then = said(&h);
+    assert_eq!(view(&mut h).network().spec.hidden, vec![8, 8], "{said_then}");
+    h.get_by_label("Epoch").click();
+    h.step();
+    until_paused(&mut h);
+    let shown = view(&mut h).history.clone();
+    assert_eq!(shown.len(), 1);
+    h.get_by_label("Copy as command").click();
+    h.run();
+    let text = said(&h);
+    let line = text.strip_prefix("Copied: ").expect("the copied line is said");
+    assert!(line.ends_with("--batch 256 --epochs 1 --threads 1"), "{line}");
+    assert_the_command_gives(line, &shown);
 }

@@ -47,7 +47,11 @@ impl<P: Send + Sync + 'static> Job<P> {
         let shared = Arc::new(Mutex::new(Shared { latest: Arc::new(initial), version: 0 }));
         let stop = Arc::new(AtomicBool::new(false));
         let publisher = Publisher { shared: shared.clone(), stop: stop.clone() };
-        let handle = std::thread::spawn(move || work(&publisher));
+        let handle = std::thread::spawn(move || {
+            // beside the window: the UI thread keeps a core
+            crate::parallel::cap_this_thread(1);
+            work(&publisher)
+        });
         Self { shared, stop, handle: Some(handle), seen: 0 }
     }
 }

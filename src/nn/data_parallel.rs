@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rand::Rng;
 
-use super::{Mlp, MlpLayer, Mode, Pass, forward_on, loss_on};
+use super::{Mlp, MlpLayer, MlpSpec, Mode, Pass, forward_on, loss_on};
 use crate::tensor::{Element, Loss, Tape, TensorError};
 
 /// Below this many multiply-adds in a batch's forward pass (rows × Σ inputs·outputs over the Linear layers), a
@@ -48,6 +48,16 @@ pub(super) fn worth_splitting<T: Element>(mlp: &Mlp<T>, x: &[T], n: usize, targe
         .sum();
     let fits = x.len() == n * mlp.spec.inputs && targets.len() == n * target_cols(mlp);
     fits && macs_per_row * n >= DATA_PARALLEL_MIN.load(Ordering::Relaxed) && crate::parallel::threads() >= 2
+}
+
+/// Whether a network of `spec` trained on minibatches of `batch` rows splits its steps on two threads (then a run on
+/// one thread, `--threads 1` or a worker beside the window, adds its gradients in another order: the same run to
+/// rounding, not to the bit). The same rule as [`worth_splitting`], on the largest batch.
+pub fn splits(spec: &MlpSpec, batch: usize) -> bool {
+    let widths: Vec<usize> =
+        std::iter::once(spec.inputs).chain(spec.hidden.iter().copied()).chain([spec.outputs]).collect();
+    let macs_per_row: usize = widths.windows(2).map(|w| w[0] * w[1]).sum();
+    !spec.batchnorm && batch >= 2 && macs_per_row.saturating_mul(batch) >= DATA_PARALLEL_MIN.load(Ordering::Relaxed)
 }
 
 fn target_cols<T>(mlp: &Mlp<T>) -> usize {
@@ -101,4 +111,33 @@ fn add_halves<T: Element>(dst: &mut [T], src: &[T]) {
     let (d1, d2) = dst.split_at_mut(mid);
     let (s1, s2) = src.split_at(mid);
     crate::parallel::join(|| add(d1, s1), || add(d2, s2));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scalar::Unary;
+
+    #[test]
+    fn splits_counts_the_multiply_adds_of_the_networks_weights() {
+        for (inputs, hidden, classes, batch) in
+            [(64, vec![64], 10, 32), (64, vec![64], 10, 10), (2, vec![8; 6], 2, 10), (2, vec![], 3, 4096)]
+        {
+            let spec = MlpSpec::classifier(inputs, &hidden, classes, Unary::Tanh, Loss::SoftmaxCe).expect("spec");
+            let mlp = Mlp::<f32>::new(&spec, 0).expect("builds");
+            let store = &mlp.tape.params;
+            let macs: usize = (mlp.layers.iter())
+                .map(|l| if let MlpLayer::Linear { weight, .. } = l { store.entry(*weight).len() } else { 0 })
+                .sum();
+            assert_eq!(
+                splits(&spec, batch),
+                macs * batch >= DATA_PARALLEL_MIN_MACS,
+                "{inputs}-{hidden:?}-{classes} at {batch}"
+            );
+            let bn = MlpSpec { batchnorm: true, ..spec.clone() };
+            assert!(!splits(&bn, batch), "batch norm never splits");
+        }
+        let digits = MlpSpec::classifier(64, &[64], 10, Unary::Relu, Loss::SoftmaxCe).expect("spec");
+        assert!(splits(&digits, 32) && !splits(&digits, 10), "4 736 multiply-adds a row: 32 rows split, 10 do not");
+    }
 }

@@ -308,6 +308,14 @@ impl Setup {
             && Setup { edits: Vec::new(), ..self.clone() } == Setup { edits: Vec::new(), ..other.clone() }
     }
 
+    /// [`Setup::command`] for the window's run of `spec`: the window trains on one thread (the UI keeps the other
+    /// core), so where two threads would split the steps ([`super::data_parallel::splits`]) the line says
+    /// `--threads 1`, and gives the window's losses to the bit.
+    pub fn command_for(&self, epochs: usize, spec: &MlpSpec) -> String {
+        let line = self.command(epochs);
+        if super::data_parallel::splits(spec, self.batch) { line + " --threads 1" } else { line }
+    }
+
     /// The `chainrule train` line that makes the same run for `epochs` epochs (options at their defaults left out;
     /// points edited by hand cannot be said on the command line and are left out too).
     pub fn command(&self, epochs: usize) -> String {
@@ -607,6 +615,50 @@ pub struct Progress<T> {
     pub ended: Option<Ended>,
     /// Counts publications, so a reader knows what is new.
     pub version: u64,
+    /// The latest drawing of a run started with a [`Drawing`], handed over once.
+    pub drawn: Option<Arc<Drawn>>,
+}
+
+/// What a run draws beside its training, for the window ([`Run::start_drawing`]): the unit maps over the plane and
+/// the health monitors, made on the worker from its latest weights at most every `every`, so that the frame only
+/// colours them (on the UI thread they took 3 ms of a frame every 50 ms: `cargo bench --bench playground`). The
+/// worker draws on a copy of the network, so the run's numbers are those of a run that does not draw.
+#[derive(Clone, Debug)]
+pub struct Drawing {
+    /// The input features of the maps' grid points.
+    pub features: Vec<Feature>,
+    /// The plane the maps cover (None: the data are not 2-D, no maps).
+    pub plane: Option<Plane>,
+    /// Grid points per side of a map.
+    pub size: usize,
+    /// The rows the health monitors look at (row-major, the network's inputs wide).
+    pub x: Vec<f64>,
+    /// Their labels (a classification) or values (a regression: `labels` then holds zeros).
+    pub labels: Vec<usize>,
+    /// Their real targets for a regression, else empty.
+    pub values: Vec<f64>,
+    /// The least time between two drawings.
+    pub every: Duration,
+}
+
+/// One drawing of a run: its maps and its health monitors, and the step whose weights they show.
+#[derive(Clone, Debug, Default)]
+pub struct Drawn {
+    /// The maps (None when the data are not 2-D, or the network could not be run).
+    pub maps: Option<UnitMaps>,
+    /// The health monitors.
+    pub health: Vec<super::health::LayerHealth>,
+    /// The steps done when drawn.
+    pub steps: u64,
+}
+
+impl Drawing {
+    /// Draws `net` (whose latest update-to-weight ratios are `ratios`).
+    fn draw<T: Element>(&self, net: &mut Mlp<T>, x: &[T], ratios: &[f64], steps: u64) -> Drawn {
+        let maps = self.plane.and_then(|plane| unit_maps(net, &self.features, &plane, self.size).ok());
+        let health = super::health::layer_health(net, x, &self.labels, &self.values, ratios).unwrap_or_default();
+        Drawn { maps, health, steps }
+    }
 }
 
 /// A training run on its own thread: it publishes its [`Progress`] at most every `every` (and when it ends); the
@@ -628,11 +680,17 @@ impl<T: Element> Run<T> {
     }
 
     /// [`Run::start`] capped at `steps_per_second` from its first step (see [`Run::set_speed`]).
-    pub fn start_capped(
+    pub fn start_capped(trainer: Trainer<T>, budget: Budget, every: Duration, steps_per_second: Option<u32>) -> Self {
+        Self::start_drawing(trainer, budget, every, steps_per_second, None)
+    }
+
+    /// [`Run::start_capped`], drawing the network as `drawing` asks while it trains (see [`Drawing`]).
+    pub fn start_drawing(
         mut trainer: Trainer<T>,
         budget: Budget,
         every: Duration,
         steps_per_second: Option<u32>,
+        drawing: Option<Drawing>,
     ) -> Self {
         let shared = Arc::new(Mutex::new(Progress {
             snapshot: light_snapshot(&trainer),
@@ -640,12 +698,16 @@ impl<T: Element> Run<T> {
             update_ratios: Vec::new(),
             ended: None,
             version: 0,
+            drawn: None,
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let speed = Arc::new(AtomicU64::new(steps_per_second.map_or(0, |s| u64::from(s.max(1)))));
         let (out, asked, cap) = (shared.clone(), stop.clone(), speed.clone());
         let handle = std::thread::spawn(move || {
-            let ended = train_for(&mut trainer, budget, every, &out, &asked, &cap);
+            // beside the window: the UI thread keeps a core (see `Setup::command_for`)
+            crate::parallel::cap_this_thread(1);
+            let mut artist = drawing.map(|d| Artist::new(d, &trainer.mlp));
+            let ended = train_for(&mut trainer, budget, every, &out, &asked, &cap, artist.as_mut());
             let mut p = out.lock().unwrap_or_else(|e| e.into_inner());
             p.snapshot = light_snapshot(&trainer);
             p.ended = Some(ended);
@@ -676,6 +738,7 @@ impl<T: Element> Run<T> {
             update_ratios: p.update_ratios.clone(),
             ended: p.ended.clone(),
             version: p.version,
+            drawn: p.drawn.take(),
         })
     }
 
@@ -732,7 +795,33 @@ fn light_snapshot<T: Element>(t: &Trainer<T>) -> Snapshot<T> {
     }
 }
 
-/// The run's loop: steps until the budget is spent, a stop is asked, or the loss diverges; publishes on the way.
+/// A [`Drawing`] on the worker: its copy of the network and its rows in the network's element type.
+struct Artist<T: Element> {
+    drawing: Drawing,
+    net: Mlp<T>,
+    x: Vec<T>,
+    last: Option<Instant>,
+}
+
+impl<T: Element> Artist<T> {
+    fn new(drawing: Drawing, mlp: &Mlp<T>) -> Self {
+        let x = drawing.x.iter().map(|&v| T::from_f64(v)).collect();
+        Self { drawing, net: mlp.clone(), x, last: None }
+    }
+
+    /// A drawing of `snapshot`'s weights, if the last one is at least `every` old.
+    fn draw(&mut self, snapshot: &Snapshot<T>, ratios: &[f64]) -> Option<Arc<Drawn>> {
+        if self.last.is_some_and(|t| t.elapsed() < self.drawing.every) {
+            return None;
+        }
+        self.last = Some(Instant::now());
+        self.net.load_snapshot(snapshot).ok()?;
+        Some(Arc::new(self.drawing.draw(&mut self.net, &self.x, ratios, snapshot.steps)))
+    }
+}
+
+/// The run's loop: steps until the budget is spent, a stop is asked, or the loss diverges; publishes on the way
+/// (and draws, when asked, right after publishing, outside the lock).
 fn train_for<T: Element>(
     t: &mut Trainer<T>,
     budget: Budget,
@@ -740,6 +829,7 @@ fn train_for<T: Element>(
     out: &Mutex<Progress<T>>,
     asked: &AtomicBool,
     speed: &AtomicU64,
+    mut artist: Option<&mut Artist<T>>,
 ) -> Ended {
     let start_steps = t.steps();
     // the throttle counts from the latest change of the cap
@@ -760,9 +850,14 @@ fn train_for<T: Element>(
             if last_publish.elapsed() >= every {
                 last_publish = Instant::now();
                 let ratios = super::health::update_ratios(&t.mlp, &before);
+                let snapshot = light_snapshot(t);
+                let drawn = artist.as_mut().and_then(|a| a.draw(&snapshot, &ratios));
                 let mut p = out.lock().unwrap_or_else(|e| e.into_inner());
-                p.snapshot = light_snapshot(t);
+                p.snapshot = snapshot;
                 p.update_ratios = ratios;
+                if drawn.is_some() {
+                    p.drawn = drawn;
+                }
                 p.version += 1;
             }
             before.copy_from_slice(now);
@@ -970,15 +1065,33 @@ pub struct OpenedGraph {
     pub groups: Groups,
 }
 
-/// The computation of `target` on the point `x` (one row of the network's inputs) with class `label`, from
-/// [`Mlp::scalar_graph`] in evaluation mode, cut down to what the target depends on. Its values (and, after a
+/// What a point's loss compares the network's output with.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Truth {
+    /// A class (a classification).
+    Class(usize),
+    /// A real value (a regression: mse on one output).
+    Value(f64),
+}
+
+/// The computation of `target` on the point `x` (one row of the network's inputs) whose answer is `truth`, from
+/// [`Mlp::scalar_graph_on`] in evaluation mode, cut down to what the target depends on. Its values (and, after a
 /// backward pass, its gradients) are the network's own in f64. O(parameters).
-pub fn unit_graph<T: Element>(mlp: &Mlp<T>, x: &[f64], label: usize, target: Target) -> Result<OpenedGraph, String> {
+pub fn unit_graph<T: Element>(mlp: &Mlp<T>, x: &[f64], truth: Truth, target: Target) -> Result<OpenedGraph, String> {
     if x.len() != mlp.spec.inputs {
         return Err(format!("the point has {} values and the network reads {}", x.len(), mlp.spec.inputs));
     }
+    let targets: Vec<f64> = match truth {
+        Truth::Class(label) => {
+            let mut t = Vec::new();
+            mlp.targets(&[label], &mut t);
+            t.into_iter().map(|v| v.as_f64()).collect()
+        }
+        Truth::Value(v) if mlp.spec.loss == Loss::Mse && mlp.spec.outputs == 1 => vec![v],
+        Truth::Value(_) => return Err("a real-valued answer needs a network with one output trained with mse".into()),
+    };
     let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0);
-    let net = mlp.scalar_graph(x, &[label], Mode::Eval, &mut rng);
+    let net = mlp.scalar_graph_on(x, 1, &targets, Mode::Eval, &mut rng);
     let output = match target {
         Target::Loss => net.loss,
         Target::Unit { layer, unit } => {
@@ -1169,6 +1282,43 @@ mod tests {
     }
 
     #[test]
+    fn a_drawing_run_draws_its_weights_as_the_frame_would_and_trains_as_one_that_does_not() {
+        let s = Setup { dataset: "xor".into(), points: 200, hidden: vec![3, 2], ..Setup::default() };
+        let (plain, data) = s.trainer().expect("valid");
+        let (drawing_trainer, _) = s.trainer().expect("valid");
+        let (train, test) = (data.train_plane.as_ref().expect("2-D"), data.test_plane.as_ref().expect("2-D"));
+        let n = 40;
+        let drawing = Drawing {
+            features: data.features.clone(),
+            plane: Some(Plane::around(&[train, test])),
+            size: 16,
+            x: data.train.x[..n * data.train.d].to_vec(),
+            labels: data.train.y[..n].to_vec(),
+            values: Vec::new(),
+            every: Duration::ZERO,
+        };
+        let finish = |mut run: Run<f32>| {
+            while !run.is_finished() {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            let p = run.take().expect("published");
+            (p, run.join().expect("joins"))
+        };
+        let (_, plain) = finish(Run::start(plain, Budget::Steps(25), Duration::ZERO));
+        let run = Run::start_drawing(drawing_trainer, Budget::Steps(25), Duration::ZERO, None, Some(drawing.clone()));
+        let (p, mut drawn_run) = finish(run);
+        assert_eq!(drawn_run.mlp.params().values(), plain.mlp.params().values(), "drawing changes nothing");
+        let drawn = p.drawn.expect("a drawing came with the progress");
+        assert_eq!(drawn.steps, 25);
+        let want = unit_maps(&mut drawn_run.mlp, &drawing.features, &drawing.plane.expect("2-D"), 16).expect("maps");
+        assert_eq!(drawn.maps.as_ref(), Some(&want), "the maps of the last step's weights");
+        let x: Vec<f32> = drawing.x.iter().map(|&v| v as f32).collect();
+        let health = super::super::health::layer_health(&mut drawn_run.mlp, &x, &drawing.labels, &[], &p.update_ratios);
+        assert_eq!(drawn.health, health.expect("monitors"));
+        assert_eq!(drawn.health.len(), 2, "a monitor a hidden layer");
+    }
+
+    #[test]
     fn a_diverging_run_stops_with_its_step_and_keeps_the_last_finite_weights() {
         // ReLU units pass the blown-up weights on unbounded: the scores overflow f32 within a few steps (tanh would
         // keep them bounded, and the run finite)
@@ -1257,7 +1407,8 @@ mod tests {
         let x = data.train.row(5).to_vec();
         let index = leaf_index(&mlp);
         for (layer, unit, trace_at) in [(1, 2, 1), (2, 3, 3), (3, 0, 4)] {
-            let mut opened = unit_graph(&mlp, &x, data.train.y[5], Target::Unit { layer, unit }).expect("opens");
+            let mut opened =
+                unit_graph(&mlp, &x, Truth::Class(data.train.y[5]), Target::Unit { layer, unit }).expect("opens");
             let tr = mlp.activations(&x, 1).expect("forward");
             let h = tr[trace_at];
             let want = mlp.tape.value(h)[unit];
@@ -1286,7 +1437,7 @@ mod tests {
             // the groups are the network's: the unit's own group is there
             assert!(opened.groups.find(&format!("l{layer}.n{unit}")).is_some());
         }
-        let mut opened = unit_graph(&mlp, &x, data.train.y[5], Target::Loss).expect("opens");
+        let mut opened = unit_graph(&mlp, &x, Truth::Class(data.train.y[5]), Target::Loss).expect("opens");
         let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0);
         let scores = mlp.forward(&x, 1, Mode::Eval, &mut rng).expect("forward");
         let mut t = Vec::new();
@@ -1300,6 +1451,39 @@ mod tests {
             let k = index[opened.graph.label(id).expect("named")];
             assert!((opened.graph.grad(id) - mlp.params().grads[k]).abs() < 1e-12);
         }
+    }
+
+    #[test]
+    fn a_regression_points_loss_graph_has_the_networks_mse_and_gradients() {
+        let s = Setup { dataset: "reg-plane".into(), hidden: vec![3], ..Setup::default() };
+        let data = s.data().expect("valid");
+        let mut mlp = Mlp::<f64>::new(&s.spec(&data).expect("valid"), 3).expect("valid");
+        let (x, value) = (data.train.row(7).to_vec(), data.train.targets[7]);
+        assert!(value != 0.0, "a real target");
+        let index = leaf_index(&mlp);
+        let mut opened = unit_graph(&mlp, &x, Truth::Value(value), Target::Loss).expect("opens");
+        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0);
+        let scores = mlp.forward(&x, 1, Mode::Eval, &mut rng).expect("forward");
+        let out = mlp.tape.value(scores)[0];
+        let loss = mlp.loss(scores, &[value]).expect("loss");
+        let want = mlp.tape.value(loss)[0];
+        assert!((want - (out - value).powi(2)).abs() < 1e-12, "mse of one point: {want}");
+        assert!((opened.graph.value(opened.output) - want).abs() < 1e-12);
+        opened.graph.backward(opened.output);
+        mlp.params_mut().grads.iter_mut().for_each(|g| *g = 0.0);
+        mlp.tape.backward(loss).expect("backward");
+        let mut compared = 0;
+        for id in opened.graph.ids().filter(|&id| opened.graph.op(id) == Op::Leaf) {
+            let k = index[opened.graph.label(id).expect("named")];
+            assert!((opened.graph.grad(id) - mlp.params().grads[k]).abs() < 1e-12);
+            compared += 1;
+        }
+        assert_eq!(compared, 3 * 2 + 3 + 3 + 1, "every parameter of 2-3-1");
+        let classifier = Setup { dataset: "kspiral".into(), ..Setup::default() };
+        let k = classifier.data().expect("valid");
+        let many = Mlp::<f64>::new(&classifier.spec(&k).expect("valid"), 0).expect("valid");
+        let refused = unit_graph(&many, k.train.row(0), Truth::Value(0.5), Target::Loss);
+        assert!(refused.is_err_and(|e| e.contains("one output trained with mse")));
     }
 
     #[test]

@@ -47,7 +47,16 @@ impl<T: Element> Mlp<T> {
     /// loss. Dropout masks come from `rng` in the same order as [`Mlp::forward`] draws them. Each layer kind is one
     /// method of `Unroll`, as micrograd's `Neuron`, `Layer` and `MLP` each have their `__call__`.
     pub fn scalar_graph(&self, x: &[f64], labels: &[usize], mode: Mode, rng: &mut impl Rng) -> ScalarNet {
-        let mut u = Unroll::new(self, labels.len(), mode);
+        let mut targets = Vec::new();
+        self.targets(labels, &mut targets);
+        let targets: Vec<f64> = targets.into_iter().map(|t| t.as_f64()).collect();
+        self.scalar_graph_on(x, labels.len(), &targets, mode, rng)
+    }
+
+    /// [`Mlp::scalar_graph`] on `n` rows with the loss's `targets` as they are: [`Mlp::targets`] of the labels, or a
+    /// regression's real values (mse, one output: n values).
+    pub fn scalar_graph_on(&self, x: &[f64], n: usize, targets: &[f64], mode: Mode, rng: &mut impl Rng) -> ScalarNet {
+        let mut u = Unroll::new(self, n, mode);
         let mut h = u.inputs(x, self.spec.inputs);
         let (mut linear, mut bn) = (0, 0);
         let mut batch_stats = Vec::new();
@@ -73,10 +82,7 @@ impl<T: Element> Mlp<T> {
                 MlpLayer::Dropout(_) => h,
             };
         }
-        let mut targets = Vec::new();
-        self.targets(labels, &mut targets);
-        let targets: Vec<f64> = targets.into_iter().map(|t| t.as_f64()).collect();
-        let loss = u.loss(self, &h, &targets);
+        let loss = u.loss(self, &h, targets);
         let Unroll { g, groups, params, .. } = u;
         let groups = groups.finish_for(g.len());
         ScalarNet { graph: g, loss, params, outputs: h, batch_stats, groups }

@@ -36,6 +36,14 @@ impl ValueScale {
         Self { min: grid.min, max: grid.max, log }
     }
 
+    /// The scale of a grid of losses (a network's landscape): linear, unless they span a decade or more (max ≥
+    /// 10·min > 0), where the log scale keeps the valley readable. A landscape near a minimum often varies by a few
+    /// percent (0.696 to 0.721 on the default circle network), where the log scale spent its colours and levels on
+    /// the lowest thousandth and drew the rest in one colour.
+    pub fn of_losses(grid: &Grid) -> Self {
+        Self::of(grid, grid.min > 0.0 && grid.max >= 10.0 * grid.min)
+    }
+
     fn range(&self) -> f64 {
         (self.max - self.min).max(f64::MIN_POSITIVE)
     }
@@ -279,6 +287,21 @@ mod tests {
         let lines = contour_lines(&s.grid(41, 11), 0.0);
         assert_eq!(lines.len(), 1);
         assert!(lines[0].iter().all(|p| (p[0] - 1.0).abs() < 1e-9), "{:?}", lines[0]);
+    }
+
+    #[test]
+    fn losses_within_a_decade_get_linear_colours() {
+        let grid = |min: f64, max: f64| Grid {
+            nx: 2,
+            ny: 1,
+            domain: Domain { x: [0.0, 1.0], y: [0.0, 1.0] },
+            values: vec![min, max],
+            min,
+            max,
+        };
+        assert!(!ValueScale::of_losses(&grid(0.69607, 0.72104)).log, "a few percent: linear");
+        assert!(ValueScale::of_losses(&grid(0.05, 5.0)).log, "two decades: log");
+        assert!(!ValueScale::of_losses(&grid(0.0, 5.0)).log, "a zero loss: linear");
     }
 
     #[test]

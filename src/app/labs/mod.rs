@@ -107,6 +107,7 @@ impl<T: Send + 'static> Worker<T> {
         let (tx, rx) = channel();
         self.rx = Some(rx);
         std::thread::spawn(move || {
+            crate::parallel::cap_this_thread(1); // the UI thread keeps a core
             // a send to a dropped receiver (the job was replaced) is a stale result: nobody wants it
             let _ = tx.send(job());
             if let Some(ctx) = ctx {

@@ -314,6 +314,7 @@ impl LandscapeView {
         };
         let mut problem = source.problem.clone();
         self.job = Some(Job::spawn(move |progress| {
+            crate::parallel::cap_this_thread(1); // the UI thread keeps a core
             let out = landscape::compute(&mut problem, &request, previous.as_deref(), progress);
             (out, race)
         }));

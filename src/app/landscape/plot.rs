@@ -30,7 +30,7 @@ impl Picture {
             return;
         }
         let grid = l.grid.to_surface_grid();
-        let scale = ValueScale::of(&grid, grid.min > 0.0);
+        let scale = ValueScale::of_losses(&grid);
         let image = heatmap::image(&grid, &scale, dark);
         match &mut self.texture {
             Some(t) => t.set(image, TextureOptions::LINEAR),

@@ -74,12 +74,24 @@ impl Pictures {
         let started = Instant::now();
         let plane = Plane::around(&[train, test]);
         let Ok(maps) = unit_maps(mlp, &data.features, &plane, GRID) else { return };
+        self.show(ctx, maps, data, discrete);
+        self.last_build = started.elapsed();
+    }
+
+    /// Remakes every texture from `maps`, made over the data's plane (here, or by a run's worker: a
+    /// [`crate::nn::playground::Drawing`]).
+    pub fn show(&mut self, ctx: &egui::Context, maps: UnitMaps, data: &Data, discrete: bool) {
+        let (Some(train), Some(test)) = (&data.train_plane, &data.test_plane) else {
+            *self = Self { builds: self.builds, ..Self::default() };
+            return;
+        };
+        let started = Instant::now();
         self.discrete = discrete;
         let output =
             if data.train.is_regression() { value_image(&maps, discrete) } else { output_image(&maps, discrete) };
         set(ctx, &mut self.output, "playground-output", output);
         let table = DivergingTable::new();
-        let image = |m: &Vec<f32>| unit_image(&table, m, GRID);
+        let image = |m: &Vec<f32>| unit_image(&table, m, maps.size);
         let mut layers: Vec<Vec<ColorImage>> = vec![maps.inputs.iter().map(image).collect()];
         layers.extend(maps.hidden.iter().map(|l| l.iter().map(image).collect()));
         self.units.resize_with(layers.len(), Vec::new);
@@ -95,7 +107,7 @@ impl Pictures {
         }
         self.units.truncate(maps.hidden.len() + 1);
         self.maps = Some(maps);
-        self.plane = Some(plane);
+        self.plane = Some(Plane::around(&[train, test]));
         self.builds += 1;
         self.last_build = started.elapsed();
     }

@@ -23,6 +23,7 @@ pub mod points;
 pub mod presets;
 pub mod setup;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use eframe::egui;
@@ -32,7 +33,8 @@ use super::Status;
 use super::view::{Shell, View};
 use crate::nn::health::{LayerHealth, layer_health};
 use crate::nn::playground::{
-    Budget, Change, Data, Ended, MAX_LAYERS, MAX_UNITS, Run, Setup, Target, Weights, unit_graph,
+    Budget, Change, Data, Drawing, Drawn, Ended, MAX_LAYERS, MAX_UNITS, Plane, Run, Setup, Target, Truth, Weights,
+    unit_graph,
 };
 use crate::nn::{EpochStats, Mlp, Retuned, Trainer};
 
@@ -182,7 +184,8 @@ pub struct PlaygroundView {
     /// The maps and their textures.
     pub pictures: maps::Pictures,
     dirty: bool,
-    pictures_at: Option<Instant>,
+    /// The run's latest drawing (maps and monitors made on its worker), not yet shown.
+    drawn: Option<Arc<Drawn>>,
     /// The last "Copy as command" line.
     pub command: Option<String>,
     /// When the speed was last measured, the steps then, and the steps per second since the one before.
@@ -225,7 +228,7 @@ impl Default for PlaygroundView {
             health: Vec::new(),
             pictures: maps::Pictures::default(),
             dirty: true,
-            pictures_at: None,
+            drawn: None,
             command: None,
             speed: (Instant::now(), 0, None),
             replaying: false,
@@ -332,7 +335,7 @@ impl PlaygroundView {
                 }
             }
             Action::CopyCommand => {
-                let line = self.applied.command(self.history.len());
+                let line = self.applied.command_for(self.history.len(), &self.net.spec);
                 status.info(format!("Copied: {line}"));
                 self.command = Some(line);
             }
@@ -344,14 +347,12 @@ impl PlaygroundView {
     fn open_graph(&mut self, status: &mut Status) -> Option<crate::nn::playground::OpenedGraph> {
         let i = self.settings.point.min(self.data.train.n().saturating_sub(1));
         let x = self.data.train.row(i).to_vec();
-        if self.data.train.is_regression() && self.settings.target == Target::Loss {
-            status.error(
-                "A regression point's loss does not open as a graph yet (the scalar engine's loss reads a class \
-                 label): open a unit or the output instead.",
-            );
-            return None;
-        }
-        match unit_graph(&self.net, &x, self.data.train.y[i], self.settings.target) {
+        let truth = if self.data.train.is_regression() {
+            Truth::Value(self.data.train.targets[i])
+        } else {
+            Truth::Class(self.data.train.y[i])
+        };
+        match unit_graph(&self.net, &x, truth, self.settings.target) {
             Ok(g) => {
                 status.info(format!(
                     "Opened {} on training point {i} in the backprop view.",
@@ -381,9 +382,29 @@ impl PlaygroundView {
         }
         if let Training::Idle(t) = std::mem::replace(&mut self.training, Training::None) {
             self.speed = (Instant::now(), t.steps(), None);
-            let run = Run::start_capped(*t, budget, PUBLISH_EVERY, self.settings.speed);
+            let run = Run::start_drawing(*t, budget, PUBLISH_EVERY, self.settings.speed, Some(self.drawing()));
             self.budget = budget;
             self.training = Training::Running(run);
+        }
+    }
+
+    /// What the run draws while it trains: the maps over the plane of the pictures, the monitors on the first
+    /// [`HEALTH_ROWS`] training rows.
+    fn drawing(&self) -> Drawing {
+        let plane = match (&self.data.train_plane, &self.data.test_plane) {
+            (Some(train), Some(test)) => Some(Plane::around(&[train, test])),
+            _ => None,
+        };
+        let train = &self.data.train;
+        let n = train.n().min(HEALTH_ROWS);
+        Drawing {
+            features: self.data.features.clone(),
+            plane,
+            size: maps::GRID,
+            x: train.x[..n * train.d].to_vec(),
+            labels: train.y[..n].to_vec(),
+            values: train.targets[..if train.is_regression() { n } else { 0 }].to_vec(),
+            every: PICTURES_EVERY,
         }
     }
 
@@ -421,6 +442,9 @@ impl PlaygroundView {
         }
         if !p.update_ratios.is_empty() {
             self.ratios = p.update_ratios;
+        }
+        if p.drawn.is_some() {
+            self.drawn = p.drawn;
         }
         match p.ended {
             Some(Ended::Diverged(step)) => {
@@ -573,13 +597,25 @@ impl PlaygroundView {
         self.dirty = true;
     }
 
-    /// Remakes the pictures and the monitors when new weights came (at most every [`PICTURES_EVERY`] while training).
+    /// Remakes the pictures and the monitors when new weights came: while training, from the drawings the run makes
+    /// on its worker (the frame only colours them); otherwise here, once.
     fn refresh(&mut self, ctx: &egui::Context) {
-        if !self.dirty || (self.is_running() && self.pictures_at.is_some_and(|t| t.elapsed() < PICTURES_EVERY)) {
+        if self.is_running() {
+            if let Some(drawn) = self.drawn.take() {
+                let drawn = Arc::try_unwrap(drawn).unwrap_or_else(|d| (*d).clone());
+                if let Some(m) = drawn.maps {
+                    self.pictures.show(ctx, m, &self.data, self.settings.discrete);
+                }
+                self.health = drawn.health;
+                self.mistakes.rebuild(&mut self.net, &self.data.train, &self.data.test, self.data.is_plane());
+            }
+            return;
+        }
+        self.drawn = None;
+        if !self.dirty {
             return;
         }
         self.dirty = false;
-        self.pictures_at = Some(Instant::now());
         self.pictures.rebuild(ctx, &mut self.net, &self.data, self.settings.discrete);
         self.mistakes.rebuild(&mut self.net, &self.data.train, &self.data.test, self.data.is_plane());
         let n = self.data.train.n().min(HEALTH_ROWS);

@@ -223,7 +223,7 @@ pub fn draw(l: &Landscape, names: &[String]) -> Result<image::RgbImage, String> 
     let font = Font::new()?;
     let (w, h) = size(l.paths.len());
     let grid = l.grid.to_surface_grid();
-    let scale = ValueScale::of(&grid, grid.min > 0.0);
+    let scale = ValueScale::of_losses(&grid);
     let mut img = image::RgbImage::from_pixel(u32::from(w), u32::from(h), image::Rgb([255, 255, 255]));
     heat_pixels(&mut img, l, &scale);
     let mut ctx = RenderContext::new(w, h);
