@@ -89,7 +89,7 @@ fn fail(e: LandscapeError) -> Failure {
         LandscapeError::Nn(e) => Failure::from(e),
         // the flags that give a trajectory, not only the one that asked for it
         LandscapeError::PcaNeedsPath => {
-            usage("--directions pca: needs a trajectory: give --opt and --steps of at least 2")
+            usage("--directions pca: needs a trajectory: give at least one --opt and --steps of at least 2")
         }
         other => usage(match other.field() {
             Some(field) => other.named(landscape_flag(field)),
@@ -118,7 +118,7 @@ pub(super) fn landscape(a: &LandscapeArgs) -> Result<Output, Failure> {
         racers.push(RacerSetup { spec, schedule });
     }
     if directions == Directions::Pca && (racers.is_empty() || a.steps < 2) {
-        return Err(usage("--directions pca: needs a trajectory: give at least one --opt and --steps of at least 2"));
+        return Err(fail(LandscapeError::PcaNeedsPath));
     }
     let race = RaceConfig { racers, steps: a.steps, batch: a.batch, seed: a.seed };
     let request = Request { directions, size: a.grid, span: a.span, race, seed: a.seed };
