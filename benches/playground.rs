@@ -18,41 +18,12 @@ use chainrule::app::session::StoredSession;
 use chainrule::nn::playground::{Plane, Setup, unit_maps};
 use eframe::egui;
 
+mod common;
+use common::{Window, ms, pace, percentile};
+
 /// The network of the targets: 6 hidden layers of 8 units, on the spiral.
 fn setup() -> Setup {
     Setup { dataset: "spiral".into(), hidden: vec![8; 6], ..Setup::default() }
-}
-
-/// The calling thread's CPU time (Linux's `CLOCK_THREAD_CPUTIME_ID`): what a frame cost the UI thread itself, apart
-/// from the time it waited for a core that other threads held (the lab's worker, other processes). Zero elsewhere.
-fn thread_cpu() -> Duration {
-    #[cfg(target_os = "linux")]
-    {
-        #[repr(C)]
-        struct Timespec {
-            tv_sec: i64,
-            tv_nsec: i64,
-        }
-        unsafe extern "C" {
-            fn clock_gettime(clock: i32, tp: *mut Timespec) -> i32;
-        }
-        const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
-        let mut t = Timespec { tv_sec: 0, tv_nsec: 0 };
-        // SAFETY: clock_gettime writes one timespec through the pointer; std links the C library on Linux
-        if unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut t) } == 0 {
-            return Duration::new(t.tv_sec as u64, t.tv_nsec as u32);
-        }
-    }
-    Duration::ZERO
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-fn percentile(times: &mut [Duration], p: usize) -> Duration {
-    times.sort();
-    times[(times.len() * p / 100).min(times.len() - 1)]
 }
 
 /// Frames of the window with the playground training, paced at 60 a second: each frame's wall time, the UI
@@ -62,19 +33,10 @@ fn frames_while_training(seconds: f64) -> (Vec<(Duration, Duration, bool)>, f64)
     let session = StoredSession { view: "playground".into(), ..StoredSession::default() };
     let mut app = App::new(session);
     app.view_mut::<PlaygroundView>().expect("registered").settings.setup = setup();
-    let ctx = egui::Context::default();
-    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1440.0, 900.0));
-    let mut t = 0.0;
+    let mut window = Window::new(1440.0, 900.0);
     let mut frame = |app: &mut App| {
-        t += 1.0 / 60.0;
-        let input =
-            egui::RawInput { screen_rect: Some(screen), time: Some(t), predicted_dt: 1.0 / 60.0, ..Default::default() };
-        let (start, cpu) = (Instant::now(), thread_cpu());
-        let mut out = ctx.run_ui(input, |ui| app.ui_body(ui));
-        let prims = ctx.tessellate(std::mem::take(&mut out.shapes), out.pixels_per_point);
-        out.textures_delta.clear();
-        std::hint::black_box(prims.len());
-        (start.elapsed(), thread_cpu() - cpu)
+        let f = window.frame(app, Vec::new());
+        (f.wall, f.cpu)
     };
     for _ in 0..5 {
         frame(&mut app);
@@ -93,8 +55,7 @@ fn frames_while_training(seconds: f64) -> (Vec<(Duration, Duration, bool)>, f64)
         let (took, cpu) = frame(&mut app);
         let remade = app.view_mut::<PlaygroundView>().expect("registered").pictures.builds != builds;
         times.push((took, cpu, remade));
-        // eframe waits for the next vsync; the UI thread sleeps meanwhile
-        std::thread::sleep(Duration::from_secs_f64(1.0 / 60.0).saturating_sub(took));
+        pace(took);
     }
     let v = app.view_mut::<PlaygroundView>().expect("registered");
     let rate = (v.steps - steps0) as f64 / start.elapsed().as_secs_f64();

@@ -17,6 +17,9 @@ use chainrule::scalar::Groups;
 use chainrule::scalar::groups::fold;
 use eframe::egui;
 
+mod common;
+use common::{Window, ms, pace};
+
 /// A one-hidden-layer tanh network on four inputs with a squared loss, as a program: about 14 nodes per hidden unit.
 fn mlp_program(hidden: usize) -> String {
     let mut s = String::new();
@@ -61,22 +64,8 @@ fn frame_time(what: &str, source: String, setup: Setup) {
         v.settings.speed = 60.0; // one step per 1/60 s frame
         v.push(Action::Apply);
     }
-    let ctx = egui::Context::default();
-    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1440.0, 900.0));
-    let mut t = 0.0;
-    let mut run = |app: &mut App| {
-        t += 1.0 / 60.0;
-        let input =
-            egui::RawInput { screen_rect: Some(screen), time: Some(t), predicted_dt: 1.0 / 60.0, ..Default::default() };
-        let start = Instant::now();
-        let mut out = ctx.run_ui(input, |ui| app.ui_body(ui));
-        let drawn = start.elapsed();
-        let prims = ctx.tessellate(std::mem::take(&mut out.shapes), out.pixels_per_point);
-        // no renderer here to upload font textures to
-        out.textures_delta.clear();
-        std::hint::black_box(prims.len());
-        drawn
-    };
+    let mut window = Window::new(1440.0, 900.0);
+    let mut run = |app: &mut App| window.frame(app, Vec::new()).ui;
     run(&mut app);
     // a large program is built off the UI thread: measure its graph, not the one before it
     while app.view_mut::<BackpropView>().expect("registered").is_applying() {
@@ -182,10 +171,6 @@ fn layout_time(what: &str, source: &str) {
     }
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
 fn main() {
     // `cargo bench --bench ui -- WORD` runs only the cases whose name holds WORD
     let only: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
@@ -239,29 +224,6 @@ fn main() {
     }
 }
 
-/// The calling thread's CPU time (Linux's `CLOCK_THREAD_CPUTIME_ID`): what a frame cost the UI thread itself, apart
-/// from the time it waited for a core that other threads held (the lab's worker, other processes). Zero elsewhere.
-fn thread_cpu() -> Duration {
-    #[cfg(target_os = "linux")]
-    {
-        #[repr(C)]
-        struct Timespec {
-            tv_sec: i64,
-            tv_nsec: i64,
-        }
-        unsafe extern "C" {
-            fn clock_gettime(clock: i32, tp: *mut Timespec) -> i32;
-        }
-        const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
-        let mut t = Timespec { tv_sec: 0, tv_nsec: 0 };
-        // SAFETY: clock_gettime writes one timespec through the pointer; std links the C library on Linux
-        if unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut t) } == 0 {
-            return Duration::new(t.tv_sec as u64, t.tv_nsec as u32);
-        }
-    }
-    Duration::ZERO
-}
-
 /// The Labs view's `tab` (init, batchnorm or preprocessing) at 1280×720 while its worker computes with the default
 /// settings: every frame (run_ui + tessellate; wall time, and the UI thread's own CPU time) from the one that opens
 /// the tab until the result is complete, frames 16 ms apart as at 60 Hz, then 60 frames with the result shown and
@@ -275,21 +237,11 @@ fn labs_time(what: &str, tab: &str) {
     let session =
         r#"{"version":1,"dark":false,"view":"labs","views":{"labs":{"current":"gallery","tabs":{}}},"zoom":1.0}"#;
     let mut app = App::new(serde_json::from_str(session).expect("a valid session"));
-    let ctx = egui::Context::default();
-    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 720.0));
-    let mut t = 0.0;
+    let mut window = Window::new(1280.0, 720.0);
     let mut frame = |app: &mut App| {
-        t += 1.0 / 60.0;
-        let input =
-            egui::RawInput { screen_rect: Some(screen), time: Some(t), predicted_dt: 1.0 / 60.0, ..Default::default() };
-        let (start, cpu) = (Instant::now(), thread_cpu());
-        let mut out = ctx.run_ui(input, |ui| app.ui_body(ui));
-        let prims = ctx.tessellate(std::mem::take(&mut out.shapes), out.pixels_per_point);
-        out.textures_delta.clear();
-        std::hint::black_box(prims.len());
-        let (took, cpu) = (start.elapsed(), thread_cpu().saturating_sub(cpu));
-        std::thread::sleep(Duration::from_millis(16).saturating_sub(took));
-        (took, cpu)
+        let f = window.frame(app, Vec::new());
+        std::thread::sleep(Duration::from_millis(16).saturating_sub(f.wall));
+        (f.wall, f.cpu)
     };
     for _ in 0..20 {
         frame(&mut app);
@@ -395,24 +347,9 @@ fn keystroke_time(statements: usize) {
         h.get_by_role(egui::accesskit::Role::MultilineTextInput).rect()
     };
     let mut app = app_with_program();
-    let ctx = egui::Context::default();
-    let mut t = 0.0;
-    let mut frame = |app: &mut App, events: Vec<egui::Event>| {
-        t += 1.0 / 60.0;
-        let input = egui::RawInput {
-            screen_rect: Some(screen),
-            time: Some(t),
-            predicted_dt: 1.0 / 60.0,
-            events,
-            ..Default::default()
-        };
-        let start = Instant::now();
-        let mut out = ctx.run_ui(input, |ui| app.ui_body(ui));
-        let prims = ctx.tessellate(std::mem::take(&mut out.shapes), out.pixels_per_point);
-        out.textures_delta.clear();
-        std::hint::black_box(prims.len());
-        start.elapsed()
-    };
+    let mut window = Window::new(screen.width(), screen.height());
+    let ctx = window.ctx.clone();
+    let mut frame = |app: &mut App, events: Vec<egui::Event>| window.frame(app, events).wall;
     for _ in 0..10 {
         frame(&mut app, Vec::new());
     }
@@ -483,20 +420,10 @@ fn keystroke_time(statements: usize) {
 fn apply_time(statements: usize) {
     let program = chainrule::expr::sample::mixed_program(statements);
     let mut app = App::default();
-    let ctx = egui::Context::default();
-    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1440.0, 900.0));
-    let mut t = 0.0;
+    let mut window = Window::new(1440.0, 900.0);
     let mut frame = |app: &mut App| {
-        t += 1.0 / 60.0;
-        let input =
-            egui::RawInput { screen_rect: Some(screen), time: Some(t), predicted_dt: 1.0 / 60.0, ..Default::default() };
-        let start = Instant::now();
-        let mut out = ctx.run_ui(input, |ui| app.ui_body(ui));
-        let prims = ctx.tessellate(std::mem::take(&mut out.shapes), out.pixels_per_point);
-        out.textures_delta.clear();
-        std::hint::black_box(prims.len());
-        let took = start.elapsed();
-        std::thread::sleep(Duration::from_secs_f64(1.0 / 60.0).saturating_sub(took));
+        let took = window.frame(app, Vec::new()).wall;
+        pace(took);
         took
     };
     for _ in 0..10 {

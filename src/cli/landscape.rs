@@ -14,7 +14,8 @@ use super::train::{NetworkArgs, load_dataset, prepare, spec_from, usage, with_mo
 use super::{Failure, Output, num};
 use crate::data::{self, Fitted};
 use crate::nn::landscape::{
-    self, Directions, Job, Landscape, LandscapeError, PathPoint, Problem, RaceConfig, Request, torch_shape,
+    self, Directions, Job, Landscape, LandscapeError, LandscapeField, PathPoint, Problem, RaceConfig, Request,
+    torch_shape,
 };
 use crate::nn::{Mlp, NnError};
 use crate::optim::{OptimSpec, Schedule};
@@ -72,11 +73,28 @@ pub struct LandscapeArgs {
     pub json: bool,
 }
 
-/// A landscape's error as a usage error; the network's settings named by their flags.
+/// The flag that sets a field of a landscape's request.
+fn landscape_flag(field: LandscapeField) -> &'static str {
+    match field {
+        LandscapeField::Directions => "--directions",
+        LandscapeField::Grid => "--grid",
+        LandscapeField::Span => "--span",
+        LandscapeField::Steps => "--steps",
+    }
+}
+
+/// A landscape's error as a usage error; every setting, the landscape's and the network's, named by its flag.
 fn fail(e: LandscapeError) -> Failure {
     match e {
         LandscapeError::Nn(e) => Failure::from(e),
-        other => usage(other.to_string()),
+        // the flags that give a trajectory, not only the one that asked for it
+        LandscapeError::PcaNeedsPath => {
+            usage("--directions pca: needs a trajectory: give at least one --opt and --steps of at least 2")
+        }
+        other => usage(match other.field() {
+            Some(field) => other.named(landscape_flag(field)),
+            None => other.to_string(),
+        }),
     }
 }
 
@@ -100,7 +118,7 @@ pub(super) fn landscape(a: &LandscapeArgs) -> Result<Output, Failure> {
         racers.push(RacerSetup { spec, schedule });
     }
     if directions == Directions::Pca && (racers.is_empty() || a.steps < 2) {
-        return Err(usage("--directions pca: needs a trajectory: give at least one --opt and --steps of at least 2"));
+        return Err(fail(LandscapeError::PcaNeedsPath));
     }
     let race = RaceConfig { racers, steps: a.steps, batch: a.batch, seed: a.seed };
     let request = Request { directions, size: a.grid, span: a.span, race, seed: a.seed };

@@ -128,15 +128,7 @@ pub fn parse_csv(text: &str, origin: &str) -> Result<Dataset, DataError> {
     }
     let d = width - 1;
     let header = first.fields[..d].iter().any(|cell| cell.parse::<f64>().is_err());
-    let feature_names: Vec<String> = if header {
-        first.fields[..d]
-            .iter()
-            .enumerate()
-            .map(|(j, c)| if c.is_empty() { format!("f{j}") } else { c.to_string() })
-            .collect()
-    } else {
-        (0..d).map(|j| format!("f{j}")).collect()
-    };
+    let feature_names = feature_names(header.then_some(&first.fields[..d]), d);
 
     let mut x = Vec::new();
     let mut labels: Vec<String> = Vec::new();
@@ -163,16 +155,7 @@ pub fn parse_csv(text: &str, origin: &str) -> Result<Dataset, DataError> {
             ));
         }
         for (j, cell) in fields[..d].iter().enumerate() {
-            let value = if cell.is_empty() {
-                Err("missing value: the cell is empty".to_owned())
-            } else {
-                match cell.parse::<f64>() {
-                    Ok(v) if v.is_finite() => Ok(v),
-                    Ok(_) => Err(format!("'{cell}' is not a finite number; NaN and infinity cannot be learned from")),
-                    Err(_) => Err(format!("'{cell}' is not a number")),
-                }
-            };
-            x.push(value.map_err(|message| err(line, j + 1, message))?);
+            x.push(feature_value(cell).map_err(|message| err(line, j + 1, message))?);
         }
         if fields[d].is_empty() {
             return Err(err(line, width, "missing label: the last column holds each row's class".into()));
@@ -190,6 +173,28 @@ pub fn parse_csv(text: &str, origin: &str) -> Result<Dataset, DataError> {
         }
     };
     Ok(Dataset { x, y, d, feature_names, class_names, targets })
+}
+
+/// The features' names: the header's cells (an empty one `fN`), or `f0`, `f1`, ... without a header.
+fn feature_names(header: Option<&[Cow<'_, str>]>, d: usize) -> Vec<String> {
+    match header {
+        Some(cells) => {
+            cells.iter().enumerate().map(|(j, c)| if c.is_empty() { format!("f{j}") } else { c.to_string() }).collect()
+        }
+        None => (0..d).map(|j| format!("f{j}")).collect(),
+    }
+}
+
+/// A feature's cell as a finite number, or why not.
+fn feature_value(cell: &str) -> Result<f64, String> {
+    if cell.is_empty() {
+        return Err("missing value: the cell is empty".to_owned());
+    }
+    match cell.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(format!("'{cell}' is not a finite number; NaN and infinity cannot be learned from")),
+        Err(_) => Err(format!("'{cell}' is not a number")),
+    }
 }
 
 /// One CSV record: the line it starts on and its fields, trimmed, unquoted.

@@ -55,25 +55,58 @@ pub const MAX_PATH_VALUES: usize = 1 << 26;
 /// The most points of a trajectory the PCA decomposes (evenly spaced along it, the last one kept).
 pub const PCA_MAX_POINTS: usize = 600;
 
-/// What can be wrong with a landscape's request; every message names the option.
+/// A setting of a landscape's request: the core's messages name it by [`LandscapeField::name`]; the command line
+/// puts its flag in that place and the window its control's label ([`LandscapeError::named`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LandscapeField {
+    /// The plane's two directions.
+    Directions,
+    /// The grid's side.
+    Grid,
+    /// How far the grid reaches along each direction.
+    Span,
+    /// The race's steps.
+    Steps,
+}
+
+impl LandscapeField {
+    /// The field's name in the core's messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            LandscapeField::Directions => "directions",
+            LandscapeField::Grid => "grid",
+            LandscapeField::Span => "span",
+            LandscapeField::Steps => "steps",
+        }
+    }
+}
+
+/// What a PCA plane needs and lacks, said without naming a flag or a control.
+const PCA_NEEDS_PATH: &str = "needs a trajectory: race at least one optimizer for at least 2 steps";
+
+/// What can be wrong with a landscape's request; every message names the setting and the value
+/// (`grid = 1: use a grid side between 2 and 201 ...`).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LandscapeError {
     /// Directions that cannot be built.
-    #[error("--directions {text}: {reason}")]
+    #[error("directions = {text}: {reason}")]
     Directions {
         /// What was asked.
         text: String,
         /// Why it does not work.
         reason: String,
     },
+    /// PCA directions without a trajectory of at least 2 steps to decompose.
+    #[error("directions = pca: {PCA_NEEDS_PATH}")]
+    PcaNeedsPath,
     /// A grid size out of range.
-    #[error("--grid {0}: use a grid side between 2 and {MAX_GRID} (an odd one puts θ at the centre)")]
+    #[error("grid = {0}: use a grid side between 2 and {MAX_GRID} (an odd one puts θ at the centre)")]
     Grid(usize),
     /// A span that is not a positive finite number.
-    #[error("--span {0}: use a positive finite number")]
+    #[error("span = {0}: use a positive finite number")]
     Span(f64),
     /// Too many steps, or too many values to keep.
-    #[error("--steps {steps}: {reason}")]
+    #[error("steps = {steps}: {reason}")]
     Steps {
         /// The steps asked for.
         steps: usize,
@@ -83,6 +116,32 @@ pub enum LandscapeError {
     /// The network or its data refused.
     #[error(transparent)]
     Nn(#[from] NnError),
+}
+
+impl LandscapeError {
+    /// The landscape's setting the error is about, if it is about one (the network's own settings are in
+    /// [`LandscapeError::Nn`]'s [`NnError::field`]).
+    pub fn field(&self) -> Option<LandscapeField> {
+        match self {
+            LandscapeError::Directions { .. } | LandscapeError::PcaNeedsPath => Some(LandscapeField::Directions),
+            LandscapeError::Grid(_) => Some(LandscapeField::Grid),
+            LandscapeError::Span(_) => Some(LandscapeField::Span),
+            LandscapeError::Steps { .. } => Some(LandscapeField::Steps),
+            LandscapeError::Nn(_) => None,
+        }
+    }
+
+    /// The message with the setting called `name` (a flag such as `--grid`, a control's label) in place of the
+    /// field's name: `--grid 1: use a grid side ...`. Other errors read as they are.
+    pub fn named(&self, name: &str) -> String {
+        let text = self.to_string();
+        // every setting's message above starts with `field = `
+        let rest = self.field().and_then(|f| text.strip_prefix(f.name())).and_then(|t| t.strip_prefix(" = "));
+        match rest {
+            Some(rest) => format!("{name} {rest}"),
+            None => text,
+        }
+    }
 }
 
 impl From<crate::tensor::TensorError> for LandscapeError {
@@ -289,13 +348,13 @@ impl Plane {
     /// is then any unit vector orthogonal to the first.
     pub fn pca(path: &[Vec<f64>]) -> Result<Plane, LandscapeError> {
         let bad = |reason: &str| LandscapeError::Directions { text: "pca".into(), reason: reason.into() };
-        let last = path.last().ok_or_else(|| bad("needs a trajectory: give --opt and --steps of at least 2"))?;
+        let last = path.last().ok_or(LandscapeError::PcaNeedsPath)?;
         let p = last.len();
         // evenly spaced points, the last one kept
         let t_all = path.len() - 1;
         let t = t_all.min(PCA_MAX_POINTS);
         if t < 2 {
-            return Err(bad("needs a trajectory of at least 2 steps: give --opt and --steps of at least 2"));
+            return Err(LandscapeError::PcaNeedsPath);
         }
         let picks: Vec<usize> = (0..t).map(|k| k * t_all / t).collect();
         let mut mean = vec![0.0; p];
@@ -914,10 +973,7 @@ pub fn plane_for<T: Element>(
         Directions::Weights(a, b) => Plane::weights(&problem.mlp, a, b),
         Directions::Pca => match trajectories.first() {
             Some(t) => Plane::pca(&t.thetas),
-            None => Err(LandscapeError::Directions {
-                text: "pca".into(),
-                reason: "needs a trajectory: give at least one --opt and --steps of at least 2".into(),
-            }),
+            None => Err(LandscapeError::PcaNeedsPath),
         },
     }
 }
@@ -1260,7 +1316,32 @@ mod tests {
         assert!(bad("weights:9.weight[0,0],0.bias[0]").contains("no tensor '9.weight'"));
         assert!(bad("weights:0.bias[1],0.bias[1]").contains("two different weights"));
         assert!(bad("weights:0.bias").contains("name two weights"));
-        assert!(bad("sideways").starts_with("--directions sideways: use random, pca"));
+        assert!(bad("sideways").starts_with("directions = sideways: use random, pca"));
+    }
+
+    #[test]
+    fn a_bad_setting_names_its_field_and_the_edge_names_it_its_own_way() {
+        let e = "sideways".parse::<Directions>().unwrap_err();
+        assert_eq!(e.field(), Some(LandscapeField::Directions));
+        assert!(e.named("--directions").starts_with("--directions sideways: use random, pca"), "{e}");
+        let e = check_grid(1, 1.0).unwrap_err();
+        assert_eq!(e.to_string(), "grid = 1: use a grid side between 2 and 201 (an odd one puts θ at the centre)");
+        assert_eq!(e.named("--grid"), "--grid 1: use a grid side between 2 and 201 (an odd one puts θ at the centre)");
+        let e = check_grid(5, -1.0).unwrap_err();
+        assert_eq!(
+            (e.field(), e.named("span ±")),
+            (Some(LandscapeField::Span), "span ± -1: use a positive finite number".into())
+        );
+        let e = plane_for(&problem(), &Directions::Pca, 0, &[]).unwrap_err();
+        assert_eq!(e, LandscapeError::PcaNeedsPath);
+        assert_eq!(
+            e.to_string(),
+            "directions = pca: needs a trajectory: race at least one optimizer for at least 2 steps"
+        );
+        assert!(Plane::pca(&[vec![0.0; 3]]).unwrap_err() == LandscapeError::PcaNeedsPath);
+        // the network's own errors keep their words
+        let e = LandscapeError::Nn(NnError::setting(Field::Batch, 0, "a minibatch needs at least one row"));
+        assert_eq!((e.field(), e.named("--grid")), (None, "batch = 0: a minibatch needs at least one row".into()));
     }
 
     #[test]
@@ -1291,7 +1372,7 @@ mod tests {
         stopped.stop();
         assert_eq!(race(&p, &config, &stopped).expect("no error"), None);
         let huge = RaceConfig { steps: MAX_STEPS + 1, ..config };
-        assert!(race(&p, &huge, &Progress::default()).unwrap_err().to_string().starts_with("--steps 20001"));
+        assert!(race(&p, &huge, &Progress::default()).unwrap_err().to_string().starts_with("steps = 20001"));
     }
 
     #[test]

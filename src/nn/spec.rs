@@ -103,6 +103,32 @@ pub enum NnError {
         /// The network's number of batch-norm layers.
         want_norms: usize,
     },
+    /// A model file read with a setting its contents contradict: `m.safetensors: activation = relu: the file's
+    /// metadata says its hidden layers use tanh`.
+    #[error("{path}: {} = {value}: {reason}", .field.name())]
+    ModelSetting {
+        /// The file.
+        path: String,
+        /// Which setting.
+        field: Field,
+        /// The value as given.
+        value: String,
+        /// What the file says instead.
+        reason: String,
+    },
+    /// A model file that cannot be read without a setting the caller left out (a PyTorch state dict's activation):
+    /// `m.safetensors: no chainrule metadata: ... name its activation: activation = relu (or tanh, ...)`.
+    #[error("{path}: {reason}: {} = {example}", .field.name())]
+    ModelNeeds {
+        /// The file.
+        path: String,
+        /// Which setting.
+        field: Field,
+        /// Why it is needed.
+        reason: String,
+        /// A value to give, as an example.
+        example: String,
+    },
     /// A saved model that cannot be read.
     #[error("{path}: {reason}")]
     Model {
@@ -122,7 +148,9 @@ impl NnError {
     /// The setting the error is about, if it is about one.
     pub fn field(&self) -> Option<Field> {
         match self {
-            NnError::Setting { field, .. } => Some(*field),
+            NnError::Setting { field, .. }
+            | NnError::ModelSetting { field, .. }
+            | NnError::ModelNeeds { field, .. } => Some(*field),
             _ => None,
         }
     }
@@ -132,6 +160,8 @@ impl NnError {
     pub fn named(&self, name: &str) -> String {
         match self {
             NnError::Setting { value, reason, .. } => format!("{name} {value}: {reason}"),
+            NnError::ModelSetting { path, value, reason, .. } => format!("{path}: {name} {value}: {reason}"),
+            NnError::ModelNeeds { path, reason, example, .. } => format!("{path}: {reason}: {name} {example}"),
             other => other.to_string(),
         }
     }

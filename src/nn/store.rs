@@ -20,7 +20,7 @@ use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
 
 use super::spec::torch_module;
-use super::{Init, Layer, Mlp, MlpLayer, MlpSpec, NnError};
+use super::{Field, Init, Layer, Mlp, MlpLayer, MlpSpec, NnError};
 use crate::data::{Fitted, Preprocess, WHITEN_EPS};
 use crate::scalar::Unary;
 use crate::tensor::{Element, Loss, ParamId};
@@ -136,7 +136,7 @@ impl<T: Element> Mlp<T> {
     /// is allocated, and every value must be a finite number (batch norm's variances also ≥ 0).
     pub fn open(path: &Path, activation: Option<Unary>) -> Result<(Self, ModelMeta), NnError> {
         let bytes = read_file(path)?;
-        let (st, checked) = check(&bytes, activation).map_err(|r| model_err(path, r))?;
+        let (st, checked) = check(path, &bytes, activation)?;
         let mut mlp =
             Mlp::<T>::new(&checked.meta.spec, 0).map_err(|e| model_err(path, format!("bad architecture: {e}")))?;
         let file_name = |name: &str| checked.names.get(name).cloned();
@@ -193,7 +193,7 @@ pub const MAX_UNITS: usize = 1_000_000;
 /// preprocessing, and classes named by their index (`0`, `1`, ...); the last Linear's outputs are read as scores.
 pub fn inspect(path: &Path, activation: Option<Unary>) -> Result<ModelMeta, NnError> {
     let bytes = read_file(path)?;
-    check(&bytes, activation).map(|(_, c)| c.meta).map_err(|r| model_err(path, r))
+    check(path, &bytes, activation).map(|(_, c)| c.meta)
 }
 
 /// Reads and checks the metadata of a model saved by [`Mlp::save`] ([`inspect`] without an activation).
@@ -256,27 +256,43 @@ fn tensors_of(spec: &MlpSpec) -> Vec<Want> {
 
 /// Checks a whole file: the safetensors layout, then chainrule's metadata or (with `activation`) the names and
 /// shapes of a PyTorch state dict, then every tensor's shape and element type.
-fn check(bytes: &[u8], activation: Option<Unary>) -> Result<(SafeTensors<'_>, Checked), String> {
+fn check<'a>(path: &Path, bytes: &'a [u8], activation: Option<Unary>) -> Result<(SafeTensors<'a>, Checked), NnError> {
+    let refused = |reason: String| model_err(path, reason);
     // deserialize checks that the header's offsets tile the body exactly and that each tensor's bytes match its
     // shape and type: a truncated or padded file stops here
-    let st = SafeTensors::deserialize(bytes).map_err(|e| format!("not a safetensors file, or a damaged one ({e})"))?;
-    let (_, header) =
-        SafeTensors::read_metadata(bytes).map_err(|e| format!("not a safetensors file, or a damaged one ({e})"))?;
+    let damaged = |e: safetensors::SafeTensorError| refused(format!("not a safetensors file, or a damaged one ({e})"));
+    let st = SafeTensors::deserialize(bytes).map_err(damaged)?;
+    let (_, header) = SafeTensors::read_metadata(bytes).map_err(damaged)?;
     let checked = match (header.metadata().as_ref().and_then(|m| m.get("chainrule")), activation) {
-        (Some(json), _) => chainrule_file(&st, json, activation)?,
-        (None, Some(act)) => state_dict(&st, act)?,
+        (Some(json), _) => {
+            let checked = chainrule_file(&st, json).map_err(refused)?;
+            if let Some(a) = activation
+                && let Some(b) = checked.meta.spec.activations.iter().find(|&&u| u != a)
+            {
+                let reason = format!("the file's metadata says its hidden layers use {}", b.name());
+                let path = path.display().to_string();
+                return Err(NnError::ModelSetting { path, field: Field::Activation, value: a.name().into(), reason });
+            }
+            checked
+        }
+        (None, Some(act)) => state_dict(&st, act).map_err(refused)?,
         (None, None) => {
-            return Err("no chainrule metadata: the file was not saved by `chainrule train --save`. If it is a \
-                        PyTorch state dict (an nn.Sequential of Linear, BatchNorm1d and activation modules), name \
-                        its activation: --activation relu (or tanh, sigmoid, ...)"
-                .into());
+            return Err(NnError::ModelNeeds {
+                path: path.display().to_string(),
+                field: Field::Activation,
+                reason: "no chainrule metadata: the file was not saved by `chainrule train --save`. If it is a \
+                         PyTorch state dict (an nn.Sequential of Linear, BatchNorm1d and activation modules), name \
+                         its activation"
+                    .into(),
+                example: "relu (or tanh, sigmoid, ...)".into(),
+            });
         }
     };
     for want in tensors_of(&checked.meta.spec) {
         match checked.names.get(&want.name) {
-            Some(name) => check_tensor(&st, name, &want)?,
+            Some(name) => check_tensor(&st, name, &want).map_err(refused)?,
             None if want.count => {} // a state dict may leave the batch count out
-            None => return Err(format!("tensor {} is missing", want.name)),
+            None => return Err(refused(format!("tensor {} is missing", want.name))),
         }
     }
     Ok((st, checked))
@@ -296,16 +312,11 @@ fn check_tensor(st: &SafeTensors<'_>, name: &str, want: &Want) -> Result<(), Str
 }
 
 /// A file saved by [`Mlp::save`]: its metadata's description, bounded and checked against the file's tensors.
-fn chainrule_file(st: &SafeTensors<'_>, json: &str, activation: Option<Unary>) -> Result<Checked, String> {
+fn chainrule_file(st: &SafeTensors<'_>, json: &str) -> Result<Checked, String> {
     let meta: ModelMeta = serde_json::from_str(json).map_err(|e| format!("unreadable chainrule metadata: {e}"))?;
     let spec = &meta.spec;
     bound_spec(spec, st.len())?;
     spec.validate().map_err(|e| format!("the metadata's architecture is not one chainrule builds: {e}"))?;
-    if let Some(a) = activation
-        && let Some(b) = spec.activations.iter().find(|&&u| u != a)
-    {
-        return Err(format!("--activation {}: the file's metadata says its hidden layers use {}", a.name(), b.name()));
-    }
     if !matches!(meta.dtype.as_str(), "f32" | "f64") {
         return Err(format!("the metadata's element type {:?} is neither f32 nor f64", meta.dtype));
     }
@@ -656,4 +667,54 @@ fn batch_count(st: &SafeTensors<'_>, name: &str) -> Result<u64, String> {
 
 fn model_err(path: &Path, reason: String) -> NnError {
     NnError::Model { path: path.display().to_string(), reason }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tensor::Loss;
+
+    fn temp(name: &str) -> std::path::PathBuf {
+        std::env::temp_dir().join(format!("chainrule-store-{}-{name}", std::process::id()))
+    }
+
+    #[test]
+    fn the_activation_a_file_needs_or_contradicts_is_named_by_its_field() {
+        // a chainrule file of tanh units, read as if its units were ReLUs
+        let spec = MlpSpec::classifier(2, &[3], 2, Unary::Tanh, Loss::SoftmaxCe).expect("valid");
+        let mlp = Mlp::<f32>::new(&spec, 0).expect("built");
+        let path = temp("tanh.safetensors");
+        let meta = ModelMeta {
+            spec: spec.clone(),
+            torch: vec![],
+            dtype: String::new(),
+            features: vec!["x".into(), "y".into()],
+            preprocess: serde_json::Value::Null,
+            classes: vec!["0".into(), "1".into()],
+            dataset: "test".into(),
+        };
+        mlp.save(&path, meta).expect("saved");
+        let err = inspect(&path, Some(Unary::Relu)).unwrap_err();
+        let shown = path.display();
+        assert_eq!(err.field(), Some(Field::Activation));
+        let reason = "the file's metadata says its hidden layers use tanh";
+        assert_eq!(err.to_string(), format!("{shown}: activation = relu: {reason}"));
+        assert_eq!(err.named("--activation"), format!("{shown}: --activation relu: {reason}"));
+        assert!(inspect(&path, Some(Unary::Tanh)).is_ok());
+        let _ = std::fs::remove_file(&path);
+
+        // a safetensors file without chainrule's metadata needs its activation named
+        let bytes = [0u8; 4];
+        let view = TensorView::new(Dtype::F32, vec![1, 1], &bytes).expect("a view");
+        let path = temp("bare.safetensors");
+        safetensors::serialize_to_file(vec![("0.weight".to_string(), view)], None, &path).expect("written");
+        let err = inspect(&path, None).unwrap_err();
+        assert_eq!(err.field(), Some(Field::Activation));
+        let text = err.to_string();
+        assert!(text.ends_with("name its activation: activation = relu (or tanh, sigmoid, ...)"), "{text}");
+        assert!(!text.contains("--activation"), "the core names no flag: {text}");
+        let named = err.named("--activation");
+        assert!(named.ends_with("name its activation: --activation relu (or tanh, sigmoid, ...)"), "{named}");
+        let _ = std::fs::remove_file(&path);
+    }
 }

@@ -8,10 +8,9 @@ use std::sync::Arc;
 use eframe::egui;
 use egui_plot::{Line, Plot, PlotPoints};
 
-use super::{LabContext, LabPanel, load_settings};
+use super::{LabContext, LabPanel};
 use crate::labs::batchnorm::{self, BnRun, Histogram, Probe, Settings};
 use crate::labs::job::Job;
-use crate::labs::{Lab, LabStep};
 
 /// The batch-norm lab.
 #[derive(Default)]
@@ -171,6 +170,48 @@ impl BatchNormLab {
     fn results_ui(&mut self, ui: &mut egui::Ui) {
         let Some(p) = self.shown_probe().cloned() else { return };
         let w = ui.available_width();
+        self.histograms_ui(ui, &p, w);
+        self.grad_change_ui(ui);
+        let probes = &self.run.probes;
+        ui.horizontal_top(|ui| {
+            ui.vertical(|ui| {
+                ui.set_max_width(w / 2.0 - 12.0);
+                heading_ui(ui, "5th and 95th percentiles of the pre-activations");
+                legend_ui(ui, &[(NAMES[0], COLORS[0]), (NAMES[1], COLORS[1])]);
+                half_plot("bn_spread", w).show(ui, |pl| {
+                    for k in 0..2 {
+                        for (q, name) in [(0, "5 %"), (4, "95 %")] {
+                            let pts: PlotPoints =
+                                probes.iter().map(|p| [p.step as f64, p.nets[k].percentiles[q]]).collect();
+                            pl.line(Line::new(format!("{} {name}", NAMES[k]), pts).color(COLORS[k]));
+                        }
+                    }
+                });
+            });
+            ui.vertical(|ui| {
+                ui.set_max_width(w / 2.0 - 12.0);
+                heading_ui(ui, "unit 1: γ, β, running mean and variance");
+                legend_ui(ui, &PARAMS);
+                half_plot("bn_params", w).show(ui, |pl| {
+                    let series = |f: fn(&Probe) -> f64| -> PlotPoints<'static> {
+                        probes.iter().map(|p| [p.step as f64, f(p)]).collect()
+                    };
+                    let values: [fn(&Probe) -> f64; 4] = [
+                        |p| p.norm.gamma[0],
+                        |p| p.norm.beta[0],
+                        |p| p.norm.running_mean[0],
+                        |p| p.norm.running_var[0],
+                    ];
+                    for ((name, color), f) in PARAMS.into_iter().zip(values) {
+                        pl.line(Line::new(name, series(f)).color(color));
+                    }
+                });
+            });
+        });
+    }
+
+    /// The step slider and both networks' histograms of the watched layer's pre-activations at that step.
+    fn histograms_ui(&mut self, ui: &mut egui::Ui, p: &Probe, w: f32) {
         let last = self.run.probes.len().saturating_sub(1);
         let mut at = self.probe.unwrap_or(last);
         // rows and headings wrap: at 200 % zoom the column is narrower than their text
@@ -199,6 +240,10 @@ impl BatchNormLab {
                 });
             }
         });
+    }
+
+    /// How much the gradient changes along each step, with and without batch norm.
+    fn grad_change_ui(&self, ui: &mut egui::Ui) {
         let steps = &self.run.steps;
         let change = |k: usize| -> PlotPoints<'static> {
             steps.iter().enumerate().map(|(i, s)| [(i + 1) as f64, s.grad_change[k]]).collect()
@@ -221,57 +266,18 @@ impl BatchNormLab {
             let [a, b] = self.run.mean_grad_change();
             ui.small(format!("mean over the second half: {a:.3} without, {b:.3} with batch norm"));
         }
-        let probes = &self.run.probes;
-        ui.horizontal_top(|ui| {
-            ui.vertical(|ui| {
-                ui.set_max_width(w / 2.0 - 12.0);
-                heading_ui(ui, "5th and 95th percentiles of the pre-activations");
-                legend_ui(ui, &[(NAMES[0], COLORS[0]), (NAMES[1], COLORS[1])]);
-                Plot::new("bn_spread")
-                    .width(w / 2.0 - 12.0)
-                    .height(120.0)
-                    .allow_drag(false)
-                    .allow_scroll(false)
-                    .allow_zoom(false)
-                    .x_axis_label("step")
-                    .show(ui, |pl| {
-                        for k in 0..2 {
-                            for (q, name) in [(0, "5 %"), (4, "95 %")] {
-                                let pts: PlotPoints =
-                                    probes.iter().map(|p| [p.step as f64, p.nets[k].percentiles[q]]).collect();
-                                pl.line(Line::new(format!("{} {name}", NAMES[k]), pts).color(COLORS[k]));
-                            }
-                        }
-                    });
-            });
-            ui.vertical(|ui| {
-                ui.set_max_width(w / 2.0 - 12.0);
-                heading_ui(ui, "unit 1: γ, β, running mean and variance");
-                legend_ui(ui, &PARAMS);
-                Plot::new("bn_params")
-                    .width(w / 2.0 - 12.0)
-                    .height(120.0)
-                    .allow_drag(false)
-                    .allow_scroll(false)
-                    .allow_zoom(false)
-                    .x_axis_label("step")
-                    .show(ui, |pl| {
-                        let series = |f: fn(&Probe) -> f64| -> PlotPoints<'static> {
-                            probes.iter().map(|p| [p.step as f64, f(p)]).collect()
-                        };
-                        let values: [fn(&Probe) -> f64; 4] = [
-                            |p| p.norm.gamma[0],
-                            |p| p.norm.beta[0],
-                            |p| p.norm.running_mean[0],
-                            |p| p.norm.running_var[0],
-                        ];
-                        for ((name, color), f) in PARAMS.into_iter().zip(values) {
-                            pl.line(Line::new(name, series(f)).color(color));
-                        }
-                    });
-            });
-        });
     }
+}
+
+/// A plot half the column `w` wide, fixed in place (no drag, scroll or zoom), steps along x.
+fn half_plot(id: &str, w: f32) -> Plot<'_> {
+    Plot::new(id)
+        .width(w / 2.0 - 12.0)
+        .height(120.0)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .allow_zoom(false)
+        .x_axis_label("step")
 }
 
 impl LabPanel for BatchNormLab {
@@ -322,20 +328,7 @@ impl LabPanel for BatchNormLab {
         });
     }
 
-    fn show_step(&mut self, step: &LabStep) {
-        if let LabStep::Batchnorm(s) = step {
-            self.settings = s.clone();
-        }
-    }
-
-    fn save_state(&self) -> serde_json::Value {
-        serde_json::to_value(&self.settings).expect("plain data")
-    }
-
-    fn load_state(&mut self, state: serde_json::Value) -> Result<(), String> {
-        self.settings = load_settings(state, |s: &Settings| s.check())?;
-        Ok(())
-    }
+    lab_settings!(Batchnorm);
 
     fn is_busy(&self) -> bool {
         self.job.is_none() || self.is_training()

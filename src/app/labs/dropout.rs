@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use eframe::egui;
 
-use super::{LabContext, LabPanel, load_settings};
+use super::{LabContext, LabPanel};
 use crate::labs::dropout::{self, DropoutLab as Core, Settings};
-use crate::labs::{Lab, LabStep};
 
 /// Passes averaged by the "Average" button.
 pub const BATCH_PASSES: usize = 1000;
@@ -200,18 +199,5 @@ impl LabPanel for DropoutLab {
         });
     }
 
-    fn show_step(&mut self, step: &LabStep) {
-        if let LabStep::Dropout(s) = step {
-            self.settings = s.clone();
-        }
-    }
-
-    fn save_state(&self) -> serde_json::Value {
-        serde_json::to_value(&self.settings).expect("plain data")
-    }
-
-    fn load_state(&mut self, state: serde_json::Value) -> Result<(), String> {
-        self.settings = load_settings(state, |s: &Settings| s.check())?;
-        Ok(())
-    }
+    lab_settings!(Dropout);
 }

@@ -5,9 +5,8 @@
 use eframe::egui;
 use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints, Points};
 
-use super::{LabContext, LabPanel, load_settings};
+use super::{LabContext, LabPanel};
 use crate::labs::ewma::{self, MAX_STEPS, Settings, Signal};
-use crate::labs::{Lab, LabStep};
 
 /// What the tab draws, for the settings it was computed with.
 #[derive(Clone, Debug, PartialEq)]
@@ -69,20 +68,7 @@ impl LabPanel for EwmaLab {
         egui::ScrollArea::vertical().show(ui, |ui| self.contents_ui(ui, hide_avg, hide_cor, hide_window));
     }
 
-    fn show_step(&mut self, step: &LabStep) {
-        if let LabStep::Ewma(s) = step {
-            self.settings = s.clone();
-        }
-    }
-
-    fn save_state(&self) -> serde_json::Value {
-        serde_json::to_value(&self.settings).expect("plain data")
-    }
-
-    fn load_state(&mut self, state: serde_json::Value) -> Result<(), String> {
-        self.settings = load_settings(state, |s: &Settings| s.check())?;
-        Ok(())
-    }
+    lab_settings!(Ewma);
 }
 
 impl EwmaLab {

@@ -5,9 +5,8 @@
 use eframe::egui;
 use egui_plot::{Legend, Line, LineStyle, MarkerShape, Plot, PlotPoints, Points, Polygon};
 
-use super::{LabContext, LabPanel, load_settings};
+use super::{LabContext, LabPanel};
 use crate::labs::gallery::{self, Activation, Inputs, Settings, TalkingPoints};
-use crate::labs::{Lab, LabStep};
 
 /// The two zigzag paths (positive, centred) and the settings they were run with.
 type Paths = (Settings, Vec<[f64; 2]>, Vec<[f64; 2]>);
@@ -202,18 +201,5 @@ impl LabPanel for GalleryLab {
         });
     }
 
-    fn show_step(&mut self, step: &LabStep) {
-        if let LabStep::Gallery(s) = step {
-            self.settings = s.clone();
-        }
-    }
-
-    fn save_state(&self) -> serde_json::Value {
-        serde_json::to_value(&self.settings).expect("plain data")
-    }
-
-    fn load_state(&mut self, state: serde_json::Value) -> Result<(), String> {
-        self.settings = load_settings(state, |s: &Settings| s.check())?;
-        Ok(())
-    }
+    lab_settings!(Gallery);
 }

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
-use super::{LabContext, LabPanel, Worker, load_settings};
+use super::{LabContext, LabPanel, Worker};
 use crate::labs::init::{self, Settings};
-use crate::labs::{Lab, LabError, LabStep};
+use crate::labs::{Lab, LabError};
 use crate::nn::init_stats::LayerStats;
 
 /// The initializers offered as buttons (a typed scale is the last choice).
@@ -258,20 +258,7 @@ impl LabPanel for InitLab {
         });
     }
 
-    fn show_step(&mut self, step: &LabStep) {
-        if let LabStep::Init(s) = step {
-            self.settings = s.clone();
-        }
-    }
-
-    fn save_state(&self) -> serde_json::Value {
-        serde_json::to_value(&self.settings).expect("plain data")
-    }
-
-    fn load_state(&mut self, state: serde_json::Value) -> Result<(), String> {
-        self.settings = load_settings(state, |s: &Settings| s.check())?;
-        Ok(())
-    }
+    lab_settings!(Init);
 
     fn is_busy(&self) -> bool {
         self.worker.is_running() || self.shown.as_ref().is_none_or(|(s, _)| *s != self.settings)

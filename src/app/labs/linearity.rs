@@ -4,9 +4,8 @@
 
 use eframe::egui;
 
-use super::{LabContext, LabPanel, load_settings};
+use super::{LabContext, LabPanel};
 use crate::labs::linearity::{self, Layer, MAX_DEPTH, MAX_WIDTH, Settings};
-use crate::labs::{Lab, LabStep};
 use crate::scalar::Unary;
 
 /// Cells per side of each region picture.
@@ -129,20 +128,7 @@ impl LabPanel for LinearityLab {
         });
     }
 
-    fn show_step(&mut self, step: &LabStep) {
-        if let LabStep::Linearity(s) = step {
-            self.settings = s.clone();
-        }
-    }
-
-    fn save_state(&self) -> serde_json::Value {
-        serde_json::to_value(&self.settings).expect("plain data")
-    }
-
-    fn load_state(&mut self, state: serde_json::Value) -> Result<(), String> {
-        self.settings = load_settings(state, |s: &Settings| s.check())?;
-        Ok(())
-    }
+    lab_settings!(Linearity);
 }
 
 /// A subscript number (W₁).

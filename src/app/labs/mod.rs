@@ -7,6 +7,30 @@
 //! number (its [`LabContext::hidden`]) until [`LabsView::reveal`] — predict, then reveal. Heavy work runs on a
 //! worker ([`Worker`]); the frame only reads what it published.
 
+/// The three [`LabPanel`] methods every lab writes alike, for a lab whose `settings` field holds its
+/// [`crate::labs::Lab`] settings: a lesson step of its kind sets them, a restart keeps them, and saved ones the lab
+/// refuses are not loaded. Inside `impl LabPanel`, `lab_settings!(Gallery)` names the lab's [`LabStep`] variant.
+/// (A trait would need an associated settings type, which `Box<dyn LabPanel>` cannot carry, or per-lab accessors
+/// repeating the same shape seven times.)
+macro_rules! lab_settings {
+    ($step:ident) => {
+        fn show_step(&mut self, step: &crate::labs::LabStep) {
+            if let crate::labs::LabStep::$step(s) = step {
+                self.settings = s.clone();
+            }
+        }
+
+        fn save_state(&self) -> serde_json::Value {
+            serde_json::to_value(&self.settings).expect("plain data")
+        }
+
+        fn load_state(&mut self, state: serde_json::Value) -> Result<(), String> {
+            self.settings = super::load_settings(state)?;
+            Ok(())
+        }
+    };
+}
+
 pub mod batchnorm;
 pub mod dropout;
 pub mod ewma;
@@ -229,11 +253,8 @@ pub fn controls_panel(ui: &egui::Ui, id: &'static str) -> egui::Panel {
 }
 
 /// Reads a tab's saved settings, refusing settings the core refuses (so nothing out of range is ever run).
-pub fn load_settings<S: serde::de::DeserializeOwned>(
-    state: serde_json::Value,
-    check: impl FnOnce(&S) -> Result<(), crate::labs::LabError>,
-) -> Result<S, String> {
+pub fn load_settings<S: serde::de::DeserializeOwned + crate::labs::Lab>(state: serde_json::Value) -> Result<S, String> {
     let s: S = serde_json::from_value(state).map_err(|e| e.to_string())?;
-    check(&s).map_err(|e| e.to_string())?;
+    s.check().map_err(|e| e.to_string())?;
     Ok(s)
 }

@@ -8,10 +8,9 @@ use std::sync::Arc;
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
-use super::{LabContext, LabPanel, load_settings};
+use super::{LabContext, LabPanel};
 use crate::labs::job::Job;
 use crate::labs::preprocessing::{self, Curves, Settings, Stage};
-use crate::labs::{Lab, LabStep};
 
 /// The preprocessing lab.
 #[derive(Default)]
@@ -216,20 +215,7 @@ impl LabPanel for PreprocessingLab {
         });
     }
 
-    fn show_step(&mut self, step: &LabStep) {
-        if let LabStep::Preprocessing(s) = step {
-            self.settings = s.clone();
-        }
-    }
-
-    fn save_state(&self) -> serde_json::Value {
-        serde_json::to_value(&self.settings).expect("plain data")
-    }
-
-    fn load_state(&mut self, state: serde_json::Value) -> Result<(), String> {
-        self.settings = load_settings(state, |s: &Settings| s.check())?;
-        Ok(())
-    }
+    lab_settings!(Preprocessing);
 
     fn is_busy(&self) -> bool {
         self.stages.is_none() || self.is_training()

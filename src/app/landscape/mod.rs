@@ -25,7 +25,8 @@ use super::race::lineups;
 use super::view::{Shell, View};
 use crate::nn::Mlp;
 use crate::nn::landscape::{
-    self, Directions, Job, Landscape, LandscapeError, Problem, RaceConfig, Request, Trajectory, WeightRef,
+    self, Directions, Job, Landscape, LandscapeError, LandscapeField, Problem, RaceConfig, Request, Trajectory,
+    WeightRef,
 };
 use crate::optim::{OptimSpec, Schedule};
 use crate::surface::RacerSetup;
@@ -202,7 +203,7 @@ impl LandscapeView {
                 self.wants_source = false;
                 self.start(status);
             }
-            Err(e) => status.error(format!("The landscape cannot show this network: {e}")),
+            Err(e) => status.error(format!("The landscape cannot show this network: {}", in_words(&e))),
         }
     }
 
@@ -292,7 +293,7 @@ impl LandscapeView {
             }
         };
         if directions == Directions::Pca && (self.settings.racers.is_empty() || self.settings.steps < 2) {
-            status.error("PCA needs a path: add a racer (and at least 2 steps) first.");
+            status.error(format!("{}.", in_words(&LandscapeError::PcaNeedsPath)));
             return;
         }
         if let Some(j) = self.job.take() {
@@ -336,7 +337,7 @@ impl LandscapeView {
             Some((Ok(None), _)) => self.job = None,
             Some((Err(e), _)) => {
                 self.job = None;
-                status.error(format!("The landscape was not computed: {e}"));
+                status.error(format!("The landscape was not computed: {}", in_words(&e)));
             }
             None if finished => {
                 self.job = None;
@@ -345,6 +346,27 @@ impl LandscapeView {
             // the worker has not finished: look again in a tenth of a second, without spinning
             None => ctx.request_repaint_after(std::time::Duration::from_millis(100)),
         }
+    }
+}
+
+/// The label of the control that sets a landscape's field (controls.rs).
+fn control_for(field: LandscapeField) -> &'static str {
+    match field {
+        LandscapeField::Directions => "Directions",
+        LandscapeField::Grid => "grid",
+        LandscapeField::Span => "span ±",
+        LandscapeField::Steps => "steps",
+    }
+}
+
+/// A landscape's error in the window's words: a setting named by its control, PCA's need for a path by the racers.
+fn in_words(e: &LandscapeError) -> String {
+    match e {
+        LandscapeError::PcaNeedsPath => "PCA needs a path: add a racer (and at least 2 steps) first".into(),
+        e => match e.field() {
+            Some(field) => e.named(control_for(field)),
+            None => e.to_string(),
+        },
     }
 }
 

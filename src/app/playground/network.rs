@@ -16,24 +16,55 @@ const UNIT_MAX: f32 = 44.0;
 /// Draws the network.
 pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
     let hidden = view.net.spec.hidden.clone();
+    layers_ui(ui, view, hidden.len());
+    let avail = ui.available_rect_before_wrap();
+    let col_w = avail.width() / (hidden.len() + 2) as f32;
+    // the +/− row of each hidden layer
+    let buttons_h = 26.0;
+    units_buttons_ui(ui, view, &hidden, avail, col_w, buttons_h);
+    let area = Rect::from_min_max(Pos2::new(avail.left(), avail.top() + buttons_h + 4.0), avail.max);
+    let response = ui.allocate_rect(area, egui::Sense::click());
+    let painter = ui.painter_at(area);
+    let columns = Columns::new(view, &hidden, area, col_w);
+    let pointer = response.hover_pos();
+    let hovered_link = paint_links(&painter, view, &columns, pointer);
+    let hovered_unit = paint_units(ui, &painter, view, &columns, pointer);
+    if let Some((c, u, r)) = hovered_unit {
+        unit_hover(ui, &painter, view, response, area, (c, u, r));
+    } else if let Some((k, o, i, w, g)) = hovered_link {
+        response.on_hover_text_at_pointer(format!(
+            "weight {}.weight[{o}][{i}] = {w:.4}\n∂loss/∂w = {g:.3e} (on 256 training rows)",
+            linear_index(&view.net, k)
+        ));
+    }
+}
+
+/// The row that adds and removes hidden layers.
+fn layers_ui(ui: &mut egui::Ui, view: &mut PlaygroundView, layers: usize) {
     ui.horizontal_wrapped(|ui| {
-        ui.add_enabled_ui(hidden.len() < MAX_LAYERS, |ui| {
+        ui.add_enabled_ui(layers < MAX_LAYERS, |ui| {
             if ui.button("+ layer").on_hover_text("Add a hidden layer").clicked() {
                 view.push(Action::AddLayer);
             }
         });
-        ui.add_enabled_ui(!hidden.is_empty(), |ui| {
+        ui.add_enabled_ui(layers > 0, |ui| {
             if ui.button("− layer").on_hover_text("Remove the last hidden layer").clicked() {
                 view.push(Action::RemoveLayer);
             }
         });
-        ui.label(format!("{} hidden layer{}", hidden.len(), if hidden.len() == 1 { "" } else { "s" }));
+        ui.label(format!("{layers} hidden layer{}", if layers == 1 { "" } else { "s" }));
     });
-    let avail = ui.available_rect_before_wrap();
-    let columns = hidden.len() + 2;
-    let col_w = avail.width() / columns as f32;
-    // the +/− row of each hidden layer
-    let buttons_h = 26.0;
+}
+
+/// The +/− buttons and the width above each hidden layer's column.
+fn units_buttons_ui(
+    ui: &mut egui::Ui,
+    view: &mut PlaygroundView,
+    hidden: &[usize],
+    avail: Rect,
+    col_w: f32,
+    buttons_h: f32,
+) {
     for (l, &w) in hidden.iter().enumerate() {
         let x = avail.left() + col_w * (l as f32 + 1.5);
         let r = Rect::from_center_size(Pos2::new(x, avail.top() + buttons_h / 2.0), Vec2::new(90.0, buttons_h));
@@ -49,28 +80,50 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
             });
         });
     }
-    let area = Rect::from_min_max(Pos2::new(avail.left(), avail.top() + buttons_h + 4.0), avail.max);
-    let response = ui.allocate_rect(area, egui::Sense::click());
-    let painter = ui.painter_at(area);
-    let inputs = view.net.spec.inputs;
-    let widths: Vec<usize> =
-        std::iter::once(inputs).chain(hidden.iter().copied()).chain([view.net.spec.outputs]).collect();
-    let most = widths.iter().skip(1).copied().max().unwrap_or(1).max(inputs.min(8));
-    let unit = (area.height() / most as f32 * 0.72).min(UNIT_MAX).min(col_w * 0.5).max(6.0);
-    // unit centres per column
-    let centres: Vec<Vec<Pos2>> = widths
-        .iter()
-        .enumerate()
-        .map(|(c, &n)| {
-            let x = area.left() + col_w * (c as f32 + 0.5);
-            let step = (area.height() / n as f32).min(unit * 1.35);
-            let top = area.center().y - step * (n as f32 - 1.0) / 2.0;
-            (0..n).map(|i| Pos2::new(x, top + step * i as f32)).collect()
-        })
-        .collect();
-    let small: Vec<f32> =
-        widths.iter().map(|&n| if n > 10 { (area.height() / n as f32 * 0.8).max(2.0) } else { unit }).collect();
-    // links, by weight
+}
+
+/// Where the units sit: a column per layer (inputs, hidden layers, outputs).
+struct Columns {
+    /// Unit centres, per column.
+    centres: Vec<Vec<Pos2>>,
+    /// Each column's unit size (smaller in a column of many units).
+    small: Vec<f32>,
+}
+
+impl Columns {
+    fn new(view: &PlaygroundView, hidden: &[usize], area: Rect, col_w: f32) -> Self {
+        let inputs = view.net.spec.inputs;
+        let widths: Vec<usize> =
+            std::iter::once(inputs).chain(hidden.iter().copied()).chain([view.net.spec.outputs]).collect();
+        let most = widths.iter().skip(1).copied().max().unwrap_or(1).max(inputs.min(8));
+        let unit = (area.height() / most as f32 * 0.72).min(UNIT_MAX).min(col_w * 0.5).max(6.0);
+        let centres = widths
+            .iter()
+            .enumerate()
+            .map(|(c, &n)| {
+                let x = area.left() + col_w * (c as f32 + 0.5);
+                let step = (area.height() / n as f32).min(unit * 1.35);
+                let top = area.center().y - step * (n as f32 - 1.0) / 2.0;
+                (0..n).map(|i| Pos2::new(x, top + step * i as f32)).collect()
+            })
+            .collect();
+        let small =
+            widths.iter().map(|&n| if n > 10 { (area.height() / n as f32 * 0.8).max(2.0) } else { unit }).collect();
+        Columns { centres, small }
+    }
+}
+
+/// A hovered link: (linear layer, output, input, weight, gradient).
+type LinkHover = (usize, usize, usize, f32, f32);
+
+/// Paints the links, their width and colour by weight; returns the one under the pointer.
+fn paint_links(
+    painter: &egui::Painter,
+    view: &PlaygroundView,
+    columns: &Columns,
+    pointer: Option<Pos2>,
+) -> Option<LinkHover> {
+    let (centres, small) = (&columns.centres, &columns.small);
     let store = view.net.params();
     let linears: Vec<_> = view
         .net
@@ -82,7 +135,6 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
         })
         .collect();
     let biggest = store.values().iter().fold(1e-6f32, |m, v| if v.is_finite() { m.max(v.abs()) } else { m });
-    let pointer = response.hover_pos();
     let mut hovered_link = None;
     for (k, w) in linears.iter().enumerate() {
         let e = store.entry(*w);
@@ -106,15 +158,27 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
             }
         }
     }
-    // units
+    hovered_link
+}
+
+/// Paints the units, each its map (the output's the decision regions), the chosen one ringed, the inputs named;
+/// returns the one under the pointer: (column, unit, its rectangle).
+fn paint_units(
+    ui: &egui::Ui,
+    painter: &egui::Painter,
+    view: &PlaygroundView,
+    columns: &Columns,
+    pointer: Option<Pos2>,
+) -> Option<(usize, usize, Rect)> {
+    let layers = view.net.spec.hidden.len();
     let ink = ui.visuals().text_color();
     let mut hovered_unit = None;
-    for (c, col) in centres.iter().enumerate() {
+    for (c, col) in columns.centres.iter().enumerate() {
         for (u, &p) in col.iter().enumerate() {
-            let size = small[c];
+            let size = columns.small[c];
             let r = Rect::from_center_size(p, Vec2::splat(size));
             // the output's units show the decision regions
-            let texture = if c <= hidden.len() {
+            let texture = if c <= layers {
                 view.pictures.units.get(c).and_then(|l| l.get(u))
             } else {
                 view.pictures.output.as_ref()
@@ -150,33 +214,39 @@ pub fn ui(ui: &mut egui::Ui, view: &mut PlaygroundView) {
             }
         }
     }
-    if let Some((c, u, r)) = hovered_unit {
-        let layers = hidden.len();
-        let text = match c {
-            0 => format!("input {}", view.data.train.feature_names.get(u).cloned().unwrap_or_default()),
-            _ => format!(
-                "{} — click to choose it for Open as graph",
-                target_name(Target::Unit { layer: c, unit: u }, layers)
-            ),
-        };
-        let texture = if c <= layers { view.pictures.units.get(c).and_then(|l| l.get(u)) } else { None };
-        // the map large, beside the unit
-        if let Some(t) = texture {
-            let big = Rect::from_min_size(r.right_top() + Vec2::new(8.0, 0.0), Vec2::splat(160.0));
-            let big = big
-                .translate(Vec2::new((area.right() - big.right()).min(0.0), (area.bottom() - big.bottom()).min(0.0)));
-            painter.image(t.id(), big, Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)), Color32::WHITE);
-            painter.rect_stroke(big, 0.0, Stroke::new(1.0, ink), egui::StrokeKind::Outside);
-        }
-        let response = response.clone().on_hover_text_at_pointer(text);
-        if c > 0 && response.clicked() {
-            view.push(Action::Select(Target::Unit { layer: c, unit: u }));
-        }
-    } else if let Some((k, o, i, w, g)) = hovered_link {
-        response.on_hover_text_at_pointer(format!(
-            "weight {}.weight[{o}][{i}] = {w:.4}\n∂loss/∂w = {g:.3e} (on 256 training rows)",
-            linear_index(&view.net, k)
-        ));
+    hovered_unit
+}
+
+/// The hovered unit: its map large beside it, its name at the pointer, and a click choosing it for "Open as graph".
+fn unit_hover(
+    ui: &egui::Ui,
+    painter: &egui::Painter,
+    view: &mut PlaygroundView,
+    response: egui::Response,
+    area: Rect,
+    (c, u, r): (usize, usize, Rect),
+) {
+    let ink = ui.visuals().text_color();
+    let layers = view.net.spec.hidden.len();
+    let text = match c {
+        0 => format!("input {}", view.data.train.feature_names.get(u).cloned().unwrap_or_default()),
+        _ => format!(
+            "{} — click to choose it for Open as graph",
+            target_name(Target::Unit { layer: c, unit: u }, layers)
+        ),
+    };
+    let texture = if c <= layers { view.pictures.units.get(c).and_then(|l| l.get(u)) } else { None };
+    // the map large, beside the unit
+    if let Some(t) = texture {
+        let big = Rect::from_min_size(r.right_top() + Vec2::new(8.0, 0.0), Vec2::splat(160.0));
+        let big =
+            big.translate(Vec2::new((area.right() - big.right()).min(0.0), (area.bottom() - big.bottom()).min(0.0)));
+        painter.image(t.id(), big, Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)), Color32::WHITE);
+        painter.rect_stroke(big, 0.0, Stroke::new(1.0, ink), egui::StrokeKind::Outside);
+    }
+    let response = response.on_hover_text_at_pointer(text);
+    if c > 0 && response.clicked() {
+        view.push(Action::Select(Target::Unit { layer: c, unit: u }));
     }
 }
 

@@ -7,7 +7,7 @@ use eframe::egui;
 
 use super::{Action, Settings, target_name};
 use crate::data::Feature;
-use crate::nn::playground::{Data, MAX_POINTS, Target};
+use crate::nn::playground::{Data, MAX_POINTS, Setup, Target};
 use crate::nn::{ACTIVATIONS, Init, Mlp};
 use crate::optim::{OPTIMIZER_NAMES, OptimSpec, SCHEDULE_NAMES, Schedule};
 use crate::tensor::Loss;
@@ -30,11 +30,26 @@ pub fn ui(
     net: &Mlp<f32>,
     actions: &mut Vec<Action>,
 ) {
-    let s = &mut settings.setup;
     // sliders as wide as the panel allows, their names beside them
     ui.spacing_mut().slider_width = (ui.available_width() - 95.0).clamp(50.0, 140.0);
     ui.spacing_mut().combo_width = (ui.available_width() - 90.0).clamp(50.0, 150.0);
     ui.add_space(4.0);
+    preset_ui(ui, actions);
+    ui.separator();
+    data_ui(ui, &mut settings.setup, actions);
+    if data.is_plane() {
+        features_ui(ui, &mut settings.setup.features);
+    }
+    ui.separator();
+    network_ui(ui, &mut settings.setup, net);
+    ui.separator();
+    training_ui(ui, &mut settings.setup, edit);
+    ui.separator();
+    target_ui(ui, settings, data, net, actions);
+}
+
+/// The presets, each a lesson's starting point.
+fn preset_ui(ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     egui::ComboBox::from_label("Preset").selected_text("choose…").show_ui(ui, |ui| {
         for (i, p) in super::presets::PRESETS.iter().enumerate() {
             if ui.selectable_label(false, p.name).on_hover_text(p.lesson).clicked() {
@@ -42,7 +57,10 @@ pub fn ui(
             }
         }
     });
-    ui.separator();
+}
+
+/// The data set, its size and noise, the train share, and Regenerate.
+fn data_ui(ui: &mut egui::Ui, s: &mut Setup, actions: &mut Vec<Action>) {
     ui.strong("Data");
     let name = s.dataset.split(':').next().unwrap_or("").trim().to_string();
     ui.horizontal_wrapped(|ui| {
@@ -72,34 +90,36 @@ pub fn ui(
     if ui.button("Regenerate").on_hover_text("New data (and weights) from the next seed").clicked() {
         actions.push(Action::Regenerate);
     }
-    if data.is_plane() {
-        ui.label("Features").on_hover_text("What the network reads of each point (x, y): Playground's inputs");
-        ui.horizontal_wrapped(|ui| {
-            for f in Feature::ALL {
-                let key = f.key().to_string();
-                let mut on = if s.features.is_empty() {
-                    matches!(f, Feature::X | Feature::Y)
+}
+
+/// What the network reads of each point of a plane's data set (none chosen: x and y).
+fn features_ui(ui: &mut egui::Ui, features: &mut Vec<String>) {
+    ui.label("Features").on_hover_text("What the network reads of each point (x, y): Playground's inputs");
+    ui.horizontal_wrapped(|ui| {
+        for f in Feature::ALL {
+            let key = f.key().to_string();
+            let mut on =
+                if features.is_empty() { matches!(f, Feature::X | Feature::Y) } else { features.contains(&key) };
+            if ui.checkbox(&mut on, f.to_string()).changed() {
+                let mut now: Vec<String> =
+                    if features.is_empty() { vec!["x".into(), "y".into()] } else { features.clone() };
+                if on {
+                    now.push(key);
                 } else {
-                    s.features.contains(&key)
-                };
-                if ui.checkbox(&mut on, f.to_string()).changed() {
-                    let mut now: Vec<String> =
-                        if s.features.is_empty() { vec!["x".into(), "y".into()] } else { s.features.clone() };
-                    if on {
-                        now.push(key);
-                    } else {
-                        now.retain(|k| *k != key);
-                    }
-                    // Playground's order, and the plain x, y as no list at all (the command line's default)
-                    now = Feature::ALL.iter().map(|f| f.key().to_string()).filter(|k| now.contains(k)).collect();
-                    if !now.is_empty() {
-                        s.features = if now == ["x", "y"] { Vec::new() } else { now };
-                    }
+                    now.retain(|k| *k != key);
+                }
+                // Playground's order, and the plain x, y as no list at all (the command line's default)
+                now = Feature::ALL.iter().map(|f| f.key().to_string()).filter(|k| now.contains(k)).collect();
+                if !now.is_empty() {
+                    *features = if now == ["x", "y"] { Vec::new() } else { now };
                 }
             }
-        });
-    }
-    ui.separator();
+        }
+    });
+}
+
+/// The network: activation, initializer, batch norm, dropout and loss.
+fn network_ui(ui: &mut egui::Ui, s: &mut Setup, net: &Mlp<f32>) {
     ui.strong("Network");
     ui.label(format!("{} ({} parameters)", net.spec.describe(), net.spec.parameter_count()));
     egui::ComboBox::from_label("Activation").selected_text(s.activation.name()).show_ui(ui, |ui| {
@@ -125,7 +145,10 @@ pub fn ui(
             }
         }
     });
-    ui.separator();
+}
+
+/// The training: optimizer, learning rate, schedule, penalties, batch and seed.
+fn training_ui(ui: &mut egui::Ui, s: &mut Setup, edit: &mut ScheduleEdit) {
     ui.strong("Training");
     egui::ComboBox::from_label("Optimizer").selected_text(s.opt.name()).show_ui(ui, |ui| {
         for name in OPTIMIZER_NAMES {
@@ -152,7 +175,10 @@ pub fn ui(
         let l = ui.label("seed");
         ui.add(egui::DragValue::new(&mut s.seed)).labelled_by(l.id);
     });
-    ui.separator();
+}
+
+/// What "Open as graph" opens: the loss or a unit, on a training point.
+fn target_ui(ui: &mut egui::Ui, settings: &Settings, data: &Data, net: &Mlp<f32>, actions: &mut Vec<Action>) {
     ui.strong("A unit as its graph")
         .on_hover_text("A unit's whole computation on one point, stepped in the backprop view");
     let layers = net.spec.hidden.len();

@@ -225,7 +225,49 @@ pub fn draw(l: &Landscape, names: &[String]) -> Result<image::RgbImage, String> 
     let grid = l.grid.to_surface_grid();
     let scale = ValueScale::of_losses(&grid);
     let mut img = image::RgbImage::from_pixel(u32::from(w), u32::from(h), image::Rgb([255, 255, 255]));
-    // the heat map: each pixel the nearest grid point's colour (y up)
+    heat_pixels(&mut img, l, &scale);
+    let mut ctx = RenderContext::new(w, h);
+    let plane = PlotPlane { span: l.grid.span };
+    ctx.push_clip_layer(&plane.rect().to_path(0.1));
+    contours_and_paths(&mut ctx, l, &grid, &scale, plane);
+    ctx.pop_layer();
+    frame_and_ticks(&mut ctx, &font, &scale, plane);
+    names_and_key(&mut ctx, &font, l, &scale, names);
+    let mut layer = Pixmap::new(w, h);
+    ctx.flush();
+    ctx.render(&mut layer, &mut Resources::new());
+    // the drawing over the pixels (premultiplied): out = src + dst·(1 − α)
+    for (px, src) in img.pixels_mut().zip(layer.data_as_u8_slice().chunks_exact(4)) {
+        let keep = 255 - u16::from(src[3]);
+        for (dst, &s) in px.0.iter_mut().zip(src).take(3) {
+            *dst = (u16::from(s) + (u16::from(*dst) * keep + 127) / 255).min(255) as u8;
+        }
+    }
+    Ok(img)
+}
+
+/// The plot's square: pixels from the plane's (α, β), each in [−span, span] (β up).
+#[derive(Clone, Copy)]
+struct PlotPlane {
+    span: f64,
+}
+
+impl PlotPlane {
+    fn x_of(self, a: f64) -> f64 {
+        LEFT + (a + self.span) / (2.0 * self.span) * PLOT
+    }
+
+    fn y_of(self, b: f64) -> f64 {
+        TOP + (1.0 - (b + self.span) / (2.0 * self.span)) * PLOT
+    }
+
+    fn rect(self) -> Rect {
+        Rect::new(LEFT, TOP, LEFT + PLOT, TOP + PLOT)
+    }
+}
+
+/// The heat map (each pixel the nearest grid point's colour, y up) and the colour bar (the top the highest loss).
+fn heat_pixels(img: &mut image::RgbImage, l: &Landscape, scale: &ValueScale) {
     let (g, side) = (l.grid.size, PLOT as u32);
     for py in 0..side {
         for px in 0..side {
@@ -235,7 +277,6 @@ pub fn draw(l: &Landscape, names: &[String]) -> Result<image::RgbImage, String> 
             img.put_pixel(LEFT as u32 + px, TOP as u32 + py, image::Rgb(c));
         }
     }
-    // the colour bar: the top is the highest loss
     let bar_x = LEFT + PLOT + BAR_GAP;
     for py in 0..side {
         let c = contour::heat_rgb(1.0 - f64::from(py) / f64::from(side - 1), false);
@@ -243,20 +284,23 @@ pub fn draw(l: &Landscape, names: &[String]) -> Result<image::RgbImage, String> 
             img.put_pixel(bar_x as u32 + px, TOP as u32 + py, image::Rgb(c));
         }
     }
+}
 
-    let mut ctx = RenderContext::new(w, h);
-    let s = l.grid.span;
-    let x_of = |a: f64| LEFT + (a + s) / (2.0 * s) * PLOT;
-    let y_of = |b: f64| TOP + (1.0 - (b + s) / (2.0 * s)) * PLOT;
-    let plot = Rect::new(LEFT, TOP, LEFT + PLOT, TOP + PLOT);
-    ctx.push_clip_layer(&plot.to_path(0.1));
+/// The contour lines, then each racer's path with its start (a square) and its end (a dot).
+fn contours_and_paths(
+    ctx: &mut RenderContext,
+    l: &Landscape,
+    grid: &crate::surface::Grid,
+    scale: &ValueScale,
+    plane: PlotPlane,
+) {
     ctx.set_stroke(Stroke::new(1.0));
     ctx.set_paint(AlphaColor::from_rgba8(CONTOUR[0], CONTOUR[1], CONTOUR[2], 220));
-    for c in contour::contours(&grid, &scale.levels(14)) {
+    for c in contour::contours(grid, &scale.levels(14)) {
         for line in c.lines {
             let mut path = BezPath::new();
             for (k, p) in line.iter().enumerate() {
-                let q = (x_of(p[0]), y_of(p[1]));
+                let q = (plane.x_of(p[0]), plane.y_of(p[1]));
                 if k == 0 { path.move_to(q) } else { path.line_to(q) }
             }
             ctx.stroke_path(&path);
@@ -267,7 +311,7 @@ pub fn draw(l: &Landscape, names: &[String]) -> Result<image::RgbImage, String> 
         let points: Vec<(f64, f64)> = p
             .iter()
             .filter(|q| q.alpha.is_finite() && q.beta.is_finite())
-            .map(|q| (x_of(q.alpha), y_of(q.beta)))
+            .map(|q| (plane.x_of(q.alpha), plane.y_of(q.beta)))
             .collect();
         let mut path = BezPath::new();
         for (n, &q) in points.iter().enumerate() {
@@ -284,63 +328,57 @@ pub fn draw(l: &Landscape, names: &[String]) -> Result<image::RgbImage, String> 
             ctx.fill_path(&Circle::new(b, 5.0).to_path(0.1));
         }
     }
-    ctx.pop_layer();
+}
 
-    // the frame, the ticks and their labels
+/// The frames of the plot and the colour bar, the ticks and their labels.
+fn frame_and_ticks(ctx: &mut RenderContext, font: &Font<'_>, scale: &ValueScale, plane: PlotPlane) {
+    let bar_x = LEFT + PLOT + BAR_GAP;
     ctx.set_stroke(Stroke::new(1.0));
     ctx.set_paint(paint(INK));
-    ctx.stroke_rect(&plot.inset(-0.5));
+    ctx.stroke_rect(&plane.rect().inset(-0.5));
     ctx.stroke_rect(&Rect::new(bar_x, TOP, bar_x + BAR, TOP + PLOT).inset(-0.5));
-    let ticks: Vec<f64> = (0..5).map(|k| s * (k as f64 - 2.0) / 2.0).collect();
+    let ticks: Vec<f64> = (0..5).map(|k| plane.span * (k as f64 - 2.0) / 2.0).collect();
     let bar_values: Vec<f64> = (0..5).map(|k| scale.value(k as f64 / 4.0)).collect();
     let (tick_text, bar_text) = (tick_labels(&ticks), tick_labels(&bar_values));
     for k in 0..5 {
         let (v, label) = (ticks[k], &tick_text[k]);
-        let (x, y) = (x_of(v), y_of(v));
+        let (x, y) = (plane.x_of(v), plane.y_of(v));
         ctx.fill_rect(&Rect::new(x - 0.5, TOP + PLOT, x + 0.5, TOP + PLOT + 6.0));
-        text(&mut ctx, &font, label, TICK_PX, (x, TOP + PLOT + 21.0), Align::Centre, 0.0);
+        text(ctx, font, label, TICK_PX, (x, TOP + PLOT + 21.0), Align::Centre, 0.0);
         ctx.fill_rect(&Rect::new(LEFT - 6.0, y - 0.5, LEFT, y + 0.5));
-        text(&mut ctx, &font, label, TICK_PX, (LEFT - 9.0, y), Align::RightMiddle, 0.0);
+        text(ctx, font, label, TICK_PX, (LEFT - 9.0, y), Align::RightMiddle, 0.0);
         // the colour bar: the loss at a quarter of the colour scale apart
         let u = k as f64 / 4.0;
         let by = TOP + (1.0 - u) * PLOT;
         ctx.fill_rect(&Rect::new(bar_x + BAR, by - 0.5, bar_x + BAR + 5.0, by + 0.5));
-        text(&mut ctx, &font, &bar_text[k], TICK_PX, (bar_x + BAR + 8.0, by), Align::LeftMiddle, 0.0);
+        text(ctx, font, &bar_text[k], TICK_PX, (bar_x + BAR + 8.0, by), Align::LeftMiddle, 0.0);
     }
+}
+
+/// The axes' names, the title, the colour bar's caption, and the key: each racer's colour and name.
+fn names_and_key(ctx: &mut RenderContext, font: &Font<'_>, l: &Landscape, scale: &ValueScale, names: &[String]) {
+    let bar_x = LEFT + PLOT + BAR_GAP;
     let [alpha, beta] = axis_names(l);
-    text(&mut ctx, &font, &alpha, NAME_PX, (LEFT + PLOT / 2.0, TOP + PLOT + 46.0), Align::Centre, 0.0);
+    text(ctx, font, &alpha, NAME_PX, (LEFT + PLOT / 2.0, TOP + PLOT + 46.0), Align::Centre, 0.0);
     let turn = -std::f64::consts::FRAC_PI_2;
-    text(&mut ctx, &font, &beta, NAME_PX, (LEFT - 66.0, TOP + PLOT / 2.0), Align::Centre, turn);
+    text(ctx, font, &beta, NAME_PX, (LEFT - 66.0, TOP + PLOT / 2.0), Align::Centre, turn);
     let title = format!("loss on the plane θ + α·{} + β·{}", l.plane.names[0], l.plane.names[1]);
-    text(&mut ctx, &font, &title, NAME_PX, (LEFT, TOP - 14.0), Align::Left, 0.0);
+    text(ctx, font, &title, NAME_PX, (LEFT, TOP - 14.0), Align::Left, 0.0);
     let caption = if scale.log { "loss (log colours)" } else { "loss" };
-    text(&mut ctx, &font, caption, TICK_PX, (bar_x + BAR / 2.0 + 12.0, TOP - 14.0), Align::Centre, 0.0);
-    // the key: each racer's colour and name
+    text(ctx, font, caption, TICK_PX, (bar_x + BAR / 2.0 + 12.0, TOP - 14.0), Align::Centre, 0.0);
     let key_top = TOP + PLOT + BOTTOM + 8.0;
     for (k, name) in names.iter().enumerate().take(KEY_MAX) {
         let y = key_top + KEY_LINE * k as f64 + KEY_LINE / 2.0;
         ctx.set_paint(paint(TRAIL_COLORS[k % TRAIL_COLORS.len()]));
         ctx.fill_rect(&Rect::new(LEFT, y - 1.5, LEFT + 22.0, y + 1.5));
         ctx.fill_path(&Circle::new((LEFT + 22.0, y), 5.0).to_path(0.1));
-        text(&mut ctx, &font, name, TICK_PX, (LEFT + 34.0, y), Align::LeftMiddle, 0.0);
+        text(ctx, font, name, TICK_PX, (LEFT + 34.0, y), Align::LeftMiddle, 0.0);
     }
     if names.len() > KEY_MAX {
         let y = key_top + KEY_LINE * KEY_MAX as f64 + KEY_LINE / 2.0;
         let more = format!("and {} more", names.len() - KEY_MAX);
-        text(&mut ctx, &font, &more, TICK_PX, (LEFT + 34.0, y), Align::LeftMiddle, 0.0);
+        text(ctx, font, &more, TICK_PX, (LEFT + 34.0, y), Align::LeftMiddle, 0.0);
     }
-
-    let mut layer = Pixmap::new(w, h);
-    ctx.flush();
-    ctx.render(&mut layer, &mut Resources::new());
-    // the drawing over the pixels (premultiplied): out = src + dst·(1 − α)
-    for (px, src) in img.pixels_mut().zip(layer.data_as_u8_slice().chunks_exact(4)) {
-        let keep = 255 - u16::from(src[3]);
-        for (dst, &s) in px.0.iter_mut().zip(src).take(3) {
-            *dst = (u16::from(s) + (u16::from(*dst) * keep + 127) / 255).min(255) as u8;
-        }
-    }
-    Ok(img)
 }
 
 /// Draws the picture and writes it as a PNG file.
