@@ -83,6 +83,25 @@ pub fn cap_this_thread(n: usize) {
     CAP.with(|c| c.set(n.min(2)));
 }
 
+/// Lowers the calling thread's scheduling priority a little (Linux: nice +5 for this thread alone; elsewhere
+/// nothing), for a worker beside the window: when the UI thread wakes for a frame while another process keeps a
+/// core busy, the scheduler gives it the core the worker holds at once instead of after the worker's slice.
+pub fn yield_to_ui() {
+    #[cfg(target_os = "linux")]
+    {
+        unsafe extern "C" {
+            fn setpriority(which: i32, who: u32, prio: i32) -> i32;
+            fn gettid() -> i32;
+        }
+        const PRIO_PROCESS: i32 = 0;
+        // SAFETY: both are plain system calls on the calling thread's id (Linux's nice applies per thread)
+        unsafe {
+            let tid = gettid();
+            let _ = setpriority(PRIO_PROCESS, tid as u32, 5);
+        }
+    }
+}
+
 /// The thread count [`set_threads`] set, or the default; at most the calling thread's [`cap_this_thread`].
 pub fn threads() -> usize {
     let n = match THREADS.load(Ordering::Relaxed) {

@@ -50,6 +50,7 @@ impl<P: Send + Sync + 'static> Job<P> {
         let handle = std::thread::spawn(move || {
             // beside the window: the UI thread keeps a core
             crate::parallel::cap_this_thread(1);
+            crate::parallel::yield_to_ui();
             work(&publisher)
         });
         Self { shared, stop, handle: Some(handle), seen: 0 }

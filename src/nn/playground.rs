@@ -706,6 +706,7 @@ impl<T: Element> Run<T> {
         let handle = std::thread::spawn(move || {
             // beside the window: the UI thread keeps a core (see `Setup::command_for`)
             crate::parallel::cap_this_thread(1);
+            crate::parallel::yield_to_ui();
             let mut artist = drawing.map(|d| Artist::new(d, &trainer.mlp));
             let ended = train_for(&mut trainer, budget, every, &out, &asked, &cap, artist.as_mut());
             let mut p = out.lock().unwrap_or_else(|e| e.into_inner());

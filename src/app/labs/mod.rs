@@ -108,6 +108,7 @@ impl<T: Send + 'static> Worker<T> {
         self.rx = Some(rx);
         std::thread::spawn(move || {
             crate::parallel::cap_this_thread(1); // the UI thread keeps a core
+            crate::parallel::yield_to_ui();
             // a send to a dropped receiver (the job was replaced) is a stale result: nobody wants it
             let _ = tx.send(job());
             if let Some(ctx) = ctx {

@@ -315,6 +315,7 @@ impl LandscapeView {
         let mut problem = source.problem.clone();
         self.job = Some(Job::spawn(move |progress| {
             crate::parallel::cap_this_thread(1); // the UI thread keeps a core
+            crate::parallel::yield_to_ui();
             let out = landscape::compute(&mut problem, &request, previous.as_deref(), progress);
             (out, race)
         }));
