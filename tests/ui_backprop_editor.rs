@@ -11,12 +11,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
 fn harness() -> Harness<'static, App> {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 720.0))
-        .with_max_steps(12)
-        .build_ui_state(|ui, app: &mut App| app.ui_body(ui), App::default());
-    h.run();
-    h
+    common::window::harness_720()
 }
 
 fn view<'h>(h: &'h mut Harness<'static, App>) -> &'h mut BackpropView {

@@ -7,7 +7,7 @@
 //! ```text
 //! playground      a number of the trained network: test_accuracy, train_accuracy, test_loss, train_loss (the last
 //!                 epoch's, evaluation mode), or a health monitor of hidden layer L (crate::nn::health, on the first
-//!                 HEALTH_ROWS training rows): dead:L, saturated:L, ratio:L (‖ΔW‖/‖W‖ of the last step), act_std:L,
+//!                 MONITOR_ROWS training rows): dead:L, saturated:L, ratio:L (‖ΔW‖/‖W‖ of the last step), act_std:L,
 //!                 grad_std:L
 //! fewest_units    the smallest width w in 1..=8 of hidden layer L (default 1) whose test accuracy reaches the
 //!                 threshold at some epoch of the run: 8 runs at most, O(8 · epochs · rows · parameters)
@@ -25,12 +25,9 @@ use serde::{Deserialize, Serialize};
 use super::hint::{ANSWER_TOLERANCE, DEFAULT_FLOOR};
 use super::{Answer, Question, Verdict};
 use crate::nn::EpochStats;
-use crate::nn::health::{LayerHealth, layer_health, update_ratios};
+use crate::nn::health::{LayerHealth, layer_health_on, update_ratios};
 use crate::nn::playground::{MAX_UNITS, Setup};
 use crate::scalar::fmt_num;
-
-/// The training rows the health monitors look at (the playground window's monitors look at as many).
-pub const HEALTH_ROWS: usize = 256;
 
 /// The most epochs a lesson's step trains.
 pub const MAX_EPOCHS: usize = 500;
@@ -106,7 +103,7 @@ fn known_keys() -> String {
 }
 
 /// Trains a fresh network of `setup` for `epochs` epochs (stopping after an epoch whose training loss is not
-/// finite) and measures the monitors on the first [`HEALTH_ROWS`] training rows, with the update ratio of the last
+/// finite) and measures the monitors on the first [`crate::nn::health::MONITOR_ROWS`] training rows, with the update ratio of the last
 /// step. Deterministic: the same setup gives the same numbers, as `chainrule train` with the same options.
 pub fn train(setup: &Setup, epochs: usize) -> Result<Trained, String> {
     let (mut t, data) = setup.trainer()?;
@@ -128,10 +125,7 @@ pub fn train(setup: &Setup, epochs: usize) -> Result<Trained, String> {
             break;
         }
     }
-    let n = data.train.n().min(HEALTH_ROWS);
-    let x: Vec<f32> = data.train.x[..n * data.train.d].iter().map(|&v| v as f32).collect();
-    let values = &data.train.targets[..if data.train.is_regression() { n } else { 0 }];
-    let health = layer_health(&mut t.mlp, &x, &data.train.y[..n], values, &ratios).map_err(|e| e.to_string())?;
+    let health = layer_health_on(&mut t.mlp, &data.train, &ratios).map_err(|e| e.to_string())?;
     Ok(Trained { history: t.history, health })
 }
 

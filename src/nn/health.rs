@@ -13,6 +13,7 @@
 //! O(rows · parameters); the update ratio from the weights before and after a step, O(parameters).
 
 use super::{Mlp, MlpLayer, NnError};
+use crate::data::Dataset;
 use crate::scalar::Unary;
 use crate::tensor::Element;
 
@@ -58,6 +59,22 @@ pub const MEANINGS: &[(&str, &str)] = &[
         "|ΔW|/|W| per step: about 1e-3 is healthy; 1e-5 learns too slowly (raise the learning rate), 1e-1 is too fast",
     ),
 ];
+
+/// Rows of a training set the monitors look at (its first ones): enough for a fraction of dead units to read in
+/// percent, few enough for a frame.
+pub const MONITOR_ROWS: usize = 256;
+
+/// [`layer_health`] on the first [`MONITOR_ROWS`] rows of `set` (its labels, or its values for a regression).
+pub fn layer_health_on<T: Element>(
+    mlp: &mut Mlp<T>,
+    set: &Dataset,
+    ratios: &[f64],
+) -> Result<Vec<LayerHealth>, NnError> {
+    let n = set.n().min(MONITOR_ROWS);
+    let x: Vec<T> = set.x[..n * set.d].iter().map(|&v| T::from_f64(v)).collect();
+    let values = &set.targets[..if set.is_regression() { n } else { 0 }];
+    layer_health(mlp, &x, &set.y[..n], values, ratios)
+}
 
 /// The monitors of every hidden layer on rows `x` (n × inputs) with class `labels` (or, for a regression set, the
 /// real-valued `values`, one per row; empty for classes), and the update ratios of the latest step (one per linear

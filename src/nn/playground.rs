@@ -631,12 +631,8 @@ pub struct Drawing {
     pub plane: Option<Plane>,
     /// Grid points per side of a map.
     pub size: usize,
-    /// The rows the health monitors look at (row-major, the network's inputs wide).
-    pub x: Vec<f64>,
-    /// Their labels (a classification) or values (a regression: `labels` then holds zeros).
-    pub labels: Vec<usize>,
-    /// Their real targets for a regression, else empty.
-    pub values: Vec<f64>,
+    /// The set whose first rows the health monitors look at ([`super::health::layer_health_on`]).
+    pub monitored: Dataset,
     /// The least time between two drawings.
     pub every: Duration,
 }
@@ -654,9 +650,9 @@ pub struct Drawn {
 
 impl Drawing {
     /// Draws `net` (whose latest update-to-weight ratios are `ratios`).
-    fn draw<T: Element>(&self, net: &mut Mlp<T>, x: &[T], ratios: &[f64], steps: u64) -> Drawn {
+    fn draw<T: Element>(&self, net: &mut Mlp<T>, ratios: &[f64], steps: u64) -> Drawn {
         let maps = self.plane.and_then(|plane| unit_maps(net, &self.features, &plane, self.size).ok());
-        let health = super::health::layer_health(net, x, &self.labels, &self.values, ratios).unwrap_or_default();
+        let health = super::health::layer_health_on(net, &self.monitored, ratios).unwrap_or_default();
         Drawn { maps, health, steps }
     }
 }
@@ -796,18 +792,16 @@ fn light_snapshot<T: Element>(t: &Trainer<T>) -> Snapshot<T> {
     }
 }
 
-/// A [`Drawing`] on the worker: its copy of the network and its rows in the network's element type.
+/// A [`Drawing`] on the worker, with its copy of the network.
 struct Artist<T: Element> {
     drawing: Drawing,
     net: Mlp<T>,
-    x: Vec<T>,
     last: Option<Instant>,
 }
 
 impl<T: Element> Artist<T> {
     fn new(drawing: Drawing, mlp: &Mlp<T>) -> Self {
-        let x = drawing.x.iter().map(|&v| T::from_f64(v)).collect();
-        Self { drawing, net: mlp.clone(), x, last: None }
+        Self { drawing, net: mlp.clone(), last: None }
     }
 
     /// A drawing of `snapshot`'s weights, if the last one is at least `every` old.
@@ -817,7 +811,7 @@ impl<T: Element> Artist<T> {
         }
         self.last = Some(Instant::now());
         self.net.load_snapshot(snapshot).ok()?;
-        Some(Arc::new(self.drawing.draw(&mut self.net, &self.x, ratios, snapshot.steps)))
+        Some(Arc::new(self.drawing.draw(&mut self.net, ratios, snapshot.steps)))
     }
 }
 
@@ -1288,14 +1282,11 @@ mod tests {
         let (plain, data) = s.trainer().expect("valid");
         let (drawing_trainer, _) = s.trainer().expect("valid");
         let (train, test) = (data.train_plane.as_ref().expect("2-D"), data.test_plane.as_ref().expect("2-D"));
-        let n = 40;
         let drawing = Drawing {
             features: data.features.clone(),
             plane: Some(Plane::around(&[train, test])),
             size: 16,
-            x: data.train.x[..n * data.train.d].to_vec(),
-            labels: data.train.y[..n].to_vec(),
-            values: Vec::new(),
+            monitored: data.train.clone(),
             every: Duration::ZERO,
         };
         let finish = |mut run: Run<f32>| {
@@ -1313,8 +1304,7 @@ mod tests {
         assert_eq!(drawn.steps, 25);
         let want = unit_maps(&mut drawn_run.mlp, &drawing.features, &drawing.plane.expect("2-D"), 16).expect("maps");
         assert_eq!(drawn.maps.as_ref(), Some(&want), "the maps of the last step's weights");
-        let x: Vec<f32> = drawing.x.iter().map(|&v| v as f32).collect();
-        let health = super::super::health::layer_health(&mut drawn_run.mlp, &x, &drawing.labels, &[], &p.update_ratios);
+        let health = super::super::health::layer_health_on(&mut drawn_run.mlp, &data.train, &p.update_ratios);
         assert_eq!(drawn.health, health.expect("monitors"));
         assert_eq!(drawn.health.len(), 2, "a monitor a hidden layer");
     }

@@ -21,6 +21,16 @@ pub fn harness_of(app: App) -> Harness<'static, App> {
     Harness::builder().with_size(egui::vec2(1440.0, 900.0)).build_ui_state(|ui, app: &mut App| app.ui_body(ui), app)
 }
 
+/// The whole window with its default session at a laptop's 1280×720, run until it settles (at most 12 steps).
+pub fn harness_720() -> Harness<'static, App> {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 720.0))
+        .with_max_steps(12)
+        .build_ui_state(|ui, app: &mut App| app.ui_body(ui), App::default());
+    h.run();
+    h
+}
+
 /// The default window with the view named `label` in the navigation opened by a click.
 pub fn harness_on(label: &str) -> Harness<'static, App> {
     let mut h = harness();

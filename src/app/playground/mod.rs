@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Status;
 use super::view::{Shell, View};
-use crate::nn::health::{LayerHealth, layer_health};
+use crate::nn::health::{LayerHealth, layer_health_on};
 use crate::nn::playground::{
     Budget, Change, Data, Drawing, Drawn, Ended, MAX_LAYERS, MAX_UNITS, Plane, Run, Setup, Target, Truth, Weights,
     unit_graph,
@@ -44,9 +44,6 @@ pub const PICTURES_EVERY: Duration = Duration::from_millis(50);
 
 /// How often a run publishes its weights.
 const PUBLISH_EVERY: Duration = Duration::from_millis(15);
-
-/// Rows of the training part the health monitors look at.
-const HEALTH_ROWS: usize = 256;
 
 /// The playground's keyboard shortcuts (for the help overlay).
 pub const SHORTCUTS: &[(&str, &str)] =
@@ -395,22 +392,18 @@ impl PlaygroundView {
         }
     }
 
-    /// What the run draws while it trains: the maps over the plane of the pictures, the monitors on the first
-    /// [`HEALTH_ROWS`] training rows.
+    /// What the run draws while it trains: the maps over the plane of the pictures, the monitors on the training
+    /// rows.
     fn drawing(&self) -> Drawing {
         let plane = match (&self.data.train_plane, &self.data.test_plane) {
             (Some(train), Some(test)) => Some(Plane::around(&[train, test])),
             _ => None,
         };
-        let train = &self.data.train;
-        let n = train.n().min(HEALTH_ROWS);
         Drawing {
             features: self.data.features.clone(),
             plane,
             size: maps::GRID,
-            x: train.x[..n * train.d].to_vec(),
-            labels: train.y[..n].to_vec(),
-            values: train.targets[..if train.is_regression() { n } else { 0 }].to_vec(),
+            monitored: self.data.train.clone(),
             every: PICTURES_EVERY,
         }
     }
@@ -625,11 +618,7 @@ impl PlaygroundView {
         self.dirty = false;
         self.pictures.rebuild(ctx, &mut self.net, &self.data, self.settings.discrete);
         self.mistakes.rebuild(&mut self.net, &self.data.train, &self.data.test, self.data.is_plane());
-        let n = self.data.train.n().min(HEALTH_ROWS);
-        let x: Vec<f32> = self.data.train.x[..n * self.data.train.d].iter().map(|&v| v as f32).collect();
-        let values = &self.data.train.targets[..if self.data.train.is_regression() { n } else { 0 }];
-        self.health =
-            layer_health(&mut self.net, &x, &self.data.train.y[..n], values, &self.ratios).unwrap_or_default();
+        self.health = layer_health_on(&mut self.net, &self.data.train, &self.ratios).unwrap_or_default();
     }
 
     /// Saves or opens a setup file, or opens a model, through the dialogs. A file that cannot be read is refused in
