@@ -80,5 +80,7 @@ impl PlaygroundView {
 
 /// Where the curves and the monitors are drawn while a question waits.
 pub fn hidden_ui(ui: &mut egui::Ui) {
-    ui.centered_and_justified(|ui| ui.weak(HIDDEN_TEXT));
+    ui.add_space(6.0);
+    ui.vertical_centered(|ui| ui.weak(HIDDEN_TEXT));
+    ui.add_space(6.0);
 }

@@ -408,6 +408,23 @@ impl PlaygroundView {
         }
     }
 
+    /// The loss and accuracy curves beside the health monitors.
+    fn charts_ui(&mut self, ui: &mut egui::Ui) {
+        let w = ui.available_width();
+        ui.horizontal_top(|ui| {
+            ui.vertical(|ui| {
+                ui.set_width(w * 0.52);
+                curves::ui(ui, &self.history);
+            });
+            ui.separator();
+            ui.vertical(|ui| {
+                egui::ScrollArea::both()
+                    .id_salt("playground_health_scroll")
+                    .show(ui, |ui| monitors::ui(ui, &self.health))
+            });
+        });
+    }
+
     /// Stops the run and keeps its trainer (waits for at most the step under way).
     fn pause(&mut self, status: &mut Status) {
         if let Training::Running(run) = std::mem::replace(&mut self.training, Training::None) {
@@ -824,26 +841,16 @@ impl View for PlaygroundView {
         }
         let lo = (room.y * 0.22).min(150.0);
         let hi = (room.y * 0.4).max(lo);
-        let bottom =
-            egui::Panel::bottom("playground_charts").resizable(true).default_size((room.y * 0.3).clamp(lo, 210.0));
-        let bottom = bottom.size_range(lo..=hi).show(ui, |ui| {
-            if !self.lesson.shows_readouts() {
-                return lesson::hidden_ui(ui);
-            }
-            let w = ui.available_width();
-            ui.horizontal_top(|ui| {
-                ui.vertical(|ui| {
-                    ui.set_width(w * 0.52);
-                    curves::ui(ui, &self.history);
-                });
-                ui.separator();
-                ui.vertical(|ui| {
-                    egui::ScrollArea::both()
-                        .id_salt("playground_health_scroll")
-                        .show(ui, |ui| monitors::ui(ui, &self.health))
-                });
-            });
-        });
+        // while a lesson's question waits the charts are hidden: one line says so, and the network gets the room
+        let bottom = if !self.lesson.shows_readouts() {
+            egui::Panel::bottom("playground_hidden").resizable(false).show(ui, lesson::hidden_ui)
+        } else {
+            let charts = egui::Panel::bottom("playground_charts")
+                .resizable(true)
+                .default_size((room.y * 0.3).clamp(lo, 210.0))
+                .size_range(lo..=hi);
+            charts.show(ui, |ui| self.charts_ui(ui))
+        };
         self.panels.push(("charts", bottom.response.rect));
         let (lo, hi) = ((room.x * 0.2).min(260.0), (room.x * 0.34).min(560.0));
         let right = egui::Panel::right("playground_output")
